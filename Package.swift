@@ -1,0 +1,102 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "claimdeck",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "claimdeck", targets: ["claimdeck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // JOSE: keys, JWS, JWK, sealing, digests. Pure crypto, no engine knowledge.
+        .target(
+            name: "JOSE",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The authorization server as pure Swift: no sockets, no SQL, no terminal.
+        .target(
+            name: "AuthEngine",
+            dependencies: [
+                "JOSE",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // GRDB implementation of the engine's store protocols.
+        .target(
+            name: "SQLiteStore",
+            dependencies: [
+                "AuthEngine", "JOSE",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird 2 routes: translates HTTP <-> engine.
+        .target(
+            name: "OAuthHTTP",
+            dependencies: [
+                "AuthEngine", "JOSE",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Tenant definitions as YAML (demo data, config as code).
+        .target(
+            name: "TenantYAML",
+            dependencies: ["AuthEngine", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The command line: argument parsing and wiring, as a library so commands can be tested.
+        .target(
+            name: "ClaimdeckCLI",
+            dependencies: [
+                "AuthEngine", "SQLiteStore", "OAuthHTTP", "TenantYAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "claimdeck", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "JOSETests", dependencies: ["JOSE"], swiftSettings: swiftSettings),
+        .testTarget(name: "AuthEngineTests", dependencies: ["AuthEngine", "JOSE"], swiftSettings: swiftSettings),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "AuthEngine", "TenantYAML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OAuthHTTPTests",
+            dependencies: [
+                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ClaimdeckCLITests", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,89 @@
+import Foundation
+import JOSE
+
+/// What an admin (CLI, console) or a dynamic registration asks a client to be. Validated in one place
+/// so every entry point refuses the same things with the same message.
+public struct ClientSpec: Sendable, Hashable {
+    /// nil: generated from the name.
+    public var id: String?
+    public var name: String
+    public var type: ClientType
+    /// nil: `client_secret_basic` for confidential clients, `none` for public ones.
+    public var authMethod: ClientAuthMethod?
+    public var grantTypes: [GrantType]
+    public var scopes: [String]
+    public var audiences: [String]
+    public var redirectURIs: [String]
+    public var tokenFormat: TokenFormat
+    /// nil: the engine's default.
+    public var accessTokenLifetime: Int?
+    public var signingAlgorithm: SigningAlgorithm?
+    public var jwks: JWKSet?
+
+    public init(id: String? = nil, name: String, type: ClientType = .confidential, authMethod: ClientAuthMethod? = nil,
+                grantTypes: [GrantType] = [.clientCredentials], scopes: [String] = [], audiences: [String] = [],
+                redirectURIs: [String] = [], tokenFormat: TokenFormat = .jwt, accessTokenLifetime: Int? = nil,
+                signingAlgorithm: SigningAlgorithm? = nil, jwks: JWKSet? = nil) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.authMethod = authMethod
+        self.grantTypes = grantTypes
+        self.scopes = scopes
+        self.audiences = audiences
+        self.redirectURIs = redirectURIs
+        self.tokenFormat = tokenFormat
+        self.accessTokenLifetime = accessTokenLifetime
+        self.signingAlgorithm = signingAlgorithm
+        self.jwks = jwks
+    }
+
+    /// The effective authentication method.
+    public var resolvedAuthMethod: ClientAuthMethod {
+        authMethod ?? (type == .public ? .none : .clientSecretBasic)
+    }
+
+    /// Checks every field against the tenant's configuration.
+    func validate(tenantID: String, snapshot: ConfigSnapshot, configuration: EngineConfiguration) throws(AdminError) {
+        if let id { try Validation.clientID(id) }
+        try Validation.name(name, field: "name")
+        let method = resolvedAuthMethod
+        if type == .public && method != .none {
+            throw .invalid(field: "auth method", "a public client cannot authenticate; use auth method 'none' or make it confidential")
+        }
+        if type == .confidential && method == .none {
+            throw .invalid(field: "auth method", "a confidential client must authenticate: client_secret_basic, client_secret_post or private_key_jwt")
+        }
+        if method == .privateKeyJWT {
+            guard let jwks, !jwks.keys.isEmpty else {
+                throw .invalid(field: "jwks", "private_key_jwt needs the client's public keys (a JWKS)")
+            }
+            for key in jwks.keys {
+                do { _ = try VerificationKey(jwk: key) } catch {
+                    throw .invalid(field: "jwks", "key '\(key.kid ?? "?")' is not usable: \(error)")
+                }
+            }
+        }
+        if grantTypes.isEmpty { throw .invalid(field: "grant types", "give at least one grant type") }
+        for g in grantTypes where !GrantType.implemented.contains(g) {
+            throw .invalid(field: "grant types", "'\(Validation.printable(g.rawValue))' is not supported; supported: \(GrantType.implemented.map(\.rawValue).joined(separator: ", "))")
+        }
+        if type == .public && grantTypes.contains(.clientCredentials) {
+            throw .invalid(field: "grant types", "client_credentials needs a confidential client")
+        }
+        let known = snapshot.scopes[tenantID] ?? [:]
+        for s in scopes {
+            guard ScopeDefinition.isValidName(s) else { throw .invalid(field: "scopes", "'\(Validation.printable(s))' is not a valid scope name") }
+            guard known[s] != nil else {
+                throw .invalid(field: "scopes", "unknown scope '\(s)'; known scopes: \(known.keys.sorted().joined(separator: ", "))")
+            }
+        }
+        for a in audiences where a.isEmpty || a.utf8.count > 2048 || a.contains(" ") {
+            throw .invalid(field: "audiences", "'\(Validation.printable(a))' is not a valid audience: no spaces, at most 2048 bytes")
+        }
+        for uri in redirectURIs { try Validation.redirectURI(uri) }
+        if let lifetime = accessTokenLifetime, lifetime < 1 || lifetime > configuration.maxAccessTokenLifetime {
+            throw .invalid(field: "access token lifetime", "must be 1 to \(configuration.maxAccessTokenLifetime) seconds")
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import JOSE
+
+/// A tenant with the counts an admin sees in a list.
+public struct TenantSummary: Sendable, Hashable {
+    public var tenant: Tenant
+    public var issuer: String
+    public var clients: Int
+    public var keys: Int
+    public var scopes: Int
+    public var apis: Int
+}
+
+extension ClaimdeckEngine {
+    /// Creates a tenant with an active signing key and a next one already published.
+    @discardableResult
+    public func createTenant(id: String, displayName: String? = nil, algorithm: SigningAlgorithm = .es256,
+                             actor: String) async throws(AdminError) -> Tenant {
+        try Tenant.validateID(id)
+        if let displayName { try Validation.name(displayName, field: "display name") }
+        let snapshot = config.snapshot
+        if snapshot.tenants[id] != nil { throw .conflict("tenant '\(id)' already exists") }
+        let now = clock.now()
+        let tenant = Tenant(id: id, displayName: displayName ?? id, createdAt: now, defaultAlgorithm: algorithm)
+        let keys = try generateKeyPairForRotation(tenantID: id, algorithm: algorithm, now: now)
+        try await applyConfig([.putTenant(tenant)] + keys.map(ConfigMutation.putKey), audit: [
+            AuditEventDraft(time: now, type: .tenantCreated, tenantID: id, actor: actor,
+                            details: ["algorithm": algorithm.rawValue, "active_kid": keys[0].kid, "next_kid": keys[1].kid]),
+        ])
+        return tenant
+    }
+
+    public func tenantSummaries() -> [TenantSummary] {
+        let s = config.snapshot
+        return s.tenants.values.sorted { $0.id < $1.id }.map { t in
+            TenantSummary(tenant: t, issuer: configuration.issuer(for: t.id), clients: s.clients[t.id]?.count ?? 0,
+                          keys: s.keys[t.id]?.count ?? 0, scopes: s.scopes[t.id]?.count ?? 0, apis: s.apis[t.id]?.count ?? 0)
+        }
+    }
+
+    public func tenantSummary(_ id: String) throws(AdminError) -> TenantSummary {
+        guard let summary = tenantSummaries().first(where: { $0.tenant.id == id }) else {
+            throw .notFound("no tenant '\(Validation.printable(id))'; 'claimdeck tenant list' shows the tenants")
+        }
+        return summary
+    }
+
+    /// What deleting a tenant would destroy.
+    public func tenantDeletionPreview(_ id: String) async throws(AdminError) -> RevocationSummary {
+        _ = try tenantSummary(id)
+        return try await previewRevocation(.tenant(tenantID: id))
+    }
+
+    /// Deletes a tenant and all it owns. Refused while it has clients, unless `force`.
+    public func deleteTenant(_ id: String, force: Bool, actor: String) async throws(AdminError) -> RevocationSummary {
+        let summary = try tenantSummary(id)
+        if summary.clients > 0 && !force {
+            throw .conflict("tenant '\(id)' has \(summary.clients) client(s); delete them first or use --force")
+        }
+        let preview = try await previewRevocation(.tenant(tenantID: id))
+        let now = clock.now()
+        try await applyConfig([.deleteTenant(id: id)], audit: [
+            AuditEventDraft(time: now, type: .tenantDeleted, tenantID: id, actor: actor,
+                            details: ["clients": "\(summary.clients)", "active_tokens": "\(preview.revoked)", "forced": force ? "true" : "false"]),
+        ])
+        return preview
+    }
+
+    /// Applies configuration changes and reloads the cache, so this process sees them at once.
+    func applyConfig(_ mutations: [ConfigMutation], audit: [AuditEventDraft]) async throws(AdminError) {
+        do {
+            try await store.apply(mutations, audit: audit)
+            try await config.reload()
+        } catch let error as AdminError {
+            throw error
+        } catch {
+            throw .storage("the store refused the change: \(error)")
+        }
+    }
+
+    /// An active key and a next key, for a tenant or algorithm that has none.
+    func generateKeyPairForRotation(tenantID: String, algorithm: SigningAlgorithm, now: Date) throws(AdminError) -> [SigningKeyRecord] {
+        do {
+            return [
+                try keyring.generate(tenantID: tenantID, algorithm: algorithm, state: .active, now: now),
+                try keyring.generate(tenantID: tenantID, algorithm: algorithm, state: .next, now: now),
+            ]
+        } catch {
+            throw .storage("key generation failed: \(error)")
+        }
+    }
+}

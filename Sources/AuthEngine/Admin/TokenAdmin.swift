@@ -1,0 +1,58 @@
+import Foundation
+
+extension ClaimdeckEngine {
+    /// What revoking `selector` would do, changing nothing: the dry run every bulk revocation shows first.
+    public func previewRevocation(_ selector: RevocationSelector) async throws(AdminError) -> RevocationSummary {
+        do {
+            return try await store.previewRevocation(selector, at: clock.now())
+        } catch {
+            throw .storage("the store did not answer: \(error)")
+        }
+    }
+
+    /// Admin revocation: one token, all of a subject, of a client or of a tenant. Introspection answers
+    /// `active:false` for them as soon as this returns, in every process on the store.
+    public func revokeTokens(_ selector: RevocationSelector, reason: String, actor: String) async throws(AdminError) -> RevocationSummary {
+        guard config.snapshot.tenants[selector.tenantID] != nil else {
+            throw .notFound("no tenant '\(Validation.printable(selector.tenantID))'")
+        }
+        if case .token(let tenantID, let id) = selector {
+            let record: TokenRecord?
+            do { record = try await store.token(id: id) } catch { throw .storage("the store did not answer: \(error)") }
+            guard let record, record.tenantID == tenantID else {
+                throw .notFound("no token '\(Validation.printable(id))' in tenant '\(tenantID)'")
+            }
+        }
+        let now = clock.now()
+        var subject: String?, client: String?, tokenID: String?
+        switch selector {
+        case .token(_, let id): tokenID = id
+        case .subject(_, let s): subject = s
+        case .client(_, let c): client = c
+        case .tenant, .family: break
+        }
+        do {
+            let summary = try await store.revoke(selector, at: now, reason: reason, audit: AuditEventDraft(
+                time: now, type: .tokenRevoked, tenantID: selector.tenantID, clientID: client, subject: subject,
+                tokenID: tokenID, reason: reason, actor: actor, details: ["selector": selector.description]))
+            metrics.revoked(tenant: selector.tenantID, via: "admin", count: summary.revoked)
+            return summary
+        } catch {
+            throw .storage("the revocation was not stored: \(error)")
+        }
+    }
+
+    public func token(tenantID: String, id: String) async throws(AdminError) -> TokenRecord {
+        let record: TokenRecord?
+        do { record = try await store.token(id: id) } catch { throw .storage("the store did not answer: \(error)") }
+        guard let record, record.tenantID == tenantID else {
+            throw .notFound("no token '\(Validation.printable(id))' in tenant '\(Validation.printable(tenantID))'")
+        }
+        return record
+    }
+
+    public func tokens(_ query: TokenQuery) async throws(AdminError) -> [TokenRecord] {
+        guard (1...10_000).contains(query.limit) else { throw .invalid(field: "limit", "must be 1 to 10000") }
+        do { return try await store.tokens(matching: query, at: clock.now()) } catch { throw .storage("the store did not answer: \(error)") }
+    }
+}

@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+
+/// The hash chain over audit events: every event's hash covers its predecessor's, so an edit or a
+/// deletion anywhere breaks every hash after it.
+public enum AuditChain {
+    /// The hash before the first event.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// Canonical bytes of an event: fields joined in a fixed order, details sorted by key.
+    public static func canonicalBytes(sequence: Int64, event e: AuditEventDraft) -> [UInt8] {
+        var s = "\(sequence)|\(Int64((e.time.timeIntervalSince1970 * 1000).rounded()))|\(e.type.rawValue)|\(e.outcome.rawValue)"
+        for field in [e.tenantID, e.clientID, e.subject, e.tokenID, e.reason, e.actor] {
+            s += "|" + (field.map(escape) ?? "-")
+        }
+        for (k, v) in e.details.sorted(by: { $0.key < $1.key }) {
+            s += "|" + escape(k) + "=" + escape(v)
+        }
+        return Array(s.utf8)
+    }
+
+    /// The hash of an event given the hash of its predecessor.
+    public static func hash(previous: String, sequence: Int64, event: AuditEventDraft) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(previous.utf8))
+        hasher.update(data: canonicalBytes(sequence: sequence, event: event))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+    }
+}
+
+/// Result of checking the whole chain.
+public struct AuditChainReport: Sendable, Hashable, Codable {
+    public var eventsChecked: Int64
+    /// First sequence number whose hash does not match, if any.
+    public var firstBrokenSequence: Int64?
+    public var isIntact: Bool { firstBrokenSequence == nil }
+
+    public init(eventsChecked: Int64, firstBrokenSequence: Int64?) {
+        self.eventsChecked = eventsChecked
+        self.firstBrokenSequence = firstBrokenSequence
+    }
+}
+
+/// Which events to read.
+public struct AuditFilter: Sendable, Hashable {
+    public var tenantID: String?
+    public var clientID: String?
+    public var subject: String?
+    public var tokenID: String?
+    public var type: AuditEventType?
+    public var outcome: AuditOutcome?
+
+    public init(tenantID: String? = nil, clientID: String? = nil, subject: String? = nil, tokenID: String? = nil,
+                type: AuditEventType? = nil, outcome: AuditOutcome? = nil) {
+        self.tenantID = tenantID
+        self.clientID = clientID
+        self.subject = subject
+        self.tokenID = tokenID
+        self.type = type
+        self.outcome = outcome
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The kind of an audit event, dotted ("token.issued").
+public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let tokenIssued = Self(rawValue: "token.issued")
+    public static let tokenRefused = Self(rawValue: "token.refused")
+    public static let tokenIntrospected = Self(rawValue: "token.introspected")
+    public static let tokenRevoked = Self(rawValue: "token.revoked")
+    public static let tenantCreated = Self(rawValue: "tenant.created")
+    public static let tenantDeleted = Self(rawValue: "tenant.deleted")
+    public static let clientRegistered = Self(rawValue: "client.registered")
+    public static let clientUpdated = Self(rawValue: "client.updated")
+    public static let clientDisabled = Self(rawValue: "client.disabled")
+    public static let clientEnabled = Self(rawValue: "client.enabled")
+    public static let clientDeleted = Self(rawValue: "client.deleted")
+    public static let clientSecretRotated = Self(rawValue: "client.secret_rotated")
+    public static let registrationRefused = Self(rawValue: "client.registration_refused")
+    public static let registrationTokenCreated = Self(rawValue: "client.registration_token_created")
+    public static let keyCreated = Self(rawValue: "key.created")
+    public static let keyRotated = Self(rawValue: "key.rotated")
+    public static let keyRetired = Self(rawValue: "key.retired")
+    public static let configLoaded = Self(rawValue: "config.loaded")
+    public static let userCreated = Self(rawValue: "user.created")
+}
+
+/// Success or failure of the audited act.
+public enum AuditOutcome: String, Sendable, Hashable, Codable {
+    case success
+    case failure
+}
+
+/// An audit event before the store gives it a sequence number and a place in the hash chain.
+///
+/// - Warning: never put a secret, a password or a token string in any field; token *ids* only.
+public struct AuditEventDraft: Sendable, Hashable, Codable {
+    public var time: Date
+    public var type: AuditEventType
+    public var outcome: AuditOutcome
+    public var tenantID: String?
+    public var clientID: String?
+    public var subject: String?
+    public var tokenID: String?
+    /// Machine-readable reason of a failure or a revocation ("invalid_client: wrong secret").
+    public var reason: String?
+    /// Who acted: "client:<id>", "cli", "console", "http".
+    public var actor: String?
+    public var details: [String: String]
+
+    public init(time: Date, type: AuditEventType, outcome: AuditOutcome = .success, tenantID: String? = nil,
+                clientID: String? = nil, subject: String? = nil, tokenID: String? = nil, reason: String? = nil,
+                actor: String? = nil, details: [String: String] = [:]) {
+        self.time = time
+        self.type = type
+        self.outcome = outcome
+        self.tenantID = tenantID
+        self.clientID = clientID
+        self.subject = subject
+        self.tokenID = tokenID
+        self.reason = reason
+        self.actor = actor
+        self.details = details
+    }
+}
+
+/// A stored audit event: append-only, numbered, and chained by SHA-256 to its predecessor so that a
+/// deleted or edited event is detected by `audit verify`.
+public struct AuditEvent: Sendable, Hashable, Codable {
+    public var sequence: Int64
+    public var event: AuditEventDraft
+    /// SHA-256 over the previous hash and this event's canonical bytes, hex.
+    public var hash: String
+
+    public init(sequence: Int64, event: AuditEventDraft, hash: String) {
+        self.sequence = sequence
+        self.event = event
+        self.hash = hash
+    }
+}

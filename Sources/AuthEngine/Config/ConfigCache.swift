@@ -1,0 +1,40 @@
+import Foundation
+import Synchronization
+
+/// The configuration the hot path reads, in memory. Reloaded right after this process changes it, and
+/// by `watch` when another process (a console beside `claimdeck serve`) does, within the poll interval.
+public final class ConfigCache: Sendable {
+    private let store: any ConfigStore
+    private let current: Mutex<ConfigSnapshot>
+
+    public init(store: any ConfigStore) async throws {
+        self.store = store
+        self.current = Mutex(try await store.loadSnapshot())
+    }
+
+    /// The configuration now. Cheap: the dictionaries are shared, not copied.
+    public var snapshot: ConfigSnapshot { current.withLock { $0 } }
+
+    /// Reloads unconditionally.
+    public func reload() async throws {
+        let fresh = try await store.loadSnapshot()
+        current.withLock { if fresh.version >= $0.version { $0 = fresh } }
+    }
+
+    /// Reloads if the store's version moved; true if it did.
+    @discardableResult
+    public func refreshIfChanged() async throws -> Bool {
+        let version = try await store.configVersion()
+        if version == snapshot.version { return false }
+        try await reload()
+        return true
+    }
+
+    /// Polls the store until the task is cancelled.
+    public func watch(every interval: Duration = .milliseconds(250)) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            _ = try? await refreshIfChanged()
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import JOSE
+
+extension ClaimdeckEngine {
+    /// Authorization server metadata (RFC 8414), also served as OpenID Provider metadata.
+    public func discoveryDocument(tenantID: String) throws(OAuthError) -> JSONValue {
+        let (tenant, snapshot) = try tenant(tenantID)
+        let issuer = configuration.issuer(for: tenant.id)
+        let authMethods = ClientAuthMethod.allCases.filter { $0 != .none }.map { JSONValue.string($0.rawValue) }
+        let algs = SigningAlgorithm.allCases.map { JSONValue.string($0.rawValue) }
+        let scopes = (snapshot.scopes[tenant.id] ?? [:]).keys.sorted().map(JSONValue.string)
+        let doc: [String: JSONValue] = [
+            "issuer": .string(issuer),
+            "token_endpoint": .string(issuer + "/token"),
+            "jwks_uri": .string(issuer + "/jwks"),
+            "registration_endpoint": .string(issuer + "/register"),
+            "introspection_endpoint": .string(issuer + "/introspect"),
+            "revocation_endpoint": .string(issuer + "/revoke"),
+            "scopes_supported": .array(scopes),
+            // No authorization endpoint in this build: no response types yet.
+            "response_types_supported": .array([]),
+            "grant_types_supported": .array(GrantType.implemented.map { .string($0.rawValue) }),
+            "token_endpoint_auth_methods_supported": .array(authMethods),
+            "token_endpoint_auth_signing_alg_values_supported": .array(algs),
+            "introspection_endpoint_auth_methods_supported": .array(authMethods),
+            "introspection_endpoint_auth_signing_alg_values_supported": .array(algs),
+            "revocation_endpoint_auth_methods_supported": .array(authMethods + [.string("none")]),
+            "revocation_endpoint_auth_signing_alg_values_supported": .array(algs),
+            "introspection_signing_alg_values_supported": .array(algs),
+            "subject_types_supported": .array([.string("public")]),
+            "id_token_signing_alg_values_supported": .array(algs),
+            "access_token_signing_alg_values_supported": .array(algs),
+        ]
+        return .object(doc)
+    }
+
+    /// The tenant's JSON Web Key Set.
+    public func jwks(tenantID: String) throws(OAuthError) -> JWKSet {
+        let (tenant, snapshot) = try tenant(tenantID)
+        return Keyring.jwks(tenantID: tenant.id, snapshot: snapshot, now: clock.now())
+    }
+}

@@ -1,0 +1,34 @@
+/// An error of an administrative use case (CLI, console, admin API), with a message that names the
+/// field and the fix. Never contains a secret.
+public struct AdminError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// Bad input: the CLI exits 2.
+        case invalid
+        case notFound
+        /// The act would break something (a tenant with clients, a duplicate id); it needs `--force` or another name.
+        case conflict
+        /// The store failed.
+        case storage
+    }
+
+    public var code: Code
+    /// The field or argument at fault, if one is.
+    public var field: String?
+    public var message: String
+
+    public init(code: Code, field: String? = nil, message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        if let field { return "\(field): \(message)" }
+        return message
+    }
+
+    public static func invalid(field: String, _ message: String) -> Self { .init(code: .invalid, field: field, message: message) }
+    public static func notFound(_ message: String) -> Self { .init(code: .notFound, message: message) }
+    public static func conflict(_ message: String) -> Self { .init(code: .conflict, message: message) }
+    public static func storage(_ message: String) -> Self { .init(code: .storage, message: message) }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import JOSE
+
+/// A request to the token endpoint, as the HTTP layer hands it over.
+public struct TokenEndpointRequest: Sendable {
+    public var tenantID: String
+    public var form: FormParameters
+    public var authorization: String?
+    public var remoteAddress: String?
+
+    public init(tenantID: String, form: FormParameters, authorization: String?, remoteAddress: String? = nil) {
+        self.tenantID = tenantID
+        self.form = form
+        self.authorization = authorization
+        self.remoteAddress = remoteAddress
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1).
+public struct TokenResponse: Sendable {
+    public var accessToken: String
+    public var tokenType: String = "Bearer"
+    public var expiresIn: Int
+    public var scope: String?
+    /// The stored record of the access token.
+    public var record: TokenRecord
+
+    /// The JSON body.
+    public func json() -> [UInt8] {
+        var w = JSONWriter(capacity: accessToken.utf8.count + 96)
+        w.beginObject()
+        w.field("access_token", accessToken)
+        w.field("token_type", tokenType)
+        w.field("expires_in", Int64(expiresIn))
+        if let scope { w.field("scope", scope) }
+        w.endObject()
+        return w.bytes
+    }
+}
+
+extension ClaimdeckEngine {
+    /// The token endpoint (RFC 6749 §3.2): dispatches on `grant_type`. Every refusal is audited and
+    /// counted with its reason, never with the secret.
+    public func token(_ request: TokenEndpointRequest) async throws(OAuthError) -> TokenResponse {
+        let (tenant, snapshot) = try tenant(request.tenantID)
+        let grantName = (try? request.form.single("grant_type")) ?? nil
+        do throws(OAuthError) {
+            guard let grant = try request.form.single("grant_type") else {
+                throw OAuthError.invalidRequest("parameter 'grant_type' is missing")
+            }
+            let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
+            let endpoint = configuration.issuer(for: tenant.id) + "/token"
+            let client = try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
+                                                              endpointURL: endpoint, allowPublic: true)
+            switch GrantType(rawValue: grant) {
+            case .clientCredentials:
+                return try await clientCredentials(request, tenant: tenant, client: client, snapshot: snapshot)
+            default:
+                throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
+            }
+        } catch {
+            let claimed = (try? PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id))?.claimedClientID
+            metrics.refused(tenant: tenant.id, grant: grantName.map { GrantType.implemented.contains(GrantType(rawValue: $0)) ? $0 : "other" } ?? "none", reason: error.code)
+            await audit([AuditEventDraft(
+                time: clock.now(), type: .tokenRefused, outcome: .failure, tenantID: tenant.id,
+                clientID: claimed.map { Validation.printable($0, limit: 128) },
+                reason: error.code, actor: "http",
+                details: ["description": error.errorDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
+                          "remote_address": request.remoteAddress ?? ""])])
+            throw error
+        }
+    }
+
+    /// RFC 6749 §4.4: the client acts for itself; `sub` is its client id.
+    func clientCredentials(_ request: TokenEndpointRequest, tenant: Tenant, client: Client,
+                           snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenResponse {
+        guard client.type == .confidential else {
+            throw .unauthorizedClient("public clients cannot use client_credentials")
+        }
+        guard client.grantTypes.contains(.clientCredentials) else {
+            throw .unauthorizedClient("client '\(client.id)' is not allowed the client_credentials grant")
+        }
+        let scopes = try ScopePolicy.granted(requested: request.form.single("scope"), client: client)
+        let audiences = try AudiencePolicy.resolve(
+            resources: request.form.all("resource"), audience: request.form.single("audience"),
+            client: client, scopes: scopes, snapshot: snapshot)
+        let minter = AccessTokenMinter(engine: self)
+        let (token, record) = try minter.mint(
+            .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences,
+                  grantType: .clientCredentials, lifetime: client.accessTokenLifetime), snapshot: snapshot)
+        let event = AuditEventDraft(
+            time: record.issuedAt, type: .tokenIssued, tenantID: tenant.id, clientID: client.id, subject: record.subject,
+            tokenID: record.id, actor: "client:\(client.id)",
+            details: ["grant_type": GrantType.clientCredentials.rawValue, "format": record.format.rawValue,
+                      "scope": scopes.joined(separator: " "), "aud": audiences.joined(separator: " ")])
+        do {
+            try await store.record(tokens: [record], audit: [event])
+        } catch {
+            logger.error("token not persisted; refusing to hand it out", metadata: ["error": "\(error)"])
+            throw .temporarilyUnavailable("the token could not be stored; retry")
+        }
+        metrics.issued(tenant: tenant.id, grant: .clientCredentials, format: record.format)
+        return TokenResponse(accessToken: token, expiresIn: client.accessTokenLifetime,
+                             scope: scopes.isEmpty ? nil : scopes.joined(separator: " "), record: record)
+    }
+}

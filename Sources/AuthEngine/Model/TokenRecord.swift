@@ -1,0 +1,67 @@
+import Foundation
+import JOSE
+
+/// What a token is for.
+public enum TokenKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case access
+    case refresh
+    case authorizationCode = "code"
+}
+
+/// Every issued token (JWTs too) as the store keeps it. The token string itself is never stored,
+/// only its SHA-256 digest.
+public struct TokenRecord: Sendable, Hashable {
+    /// Token id (`jti` of a JWT); time-ordered.
+    public var id: String
+    public var tenantID: String
+    public var kind: TokenKind
+    public var format: TokenFormat
+    public var clientID: String
+    public var subject: String
+    public var scopes: [String]
+    public var audiences: [String]
+    public var issuedAt: Date
+    public var expiresAt: Date
+    public var digest: Data
+    /// Signing key of a JWT.
+    public var keyID: String?
+    public var grantType: GrantType
+    /// Refresh family: every token descended from one authorization.
+    public var familyID: String?
+    public var revokedAt: Date?
+    public var revocationReason: String?
+    /// Extra claims, for introspection of opaque tokens.
+    public var claims: [String: JSONValue]
+
+    public init(id: String, tenantID: String, kind: TokenKind, format: TokenFormat, clientID: String, subject: String,
+                scopes: [String], audiences: [String], issuedAt: Date, expiresAt: Date, digest: Data, keyID: String?,
+                grantType: GrantType, familyID: String? = nil, revokedAt: Date? = nil, revocationReason: String? = nil,
+                claims: [String: JSONValue] = [:]) {
+        self.id = id
+        self.tenantID = tenantID
+        self.kind = kind
+        self.format = format
+        self.clientID = clientID
+        self.subject = subject
+        self.scopes = scopes
+        self.audiences = audiences
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.digest = digest
+        self.keyID = keyID
+        self.grantType = grantType
+        self.familyID = familyID
+        self.revokedAt = revokedAt
+        self.revocationReason = revocationReason
+        self.claims = claims
+    }
+
+    public enum Status: String, Sendable, Hashable, Codable {
+        case active, expired, revoked
+    }
+
+    public func status(at now: Date) -> Status {
+        if revokedAt != nil { return .revoked }
+        return expiresAt > now ? .active : .expired
+    }
+}

@@ -1,0 +1,18 @@
+/// One change to a tenant's configuration. The store applies a list of them in one transaction,
+/// together with their audit events, and bumps the configuration version other processes watch.
+public enum ConfigMutation: Sendable, Hashable {
+    case putTenant(Tenant)
+    /// Deletes the tenant and everything it owns (clients, keys, users, tokens); audit events stay.
+    case deleteTenant(id: String)
+    case putClient(Client)
+    case deleteClient(tenantID: String, clientID: String)
+    case putKey(SigningKeyRecord)
+    case putScope(ScopeDefinition)
+    case deleteScope(tenantID: String, name: String)
+    case putAPI(APIResource)
+    case deleteAPI(tenantID: String, name: String)
+    case putClaim(ClaimDefinition)
+    case putUser(User)
+    case putRegistrationToken(RegistrationToken)
+    case deleteRegistrationToken(tenantID: String, id: String)
+}

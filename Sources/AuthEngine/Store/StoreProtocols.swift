@@ -1,0 +1,50 @@
+import Foundation
+
+/// Configuration: tenants, clients, keys, scopes, APIs, claims, users.
+public protocol ConfigStore: Sendable {
+    /// Reads the whole configuration at one point in time.
+    func loadSnapshot() async throws -> ConfigSnapshot
+    /// A number that grows with every configuration change, made by this process or another.
+    func configVersion() async throws -> Int64
+    /// Applies the mutations and appends the audit events in one transaction: all or nothing.
+    func apply(_ mutations: [ConfigMutation], audit: [AuditEventDraft]) async throws
+    func users(tenantID: String) async throws -> [User]
+    func user(tenantID: String, id: String) async throws -> User?
+}
+
+/// Issued tokens.
+public protocol TokenStore: Sendable {
+    /// Persists issued tokens and their audit events; returns only once both are durable, so a client
+    /// never holds a token the store lost. Concurrent calls share transactions (group commit).
+    func record(tokens: [TokenRecord], audit: [AuditEventDraft]) async throws
+    func token(id: String) async throws -> TokenRecord?
+    /// Revokes what the selector names that is still active, appending `audit` (its details completed
+    /// with the counts) in the same transaction.
+    func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary
+    /// What `revoke` would do, changing nothing.
+    func previewRevocation(_ selector: RevocationSelector, at now: Date) async throws -> RevocationSummary
+    func tokens(matching query: TokenQuery, at now: Date) async throws -> [TokenRecord]
+    /// Active tokens signed by each key of a tenant, with their latest expiry.
+    func outstandingByKey(tenantID: String, at now: Date) async throws -> [String: (count: Int, until: Date)]
+    /// Records a client assertion's `jti` until it expires; false if it was already used (replay).
+    func consumeAssertionID(tenantID: String, clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool
+}
+
+/// The append-only audit log.
+public protocol AuditStore: Sendable {
+    /// Appends events (an introspection, a refused request) and returns once they are durable.
+    func append(_ events: [AuditEventDraft]) async throws
+    /// Events with a sequence number above `sequence`, oldest first.
+    func events(after sequence: Int64, limit: Int, filter: AuditFilter) async throws -> [AuditEvent]
+    func latestSequence() async throws -> Int64
+    /// Recomputes the hash chain.
+    func verifyChain() async throws -> AuditChainReport
+}
+
+/// Whether the store answers (for `/readyz`).
+public protocol HealthCheckable: Sendable {
+    func ping() async throws
+}
+
+/// Everything the engine needs from a store.
+public typealias ClaimdeckStore = ConfigStore & TokenStore & AuditStore & HealthCheckable

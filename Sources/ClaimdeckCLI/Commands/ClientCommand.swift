@@ -1,0 +1,191 @@
+import ArgumentParser
+import AuthEngine
+import Foundation
+import JOSE
+
+/// Settings shared by `client register` and `client update`.
+struct ClientSettings: ParsableArguments {
+    @Option(help: "Display name.") var name: String?
+    @Option(name: .customLong("scope"), help: "Allowed scope (repeat).") var scopes: [String] = []
+    @Option(name: .customLong("audience"), help: "Allowed audience (repeat).") var audiences: [String] = []
+    @Option(name: .customLong("grant"), help: "Grant type (repeat); default client_credentials.") var grants: [String] = []
+    @Option(name: .customLong("redirect-uri"), help: "Redirect URI (repeat).") var redirectURIs: [String] = []
+    @Option(help: "Access-token format: jwt or opaque.") var format: String?
+    @Option(help: "Access-token lifetime in seconds.") var lifetime: Int?
+    @Option(help: "Signing algorithm: ES256, RS256 or EdDSA (default: the tenant's).") var alg: String?
+
+    func tokenFormat() throws -> TokenFormat? {
+        guard let format else { return nil }
+        guard let f = TokenFormat(rawValue: format) else { throw AdminError.invalid(field: "--format", "'\(format)' is not valid; use jwt or opaque") }
+        return f
+    }
+
+    func algorithm() throws -> SigningAlgorithm? {
+        guard let alg else { return nil }
+        guard let a = SigningAlgorithm(rawValue: alg) else { throw AdminError.invalid(field: "--alg", "'\(alg)' is not supported; use ES256, RS256 or EdDSA") }
+        return a
+    }
+}
+
+struct ClientCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client", abstract: "Register and manage OAuth clients.",
+        subcommands: [Register.self, List.self, Show.self, Update.self, Disable.self, Enable.self, RotateSecret.self, Delete.self,
+                      RegistrationToken.self])
+
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a client; a generated secret is shown once.")
+        @OptionGroup var options: TenantScopedOptions
+        @OptionGroup var settings: ClientSettings
+        @Option(help: "client_id (default: derived from the name).") var id: String?
+        @Option(help: "confidential or public.") var type = "confidential"
+        @Option(name: .customLong("auth-method"), help: "client_secret_basic, client_secret_post, private_key_jwt or none.") var authMethod: String?
+        @Option(help: "JWKS file with the client's public keys (private_key_jwt).") var jwks: String?
+
+        func run() async throws {
+            guard let clientType = ClientType(rawValue: type) else { throw AdminError.invalid(field: "--type", "'\(type)' is not valid; use confidential or public") }
+            var method: ClientAuthMethod?
+            if let authMethod {
+                guard let m = ClientAuthMethod(rawValue: authMethod) else {
+                    throw AdminError.invalid(field: "--auth-method", "'\(authMethod)' is not valid; use \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                method = m
+            }
+            guard let name = settings.name ?? id else { throw AdminError.invalid(field: "--name", "give the client a name (or an --id)") }
+            var keySet: JWKSet?
+            if let jwks {
+                guard let data = FileManager.default.contents(atPath: jwks) else { throw AdminError.invalid(field: "--jwks", "cannot read '\(jwks)'") }
+                do { keySet = try JSONDecoder().decode(JWKSet.self, from: data) } catch {
+                    throw AdminError.invalid(field: "--jwks", "'\(jwks)' is not a JWK Set ({\"keys\": [...]})")
+                }
+            }
+            let spec = ClientSpec(
+                id: id, name: name, type: clientType, authMethod: method,
+                grantTypes: settings.grants.isEmpty ? [.clientCredentials] : settings.grants.map(GrantType.init(rawValue:)),
+                scopes: settings.scopes, audiences: settings.audiences, redirectURIs: settings.redirectURIs,
+                tokenFormat: try settings.tokenFormat() ?? .jwt, accessTokenLifetime: settings.lifetime,
+                signingAlgorithm: try settings.algorithm(), jwks: keySet)
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let result = try await engine.registerClient(tenantID: options.tenant, spec, actor: "cli")
+            Output(json: options.json).emit(Present.client(result.client, secret: result.secret),
+                                            human: Present.clientText(result.client, secret: result.secret))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tenant's clients.")
+        @OptionGroup var options: TenantScopedOptions
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let list = try engine.clients(tenantID: options.tenant)
+            Output(json: options.json).emit(.array(list.map { Present.client($0) }), human: list.isEmpty ? "No clients in tenant '\(options.tenant)'." : Output.table(
+                ["CLIENT", "NAME", "TYPE", "FORMAT", "GRANTS", "STATUS"],
+                list.map { [$0.id, $0.name, $0.type.rawValue, $0.tokenFormat.rawValue, $0.grantTypes.map(\.rawValue).joined(separator: ","),
+                            $0.disabled ? "✕ disabled" : "● enabled"] }))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a client (never its secret).")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "client_id.") var id: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let c = try engine.client(tenantID: options.tenant, clientID: id)
+            Output(json: options.json).emit(Present.client(c), human: Present.clientText(c))
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a client's settings; list options replace the whole list.")
+        @OptionGroup var options: TenantScopedOptions
+        @OptionGroup var settings: ClientSettings
+        @Argument(help: "client_id.") var id: String
+
+        func run() async throws {
+            let patch = ClientPatch(
+                name: settings.name, scopes: settings.scopes.isEmpty ? nil : settings.scopes,
+                audiences: settings.audiences.isEmpty ? nil : settings.audiences,
+                grantTypes: settings.grants.isEmpty ? nil : settings.grants.map(GrantType.init(rawValue:)),
+                redirectURIs: settings.redirectURIs.isEmpty ? nil : settings.redirectURIs, tokenFormat: try settings.tokenFormat(),
+                accessTokenLifetime: settings.lifetime, signingAlgorithm: try settings.algorithm())
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let c = try await engine.updateClient(tenantID: options.tenant, clientID: id, patch, actor: "cli")
+            Output(json: options.json).emit(Present.client(c), human: "Updated client '\(id)'.\n" + Present.clientText(c))
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a client: it cannot authenticate and its tokens introspect inactive.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "client_id.") var id: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: true, actor: "cli")
+            Output(json: options.json).emit(Present.client(c), human: "Disabled client '\(id)'.")
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled client.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "client_id.") var id: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: false, actor: "cli")
+            Output(json: options.json).emit(Present.client(c), human: "Enabled client '\(id)'.")
+        }
+    }
+
+    struct RotateSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Generate a new secret (shown once); the old one stops working.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "client_id.") var id: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let r = try await engine.rotateClientSecret(tenantID: options.tenant, clientID: id, actor: "cli")
+            Output(json: options.json).emit(.object(["client_id": .string(id), "client_secret": .string(r.secret ?? "")]),
+                                            human: "New secret for '\(id)': \(r.secret ?? "")\nThis secret is shown once. The old secret no longer works.")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a client and revoke its tokens.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "client_id.") var id: String
+        @Flag(name: .customLong("dry-run"), help: "Show what would be revoked; change nothing.") var dryRun = false
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            _ = try engine.client(tenantID: options.tenant, clientID: id)
+            if dryRun {
+                let s = try await engine.previewRevocation(.client(tenantID: options.tenant, clientID: id))
+                Output(json: options.json).emit(Present.revocation(s, dryRun: true), human: Present.revocationText(s, dryRun: true, what: "client \(id)"))
+                return
+            }
+            let s = try await engine.deleteClient(tenantID: options.tenant, clientID: id, actor: "cli")
+            Output(json: options.json).emit(Present.revocation(s, dryRun: false), human: "Deleted client '\(id)'.\n" + Present.revocationText(s, dryRun: false, what: "tokens of client \(id)"))
+        }
+    }
+
+    struct RegistrationToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "registration-token", abstract: "Mint an initial access token for dynamic registration (RFC 7591).")
+        @OptionGroup var options: TenantScopedOptions
+        @Option(help: "Lifetime in seconds.") var ttl = 3600
+        @Option(help: "How many registrations it allows.") var uses = 1
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (token, record) = try await engine.createRegistrationToken(tenantID: options.tenant, lifetime: ttl, uses: uses, actor: "cli")
+            Output(json: options.json).emit(
+                .object(["initial_access_token": .string(token), "expires_at": .string(Output.time(record.expiresAt)), "uses": .number(Double(uses)),
+                         "registration_endpoint": .string(engine.configuration.issuer(for: options.tenant) + "/register")]),
+                human: "Initial access token (shown once): \(token)\nUse: POST \(engine.configuration.issuer(for: options.tenant))/register with 'Authorization: Bearer <token>'; valid until \(Output.time(record.expiresAt)) for \(uses) registration(s).")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import AuthEngine
+import Foundation
+import Logging
+import OAuthHTTP
+import Prometheus
+import SQLiteStore
+import TenantYAML
+
+/// `claimdeck serve`: the engine headless, for production.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the OAuth endpoints of every tenant over HTTP.")
+
+    @Option(help: "The SQLite database (created on first run).") var db: String?
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0: any free port).") var port = 8080
+    @Option(name: .customLong("public-url"), help: "Base URL clients use (issuer = <public-url>/<tenant>). Default: http://<host>:<port>.")
+    var publicURL: String?
+    @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
+    @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        if let publicURL, !Validation.isAbsoluteURI(publicURL) { throw ValidationError("--public-url must be an absolute URL such as https://auth.example.com") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "claimdeck")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let options = StoreOptions(db: db)
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        let hostForURL = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        // With --port 0 the real port is known only once bound; the issuer uses the requested one.
+        let base = publicURL ?? "http://\(hostForURL):\(port)"
+        let (engine, store) = try await EngineFactory.open(options, publicURL: base, metricsFactory: factory, logger: logger)
+        if demo {
+            guard let file = demoFile ?? DemoData.defaultPath() else {
+                throw CommandFailure(message: "--demo: cannot find data/demo-sms.yaml; run from the repository or give --demo-file")
+            }
+            let report = try await TenantLoader.load(file: file, into: engine, actor: "cli")
+            print(report.created ? "Loaded demo tenant '\(report.tenantID)' (\(report.clients.count) clients, \(report.users.count) users) from \(file)"
+                                 : "Demo tenant '\(report.tenantID)' is already loaded")
+        }
+        print("Claimdeck database: \(store.path)")
+        let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, logger: logger)
+        try await server.run { bound in
+            print("Claimdeck serving on http://\(hostForURL):\(bound)")
+            for t in engine.tenantSummaries() {
+                print("  tenant \(t.tenant.id): issuer \(t.issuer), discovery \(t.issuer)/.well-known/openid-configuration")
+            }
+            Output.flush()
+        }
+    }
+}
+
+/// `claimdeck demo load`.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Demo data.", subcommands: [Load.self])
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Load the demo tenant (SMS service) into the database.")
+        @Option(help: "The SQLite database.") var db: String?
+        @Option(help: "Tenant file (default: data/demo-sms.yaml).") var file: String?
+        @Flag(help: "JSON output.") var json = false
+
+        func run() async throws {
+            guard let path = file ?? DemoData.defaultPath() else {
+                throw CommandFailure(message: "cannot find data/demo-sms.yaml; give --file", exitCode: 2)
+            }
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: db))
+            let report = try await TenantLoader.load(file: path, into: engine, actor: "cli")
+            Output(json: json).emit(
+                .object(["tenant": .string(report.tenantID), "created": .bool(report.created),
+                         "clients": .array(report.clients.map { .string($0) }), "users": .array(report.users.map { .string($0) })]),
+                human: report.created ? "Loaded tenant '\(report.tenantID)': clients \(report.clients.joined(separator: ", ")); users \(report.users.joined(separator: ", "))"
+                                      : "Tenant '\(report.tenantID)' already exists; nothing loaded")
+        }
+    }
+}

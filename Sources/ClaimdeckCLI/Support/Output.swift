@@ -1,0 +1,134 @@
+import AuthEngine
+import Foundation
+import JOSE
+
+/// Writes command output: human text by default, JSON with `--json`.
+struct Output: Sendable {
+    var json: Bool
+
+    func emit(_ value: JSONValue, human: @autoclosure () -> String) {
+        if json {
+            print(String(decoding: value.serialized(), as: UTF8.self))
+        } else {
+            print(human())
+        }
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// Flushes stdout so a pipe (a SIEM, a test) sees each line at once.
+    static func flush() {
+        fflush(nil)
+    }
+
+    static func time(_ d: Date?) -> String {
+        guard let d else { return "-" }
+        let f = ISO8601DateFormatter()
+        return f.string(from: d)
+    }
+}
+
+/// JSON views of engine values; never secrets or digests.
+enum Present {
+    static func tenant(_ s: TenantSummary) -> JSONValue {
+        .object(["id": .string(s.tenant.id), "name": .string(s.tenant.displayName), "issuer": .string(s.issuer),
+                 "algorithm": .string(s.tenant.defaultAlgorithm.rawValue), "created_at": .string(Output.time(s.tenant.createdAt)),
+                 "clients": .number(Double(s.clients)), "keys": .number(Double(s.keys)), "scopes": .number(Double(s.scopes)),
+                 "apis": .number(Double(s.apis))])
+    }
+
+    static func client(_ c: Client, secret: String? = nil) -> JSONValue {
+        var m: [String: JSONValue] = [
+            "tenant": .string(c.tenantID), "client_id": .string(c.id), "name": .string(c.name), "type": .string(c.type.rawValue),
+            "auth_method": .string(c.authMethod.rawValue), "grant_types": .array(c.grantTypes.map { .string($0.rawValue) }),
+            "scopes": .array(c.scopes.map(JSONValue.string)), "audiences": .array(c.audiences.map(JSONValue.string)),
+            "redirect_uris": .array(c.redirectURIs.map(JSONValue.string)), "token_format": .string(c.tokenFormat.rawValue),
+            "access_token_lifetime": .number(Double(c.accessTokenLifetime)),
+            "signing_alg": c.signingAlgorithm.map { .string($0.rawValue) } ?? .null,
+            "status": .string(c.disabled ? "disabled" : "enabled"),
+            "created_at": .string(Output.time(c.createdAt)), "updated_at": .string(Output.time(c.updatedAt)),
+        ]
+        if let secret { m["client_secret"] = .string(secret) }
+        return .object(m)
+    }
+
+    static func clientText(_ c: Client, secret: String? = nil) -> String {
+        var lines = [
+            "client_id:      \(c.id)", "name:           \(c.name)", "tenant:         \(c.tenantID)",
+            "type:           \(c.type.rawValue)", "auth method:    \(c.authMethod.rawValue)",
+            "grant types:    \(c.grantTypes.map(\.rawValue).joined(separator: ", "))",
+            "scopes:         \(c.scopes.joined(separator: " "))", "audiences:      \(c.audiences.joined(separator: " "))",
+            "token format:   \(c.tokenFormat.rawValue)", "token lifetime: \(c.accessTokenLifetime) s",
+            "signing alg:    \(c.signingAlgorithm?.rawValue ?? "tenant default")",
+            "status:         \(c.disabled ? "✕ disabled" : "● enabled")",
+        ]
+        if !c.redirectURIs.isEmpty { lines.append("redirect URIs:  \(c.redirectURIs.joined(separator: " "))") }
+        if let secret {
+            lines.append("")
+            lines.append("client_secret:  \(secret)")
+            lines.append("This secret is shown once. Store it now; only its hash is kept.")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func revocation(_ s: RevocationSummary, dryRun: Bool) -> JSONValue {
+        .object(["dry_run": .bool(dryRun), "revoked": .number(Double(s.revoked)), "jwt": .number(Double(s.jwtCount)),
+                 "opaque": .number(Double(s.opaqueCount)),
+                 "jwt_usable_until": s.jwtUsableUntil.map { .string(Output.time($0)) } ?? .null,
+                 "clients": .array(s.clients.map(JSONValue.string)), "subjects": .array(s.subjects.map(JSONValue.string))])
+    }
+
+    static func revocationText(_ s: RevocationSummary, dryRun: Bool, what: String) -> String {
+        var lines = [dryRun ? "Dry run: revoking \(what) would revoke \(s.revoked) active token(s)." : "Revoked \(s.revoked) active token(s): \(what)."]
+        lines.append("  opaque: \(s.opaqueCount) (inactive at introspection \(dryRun ? "at once" : "now"))")
+        lines.append("  JWT:    \(s.jwtCount)")
+        if let until = s.jwtUsableUntil {
+            lines.append("  Already-issued JWTs stay usable at APIs that do not introspect until \(Output.time(until)).")
+        }
+        if !s.clients.isEmpty { lines.append("  clients:  \(s.clients.joined(separator: ", "))") }
+        if !s.subjects.isEmpty { lines.append("  subjects: \(s.subjects.prefix(20).joined(separator: ", "))\(s.subjects.count > 20 ? ", …" : "")") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func token(_ t: TokenRecord, now: Date) -> JSONValue {
+        .object(["id": .string(t.id), "tenant": .string(t.tenantID), "kind": .string(t.kind.rawValue), "format": .string(t.format.rawValue),
+                 "client_id": .string(t.clientID), "subject": .string(t.subject), "scopes": .array(t.scopes.map(JSONValue.string)),
+                 "audiences": .array(t.audiences.map(JSONValue.string)), "issued_at": .string(Output.time(t.issuedAt)),
+                 "expires_at": .string(Output.time(t.expiresAt)), "status": .string(t.status(at: now).rawValue),
+                 "kid": t.keyID.map(JSONValue.string) ?? .null, "grant_type": .string(t.grantType.rawValue),
+                 "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
+                 "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null])
+    }
+
+    static func audit(_ e: AuditEvent) -> JSONValue {
+        let d = e.event
+        var m: [String: JSONValue] = ["seq": .number(Double(e.sequence)), "time": .string(Output.time(d.time)),
+                                      "type": .string(d.type.rawValue), "outcome": .string(d.outcome.rawValue), "hash": .string(e.hash)]
+        for (k, v) in [("tenant", d.tenantID), ("client_id", d.clientID), ("subject", d.subject), ("token_id", d.tokenID),
+                       ("reason", d.reason), ("actor", d.actor)] {
+            if let v { m[k] = .string(v) }
+        }
+        if !d.details.isEmpty { m["details"] = .object(d.details.mapValues(JSONValue.string)) }
+        return .object(m)
+    }
+
+    static func auditText(_ e: AuditEvent) -> String {
+        let d = e.event
+        var parts = ["#\(e.sequence)", Output.time(d.time), d.outcome == .success ? "✓" : "✕", d.type.rawValue]
+        if let t = d.tenantID { parts.append("tenant=\(t)") }
+        if let c = d.clientID { parts.append("client=\(c)") }
+        if let s = d.subject { parts.append("sub=\(s)") }
+        if let t = d.tokenID { parts.append("token=\(t)") }
+        if let r = d.reason { parts.append("reason=\(r)") }
+        for (k, v) in d.details.sorted(by: { $0.key < $1.key }) where !v.isEmpty { parts.append("\(k)=\(v.contains(" ") ? "\"\(v)\"" : v)") }
+        return parts.joined(separator: " ")
+    }
+}

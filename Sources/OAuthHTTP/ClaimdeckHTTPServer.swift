@@ -1,0 +1,53 @@
+import AuthEngine
+import CoreMetrics
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+
+/// The HTTP face of the engine: Hummingbird 2 serving the OAuth endpoints of every tenant, health
+/// and metrics. Runs until its task is cancelled or the process gets SIGINT/SIGTERM.
+public struct ClaimdeckHTTPServer: Sendable {
+    public let engine: ClaimdeckEngine
+    public let registry: PrometheusCollectorRegistry
+    public let metricsFactory: any MetricsFactory
+    public var host: String
+    public var port: Int
+    public var logger: Logger
+
+    public init(engine: ClaimdeckEngine, registry: PrometheusCollectorRegistry, host: String = "127.0.0.1", port: Int = 8080,
+                logger: Logger = Logger(label: "claimdeck.http")) {
+        self.engine = engine
+        self.registry = registry
+        self.metricsFactory = PrometheusMetricsFactory(registry: registry)
+        self.host = host
+        self.port = port
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware; also what tests drive.
+    public func makeRouter() -> Router<ClaimdeckRequestContext> {
+        let router = Router(context: ClaimdeckRequestContext.self)
+        router.middlewares.add(RequestMetricsMiddleware(factory: metricsFactory))
+        router.middlewares.add(ErrorMiddleware())
+        OperationsRoutes(engine: engine, registry: registry).register(on: router)
+        OAuthRoutes(engine: engine).register(on: router)
+        return router
+    }
+
+    /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Configuration changed by another process (a console beside this server) applies within 250 ms.
+            group.addTask { await engine.config.watch() }
+            group.addTask { try await app.runService() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import AuthEngine
+import Foundation
+import Hummingbird
+import JOSE
+import NIOCore
+
+/// Builds the responses of the OAuth endpoints: JSON, never cached (RFC 6749 §5.1).
+enum HTTPResponses {
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, cacheable: Bool = false, contentType: String = "application/json") -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        if cacheable {
+            headers[.cacheControl] = "public, max-age=300"
+        } else {
+            headers[.cacheControl] = "no-store"
+            headers[HTTPFields.pragmaName] = "no-cache"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, cacheable: Bool = false) -> Response {
+        json(Array(value.serialized()), status: status, cacheable: cacheable)
+    }
+
+    /// An RFC 6749 §5.2 error body with its status and, for 401, its challenge.
+    static func error(_ e: OAuthError) -> Response {
+        var w = JSONWriter(capacity: 160)
+        w.beginObject()
+        w.field("error", e.code)
+        w.field("error_description", e.errorDescription)
+        w.endObject()
+        var response = json(w.bytes, status: HTTPResponse.Status(code: e.status))
+        if let challenge = e.challenge { response.headers[.wwwAuthenticate] = challenge }
+        return response
+    }
+}
+
+extension HTTPFields {
+    /// HTTP/1.0 caches honour `Pragma: no-cache` (RFC 6749 §5.1 asks for it beside Cache-Control).
+    static let pragmaName = HTTPFields.Element.Name("Pragma")!
+}

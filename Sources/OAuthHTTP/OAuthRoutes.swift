@@ -1,0 +1,101 @@
+import AuthEngine
+import Foundation
+import Hummingbird
+import JOSE
+
+/// The per-tenant OAuth endpoints: token, introspection, revocation, registration, JWKS, discovery.
+/// Each one only translates HTTP to an engine use case and back.
+struct OAuthRoutes {
+    let engine: ClaimdeckEngine
+
+    func register(on router: Router<ClaimdeckRequestContext>) {
+        router.post(":tenant/token") { request, context in try await token(request, context) }
+        router.post(":tenant/introspect") { request, context in try await introspect(request, context) }
+        router.post(":tenant/revoke") { request, context in try await revoke(request, context) }
+        router.post(":tenant/register") { request, context in try await registerClient(request, context) }
+        router.get(":tenant/jwks") { _, context in try jwks(context) }
+        for name in ["openid-configuration", "oauth-authorization-server"] {
+            // OpenID Connect Discovery appends to the issuer; RFC 8414 §3.1 inserts before the path.
+            router.get(":tenant/.well-known/\(name)") { _, context in try discovery(context) }
+            router.get(".well-known/\(name)/:tenant") { _, context in try discovery(context) }
+        }
+    }
+
+    private func tenantID(_ context: ClaimdeckRequestContext) -> String {
+        context.parameters.get("tenant") ?? ""
+    }
+
+    private func endpointRequest(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> TokenEndpointRequest {
+        // An unknown tenant is a 404 before anything else is read.
+        _ = try engine.tenant(tenantID(context))
+        let form = try await FormBody.read(request, context: context)
+        return TokenEndpointRequest(tenantID: tenantID(context), form: form, authorization: request.headers[.authorization],
+                                    remoteAddress: context.remoteAddress)
+    }
+
+    private func token(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
+        do {
+            let response = try await engine.token(try await endpointRequest(request, context))
+            return HTTPResponses.json(response.json())
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+
+    private func introspect(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
+        do {
+            let result = try await engine.introspect(try await endpointRequest(request, context))
+            // RFC 9701: a signed answer when the caller asks for it.
+            if let accept = request.headers[.accept], accept.contains("application/token-introspection+jwt") {
+                let jwt = try engine.signedIntrospection(result)
+                return HTTPResponses.json(Array(jwt.utf8), contentType: "application/token-introspection+jwt")
+            }
+            return HTTPResponses.json(result.json())
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+
+    private func revoke(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
+        do {
+            try await engine.revoke(try await endpointRequest(request, context))
+            return HTTPResponses.json(Array("{}".utf8))
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+
+    private func registerClient(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
+        do throws(OAuthError) {
+            _ = try engine.tenant(tenantID(context))
+            guard let type = request.headers[.contentType], FormBody.mediaType(type) == "application/json" else {
+                throw OAuthError.invalidClientMetadata("Content-Type must be application/json")
+            }
+            let body = try await FormBody.collect(request)
+            let result = try await engine.registerDynamically(tenantID: tenantID(context), authorization: request.headers[.authorization], body: body)
+            return HTTPResponses.json(result, status: .created)
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+
+    private func jwks(_ context: ClaimdeckRequestContext) throws -> Response {
+        do {
+            let set = try engine.jwks(tenantID: tenantID(context))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let data = (try? encoder.encode(set)) ?? Data("{\"keys\":[]}".utf8)
+            return HTTPResponses.json(Array(data), cacheable: true)
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+
+    private func discovery(_ context: ClaimdeckRequestContext) throws -> Response {
+        do {
+            return HTTPResponses.json(try engine.discoveryDocument(tenantID: tenantID(context)), cacheable: true)
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+}

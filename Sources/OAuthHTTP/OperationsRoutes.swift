@@ -1,0 +1,29 @@
+import AuthEngine
+import Hummingbird
+import NIOCore
+import Prometheus
+
+/// Liveness, readiness and Prometheus metrics.
+struct OperationsRoutes {
+    let engine: ClaimdeckEngine
+    let registry: PrometheusCollectorRegistry
+
+    func register(on router: Router<ClaimdeckRequestContext>) {
+        router.get("healthz") { _, _ in HTTPResponses.json(Array(#"{"status":"ok"}"#.utf8)) }
+        router.get("readyz") { _, _ in
+            do {
+                try await engine.store.ping()
+                return HTTPResponses.json(Array(#"{"status":"ready"}"#.utf8))
+            } catch {
+                return HTTPResponses.error(.temporarilyUnavailable("the store does not answer"))
+            }
+        }
+        router.get("metrics") { _, _ in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(16 * 1024)
+            registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import AuthEngine
+import Foundation
+import GRDB
+
+extension SQLiteStore: ConfigStore {
+    public func loadSnapshot() async throws -> ConfigSnapshot {
+        try await pool.read { db in
+            let decoder = JSONDecoder()
+            func rows<T: Decodable>(_ table: String, _ type: T.Type) throws -> [T] {
+                try Data.fetchAll(db, sql: "SELECT data FROM \(table)").map { try decoder.decode(T.self, from: $0) }
+            }
+            var s = ConfigSnapshot()
+            s.version = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'config_version'") ?? 0
+            for t in try rows("tenants", Tenant.self) { s.tenants[t.id] = t }
+            for c in try rows("clients", Client.self) { s.clients[c.tenantID, default: [:]][c.id] = c }
+            for k in try rows("signing_keys", SigningKeyRecord.self) { s.keys[k.tenantID, default: []].append(k) }
+            for x in try rows("scopes", ScopeDefinition.self) { s.scopes[x.tenantID, default: [:]][x.name] = x }
+            for a in try rows("apis", APIResource.self) { s.apis[a.tenantID, default: [:]][a.name] = a }
+            for c in try rows("claims", ClaimDefinition.self) { s.claims[c.tenantID, default: [:]][c.name] = c }
+            for r in try rows("registration_tokens", RegistrationToken.self) { s.registrationTokens[r.tenantID, default: [:]][r.id] = r }
+            return s
+        }
+    }
+
+    public func configVersion() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'config_version'") ?? 0 }
+    }
+
+    public func apply(_ mutations: [ConfigMutation], audit: [AuditEventDraft]) async throws {
+        try await writer.submit { db in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            for m in mutations {
+                switch m {
+                case .putTenant(let t):
+                    try db.execute(sql: "INSERT INTO tenants (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                                   arguments: [t.id, try encoder.encode(t)])
+                case .deleteTenant(let id):
+                    try db.execute(sql: "DELETE FROM tokens WHERE tenant_id = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM used_assertions WHERE tenant_id = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM tenants WHERE id = ?", arguments: [id])
+                case .putClient(let c):
+                    try Self.put(db, "clients", keys: ["tenant_id": c.tenantID, "id": c.id], data: try encoder.encode(c))
+                case .deleteClient(let t, let id):
+                    try db.execute(sql: "DELETE FROM clients WHERE tenant_id = ? AND id = ?", arguments: [t, id])
+                case .putKey(let k):
+                    try db.execute(sql: """
+                        INSERT INTO signing_keys (tenant_id, kid, state, data) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(tenant_id, kid) DO UPDATE SET state = excluded.state, data = excluded.data
+                        """, arguments: [k.tenantID, k.kid, k.state.rawValue, try encoder.encode(k)])
+                case .putScope(let s):
+                    try Self.put(db, "scopes", keys: ["tenant_id": s.tenantID, "name": s.name], data: try encoder.encode(s))
+                case .deleteScope(let t, let name):
+                    try db.execute(sql: "DELETE FROM scopes WHERE tenant_id = ? AND name = ?", arguments: [t, name])
+                case .putAPI(let a):
+                    try Self.put(db, "apis", keys: ["tenant_id": a.tenantID, "name": a.name], data: try encoder.encode(a))
+                case .deleteAPI(let t, let name):
+                    try db.execute(sql: "DELETE FROM apis WHERE tenant_id = ? AND name = ?", arguments: [t, name])
+                case .putClaim(let c):
+                    try Self.put(db, "claims", keys: ["tenant_id": c.tenantID, "name": c.name], data: try encoder.encode(c))
+                case .putUser(let u):
+                    try db.execute(sql: """
+                        INSERT INTO users (tenant_id, id, username, data) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(tenant_id, id) DO UPDATE SET username = excluded.username, data = excluded.data
+                        """, arguments: [u.tenantID, u.id, u.username, try encoder.encode(u)])
+                case .putRegistrationToken(let r):
+                    try Self.put(db, "registration_tokens", keys: ["tenant_id": r.tenantID, "id": r.id], data: try encoder.encode(r))
+                case .deleteRegistrationToken(let t, let id):
+                    try db.execute(sql: "DELETE FROM registration_tokens WHERE tenant_id = ? AND id = ?", arguments: [t, id])
+                }
+            }
+            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'config_version'")
+            try AuditWriter.append(audit, in: db)
+        }
+    }
+
+    public func users(tenantID: String) async throws -> [User] {
+        try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT data FROM users WHERE tenant_id = ? ORDER BY username", arguments: [tenantID])
+                .map { try JSONDecoder().decode(User.self, from: $0) }
+        }
+    }
+
+    public func user(tenantID: String, id: String) async throws -> User? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM users WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+                .map { try JSONDecoder().decode(User.self, from: $0) }
+        }
+    }
+
+    private static func put(_ db: Database, _ table: String, keys: KeyValuePairs<String, String>, data: Data) throws {
+        let columns = keys.map(\.key)
+        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", ")), data) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), ?) "
+            + "ON CONFLICT(\(columns.joined(separator: ", "))) DO UPDATE SET data = excluded.data"
+        var args = StatementArguments(keys.map(\.value))
+        args += [data]
+        try db.execute(sql: sql, arguments: args)
+    }
+}

@@ -1,0 +1,92 @@
+import AuthEngine
+import Foundation
+import GRDB
+import JOSE
+
+extension SQLiteStore: TokenStore {
+    public func record(tokens: [TokenRecord], audit: [AuditEventDraft]) async throws {
+        try await writer.submit { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO tokens (id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at,
+                                    digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for t in tokens {
+                try insert.execute(arguments: TokenRow.arguments(t))
+            }
+            try AuditWriter.append(audit, in: db)
+        }
+    }
+
+    public func token(id: String) async throws -> TokenRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ?"), arguments: [id]).map(TokenRow.record(from:))
+        }
+    }
+
+    public func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary {
+        try await writer.submit { db in
+            let summary = try TokenRow.summary(db, selector, now: now)
+            let (clause, args) = TokenRow.activeClause(selector, now: now)
+            var arguments: StatementArguments = [now.timeIntervalSince1970, reason]
+            arguments += args
+            try db.execute(sql: "UPDATE tokens SET revoked_at = ?, revocation_reason = ? WHERE \(clause)", arguments: arguments)
+            var event = audit
+            event.details["revoked"] = "\(summary.revoked)"
+            event.details["jwt"] = "\(summary.jwtCount)"
+            event.details["opaque"] = "\(summary.opaqueCount)"
+            if let until = summary.jwtUsableUntil {
+                event.details["jwt_usable_until"] = ISO8601DateFormatter().string(from: until)
+            }
+            try AuditWriter.append([event], in: db)
+            return summary
+        }
+    }
+
+    public func previewRevocation(_ selector: RevocationSelector, at now: Date) async throws -> RevocationSummary {
+        try await pool.read { db in try TokenRow.summary(db, selector, now: now) }
+    }
+
+    public func tokens(matching q: TokenQuery, at now: Date) async throws -> [TokenRecord] {
+        var clauses = ["tenant_id = ?"]
+        var args: [(any DatabaseValueConvertible)?] = [q.tenantID]
+        if let c = q.clientID { clauses.append("client_id = ?"); args.append(c) }
+        if let s = q.subject { clauses.append("subject = ?"); args.append(s) }
+        if let k = q.kind { clauses.append("kind = ?"); args.append(k.rawValue) }
+        if let before = q.before { clauses.append("id < ?"); args.append(before) }
+        switch q.status {
+        case .active?: clauses.append("revoked_at IS NULL AND expires_at > ?"); args.append(Int64(now.timeIntervalSince1970))
+        case .expired?: clauses.append("revoked_at IS NULL AND expires_at <= ?"); args.append(Int64(now.timeIntervalSince1970))
+        case .revoked?: clauses.append("revoked_at IS NOT NULL")
+        case nil: break
+        }
+        let sql = "SELECT * FROM tokens WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(q.limit)"
+        let arguments = StatementArguments(args)
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(TokenRow.record(from:)) }
+    }
+
+    public func outstandingByKey(tenantID: String, at now: Date) async throws -> [String: (count: Int, until: Date)] {
+        try await pool.read { db in
+            var result: [String: (count: Int, until: Date)] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT kid, COUNT(*) AS n, MAX(expires_at) AS until FROM tokens
+                WHERE tenant_id = ? AND kid IS NOT NULL AND revoked_at IS NULL AND expires_at > ? GROUP BY kid
+                """, arguments: [tenantID, Int64(now.timeIntervalSince1970)])
+            for row in rows {
+                let until: Int64 = row["until"]
+                result[row["kid"]] = (row["n"], Date(timeIntervalSince1970: TimeInterval(until)))
+            }
+            return result
+        }
+    }
+
+    public func consumeAssertionID(tenantID: String, clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool {
+        try await writer.submit { db in
+            try db.execute(sql: "DELETE FROM used_assertions WHERE tenant_id = ? AND client_id = ? AND jti = ? AND expires_at <= ?",
+                           arguments: [tenantID, clientID, jti, now.timeIntervalSince1970])
+            try db.execute(sql: "INSERT OR IGNORE INTO used_assertions (tenant_id, client_id, jti, expires_at) VALUES (?, ?, ?, ?)",
+                           arguments: [tenantID, clientID, jti, expiresAt.timeIntervalSince1970])
+            return db.changesCount == 1
+        }
+    }
+}

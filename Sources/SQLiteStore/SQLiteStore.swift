@@ -1,0 +1,59 @@
+import AuthEngine
+import CoreMetrics
+import Foundation
+import GRDB
+import Logging
+
+/// The embedded store: one SQLite file in WAL mode, read through a pool of connections and written
+/// by one group-committing writer. Several processes may open the same file.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    let writer: GroupCommitWriter
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// - Parameter durable: `synchronous=FULL` (fsync at every commit). Tests may turn it off.
+    public init(path: String, durable: Bool = true, metricsFactory: any MetricsFactory = MetricsSystem.factory,
+                logger: Logger = Logger(label: "claimdeck.store")) throws {
+        self.path = path
+        var config = Configuration()
+        // Another process (the console beside `claimdeck serve`) may hold the write lock for a moment.
+        config.busyMode = .timeout(10)
+        config.maximumReaderCount = 8
+        config.foreignKeysEnabled = true
+        let synchronous = durable ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Migrations.migrator().migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot open the database at \(path): \(error.message ?? "\(error.resultCode)")")
+        }
+        let recorder = Recorder(label: "claimdeck_writer_batch_size", dimensions: [], aggregate: true, factory: metricsFactory)
+        writer = GroupCommitWriter(pool: pool, logger: logger) { size in recorder.record(size) }
+    }
+
+    deinit {
+        writer.stop()
+    }
+
+    /// The size of the database file and its WAL, in bytes.
+    public func fileSize() -> Int64 {
+        [path, path + "-wal"].reduce(0) { total, p in
+            total + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int64) ?? 0)
+        }
+    }
+}
+
+extension SQLiteStore: HealthCheckable {
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}

@@ -1,0 +1,88 @@
+import GRDB
+
+/// The schema, versioned in code. Configuration rows keep their identity in columns and the whole
+/// record as JSON; tokens and audit events are plain columns because they are hot and queried.
+enum Migrations {
+    static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('config_version', 1);
+
+                CREATE TABLE tenants (id TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL);
+                CREATE TABLE clients (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, id));
+                CREATE TABLE signing_keys (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    kid TEXT NOT NULL, state TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, kid));
+                CREATE TABLE scopes (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, name));
+                CREATE TABLE apis (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, name));
+                CREATE TABLE claims (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, name));
+                CREATE TABLE users (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    id TEXT NOT NULL, username TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, id),
+                    UNIQUE (tenant_id, username));
+                CREATE TABLE registration_tokens (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, id));
+
+                -- Every issued token, JWTs too; ids are time-ordered so inserts append.
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    audiences TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    digest BLOB NOT NULL,
+                    kid TEXT,
+                    grant_type TEXT NOT NULL,
+                    family_id TEXT,
+                    revoked_at REAL,
+                    revocation_reason TEXT,
+                    claims TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX tokens_by_client ON tokens (tenant_id, client_id);
+                CREATE INDEX tokens_by_subject ON tokens (tenant_id, subject);
+                CREATE INDEX tokens_by_family ON tokens (family_id) WHERE family_id IS NOT NULL;
+
+                CREATE TABLE used_assertions (
+                    tenant_id TEXT NOT NULL, client_id TEXT NOT NULL, jti TEXT NOT NULL, expires_at REAL NOT NULL,
+                    PRIMARY KEY (tenant_id, client_id, jti)) WITHOUT ROWID;
+
+                -- Append-only, numbered, hash-chained.
+                CREATE TABLE audit_events (
+                    seq INTEGER PRIMARY KEY,
+                    time INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    tenant_id TEXT,
+                    client_id TEXT,
+                    subject TEXT,
+                    token_id TEXT,
+                    reason TEXT,
+                    actor TEXT,
+                    details TEXT NOT NULL,
+                    hash TEXT NOT NULL);
+                CREATE INDEX audit_by_token ON audit_events (token_id) WHERE token_id IS NOT NULL;
+                CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+                    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+                CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+                    BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import Logging
+
+/// One writer thread with group commit: every write job submitted while a transaction is running
+/// joins the next one, so many requests share one fsync. Each job runs in its own savepoint, so a
+/// failing job is rolled back alone and the others commit.
+///
+/// A job's caller resumes only after the transaction holding its rows has committed: a client never
+/// holds a token the store lost.
+final class GroupCommitWriter: @unchecked Sendable {
+    // Confinement: `pending` and `stopped` are guarded by `condition`; jobs run only on the writer thread.
+    private struct Job {
+        /// Runs inside the group transaction.
+        let work: (Database) throws -> Void
+        /// Called after commit.
+        let succeed: () -> Void
+        let fail: (any Error) -> Void
+    }
+
+    private let pool: DatabasePool
+    private let condition = NSCondition()
+    private var pending: [Job] = []
+    private var stopped = false
+    private let maxBatch: Int
+    private let onBatch: @Sendable (Int) -> Void
+    private let logger: Logger
+
+    init(pool: DatabasePool, maxBatch: Int = 4096, logger: Logger, onBatch: @escaping @Sendable (Int) -> Void) {
+        self.pool = pool
+        self.maxBatch = maxBatch
+        self.onBatch = onBatch
+        self.logger = logger
+        let thread = Thread { [self] in self.run() }
+        thread.name = "claimdeck-writer"
+        thread.start()
+    }
+
+    /// Runs `work` in the next group transaction and returns its result once that transaction is durable.
+    func submit<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let box = ResultBox<T>()
+            let job = Job(
+                work: { db in box.value = try work(db) },
+                succeed: { continuation.resume(returning: box.value!) },
+                fail: { error in continuation.resume(throwing: error) })
+            condition.lock()
+            if stopped {
+                condition.unlock()
+                continuation.resume(throwing: StoreError.closed)
+                return
+            }
+            pending.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Stops the thread once the queue is drained.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable {
+        var value: T?
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !stopped { condition.wait() }
+            if pending.isEmpty && stopped {
+                condition.unlock()
+                return
+            }
+            let take = min(pending.count, maxBatch)
+            let batch = Array(pending.prefix(take))
+            pending.removeFirst(take)
+            condition.unlock()
+            execute(batch)
+        }
+    }
+
+    private func execute(_ batch: [Job]) {
+        var failures: [Int: any Error] = [:]
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    for (i, job) in batch.enumerated() {
+                        do {
+                            if batch.count == 1 {
+                                try job.work(db)
+                            } else {
+                                try db.inSavepoint {
+                                    try job.work(db)
+                                    return .commit
+                                }
+                            }
+                        } catch {
+                            if batch.count == 1 { throw error }
+                            failures[i] = error
+                        }
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            if batch.count > 1 {
+                logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])
+            }
+            for job in batch { job.fail(error) }
+            return
+        }
+        onBatch(batch.count)
+        for (i, job) in batch.enumerated() {
+            if let error = failures[i] { job.fail(error) } else { job.succeed() }
+        }
+    }
+}
