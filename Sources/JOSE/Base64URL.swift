@@ -5,7 +5,7 @@ import Foundation
 /// Decoding is strict so one byte string has exactly one encoding: padding (`=`),
 /// whitespace, characters outside the URL-safe alphabet, impossible lengths
 /// (length % 4 == 1) and non-zero trailing bits are all rejected with `nil`.
-public enum Base64URL {
+public enum Base64URL: Sendable {
     /// Encodes `bytes` as unpadded base64url.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         if let result = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) {

@@ -21,7 +21,7 @@ public enum JOSEError: Error, CustomStringConvertible, Sendable, Hashable {
     case sealedDataUnopenable
     /// A password to hash was empty.
     case emptyPassword
-    /// Scrypt parameters were outside the accepted range (N a power of two in 2...2^20, r in 1...32, p in 1...16, memory <= 256 MiB).
+    /// Scrypt parameters were outside the accepted range (see `ScryptCost.isAcceptable`).
     case invalidScryptCost
     /// The scrypt computation itself failed.
     case passwordHashingFailed

@@ -7,11 +7,17 @@ import Foundation
 /// duplicate object keys rejected, nesting limited to `maximumDepth`), and
 /// `serialized(sortedKeys:)` writes compact JSON that parses back to an equal value.
 public enum JSONValue: Codable, Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// Any JSON number, as a double.
     case number(Double)
+    /// A string (always valid Unicode).
     case string(String)
+    /// An ordered array.
     case array([JSONValue])
+    /// An object; key order is not kept (use `serialized(sortedKeys: true)` for deterministic output).
     case object([String: JSONValue])
 
     /// Deepest array/object nesting `init(parsing:)` accepts, so hostile input cannot exhaust the stack.

@@ -5,7 +5,7 @@ import Foundation
 /// Signing is on the token-issuance hot path, so it avoids `JSONEncoder` and builds the
 /// token in one exactly-sized string: header and payload are base64url-encoded into it,
 /// the signature is computed over that same memory, then appended. Nothing is cached globally.
-public enum JWS {
+public enum JWS: Sendable {
     /// Longest compact JWS `parse` looks at; longer input is refused before any decoding.
     public static let maximumCompactLength = 256 * 1024
 

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// The password's UTF-8 bytes are hashed as given: normalize (e.g. NFC) before calling if you want
 /// visually identical passwords typed on different systems to match.
-public enum PasswordHasher {
+public enum PasswordHasher: Sendable {
     private static let saltByteCount = 16
     private static let hashByteCount = 32
 

@@ -23,9 +23,12 @@ public struct ScryptCost: Sendable, Hashable {
     /// Memory cap for one hash, so a hostile or corrupted encoding cannot exhaust memory.
     public static let maximumMemoryBytes = 256 * 1024 * 1024
 
-    /// True if N is a power of two in 2...2^20, r in 1...32, p in 1...16 and 128·N·r·p <= 256 MiB.
+    /// True if N is a power of two in 2...2^20, r in 1...32, p in 1...16, 128·N·r·p <= 256 MiB,
+    /// and the parameters fit the memory limit swift-crypto hands BoringSSL (128·N·r·p plus one 4 KiB page,
+    /// while BoringSSL needs 128·r·(N + p + 1)); e.g. r = 32 with p = 1 does not fit and is refused up front.
     public var isAcceptable: Bool {
         guard n >= 2, n <= 1 << 20, n & (n - 1) == 0, (1...32).contains(r), (1...16).contains(p) else { return false }
-        return 128 * n * r * p <= Self.maximumMemoryBytes
+        let memory = 128 * n * r * p
+        return memory <= Self.maximumMemoryBytes && 128 * r * (n + p + 1) <= memory + 4096
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// High-entropy secrets (generated client secrets, opaque tokens) are stored and compared as SHA-256, never a slow hash:
 /// they carry >= 128 bits of entropy, so a fast digest is safe and keeps the token endpoint cheap.
-public enum SecretDigest {
+public enum SecretDigest: Sendable {
     /// SHA-256 of the string's UTF-8 bytes.
     public static func sha256(_ string: some StringProtocol) -> Data {
         Data(SHA256.hash(data: Array(string.utf8)))
