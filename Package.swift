@@ -101,6 +101,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ClaimdeckCLITests", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
+        // Runs the real `claimdeck` binary as a subprocess: exit codes, output, a server beside the CLI.
+        .testTarget(
+            name: "ClaimdeckCLITests",
+            dependencies: ["ClaimdeckCLI", "JOSE", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

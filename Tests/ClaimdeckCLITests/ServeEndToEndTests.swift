@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import JOSE
+import NIOCore
+import Testing
+
+/// `claimdeck serve` in one process, the CLI in others, on one SQLite file: what an operator does
+/// during an incident.
+@Suite("claimdeck serve beside the CLI", .serialized)
+struct ServeEndToEndTests {
+    func post(_ client: HTTPClient, _ url: String, _ body: String, basic: (String, String)? = nil) async throws -> (Int, JSONValue?) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        if let (id, secret) = basic {
+            request.headers.add(name: "Authorization", value: "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString())
+        }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), try? JSONValue(parsing: Data(bytes.readableBytesView)))
+    }
+
+    @Test func operatorRevokesFromTheCLIAndTheServerSeesItAtOnce() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Binary.freePort()
+        let server = try Binary.Running(["serve", "--db", db, "--port", "\(port)", "--demo", "--log-level", "error"])
+        defer { server.stop() }
+        #expect(try await server.waitFor("serving on http://127.0.0.1:\(port)"), "\(server.output)")
+        #expect(server.output.contains("Claimdeck database: \(db)"))
+        let tail = try Binary.Running(["audit", "tail", "--db", db, "--json", "--last", "0", "--type", "token.revoked"])
+        defer { tail.stop() }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let base = "http://127.0.0.1:\(port)/sms"
+        let (status, token) = try await post(http, base + "/token", "grant_type=client_credentials&client_id=partner-portal&client_secret=partner-demo-secret")
+        #expect(status == 200)
+        let access = try #require(token?["access_token"]?.stringValue)
+        let (_, before) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
+        #expect(before?["active"] == .bool(true))
+
+        // The operator revokes every token of the client from another process.
+        let revoke = try Binary.run(["token", "revoke", "--tenant", "sms", "--client", "partner-portal", "--db", db, "--json"])
+        #expect(revoke.code == 0)
+        #expect(revoke.json?["revoked"]?.intValue == 1 && revoke.json?["opaque"]?.intValue == 1)
+        let (_, after) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
+        #expect(after == .object(["active": .bool(false)]))
+        // The live tail in a third process shows the revocation, one JSON object per line.
+        #expect(try await tail.waitFor("token.revoked", timeout: .seconds(5)))
+        let line = try #require(tail.output.split(separator: "\n").first)
+        #expect((try? JSONValue(parsing: String(line)))?["client_id"]?.stringValue == "partner-portal")
+
+        // A client disabled from the CLI is refused by the server within a second.
+        #expect(try Binary.run(["client", "disable", "billing-service", "--tenant", "sms", "--db", db]).code == 0)
+        try await Task.sleep(for: .seconds(1))
+        let (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        #expect(refused == 401)
+        #expect(body?["error"]?.stringValue == "invalid_client")
+
+        // Scripts read metrics and health.
+        let health = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(5))
+        #expect(health.status.code == 200)
+        #expect(try Binary.run(["audit", "verify", "--db", db]).code == 0)
+    }
+
+    @Test func serveRefusesBadArguments() throws {
+        let r = try Binary.run(["serve", "--port", "99999"])
+        #expect(r.code == 2 && r.stderr.contains("--port"))
+        let l = try Binary.run(["serve", "--log-level", "loud"])
+        #expect(l.code == 2 && l.stderr.contains("--log-level"))
+    }
+}
