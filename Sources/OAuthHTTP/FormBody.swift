@@ -31,21 +31,12 @@ enum FormBody {
     }
 
     static func parse(_ bytes: [UInt8]) throws(OAuthError) -> FormParameters {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .invalidRequest("the request body is not valid UTF-8")
+        guard let pairs = FormEncoding.pairs(bytes) else {
+            throw .invalidRequest("the request body is not valid form encoding: a malformed %-escape or bytes that are not UTF-8")
         }
-        var pairs: [(String, String)] = []
-        for part in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let key = PresentedClientCredentials.formDecode(String(kv[0])),
-                  let value = PresentedClientCredentials.formDecode(kv.count > 1 ? String(kv[1]) : "") else {
-                throw .invalidRequest("the request body has a malformed percent-encoding or encodes bytes that are not UTF-8")
-            }
-            if key.unicodeScalars.contains(where: { $0.value < 0x20 }) || value.unicodeScalars.contains(where: { $0.value == 0 }) {
-                throw .invalidRequest("the request body contains control characters")
-            }
-            if !key.isEmpty { pairs.append((key, value)) }
+        for (key, value) in pairs where key.utf8.contains(where: { $0 < 0x20 }) || value.utf8.contains(0) {
+            throw .invalidRequest("the request body contains control characters")
         }
-        return FormParameters(pairs: pairs)
+        return FormParameters(pairs: pairs.filter { !$0.0.isEmpty })
     }
 }

@@ -13,11 +13,11 @@ struct OAuthRoutes {
         router.post(":tenant/introspect") { request, context in try await introspect(request, context) }
         router.post(":tenant/revoke") { request, context in try await revoke(request, context) }
         router.post(":tenant/register") { request, context in try await registerClient(request, context) }
-        router.get(":tenant/jwks") { _, context in try jwks(context) }
+        router.getAndHead(":tenant/jwks") { _, context in try jwks(context) }
         for name in ["openid-configuration", "oauth-authorization-server"] {
             // OpenID Connect Discovery appends to the issuer; RFC 8414 §3.1 inserts before the path.
-            router.get(":tenant/.well-known/\(name)") { _, context in try discovery(context) }
-            router.get(".well-known/\(name)/:tenant") { _, context in try discovery(context) }
+            router.getAndHead(RouterPath(":tenant/.well-known/\(name)")) { _, context in try discovery(context) }
+            router.getAndHead(RouterPath(".well-known/\(name)/:tenant")) { _, context in try discovery(context) }
         }
     }
 

@@ -9,8 +9,8 @@ struct OperationsRoutes {
     let registry: PrometheusCollectorRegistry
 
     func register(on router: Router<ClaimdeckRequestContext>) {
-        router.get("healthz") { _, _ in HTTPResponses.json(Array(#"{"status":"ok"}"#.utf8)) }
-        router.get("readyz") { _, _ in
+        router.getAndHead("healthz") { _, _ in HTTPResponses.json(Array(#"{"status":"ok"}"#.utf8)) }
+        router.getAndHead("readyz") { _, _ in
             do {
                 try await engine.store.ping()
                 return HTTPResponses.json(Array(#"{"status":"ready"}"#.utf8))
@@ -18,7 +18,7 @@ struct OperationsRoutes {
                 return HTTPResponses.error(.temporarilyUnavailable("the store does not answer"))
             }
         }
-        router.get("metrics") { _, _ in
+        router.getAndHead("metrics") { _, _ in
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16 * 1024)
             registry.emit(into: &buffer)

@@ -64,7 +64,20 @@ extension SQLiteStore: ConfigStore {
                         ON CONFLICT(tenant_id, id) DO UPDATE SET username = excluded.username, data = excluded.data
                         """, arguments: [u.tenantID, u.id, u.username, try encoder.encode(u)])
                 case .putRegistrationToken(let r):
-                    try Self.put(db, "registration_tokens", keys: ["tenant_id": r.tenantID, "id": r.id], data: try encoder.encode(r))
+                    try db.execute(sql: """
+                        INSERT INTO registration_tokens (tenant_id, id, uses_left, expires_at, data) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(tenant_id, id) DO UPDATE SET uses_left = excluded.uses_left, expires_at = excluded.expires_at, data = excluded.data
+                        """, arguments: [r.tenantID, r.id, r.usesLeft, r.expiresAt.timeIntervalSince1970, try encoder.encode(r)])
+                case .consumeRegistrationToken(let t, let id, let now):
+                    // The check and the decrement are one statement: concurrent registrations (or another
+                    // process) cannot both take the last use.
+                    try db.execute(sql: """
+                        UPDATE registration_tokens SET uses_left = uses_left - 1, data = json_set(data, '$.usesLeft', uses_left - 1)
+                        WHERE tenant_id = ? AND id = ? AND uses_left > 0 AND expires_at > ?
+                        """, arguments: [t, id, now.timeIntervalSince1970])
+                    if db.changesCount == 0 {
+                        throw AdminError(code: .conflict, field: "initial access token", message: "the initial access token has expired or is used up")
+                    }
                 case .deleteRegistrationToken(let t, let id):
                     try db.execute(sql: "DELETE FROM registration_tokens WHERE tenant_id = ? AND id = ?", arguments: [t, id])
                 }

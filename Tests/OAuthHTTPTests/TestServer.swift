@@ -9,6 +9,7 @@ import NIOHTTP1
 import OAuthHTTP
 import Prometheus
 import SQLiteStore
+import Synchronization
 import TenantYAML
 #if canImport(Glibc)
 import Glibc
@@ -50,8 +51,10 @@ final class TestServer: Sendable {
     }
 
     /// Runs `body` against a fresh server and always tears it down.
-    static func with<T: Sendable>(_ body: (TestServer) async throws -> T) async throws -> T {
-        let server = try await start()
+    ///
+    /// - Parameter logs: when given, every log line of the store, engine and HTTP server goes there, at trace level.
+    static func with<T: Sendable>(logs: LogCapture? = nil, _ body: (TestServer) async throws -> T) async throws -> T {
+        let server = try await start(logs: logs)
         do {
             let result = try await body(server)
             await server.stop()
@@ -74,7 +77,17 @@ final class TestServer: Sendable {
         return logger
     }
 
-    static func start() async throws -> TestServer {
+    static func start(logs: LogCapture? = nil) async throws -> TestServer {
+        func logger(_ label: String, level: Logger.Level = .error) -> Logger {
+            guard let logs else {
+                var logger = quietLogger(label)
+                logger.logLevel = level
+                return logger
+            }
+            var logger = Logger(label: label) { label in logs.handler(label: label) }
+            logger.logLevel = .trace
+            return logger
+        }
         let fm = FileManager.default
         let template = try await DemoTemplate.shared.database()
         let directory = fm.temporaryDirectory.appendingPathComponent("claimdeck-http-tests-\(UUID().uuidString)")
@@ -84,7 +97,7 @@ final class TestServer: Sendable {
             try fm.copyItem(atPath: template.path, toPath: path)
             let registry = PrometheusCollectorRegistry()
             let factory = PrometheusMetricsFactory(registry: registry)
-            let store = try SQLiteStore(path: path, durable: false, metricsFactory: factory, logger: quietLogger("test.store"))
+            let store = try SQLiteStore(path: path, durable: false, metricsFactory: factory, logger: logger("test.store"))
 
             // The issuer must name the port the server listens on, and the engine takes its public URL at
             // construction: pick a free port first, and if something takes it before the server binds,
@@ -95,10 +108,9 @@ final class TestServer: Sendable {
                 let engine = try await ClaimdeckEngine(
                     store: store, masterKey: template.masterKey,
                     configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)"),
-                    metrics: EngineMetrics(factory: factory), logger: quietLogger("test.engine"))
-                var httpLogger = quietLogger("test.http")
+                    metrics: EngineMetrics(factory: factory), logger: logger("test.engine"))
                 // Hummingbird logs the cancellation that stops it at error level.
-                httpLogger.logLevel = .critical
+                let httpLogger = logger("test.http", level: .critical)
                 let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: httpLogger)
                 let (events, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
                 let task = Task {
@@ -324,6 +336,9 @@ struct FixtureError: Error, CustomStringConvertible {
 /// The demo tenant, loaded once per test process with `TenantLoader` into a real store, then copied as a
 /// plain SQLite file for every test. Loading it costs seconds in a debug build (scrypt for the demo
 /// users' passwords, RSA-2048 key generation for status-monitor); copying costs milliseconds.
+/// The template's directory, for the exit handler.
+private let templateDirectory = Mutex<String?>(nil)
+
 actor DemoTemplate {
     static let shared = DemoTemplate()
 
@@ -362,16 +377,23 @@ actor DemoTemplate {
         }
         // A consistent single-file copy, whatever the store still holds in its WAL.
         let copy = directory.appendingPathComponent("demo-sms.db").path
-        let queue = try DatabaseQueue(path: source)
+        // The store closing its pool checkpoints the WAL under an exclusive lock: wait for it.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: source, configuration: configuration)
         try await queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
         try queue.close()
         for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: source + suffix) }
         removeStaleTemplates(except: directory)
+        templateDirectory.withLock { $0 = directory.path }
+        atexit {
+            if let path = templateDirectory.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
+        }
         return Database(path: copy, masterKey: masterKey)
     }
 
-    /// The template outlives the tests of its process (there is no hook at the end of a run); earlier
-    /// runs' templates are removed here once they are an hour old.
+    /// The template is removed when the test process exits; templates of runs that crashed are removed
+    /// here once they are an hour old.
     private static func removeStaleTemplates(except current: URL) {
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory
@@ -382,6 +404,35 @@ actor DemoTemplate {
                modified < Date().addingTimeInterval(-3600) {
                 try? fm.removeItem(at: url)
             }
+        }
+    }
+}
+
+/// Collects log lines (message, metadata, source) in memory, to check what the product logs.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    func handler(label: String) -> any LogHandler { Handler(label: label, capture: self) }
+
+    struct Handler: LogHandler {
+        let label: String
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            capture.append("\(event.level) \(label) \(event.source): \(event.message) \(fields) \(event.error.map { "error=\($0)" } ?? "")")
         }
     }
 }

@@ -85,5 +85,10 @@ public struct ClientSpec: Sendable, Hashable {
         if let lifetime = accessTokenLifetime, lifetime < 1 || lifetime > configuration.maxAccessTokenLifetime {
             throw .invalid(field: "access token lifetime", "must be 1 to \(configuration.maxAccessTokenLifetime) seconds")
         }
+        // RFC 9068 tokens always carry an audience: refuse now a client that could never get one.
+        if grantTypes.contains(.clientCredentials) && audiences.isEmpty
+            && !(snapshot.apis[tenantID] ?? [:]).values.contains(where: { !Set($0.scopes).isDisjoint(with: scopes) }) {
+            throw .invalid(field: "audiences", "give at least one audience (the API identifier its tokens are for): no API of the tenant accepts its scopes")
+        }
     }
 }

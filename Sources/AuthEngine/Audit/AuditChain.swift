@@ -7,16 +7,40 @@ public enum AuditChain {
     /// The hash before the first event.
     public static let genesis = String(repeating: "0", count: 64)
 
-    /// Canonical bytes of an event: fields joined in a fixed order, details sorted by key.
+    /// Canonical bytes of an event: fields joined by '|' in a fixed order (absent ones as '-'), details
+    /// sorted by key; '\\' and '|' inside values are escaped so no value can forge another layout.
+    /// Written byte by byte: this runs for every audit event, on the writer thread.
     public static func canonicalBytes(sequence: Int64, event e: AuditEventDraft) -> [UInt8] {
-        var s = "\(sequence)|\(Int64((e.time.timeIntervalSince1970 * 1000).rounded()))|\(e.type.rawValue)|\(e.outcome.rawValue)"
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: String(sequence).utf8)
+        out.append(bar)
+        out.append(contentsOf: String(Int64((e.time.timeIntervalSince1970 * 1000).rounded())).utf8)
+        out.append(bar)
+        out.append(contentsOf: e.type.rawValue.utf8)
+        out.append(bar)
+        out.append(contentsOf: e.outcome.rawValue.utf8)
         for field in [e.tenantID, e.clientID, e.subject, e.tokenID, e.reason, e.actor] {
-            s += "|" + (field.map(escape) ?? "-")
+            out.append(bar)
+            if let field { appendEscaped(field, to: &out) } else { out.append(UInt8(ascii: "-")) }
         }
         for (k, v) in e.details.sorted(by: { $0.key < $1.key }) {
-            s += "|" + escape(k) + "=" + escape(v)
+            out.append(bar)
+            appendEscaped(k, to: &out)
+            out.append(UInt8(ascii: "="))
+            appendEscaped(v, to: &out)
         }
-        return Array(s.utf8)
+        return out
+    }
+
+    private static let bar = UInt8(ascii: "|")
+    private static let backslash = UInt8(ascii: "\\")
+
+    private static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        for b in s.utf8 {
+            if b == bar || b == backslash { out.append(backslash) }
+            out.append(b)
+        }
     }
 
     /// The hash of an event given the hash of its predecessor.
@@ -38,10 +62,6 @@ public enum AuditChain {
             out.append(hexDigits[Int(b & 15)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
     }
 }
 

@@ -20,14 +20,10 @@ public enum PresentedClientCredentials: Sendable, Hashable {
     public static func from(authorization: String?, form: FormParameters, realm: String) throws(OAuthError) -> Self {
         var found: [Self] = []
         if let header = authorization {
-            let trimmed = header.trimmingCharacters(in: .whitespaces)
-            if trimmed.lowercased().hasPrefix("basic ") {
-                found.append(try parseBasic(String(trimmed.dropFirst(6)), realm: realm))
-            } else if trimmed.lowercased().hasPrefix("bearer ") || trimmed.isEmpty {
+            guard let credentials = schemeValue(header, scheme: "basic") else {
                 throw .invalidClient("the Authorization header must use the Basic scheme for client authentication", realm: realm)
-            } else {
-                throw .invalidClient("unsupported Authorization scheme; use Basic", realm: realm)
             }
+            found.append(try parseBasic(credentials, realm: realm))
         }
         let formID = try form.single("client_id")
         if let secret = try form.single("client_secret") {
@@ -56,22 +52,29 @@ public enum PresentedClientCredentials: Sendable, Hashable {
     }
 
     /// RFC 6749 §2.3.1: base64 of `urlencode(id):urlencode(secret)`.
-    static func parseBasic(_ encoded: String, realm: String) throws(OAuthError) -> Self {
-        guard let data = Data(base64Encoded: encoded.trimmingCharacters(in: .whitespaces)),
-              let decoded = String(data: data, encoding: .utf8),
-              let colon = decoded.firstIndex(of: ":") else {
+    static func parseBasic(_ encoded: Substring, realm: String) throws(OAuthError) -> Self {
+        guard let data = Data(base64Encoded: String(encoded)),
+              let colon = data.firstIndex(of: UInt8(ascii: ":")) else {
             throw .invalidClient("malformed Basic authorization header: expected base64 of 'client_id:client_secret'", realm: realm)
         }
-        guard let id = formDecode(String(decoded[..<colon])), let secret = formDecode(String(decoded[decoded.index(after: colon)...])),
+        guard let id = FormEncoding.decode(data[data.startIndex..<colon]), let secret = FormEncoding.decode(data[data.index(after: colon)...]),
               !id.isEmpty else {
             throw .invalidClient("malformed Basic authorization header: bad percent-encoding or empty client_id", realm: realm)
         }
         return .basic(clientID: id, secret: secret)
     }
 
-    /// `application/x-www-form-urlencoded` decoding of one value; nil when the escapes are not UTF-8.
-    public static func formDecode(_ s: String) -> String? {
-        s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// The value of an `Authorization` header of the given scheme (case-insensitive, RFC 9110 §11.1),
+    /// without surrounding spaces; nil for another scheme.
+    public static func schemeValue(_ header: String, scheme: String) -> Substring? {
+        let trimmed = header.drop { $0 == " " }
+        guard trimmed.utf8.count > scheme.utf8.count,
+              zip(trimmed.utf8, scheme.utf8).allSatisfy({ ($0 | 0x20) == $1 }),
+              trimmed.utf8.dropFirst(scheme.utf8.count).first == UInt8(ascii: " ") else { return nil }
+        var value = trimmed.dropFirst(scheme.count + 1)
+        while value.first == " " { value = value.dropFirst() }
+        while value.last == " " { value = value.dropLast() }
+        return value
     }
 
     /// The client the request claims to be, when it names one.

@@ -8,15 +8,14 @@ extension ClaimdeckEngine {
         let (tenant, snapshot) = try tenant(tenantID)
         let now = clock.now()
         // The initial access token (RFC 6750 bearer).
-        guard let header = authorization, header.lowercased().hasPrefix("bearer ") else {
+        guard let header = authorization, let presented = PresentedClientCredentials.schemeValue(header, scheme: "bearer").map(String.init) else {
             throw OAuthError(code: "invalid_token", description: "an initial access token is required (Authorization: Bearer ...)",
                              status: 401, challenge: "Bearer realm=\"\(tenant.id)\"")
         }
-        let presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard presented.hasPrefix(RegistrationTokenFormat.prefix),
               presented.utf8.count > RegistrationTokenFormat.prefix.utf8.count + 26,
               case let id = String(presented.dropFirst(RegistrationTokenFormat.prefix.count).prefix(26)),
-              var iat = snapshot.registrationTokens[tenant.id]?[id],
+              let iat = snapshot.registrationTokens[tenant.id]?[id],
               SecretDigest.matches(presented, digest: iat.digest) else {
             await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
                                          reason: "invalid_token", actor: "http")])
@@ -35,11 +34,14 @@ extension ClaimdeckEngine {
                                          tokenID: iat.id, reason: error.code, actor: "http", details: ["description": error.errorDescription])])
             throw error
         }
-        iat.usesLeft -= 1
         let registered: ClientWithSecret
         do {
             registered = try await registerClient(tenantID: tenant.id, spec, actor: "registration:\(iat.id)",
-                                                  extraMutations: [.putRegistrationToken(iat)])
+                                                  extraMutations: [.consumeRegistrationToken(tenantID: tenant.id, id: iat.id, now: now)])
+        } catch where error.field == "initial access token" {
+            await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
+                                         tokenID: iat.id, reason: "invalid_token", actor: "http", details: ["description": "expired or used up"])])
+            throw .invalidToken("the initial access token has expired or is used up")
         } catch {
             let code = error.field == "redirect_uri" ? "invalid_redirect_uri" : "invalid_client_metadata"
             await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One change to a tenant's configuration. The store applies a list of them in one transaction,
 /// together with their audit events, and bumps the configuration version other processes watch.
 public enum ConfigMutation: Sendable, Hashable {
@@ -14,5 +16,8 @@ public enum ConfigMutation: Sendable, Hashable {
     case putClaim(ClaimDefinition)
     case putUser(User)
     case putRegistrationToken(RegistrationToken)
+    /// Takes one use of an initial access token, atomically: if it has none left or has expired at
+    /// `now`, the whole transaction fails with `AdminError.conflict` on field "initial access token".
+    case consumeRegistrationToken(tenantID: String, id: String, now: Date)
     case deleteRegistrationToken(tenantID: String, id: String)
 }

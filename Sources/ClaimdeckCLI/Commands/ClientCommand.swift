@@ -20,11 +20,7 @@ struct ClientSettings: ParsableArguments {
         return f
     }
 
-    func algorithm() throws -> SigningAlgorithm? {
-        guard let alg else { return nil }
-        guard let a = SigningAlgorithm(rawValue: alg) else { throw AdminError.invalid(field: "--alg", "'\(alg)' is not supported; use ES256, RS256 or EdDSA") }
-        return a
-    }
+    func algorithm() throws -> SigningAlgorithm? { try parseAlgorithm(alg) }
 }
 
 struct ClientCommand: AsyncParsableCommand {
@@ -122,11 +118,7 @@ struct ClientCommand: AsyncParsableCommand {
         @OptionGroup var options: TenantScopedOptions
         @Argument(help: "client_id.") var id: String
 
-        func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: true, actor: "cli")
-            Output(json: options.json).emit(Present.client(c), human: "Disabled client '\(id)'.")
-        }
+        func run() async throws { try await ClientCommand.setDisabled(true, id: id, options: options) }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -134,11 +126,13 @@ struct ClientCommand: AsyncParsableCommand {
         @OptionGroup var options: TenantScopedOptions
         @Argument(help: "client_id.") var id: String
 
-        func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: false, actor: "cli")
-            Output(json: options.json).emit(Present.client(c), human: "Enabled client '\(id)'.")
-        }
+        func run() async throws { try await ClientCommand.setDisabled(false, id: id, options: options) }
+    }
+
+    static func setDisabled(_ disabled: Bool, id: String, options: TenantScopedOptions) async throws {
+        let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+        let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: disabled, actor: "cli")
+        Output(json: options.json).emit(Present.client(c), human: "\(disabled ? "Disabled" : "Enabled") client '\(id)'.")
     }
 
     struct RotateSecret: AsyncParsableCommand {

@@ -47,11 +47,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would change.") var dryRun = false
 
         func run() async throws {
-            var algorithm: SigningAlgorithm?
-            if let alg {
-                guard let a = SigningAlgorithm(rawValue: alg) else { throw AdminError.invalid(field: "--alg", "'\(alg)' is not supported; use ES256, RS256 or EdDSA") }
-                algorithm = a
-            }
+            let algorithm = try parseAlgorithm(alg)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let c = try await engine.rotateKey(tenantID: options.tenant, algorithm: algorithm, dryRun: dryRun, actor: "cli")
             Output(json: options.json).emit(KeyCommand.change(c, dryRun: dryRun), human: KeyCommand.changeText(c, dryRun: dryRun))

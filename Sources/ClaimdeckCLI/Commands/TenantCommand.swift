@@ -28,9 +28,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Option(help: "Default signing algorithm: ES256, RS256 or EdDSA.") var alg = "ES256"
 
         func run() async throws {
-            guard let algorithm = SigningAlgorithm(rawValue: alg) else {
-                throw AdminError.invalid(field: "--alg", "'\(alg)' is not supported; use ES256, RS256 or EdDSA")
-            }
+            let algorithm = try parseAlgorithm(alg) ?? .es256
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let tenant = try await engine.createTenant(id: id, displayName: name, algorithm: algorithm, actor: "cli")
             let summary = try engine.tenantSummary(tenant.id)

@@ -132,3 +132,12 @@ enum Present {
         return parts.joined(separator: " ")
     }
 }
+
+/// Parses an `--alg` value, naming the option and the choices when it is wrong.
+func parseAlgorithm(_ raw: String?, option: String = "--alg") throws -> SigningAlgorithm? {
+    guard let raw else { return nil }
+    guard let alg = SigningAlgorithm(rawValue: raw) else {
+        throw AdminError.invalid(field: option, "'\(raw)' is not supported; use \(SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return alg
+}

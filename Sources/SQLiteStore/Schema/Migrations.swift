@@ -32,7 +32,8 @@ enum Migrations {
                     UNIQUE (tenant_id, username));
                 CREATE TABLE registration_tokens (
                     tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (tenant_id, id));
+                    id TEXT NOT NULL, uses_left INTEGER NOT NULL, expires_at REAL NOT NULL, data BLOB NOT NULL,
+                    PRIMARY KEY (tenant_id, id));
 
                 -- Every issued token, JWTs too; ids are time-ordered so inserts append.
                 CREATE TABLE tokens (
