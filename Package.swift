@@ -3,6 +3,9 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // The issuance hot path crosses JOSE -> AuthEngine -> SQLiteStore -> OAuthHTTP; let the optimizer
+    // specialize generics across those module boundaries.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(

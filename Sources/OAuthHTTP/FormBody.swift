@@ -9,7 +9,7 @@ enum FormBody {
     static let maxBytes = 64 * 1024
 
     static func read(_ request: Request, context: ClaimdeckRequestContext) async throws(OAuthError) -> FormParameters {
-        guard let type = request.headers[.contentType], mediaType(type) == "application/x-www-form-urlencoded" else {
+        guard let type = request.headers[.contentType], hasMediaType(type, "application/x-www-form-urlencoded") else {
             throw .invalidRequest("Content-Type must be application/x-www-form-urlencoded")
         }
         let bytes = try await collect(request)
@@ -26,8 +26,14 @@ enum FormBody {
         }
     }
 
-    static func mediaType(_ headerValue: String) -> String {
-        headerValue.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+    /// Whether a Content-Type header names `expected` (case-insensitive, parameters such as charset ignored).
+    static func hasMediaType(_ headerValue: String, _ expected: StaticString) -> Bool {
+        var value = headerValue.utf8[...]
+        if let semicolon = value.firstIndex(of: UInt8(ascii: ";")) { value = value[..<semicolon] }
+        while value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        while value.last == UInt8(ascii: " ") { value = value.dropLast() }
+        let e = UnsafeBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount)
+        return value.count == e.count && zip(value, e).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 
     static func parse(_ bytes: [UInt8]) throws(OAuthError) -> FormParameters {

@@ -68,7 +68,7 @@ struct OAuthRoutes {
     private func registerClient(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
         do throws(OAuthError) {
             _ = try engine.tenant(tenantID(context))
-            guard let type = request.headers[.contentType], FormBody.mediaType(type) == "application/json" else {
+            guard let type = request.headers[.contentType], FormBody.hasMediaType(type, "application/json") else {
                 throw OAuthError.invalidClientMetadata("Content-Type must be application/json")
             }
             let body = try await FormBody.collect(request)

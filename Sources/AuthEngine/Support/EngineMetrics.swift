@@ -1,33 +1,54 @@
 import CoreMetrics
+import Synchronization
 
 /// The engine's counters, created through an injected factory so that tests and several servers in
-/// one process do not share global state.
+/// one process do not share global state. Handles are cached per label set: asking the factory on
+/// every request costs more than the increment.
 public struct EngineMetrics: Sendable {
     private let factory: any MetricsFactory
+    private let cache: MetricHandleCache<Counter>
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
+        self.cache = MetricHandleCache()
     }
 
     public func issued(tenant: String, grant: GrantType, format: TokenFormat) {
-        Counter(label: "claimdeck_tokens_issued_total",
-                dimensions: [("tenant", tenant), ("grant", grant.rawValue), ("format", format.rawValue)],
-                factory: factory).increment()
+        counter("claimdeck_tokens_issued_total", [("tenant", tenant), ("grant", grant.rawValue), ("format", format.rawValue)]).increment()
     }
 
     public func refused(tenant: String, grant: String, reason: String) {
-        Counter(label: "claimdeck_tokens_refused_total",
-                dimensions: [("tenant", tenant), ("grant", grant), ("reason", reason)], factory: factory).increment()
+        counter("claimdeck_tokens_refused_total", [("tenant", tenant), ("grant", grant), ("reason", reason)]).increment()
     }
 
     public func revoked(tenant: String, via: String, count: Int) {
         guard count > 0 else { return }
-        Counter(label: "claimdeck_tokens_revoked_total", dimensions: [("tenant", tenant), ("via", via)], factory: factory)
-            .increment(by: count)
+        counter("claimdeck_tokens_revoked_total", [("tenant", tenant), ("via", via)]).increment(by: count)
     }
 
     public func introspected(tenant: String, active: Bool) {
-        Counter(label: "claimdeck_introspections_total",
-                dimensions: [("tenant", tenant), ("active", active ? "true" : "false")], factory: factory).increment()
+        counter("claimdeck_introspections_total", [("tenant", tenant), ("active", active ? "true" : "false")]).increment()
+    }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        cache.handle(label, dimensions) { Counter(label: label, dimensions: dimensions, factory: factory) }
+    }
+}
+
+/// Metric handles by label and dimensions.
+public final class MetricHandleCache<Handle: Sendable>: Sendable {
+    private let handles = Mutex<[String: Handle]>([:])
+
+    public init() {}
+
+    public func handle(_ label: String, _ dimensions: [(String, String)], make: () -> Handle) -> Handle {
+        var key = label
+        for (k, v) in dimensions {
+            key += "\u{1}" + k + "=" + v
+        }
+        if let h = handles.withLock({ $0[key] }) { return h }
+        let h = make()
+        handles.withLock { $0[key] = h }
+        return h
     }
 }

@@ -3,8 +3,8 @@ import GRDB
 import Logging
 
 /// One writer thread with group commit: every write job submitted while a transaction is running
-/// joins the next one, so many requests share one fsync. Each job runs in its own savepoint, so a
-/// failing job is rolled back alone and the others commit.
+/// joins the next one, so many requests share one fsync. A failing job fails alone: its batch is
+/// rolled back and replayed job by job.
 ///
 /// A job's caller resumes only after the transaction holding its rows has committed: a client never
 /// holds a token the store lost.
@@ -84,39 +84,26 @@ final class GroupCommitWriter: @unchecked Sendable {
         }
     }
 
+    /// Runs a batch in one transaction. Optimistic: no savepoint per job (two more statements each);
+    /// if any job fails, the transaction is rolled back and every job runs again alone, so one bad job
+    /// fails only itself.
     private func execute(_ batch: [Job]) {
-        var failures: [Int: any Error] = [:]
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    for (i, job) in batch.enumerated() {
-                        do {
-                            if batch.count == 1 {
-                                try job.work(db)
-                            } else {
-                                try db.inSavepoint {
-                                    try job.work(db)
-                                    return .commit
-                                }
-                            }
-                        } catch {
-                            if batch.count == 1 { throw error }
-                            failures[i] = error
-                        }
-                    }
+                    for job in batch { try job.work(db) }
                     return .commit
                 }
             }
         } catch {
             if batch.count > 1 {
-                logger.error("group commit failed", metadata: ["jobs": "\(batch.count)", "error": "\(error)"])
+                for job in batch { execute([job]) }
+            } else {
+                batch[0].fail(error)
             }
-            for job in batch { job.fail(error) }
             return
         }
         onBatch(batch.count)
-        for (i, job) in batch.enumerated() {
-            if let error = failures[i] { job.fail(error) } else { job.succeed() }
-        }
+        for job in batch { job.succeed() }
     }
 }
