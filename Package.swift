@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // JOSE: keys, JWS, JWK, sealing, digests. Pure crypto, no engine knowledge.
@@ -64,6 +65,7 @@ let package = Package(
             dependencies: [
                 "AuthEngine", "JOSE",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -101,13 +103,22 @@ let package = Package(
                 "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "JOSE",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         // Runs the real `claimdeck` binary as a subprocess: exit codes, output, a server beside the CLI.
         .testTarget(
             name: "ClaimdeckCLITests",
-            dependencies: ["ClaimdeckCLI", "JOSE", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "ClaimdeckCLI", "JOSE",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
