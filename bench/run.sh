@@ -143,18 +143,22 @@ rm -rf "$RAW"
 mkdir -p "$RAW"
 CLK_TCK="$(getconf CLK_TCK)"
 server_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+# The machine-wide cpu line of /proc/stat: user nice system idle iowait irq softirq steal.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6, $9 }' /proc/stat; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 ISSUED_OK=0     # 200 answers of the token endpoint seen by wrk (warm-up, scenarios, preparation)
 ROWS_MD=""
 ALL_TARGETS_MET=1
 
-# run_wrk NAME SCRIPT DURATION CONNECTIONS [script args...]: sets RESULT_LINE, R_SERVER_CPU, R_WRK_CPU.
+# run_wrk NAME SCRIPT DURATION CONNECTIONS [script args...]: sets RESULT_LINE, R_SERVER_CPU, R_WRK_CPU,
+# R_IDLE and R_STEAL (percent of the machine's CPU time that was idle, or taken by the hypervisor).
 run_wrk() {
     local name=$1 script=$2 duration=$3 connections=$4; shift 4
-    local out="$RAW/$name.txt" t0 t1 times
+    local out="$RAW/$name.txt" t0 t1 times m0 m1
     local -a extra=()
     [ $# -gt 0 ] && extra=(-- "$@")
+    m0="$(machine_ticks)"
     t0="$(server_cpu_ticks)"
     if ! { TIMEFORMAT='%R %U %S'; time wrk -t"$THREADS" -c"$connections" -d"$duration" --latency \
             -s "$LUA/$script" "$BASE" "${extra[@]}" >"$out" 2>&1; } 2>"$out.time"; then
@@ -162,6 +166,9 @@ run_wrk() {
         die "wrk failed in scenario $name"
     fi
     t1="$(server_cpu_ticks)"
+    m1="$(machine_ticks)"
+    R_IDLE="$(awk -v a="$m0" -v b="$m1" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[2] - x[2]) / (y[1] - x[1]) }')"
+    R_STEAL="$(awk -v a="$m0" -v b="$m1" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[3] - x[3]) / (y[1] - x[1]) }')"
     RESULT_LINE="$(grep '^BENCH_RESULT' "$out" || true)"
     [ -n "$RESULT_LINE" ] || { cat "$out" >&2; die "no BENCH_RESULT line from wrk in scenario $name"; }
     times="$(tail -n1 "$out.time")"
@@ -200,13 +207,13 @@ measure() {
         wrapped=$(( total > REVOKE_TOKENS ? total - REVOKE_TOKENS : 0 ))
         notes="${notes:+$notes; }$REVOKE_TOKENS tokens, $wrapped requests re-revoked an already revoked token"
     fi
-    printf 'RESULT %-13s %9s req/s   p50 %7s ms   p99 %7s ms   non-200 %s   socket errors %s, timeouts %s   CPU server %s / wrk %s cores   target %s: %s%s\n' \
-        "$name" "$rps" "$p50" "$p99" "$non200" "$sockerr" "$timeouts" "$R_SERVER_CPU" "$R_WRK_CPU" "$target" "$verdict" \
+    printf 'RESULT %-13s %9s req/s   p50 %7s ms   p99 %7s ms   non-200 %s   socket errors %s, timeouts %s   CPU server %s / wrk %s cores, idle %s%%, steal %s%%   target %s: %s%s\n' \
+        "$name" "$rps" "$p50" "$p99" "$non200" "$sockerr" "$timeouts" "$R_SERVER_CPU" "$R_WRK_CPU" "$R_IDLE" "$R_STEAL" "$target" "$verdict" \
         "${notes:+   ($notes)}"
     if grep -q '^BENCH_FIRST_ERROR' "$RAW/$name.txt"; then
         sed -n 's/^BENCH_FIRST_ERROR /    first error: /p' "$RAW/$name.txt"
     fi
-    ROWS_MD+="| $name | $rps | $p50 | $p99 | $non200 | $sockerr / $timeouts | $R_SERVER_CPU / $R_WRK_CPU | $target: $verdict | ${notes:-} |"$'\n'
+    ROWS_MD+="| $name | $rps | $p50 | $p99 | $non200 | $sockerr / $timeouts | $R_SERVER_CPU / $R_WRK_CPU | $R_IDLE / $R_STEAL | $target: $verdict | ${notes:-} |"$'\n'
 }
 
 # issue_tokens COUNT FILE: COUNT partner-portal opaque tokens into FILE (preparation, not measured).
@@ -275,8 +282,9 @@ if kill -0 "$SERVER_PID" 2>/dev/null; then
 fi
 wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
-AFTER_BYTES=$(( $(file_size "$DB") + $(file_size "$DB-wal") ))
-echo "    size after shutdown (WAL checkpointed): $AFTER_BYTES bytes ($(human "$AFTER_BYTES"))"
+AFTER_DB="$(file_size "$DB")"; AFTER_WAL="$(file_size "$DB-wal")"
+AFTER_BYTES=$((AFTER_DB + AFTER_WAL))
+echo "    size after shutdown: $AFTER_BYTES bytes ($(human "$AFTER_BYTES")) = db $AFTER_DB + WAL $AFTER_WAL"
 cp "$WORK/server.log" "$RAW/server.log"
 
 # ---------------------------------------------------------------------------------------------
@@ -293,12 +301,12 @@ mkdir -p "$RESULTS"
     echo "- machine: $(nproc) cores ($CPU_MODEL); load average before $LOAD_BEFORE, after $LOAD_AFTER"
     echo "- load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on loopback, release build, fresh SQLite file (WAL, synchronous=FULL)"
     echo
-    echo "| scenario | req/s | p50 ms | p99 ms | non-200 | socket errors / timeouts | CPU cores server / wrk | target | notes |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    echo "| scenario | req/s | p50 ms | p99 ms | non-200 | socket errors / timeouts | CPU cores server / wrk | machine idle / steal % | target | notes |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
     printf '%s' "$ROWS_MD"
     echo
     echo "Database after the run: $TOTAL_BYTES bytes ($(human "$TOTAL_BYTES")) = db $DB_BYTES + WAL $WAL_BYTES;" \
-         "$AFTER_BYTES bytes ($(human "$AFTER_BYTES")) after shutdown."
+         "after shutdown $AFTER_BYTES bytes ($(human "$AFTER_BYTES")) = db $AFTER_DB + WAL $AFTER_WAL."
     echo "tokens: $TOKENS rows ($TOKENS_BY_FORMAT); the token endpoint answered 200 to wrk $ISSUED_OK times" \
          "(warm-up, scenarios and token preparation)."
     echo "audit_events: $AUDIT rows ($AUDIT_BY_TYPE)."

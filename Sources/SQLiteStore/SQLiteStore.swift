@@ -44,6 +44,18 @@ public final class SQLiteStore: Sendable {
         writer.stop()
     }
 
+    /// Stops accepting writes and folds the WAL back into the database file, so a clean shutdown
+    /// leaves one file. Pending group-commit jobs still complete.
+    public func close() {
+        writer.stop()
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// A short read on the calling thread (GRDB's synchronous API), for point lookups on hot paths.
+    func readOnCallerThread<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// The size of the database file and its WAL, in bytes.
     public func fileSize() -> Int64 {
         [path, path + "-wal"].reduce(0) { total, p in

@@ -53,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             Output.flush()
         }
+        // SIGINT/SIGTERM end `run` gracefully; leave the database as one checkpointed file.
+        store.close()
     }
 }
 
