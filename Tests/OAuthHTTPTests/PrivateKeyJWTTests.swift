@@ -12,6 +12,15 @@ struct PrivateKeyJWTTests {
     static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
     /// Registers a confidential client authenticating with `key`'s public half.
+    /// A server with a private_key_jwt client registered for a fresh ES256 key.
+    static func withRegisteredKey(_ body: (TestServer, SigningKeyPair) async throws -> Void) async throws {
+        try await TestServer.with { server in
+            let key = try SigningKeyPair.generate(.es256)
+            try await register(server, key: key)
+            try await body(server, key)
+        }
+    }
+
     static func register(_ server: TestServer, key: SigningKeyPair, id: String = clientID, kid: String = kid) async throws {
         let spec = ClientSpec(id: id, name: "Signing service", authMethod: .privateKeyJWT, scopes: ["status"],
                               audiences: [Audience.status], jwks: JWKSet(keys: [key.publicKey.jwk(kid: kid)]))
@@ -57,9 +66,7 @@ struct PrivateKeyJWTTests {
 
     @Test("a replayed assertion (same jti): 401 invalid_client")
     func replay() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let assertion = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
             #expect(try await server.tokenRequest(Self.form(assertion)).status == 200)
             expectOAuthError(try await server.tokenRequest(Self.form(assertion)), status: 401, code: "invalid_client")
@@ -73,9 +80,7 @@ struct PrivateKeyJWTTests {
 
     @Test("an expired assertion: 401 invalid_client")
     func expired() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let result = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), exp: unixNow - 600)))
             expectOAuthError(result, status: 401, code: "invalid_client")
         }
@@ -83,9 +88,7 @@ struct PrivateKeyJWTTests {
 
     @Test("an assertion signed by another key: 401 invalid_client")
     func wrongSignature() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let impostor = try SigningKeyPair.generate(.es256)
             let forged = try Self.assertion(key: impostor, aud: .string(server.tokenEndpoint))
             expectOAuthError(try await server.tokenRequest(Self.form(forged)), status: 401, code: "invalid_client")
@@ -104,9 +107,7 @@ struct PrivateKeyJWTTests {
 
     @Test("an assertion for another audience: 401 invalid_client")
     func wrongAudience() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             for aud in ["https://other-server.example/token", server.baseURL + "/other/token", server.issuer + "/introspect"] {
                 let result = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(aud))))
                 expectOAuthError(result, status: 401, code: "invalid_client")
@@ -116,9 +117,7 @@ struct PrivateKeyJWTTests {
 
     @Test("iss different from sub, or client_id different from sub: 401 invalid_client")
     func mismatchedIdentity() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let issMismatch = try Self.assertion(key: key, iss: "billing-service", aud: .string(server.tokenEndpoint))
             expectOAuthError(try await server.tokenRequest(Self.form(issMismatch)), status: 401, code: "invalid_client")
             let good = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
@@ -128,9 +127,7 @@ struct PrivateKeyJWTTests {
 
     @Test("a secret client cannot authenticate with an assertion, nor the assertion client with a secret")
     func methodMismatch() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             // An assertion naming billing-service, signed by a key billing-service never registered.
             let claimsBilling = try Self.assertion(key: key, iss: "billing-service", sub: "billing-service", aud: .string(server.tokenEndpoint))
             expectOAuthError(try await server.tokenRequest(Self.form(claimsBilling)), status: 401, code: "invalid_client")
@@ -142,9 +139,7 @@ struct PrivateKeyJWTTests {
 
     @Test("a wrong client_assertion_type: 401 invalid_client")
     func wrongAssertionType() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let assertion = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
             let result = try await server.tokenRequest([("grant_type", "client_credentials"),
                                                         ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"),
@@ -155,9 +150,7 @@ struct PrivateKeyJWTTests {
 
     @Test("one assertion sent by concurrent requests is accepted exactly once")
     func replayUnderConcurrency() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let assertion = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<8 { group.addTask { try await server.tokenRequest(Self.form(assertion)).status } }
@@ -169,9 +162,7 @@ struct PrivateKeyJWTTests {
 
     @Test("an assertion that lives too long, or has no jti: 401 invalid_client")
     func lifetimeAndJTI() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let longLived = try Self.assertion(key: key, aud: .string(server.tokenEndpoint), exp: unixNow + 86_400)
             expectOAuthError(try await server.tokenRequest(Self.form(longLived)), status: 401, code: "invalid_client")
             let payload: JSONValue = .object(["iss": .string(Self.clientID), "sub": .string(Self.clientID),
@@ -187,9 +178,7 @@ struct PrivateKeyJWTTests {
 
     @Test("alg none and HMAC keyed with the public key (algorithm confusion): 401 invalid_client")
     func algorithmConfusion() async throws {
-        try await TestServer.with { server in
-            let key = try SigningKeyPair.generate(.es256)
-            try await Self.register(server, key: key)
+        try await Self.withRegisteredKey { server, key in
             let payload: JSONValue = .object([
                 "iss": .string(Self.clientID), "sub": .string(Self.clientID), "aud": .string(server.tokenEndpoint),
                 "exp": .number(Double(unixNow + 60)), "jti": .string(UUID().uuidString),
