@@ -12,7 +12,7 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
             The database defaults to $CLAIMDECK_DB or ~/.local/share/claimdeck/claimdeck.db; every command takes --db.
             Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
             """,
-        subcommands: [ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, KeyCommand.self,
+        subcommands: [ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self, KeyCommand.self,
                       TokenCommand.self, AuditCommand.self])
 
     public init() {}

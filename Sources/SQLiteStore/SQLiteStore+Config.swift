@@ -63,6 +63,8 @@ extension SQLiteStore: ConfigStore {
                         INSERT INTO users (tenant_id, id, username, data) VALUES (?, ?, ?, ?)
                         ON CONFLICT(tenant_id, id) DO UPDATE SET username = excluded.username, data = excluded.data
                         """, arguments: [u.tenantID, u.id, u.username, try encoder.encode(u)])
+                case .deleteUser(let t, let id):
+                    try db.execute(sql: "DELETE FROM users WHERE tenant_id = ? AND id = ?", arguments: [t, id])
                 case .putRegistrationToken(let r):
                     try db.execute(sql: """
                         INSERT INTO registration_tokens (tenant_id, id, uses_left, expires_at, data) VALUES (?, ?, ?, ?, ?)

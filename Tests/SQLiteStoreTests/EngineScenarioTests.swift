@@ -199,3 +199,44 @@ struct EngineScenarioTests {
         #expect(!"\(e)".contains("very-wrong-secret-123"))
     }
 }
+
+@Suite("Users")
+struct UserAdminTests {
+    @Test func disablingAUserRevokesTheirTokensAtOnce() async throws {
+        let f = try await Fixture.make()
+        defer { f.cleanup() }
+        let user = try await f.engine.user(tenantID: "sms", "alice")
+        #expect(user.id == "u-alice" && user.passwordHash.map { PasswordHasher.verify("alice-demo-password", against: $0) } == true)
+        // A token for Alice, as the authorization-code grant will store it.
+        let now = f.clock.now()
+        let token = TokenRecord(id: f.engine.ids.timeOrdered(at: now), tenantID: "sms", kind: .access, format: .opaque, clientID: "partner-portal",
+                                subject: user.id, scopes: ["sms"], audiences: ["https://api.sms.example/sms"], issuedAt: now,
+                                expiresAt: now.addingTimeInterval(600), digest: SecretDigest.sha256("x"), keyID: nil, grantType: .clientCredentials)
+        try await f.store.record(tokens: [token], audit: [])
+        let summary = try await f.engine.setUserDisabled(tenantID: "sms", "alice", disabled: true, actor: "test")
+        #expect(summary.revoked == 1 && summary.subjects == ["u-alice"])
+        #expect(try await f.store.token(id: token.id)?.revokedAt != nil)
+        #expect(try await f.engine.user(tenantID: "sms", "u-alice").disabled)
+        // Enabling does not bring revoked tokens back.
+        _ = try await f.engine.setUserDisabled(tenantID: "sms", "alice", disabled: false, actor: "test")
+        #expect(try await f.store.token(id: token.id)?.revokedAt != nil)
+    }
+
+    @Test func badInputChangesNothing() async throws {
+        let f = try await Fixture.make()
+        defer { f.cleanup() }
+        let before = try await f.engine.users(tenantID: "sms")
+        for (username, password, field) in [("has space", nil, "username"), ("", nil, "username"), ("zed", "short", "password")] as [(String, String?, String)] {
+            do {
+                _ = try await f.engine.createUser(tenantID: "sms", username: username, password: password, actor: "test")
+                Issue.record("expected \(field) to be refused")
+            } catch {
+                #expect(error.field == field)
+            }
+        }
+        await #expect(throws: AdminError.self) { try await f.engine.createUser(tenantID: "nope", username: "x", actor: "test") }
+        await #expect(throws: AdminError.self) { try await f.engine.updateUser(tenantID: "sms", "alice", actor: "test") }
+        await #expect(throws: AdminError.self) { try await f.engine.updateUser(tenantID: "sms", "alice", username: "bob", actor: "test") }
+        #expect(try await f.engine.users(tenantID: "sms") == before)
+    }
+}

@@ -25,6 +25,7 @@ extension ConfigMutation {
         case .putAPI(let a): return a.tenantID
         case .putClaim(let c): return c.tenantID
         case .putUser(let u): return u.tenantID
+        case .deleteUser(let t, _): return t
         case .putRegistrationToken(let r): return r.tenantID
         }
     }

@@ -25,6 +25,11 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let keyRetired = Self(rawValue: "key.retired")
     public static let configLoaded = Self(rawValue: "config.loaded")
     public static let userCreated = Self(rawValue: "user.created")
+    public static let userUpdated = Self(rawValue: "user.updated")
+    public static let userPasswordSet = Self(rawValue: "user.password_set")
+    public static let userDisabled = Self(rawValue: "user.disabled")
+    public static let userEnabled = Self(rawValue: "user.enabled")
+    public static let userDeleted = Self(rawValue: "user.deleted")
 }
 
 /// Success or failure of the audited act.

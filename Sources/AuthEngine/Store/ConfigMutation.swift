@@ -15,6 +15,7 @@ public enum ConfigMutation: Sendable, Hashable {
     case deleteAPI(tenantID: String, name: String)
     case putClaim(ClaimDefinition)
     case putUser(User)
+    case deleteUser(tenantID: String, id: String)
     case putRegistrationToken(RegistrationToken)
     /// Takes one use of an initial access token, atomically: if it has none left or has expired at
     /// `now`, the whole transaction fails with `AdminError.conflict` on field "initial access token".

@@ -1,0 +1,160 @@
+import ArgumentParser
+import AuthEngine
+import Foundation
+import JOSE
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Create and manage a tenant's users.",
+        discussion: "Passwords are read from standard input (--password-stdin), never from an argument that shell history or ps would show.",
+        subcommands: [Create.self, List.self, Show.self, Update.self, SetPassword.self, Disable.self, Enable.self, Delete.self])
+
+    static func present(_ u: User) -> JSONValue {
+        .object(["tenant": .string(u.tenantID), "id": .string(u.id), "username": .string(u.username), "attributes": .object(u.attributes),
+                 "status": .string(u.disabled ? "disabled" : "enabled"), "password": .string(u.passwordHash == nil ? "none" : "set"),
+                 "created_at": .string(Output.time(u.createdAt))])
+    }
+
+    static func text(_ u: User) -> String {
+        """
+        id:         \(u.id)
+        username:   \(u.username)
+        tenant:     \(u.tenantID)
+        status:     \(u.disabled ? "✕ disabled" : "● enabled")
+        password:   \(u.passwordHash == nil ? "none" : "set")
+        attributes: \(String(decoding: JSONValue.object(u.attributes).serialized(), as: UTF8.self))
+        """
+    }
+
+    /// `--attributes '{"name": "..."}'`: a JSON object.
+    static func attributes(_ raw: String?) throws -> [String: JSONValue]? {
+        guard let raw else { return nil }
+        guard case .object(let o)? = try? JSONValue(parsing: raw) else {
+            throw AdminError.invalid(field: "--attributes", "must be a JSON object, e.g. '{\"name\": \"Alice\", \"roles\": [\"admin\"]}'")
+        }
+        return o
+    }
+
+    /// The first line of standard input.
+    static func readPassword() throws -> String {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw AdminError.invalid(field: "--password-stdin", "no password on standard input; pipe it in, e.g. 'printf %s \"$PW\" | claimdeck user ...'")
+        }
+        return line
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a user.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "Username (what the user types at login).") var username: String
+        @Option(help: "Stable subject id (default: generated).") var id: String?
+        @Option(help: "Attributes as a JSON object.") var attributes: String?
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
+
+        func run() async throws {
+            let attrs = try UserCommand.attributes(attributes) ?? [:]
+            let password = passwordStdin ? try UserCommand.readPassword() : nil
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let u = try await engine.createUser(tenantID: options.tenant, username: username, id: id, attributes: attrs, password: password, actor: "cli")
+            Output(json: options.json).emit(UserCommand.present(u), human: "Created user.\n" + UserCommand.text(u))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var options: TenantScopedOptions
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let list = try await engine.users(tenantID: options.tenant)
+            Output(json: options.json).emit(.array(list.map(UserCommand.present)), human: list.isEmpty ? "No users in tenant '\(options.tenant)'." : Output.table(
+                ["ID", "USERNAME", "STATUS", "PASSWORD"],
+                list.map { [$0.id, $0.username, $0.disabled ? "✕ disabled" : "● enabled", $0.passwordHash == nil ? "none" : "set"] }))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a user by id or username.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let u = try await engine.user(tenantID: options.tenant, user)
+            Output(json: options.json).emit(UserCommand.present(u), human: UserCommand.text(u))
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a user's username or replace their attributes.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+        @Option(help: "New username.") var username: String?
+        @Option(help: "New attributes (a JSON object; replaces the old ones).") var attributes: String?
+
+        func run() async throws {
+            let attrs = try UserCommand.attributes(attributes)
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let u = try await engine.updateUser(tenantID: options.tenant, user, username: username, attributes: attrs, actor: "cli")
+            Output(json: options.json).emit(UserCommand.present(u), human: "Updated user.\n" + UserCommand.text(u))
+        }
+    }
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set a user's password (read from standard input).")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required).") var passwordStdin = false
+
+        func validate() throws {
+            guard passwordStdin else { throw ValidationError("give --password-stdin and pipe the password in") }
+        }
+
+        func run() async throws {
+            let password = try UserCommand.readPassword()
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            try await engine.setUserPassword(tenantID: options.tenant, user, password: password, actor: "cli")
+            Output(json: options.json).emit(.object(["user": .string(user), "password": .string("set")]), human: "Password set for '\(user)'.")
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user and revoke all their tokens.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+        @Flag(name: .customLong("dry-run"), help: "Show which tokens would be revoked; change nothing.") var dryRun = false
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let u = try await engine.user(tenantID: options.tenant, user)
+            let s = dryRun ? try await engine.previewRevocation(.subject(tenantID: options.tenant, subject: u.id))
+                           : try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: true, actor: "cli")
+            Output(json: options.json).emit(Present.revocation(s, dryRun: dryRun),
+                                            human: (dryRun ? "" : "Disabled user '\(u.username)'.\n") + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username)"))
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            _ = try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: false, actor: "cli")
+            Output(json: options.json).emit(.object(["user": .string(user), "status": .string("enabled")]), human: "Enabled user '\(user)'.")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user and revoke their tokens.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let s = try await engine.deleteUser(tenantID: options.tenant, user, actor: "cli")
+            Output(json: options.json).emit(Present.revocation(s, dryRun: false), human: "Deleted user '\(user)'.\n" + Present.revocationText(s, dryRun: false, what: "tokens of user \(user)"))
+        }
+    }
+}
