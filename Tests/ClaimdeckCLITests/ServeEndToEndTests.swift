@@ -73,3 +73,16 @@ struct ServeEndToEndTests {
         #expect(l.code == 2 && l.stderr.contains("--log-level"))
     }
 }
+
+@Suite("claimdeck without a subcommand")
+struct DefaultCommandTests {
+    @Test func bareClaimdeckServesTheDemo() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Binary.freePort()
+        let server = try Binary.Running(["--demo", "--db", db, "--port", "\(port)", "--log-level", "error"])
+        defer { server.stop() }
+        #expect(try await server.waitFor("tenant sms: issuer http://127.0.0.1:\(port)/sms"), "\(server.output)")
+        #expect(server.output.contains("Loaded demo tenant 'sms'"))
+    }
+}
