@@ -89,6 +89,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "claimdeck", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
+        // The engine and store under load without HTTP (see bench/README.md).
+        .executableTarget(name: "EngineBench", dependencies: ["AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
+                          swiftSettings: swiftSettings),
 
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthEngineTests", dependencies: ["AuthEngine", "JOSE"], swiftSettings: swiftSettings),

@@ -288,6 +288,13 @@ echo "    size after shutdown: $AFTER_BYTES bytes ($(human "$AFTER_BYTES")) = db
 cp "$WORK/server.log" "$RAW/server.log"
 
 # ---------------------------------------------------------------------------------------------
+# The engine and its store without HTTP: how much of a token's cost is ours, how much the HTTP stack's.
+say "engine without HTTP (EngineBench, 64 concurrent callers, 5 s)"
+swift build -c release --scratch-path .build-bench --product EngineBench >/dev/null
+ENGINE_LINE="$("$(swift build -c release --scratch-path .build-bench --show-bin-path)/EngineBench" token 64 5)"
+echo "    $ENGINE_LINE"
+
+# ---------------------------------------------------------------------------------------------
 # bench/results/latest.md
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || COMMIT="$COMMIT + uncommitted changes"
@@ -310,6 +317,8 @@ mkdir -p "$RESULTS"
     echo "tokens: $TOKENS rows ($TOKENS_BY_FORMAT); the token endpoint answered 200 to wrk $ISSUED_OK times" \
          "(warm-up, scenarios and token preparation)."
     echo "audit_events: $AUDIT rows ($AUDIT_BY_TYPE)."
+    echo
+    echo "Without HTTP: $ENGINE_LINE."
     echo
     echo "Raw wrk output: bench/results/latest/. Command: \`bash bench/run.sh\`."
 } >"$RESULTS/latest.md"
