@@ -240,3 +240,30 @@ struct UserAdminTests {
         #expect(try await f.engine.users(tenantID: "sms") == before)
     }
 }
+
+@Suite("Key rotation without a published next key")
+struct KeyRotationEdgeTests {
+    @Test func aKeyIsAlwaysPublishedBeforeItSignsAndAnActiveKeyCanAlwaysBeRetired() async throws {
+        let f = try await Fixture.make()
+        defer { f.cleanup() }
+        let keys = try await f.engine.keys(tenantID: "sms").filter { $0.record.algorithm == .es256 }
+        let active = try #require(keys.first { $0.record.state == .active }).record.kid
+        let next = try #require(keys.first { $0.record.state == .next }).record.kid
+        _ = try await f.engine.retireKey(tenantID: "sms", kid: next, unpublish: false, dryRun: false, actor: "test")
+        // Rotation now only publishes a new next key; the active one keeps signing.
+        let change = try await f.engine.rotateKey(tenantID: "sms", actor: "test")
+        #expect(change.activated == nil && change.retired == nil && change.next != nil)
+        #expect(try await f.issue().record.keyID == active)
+        #expect(try f.engine.jwks(tenantID: "sms").key(kid: change.next!) != nil)
+        // Retire the next one again, then the active one (a compromise): signing moves to a new key.
+        _ = try await f.engine.retireKey(tenantID: "sms", kid: change.next!, unpublish: true, dryRun: false, actor: "test")
+        let dry = try await f.engine.retireKey(tenantID: "sms", kid: active, unpublish: true, dryRun: true, actor: "test")
+        #expect(dry.retired == active)
+        #expect(try await f.issue().record.keyID == active)  // the dry run changed nothing
+        _ = try await f.engine.retireKey(tenantID: "sms", kid: active, unpublish: true, dryRun: false, actor: "test")
+        let signer = try await f.issue().record.keyID
+        #expect(signer != active && signer != nil)
+        #expect(try f.engine.jwks(tenantID: "sms").key(kid: active) == nil)
+        #expect(try f.engine.jwks(tenantID: "sms").key(kid: signer!) != nil)
+    }
+}

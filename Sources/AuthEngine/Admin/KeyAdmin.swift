@@ -53,7 +53,7 @@ extension ClaimdeckEngine {
             mutations = pair.map(ConfigMutation.putKey)
             change.activated = pair[0].kid
             change.next = pair[1].kid
-        } else {
+        } else if let n = next?.record {
             if var a = active?.record {
                 a.state = .retired
                 a.retiredAt = now
@@ -63,18 +63,20 @@ extension ClaimdeckEngine {
                 change.retired = a.kid
                 change.publishedUntil = until
             }
-            var promoted: SigningKeyRecord
-            if var n = next?.record {
-                n.state = .active
-                n.activatedAt = now
-                promoted = n
-            } else {
-                do { promoted = try keyring.generate(tenantID: tenantID, algorithm: alg, state: .active, now: now) } catch {
-                    throw .storage("key generation failed: \(error)")
-                }
-            }
+            var promoted = n
+            promoted.state = .active
+            promoted.activatedAt = now
             mutations.append(.putKey(promoted))
             change.activated = promoted.kid
+            let fresh: SigningKeyRecord
+            do { fresh = try keyring.generate(tenantID: tenantID, algorithm: alg, state: .next, now: now) } catch {
+                throw .storage("key generation failed: \(error)")
+            }
+            mutations.append(.putKey(fresh))
+            change.next = fresh.kid
+        } else {
+            // No published next key (it was retired): a key must be published before it signs, so this
+            // rotation only publishes one; the next rotation makes it active.
             let fresh: SigningKeyRecord
             do { fresh = try keyring.generate(tenantID: tenantID, algorithm: alg, state: .next, now: now) } catch {
                 throw .storage("key generation failed: \(error)")
@@ -101,7 +103,17 @@ extension ClaimdeckEngine {
             throw .notFound("no key '\(Validation.printable(kid))' in tenant '\(tenantID)'; 'claimdeck key list --tenant \(tenantID)' shows them")
         }
         if target.record.state == .active {
-            // Rotation retires it and promotes the next key, so signing never stops.
+            // Rotation retires it and promotes the next key, so signing never stops. Without a published
+            // next key (an emergency after the next one was retired too) one is published and promoted at
+            // once: better a key that resource servers fetch on their first miss than a compromised one.
+            let hasNext = statuses.contains { $0.record.state == .next && $0.record.algorithm == target.record.algorithm }
+            if !hasNext {
+                if dryRun {
+                    return KeyChange(activated: "(a new key, published and activated at once)", retired: kid,
+                                     publishedUntil: unpublish ? clock.now() : nil, outstandingTokens: target.outstandingTokens)
+                }
+                _ = try await rotateKey(tenantID: tenantID, algorithm: target.record.algorithm, actor: actor)
+            }
             var change = try await rotateKey(tenantID: tenantID, algorithm: target.record.algorithm, dryRun: true, actor: actor)
             if unpublish { change.publishedUntil = clock.now() }
             if dryRun { return change }
