@@ -78,7 +78,7 @@ struct StoreTests {
         #expect(try await f.store.verifyChain().firstBrokenSequence == 4)
     }
 
-    @Test func aSecondProcessSeesConfigurationChangesWithinASecond() async throws {
+    @Test func aSecondProcessSeesConfigurationChanges() async throws {
         let f = try await Fixture.make()
         defer { f.cleanup() }
         let (other, _) = try await f.secondEngine()
