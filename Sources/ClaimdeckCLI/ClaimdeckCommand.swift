@@ -46,8 +46,8 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
                 return 0
             }
             FileHandle.standardError.write(Data((message + "\n").utf8))
-            // Usage errors exit 2, whatever ArgumentParser's default.
-            return code == .validationFailure ? 2 : (code.rawValue == 0 ? 0 : (code == .failure ? 1 : 2))
+            // Usage errors exit 2 (ArgumentParser's default would be 64).
+            return code == .failure ? 1 : 2
         }
     }
 }
