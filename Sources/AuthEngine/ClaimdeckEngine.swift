@@ -43,6 +43,23 @@ public final class ClaimdeckEngine: Sendable {
         return (tenant, snapshot)
     }
 
+    /// Authenticates the client calling an endpoint (introspection, revocation); a failure is audited
+    /// as `failedEvent` with the reason, never the credential, and rethrown.
+    func authenticateCaller(_ request: TokenEndpointRequest, tenant: Tenant, snapshot: ConfigSnapshot, endpoint: String,
+                            allowPublic: Bool, failedEvent: AuditEventType) async throws(OAuthError) -> Client {
+        let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
+        do {
+            return try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
+                                                        endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
+                                                        allowPublic: allowPublic)
+        } catch {
+            await audit([AuditEventDraft(time: clock.now(), type: failedEvent, outcome: .failure, tenantID: tenant.id,
+                                         clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
+                                         reason: error.code, actor: "http", details: ["description": error.errorDescription])])
+            throw error
+        }
+    }
+
     /// Appends audit events without failing the caller: the act they describe already happened or was
     /// refused; a store failure is logged.
     func audit(_ events: [AuditEventDraft]) async {

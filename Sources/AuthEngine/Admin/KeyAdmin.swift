@@ -28,7 +28,7 @@ extension ClaimdeckEngine {
         guard snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         let now = clock.now()
         let outstanding: [String: (count: Int, until: Date)]
-        do { outstanding = try await store.outstandingByKey(tenantID: tenantID, at: now) } catch { throw .storage("\(error)") }
+        outstanding = try await storeCall { try await store.outstandingByKey(tenantID: tenantID, at: now) }
         return (snapshot.keys[tenantID] ?? []).sorted { ($0.state.order, $0.createdAt) < ($1.state.order, $1.createdAt) }.map {
             KeyStatus(record: $0, outstandingTokens: outstanding[$0.kid]?.count ?? 0, outstandingUntil: outstanding[$0.kid]?.until,
                       published: $0.isPublished(at: now))
@@ -68,19 +68,11 @@ extension ClaimdeckEngine {
             promoted.activatedAt = now
             mutations.append(.putKey(promoted))
             change.activated = promoted.kid
-            let fresh: SigningKeyRecord
-            do { fresh = try keyring.generate(tenantID: tenantID, algorithm: alg, state: .next, now: now) } catch {
-                throw .storage("key generation failed: \(error)")
-            }
-            mutations.append(.putKey(fresh))
-            change.next = fresh.kid
-        } else {
-            // No published next key (it was retired): a key must be published before it signs, so this
-            // rotation only publishes one; the next rotation makes it active.
-            let fresh: SigningKeyRecord
-            do { fresh = try keyring.generate(tenantID: tenantID, algorithm: alg, state: .next, now: now) } catch {
-                throw .storage("key generation failed: \(error)")
-            }
+        }
+        // Without a published next key (it was retired) this rotation only publishes one: a key is
+        // published before it signs, and the next rotation makes it active.
+        if change.next == nil {
+            let fresh = try generateKey(tenantID: tenantID, algorithm: alg, state: .next, now: now)
             mutations.append(.putKey(fresh))
             change.next = fresh.kid
         }

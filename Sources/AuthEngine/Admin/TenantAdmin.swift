@@ -80,13 +80,7 @@ extension ClaimdeckEngine {
 
     /// An active key and a next key, for a tenant or algorithm that has none.
     func generateKeyPairForRotation(tenantID: String, algorithm: SigningAlgorithm, now: Date) throws(AdminError) -> [SigningKeyRecord] {
-        do {
-            return [
-                try keyring.generate(tenantID: tenantID, algorithm: algorithm, state: .active, now: now),
-                try keyring.generate(tenantID: tenantID, algorithm: algorithm, state: .next, now: now),
-            ]
-        } catch {
-            throw .storage("key generation failed: \(error)")
-        }
+        [try generateKey(tenantID: tenantID, algorithm: algorithm, state: .active, now: now),
+         try generateKey(tenantID: tenantID, algorithm: algorithm, state: .next, now: now)]
     }
 }

@@ -3,11 +3,7 @@ import Foundation
 extension ClaimdeckEngine {
     /// What revoking `selector` would do, changing nothing: the dry run every bulk revocation shows first.
     public func previewRevocation(_ selector: RevocationSelector) async throws(AdminError) -> RevocationSummary {
-        do {
-            return try await store.previewRevocation(selector, at: clock.now())
-        } catch {
-            throw .storage("the store did not answer: \(error)")
-        }
+        try await storeCall { try await store.previewRevocation(selector, at: clock.now()) }
     }
 
     /// Admin revocation: one token, all of a subject, of a client or of a tenant. Introspection answers
@@ -17,8 +13,7 @@ extension ClaimdeckEngine {
             throw .notFound("no tenant '\(Validation.printable(selector.tenantID))'")
         }
         if case .token(let tenantID, let id) = selector {
-            let record: TokenRecord?
-            do { record = try await store.token(id: id) } catch { throw .storage("the store did not answer: \(error)") }
+            let record = try await storeCall { try await store.token(id: id) }
             guard let record, record.tenantID == tenantID else {
                 throw .notFound("no token '\(Validation.printable(id))' in tenant '\(tenantID)'")
             }
@@ -43,8 +38,7 @@ extension ClaimdeckEngine {
     }
 
     public func token(tenantID: String, id: String) async throws(AdminError) -> TokenRecord {
-        let record: TokenRecord?
-        do { record = try await store.token(id: id) } catch { throw .storage("the store did not answer: \(error)") }
+        let record = try await storeCall { try await store.token(id: id) }
         guard let record, record.tenantID == tenantID else {
             throw .notFound("no token '\(Validation.printable(id))' in tenant '\(Validation.printable(tenantID))'")
         }
@@ -53,6 +47,6 @@ extension ClaimdeckEngine {
 
     public func tokens(_ query: TokenQuery) async throws(AdminError) -> [TokenRecord] {
         guard (1...10_000).contains(query.limit) else { throw .invalid(field: "limit", "must be 1 to 10000") }
-        do { return try await store.tokens(matching: query, at: clock.now()) } catch { throw .storage("the store did not answer: \(error)") }
+        return try await storeCall { try await store.tokens(matching: query, at: clock.now()) }
     }
 }

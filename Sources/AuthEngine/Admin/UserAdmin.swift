@@ -112,6 +112,6 @@ extension ClaimdeckEngine {
     }
 
     private func allUsers(_ tenantID: String) async throws(AdminError) -> [User] {
-        do { return try await store.users(tenantID: tenantID) } catch { throw .storage("the store did not answer: \(error)") }
+        try await storeCall { try await store.users(tenantID: tenantID) }
     }
 }

@@ -41,17 +41,8 @@ extension ClaimdeckEngine {
     /// Reads the store on every call, so a revocation made by any process shows at once.
     public func introspect(_ request: TokenEndpointRequest) async throws(OAuthError) -> IntrospectionResult {
         let (tenant, snapshot) = try tenant(request.tenantID)
-        let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
-        let caller: Client
-        do {
-            caller = try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
-                                                          endpointURL: configuration.issuer(for: tenant.id) + "/introspect", allowPublic: false)
-        } catch {
-            await audit([AuditEventDraft(time: clock.now(), type: .tokenIntrospected, outcome: .failure, tenantID: tenant.id,
-                                         clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
-                                         reason: error.code, actor: "http", details: ["description": error.errorDescription])])
-            throw error
-        }
+        let caller = try await authenticateCaller(request, tenant: tenant, snapshot: snapshot, endpoint: "introspect",
+                                                  allowPublic: false, failedEvent: .tokenIntrospected)
         let token = try request.form.required("token")
         _ = try request.form.single("token_type_hint")
         let now = clock.now()

@@ -5,18 +5,9 @@ extension ClaimdeckEngine {
     /// revoked token is answered with success, as §2.2 requires.
     public func revoke(_ request: TokenEndpointRequest) async throws(OAuthError) {
         let (tenant, snapshot) = try tenant(request.tenantID)
-        let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
+        let client = try await authenticateCaller(request, tenant: tenant, snapshot: snapshot, endpoint: "revoke",
+                                                  allowPublic: true, failedEvent: .tokenRevoked)
         let now = clock.now()
-        let client: Client
-        do {
-            client = try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
-                                                          endpointURL: configuration.issuer(for: tenant.id) + "/revoke", allowPublic: true)
-        } catch {
-            await audit([AuditEventDraft(time: now, type: .tokenRevoked, outcome: .failure, tenantID: tenant.id,
-                                         clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
-                                         reason: error.code, actor: "http", details: ["description": error.errorDescription])])
-            throw error
-        }
         let token = try request.form.required("token")
         if let hint = try request.form.single("token_type_hint"), !["access_token", "refresh_token"].contains(hint) {
             throw .unsupportedTokenType("token_type_hint '\(Validation.printable(hint))' is not a token type this server issues")

@@ -44,11 +44,14 @@ extension ClaimdeckEngine {
     public func token(_ request: TokenEndpointRequest) async throws(OAuthError) -> TokenResponse {
         let (tenant, snapshot) = try tenant(request.tenantID)
         let grantName = (try? request.form.single("grant_type")) ?? nil
+        let credentials = Result { () throws(OAuthError) in
+            try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
+        }
         do throws(OAuthError) {
             guard let grant = try request.form.single("grant_type") else {
                 throw OAuthError.invalidRequest("parameter 'grant_type' is missing")
             }
-            let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
+            let credentials = try credentials.get()
             let endpoint = configuration.issuer(for: tenant.id) + "/token"
             let client = try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
                                                               endpointURL: endpoint, allowPublic: true)
@@ -59,7 +62,7 @@ extension ClaimdeckEngine {
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }
         } catch {
-            let claimed = (try? PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id))?.claimedClientID
+            let claimed = (try? credentials.get())?.claimedClientID
             metrics.refused(tenant: tenant.id, grant: grantName.map { GrantType.implemented.contains(GrantType(rawValue: $0)) ? $0 : "other" } ?? "none", reason: error.code)
             await audit([AuditEventDraft(
                 time: clock.now(), type: .tokenRefused, outcome: .failure, tenantID: tenant.id,
