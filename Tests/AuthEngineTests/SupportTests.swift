@@ -86,6 +86,13 @@ struct SupportTests {
         }
     }
 
+    @Test func textThatWasNotUTF8IsRefused() {
+        let repaired = String(decoding: [0x61, 0xFF, 0x62], as: UTF8.self)
+        #expect(throws: AdminError.self) { try Validation.name(repaired, field: "name") }
+        #expect(throws: AdminError.self) { try Validation.utf8Text(repaired, field: "x") }
+        #expect((try? Validation.name("Ünïcode 認可", field: "name")) != nil)
+    }
+
     @Test func printableStripsControlCharactersAndTruncates() {
         #expect(Validation.printable("a\u{1B}[31mb") == "a?[31mb")
         #expect(Validation.printable(String(repeating: "x", count: 100), limit: 10) == "xxxxxxxxxx…")

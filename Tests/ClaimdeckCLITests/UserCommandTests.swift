@@ -18,6 +18,8 @@ struct UserCommandTests {
 
         let dup = try Binary.run(["user", "create", "dana", "--tenant", "acme", "--db", db])
         #expect(dup.code == 1 && dup.stderr.contains("already exists"))
+        let notUTF8 = try Binary.run(["user", "create", String(decoding: [0xFF, 0xFE], as: UTF8.self), "--tenant", "acme", "--db", db])
+        #expect(notUTF8.code == 2 && notUTF8.stderr.contains("UTF-8"))
         let badJSON = try Binary.run(["user", "create", "eve", "--tenant", "acme", "--attributes", "[1,2]", "--db", db])
         #expect(badJSON.code == 2 && badJSON.stderr.contains("--attributes"))
         let shortPassword = try Binary.run(["user", "create", "eve", "--tenant", "acme", "--password-stdin", "--db", db], stdin: "short\n")

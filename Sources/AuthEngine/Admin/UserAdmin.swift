@@ -91,6 +91,7 @@ extension ClaimdeckEngine {
     }
 
     static func validateUsername(_ username: String) throws(AdminError) {
+        try Validation.utf8Text(username, field: "username")
         if username.isEmpty || username.count > 128
             || username.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
             throw .invalid(field: "username", "must be 1 to 128 characters without spaces or control characters")
@@ -101,6 +102,7 @@ extension ClaimdeckEngine {
         guard password.count >= minimumPasswordLength else {
             throw .invalid(field: "password", "must be at least \(minimumPasswordLength) characters")
         }
+        try Validation.utf8Text(password, field: "password")
         guard password.utf8.count <= 1024 else { throw .invalid(field: "password", "must be at most 1024 bytes") }
         do { return try PasswordHasher.hash(password) } catch { throw .storage("password hashing failed") }
     }

@@ -21,8 +21,17 @@ public enum Validation {
         }
     }
 
+    /// Refuses text that arrived as bytes that are not UTF-8: Swift repairs them into U+FFFD, which
+    /// would otherwise be stored as if the admin had typed it.
+    public static func utf8Text(_ value: String, field: String) throws(AdminError) {
+        if value.unicodeScalars.contains("\u{FFFD}") {
+            throw .invalid(field: field, "is not valid UTF-8 text")
+        }
+    }
+
     /// A display name: 1-200 characters, no control characters.
     public static func name(_ value: String, field: String) throws(AdminError) {
+        try utf8Text(value, field: field)
         if value.isEmpty || value.count > 200 || value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw AdminError.invalid(field: field, "must be 1 to 200 characters without control characters")
         }
