@@ -14,6 +14,8 @@ public final class ClaimdeckEngine: Sendable {
     public let ids: Identifiers
     public let metrics: EngineMetrics
     public let logger: Logger
+    /// Slows down password guessing on the login page.
+    public let throttle: LoginThrottle
     let random: any RandomSource
     let authenticator: ClientAuthenticator
 
@@ -21,7 +23,8 @@ public final class ClaimdeckEngine: Sendable {
     ///   - masterKey: 32 bytes that seal private signing keys at rest.
     public init(store: any ClaimdeckStore, masterKey: Data, configuration: EngineConfiguration,
                 clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
-                metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine")) async throws {
+                metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine"),
+                throttle: LoginThrottle = LoginThrottle()) async throws {
         self.store = store
         self.config = try await ConfigCache(store: store)
         self.keyring = try Keyring(masterKey: masterKey)
@@ -31,6 +34,7 @@ public final class ClaimdeckEngine: Sendable {
         self.ids = Identifiers(random: random)
         self.metrics = metrics
         self.logger = logger
+        self.throttle = throttle
         self.authenticator = ClientAuthenticator(store: store, configuration: configuration, clock: clock)
     }
 

@@ -32,6 +32,7 @@ public struct ClaimdeckHTTPServer: Sendable {
         router.middlewares.add(ErrorMiddleware())
         OperationsRoutes(engine: engine, registry: registry).register(on: router)
         OAuthRoutes(engine: engine).register(on: router)
+        BrowserRoutes(engine: engine).register(on: router)
         return router
     }
 

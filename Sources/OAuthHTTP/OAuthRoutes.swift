@@ -14,6 +14,17 @@ struct OAuthRoutes {
         router.post(":tenant/revoke") { request, context in try await revoke(request, context) }
         router.post(":tenant/register") { request, context in try await registerClient(request, context) }
         router.getAndHead(":tenant/jwks") { _, context in try jwks(context) }
+        router.get(":tenant/userinfo") { request, context in try await userinfo(request, context, form: nil) }
+        router.post(":tenant/userinfo") { request, context in
+            // RFC 6750 §2.2: the token may come in a form body instead of the header.
+            let form: FormParameters?
+            if let type = request.headers[.contentType], FormBody.hasMediaType(type, "application/x-www-form-urlencoded") {
+                do throws(OAuthError) { form = try await FormBody.read(request, context: context) } catch { return HTTPResponses.error(error) }
+            } else {
+                form = nil
+            }
+            return try await userinfo(request, context, form: form)
+        }
         for name in ["openid-configuration", "oauth-authorization-server"] {
             // OpenID Connect Discovery appends to the issuer; RFC 8414 §3.1 inserts before the path.
             router.getAndHead(RouterPath(":tenant/.well-known/\(name)")) { _, context in try discovery(context) }
@@ -77,6 +88,32 @@ struct OAuthRoutes {
         } catch {
             return HTTPResponses.error(error)
         }
+    }
+
+    private func userinfo(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async throws -> Response {
+        do throws(OAuthError) {
+            let header = request.headers[.authorization].flatMap(Self.bearerToken)
+            if request.headers[.authorization] != nil && header == nil {
+                throw OAuthError(code: "invalid_request", description: "the Authorization header must use the Bearer scheme", status: 400,
+                                 challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\"")
+            }
+            let inBody = try form?.single("access_token")
+            if header != nil && inBody != nil {
+                throw .invalidRequest("send the access token once: in the Authorization header or in the body, not both")
+            }
+            let claims = try await engine.userinfo(tenantID: tenantID(context), accessToken: header ?? inBody)
+            return HTTPResponses.json(claims)
+        } catch {
+            return HTTPResponses.error(error)
+        }
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
+    static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 
     private func jwks(_ context: ClaimdeckRequestContext) throws -> Response {

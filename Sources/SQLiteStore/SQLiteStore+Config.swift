@@ -65,6 +65,8 @@ extension SQLiteStore: ConfigStore {
                         """, arguments: [u.tenantID, u.id, u.username, try encoder.encode(u)])
                 case .deleteUser(let t, let id):
                     try db.execute(sql: "DELETE FROM users WHERE tenant_id = ? AND id = ?", arguments: [t, id])
+                    try db.execute(sql: "DELETE FROM consents WHERE tenant_id = ? AND user_id = ?", arguments: [t, id])
+                    try db.execute(sql: "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", arguments: [t, id])
                 case .putRegistrationToken(let r):
                     try db.execute(sql: """
                         INSERT INTO registration_tokens (tenant_id, id, uses_left, expires_at, data) VALUES (?, ?, ?, ?, ?)
@@ -99,6 +101,13 @@ extension SQLiteStore: ConfigStore {
     public func user(tenantID: String, id: String) async throws -> User? {
         try await pool.read { db in
             try Data.fetchOne(db, sql: "SELECT data FROM users WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+                .map { try JSONDecoder().decode(User.self, from: $0) }
+        }
+    }
+
+    public func user(tenantID: String, username: String) async throws -> User? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM users WHERE tenant_id = ? AND username = ?", arguments: [tenantID, username])
                 .map { try JSONDecoder().decode(User.self, from: $0) }
         }
     }

@@ -6,15 +6,19 @@ import JOSE
 extension SQLiteStore: TokenStore {
     public func record(tokens: [TokenRecord], audit: [AuditEventDraft]) async throws {
         try await writer.submit { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO tokens (id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at,
-                                    digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for t in tokens {
-                try insert.execute(arguments: TokenRow.arguments(t))
-            }
+            try Self.insert(tokens, in: db)
             try AuditWriter.append(audit, in: db)
+        }
+    }
+
+    private static func insert(_ tokens: [TokenRecord], in db: Database) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO tokens (id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at,
+                                digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for t in tokens {
+            try insert.execute(arguments: TokenRow.arguments(t))
         }
     }
 
@@ -23,6 +27,21 @@ extension SQLiteStore: TokenStore {
         // paying for a hop to a reader queue and back (which costs more than the lookup; measured).
         try readOnCallerThread { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ?"), arguments: [id]).map(TokenRow.record(from:))
+        }
+    }
+
+    public func redeem(tokenID: String, tenantID: String, at now: Date, reason: String, issuing tokens: [TokenRecord],
+                       audit: [AuditEventDraft]) async throws -> Bool {
+        try await writer.submit { db in
+            // The check and the mark are one statement: of two concurrent redemptions (or processes) one wins.
+            try db.execute(sql: """
+                UPDATE tokens SET revoked_at = ?, revocation_reason = ?
+                WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL AND expires_at > ?
+                """, arguments: [now.timeIntervalSince1970, reason, tokenID, tenantID, Int64(now.timeIntervalSince1970)])
+            guard db.changesCount == 1 else { return false }
+            try Self.insert(tokens, in: db)
+            try AuditWriter.append(audit, in: db)
+            return true
         }
     }
 

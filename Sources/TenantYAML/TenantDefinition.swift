@@ -65,9 +65,21 @@ public struct TenantDefinition: Decodable, Sendable {
         public var signingAlgorithm: String?
         /// Demo data only: a known secret so examples can be copied. Stored as its SHA-256 like any other.
         public var secret: String?
+        public var thirdParty: Bool?
+        public var requirePKCE: Bool?
+        public var refreshTokenLifetime: Int?
+        public var refreshTokenAbsoluteLifetime: Int?
+        public var postLogoutRedirectURIs: [String]?
+        public var revokeRefreshTokensOnLogout: Bool?
 
         enum CodingKeys: String, CodingKey {
             case id, name, type, scopes, audiences, secret
+            case thirdParty = "third_party"
+            case requirePKCE = "require_pkce"
+            case refreshTokenLifetime = "refresh_token_lifetime"
+            case refreshTokenAbsoluteLifetime = "refresh_token_absolute_lifetime"
+            case postLogoutRedirectURIs = "post_logout_redirect_uris"
+            case revokeRefreshTokensOnLogout = "revoke_refresh_tokens_on_logout"
             case authMethod = "auth_method"
             case grantTypes = "grant_types"
             case redirectURIs = "redirect_uris"

@@ -81,7 +81,10 @@ public enum TenantLoader {
                 scopes: c.scopes ?? [], audiences: c.audiences ?? [], redirectURIs: c.redirectURIs ?? [],
                 tokenFormat: try parse(c.tokenFormat, TokenFormat.self, field: field + ".token_format") ?? .jwt,
                 accessTokenLifetime: c.accessTokenLifetime,
-                signingAlgorithm: try algorithm(c.signingAlgorithm, field: field + ".signing_alg"))
+                signingAlgorithm: try algorithm(c.signingAlgorithm, field: field + ".signing_alg"),
+                thirdParty: c.thirdParty ?? false, requirePKCE: c.requirePKCE ?? true, refreshTokenLifetime: c.refreshTokenLifetime,
+                refreshTokenAbsoluteLifetime: c.refreshTokenAbsoluteLifetime, postLogoutRedirectURIs: c.postLogoutRedirectURIs ?? [],
+                revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout ?? false)
             _ = try await engine.registerClient(tenantID: tid, spec, actor: actor, presetSecret: c.secret)
             clients.append(c.id)
         }

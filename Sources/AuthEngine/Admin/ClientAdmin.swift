@@ -17,10 +17,18 @@ public struct ClientPatch: Sendable, Hashable {
     public var tokenFormat: TokenFormat?
     public var accessTokenLifetime: Int?
     public var signingAlgorithm: SigningAlgorithm?
+    public var thirdParty: Bool?
+    public var requirePKCE: Bool?
+    public var refreshTokenLifetime: Int?
+    public var refreshTokenAbsoluteLifetime: Int?
+    public var postLogoutRedirectURIs: [String]?
+    public var revokeRefreshTokensOnLogout: Bool?
 
     public init(name: String? = nil, scopes: [String]? = nil, audiences: [String]? = nil, grantTypes: [GrantType]? = nil,
                 redirectURIs: [String]? = nil, tokenFormat: TokenFormat? = nil, accessTokenLifetime: Int? = nil,
-                signingAlgorithm: SigningAlgorithm? = nil) {
+                signingAlgorithm: SigningAlgorithm? = nil, thirdParty: Bool? = nil, requirePKCE: Bool? = nil,
+                refreshTokenLifetime: Int? = nil, refreshTokenAbsoluteLifetime: Int? = nil, postLogoutRedirectURIs: [String]? = nil,
+                revokeRefreshTokensOnLogout: Bool? = nil) {
         self.name = name
         self.scopes = scopes
         self.audiences = audiences
@@ -29,6 +37,32 @@ public struct ClientPatch: Sendable, Hashable {
         self.tokenFormat = tokenFormat
         self.accessTokenLifetime = accessTokenLifetime
         self.signingAlgorithm = signingAlgorithm
+        self.thirdParty = thirdParty
+        self.requirePKCE = requirePKCE
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
+        self.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout
+    }
+
+    /// The spec that results from applying this patch to `client`.
+    func applied(to client: Client) -> ClientSpec {
+        var s = ClientSpec(client)
+        if let name { s.name = name }
+        if let scopes { s.scopes = scopes }
+        if let audiences { s.audiences = audiences }
+        if let grantTypes { s.grantTypes = grantTypes }
+        if let redirectURIs { s.redirectURIs = redirectURIs }
+        if let tokenFormat { s.tokenFormat = tokenFormat }
+        if let accessTokenLifetime { s.accessTokenLifetime = accessTokenLifetime }
+        if let signingAlgorithm { s.signingAlgorithm = signingAlgorithm }
+        if let thirdParty { s.thirdParty = thirdParty }
+        if let requirePKCE { s.requirePKCE = requirePKCE }
+        if let refreshTokenLifetime { s.refreshTokenLifetime = refreshTokenLifetime }
+        if let refreshTokenAbsoluteLifetime { s.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime }
+        if let postLogoutRedirectURIs { s.postLogoutRedirectURIs = postLogoutRedirectURIs }
+        if let revokeRefreshTokensOnLogout { s.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout }
+        return s
     }
 
     public var isEmpty: Bool { self == ClientPatch() }
@@ -51,12 +85,13 @@ extension ClaimdeckEngine {
         let method = spec.resolvedAuthMethod
         let secret = method.usesSecret ? (presetSecret ?? ids.secret(bytes: 32)) : nil
         let now = clock.now()
-        let client = Client(
+        var client = Client(
             tenantID: tenantID, id: id, name: spec.name, type: spec.type, authMethod: method, grantTypes: spec.grantTypes,
             scopes: spec.scopes, audiences: spec.audiences, redirectURIs: spec.redirectURIs, tokenFormat: spec.tokenFormat,
             accessTokenLifetime: spec.accessTokenLifetime ?? configuration.defaultAccessTokenLifetime,
             signingAlgorithm: spec.signingAlgorithm, secretDigest: secret.map { SecretDigest.sha256($0) }, jwks: spec.jwks,
             createdAt: now, updatedAt: now)
+        client.apply(spec)
         let keys = try keysNeeded(for: client, snapshot: snapshot, now: now)
         try await applyConfig(extraMutations + keys.map(ConfigMutation.putKey) + [.putClient(client)], audit: [
             AuditEventDraft(time: now, type: .clientRegistered, tenantID: tenantID, clientID: id, actor: actor,
@@ -82,24 +117,11 @@ extension ClaimdeckEngine {
     public func updateClient(tenantID: String, clientID: String, _ patch: ClientPatch, actor: String) async throws(AdminError) -> Client {
         var client = try client(tenantID: tenantID, clientID: clientID)
         if patch.isEmpty { throw .invalid(field: "changes", "nothing to change: give at least one option") }
-        var spec = ClientSpec(id: client.id, name: patch.name ?? client.name, type: client.type, authMethod: client.authMethod,
-                              grantTypes: patch.grantTypes ?? client.grantTypes, scopes: patch.scopes ?? client.scopes,
-                              audiences: patch.audiences ?? client.audiences, redirectURIs: patch.redirectURIs ?? client.redirectURIs,
-                              tokenFormat: patch.tokenFormat ?? client.tokenFormat,
-                              accessTokenLifetime: patch.accessTokenLifetime ?? client.accessTokenLifetime,
-                              signingAlgorithm: patch.signingAlgorithm ?? client.signingAlgorithm, jwks: client.jwks)
+        let spec = patch.applied(to: client)
         let snapshot = config.snapshot
         try spec.validate(tenantID: tenantID, snapshot: snapshot, configuration: configuration)
-        spec.id = nil
         let now = clock.now()
-        client.name = spec.name
-        client.grantTypes = spec.grantTypes
-        client.scopes = spec.scopes
-        client.audiences = spec.audiences
-        client.redirectURIs = spec.redirectURIs
-        client.tokenFormat = spec.tokenFormat
-        client.accessTokenLifetime = spec.accessTokenLifetime ?? client.accessTokenLifetime
-        client.signingAlgorithm = spec.signingAlgorithm
+        client.apply(spec)
         client.updatedAt = now
         let keys = try keysNeeded(for: client, snapshot: snapshot, now: now)
         try await applyConfig(keys.map(ConfigMutation.putKey) + [.putClient(client)], audit: [
@@ -189,7 +211,33 @@ extension ClaimdeckEngine {
         if p.tokenFormat != nil { f.append("token_format") }
         if p.accessTokenLifetime != nil { f.append("access_token_lifetime") }
         if p.signingAlgorithm != nil { f.append("signing_alg") }
+        if p.thirdParty != nil { f.append("third_party") }
+        if p.requirePKCE != nil { f.append("require_pkce") }
+        if p.refreshTokenLifetime != nil { f.append("refresh_token_lifetime") }
+        if p.refreshTokenAbsoluteLifetime != nil { f.append("refresh_token_absolute_lifetime") }
+        if p.postLogoutRedirectURIs != nil { f.append("post_logout_redirect_uris") }
+        if p.revokeRefreshTokensOnLogout != nil { f.append("revoke_refresh_tokens_on_logout") }
         return f.joined(separator: " ")
+    }
+}
+
+extension Client {
+    /// Takes the settable fields of a validated spec (not id, type, auth method or keys).
+    mutating func apply(_ spec: ClientSpec) {
+        name = spec.name
+        grantTypes = spec.grantTypes
+        scopes = spec.scopes
+        audiences = spec.audiences
+        redirectURIs = spec.redirectURIs
+        tokenFormat = spec.tokenFormat
+        if let lifetime = spec.accessTokenLifetime { accessTokenLifetime = lifetime }
+        signingAlgorithm = spec.signingAlgorithm
+        thirdParty = spec.thirdParty
+        requirePKCE = spec.requirePKCE
+        refreshTokenLifetime = spec.refreshTokenLifetime ?? Client.defaultRefreshTokenLifetime
+        refreshTokenAbsoluteLifetime = spec.refreshTokenAbsoluteLifetime ?? Client.defaultRefreshTokenAbsoluteLifetime
+        postLogoutRedirectURIs = spec.postLogoutRedirectURIs
+        revokeRefreshTokensOnLogout = spec.revokeRefreshTokensOnLogout
     }
 }
 

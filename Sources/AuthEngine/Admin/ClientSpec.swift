@@ -19,11 +19,20 @@ public struct ClientSpec: Sendable, Hashable {
     public var accessTokenLifetime: Int?
     public var signingAlgorithm: SigningAlgorithm?
     public var jwks: JWKSet?
+    public var thirdParty: Bool
+    public var requirePKCE: Bool
+    /// nil: `Client.defaultRefreshTokenLifetime` / `Client.defaultRefreshTokenAbsoluteLifetime`.
+    public var refreshTokenLifetime: Int?
+    public var refreshTokenAbsoluteLifetime: Int?
+    public var postLogoutRedirectURIs: [String]
+    public var revokeRefreshTokensOnLogout: Bool
 
     public init(id: String? = nil, name: String, type: ClientType = .confidential, authMethod: ClientAuthMethod? = nil,
                 grantTypes: [GrantType] = [.clientCredentials], scopes: [String] = [], audiences: [String] = [],
                 redirectURIs: [String] = [], tokenFormat: TokenFormat = .jwt, accessTokenLifetime: Int? = nil,
-                signingAlgorithm: SigningAlgorithm? = nil, jwks: JWKSet? = nil) {
+                signingAlgorithm: SigningAlgorithm? = nil, jwks: JWKSet? = nil, thirdParty: Bool = false, requirePKCE: Bool = true,
+                refreshTokenLifetime: Int? = nil, refreshTokenAbsoluteLifetime: Int? = nil, postLogoutRedirectURIs: [String] = [],
+                revokeRefreshTokensOnLogout: Bool = false) {
         self.id = id
         self.name = name
         self.type = type
@@ -36,6 +45,22 @@ public struct ClientSpec: Sendable, Hashable {
         self.accessTokenLifetime = accessTokenLifetime
         self.signingAlgorithm = signingAlgorithm
         self.jwks = jwks
+        self.thirdParty = thirdParty
+        self.requirePKCE = requirePKCE
+        self.refreshTokenLifetime = refreshTokenLifetime
+        self.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
+        self.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout
+    }
+
+    /// The spec of an existing client, for patching.
+    public init(_ c: Client) {
+        self.init(id: c.id, name: c.name, type: c.type, authMethod: c.authMethod, grantTypes: c.grantTypes, scopes: c.scopes,
+                  audiences: c.audiences, redirectURIs: c.redirectURIs, tokenFormat: c.tokenFormat,
+                  accessTokenLifetime: c.accessTokenLifetime, signingAlgorithm: c.signingAlgorithm, jwks: c.jwks,
+                  thirdParty: c.thirdParty, requirePKCE: c.requirePKCE, refreshTokenLifetime: c.refreshTokenLifetime,
+                  refreshTokenAbsoluteLifetime: c.refreshTokenAbsoluteLifetime, postLogoutRedirectURIs: c.postLogoutRedirectURIs,
+                  revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout)
     }
 
     /// The effective authentication method.
@@ -74,8 +99,30 @@ public struct ClientSpec: Sendable, Hashable {
         let known = snapshot.scopes[tenantID] ?? [:]
         for s in scopes {
             guard ScopeDefinition.isValidName(s) else { throw .invalid(field: "scopes", "'\(Validation.printable(s))' is not a valid scope name") }
-            guard known[s] != nil else {
-                throw .invalid(field: "scopes", "unknown scope '\(s)'; known scopes: \(known.keys.sorted().joined(separator: ", "))")
+            guard known[s] != nil || StandardScopes.all.contains(s) else {
+                throw .invalid(field: "scopes", "unknown scope '\(s)'; known scopes: \((known.keys.sorted() + StandardScopes.all).joined(separator: ", "))")
+            }
+        }
+        if grantTypes.contains(.authorizationCode) && redirectURIs.isEmpty {
+            throw .invalid(field: "redirect_uris", "the authorization_code grant needs at least one redirect URI (exact match is required)")
+        }
+        if grantTypes.contains(.refreshToken) && !grantTypes.contains(where: { GrantType.userGrants.contains($0) }) {
+            throw .invalid(field: "grant types", "refresh_token only makes sense with a grant in which a user is present (authorization_code)")
+        }
+        if type == .public && !requirePKCE {
+            throw .invalid(field: "require pkce", "public clients always use PKCE; it cannot be turned off for them")
+        }
+        let sliding = refreshTokenLifetime ?? Client.defaultRefreshTokenLifetime
+        let absolute = refreshTokenAbsoluteLifetime ?? Client.defaultRefreshTokenAbsoluteLifetime
+        if sliding < 60 || sliding > 31_536_000 {
+            throw .invalid(field: "refresh token lifetime", "must be 60 seconds to 365 days")
+        }
+        if absolute < sliding || absolute > 31_536_000 {
+            throw .invalid(field: "refresh token absolute lifetime", "must be at least the sliding lifetime (\(sliding) s) and at most 365 days")
+        }
+        for uri in postLogoutRedirectURIs {
+            do { try Validation.redirectURI(uri) } catch {
+                throw .invalid(field: "post_logout_redirect_uris", error.message)
             }
         }
         for a in audiences where a.isEmpty || a.utf8.count > 2048 || a.contains(" ") {

@@ -24,6 +24,8 @@ extension ClaimdeckEngine {
         case .token(_, let id): tokenID = id
         case .subject(_, let s): subject = s
         case .client(_, let c): client = c
+        case .grant(_, let s, let c): subject = s; client = c
+        case .session(_, let s, _, _): subject = s
         case .tenant, .family: break
         }
         do {

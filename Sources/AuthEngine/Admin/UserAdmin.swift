@@ -76,6 +76,7 @@ extension ClaimdeckEngine {
             AuditEventDraft(time: clock.now(), type: disabled ? .userDisabled : .userEnabled, tenantID: tenantID, subject: user.id, actor: actor),
         ])
         guard disabled else { return RevocationSummary() }
+        _ = try await storeCall { try await store.endSessions(tenantID: tenantID, userID: user.id, at: clock.now()) }
         return try await revokeTokens(.subject(tenantID: tenantID, subject: user.id), reason: "user disabled", actor: actor)
     }
 

@@ -30,6 +30,23 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let userDisabled = Self(rawValue: "user.disabled")
     public static let userEnabled = Self(rawValue: "user.enabled")
     public static let userDeleted = Self(rawValue: "user.deleted")
+    public static let tokenRefreshed = Self(rawValue: "token.refreshed")
+    /// A used authorization code or rotated refresh token came back: its family is revoked.
+    public static let tokenReuseDetected = Self(rawValue: "token.reuse_detected")
+    public static let authorizationCodeIssued = Self(rawValue: "authorization.code_issued")
+    public static let authorizationRefused = Self(rawValue: "authorization.refused")
+    public static let loginSucceeded = Self(rawValue: "login.succeeded")
+    public static let loginFailed = Self(rawValue: "login.failed")
+    public static let loginThrottled = Self(rawValue: "login.throttled")
+    public static let consentGranted = Self(rawValue: "consent.granted")
+    public static let consentDenied = Self(rawValue: "consent.denied")
+    public static let consentRevoked = Self(rawValue: "consent.revoked")
+    public static let sessionEnded = Self(rawValue: "session.ended")
+    public static let userinfoServed = Self(rawValue: "userinfo.served")
+    public static let userinfoRefused = Self(rawValue: "userinfo.refused")
+    public static let deviceAuthorizationStarted = Self(rawValue: "device.authorization_started")
+    public static let deviceApproved = Self(rawValue: "device.approved")
+    public static let deviceDenied = Self(rawValue: "device.denied")
 }
 
 /// Success or failure of the audited act.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Settings of one running engine.
 public struct EngineConfiguration: Sendable {
     /// The public base URL; a tenant's issuer is `<publicBaseURL>/<tenant>`. No trailing slash.
@@ -8,16 +10,22 @@ public struct EngineConfiguration: Sendable {
     public var maxAccessTokenLifetime: Int
     /// Lifetime of the signed introspection response (RFC 9701), seconds.
     public var introspectionJWTLifetime: Int
+    /// How long a browser session (login) lasts, seconds.
+    public var sessionLifetime: TimeInterval
 
     public init(publicBaseURL: String, defaultAccessTokenLifetime: Int = 300, maxAccessTokenLifetime: Int = 86_400,
-                introspectionJWTLifetime: Int = 60) {
+                introspectionJWTLifetime: Int = 60, sessionLifetime: TimeInterval = 12 * 3600) {
         var base = publicBaseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.publicBaseURL = base
         self.defaultAccessTokenLifetime = defaultAccessTokenLifetime
         self.maxAccessTokenLifetime = maxAccessTokenLifetime
         self.introspectionJWTLifetime = introspectionJWTLifetime
+        self.sessionLifetime = sessionLifetime
     }
+
+    /// Whether cookies must carry `Secure`: the server is reached over https.
+    public var secureCookies: Bool { publicBaseURL.lowercased().hasPrefix("https://") }
 
     public func issuer(for tenantID: String) -> String { "\(publicBaseURL)/\(tenantID)" }
 }

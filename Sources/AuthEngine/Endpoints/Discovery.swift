@@ -8,17 +8,28 @@ extension ClaimdeckEngine {
         let issuer = configuration.issuer(for: tenant.id)
         let authMethods = ClientAuthMethod.allCases.filter { $0 != .none }.map { JSONValue.string($0.rawValue) }
         let algs = SigningAlgorithm.allCases.map { JSONValue.string($0.rawValue) }
-        let scopes = (snapshot.scopes[tenant.id] ?? [:]).keys.sorted().map(JSONValue.string)
+        let scopes = ((snapshot.scopes[tenant.id] ?? [:]).keys.sorted() + StandardScopes.all).map(JSONValue.string)
+        let claims = (StandardScopes.claimNames + (snapshot.claims[tenant.id] ?? [:]).keys.sorted()).map(JSONValue.string)
         let doc: [String: JSONValue] = [
             "issuer": .string(issuer),
+            "authorization_endpoint": .string(issuer + "/authorize"),
             "token_endpoint": .string(issuer + "/token"),
+            "userinfo_endpoint": .string(issuer + "/userinfo"),
+            "end_session_endpoint": .string(issuer + "/logout"),
             "jwks_uri": .string(issuer + "/jwks"),
             "registration_endpoint": .string(issuer + "/register"),
             "introspection_endpoint": .string(issuer + "/introspect"),
             "revocation_endpoint": .string(issuer + "/revoke"),
             "scopes_supported": .array(scopes),
-            // No authorization endpoint in this build: no response types yet.
-            "response_types_supported": .array([]),
+            "response_types_supported": .array([.string("code")]),
+            "response_modes_supported": .array([.string("query")]),
+            "code_challenge_methods_supported": .array([.string("S256")]),
+            "authorization_response_iss_parameter_supported": .bool(true),
+            "claims_supported": .array(claims),
+            "claims_parameter_supported": .bool(false),
+            "request_parameter_supported": .bool(false),
+            "request_uri_parameter_supported": .bool(false),
+            "prompt_values_supported": .array(["none", "login", "consent", "select_account"].map(JSONValue.string)),
             "grant_types_supported": .array(GrantType.implemented.map { .string($0.rawValue) }),
             "token_endpoint_auth_methods_supported": .array(authMethods),
             "token_endpoint_auth_signing_alg_values_supported": .array(algs),

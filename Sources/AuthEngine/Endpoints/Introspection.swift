@@ -26,7 +26,7 @@ public struct IntrospectionResult: Sendable {
             if r.audiences.count == 1 { w.field("aud", r.audiences[0]) } else { w.field("aud", strings: r.audiences) }
             w.field("iss", issuer)
             w.field("jti", r.id)
-            for (k, v) in r.claims.sorted(by: { $0.key < $1.key }) {
+            for (k, v) in r.publicClaims.sorted(by: { $0.key < $1.key }) {
                 w.key(k)
                 w.raw(v.serialized())
             }

@@ -21,8 +21,10 @@ enum ScopePolicy {
 /// Audience restriction: a token for one API is rejected by another, and a client only gets
 /// audiences it is allowed.
 enum AudiencePolicy {
+    /// - Parameter fallback: the audiences when neither the client nor an API gives one (the userinfo
+    ///   endpoint, for a token that only carries `openid`).
     static func resolve(resources: [String], audience: String?, client: Client, scopes: [String],
-                        snapshot: ConfigSnapshot) throws(OAuthError) -> [String] {
+                        snapshot: ConfigSnapshot, fallback: [String] = []) throws(OAuthError) -> [String] {
         var requested: [String] = []
         for r in resources {
             guard Validation.isAbsoluteURI(r) else {
@@ -35,9 +37,10 @@ enum AudiencePolicy {
         }
         // Allowed: the client's registered audiences or, when it registered none, the APIs that accept
         // one of the granted scopes.
-        let allowed = client.audiences.isEmpty
+        var allowed = client.audiences.isEmpty
             ? (snapshot.apis[client.tenantID] ?? [:]).values.filter { !Set($0.scopes).isDisjoint(with: scopes) }.map(\.audience).sorted()
             : client.audiences
+        if allowed.isEmpty { allowed = fallback }
         if requested.isEmpty {
             guard !allowed.isEmpty else {
                 throw .invalidTarget("client '\(client.id)' has no allowed audience and no API accepts its scopes; register one with 'claimdeck client update --audience'")

@@ -22,8 +22,22 @@ public struct TokenResponse: Sendable {
     public var tokenType: String = "Bearer"
     public var expiresIn: Int
     public var scope: String?
+    /// A rotating refresh token (RFC 6749 §6), when the client may refresh.
+    public var refreshToken: String?
+    /// An OpenID Connect ID token, when `openid` was granted.
+    public var idToken: String?
     /// The stored record of the access token.
     public var record: TokenRecord
+
+    public init(accessToken: String, expiresIn: Int, scope: String?, refreshToken: String? = nil, idToken: String? = nil,
+                record: TokenRecord) {
+        self.accessToken = accessToken
+        self.expiresIn = expiresIn
+        self.scope = scope
+        self.refreshToken = refreshToken
+        self.idToken = idToken
+        self.record = record
+    }
 
     /// The JSON body.
     public func json() -> [UInt8] {
@@ -33,6 +47,8 @@ public struct TokenResponse: Sendable {
         w.field("token_type", tokenType)
         w.field("expires_in", Int64(expiresIn))
         if let scope { w.field("scope", scope) }
+        if let refreshToken { w.field("refresh_token", refreshToken) }
+        if let idToken { w.field("id_token", idToken) }
         w.endObject()
         return w.bytes
     }
@@ -58,6 +74,10 @@ extension ClaimdeckEngine {
             switch GrantType(rawValue: grant) {
             case .clientCredentials:
                 return try await clientCredentials(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .authorizationCode:
+                return try await authorizationCode(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .refreshToken:
+                return try await refreshToken(request, tenant: tenant, client: client, snapshot: snapshot)
             default:
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }
@@ -80,9 +100,7 @@ extension ClaimdeckEngine {
         guard client.type == .confidential else {
             throw .unauthorizedClient("public clients cannot use client_credentials")
         }
-        guard client.grantTypes.contains(.clientCredentials) else {
-            throw .unauthorizedClient("client '\(client.id)' is not allowed the client_credentials grant")
-        }
+        try requireGrant(.clientCredentials, client: client)
         let scopes = try ScopePolicy.granted(requested: request.form.single("scope"), client: client)
         let audiences = try AudiencePolicy.resolve(
             resources: request.form.all("resource"), audience: request.form.single("audience"),
@@ -96,14 +114,26 @@ extension ClaimdeckEngine {
             tokenID: record.id, actor: "client:\(client.id)",
             details: ["grant_type": GrantType.clientCredentials.rawValue, "format": record.format.rawValue,
                       "scope": scopes.joined(separator: " "), "aud": audiences.joined(separator: " ")])
+        try await persist([record], audit: [event])
+        metrics.issued(tenant: tenant.id, grant: .clientCredentials, format: record.format)
+        return TokenResponse(accessToken: token, expiresIn: client.accessTokenLifetime,
+                             scope: scopes.isEmpty ? nil : scopes.joined(separator: " "), record: record)
+    }
+
+    /// Stores issued tokens with their audit events before anyone sees them.
+    func persist(_ records: [TokenRecord], audit: [AuditEventDraft]) async throws(OAuthError) {
         do {
-            try await store.record(tokens: [record], audit: [event])
+            try await store.record(tokens: records, audit: audit)
         } catch {
             logger.error("token not persisted; refusing to hand it out", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable("the token could not be stored; retry")
         }
-        metrics.issued(tenant: tenant.id, grant: .clientCredentials, format: record.format)
-        return TokenResponse(accessToken: token, expiresIn: client.accessTokenLifetime,
-                             scope: scopes.isEmpty ? nil : scopes.joined(separator: " "), record: record)
+    }
+
+    /// The client must be registered for `grant`.
+    func requireGrant(_ grant: GrantType, client: Client) throws(OAuthError) {
+        guard client.grantTypes.contains(grant) else {
+            throw .unauthorizedClient("client '\(client.id)' is not allowed the \(grant.rawValue) grant")
+        }
     }
 }

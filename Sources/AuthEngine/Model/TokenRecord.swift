@@ -60,6 +60,23 @@ public struct TokenRecord: Sendable, Hashable {
         case active, expired, revoked
     }
 
+    /// Key under `claims` of what the server keeps about a token for itself (session, PKCE binding,
+    /// family limits); never shown by introspection.
+    public static let internalKey = "_cd"
+
+    /// A value the server keeps about this token for itself.
+    public func internalValue(_ name: String) -> JSONValue? {
+        guard case .object(let o)? = claims[Self.internalKey] else { return nil }
+        return o[name]
+    }
+
+    /// The claims an introspection answer or a console may show.
+    public var publicClaims: [String: JSONValue] {
+        var c = claims
+        c[Self.internalKey] = nil
+        return c
+    }
+
     public func status(at now: Date) -> Status {
         if revokedAt != nil { return .revoked }
         return expiresAt > now ? .active : .expired

@@ -7,10 +7,15 @@ public enum RevocationSelector: Sendable, Hashable, CustomStringConvertible {
     case client(tenantID: String, clientID: String)
     case tenant(tenantID: String)
     case family(tenantID: String, familyID: String)
+    /// What a user granted one client: consent withdrawn.
+    case grant(tenantID: String, subject: String, clientID: String)
+    /// The tokens issued in one browser session to the given clients (RP-initiated logout).
+    case session(tenantID: String, subject: String, sessionID: String, clientIDs: [String])
 
     public var tenantID: String {
         switch self {
-        case .token(let t, _), .subject(let t, _), .client(let t, _), .tenant(let t), .family(let t, _): return t
+        case .token(let t, _), .subject(let t, _), .client(let t, _), .tenant(let t), .family(let t, _), .grant(let t, _, _),
+             .session(let t, _, _, _): return t
         }
     }
 
@@ -21,6 +26,8 @@ public enum RevocationSelector: Sendable, Hashable, CustomStringConvertible {
         case .client(let t, let c): return "all tokens of client \(c) in tenant \(t)"
         case .tenant(let t): return "all tokens of tenant \(t)"
         case .family(let t, let f): return "refresh family \(f) in tenant \(t)"
+        case .grant(let t, let s, let c): return "tokens of subject \(s) held by client \(c) in tenant \(t)"
+        case .session(let t, let s, let sid, let c): return "tokens of session \(sid) of subject \(s) held by \(c.joined(separator: ", ")) in tenant \(t)"
         }
     }
 }

@@ -10,6 +10,7 @@ public protocol ConfigStore: Sendable {
     func apply(_ mutations: [ConfigMutation], audit: [AuditEventDraft]) async throws
     func users(tenantID: String) async throws -> [User]
     func user(tenantID: String, id: String) async throws -> User?
+    func user(tenantID: String, username: String) async throws -> User?
 }
 
 /// Issued tokens.
@@ -28,6 +29,28 @@ public protocol TokenStore: Sendable {
     func outstandingByKey(tenantID: String, at now: Date) async throws -> [String: (count: Int, until: Date)]
     /// Records a client assertion's `jti` until it expires; false if it was already used (replay).
     func consumeAssertionID(tenantID: String, clientID: String, jti: String, expiresAt: Date, now: Date) async throws -> Bool
+    /// Single use: marks the token `tokenID` of `tenantID` used (revoked with `reason`) and records
+    /// `tokens` and `audit` in the same transaction, if and only if it was still active at `now`.
+    /// Returns false, recording nothing, when it was already used, revoked or expired; so of two
+    /// concurrent redemptions exactly one wins.
+    func redeem(tokenID: String, tenantID: String, at now: Date, reason: String, issuing tokens: [TokenRecord],
+                audit: [AuditEventDraft]) async throws -> Bool
+}
+
+/// Browser sessions and remembered consents of the user-facing flows.
+public protocol InteractionStore: Sendable {
+    func createSession(_ session: LoginSession, audit: [AuditEventDraft]) async throws
+    func session(id: String) async throws -> LoginSession?
+    /// Ends an active session; false if it was not active.
+    func endSession(tenantID: String, id: String, at now: Date, audit: [AuditEventDraft]) async throws -> Bool
+    /// Ends every active session of a user (the user was disabled or deleted); returns how many.
+    func endSessions(tenantID: String, userID: String, at now: Date) async throws -> Int
+    func consent(tenantID: String, userID: String, clientID: String) async throws -> Consent?
+    func consents(tenantID: String, userID: String) async throws -> [Consent]
+    /// Stores (or replaces) a consent, with its audit event.
+    func putConsent(_ consent: Consent, audit: [AuditEventDraft]) async throws
+    /// Forgets a consent; false if there was none.
+    func deleteConsent(tenantID: String, userID: String, clientID: String, audit: [AuditEventDraft]) async throws -> Bool
 }
 
 /// The append-only audit log.
@@ -47,4 +70,4 @@ public protocol HealthCheckable: Sendable {
 }
 
 /// Everything the engine needs from a store.
-public typealias ClaimdeckStore = ConfigStore & TokenStore & AuditStore & HealthCheckable
+public typealias ClaimdeckStore = ConfigStore & TokenStore & InteractionStore & AuditStore & HealthCheckable

@@ -48,3 +48,31 @@ public enum FormEncoding {
         }
     }
 }
+
+extension FormEncoding {
+    /// Percent-encodes everything but RFC 3986 unreserved characters, valid in a query and a form body.
+    public static func encode(_ value: String) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(value.utf8.count)
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        for b in value.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(b)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 15)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A whole parameter set as a form body or query, in a stable order.
+    public static func encode(_ parameters: FormParameters) -> String {
+        parameters.values.sorted { $0.key < $1.key }
+            .flatMap { key, values in values.map { encode(key) + "=" + encode($0) } }
+            .joined(separator: "&")
+    }
+}

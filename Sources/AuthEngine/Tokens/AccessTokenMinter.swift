@@ -15,6 +15,10 @@ struct AccessTokenMinter: Sendable {
         var grantType: GrantType
         var lifetime: Int
         var familyID: String?
+        /// Claims the token carries beyond the RFC 9068 set (user claims of the granted scopes, `act`).
+        var extraClaims: [String: JSONValue] = [:]
+        /// What the server keeps about the token for itself (session id); stored, never in the JWT.
+        var internalClaims: [String: JSONValue] = [:]
     }
 
     func mint(_ g: Grant, snapshot: ConfigSnapshot) throws(OAuthError) -> (token: String, record: TokenRecord) {
@@ -27,7 +31,7 @@ struct AccessTokenMinter: Sendable {
         var keyID: String?
         switch g.client.tokenFormat {
         case .opaque:
-            token = TokenLocator.opaqueAccessPrefix + id + engine.ids.secret(bytes: 32)
+            token = TokenLocator.opaque(prefix: TokenLocator.opaqueAccessPrefix, id: id, secret: engine.ids.secret(bytes: 32))
         case .jwt:
             let alg = g.client.signingAlgorithm ?? g.tenant.defaultAlgorithm
             let key = try engine.keyring.signingKey(tenantID: g.tenant.id, algorithm: alg, snapshot: snapshot)
@@ -42,6 +46,10 @@ struct AccessTokenMinter: Sendable {
             w.field("jti", id)
             w.field("client_id", g.client.id)
             if !g.scopes.isEmpty { w.field("scope", g.scopes.joined(separator: " ")) }
+            for (name, value) in g.extraClaims.sorted(by: { $0.key < $1.key }) {
+                w.key(name)
+                w.raw(value.serialized())
+            }
             w.endObject()
             do {
                 token = try JWS.sign(encodedHeader: key.encodedHeader(typ: "at+jwt"), payloadJSON: w.bytes, key: key.pair)
@@ -52,7 +60,15 @@ struct AccessTokenMinter: Sendable {
         let record = TokenRecord(
             id: id, tenantID: g.tenant.id, kind: .access, format: g.client.tokenFormat, clientID: g.client.id,
             subject: g.subject, scopes: g.scopes, audiences: g.audiences, issuedAt: issuedAt, expiresAt: expiresAt,
-            digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID)
+            digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID,
+            claims: Self.storedClaims(g.extraClaims, internalClaims: g.internalClaims))
         return (token, record)
+    }
+
+    /// The claims a record keeps: the public ones, and the internal ones under `TokenRecord.internalKey`.
+    static func storedClaims(_ claims: [String: JSONValue], internalClaims: [String: JSONValue]) -> [String: JSONValue] {
+        var stored = claims
+        if !internalClaims.isEmpty { stored[TokenRecord.internalKey] = .object(internalClaims) }
+        return stored
     }
 }

@@ -6,11 +6,16 @@ import JOSE
 /// a forged JWT with a real `jti` is not found, without verifying the signature.
 enum TokenLocator {
     static let opaqueAccessPrefix = "cdo_"
+    static let refreshPrefix = "cdr_"
+    static let codePrefix = "cdc_"
     static let idLength = 26
 
+    /// Opaque handles are `<prefix><id><secret>`: the prefix says the kind, the id finds the row.
+    static func opaque(prefix: String, id: String, secret: String) -> String { prefix + id + secret }
+
     static func tokenID(of token: String) -> String? {
-        if token.hasPrefix(opaqueAccessPrefix) {
-            let body = token.utf8.dropFirst(opaqueAccessPrefix.utf8.count)
+        for prefix in [opaqueAccessPrefix, refreshPrefix, codePrefix] where token.hasPrefix(prefix) {
+            let body = token.utf8.dropFirst(prefix.utf8.count)
             guard body.count > idLength else { return nil }
             return String(decoding: body.prefix(idLength), as: UTF8.self)
         }

@@ -13,6 +13,12 @@ struct ClientSettings: ParsableArguments {
     @Option(help: "Access-token format: jwt or opaque.") var format: String?
     @Option(help: "Access-token lifetime in seconds.") var lifetime: Int?
     @Option(help: "Signing algorithm: ES256, RS256 or EdDSA (default: the tenant's).") var alg: String?
+    @Option(name: .customLong("third-party"), help: "true: users must consent to its scopes (default false: first party).") var thirdParty: Bool?
+    @Option(name: .customLong("require-pkce"), help: "PKCE on the code flow (default true; always true for public clients).") var requirePKCE: Bool?
+    @Option(name: .customLong("refresh-lifetime"), help: "Refresh-token lifetime in seconds, renewed on every use (default 14 days).") var refreshLifetime: Int?
+    @Option(name: .customLong("refresh-absolute-lifetime"), help: "No refresh token outlives the sign-in by more than this, seconds (default 90 days).") var refreshAbsoluteLifetime: Int?
+    @Option(name: .customLong("post-logout-redirect-uri"), help: "Where logout may return to (repeat).") var postLogoutRedirectURIs: [String] = []
+    @Option(name: .customLong("revoke-on-logout"), help: "true: logging out revokes this client's tokens of that session.") var revokeOnLogout: Bool?
 
     func tokenFormat() throws -> TokenFormat? {
         guard let format else { return nil }
@@ -60,7 +66,10 @@ struct ClientCommand: AsyncParsableCommand {
                 grantTypes: settings.grants.isEmpty ? [.clientCredentials] : settings.grants.map(GrantType.init(rawValue:)),
                 scopes: settings.scopes, audiences: settings.audiences, redirectURIs: settings.redirectURIs,
                 tokenFormat: try settings.tokenFormat() ?? .jwt, accessTokenLifetime: settings.lifetime,
-                signingAlgorithm: try settings.algorithm(), jwks: keySet)
+                signingAlgorithm: try settings.algorithm(), jwks: keySet, thirdParty: settings.thirdParty ?? false,
+                requirePKCE: settings.requirePKCE ?? true, refreshTokenLifetime: settings.refreshLifetime,
+                refreshTokenAbsoluteLifetime: settings.refreshAbsoluteLifetime, postLogoutRedirectURIs: settings.postLogoutRedirectURIs,
+                revokeRefreshTokensOnLogout: settings.revokeOnLogout ?? false)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let result = try await engine.registerClient(tenantID: options.tenant, spec, actor: "cli")
             Output(json: options.json).emit(Present.client(result.client, secret: result.secret),
@@ -106,7 +115,11 @@ struct ClientCommand: AsyncParsableCommand {
                 audiences: settings.audiences.isEmpty ? nil : settings.audiences,
                 grantTypes: settings.grants.isEmpty ? nil : settings.grants.map(GrantType.init(rawValue:)),
                 redirectURIs: settings.redirectURIs.isEmpty ? nil : settings.redirectURIs, tokenFormat: try settings.tokenFormat(),
-                accessTokenLifetime: settings.lifetime, signingAlgorithm: try settings.algorithm())
+                accessTokenLifetime: settings.lifetime, signingAlgorithm: try settings.algorithm(), thirdParty: settings.thirdParty,
+                requirePKCE: settings.requirePKCE, refreshTokenLifetime: settings.refreshLifetime,
+                refreshTokenAbsoluteLifetime: settings.refreshAbsoluteLifetime,
+                postLogoutRedirectURIs: settings.postLogoutRedirectURIs.isEmpty ? nil : settings.postLogoutRedirectURIs,
+                revokeRefreshTokensOnLogout: settings.revokeOnLogout)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let c = try await engine.updateClient(tenantID: options.tenant, clientID: id, patch, actor: "cli")
             Output(json: options.json).emit(Present.client(c), human: "Updated client '\(id)'.\n" + Present.clientText(c))

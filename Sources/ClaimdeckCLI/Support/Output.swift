@@ -54,6 +54,11 @@ enum Present {
             "access_token_lifetime": .number(Double(c.accessTokenLifetime)),
             "signing_alg": c.signingAlgorithm.map { .string($0.rawValue) } ?? .null,
             "status": .string(c.disabled ? "disabled" : "enabled"),
+            "third_party": .bool(c.thirdParty), "require_pkce": .bool(c.mustUsePKCE),
+            "refresh_token_lifetime": .number(Double(c.refreshTokenLifetime)),
+            "refresh_token_absolute_lifetime": .number(Double(c.refreshTokenAbsoluteLifetime)),
+            "post_logout_redirect_uris": .array(c.postLogoutRedirectURIs.map(JSONValue.string)),
+            "revoke_refresh_tokens_on_logout": .bool(c.revokeRefreshTokensOnLogout),
             "created_at": .string(Output.time(c.createdAt)), "updated_at": .string(Output.time(c.updatedAt)),
         ]
         if let secret { m["client_secret"] = .string(secret) }
@@ -71,6 +76,15 @@ enum Present {
             "status:         \(c.disabled ? "✕ disabled" : "● enabled")",
         ]
         if !c.redirectURIs.isEmpty { lines.append("redirect URIs:  \(c.redirectURIs.joined(separator: " "))") }
+        if c.grantTypes.contains(where: { GrantType.userGrants.contains($0) }) {
+            lines.append("party:          \(c.thirdParty ? "third party (asks for consent)" : "first party (no consent page)")")
+            lines.append("PKCE:           \(c.mustUsePKCE ? "required (S256)" : "optional")")
+        }
+        if c.grantTypes.contains(.refreshToken) {
+            lines.append("refresh tokens: rotate on use; \(c.refreshTokenLifetime) s sliding, \(c.refreshTokenAbsoluteLifetime) s absolute")
+        }
+        if !c.postLogoutRedirectURIs.isEmpty { lines.append("after logout:   \(c.postLogoutRedirectURIs.joined(separator: " "))") }
+        if c.revokeRefreshTokensOnLogout { lines.append("on logout:      revokes this client's tokens of the session") }
         if let secret {
             lines.append("")
             lines.append("client_secret:  \(secret)")

@@ -44,6 +44,15 @@ enum TokenRow {
         case .client(let tenant, let c): return ("tenant_id = ? AND client_id = ? AND \(active)", [tenant, c, t])
         case .tenant(let tenant): return ("tenant_id = ? AND \(active)", [tenant, t])
         case .family(let tenant, let f): return ("family_id = ? AND tenant_id = ? AND \(active)", [f, tenant, t])
+        case .grant(let tenant, let s, let c):
+            return ("tenant_id = ? AND subject = ? AND client_id = ? AND \(active)", [tenant, s, c, t])
+        case .session(let tenant, let s, let sid, let clients):
+            // Narrowed by the subject index first; the session id lives in the token's internal claims.
+            let placeholders = clients.isEmpty ? "NULL" : clients.map { _ in "?" }.joined(separator: ", ")
+            var args: StatementArguments = [tenant, s, sid]
+            args += StatementArguments(clients)
+            args += [t]
+            return ("tenant_id = ? AND subject = ? AND json_extract(claims, '$.\(TokenRecord.internalKey).sid') = ? AND client_id IN (\(placeholders)) AND \(active)", args)
         }
     }
 

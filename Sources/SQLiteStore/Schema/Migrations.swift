@@ -84,6 +84,49 @@ enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
                 """)
         }
+        m.registerMigration("v2-user-flows") { db in
+            try db.execute(sql: """
+                -- Browser sessions: the cookie holds id + secret; only the SHA-256 of the whole value is kept.
+                CREATE TABLE sessions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    digest BLOB NOT NULL,
+                    auth_time REAL NOT NULL,
+                    amr TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    ended_at REAL);
+                CREATE INDEX sessions_by_user ON sessions (tenant_id, user_id);
+
+                CREATE TABLE consents (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    granted_at REAL NOT NULL,
+                    PRIMARY KEY (tenant_id, user_id, client_id)) WITHOUT ROWID;
+
+                -- RFC 8628 device authorizations: the device code is kept as a SHA-256 only.
+                CREATE TABLE device_authorizations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+                    client_id TEXT NOT NULL,
+                    device_digest BLOB NOT NULL,
+                    user_code TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    audiences TEXT NOT NULL,
+                    interval INTEGER NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    last_polled_at REAL,
+                    status TEXT NOT NULL,
+                    user_id TEXT,
+                    session_id TEXT,
+                    auth_time REAL,
+                    UNIQUE (tenant_id, user_code));
+                """)
+        }
         return m
     }
 }

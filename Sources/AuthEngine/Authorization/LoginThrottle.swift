@@ -1,0 +1,71 @@
+import Foundation
+import Synchronization
+
+/// Slows down password guessing: after a few failures for one account, or from one address, every
+/// further attempt must wait an increasing delay (doubling, capped). Pure state over an injected clock,
+/// so tests are exact. Kept in memory per process: with several nodes each throttles on its own.
+public final class LoginThrottle: Sendable {
+    public struct Policy: Sendable, Hashable {
+        /// Failures allowed before delays start.
+        public var freeFailuresPerAccount: Int = 3
+        public var freeFailuresPerAddress: Int = 10
+        /// The first delay, doubled with every further failure, up to `maxDelay`.
+        public var baseDelay: TimeInterval = 1
+        public var maxDelay: TimeInterval = 300
+        /// A key with no failure for this long is forgotten.
+        public var forgetAfter: TimeInterval = 900
+
+        public init() {}
+    }
+
+    struct Entry {
+        var failures: Int
+        var lastFailure: Date
+    }
+
+    let policy: Policy
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init(policy: Policy = Policy()) {
+        self.policy = policy
+    }
+
+    static func accountKey(tenantID: String, username: String) -> String { "u:\(tenantID):\(username.lowercased())" }
+    static func addressKey(tenantID: String, address: String) -> String { "a:\(tenantID):\(address)" }
+
+    /// Seconds until an attempt for these keys is allowed again; 0 when it is allowed now.
+    public func wait(account: String, address: String?, now: Date) -> Int {
+        entries.withLock { entries in
+            var wait: TimeInterval = 0
+            if let e = entries[account] { wait = max(wait, remaining(e, free: policy.freeFailuresPerAccount, now: now)) }
+            if let address, let e = entries[address] { wait = max(wait, remaining(e, free: policy.freeFailuresPerAddress, now: now)) }
+            return Int(wait.rounded(.up))
+        }
+    }
+
+    public func recordFailure(account: String, address: String?, now: Date) {
+        entries.withLock { entries in
+            for key in [account, address].compactMap({ $0 }) {
+                var e = entries[key].flatMap { now.timeIntervalSince($0.lastFailure) < policy.forgetAfter ? $0 : nil }
+                    ?? Entry(failures: 0, lastFailure: now)
+                e.failures += 1
+                e.lastFailure = now
+                entries[key] = e
+            }
+            if entries.count > 100_000 {
+                entries = entries.filter { now.timeIntervalSince($0.value.lastFailure) < policy.forgetAfter }
+            }
+        }
+    }
+
+    /// A successful login clears the account's failures (the address keeps its count).
+    public func recordSuccess(account: String) {
+        _ = entries.withLock { $0.removeValue(forKey: account) }
+    }
+
+    private func remaining(_ e: Entry, free: Int, now: Date) -> TimeInterval {
+        guard e.failures >= free, now.timeIntervalSince(e.lastFailure) < policy.forgetAfter else { return 0 }
+        let delay = min(policy.baseDelay * pow(2, Double(e.failures - free)), policy.maxDelay)
+        return max(0, e.lastFailure.addingTimeInterval(delay).timeIntervalSince(now))
+    }
+}

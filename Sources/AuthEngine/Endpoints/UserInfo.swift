@@ -1,0 +1,50 @@
+import Foundation
+import JOSE
+
+extension ClaimdeckEngine {
+    /// OpenID Connect Core §5.3: the claims of the signed-in user that the access token's scopes allow.
+    /// The token must be an active access token of the tenant carrying `openid`; failures answer as
+    /// RFC 6750 §3.1 says (401 `invalid_token`, 403 `insufficient_scope`) and are audited.
+    public func userinfo(tenantID: String, accessToken: String?) async throws(OAuthError) -> JSONValue {
+        let (tenant, snapshot) = try tenant(tenantID)
+        let realm = "Bearer realm=\"\(tenant.id)\""
+        func invalidToken(_ d: String) -> OAuthError {
+            OAuthError(code: "invalid_token", description: d, status: 401, challenge: "\(realm), error=\"invalid_token\", error_description=\"\(d)\"")
+        }
+        let now = clock.now()
+        do throws(OAuthError) {
+            guard let accessToken else {
+                // RFC 6750 §3.1: no error code when the request had no credentials at all.
+                throw OAuthError(code: "invalid_request", description: "send the access token as 'Authorization: Bearer <token>'",
+                                 status: 401, challenge: realm)
+            }
+            let record: TokenRecord?
+            do {
+                record = try await TokenLocator.locate(accessToken, tenantID: tenant.id, store: store)
+            } catch {
+                throw .temporarilyUnavailable("the store did not answer; retry")
+            }
+            guard let record, record.kind == .access, record.status(at: now) == .active,
+                  let client = snapshot.client(tenant.id, record.clientID), !client.disabled else {
+                throw invalidToken("the access token is not active")
+            }
+            guard record.scopes.contains(StandardScopes.openid) else {
+                throw OAuthError(code: "insufficient_scope", description: "the access token was not granted the openid scope", status: 403,
+                                 challenge: "\(realm), error=\"insufficient_scope\", scope=\"openid\"")
+            }
+            guard let user = try? await store.user(tenantID: tenant.id, id: record.subject), !user.disabled else {
+                throw invalidToken("the user of this token is disabled or deleted")
+            }
+            var claims = StandardScopes.userClaims(for: user, scopes: record.scopes)
+            claims["sub"] = .string(user.id)
+            await audit([AuditEventDraft(time: now, type: .userinfoServed, tenantID: tenant.id, clientID: record.clientID, subject: user.id,
+                                         tokenID: record.id, actor: "client:\(record.clientID)",
+                                         details: ["claims": claims.keys.sorted().joined(separator: " ")])])
+            return .object(claims)
+        } catch {
+            await audit([AuditEventDraft(time: now, type: .userinfoRefused, outcome: .failure, tenantID: tenant.id, reason: error.code,
+                                         actor: "http", details: ["description": error.errorDescription])])
+            throw error
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import AuthEngine
+import Foundation
+import Hummingbird
+import JOSE
+
+/// The pages a person sees: the authorization endpoint with its sign-in and consent forms, and
+/// RP-initiated logout. Each handler only translates HTTP (query, form, cookies) to an engine use case
+/// and renders the outcome.
+struct BrowserRoutes {
+    let engine: ClaimdeckEngine
+
+    func register(on router: Router<ClaimdeckRequestContext>) {
+        router.get(":tenant/authorize") { request, context in await authorize(request, context, form: nil) }
+        router.post(":tenant/authorize") { request, context in
+            await withForm(request, context) { form in await authorize(request, context, form: form) }
+        }
+        router.post(":tenant/login") { request, context in
+            await withForm(request, context) { form in await login(request, context, form: form) }
+        }
+        router.post(":tenant/consent") { request, context in
+            await withForm(request, context) { form in await consent(request, context, form: form) }
+        }
+        router.get(":tenant/logout") { request, context in await logout(request, context, form: nil) }
+        router.post(":tenant/logout") { request, context in
+            await withForm(request, context) { form in await logout(request, context, form: form) }
+        }
+    }
+
+    // MARK: Handlers
+
+    private func authorize(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async -> Response {
+        let tenantID = tenant(context)
+        guard let parameters = form ?? query(request) else { return badEncoding() }
+        let outcome = await engine.authorize(tenantID: tenantID, parameters: parameters, sessionCookie: sessionCookie(request, tenantID),
+                                             remoteAddress: context.remoteAddress)
+        return render(outcome, tenantID: tenantID, request: request, afterPost: form != nil)
+    }
+
+    private func login(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters) async -> Response {
+        let tenantID = tenant(context)
+        guard csrfMatches(form, request) else { return expiredForm() }
+        guard let parameters = carried(form) else { return badEncoding() }
+        let username = ((try? form.single("username")) ?? nil) ?? ""
+        let password = ((try? form.single("password")) ?? nil) ?? ""
+        let retry = { (notice: String, status: HTTPResponse.Status) -> Response in
+            guard var authorization = engine.authorizationRequest(tenantID: tenantID, parameters: parameters) else {
+                return BrowserResponses.html(HTMLPage.error(title: "This sign-in request cannot be completed",
+                                                            message: "Start again from the application."), status: .badRequest)
+            }
+            authorization.loginHint = Validation.printable(username, limit: 200)
+            var r = render(.login(authorization, notice: notice), tenantID: tenantID, request: request, afterPost: true)
+            r.status = status
+            return r
+        }
+        guard !username.isEmpty, !password.isEmpty else { return retry("Enter your username and password.", .badRequest) }
+        let result: LoginResult
+        do {
+            result = try await engine.login(tenantID: tenantID, username: username, password: password, remoteAddress: context.remoteAddress)
+        } catch .invalidCredentials {
+            return retry("Wrong username or password.", .unauthorized)
+        } catch .throttled(let seconds) {
+            var r = retry("Too many failed sign-ins. Wait \(seconds) seconds and try again.", .tooManyRequests)
+            r.headers[.retryAfter] = "\(seconds)"
+            return r
+        } catch {
+            return retry("Sign-in is unavailable right now. Try again in a moment.", .serviceUnavailable)
+        }
+        let outcome = await engine.authorize(tenantID: tenantID, parameters: parameters, sessionCookie: result.cookie,
+                                             remoteAddress: context.remoteAddress, justAuthenticated: true)
+        var response = render(outcome, tenantID: tenantID, request: request, afterPost: true)
+        response.setCookie(BrowserResponses.cookie(
+            SessionCookie.name, result.cookie, tenantID: tenantID, maxAge: Int(engine.configuration.sessionLifetime),
+            secure: engine.configuration.secureCookies, sameSite: .lax))
+        return response
+    }
+
+    private func consent(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters) async -> Response {
+        let tenantID = tenant(context)
+        guard csrfMatches(form, request) else { return expiredForm() }
+        guard let parameters = carried(form) else { return badEncoding() }
+        let decision = (try? form.single("decision")) ?? nil
+        guard decision == "approve" || decision == "deny" else {
+            return BrowserResponses.html(HTMLPage.error(title: "Choose Allow or Deny", message: "The form did not say whether you allow access."),
+                                         status: .badRequest)
+        }
+        let outcome = await engine.decideConsent(tenantID: tenantID, parameters: parameters, sessionCookie: sessionCookie(request, tenantID),
+                                                 approved: decision == "approve", remoteAddress: context.remoteAddress)
+        return render(outcome, tenantID: tenantID, request: request, afterPost: true)
+    }
+
+    private func logout(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async -> Response {
+        let tenantID = tenant(context)
+        let confirmed = form.map { ((try? $0.single("confirm")) ?? nil) == "yes" && csrfMatches($0, request) } ?? false
+        let parameters: FormParameters?
+        if let form, form.values["request"] != nil { parameters = carried(form) } else { parameters = form ?? query(request) }
+        guard let parameters else { return badEncoding() }
+        let outcome = await engine.logout(tenantID: tenantID, parameters: parameters, sessionCookie: sessionCookie(request, tenantID),
+                                          confirmed: confirmed)
+        var response: Response
+        switch outcome {
+        case .errorPage(let error):
+            return BrowserResponses.html(HTMLPage.error(title: "Cannot sign out", message: error.errorDescription), status: .badRequest)
+        case .confirm(let logout):
+            let (csrf, cookie) = csrfToken(request, tenantID)
+            response = BrowserResponses.html(HTMLPage.confirmLogout(
+                action: "/\(tenantID)/logout", csrf: csrf, carry: [("request", FormEncoding.encode(logout.parameters))],
+                clientName: logout.client?.name))
+            if let cookie { response.setCookie(cookie) }
+            return response
+        case .redirect(let url):
+            response = BrowserResponses.redirect(url, afterPost: form != nil)
+        case .signedOut:
+            response = BrowserResponses.html(HTMLPage.message(title: "Signed out", text: "You are signed out. You can close this window."))
+        }
+        response.setCookie(BrowserResponses.cookie(SessionCookie.name, "", tenantID: tenantID, maxAge: 0,
+                                                   secure: engine.configuration.secureCookies, sameSite: .lax))
+        return response
+    }
+
+    // MARK: Rendering
+
+    private func render(_ outcome: AuthorizationOutcome, tenantID: String, request: Request, afterPost: Bool) -> Response {
+        switch outcome {
+        case .errorPage(let error):
+            return BrowserResponses.html(HTMLPage.error(title: "This sign-in request cannot be completed", message: error.errorDescription),
+                                         status: error.status == 404 ? .notFound : .badRequest)
+        case .redirect(let url):
+            return BrowserResponses.redirect(url, afterPost: afterPost)
+        case .login(let r, let notice):
+            return page(tenantID: tenantID, request: request) { csrf in
+                HTMLPage.login(tenant: engine.config.snapshot.tenants[tenantID]?.displayName ?? tenantID, clientName: r.client.name,
+                               action: "/\(tenantID)/login", csrf: csrf, carry: [("request", FormEncoding.encode(r.parameters))],
+                               username: r.loginHint, notice: notice)
+            }
+        case .consent(let r, let user, let scopes):
+            return page(tenantID: tenantID, request: request) { csrf in
+                HTMLPage.consent(clientName: r.client.name, user: user.username, scopes: scopes, action: "/\(tenantID)/consent",
+                                 csrf: csrf, carry: [("request", FormEncoding.encode(r.parameters))])
+            }
+        }
+    }
+
+    /// A form page with a CSRF token (double-submit: the same random value in a cookie and a field).
+    private func page(tenantID: String, request: Request, _ body: (String) -> String) -> Response {
+        let (csrf, cookie) = csrfToken(request, tenantID)
+        var response = BrowserResponses.html(body(csrf))
+        if let cookie { response.setCookie(cookie) }
+        return response
+    }
+
+    // MARK: Request helpers
+
+    private func tenant(_ context: ClaimdeckRequestContext) -> String { context.parameters.get("tenant") ?? "" }
+
+    private func query(_ request: Request) -> FormParameters? {
+        guard let q = request.uri.query else { return FormParameters() }
+        return FormEncoding.pairs(Array(q.utf8)).map { FormParameters(pairs: $0) }
+    }
+
+    /// The authorization request parameters a form carried in its `request` field.
+    private func carried(_ form: FormParameters) -> FormParameters? {
+        guard let encoded = (try? form.single("request")) ?? nil else { return FormParameters() }
+        return FormEncoding.pairs(Array(encoded.utf8)).map { FormParameters(pairs: $0) }
+    }
+
+    private func sessionCookie(_ request: Request, _ tenantID: String) -> String? {
+        request.cookies[SessionCookie.name]?.value
+    }
+
+    private func csrfToken(_ request: Request, _ tenantID: String) -> (String, Cookie?) {
+        if let existing = request.cookies[BrowserResponses.csrfCookie]?.value, existing.utf8.count == 43 { return (existing, nil) }
+        let value = engine.ids.secret(bytes: 32)
+        return (value, BrowserResponses.cookie(BrowserResponses.csrfCookie, value, tenantID: tenantID, maxAge: 86_400,
+                                               secure: engine.configuration.secureCookies, sameSite: .strict))
+    }
+
+    private func csrfMatches(_ form: FormParameters, _ request: Request) -> Bool {
+        guard let field = (try? form.single("csrf")) ?? nil, let cookie = request.cookies[BrowserResponses.csrfCookie]?.value else { return false }
+        return SecretDigest.constantTimeEquals(Data(field.utf8), Data(cookie.utf8))
+    }
+
+    private func withForm(_ request: Request, _ context: ClaimdeckRequestContext,
+                          _ body: (FormParameters) async -> Response) async -> Response {
+        do {
+            return await body(try await FormBody.read(request, context: context))
+        } catch {
+            return BrowserResponses.html(HTMLPage.error(title: "Bad request", message: error.errorDescription),
+                                         status: HTTPResponse.Status(code: error.status))
+        }
+    }
+
+    private func badEncoding() -> Response {
+        BrowserResponses.html(HTMLPage.error(title: "Bad request", message: "The request's parameters are not valid URL encoding."),
+                              status: .badRequest)
+    }
+
+    private func expiredForm() -> Response {
+        BrowserResponses.html(HTMLPage.error(title: "This form has expired",
+                                             message: "The form was not sent from this site or is too old. Go back, reload the page and try again."),
+                              status: .forbidden)
+    }
+}
