@@ -53,8 +53,10 @@ final class TestServer: Sendable {
     /// Runs `body` against a fresh server and always tears it down.
     ///
     /// - Parameter logs: when given, every log line of the store, engine and HTTP server goes there, at trace level.
-    static func with<T: Sendable>(logs: LogCapture? = nil, _ body: (TestServer) async throws -> T) async throws -> T {
-        let server = try await start(logs: logs)
+    /// - Parameter clock: the engine's clock (a `ManualWallClock` for expiry and throttling tests).
+    static func with<T: Sendable>(logs: LogCapture? = nil, clock: any WallClock = SystemWallClock(),
+                                  _ body: (TestServer) async throws -> T) async throws -> T {
+        let server = try await start(logs: logs, clock: clock)
         do {
             let result = try await body(server)
             await server.stop()
@@ -77,7 +79,7 @@ final class TestServer: Sendable {
         return logger
     }
 
-    static func start(logs: LogCapture? = nil) async throws -> TestServer {
+    static func start(logs: LogCapture? = nil, clock: any WallClock = SystemWallClock()) async throws -> TestServer {
         func logger(_ label: String, level: Logger.Level = .error) -> Logger {
             guard let logs else {
                 var logger = quietLogger(label)
@@ -107,7 +109,7 @@ final class TestServer: Sendable {
                 let port = try freeLoopbackPort()
                 let engine = try await ClaimdeckEngine(
                     store: store, masterKey: template.masterKey,
-                    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)"),
+                    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)"), clock: clock,
                     metrics: EngineMetrics(factory: factory), logger: logger("test.engine"))
                 // Hummingbird logs the cancellation that stops it at error level.
                 let httpLogger = logger("test.http", level: .critical)
@@ -371,7 +373,7 @@ actor DemoTemplate {
                                                    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1"),
                                                    logger: TestServer.quietLogger("test.template"))
             let report = try await TenantLoader.load(file: TestServer.demoFile, into: engine, actor: "test")
-            guard report.created, report.clients.count == 4 else {
+            guard report.created, report.clients.count == 6 else {
                 throw FixtureError("the demo tenant did not load as expected: \(report)")
             }
         }
