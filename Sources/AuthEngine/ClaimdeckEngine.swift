@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import Logging
+import Synchronization
 
 /// The authorization server: every use case the HTTP endpoints, the CLI and the console call.
 /// There is no second code path: an admin revocation from the console and one from the CLI run the
@@ -17,6 +18,7 @@ public final class ClaimdeckEngine: Sendable {
     /// Slows down password guessing on the login page.
     public let throttle: LoginThrottle
     let random: any RandomSource
+    let decoyHash = Mutex<String?>(nil)
     let authenticator: ClientAuthenticator
 
     /// - Parameters:

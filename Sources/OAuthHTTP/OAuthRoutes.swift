@@ -12,6 +12,13 @@ struct OAuthRoutes {
         router.post(":tenant/token") { request, context in try await token(request, context) }
         router.post(":tenant/introspect") { request, context in try await introspect(request, context) }
         router.post(":tenant/revoke") { request, context in try await revoke(request, context) }
+        router.post(":tenant/device_authorization") { request, context in
+            do throws(OAuthError) {
+                return HTTPResponses.json(try await engine.deviceAuthorization(try await endpointRequest(request, context)).json())
+            } catch {
+                return HTTPResponses.error(error)
+            }
+        }
         router.post(":tenant/register") { request, context in try await registerClient(request, context) }
         router.getAndHead(":tenant/jwks") { _, context in try jwks(context) }
         router.get(":tenant/userinfo") { request, context in try await userinfo(request, context, form: nil) }

@@ -11,7 +11,7 @@ extension SQLiteStore: TokenStore {
         }
     }
 
-    private static func insert(_ tokens: [TokenRecord], in db: Database) throws {
+    static func insert(_ tokens: [TokenRecord], in db: Database) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO tokens (id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at,
                                 digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims)

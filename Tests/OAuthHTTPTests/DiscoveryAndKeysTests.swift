@@ -31,7 +31,7 @@ struct DiscoveryAndKeysTests {
             let strings = { (name: String) in Set(doc[name]?.arrayValue?.compactMap(\.stringValue) ?? []) }
             #expect(strings("grant_types_supported").contains("client_credentials"))
             #expect(strings("token_endpoint_auth_methods_supported").isSuperset(of: ["client_secret_basic", "client_secret_post", "private_key_jwt"]))
-            #expect(strings("scopes_supported") == ["invoice-read", "invoice-write", "sms", "status"])
+            #expect(strings("scopes_supported") == ["invoice-read", "invoice-write", "sms", "status", "openid", "profile", "email", "phone", "address", "offline_access"])
             #expect(strings("token_endpoint_auth_signing_alg_values_supported").contains("ES256"))
             #expect(doc["response_types_supported"]?.arrayValue != nil, "required by RFC 8414 §2")
         }

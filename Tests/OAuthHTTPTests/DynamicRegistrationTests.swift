@@ -36,7 +36,7 @@ struct DynamicRegistrationTests {
             #expect(body["token_endpoint_auth_method"]?.stringValue == "client_secret_basic")
             #expect(body["grant_types"]?.arrayValue?.compactMap(\.stringValue) == ["client_credentials"])
             #expect(body["scope"]?.stringValue == "status")
-            #expect(abs((body["client_id_issued_at"]?.intValue ?? 0) - unixNow) <= 5)
+            #expect(abs((body["client_id_issued_at"]?.intValue ?? 0) - unixNow) <= 60, "issued within the test's minute (a loaded CI machine can be slow)")
             // 256-bit secret.
             #expect(secret.utf8.count >= 43)
 
@@ -107,7 +107,7 @@ struct DynamicRegistrationTests {
             ])
             expectOAuthError(basic, status: 401, code: "invalid_token")
             // Nothing was registered.
-            #expect(try server.engine.clients(tenantID: "sms").count == 4)
+            #expect(try server.engine.clients(tenantID: "sms").count == 7)
         }
     }
 
@@ -118,7 +118,7 @@ struct DynamicRegistrationTests {
             let body = #"{"client_name": "once", "scope": "status"}"#
             #expect(try await Self.register(server, token: iat, body: body).status == 201)
             expectOAuthError(try await Self.register(server, token: iat, body: body), status: 401, code: "invalid_token")
-            #expect(try server.engine.clients(tenantID: "sms").count == 5)
+            #expect(try server.engine.clients(tenantID: "sms").count == 8)
         }
     }
 
@@ -151,7 +151,7 @@ struct DynamicRegistrationTests {
             let iat = try await Self.initialAccessToken(server)
             let result = try await Self.register(server, token: iat, body: body)
             expectOAuthError(result, status: 400, code: "invalid_client_metadata")
-            #expect(try server.engine.clients(tenantID: "sms").count == 4)
+            #expect(try server.engine.clients(tenantID: "sms").count == 7)
         }
     }
 
@@ -194,7 +194,7 @@ struct DynamicRegistrationTests {
             }
             #expect(statuses.filter { $0 == 201 }.count == 1, "statuses: \(statuses.sorted())")
             #expect(statuses.filter { $0 == 401 }.count == 7, "statuses: \(statuses.sorted())")
-            #expect(try server.engine.clients(tenantID: "sms").count == 5)
+            #expect(try server.engine.clients(tenantID: "sms").count == 8)
         }
     }
 }

@@ -109,7 +109,7 @@ final class TestServer: Sendable {
                 let port = try freeLoopbackPort()
                 let engine = try await ClaimdeckEngine(
                     store: store, masterKey: template.masterKey,
-                    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)"), clock: clock,
+                    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)", passwordCost: .testing), clock: clock,
                     metrics: EngineMetrics(factory: factory), logger: logger("test.engine"))
                 // Hummingbird logs the cancellation that stops it at error level.
                 let httpLogger = logger("test.http", level: .critical)
@@ -370,10 +370,10 @@ actor DemoTemplate {
         do {
             let store = try SQLiteStore(path: source, durable: false, logger: TestServer.quietLogger("test.template"))
             let engine = try await ClaimdeckEngine(store: store, masterKey: masterKey,
-                                                   configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1"),
+                                                   configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing),
                                                    logger: TestServer.quietLogger("test.template"))
             let report = try await TenantLoader.load(file: TestServer.demoFile, into: engine, actor: "test")
-            guard report.created, report.clients.count == 6 else {
+            guard report.created, report.clients.count == 7 else {
                 throw FixtureError("the demo tenant did not load as expected: \(report)")
             }
         }

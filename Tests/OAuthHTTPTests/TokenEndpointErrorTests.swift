@@ -67,7 +67,7 @@ struct TokenEndpointErrorTests {
     @Test("unknown grant type: 400 unsupported_grant_type")
     func unknownGrantType() async throws {
         try await TestServer.with { server in
-            for grant in ["password", "urn:example:nonsense", "authorization_code"] {
+            for grant in ["password", "urn:example:nonsense", "urn:ietf:params:oauth:grant-type:saml2-bearer"] {
                 let result = try await server.tokenRequest([("grant_type", grant)], basic: .billing)
                 expectOAuthError(result, status: 400, code: "unsupported_grant_type")
             }
@@ -212,7 +212,7 @@ struct TokenEndpointErrorTests {
     @Test("unknown path: 404 JSON")
     func unknownPath() async throws {
         try await TestServer.with { server in
-            for path in ["/", "/nope", "/sms/authorize", "/sms/token/extra", "/a/b/c/d", "/sms/%FF", "/.well-known/nothing"] {
+            for path in ["/", "/nope", "/sms/authorise", "/sms/token/extra", "/a/b/c/d", "/sms/%FF", "/.well-known/nothing"] {
                 let result = try await server.get(path)
                 expectOAuthError(result, status: 404, code: "not_found")
             }

@@ -17,7 +17,7 @@ extension ClaimdeckEngine {
         let userID = id ?? "u-" + ids.timeOrdered(at: now).lowercased()
         if existing.contains(where: { $0.id == userID }) { throw .conflict("user id '\(userID)' already exists in tenant '\(tenantID)'") }
         let user = User(tenantID: tenantID, id: userID, username: username, attributes: attributes,
-                        passwordHash: try password.map(Self.hashPassword), createdAt: now)
+                        passwordHash: try password.map(hashPassword), createdAt: now)
         try await applyConfig([.putUser(user)], audit: [
             AuditEventDraft(time: now, type: .userCreated, tenantID: tenantID, subject: userID, actor: actor,
                             details: ["username": username, "password": password == nil ? "none" : "set"]),
@@ -61,7 +61,7 @@ extension ClaimdeckEngine {
 
     public func setUserPassword(tenantID: String, _ idOrUsername: String, password: String, actor: String) async throws(AdminError) {
         var user = try await user(tenantID: tenantID, idOrUsername)
-        user.passwordHash = try Self.hashPassword(password)
+        user.passwordHash = try hashPassword(password)
         try await applyConfig([.putUser(user)], audit: [
             AuditEventDraft(time: clock.now(), type: .userPasswordSet, tenantID: tenantID, subject: user.id, actor: actor),
         ])
@@ -99,13 +99,13 @@ extension ClaimdeckEngine {
         }
     }
 
-    static func hashPassword(_ password: String) throws(AdminError) -> String {
-        guard password.count >= minimumPasswordLength else {
-            throw .invalid(field: "password", "must be at least \(minimumPasswordLength) characters")
+    func hashPassword(_ password: String) throws(AdminError) -> String {
+        guard password.count >= Self.minimumPasswordLength else {
+            throw .invalid(field: "password", "must be at least \(Self.minimumPasswordLength) characters")
         }
         try Validation.utf8Text(password, field: "password")
         guard password.utf8.count <= 1024 else { throw .invalid(field: "password", "must be at most 1024 bytes") }
-        do { return try PasswordHasher.hash(password) } catch { throw .storage("password hashing failed") }
+        do { return try PasswordHasher.hash(password, cost: configuration.passwordCost) } catch { throw .storage("password hashing failed") }
     }
 
     private func requireTenant(_ tenantID: String) throws(AdminError) {

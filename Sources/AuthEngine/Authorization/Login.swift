@@ -38,8 +38,8 @@ extension ClaimdeckEngine {
             throw .unavailable
         }
         // Hash even for an unknown user so the answer takes as long either way.
-        let hash = user?.passwordHash ?? Self.decoyPasswordHash
-        let matches = PasswordHasher.verify(password, against: hash) && user?.passwordHash != nil
+        let hash = user?.passwordHash ?? decoyPasswordHash()
+        let matches = await Self.verifyOffThePool(password, hash) && user?.passwordHash != nil
         guard let user, matches, !user.disabled else {
             let reason = user == nil ? "unknown user" : user!.disabled ? "user disabled" : user!.passwordHash == nil ? "no password set" : "wrong password"
             throttle.recordFailure(account: account, address: address, now: now)
@@ -63,6 +63,24 @@ extension ClaimdeckEngine {
         return LoginResult(cookie: cookie, session: session, user: user)
     }
 
-    /// A valid scrypt hash of a random password, verified against when the username is unknown.
-    static let decoyPasswordHash: String = (try? PasswordHasher.hash(UUID().uuidString)) ?? ""
+    /// A valid scrypt hash of a random password at the configured cost, verified against when the
+    /// username is unknown; made on first use.
+    func decoyPasswordHash() -> String {
+        decoyHash.withLock { cached in
+            if let cached { return cached }
+            let made = (try? PasswordHasher.hash(ids.secret(bytes: 16), cost: configuration.passwordCost)) ?? ""
+            cached = made
+            return made
+        }
+    }
+
+    /// scrypt takes tens of milliseconds of CPU and memory by design: run it on a GCD thread so it never
+    /// holds one of the few threads of Swift's cooperative pool that every request needs.
+    static func verifyOffThePool(_ password: String, _ hash: String) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: PasswordHasher.verify(password, against: hash))
+            }
+        }
+    }
 }

@@ -34,16 +34,16 @@ public final class LoginThrottle: Sendable {
     static func addressKey(tenantID: String, address: String) -> String { "a:\(tenantID):\(address)" }
 
     /// Seconds until an attempt for these keys is allowed again; 0 when it is allowed now.
-    public func wait(account: String, address: String?, now: Date) -> Int {
+    public func wait(account: String?, address: String?, now: Date) -> Int {
         entries.withLock { entries in
             var wait: TimeInterval = 0
-            if let e = entries[account] { wait = max(wait, remaining(e, free: policy.freeFailuresPerAccount, now: now)) }
+            if let account, let e = entries[account] { wait = max(wait, remaining(e, free: policy.freeFailuresPerAccount, now: now)) }
             if let address, let e = entries[address] { wait = max(wait, remaining(e, free: policy.freeFailuresPerAddress, now: now)) }
             return Int(wait.rounded(.up))
         }
     }
 
-    public func recordFailure(account: String, address: String?, now: Date) {
+    public func recordFailure(account: String?, address: String?, now: Date) {
         entries.withLock { entries in
             for key in [account, address].compactMap({ $0 }) {
                 var e = entries[key].flatMap { now.timeIntervalSince($0.lastFailure) < policy.forgetAfter ? $0 : nil }

@@ -1,4 +1,5 @@
 import Foundation
+import JOSE
 
 /// Settings of one running engine.
 public struct EngineConfiguration: Sendable {
@@ -12,9 +13,12 @@ public struct EngineConfiguration: Sendable {
     public var introspectionJWTLifetime: Int
     /// How long a browser session (login) lasts, seconds.
     public var sessionLifetime: TimeInterval
+    /// scrypt cost of new password hashes (verification uses the cost stored in each hash).
+    public var passwordCost: ScryptCost
 
     public init(publicBaseURL: String, defaultAccessTokenLifetime: Int = 300, maxAccessTokenLifetime: Int = 86_400,
-                introspectionJWTLifetime: Int = 60, sessionLifetime: TimeInterval = 12 * 3600) {
+                introspectionJWTLifetime: Int = 60, sessionLifetime: TimeInterval = 12 * 3600,
+                passwordCost: ScryptCost = .interactive) {
         var base = publicBaseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.publicBaseURL = base
@@ -22,6 +26,7 @@ public struct EngineConfiguration: Sendable {
         self.maxAccessTokenLifetime = maxAccessTokenLifetime
         self.introspectionJWTLifetime = introspectionJWTLifetime
         self.sessionLifetime = sessionLifetime
+        self.passwordCost = passwordCost
     }
 
     /// Whether cookies must carry `Secure`: the server is reached over https.

@@ -16,6 +16,7 @@ extension ClaimdeckEngine {
             "token_endpoint": .string(issuer + "/token"),
             "userinfo_endpoint": .string(issuer + "/userinfo"),
             "end_session_endpoint": .string(issuer + "/logout"),
+            "device_authorization_endpoint": .string(issuer + "/device_authorization"),
             "jwks_uri": .string(issuer + "/jwks"),
             "registration_endpoint": .string(issuer + "/register"),
             "introspection_endpoint": .string(issuer + "/introspect"),

@@ -78,6 +78,8 @@ extension ClaimdeckEngine {
                 return try await authorizationCode(request, tenant: tenant, client: client, snapshot: snapshot)
             case .refreshToken:
                 return try await refreshToken(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .deviceCode:
+                return try await deviceCode(request, tenant: tenant, client: client, snapshot: snapshot)
             default:
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }

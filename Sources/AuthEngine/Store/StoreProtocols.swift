@@ -51,6 +51,20 @@ public protocol InteractionStore: Sendable {
     func putConsent(_ consent: Consent, audit: [AuditEventDraft]) async throws
     /// Forgets a consent; false if there was none.
     func deleteConsent(tenantID: String, userID: String, clientID: String, audit: [AuditEventDraft]) async throws -> Bool
+
+    /// Stores a new device authorization; false if its user code is already taken in the tenant.
+    func createDeviceAuthorization(_ d: DeviceAuthorization, audit: [AuditEventDraft]) async throws -> Bool
+    func deviceAuthorization(id: String) async throws -> DeviceAuthorization?
+    func deviceAuthorization(tenantID: String, userCode: String) async throws -> DeviceAuthorization?
+    /// Approves or denies a pending, unexpired authorization; false if it was not pending any more.
+    func decideDeviceAuthorization(tenantID: String, id: String, approved: Bool, userID: String, sessionID: String?,
+                                   authTime: Date, at now: Date, audit: [AuditEventDraft]) async throws -> Bool
+    /// Records a poll and returns the time of the previous one (for `slow_down`), atomically.
+    func recordDevicePoll(tenantID: String, id: String, at now: Date, slowDownBy: Int) async throws -> Date?
+    /// Marks an approved authorization consumed and records what it issued, in one transaction;
+    /// false, recording nothing, if it was not approved (already consumed, say).
+    func consumeDeviceAuthorization(tenantID: String, id: String, issuing tokens: [TokenRecord],
+                                    audit: [AuditEventDraft]) async throws -> Bool
 }
 
 /// The append-only audit log.

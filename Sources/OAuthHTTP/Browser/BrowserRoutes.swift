@@ -20,6 +20,10 @@ struct BrowserRoutes {
         router.post(":tenant/consent") { request, context in
             await withForm(request, context) { form in await consent(request, context, form: form) }
         }
+        router.get(":tenant/device") { request, context in await device(request, context, form: nil) }
+        router.post(":tenant/device") { request, context in
+            await withForm(request, context) { form in await device(request, context, form: form) }
+        }
         router.get(":tenant/logout") { request, context in await logout(request, context, form: nil) }
         router.post(":tenant/logout") { request, context in
             await withForm(request, context) { form in await logout(request, context, form: form) }
@@ -43,6 +47,12 @@ struct BrowserRoutes {
         let username = ((try? form.single("username")) ?? nil) ?? ""
         let password = ((try? form.single("password")) ?? nil) ?? ""
         let retry = { (notice: String, status: HTTPResponse.Status) -> Response in
+            if ((try? form.single("flow")) ?? nil) == "device" {
+                var r = renderDevice(.login(client: nil, userCode: (try? form.single("user_code")) ?? nil, notice: notice),
+                                     tenantID: tenantID, request: request)
+                r.status = status
+                return r
+            }
             guard var authorization = engine.authorizationRequest(tenantID: tenantID, parameters: parameters) else {
                 return BrowserResponses.html(HTMLPage.error(title: "This sign-in request cannot be completed",
                                                             message: "Start again from the application."), status: .badRequest)
@@ -65,9 +75,17 @@ struct BrowserRoutes {
         } catch {
             return retry("Sign-in is unavailable right now. Try again in a moment.", .serviceUnavailable)
         }
-        let outcome = await engine.authorize(tenantID: tenantID, parameters: parameters, sessionCookie: result.cookie,
-                                             remoteAddress: context.remoteAddress, justAuthenticated: true)
-        var response = render(outcome, tenantID: tenantID, request: request, afterPost: true)
+        var response: Response
+        if ((try? form.single("flow")) ?? nil) == "device" {
+            // Back to the verification page, now signed in, with the code the user already typed.
+            let code = ((try? form.single("user_code")) ?? nil) ?? ""
+            response = BrowserResponses.redirect("/\(tenantID)/device" + (code.isEmpty ? "" : "?user_code=" + FormEncoding.encode(code)),
+                                                 afterPost: true)
+        } else {
+            let outcome = await engine.authorize(tenantID: tenantID, parameters: parameters, sessionCookie: result.cookie,
+                                                 remoteAddress: context.remoteAddress, justAuthenticated: true)
+            response = render(outcome, tenantID: tenantID, request: request, afterPost: true)
+        }
         response.setCookie(BrowserResponses.cookie(
             SessionCookie.name, result.cookie, tenantID: tenantID, maxAge: Int(engine.configuration.sessionLifetime),
             secure: engine.configuration.secureCookies, sameSite: .lax))
@@ -115,6 +133,58 @@ struct BrowserRoutes {
         response.setCookie(BrowserResponses.cookie(SessionCookie.name, "", tenantID: tenantID, maxAge: 0,
                                                    secure: engine.configuration.secureCookies, sameSite: .lax))
         return response
+    }
+
+    private func device(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async -> Response {
+        let tenantID = tenant(context)
+        let cookie = sessionCookie(request, tenantID)
+        if let form {
+            guard csrfMatches(form, request) else { return expiredForm() }
+            let code = ((try? form.single("user_code")) ?? nil) ?? ""
+            if let decision = (try? form.single("decision")) ?? nil {
+                guard decision == "approve" || decision == "deny" else {
+                    return BrowserResponses.html(HTMLPage.error(title: "Choose Allow or Deny", message: "The form did not say whether you allow access."),
+                                                 status: .badRequest)
+                }
+                return renderDevice(await engine.decideDevice(tenantID: tenantID, typedCode: code, approved: decision == "approve",
+                                                              sessionCookie: cookie, remoteAddress: context.remoteAddress),
+                                    tenantID: tenantID, request: request)
+            }
+            return renderDevice(await engine.deviceVerification(tenantID: tenantID, typedCode: code, sessionCookie: cookie,
+                                                                remoteAddress: context.remoteAddress), tenantID: tenantID, request: request)
+        }
+        guard let query = query(request) else { return badEncoding() }
+        let code = (try? query.single("user_code")) ?? nil
+        return renderDevice(await engine.deviceVerification(tenantID: tenantID, typedCode: code, sessionCookie: cookie,
+                                                            remoteAddress: context.remoteAddress), tenantID: tenantID, request: request)
+    }
+
+    private func renderDevice(_ outcome: DeviceVerificationOutcome, tenantID: String, request: Request) -> Response {
+        let action = "/\(tenantID)/device"
+        switch outcome {
+        case .errorPage(let error):
+            return BrowserResponses.html(HTMLPage.error(title: "Cannot connect a device", message: error.errorDescription),
+                                         status: error.status == 404 ? .notFound : .badRequest)
+        case .login(let client, let code, let notice):
+            return page(tenantID: tenantID, request: request) { csrf in
+                HTMLPage.login(tenant: engine.config.snapshot.tenants[tenantID]?.displayName ?? tenantID, clientName: client?.name,
+                               action: "/\(tenantID)/login", csrf: csrf, carry: [("flow", "device")] + (code.map { [("user_code", $0)] } ?? []),
+                               username: nil, notice: notice)
+            }
+        case .enterCode(let notice):
+            var response = page(tenantID: tenantID, request: request) { csrf in HTMLPage.enterUserCode(action: action, csrf: csrf, notice: notice) }
+            if notice != nil { response.status = .badRequest }
+            return response
+        case .confirm(let device, let client, let scopes, let user):
+            return page(tenantID: tenantID, request: request) { csrf in
+                HTMLPage.confirmDevice(clientName: client.name, userCode: device.displayUserCode, user: user.username, scopes: scopes,
+                                       action: action, csrf: csrf)
+            }
+        case .finished(let approved, let client):
+            return BrowserResponses.html(approved
+                ? HTMLPage.message(title: "Device connected", text: "\(client.name) is connected. You can go back to your device.")
+                : HTMLPage.message(title: "Access denied", text: "\(client.name) was not given access. You can close this window."))
+        }
     }
 
     // MARK: Rendering

@@ -103,6 +103,38 @@ enum HTMLPage {
         layout(title: title, body: "<h1>\(escape(title))</h1><p>\(escape(text))</p>")
     }
 
+    static func enterUserCode(action: String, csrf: String, notice: String?) -> String {
+        layout(title: "Connect a device", body: """
+            <h1>Connect a device</h1>
+            <p>Enter the code your device shows.</p>
+            \(Self.notice(notice))
+            <form method="post" action="\(escape(action))">
+            \(hidden("csrf", csrf))
+            <label for="user_code">Code</label>
+            <input type="text" id="user_code" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required placeholder="BCDF-GHJK">
+            <button type="submit">Continue</button>
+            </form>
+            """)
+    }
+
+    static func confirmDevice(clientName: String, userCode: String, user: String, scopes: [ScopeDefinition], action: String,
+                              csrf: String) -> String {
+        let items = scopes.map { s in
+            "<li><strong>\(escape(s.name))</strong>\(s.description.isEmpty ? "" : " — " + escape(s.description))</li>"
+        }.joined()
+        return layout(title: "Connect \(clientName)?", body: """
+            <h1>Connect \(escape(clientName))?</h1>
+            <p>Check that your device shows <code>\(escape(userCode))</code>. Signed in as <strong>\(escape(user))</strong>, it will be able to:</p>
+            <ul>\(items)</ul>
+            <form method="post" action="\(escape(action))">
+            \(hidden("csrf", csrf))
+            \(hidden("user_code", userCode))
+            <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+            <button type="submit" name="decision" value="approve">Allow</button>
+            </form>
+            """)
+    }
+
     static func confirmLogout(action: String, csrf: String, carry: [(String, String)], clientName: String?) -> String {
         layout(title: "Sign out?", body: """
             <h1>Sign out?</h1>
