@@ -45,3 +45,57 @@ struct UserCommandTests {
         #expect(!audit.stdout.contains("horse") && !audit.stdout.contains("another long"))
     }
 }
+
+@Suite("claimdeck client and user commands for the user-facing flows, run as a real binary")
+struct UserFlowCommandTests {
+    @Test func codeFlowClientsAreValidatedAndShown() throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
+        let noRedirect = try Binary.run(["client", "register", "--tenant", "acme", "--name", "Web", "--grant", "authorization_code",
+                                         "--scope", "openid", "--db", db])
+        #expect(noRedirect.code == 2 && noRedirect.stderr.contains("redirect_uris"), "\(noRedirect.stderr)")
+        let publicWithoutPKCE = try Binary.run(["client", "register", "--tenant", "acme", "--name", "App", "--type", "public",
+                                                "--grant", "authorization_code", "--redirect-uri", "com.example.app:/cb",
+                                                "--require-pkce", "false", "--db", db])
+        #expect(publicWithoutPKCE.code == 2 && publicWithoutPKCE.stderr.contains("require pkce"), "\(publicWithoutPKCE.stderr)")
+        let refreshAlone = try Binary.run(["client", "register", "--tenant", "acme", "--name", "R", "--grant", "refresh_token", "--db", db])
+        #expect(refreshAlone.code == 2 && refreshAlone.stderr.contains("refresh_token only makes sense"))
+        let badLifetimes = try Binary.run(["client", "register", "--tenant", "acme", "--name", "W", "--grant", "authorization_code",
+                                           "--grant", "refresh_token", "--redirect-uri", "https://w.example/cb",
+                                           "--refresh-lifetime", "7200", "--refresh-absolute-lifetime", "3600", "--db", db])
+        #expect(badLifetimes.code == 2 && badLifetimes.stderr.contains("refresh token absolute lifetime"))
+        let badLogoutURI = try Binary.run(["client", "register", "--tenant", "acme", "--name", "W", "--grant", "authorization_code",
+                                           "--redirect-uri", "https://w.example/cb", "--post-logout-redirect-uri", "http://w.example/out", "--db", db])
+        #expect(badLogoutURI.code == 2 && badLogoutURI.stderr.contains("post_logout_redirect_uris"))
+        #expect(try Binary.run(["client", "list", "--tenant", "acme", "--db", db, "--json"]).json?.arrayValue?.count == 0,
+                "nothing half-registered")
+
+        let ok = try Binary.run(["client", "register", "--tenant", "acme", "--id", "web", "--name", "Web", "--grant", "authorization_code",
+                                 "--grant", "refresh_token", "--scope", "openid", "--scope", "profile", "--redirect-uri", "https://w.example/cb",
+                                 "--third-party", "true", "--post-logout-redirect-uri", "https://w.example/out", "--revoke-on-logout", "true",
+                                 "--db", db, "--json"])
+        #expect(ok.code == 0, "\(ok.stderr)")
+        #expect(ok.json?["third_party"] == .bool(true))
+        #expect(ok.json?["require_pkce"] == .bool(true))
+        #expect(ok.json?["revoke_refresh_tokens_on_logout"] == .bool(true))
+        #expect(ok.json?["refresh_token_lifetime"] == .number(1_209_600))
+        let shown = try Binary.run(["client", "show", "web", "--tenant", "acme", "--db", db])
+        #expect(shown.stdout.contains("third party (asks for consent)") && shown.stdout.contains("rotate on use"))
+        let updated = try Binary.run(["client", "update", "web", "--tenant", "acme", "--third-party", "false", "--db", db, "--json"])
+        #expect(updated.json?["third_party"] == .bool(false))
+    }
+
+    @Test func consentsAreListedAndAMissingOneIsNamed() throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
+        #expect(try Binary.run(["user", "create", "dana", "--tenant", "acme", "--db", db]).code == 0)
+        let none = try Binary.run(["user", "consents", "dana", "--tenant", "acme", "--db", db])
+        #expect(none.code == 0 && none.stdout.contains("has given no consent"))
+        let missing = try Binary.run(["user", "revoke-consent", "dana", "--client", "web", "--tenant", "acme", "--db", db])
+        #expect(missing.code == 1 && missing.stderr.contains("has no consent for client 'web'"), "\(missing.stderr)")
+        let dry = try Binary.run(["user", "revoke-consent", "dana", "--client", "web", "--tenant", "acme", "--dry-run", "--db", db, "--json"])
+        #expect(dry.code == 0 && dry.json?["dry_run"] == .bool(true))
+    }
+}

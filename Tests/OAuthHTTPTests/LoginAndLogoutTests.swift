@@ -157,6 +157,8 @@ import Testing
             let forged = try await browser.get("/sms/logout?id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
             #expect(forged.status == 400)
             #expect(forged.text.contains("id_token_hint is not an ID token issued by this tenant"))
+            let refused = try await server.store.events(after: 0, limit: 100, filter: AuditFilter(type: .logoutRefused))
+            #expect(refused.count == 2)
         }
     }
 }

@@ -42,6 +42,7 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let consentDenied = Self(rawValue: "consent.denied")
     public static let consentRevoked = Self(rawValue: "consent.revoked")
     public static let sessionEnded = Self(rawValue: "session.ended")
+    public static let logoutRefused = Self(rawValue: "logout.refused")
     public static let userinfoServed = Self(rawValue: "userinfo.served")
     public static let userinfoRefused = Self(rawValue: "userinfo.refused")
     public static let deviceAuthorizationStarted = Self(rawValue: "device.authorization_started")

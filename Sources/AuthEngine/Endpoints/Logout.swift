@@ -34,6 +34,8 @@ extension ClaimdeckEngine {
         do throws(OAuthError) {
             request = try parseLogout(tenantID: tenantID, parameters: parameters)
         } catch {
+            await audit([AuditEventDraft(time: clock.now(), type: .logoutRefused, outcome: .failure, tenantID: tenantID, reason: error.code,
+                                         actor: "http", details: ["description": error.errorDescription])])
             return .errorPage(error)
         }
         if let browser = await browserSession(tenantID: tenantID, cookie: sessionCookie) {

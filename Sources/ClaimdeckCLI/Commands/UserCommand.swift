@@ -7,7 +7,8 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Create and manage a tenant's users.",
         discussion: "Passwords are read from standard input (--password-stdin), never from an argument that shell history or ps would show.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, SetPassword.self, Disable.self, Enable.self, Delete.self])
+        subcommands: [Create.self, List.self, Show.self, Update.self, SetPassword.self, Disable.self, Enable.self, Delete.self,
+                      Consents.self, RevokeConsent.self])
 
     static func present(_ u: User) -> JSONValue {
         .object(["tenant": .string(u.tenantID), "id": .string(u.id), "username": .string(u.username), "attributes": .object(u.attributes),
@@ -131,6 +132,43 @@ struct UserCommand: AsyncParsableCommand {
                            : try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: true, actor: "cli")
             Output(json: options.json).emit(Present.revocation(s, dryRun: dryRun),
                                             human: (dryRun ? "" : "Disabled user '\(u.username)'.\n") + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username)"))
+        }
+    }
+
+    struct Consents: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the consents a user gave third-party clients.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let consents = try await engine.consents(tenantID: options.tenant, user: user)
+            let json = JSONValue.array(consents.map {
+                .object(["client_id": .string($0.clientID), "scopes": .array($0.scopes.map(JSONValue.string)),
+                         "granted_at": .string(Output.time($0.grantedAt))])
+            })
+            let text = consents.isEmpty ? "User '\(user)' has given no consent."
+                : consents.map { "\($0.clientID)  \($0.scopes.joined(separator: " "))  (since \(Output.time($0.grantedAt)))" }.joined(separator: "\n")
+            Output(json: options.json).emit(json, human: text)
+        }
+    }
+
+    struct RevokeConsent: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-consent", abstract: "Withdraw a user's consent for a client and revoke the tokens it got from them.")
+        @OptionGroup var options: TenantScopedOptions
+        @Argument(help: "User id or username.") var user: String
+        @Option(help: "client_id.") var client: String
+        @Flag(name: .customLong("dry-run"), help: "Show which tokens would be revoked; change nothing.") var dryRun = false
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let u = try await engine.user(tenantID: options.tenant, user)
+            let s = dryRun ? try await engine.previewRevocation(.grant(tenantID: options.tenant, subject: u.id, clientID: client))
+                           : try await engine.revokeConsent(tenantID: options.tenant, user: user, clientID: client, actor: "cli")
+            Output(json: options.json).emit(Present.revocation(s, dryRun: dryRun),
+                                            human: (dryRun ? "" : "Withdrew the consent of '\(u.username)' for '\(client)'.\n")
+                                                + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username) held by \(client)"))
         }
     }
 
