@@ -22,6 +22,8 @@ public struct TokenResponse: Sendable {
     public var tokenType: String = "Bearer"
     public var expiresIn: Int
     public var scope: String?
+    /// RFC 8693 §2.2.1 `issued_token_type`, for token exchange.
+    public var issuedTokenType: String?
     /// The stored record of the access token.
     public var record: TokenRecord
 
@@ -33,6 +35,7 @@ public struct TokenResponse: Sendable {
         w.field("token_type", tokenType)
         w.field("expires_in", Int64(expiresIn))
         if let scope { w.field("scope", scope) }
+        if let issuedTokenType { w.field("issued_token_type", issuedTokenType) }
         w.endObject()
         return w.bytes
     }
@@ -87,23 +90,8 @@ extension ClaimdeckEngine {
         let audiences = try AudiencePolicy.resolve(
             resources: request.form.all("resource"), audience: request.form.single("audience"),
             client: client, scopes: scopes, snapshot: snapshot)
-        let minter = AccessTokenMinter(engine: self)
-        let (token, record) = try minter.mint(
+        return try await issueAccessToken(
             .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences,
                   grantType: .clientCredentials, lifetime: client.accessTokenLifetime), snapshot: snapshot)
-        let event = AuditEventDraft(
-            time: record.issuedAt, type: .tokenIssued, tenantID: tenant.id, clientID: client.id, subject: record.subject,
-            tokenID: record.id, actor: "client:\(client.id)",
-            details: ["grant_type": GrantType.clientCredentials.rawValue, "format": record.format.rawValue,
-                      "scope": scopes.joined(separator: " "), "aud": audiences.joined(separator: " ")])
-        do {
-            try await store.record(tokens: [record], audit: [event])
-        } catch {
-            logger.error("token not persisted; refusing to hand it out", metadata: ["error": "\(error)"])
-            throw .temporarilyUnavailable("the token could not be stored; retry")
-        }
-        metrics.issued(tenant: tenant.id, grant: .clientCredentials, format: record.format)
-        return TokenResponse(accessToken: token, expiresIn: client.accessTokenLifetime,
-                             scope: scopes.isEmpty ? nil : scopes.joined(separator: " "), record: record)
     }
 }

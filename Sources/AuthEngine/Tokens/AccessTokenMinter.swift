@@ -15,6 +15,8 @@ struct AccessTokenMinter: Sendable {
         var grantType: GrantType
         var lifetime: Int
         var familyID: String?
+        /// Further claims (RFC 8693 `act`), written into a JWT and kept on the record for introspection.
+        var extraClaims: [String: JSONValue] = [:]
     }
 
     func mint(_ g: Grant, snapshot: ConfigSnapshot) throws(OAuthError) -> (token: String, record: TokenRecord) {
@@ -42,6 +44,10 @@ struct AccessTokenMinter: Sendable {
             w.field("jti", id)
             w.field("client_id", g.client.id)
             if !g.scopes.isEmpty { w.field("scope", g.scopes.joined(separator: " ")) }
+            for (name, value) in g.extraClaims.sorted(by: { $0.key < $1.key }) {
+                w.key(name)
+                w.raw(value.serialized())
+            }
             w.endObject()
             do {
                 token = try JWS.sign(encodedHeader: key.encodedHeader(typ: "at+jwt"), payloadJSON: w.bytes, key: key.pair)
@@ -52,7 +58,7 @@ struct AccessTokenMinter: Sendable {
         let record = TokenRecord(
             id: id, tenantID: g.tenant.id, kind: .access, format: g.client.tokenFormat, clientID: g.client.id,
             subject: g.subject, scopes: g.scopes, audiences: g.audiences, issuedAt: issuedAt, expiresAt: expiresAt,
-            digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID)
+            digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID, claims: g.extraClaims)
         return (token, record)
     }
 }
