@@ -61,6 +61,10 @@ extension ClaimdeckEngine {
             switch GrantType(rawValue: grant) {
             case .clientCredentials:
                 return try await clientCredentials(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .tokenExchange:
+                return try await tokenExchange(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .jwtBearer:
+                return try await jwtBearer(request, tenant: tenant, client: client, snapshot: snapshot, endpointURL: endpoint)
             default:
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }

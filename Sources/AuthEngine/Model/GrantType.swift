@@ -12,5 +12,5 @@ public struct GrantType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let jwtBearer = GrantType(rawValue: "urn:ietf:params:oauth:grant-type:jwt-bearer")
 
     /// Grants this build of the engine implements; registering a client for any other is refused.
-    public static let implemented: [GrantType] = [.clientCredentials]
+    public static let implemented: [GrantType] = [.clientCredentials, .tokenExchange, .jwtBearer]
 }

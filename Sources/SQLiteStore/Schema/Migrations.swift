@@ -84,6 +84,7 @@ enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
                 """)
         }
+        registerPartnerGrants(&m)
         return m
     }
 }
