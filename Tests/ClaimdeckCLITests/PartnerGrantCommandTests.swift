@@ -68,12 +68,21 @@ struct PartnerGrantCommandTests {
                                      "--alg", "HS256", "--db", db])
         #expect(badAlg.code == 2 && badAlg.stderr.contains("--alg"))
 
+        // Key rotation: the whole definition replaced in one step.
+        let rotatedKey = try SigningKeyPair.generate(.es256)
+        let rotatedFile = try Self.write(String(decoding: try JSONEncoder().encode(JWKSet(keys: [rotatedKey.publicKey.jwk(kid: "k2")])), as: UTF8.self),
+                                         in: dir, name: "rotated.jwks")
+        let replaced = try Binary.run(["issuer", "add", "second-idp", "--tenant", "sms", "--jwks", rotatedFile, "--subject", "pass-through",
+                                       "--subject-prefix", "second|", "--scope", "sms", "--replace", "--db", db, "--json"])
+        #expect(replaced.code == 0, "\(replaced.stderr)")
+        #expect(replaced.json?["keys"]?[0]?["kid"]?.stringValue == "k2")
+
         #expect(try Binary.run(["issuer", "remove", "second-idp", "--tenant", "sms", "--db", db]).code == 0)
         let gone = try Binary.run(["issuer", "show", "second-idp", "--tenant", "sms", "--db", db])
         #expect(gone.code == 1 && gone.stderr.contains("no trusted issuer"))
 
         let audit = try Binary.run(["audit", "tail", "--no-follow", "--last", "100", "--db", db, "--json"])
-        #expect(audit.stdout.contains("issuer.added") && audit.stdout.contains("issuer.removed"))
+        #expect(audit.stdout.contains("issuer.added") && audit.stdout.contains("issuer.updated") && audit.stdout.contains("issuer.removed"))
     }
 
     @Test func exchangePolicyLifecycle() throws {

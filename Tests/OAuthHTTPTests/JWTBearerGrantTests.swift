@@ -199,6 +199,23 @@ struct JWTBearerGrantTests {
         }
     }
 
+    @Test("a partner's key rotated with replace: the new key works at once, the old one no longer")
+    func keyRotation() async throws {
+        try await Self.withPartner { server, client, oldKey in
+            let newKey = try SigningKeyPair.generate(.es256)
+            _ = try await server.engine.addTrustedIssuer(
+                tenantID: "sms", TrustedIssuerSpec(issuer: Self.partner, jwks: JWKSet(keys: [newKey.publicKey.jwk(kid: "partner-2")]),
+                                                   subjectMapping: .username, scopes: ["sms", "status"]),
+                replace: true, actor: "test")
+            let fresh = try Self.assertion(key: newKey, kid: "partner-2", aud: .string(server.tokenEndpoint))
+            #expect(try await server.tokenRequest(Self.form(fresh), basic: client).status == 200)
+            let stale = try Self.assertion(key: oldKey, aud: .string(server.tokenEndpoint))
+            expectOAuthError(try await server.tokenRequest(Self.form(stale), basic: client), status: 400, code: "invalid_grant")
+            let updated = try await server.store.events(after: 0, limit: 1000, filter: AuditFilter(tenantID: "sms", type: .trustedIssuerUpdated))
+            #expect(updated.count == 1)
+        }
+    }
+
     @Test("a signature by another key, or claims altered after signing: 400 invalid_grant")
     func badSignature() async throws {
         try await Self.withPartner { server, client, key in

@@ -52,15 +52,23 @@ public struct TrustedIssuerSpec: Sendable, Hashable {
 
 extension ClaimdeckEngine {
     /// Registers a partner whose signed assertions the tenant accepts with the jwt-bearer grant.
-    /// Every field is checked; an issuer already registered is a conflict (remove it first).
-    public func addTrustedIssuer(tenantID: String, _ spec: TrustedIssuerSpec, actor: String) async throws(AdminError) -> TrustedIssuer {
+    /// Every field is checked. An issuer already registered is a conflict unless `replace` is set: then
+    /// its whole definition is replaced in one step, so a partner's keys rotate without a gap.
+    public func addTrustedIssuer(tenantID: String, _ spec: TrustedIssuerSpec, replace: Bool = false,
+                                 actor: String) async throws(AdminError) -> TrustedIssuer {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else {
             throw .notFound("no tenant '\(Validation.printable(tenantID))'; 'claimdeck tenant list' shows the tenants")
         }
-        let issuer = try validated(spec, tenantID: tenantID, snapshot: snapshot)
+        let existing = snapshot.trustedIssuers[tenantID]?[spec.issuer]
+        if existing != nil && !replace {
+            throw AdminError(code: .conflict, field: "issuer", message: "'\(Validation.printable(spec.issuer))' is already trusted in tenant '\(tenantID)'; use --replace to change it, or 'claimdeck issuer remove' first")
+        }
+        var issuer = try validated(spec, tenantID: tenantID, snapshot: snapshot)
+        issuer.createdAt = existing?.createdAt ?? issuer.createdAt
         try await applyConfig([.putTrustedIssuer(issuer)], audit: [
-            AuditEventDraft(time: issuer.createdAt, type: .trustedIssuerAdded, tenantID: tenantID, actor: actor,
+            AuditEventDraft(time: issuer.updatedAt, type: existing == nil ? .trustedIssuerAdded : .trustedIssuerUpdated,
+                            tenantID: tenantID, actor: actor,
                             details: ["issuer": issuer.issuer, "kids": issuer.jwks.keys.map { $0.kid ?? "-" }.joined(separator: " "),
                                       "algorithms": issuer.algorithms.map(\.rawValue).joined(separator: " "),
                                       "subject_mapping": issuer.subjectMapping.description, "scopes": issuer.scopes.joined(separator: " "),
@@ -100,9 +108,6 @@ extension ClaimdeckEngine {
         }
         if iss == configuration.issuer(for: tenantID) {
             throw .invalid(field: "issuer", "'\(iss)' is this tenant's own issuer; a trusted issuer is a partner")
-        }
-        if snapshot.trustedIssuers[tenantID]?[iss] != nil {
-            throw AdminError(code: .conflict, field: "issuer", message: "'\(Validation.printable(iss))' is already trusted in tenant '\(tenantID)'; remove it first with 'claimdeck issuer remove'")
         }
         let keys = spec.jwks.keys
         guard !keys.isEmpty, keys.count <= 20 else { throw .invalid(field: "jwks", "give 1 to 20 public keys") }

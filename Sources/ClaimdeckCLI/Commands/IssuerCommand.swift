@@ -45,7 +45,7 @@ struct IssuerCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Trust a partner's assertions.")
+        static let configuration = CommandConfiguration(abstract: "Trust a partner's assertions (--replace: change an issuer already trusted).")
         @OptionGroup var options: TenantScopedOptions
         @Argument(help: "The exact iss of the partner's assertions.") var issuer: String
         @Option(help: "File with the partner's JWK Set.") var jwks: String?
@@ -58,6 +58,7 @@ struct IssuerCommand: AsyncParsableCommand {
         @Option(name: .customLong("client"), help: "Client that may present its assertions (repeat; default: any).") var clients: [String] = []
         @Option(name: .customLong("alg"), help: "Accepted algorithm: ES256, RS256 or EdDSA (repeat; default: the keys').") var algorithms: [String] = []
         @Option(name: .customLong("max-lifetime"), help: "Longest accepted assertion lifetime in seconds (default 300).") var maxLifetime: Int?
+        @Flag(help: "Replace an issuer that is already trusted, in one step (key rotation).") var replace = false
 
         func run() async throws {
             let keys: JWKSet
@@ -74,8 +75,9 @@ struct IssuerCommand: AsyncParsableCommand {
                 subjectMapping: try SubjectMapping.parse(subject, prefix: subjectPrefix), scopes: scopes, audiences: audiences,
                 clients: clients, maxAssertionLifetime: maxLifetime)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let added = try await engine.addTrustedIssuer(tenantID: options.tenant, spec, actor: "cli")
-            Output(json: options.json).emit(IssuerCommand.present(added), human: "Trusted issuer added.\n" + IssuerCommand.text(added))
+            let added = try await engine.addTrustedIssuer(tenantID: options.tenant, spec, replace: replace, actor: "cli")
+            Output(json: options.json).emit(IssuerCommand.present(added),
+                                            human: "Trusted issuer \(replace ? "replaced" : "added").\n" + IssuerCommand.text(added))
         }
     }
 
