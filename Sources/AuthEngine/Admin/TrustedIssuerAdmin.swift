@@ -84,6 +84,7 @@ extension ClaimdeckEngine {
         return (snapshot.trustedIssuers[tenantID] ?? [:]).values.sorted { $0.issuer < $1.issuer }
     }
 
+    /// One trusted issuer by its exact `iss`, `notFound` naming the list command otherwise.
     public func trustedIssuer(tenantID: String, issuer: String) throws(AdminError) -> TrustedIssuer {
         guard let found = try trustedIssuers(tenantID: tenantID).first(where: { $0.issuer == issuer }) else {
             throw .notFound("no trusted issuer '\(Validation.printable(issuer))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck issuer list --tenant \(Validation.printable(tenantID))' shows them")
