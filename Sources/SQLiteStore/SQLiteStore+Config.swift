@@ -18,6 +18,8 @@ extension SQLiteStore: ConfigStore {
             for a in try rows("apis", APIResource.self) { s.apis[a.tenantID, default: [:]][a.name] = a }
             for c in try rows("claims", ClaimDefinition.self) { s.claims[c.tenantID, default: [:]][c.name] = c }
             for r in try rows("registration_tokens", RegistrationToken.self) { s.registrationTokens[r.tenantID, default: [:]][r.id] = r }
+            for p in try rows("token_exchange_policies", TokenExchangePolicy.self) { s.tokenExchangePolicies[p.tenantID, default: [:]][p.clientID] = p }
+            for i in try rows("trusted_issuers", TrustedIssuer.self) { s.trustedIssuers[i.tenantID, default: [:]][i.issuer] = i }
             return s
         }
     }
@@ -84,6 +86,14 @@ extension SQLiteStore: ConfigStore {
                     }
                 case .deleteRegistrationToken(let t, let id):
                     try db.execute(sql: "DELETE FROM registration_tokens WHERE tenant_id = ? AND id = ?", arguments: [t, id])
+                case .putTokenExchangePolicy(let p):
+                    try Self.put(db, "token_exchange_policies", keys: ["tenant_id": p.tenantID, "client_id": p.clientID], data: try encoder.encode(p))
+                case .deleteTokenExchangePolicy(let t, let clientID):
+                    try db.execute(sql: "DELETE FROM token_exchange_policies WHERE tenant_id = ? AND client_id = ?", arguments: [t, clientID])
+                case .putTrustedIssuer(let i):
+                    try Self.put(db, "trusted_issuers", keys: ["tenant_id": i.tenantID, "issuer": i.issuer], data: try encoder.encode(i))
+                case .deleteTrustedIssuer(let t, let issuer):
+                    try db.execute(sql: "DELETE FROM trusted_issuers WHERE tenant_id = ? AND issuer = ?", arguments: [t, issuer])
                 }
             }
             try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'config_version'")

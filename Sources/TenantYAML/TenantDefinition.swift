@@ -95,4 +95,12 @@ public struct TenantDefinition: Decodable, Sendable {
     public var apis: [API]?
     public var users: [UserEntry]?
     public var clients: [ClientEntry]?
+    public var tokenExchangePolicies: [ExchangePolicyEntry]?
+    public var trustedIssuers: [TrustedIssuerEntry]?
+
+    enum CodingKeys: String, CodingKey {
+        case tenant, scopes, claims, apis, users, clients
+        case tokenExchangePolicies = "token_exchange_policies"
+        case trustedIssuers = "trusted_issuers"
+    }
 }

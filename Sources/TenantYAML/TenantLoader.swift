@@ -88,6 +88,7 @@ public enum TenantLoader {
             _ = try await engine.registerClient(tenantID: tid, spec, actor: actor, presetSecret: c.secret)
             clients.append(c.id)
         }
+        try await applyPartnerGrants(def, to: engine, actor: actor)
         return Report(tenantID: tid, created: true, clients: clients, users: users)
     }
 

@@ -42,6 +42,9 @@ extension ConfigMutation {
         case .putUser(let u): return u.tenantID
         case .deleteUser(let t, _): return t
         case .putRegistrationToken(let r): return r.tenantID
+        case .putTokenExchangePolicy(let p): return p.tenantID
+        case .putTrustedIssuer(let i): return i.tenantID
+        case .deleteTokenExchangePolicy(let t, _), .deleteTrustedIssuer(let t, _): return t
         }
     }
 }

@@ -9,7 +9,6 @@ struct ClientAuthenticator: Sendable {
 
     /// Longest accepted lifetime of a client assertion: a long-lived one is a stolen-credential risk.
     static let maxAssertionLifetime: TimeInterval = 3600
-    static let clockSkew: TimeInterval = 60
 
     /// The authenticated client.
     ///
@@ -61,13 +60,15 @@ struct ClientAuthenticator: Sendable {
         return client
     }
 
-    /// RFC 7523 §3 checks of a `private_key_jwt` assertion.
+    /// RFC 7523 §3 checks of a `private_key_jwt` assertion: `iss` and `sub` name the client, whose
+    /// registered keys verify it; the rest is `JWTAssertionVerifier`'s.
     private func verifyAssertion(_ assertion: String, formClientID: String?, tenant: Tenant, snapshot: ConfigSnapshot,
                                  endpointURL: String) async throws(OAuthError) -> Client {
         let realm = tenant.id
-        guard assertion.utf8.count <= 8192, let jws = JWS.parse(assertion) else {
-            throw .invalidClient("client_assertion is not a compact JWS", realm: realm)
+        let verifier = JWTAssertionVerifier(store: store, clock: clock, parameter: "client_assertion") {
+            .invalidClient($0, realm: realm)
         }
+        let jws = try verifier.parse(assertion)
         guard let iss = jws.payload["iss"]?.stringValue, let sub = jws.payload["sub"]?.stringValue, iss == sub else {
             throw .invalidClient("client_assertion must have iss and sub equal to the client_id", realm: realm)
         }
@@ -78,51 +79,10 @@ struct ClientAuthenticator: Sendable {
         guard client.authMethod == .privateKeyJWT, let jwks = client.jwks else {
             throw .invalidClient("client '\(sub)' is not registered for private_key_jwt", realm: realm)
         }
-        let candidates = jws.keyID.map { kid in jwks.keys.filter { $0.kid == kid } } ?? jwks.keys
-        let verified = candidates.contains { jwk in
-            guard let key = try? VerificationKey(jwk: jwk) else { return false }
-            return jws.verify(with: key)
-        }
-        guard verified else {
-            throw .invalidClient("client_assertion signature does not verify with the client's registered keys", realm: realm)
-        }
-        let issuer = configuration.issuer(for: tenant.id)
-        let audiences: [String]
-        switch jws.payload["aud"] {
-        case .string(let a): audiences = [a]
-        case .array(let list): audiences = list.compactMap(\.stringValue)
-        default: audiences = []
-        }
-        guard audiences.contains(where: { $0 == issuer || $0 == endpointURL || $0 == issuer + "/token" }) else {
-            throw .invalidClient("client_assertion aud must be the issuer '\(issuer)' or the token endpoint", realm: realm)
-        }
-        let now = clock.now()
-        guard let exp = jws.payload["exp"]?.doubleValue else {
-            throw .invalidClient("client_assertion has no exp", realm: realm)
-        }
-        let expiry = Date(timeIntervalSince1970: exp)
-        guard expiry.addingTimeInterval(Self.clockSkew) > now else {
-            throw .invalidClient("client_assertion has expired", realm: realm)
-        }
-        guard expiry.timeIntervalSince(now) <= Self.maxAssertionLifetime else {
-            throw .invalidClient("client_assertion lives too long: exp must be within \(Int(Self.maxAssertionLifetime)) s", realm: realm)
-        }
-        if let nbf = jws.payload["nbf"]?.doubleValue, Date(timeIntervalSince1970: nbf) > now.addingTimeInterval(Self.clockSkew) {
-            throw .invalidClient("client_assertion is not valid yet (nbf)", realm: realm)
-        }
-        guard let jti = jws.payload["jti"]?.stringValue, !jti.isEmpty, jti.utf8.count <= 256 else {
-            throw .invalidClient("client_assertion needs a jti of at most 256 bytes", realm: realm)
-        }
-        let fresh: Bool
-        do {
-            fresh = try await store.consumeAssertionID(tenantID: tenant.id, clientID: sub, jti: jti,
-                                                       expiresAt: expiry.addingTimeInterval(Self.clockSkew), now: now)
-        } catch {
-            throw .temporarilyUnavailable("the store did not answer; retry")
-        }
-        guard fresh else {
-            throw .invalidClient("client_assertion jti was already used (replay)", realm: realm)
-        }
+        try await verifier.verify(
+            jws, keys: jwks, algorithms: nil,
+            audiences: JWTAssertionVerifier.acceptedAudiences(issuer: configuration.issuer(for: tenant.id), endpointURL: endpointURL),
+            maxLifetime: Self.maxAssertionLifetime, tenantID: tenant.id, replayScope: sub)
         return client
     }
 }

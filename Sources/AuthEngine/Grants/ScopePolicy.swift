@@ -25,6 +25,17 @@ enum AudiencePolicy {
     ///   endpoint, for a token that only carries `openid`).
     static func resolve(resources: [String], audience: String?, client: Client, scopes: [String],
                         snapshot: ConfigSnapshot, fallback: [String] = []) throws(OAuthError) -> [String] {
+        let requested = try requested(resources: resources, audience: audience)
+        var allowed = allowed(client: client, scopes: scopes, snapshot: snapshot)
+        if allowed.isEmpty { allowed = fallback }
+        if requested.isEmpty && allowed.isEmpty {
+            throw .invalidTarget("client '\(client.id)' has no allowed audience and no API accepts its scopes; register one with 'claimdeck client update --audience'")
+        }
+        return try select(requested, allowed: allowed, owner: "client '\(client.id)'")
+    }
+
+    /// The targets a request names: RFC 8707 `resource` (absolute URIs) and `audience` (space-separated).
+    static func requested(resources: [String], audience: String?) throws(OAuthError) -> [String] {
         var requested: [String] = []
         for r in resources {
             guard Validation.isAbsoluteURI(r) else {
@@ -35,22 +46,25 @@ enum AudiencePolicy {
         if let audience {
             requested += audience.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         }
-        // Allowed: the client's registered audiences or, when it registered none, the APIs that accept
-        // one of the granted scopes.
-        var allowed = client.audiences.isEmpty
+        return requested
+    }
+
+    /// The client's registered audiences or, when it registered none, the APIs that accept one of the
+    /// granted scopes.
+    static func allowed(client: Client, scopes: [String], snapshot: ConfigSnapshot) -> [String] {
+        client.audiences.isEmpty
             ? (snapshot.apis[client.tenantID] ?? [:]).values.filter { !Set($0.scopes).isDisjoint(with: scopes) }.map(\.audience).sorted()
             : client.audiences
-        if allowed.isEmpty { allowed = fallback }
-        if requested.isEmpty {
-            guard !allowed.isEmpty else {
-                throw .invalidTarget("client '\(client.id)' has no allowed audience and no API accepts its scopes; register one with 'claimdeck client update --audience'")
-            }
-            return allowed
-        }
+    }
+
+    /// The requested targets, each of which must be allowed (`invalid_target` naming `owner` otherwise);
+    /// none requested: all the allowed ones.
+    static func select(_ requested: [String], allowed: [String], owner: String) throws(OAuthError) -> [String] {
+        if requested.isEmpty { return allowed }
         var result: [String] = []
         for a in requested where !result.contains(a) {
             guard allowed.contains(a) else {
-                throw .invalidTarget("audience '\(Validation.printable(a))' is not allowed for client '\(client.id)'")
+                throw .invalidTarget("audience '\(Validation.printable(a))' is not allowed for \(owner)")
             }
             result.append(a)
         }

@@ -26,16 +26,19 @@ public struct TokenResponse: Sendable {
     public var refreshToken: String?
     /// An OpenID Connect ID token, when `openid` was granted.
     public var idToken: String?
+    /// RFC 8693 §2.2.1 `issued_token_type`, for token exchange.
+    public var issuedTokenType: String?
     /// The stored record of the access token.
     public var record: TokenRecord
 
     public init(accessToken: String, expiresIn: Int, scope: String?, refreshToken: String? = nil, idToken: String? = nil,
-                record: TokenRecord) {
+                issuedTokenType: String? = nil, record: TokenRecord) {
         self.accessToken = accessToken
         self.expiresIn = expiresIn
         self.scope = scope
         self.refreshToken = refreshToken
         self.idToken = idToken
+        self.issuedTokenType = issuedTokenType
         self.record = record
     }
 
@@ -49,6 +52,7 @@ public struct TokenResponse: Sendable {
         if let scope { w.field("scope", scope) }
         if let refreshToken { w.field("refresh_token", refreshToken) }
         if let idToken { w.field("id_token", idToken) }
+        if let issuedTokenType { w.field("issued_token_type", issuedTokenType) }
         w.endObject()
         return w.bytes
     }
@@ -80,6 +84,10 @@ extension ClaimdeckEngine {
                 return try await refreshToken(request, tenant: tenant, client: client, snapshot: snapshot)
             case .deviceCode:
                 return try await deviceCode(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .tokenExchange:
+                return try await tokenExchange(request, tenant: tenant, client: client, snapshot: snapshot)
+            case .jwtBearer:
+                return try await jwtBearer(request, tenant: tenant, client: client, snapshot: snapshot, endpointURL: endpoint)
             default:
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }
@@ -107,19 +115,9 @@ extension ClaimdeckEngine {
         let audiences = try AudiencePolicy.resolve(
             resources: request.form.all("resource"), audience: request.form.single("audience"),
             client: client, scopes: scopes, snapshot: snapshot)
-        let minter = AccessTokenMinter(engine: self)
-        let (token, record) = try minter.mint(
+        return try await issueAccessToken(
             .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences,
                   grantType: .clientCredentials, lifetime: client.accessTokenLifetime), snapshot: snapshot)
-        let event = AuditEventDraft(
-            time: record.issuedAt, type: .tokenIssued, tenantID: tenant.id, clientID: client.id, subject: record.subject,
-            tokenID: record.id, actor: "client:\(client.id)",
-            details: ["grant_type": GrantType.clientCredentials.rawValue, "format": record.format.rawValue,
-                      "scope": scopes.joined(separator: " "), "aud": audiences.joined(separator: " ")])
-        try await persist([record], audit: [event])
-        metrics.issued(tenant: tenant.id, grant: .clientCredentials, format: record.format)
-        return TokenResponse(accessToken: token, expiresIn: client.accessTokenLifetime,
-                             scope: scopes.isEmpty ? nil : scopes.joined(separator: " "), record: record)
     }
 
     /// Stores issued tokens with their audit events before anyone sees them.

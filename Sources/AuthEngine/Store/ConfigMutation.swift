@@ -21,4 +21,10 @@ public enum ConfigMutation: Sendable, Hashable {
     /// `now`, the whole transaction fails with `AdminError.conflict` on field "initial access token".
     case consumeRegistrationToken(tenantID: String, id: String, now: Date)
     case deleteRegistrationToken(tenantID: String, id: String)
+    /// Creates or replaces a client's token exchange policy (RFC 8693).
+    case putTokenExchangePolicy(TokenExchangePolicy)
+    case deleteTokenExchangePolicy(tenantID: String, clientID: String)
+    /// Creates or replaces a trusted assertion issuer (RFC 7523 §2.1).
+    case putTrustedIssuer(TrustedIssuer)
+    case deleteTrustedIssuer(tenantID: String, issuer: String)
 }

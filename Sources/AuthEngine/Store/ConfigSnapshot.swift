@@ -13,6 +13,10 @@ public struct ConfigSnapshot: Sendable {
     public var apis: [String: [String: APIResource]]
     public var claims: [String: [String: ClaimDefinition]]
     public var registrationTokens: [String: [String: RegistrationToken]]
+    /// tenant -> client id -> token exchange policy
+    public var tokenExchangePolicies: [String: [String: TokenExchangePolicy]] = [:]
+    /// tenant -> `iss` -> trusted assertion issuer
+    public var trustedIssuers: [String: [String: TrustedIssuer]] = [:]
 
     public init(version: Int64 = 0, tenants: [String: Tenant] = [:], clients: [String: [String: Client]] = [:],
                 keys: [String: [SigningKeyRecord]] = [:], scopes: [String: [String: ScopeDefinition]] = [:],

@@ -33,7 +33,7 @@ struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "client", abstract: "Register and manage OAuth clients.",
         subcommands: [Register.self, List.self, Show.self, Update.self, Disable.self, Enable.self, RotateSecret.self, Delete.self,
-                      RegistrationToken.self])
+                      RegistrationToken.self, ExchangePolicyCommand.self])
 
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; a generated secret is shown once.")

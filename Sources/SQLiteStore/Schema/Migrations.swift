@@ -127,6 +127,7 @@ enum Migrations {
                     UNIQUE (tenant_id, user_code));
                 """)
         }
+        registerPartnerGrants(&m)
         return m
     }
 }
