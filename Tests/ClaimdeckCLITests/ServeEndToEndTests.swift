@@ -82,7 +82,7 @@ struct DefaultCommandTests {
         let port = Binary.freePort()
         let server = try Binary.Running(["--demo", "--db", db, "--port", "\(port)", "--log-level", "error"])
         defer { server.stop() }
-        #expect(try await server.waitFor("tenant sms: issuer http://127.0.0.1:\(port)/sms"), "\(server.output)")
+        #expect(try await server.waitFor("tenant sms: issuer http://127.0.0.1:\(port)/sms", timeout: .seconds(90)), "\(server.output)")
         #expect(server.output.contains("Loaded demo tenant 'sms'"))
     }
 }

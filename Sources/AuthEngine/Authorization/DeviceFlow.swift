@@ -172,7 +172,8 @@ extension ClaimdeckEngine {
             do { previous = try await store.recordDevicePoll(tenantID: tenant.id, id: id, at: now, slowDownBy: 0) } catch {
                 throw .temporarilyUnavailable("the store did not answer; retry")
             }
-            if let previous, now.timeIntervalSince(previous) < TimeInterval(device.interval) {
+            // A second of slack for network jitter: a device that waits the interval is never told to slow down.
+            if let previous, now.timeIntervalSince(previous) < TimeInterval(device.interval) - 1 {
                 // §3.5: the interval grows by 5 seconds for this and every later poll.
                 _ = try? await store.recordDevicePoll(tenantID: tenant.id, id: id, at: now, slowDownBy: 5)
                 throw OAuthError(code: "slow_down", description: "polling faster than every \(device.interval) seconds; wait \(device.interval + 5) seconds between polls")
