@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// The real binary, driven by Authlib (a standard OAuth/OIDC client library, Debian's python3-authlib)
+/// through discovery, the code flow with PKCE, ID token validation, userinfo, refresh rotation and
+/// client_credentials. `.ci/run` installs it; without it this test fails and says how to install it.
+@Suite("a standard client library against the real server")
+struct StandardClientInteropTests {
+    static let python = "/usr/bin/python3"
+
+    static func authlibAvailable() -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", "import authlib, requests"]
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
+    @Test func authlibRunsTheCodeFlowRefreshAndClientCredentials() async throws {
+        try #require(Self.authlibAvailable(), "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)")
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Binary.freePort()
+        let server = try Binary.Running(["serve", "--db", db, "--port", "\(port)", "--demo", "--log-level", "error"])
+        defer { server.stop() }
+        #expect(try await server.waitFor("serving on http://127.0.0.1:\(port)", timeout: .seconds(90)), "\(server.output)")
+
+        let script = Binary.repoRoot.appendingPathComponent("Tests/Interop/authlib_client.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.python)
+        p.arguments = [script, "http://127.0.0.1:\(port)/sms"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(stderr)")
+        #expect(stdout.contains("interop ok"), "\(stdout)\n\(stderr)")
+    }
+}
