@@ -108,6 +108,26 @@ struct Binary {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// `claimdeck serve --demo` on a free loopback port over a new database; waits until it serves.
+    /// The caller stops the server and removes `dir`.
+    static func serveDemo() async throws -> (server: Running, port: Int, dir: URL, db: String) {
+        let (dir, db) = try tempDB()
+        let port = freePort()
+        let server = try Running(["serve", "--db", db, "--port", "\(port)", "--demo", "--log-level", "error"])
+        // Loading the demo (scrypt, an RSA key) in a debug build on a loaded CI machine can take a while.
+        guard try await server.waitFor("serving on http://127.0.0.1:\(port)", timeout: .seconds(90)) else {
+            server.stop()
+            try? FileManager.default.removeItem(at: dir)
+            throw BinaryError("claimdeck serve --demo did not start: \(server.output)")
+        }
+        return (server, port, dir, db)
+    }
+
+    struct BinaryError: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
     static func tempDB() throws -> (dir: URL, db: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -22,12 +22,9 @@ struct ServeEndToEndTests {
     }
 
     @Test func operatorRevokesFromTheCLIAndTheServerSeesItAtOnce() async throws {
-        let (dir, db) = try Binary.tempDB()
+        let (server, port, dir, db) = try await Binary.serveDemo()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Binary.freePort()
-        let server = try Binary.Running(["serve", "--db", db, "--port", "\(port)", "--demo", "--log-level", "error"])
         defer { server.stop() }
-        #expect(try await server.waitFor("serving on http://127.0.0.1:\(port)", timeout: .seconds(90)), "\(server.output)")
         #expect(server.output.contains("Claimdeck database: \(db)"))
         let tail = try Binary.Running(["audit", "tail", "--db", db, "--json", "--last", "0", "--type", "token.revoked"])
         defer { tail.stop() }

@@ -20,12 +20,9 @@ struct StandardClientInteropTests {
 
     @Test func authlibRunsTheCodeFlowRefreshAndClientCredentials() async throws {
         try #require(Self.authlibAvailable(), "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)")
-        let (dir, db) = try Binary.tempDB()
+        let (server, port, dir, _) = try await Binary.serveDemo()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = Binary.freePort()
-        let server = try Binary.Running(["serve", "--db", db, "--port", "\(port)", "--demo", "--log-level", "error"])
         defer { server.stop() }
-        #expect(try await server.waitFor("serving on http://127.0.0.1:\(port)", timeout: .seconds(90)), "\(server.output)")
 
         let script = Binary.repoRoot.appendingPathComponent("Tests/Interop/authlib_client.py").path
         let p = Process()
