@@ -14,7 +14,7 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
             """,
         subcommands: [ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self, KeyCommand.self,
-                      TokenCommand.self, AuditCommand.self, IssuerCommand.self],
+                      TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     public init() {}

@@ -21,11 +21,16 @@ public struct TenantDefinition: Decodable, Sendable {
         public var userAttribute: String?
         public var clientAttribute: String?
         public var constant: JSONValue?
+        public var template: String?
+        public var authContext: String?
         public var pii: Bool?
         public var scopes: [String]?
+        /// access_token, id_token, userinfo, introspection (default: access_token and introspection).
+        public var destinations: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case name, type, pii, scopes, constant
+            case name, type, pii, scopes, constant, template, destinations
+            case authContext = "auth_context"
             case userAttribute = "user_attribute"
             case clientAttribute = "client_attribute"
         }

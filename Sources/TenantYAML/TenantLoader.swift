@@ -51,9 +51,26 @@ public enum TenantLoader {
             if let path = c.userAttribute { source = .userAttribute(path: path) }
             else if let path = c.clientAttribute { source = .clientAttribute(path: path) }
             else if let value = c.constant { source = .constant(value) }
-            else { throw .invalid(field: "claims.\(c.name)", "give a source: user_attribute, client_attribute or constant") }
+            else if let template = c.template { source = .template(template) }
+            else if let name = c.authContext {
+                guard ["auth_time", "amr", "acr"].contains(name) else {
+                    throw .invalid(field: "claims.\(c.name).auth_context", "'\(name)' is not one of auth_time, amr, acr")
+                }
+                source = .authContext(name)
+            }
+            else { throw .invalid(field: "claims.\(c.name)", "give a source: user_attribute, client_attribute, constant, template or auth_context") }
+            var destinations = ClaimDestination.defaults
+            if let names = c.destinations {
+                destinations = []
+                for name in names {
+                    guard let d = ClaimDestination(rawValue: name) else {
+                        throw .invalid(field: "claims.\(c.name).destinations", "'\(name)' is not one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    destinations.append(d)
+                }
+            }
             mutations.append(.putClaim(ClaimDefinition(tenantID: tid, name: c.name, type: c.type, source: source,
-                                                       isPII: c.pii ?? false, scopes: c.scopes ?? [])))
+                                                       isPII: c.pii ?? false, scopes: c.scopes ?? [], destinations: destinations)))
         }
         for a in def.apis ?? [] {
             mutations.append(.putAPI(APIResource(tenantID: tid, name: a.name, audience: a.audience, scopes: a.scopes,

@@ -99,3 +99,25 @@ struct UserFlowCommandTests {
         #expect(dry.code == 0 && dry.json?["dry_run"] == .bool(true))
     }
 }
+
+@Suite("claimdeck design preview, run as a real binary")
+struct DesignPreviewCommandTests {
+    @Test func previewPrintsEveryDestinationAndNamesBadInput() throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Binary.run(["demo", "load", "--db", db]).code == 0)
+        let json = try Binary.run(["design", "preview", "--tenant", "sms", "--client", "customer-portal", "--user", "alice",
+                                   "--scope", "openid email invoice-read", "--db", db, "--json"])
+        #expect(json.code == 0, "\(json.stderr)")
+        #expect(json.json?["access_token"]?["claims"]?["account-nbr"]?.stringValue == "1001-42")
+        #expect(json.json?["id_token"]?["claims"]?["email"]?.stringValue == "alice@example.com")
+        #expect(json.json?["userinfo"]?["sub"]?.stringValue == "u-alice")
+        #expect(!json.stdout.contains("eyJ"), "no token string is printed")
+        let text = try Binary.run(["design", "preview", "--tenant", "sms", "--client", "billing-service", "--db", db])
+        #expect(text.code == 0 && text.stdout.contains("warning: API 'invoices' requires claim 'account-nbr'"), "\(text.stdout)")
+        let badScope = try Binary.run(["design", "preview", "--tenant", "sms", "--client", "billing-service", "--scope", "sms", "--db", db])
+        #expect(badScope.code == 2 && badScope.stderr.contains("scope:"), "\(badScope.stderr)")
+        let badUser = try Binary.run(["design", "preview", "--tenant", "sms", "--client", "customer-portal", "--user", "mallory", "--db", db])
+        #expect(badUser.code == 2 && badUser.stderr.contains("mallory"), "\(badUser.stderr)")
+    }
+}

@@ -115,9 +115,19 @@ extension ClaimdeckEngine {
         let audiences = try AudiencePolicy.resolve(
             resources: request.form.all("resource"), audience: request.form.single("audience"),
             client: client, scopes: scopes, snapshot: snapshot)
-        return try await issueAccessToken(
-            .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences,
-                  grantType: .clientCredentials, lifetime: client.accessTokenLifetime), snapshot: snapshot)
+        return try await issueAccessToken(clientCredentialsGrant(tenant: tenant, client: client, scopes: scopes, audiences: audiences,
+                                                                 snapshot: snapshot), snapshot: snapshot)
+    }
+
+    /// What a client_credentials token carries: the design's claims that need no user (constants,
+    /// client attributes). Shared with the preview.
+    func clientCredentialsGrant(tenant: Tenant, client: Client, scopes: [String], audiences: [String],
+                                snapshot: ConfigSnapshot) -> AccessTokenMinter.Grant {
+        .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences, grantType: .clientCredentials,
+              lifetime: client.accessTokenLifetime,
+              extraClaims: ClaimResolver.accessTokenClaims(user: nil, client: client, scopes: scopes, snapshot: snapshot),
+              introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, user: nil, client: client, scopes: scopes,
+                                                                                  context: nil, snapshot: snapshot)))
     }
 
     /// Stores issued tokens with their audit events before anyone sees them.

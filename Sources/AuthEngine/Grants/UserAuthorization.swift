@@ -26,6 +26,9 @@ struct UserAuthorization: Sendable, Hashable {
         return c
     }
 
+    /// How the user signed in, for claims whose source is the authentication context.
+    var context: AuthContext { AuthContext(authTime: authTime, amr: amr, acr: nil) }
+
     /// Reads the authorization back from a code or refresh-token record.
     init?(record: TokenRecord) {
         guard let familyID = record.familyID, let authTime = record.internalValue("auth_time")?.doubleValue,

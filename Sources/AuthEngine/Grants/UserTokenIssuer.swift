@@ -21,11 +21,15 @@ struct UserTokenIssuer: Sendable {
     func issue(_ authorization: UserAuthorization, user: User, accessScopes: [String], tenant: Tenant, client: Client,
                grantType: GrantType, nonce: String?, snapshot: ConfigSnapshot) throws(OAuthError) -> Issued {
         let internalClaims: [String: JSONValue] = authorization.sessionID.map { ["sid": .string($0)] } ?? [:]
+        let context = authorization.context
         let (access, accessRecord) = try AccessTokenMinter(engine: engine).mint(
             .init(tenant: tenant, client: client, subject: user.id, scopes: accessScopes, audiences: authorization.audiences,
                   grantType: grantType, lifetime: client.accessTokenLifetime, familyID: authorization.familyID,
-                  extraClaims: ClaimResolver.accessTokenClaims(user: user, client: client, scopes: accessScopes, snapshot: snapshot),
-                  internalClaims: internalClaims),
+                  extraClaims: ClaimResolver.accessTokenClaims(user: user, client: client, scopes: accessScopes, context: context,
+                                                               snapshot: snapshot),
+                  internalClaims: internalClaims,
+                  introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(
+                      .introspection, user: user, client: client, scopes: accessScopes, context: context, snapshot: snapshot))),
             snapshot: snapshot)
         var records = [accessRecord]
         var response = TokenResponse(accessToken: access, expiresIn: client.accessTokenLifetime,

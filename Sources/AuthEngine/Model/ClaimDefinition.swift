@@ -1,13 +1,29 @@
 import JOSE
 
-/// A claim a tenant's tokens can carry, where its value comes from, and whether it is personal data.
+/// Where a claim goes: a token a client or an API reads, or an answer of an endpoint.
+public enum ClaimDestination: String, Sendable, Hashable, Codable, CaseIterable {
+    case accessToken = "access_token"
+    case idToken = "id_token"
+    case userinfo
+    case introspection
+
+    /// Where a claim goes when its definition does not say: what APIs read.
+    public static let defaults: [ClaimDestination] = [.accessToken, .introspection]
+}
+
+/// A claim a tenant's tokens can carry, where its value comes from, where it goes, and whether it is
+/// personal data.
 public struct ClaimDefinition: Sendable, Hashable, Codable {
     public enum Source: Sendable, Hashable, Codable {
         /// A value from the user's attributes JSON, by a dotted path ("account.number").
         case userAttribute(path: String)
-        /// A value from the client's settings.
+        /// A value from the client's settings ("id", "name", "type").
         case clientAttribute(path: String)
         case constant(JSONValue)
+        /// A string built from user attributes: "{account.type}:{account.number}".
+        case template(String)
+        /// How the user authenticated: "auth_time", "amr" or "acr".
+        case authContext(String)
     }
 
     public var tenantID: String
@@ -18,13 +34,29 @@ public struct ClaimDefinition: Sendable, Hashable, Codable {
     public var isPII: Bool
     /// Scopes whose tokens carry this claim.
     public var scopes: [String]
+    /// Where it goes (default: access token and introspection).
+    public var destinations: [ClaimDestination]
 
-    public init(tenantID: String, name: String, type: String, source: Source, isPII: Bool = false, scopes: [String] = []) {
+    public init(tenantID: String, name: String, type: String, source: Source, isPII: Bool = false, scopes: [String] = [],
+                destinations: [ClaimDestination] = ClaimDestination.defaults) {
         self.tenantID = tenantID
         self.name = name
         self.type = type
         self.source = source
         self.isPII = isPII
         self.scopes = scopes
+        self.destinations = destinations
+    }
+
+    enum CodingKeys: String, CodingKey { case tenantID, name, type, source, isPII, scopes, destinations }
+
+    /// Rows written before destinations existed go to the default destinations.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(tenantID: try c.decode(String.self, forKey: .tenantID), name: try c.decode(String.self, forKey: .name),
+                  type: try c.decode(String.self, forKey: .type), source: try c.decode(Source.self, forKey: .source),
+                  isPII: try c.decodeIfPresent(Bool.self, forKey: .isPII) ?? false,
+                  scopes: try c.decodeIfPresent([String].self, forKey: .scopes) ?? [],
+                  destinations: try c.decodeIfPresent([ClaimDestination].self, forKey: .destinations) ?? ClaimDestination.defaults)
     }
 }

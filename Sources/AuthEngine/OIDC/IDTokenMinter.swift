@@ -13,7 +13,8 @@ struct IDTokenMinter: Sendable {
         let alg = client.signingAlgorithm ?? tenant.defaultAlgorithm
         let key = try engine.keyring.signingKey(tenantID: tenant.id, algorithm: alg, snapshot: snapshot)
         let iat = Int64(engine.clock.now().timeIntervalSince1970)
-        var claims = StandardScopes.userClaims(for: user, scopes: scopes)
+        var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.idToken, user: user, client: client, scopes: scopes,
+                                                                       context: authorization.context, snapshot: snapshot))
         claims["iss"] = .string(engine.configuration.issuer(for: tenant.id))
         claims["sub"] = .string(user.id)
         claims["aud"] = .string(client.id)

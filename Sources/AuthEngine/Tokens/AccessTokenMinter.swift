@@ -19,6 +19,8 @@ struct AccessTokenMinter: Sendable {
         var extraClaims: [String: JSONValue] = [:]
         /// What the server keeps about the token for itself (session id); stored, never in the JWT.
         var internalClaims: [String: JSONValue] = [:]
+        /// What introspection answers beside the standard fields; nil: the same as `extraClaims`.
+        var introspectionClaims: [String: JSONValue]? = nil
     }
 
     func mint(_ g: Grant, snapshot: ConfigSnapshot) throws(OAuthError) -> (token: String, record: TokenRecord) {
@@ -61,7 +63,7 @@ struct AccessTokenMinter: Sendable {
             id: id, tenantID: g.tenant.id, kind: .access, format: g.client.tokenFormat, clientID: g.client.id,
             subject: g.subject, scopes: g.scopes, audiences: g.audiences, issuedAt: issuedAt, expiresAt: expiresAt,
             digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID,
-            claims: Self.storedClaims(g.extraClaims, internalClaims: g.internalClaims))
+            claims: Self.storedClaims(g.introspectionClaims ?? g.extraClaims, internalClaims: g.internalClaims))
         return (token, record)
     }
 
