@@ -88,6 +88,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libncursesw as a Swift module; only ConsoleTerminal imports it.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The console as pure Swift: screens as state machines, key maps, themes, widgets over a cell grid.
+        .target(
+            name: "ConsoleUI",
+            dependencies: ["AuthEngine", "JOSE", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(name: "claimdeck", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
         // The engine and store under load without HTTP (see bench/README.md).
         .executableTarget(name: "EngineBench", dependencies: ["AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
