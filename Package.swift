@@ -122,6 +122,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ConsoleUITests",
+            dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
+            swiftSettings: swiftSettings
+        ),
         // Runs the real `claimdeck` binary as a subprocess: exit codes, output, a server beside the CLI.
         .testTarget(
             name: "ClaimdeckCLITests",
