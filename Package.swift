@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "ClaimdeckCLI",
             dependencies: [
-                "AuthEngine", "SQLiteStore", "OAuthHTTP", "TenantYAML",
+                "AuthEngine", "SQLiteStore", "OAuthHTTP", "TenantYAML", "ConsoleUI", "ConsoleTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,6 +96,8 @@ let package = Package(
             dependencies: ["AuthEngine", "JOSE", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // Flushes the cell grid to the terminal, reads keys, owns the UI thread.
+        .target(name: "ConsoleTerminal", dependencies: ["CNcursesw", "ConsoleUI", "AuthEngine"], swiftSettings: swiftSettings),
         .executableTarget(name: "claimdeck", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
         // The engine and store under load without HTTP (see bench/README.md).
         .executableTarget(name: "EngineBench", dependencies: ["AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
