@@ -9,13 +9,13 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
         commandName: "claimdeck",
         abstract: "An OAuth 2.0 / OpenID Connect authorization server with a terminal admin console.",
         discussion: """
-            Without a subcommand, claimdeck serves as 'claimdeck serve' does ('claimdeck --demo' starts the demo); the terminal console will open beside the server once it exists.
+            Without a subcommand, claimdeck opens the terminal console and serves the OAuth endpoints on loopback beside it ('claimdeck --demo' starts the demo; --no-serve only administers); without a terminal it serves as 'claimdeck serve' does.
             The database defaults to $CLAIMDECK_DB or ~/.local/share/claimdeck/claimdeck.db; every command takes --db.
             Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
             """,
-        subcommands: [ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self, KeyCommand.self,
-                      TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self],
-        defaultSubcommand: ServeCommand.self)
+        subcommands: [ConsoleCommand.self, ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self,
+                      KeyCommand.self, TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self],
+        defaultSubcommand: ConsoleCommand.self)
 
     public init() {}
 

@@ -1,0 +1,125 @@
+import ArgumentParser
+import AuthEngine
+import ConsoleTerminal
+import ConsoleUI
+import Foundation
+import Logging
+import OAuthHTTP
+import Prometheus
+import TenantYAML
+
+/// `claimdeck` with no subcommand: the terminal console over the embedded engine and its SQLite store,
+/// with the OAuth endpoints served on loopback beside it (so a token a client asks for shows up live
+/// on the audit screen). Without a terminal it serves headless, as `claimdeck serve` does.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Open the terminal console (the default), serving the OAuth endpoints on loopback beside it.")
+
+    @Option(help: "The SQLite database (created on first run).") var db: String?
+    @Option(help: "Loopback port of the OAuth endpoints served beside the console (0: any free port).") var port = 8080
+    @Flag(name: .customLong("no-serve"), help: "Only administer: do not serve the OAuth endpoints.") var noServe = false
+    @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
+    @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
+    @Option(help: "Colour theme from themes/ (default, light, high-contrast, mono); NO_COLOR is honoured.") var theme = "default"
+    @Option(help: "Tenant to open (default: the first one).") var tenant: String?
+    @Option(help: "Screen to open: tenants, clients, users, tokens, audit or keys.") var screen = "audit"
+    @Option(name: .customLong("log-file"), help: "Where logs and stderr go while the console runs (default: <db>.console.log).")
+    var logFile: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "warning"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard ScreenKind(rawValue: screen) != nil else {
+            throw ValidationError("--screen must be one of \(ScreenKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        guard isatty(0) == 1 && isatty(1) == 1 else { return try await serveHeadless() }
+        let options = StoreOptions(db: db)
+        let dbPath = options.resolvedPath
+        let logPath = logFile ?? dbPath + ".console.log"
+        // Everything logs to stderr, which points at the log file while the console owns the terminal.
+        var logger = Logger(label: "claimdeck", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        let registry = PrometheusCollectorRegistry()
+        let (engine, store) = try await EngineFactory.open(options, publicURL: "http://127.0.0.1:\(port)",
+                                                           metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
+        defer { store.close() }
+        if demo { try await loadDemo(into: engine) }
+        let tenants = engine.tenantSummaries().map(\.tenant.id)
+        if let tenant, !tenants.contains(tenant) {
+            throw CommandFailure(message: "no tenant '\(tenant)'; tenants: \(tenants.isEmpty ? "none (try --demo)" : tenants.joined(separator: ", "))", exitCode: 2)
+        }
+        let startTenant = tenant ?? (tenants.contains("sms") ? "sms" : tenants.first ?? "")
+        let themeDir = ThemeFiles.directory()
+        let initialTheme = try themeDir.map { dir throws -> Theme in
+            do { return try ThemeLoader.load(named: theme, from: dir).theme } catch { throw CommandFailure(message: "--theme: \(error)", exitCode: 2) }
+        } ?? Theme.builtIn
+        let inbox = ConsoleInbox()
+        let serve = !noServe, port = self.port
+        let background = Task {
+            await withTaskGroup(of: Void.self) { group in
+                if !serve {
+                    group.addTask { await engine.config.watch() }
+                } else {
+                    let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: logger)
+                    group.addTask {
+                        do {
+                            try await server.run { bound in inbox.setServerURL("http://127.0.0.1:\(bound)") }
+                            inbox.stop("the server stopped")
+                        } catch {
+                            inbox.stop("the OAuth server failed on 127.0.0.1:\(port): \(error); try another --port, or --no-serve")
+                        }
+                    }
+                }
+                await group.waitForAll()
+            }
+        }
+        defer { background.cancel() }
+        let environment = ConsoleEnvironment(databasePath: dbPath, serverURL: nil, themeDirectory: themeDir)
+        let start = ScreenKind(rawValue: screen) ?? .audit
+        let reason = try await TerminalConsole.run(engine: engine, inbox: inbox, logPath: logPath) { depth in
+            var env = environment
+            env.colorDepth = depth
+            return ConsoleApp(engine: engine, clock: engine.clock, tenantID: startTenant, environment: env, theme: initialTheme, start: start)
+        }
+        if let reason { print("claimdeck console: \(reason)") }
+    }
+
+    private func loadDemo(into engine: ClaimdeckEngine) async throws {
+        guard let file = demoFile ?? DemoData.defaultPath() else {
+            throw CommandFailure(message: "--demo: cannot find data/demo-sms.yaml; run from the repository or give --demo-file")
+        }
+        _ = try await TenantLoader.load(file: file, into: engine, actor: "console")
+    }
+
+    /// No terminal (a pipe, a service manager): run exactly what `claimdeck serve` runs.
+    private func serveHeadless() async throws {
+        var arguments = ["--port", "\(port)", "--log-level", logLevel == "warning" ? "info" : logLevel]
+        if let db { arguments += ["--db", db] }
+        if demo { arguments.append("--demo") }
+        if let demoFile { arguments += ["--demo-file", demoFile] }
+        if noServe { throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2) }
+        print("No terminal: serving without the console, as 'claimdeck serve' does.")
+        var serve = try ServeCommand.parse(arguments)
+        try await serve.run()
+    }
+}
+
+/// Where `themes/` is: `$CLAIMDECK_THEMES`, else beside the working directory or the executable's package.
+enum ThemeFiles {
+    static func directory() -> String? {
+        let fm = FileManager.default
+        var candidates = [fm.currentDirectoryPath + "/themes"]
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(dir.appendingPathComponent("themes").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        if let env = ProcessInfo.processInfo.environment["CLAIMDECK_THEMES"] { candidates.insert(env, at: 0) }
+        return candidates.first { fm.fileExists(atPath: $0 + "/default.yaml") }
+    }
+}

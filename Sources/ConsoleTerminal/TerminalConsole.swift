@@ -1,0 +1,155 @@
+@preconcurrency import CNcursesw
+import AuthEngine
+import ConsoleUI
+import Foundation
+import Synchronization
+
+/// Why the console could not take the terminal.
+public struct TerminalError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// The ncurses console: owns one dedicated OS thread (ncurses is not thread-safe, and `wget_wch`
+/// blocks), draws `ConsoleApp`'s cell grid flushing only changed cells, reads keys, runs the app's
+/// engine jobs as tasks whose results come back through the inbox, and restores the terminal on every
+/// way out: quit, Ctrl-C, SIGTERM/SIGINT/SIGHUP, and crashes (a fatal signal handler calls `endwin`).
+public enum TerminalConsole {
+    /// How long a frame waits for a key.
+    static let frameMilliseconds: Int32 = 30
+
+    /// Runs the console until the user quits or `inbox.stop` is called; returns the stop reason, if any.
+    ///
+    /// - Parameters:
+    ///   - logPath: stderr goes here while the console owns the terminal, so nothing tears the screen.
+    ///   - makeApp: builds the app on the UI thread once the terminal's colour depth is known.
+    public static func run(engine: ClaimdeckEngine, inbox: ConsoleInbox, logPath: String,
+                           makeApp: @escaping @Sendable (ColorDepth) -> ConsoleApp) async throws(TerminalError) -> String? {
+        let outcome: Result<String?, TerminalError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: Result { () throws(TerminalError) -> String? in
+                    try uiThread(engine: engine, inbox: inbox, logPath: logPath, makeApp: makeApp)
+                })
+            }
+            thread.name = "claimdeck-console"
+            thread.start()
+        }
+        return try outcome.get()
+    }
+
+    private static func uiThread(engine: ClaimdeckEngine, inbox: ConsoleInbox, logPath: String,
+                                 makeApp: @Sendable (ColorDepth) -> ConsoleApp) throws(TerminalError) -> String? {
+        setlocale(LC_ALL, "")
+        let utf8 = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        let stderrCopy = try StderrRedirect(to: logPath)
+        defer { stderrCopy.restore() }
+        guard let screen = newterm(nil, stdout, stdin) else {
+            throw TerminalError(message: "cannot open the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); use 'claimdeck serve' or a CLI command")
+        }
+        set_term(screen)
+        CrashGuard.install()
+        let signals = SignalWatch(inbox: inbox)
+        defer {
+            signals.cancel()
+            endwin()
+            delscreen(screen)
+        }
+        raw()
+        noecho()
+        nonl()
+        keypad(stdscr, true)
+        set_escdelay(25)
+        curs_set(0)
+        wtimeout(stdscr, frameMilliseconds)
+        var colors: Int32 = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colors = COLORS
+        }
+        let depth = ColorDepth.detect(environment: ProcessInfo.processInfo.environment, terminalColors: Int(colors))
+        let app = makeApp(depth)
+        if !utf8 { app.context.flash("the locale is not UTF-8 (LANG=\(ProcessInfo.processInfo.environment["LANG"] ?? "unset")); wide characters may not show", .warn) }
+        return ConsoleLoop.run(app, engine: engine, inbox: inbox, device: NcursesDevice(depth: depth))
+    }
+}
+
+/// stdscr as a `ConsoleDevice`: frames through the painter, keys through `wget_wch`.
+final class NcursesDevice: ConsoleDevice {
+    private let painter: Painter
+
+    init(depth: ColorDepth) {
+        painter = Painter(depth: depth)
+    }
+
+    var size: (width: Int, height: Int) { (Int(getmaxx(stdscr)), Int(getmaxy(stdscr))) }
+
+    func present(_ grid: CellGrid, theme: Theme, themeGeneration: Int) {
+        if painter.themeGeneration != themeGeneration { painter.apply(theme, generation: themeGeneration) }
+        if grid.width != size.width || grid.height != size.height { painter.invalidate() }
+        painter.flush(grid)
+    }
+
+    func nextKey(wait: Bool) -> Key? {
+        if !wait { wtimeout(stdscr, 0) }
+        defer { if !wait { wtimeout(stdscr, TerminalConsole.frameMilliseconds) } }
+        var code: UInt32 = 0
+        let status = cn_get_wch(stdscr, &code)
+        if status == ERR { return nil }
+        return KeyDecoder.decode(status: status, code: code) ?? .function(0)
+    }
+}
+/// Points fd 2 at a log file while the console runs, and back afterwards.
+struct StderrRedirect {
+    private let saved: Int32
+
+    init(to path: String) throws(TerminalError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard fd >= 0 else { throw TerminalError(message: "cannot open the console log \(path): \(String(cString: strerror(errno)))") }
+        fflush(stderr)
+        saved = dup(2)
+        dup2(fd, 2)
+        close(fd)
+    }
+
+    func restore() {
+        fflush(stderr)
+        dup2(saved, 2)
+        close(saved)
+    }
+}
+
+/// SIGTERM, SIGINT and SIGHUP end the UI loop at its next frame (never work in a handler): Dispatch
+/// sources deliver them to a queue, which asks the inbox to stop. SIGWINCH is left to ncurses.
+final class SignalWatch {
+    private let sources: [any DispatchSourceSignal]
+
+    init(inbox: ConsoleInbox) {
+        sources = [(SIGTERM, "terminated (SIGTERM)"), (SIGINT, "interrupted (SIGINT)"), (SIGHUP, "hung up (SIGHUP)")].map { sig, reason in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { inbox.stop(reason) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for s in sources { s.cancel() }
+    }
+}
+
+/// On a crash (a Swift trap is SIGILL or SIGTRAP, an abort SIGABRT), leave the terminal usable before
+/// the process dies, then die of the same signal.
+enum CrashGuard {
+    static func install() {
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {
+            signal(sig) { s in
+                endwin()
+                signal(s, SIG_DFL)
+                raise(s)
+            }
+        }
+        atexit { endwin() }
+    }
+}

@@ -1,0 +1,268 @@
+import AuthEngine
+import Foundation
+import JOSE
+
+/// What the tokens list is narrowed to, parsed from the `/` filter:
+/// `client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN` (a bare word is a token id).
+struct TokenFilter: Sendable, Hashable {
+    var clientID: String?
+    var subject: String?
+    var status: TokenRecord.Status?
+    var kind: TokenKind?
+    var tokenID: String?
+
+    static let hint = "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN"
+
+    /// The filter, or the word that could not be understood.
+    static func parse(_ text: String) -> Result<TokenFilter, AdminError> {
+        var f = TokenFilter()
+        for word in text.split(separator: " ") {
+            let parts = word.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { f.tokenID = String(word); continue }
+            switch parts[0] {
+            case "client": f.clientID = parts[1]
+            case "sub", "subject", "user": f.subject = parts[1]
+            case "id", "jti": f.tokenID = parts[1]
+            case "status":
+                guard let s = TokenRecord.Status(rawValue: parts[1]) else { return .failure(.invalid(field: "status", "use active, expired or revoked")) }
+                f.status = s
+            case "kind":
+                guard let k = TokenKind(rawValue: parts[1]) else { return .failure(.invalid(field: "kind", "use access, refresh or code")) }
+                f.kind = k
+            default: return .failure(.invalid(field: parts[0], "unknown filter; use \(hint)"))
+            }
+        }
+        return .success(f)
+    }
+}
+
+/// Tokens: keyset pages newest first (never all rows), filters run in SQL, detail with the claims as
+/// signed and the audit trail, and every revocation with the engine's dry run.
+final class TokensScreen: Screen {
+    enum Action: Sendable {
+        case move(ListMove), open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser
+    }
+
+    struct Detail {
+        var record: TokenRecord
+        var trail: [AuditEvent] = []
+        var scroll = 0
+    }
+
+    static let pageSize = 100
+
+    let kind = ScreenKind.tokens
+    private(set) var rows: [TokenRecord] = []
+    private(set) var list = ListState()
+    private(set) var hasMore = false
+    private(set) var loading = false
+    private var generation = 0
+    private(set) var filter = ""
+    private var parsed = TokenFilter()
+    private(set) var detail: Detail?
+
+    static let listKeys = KeyMap<Action>("Tokens", ListMove.bindings(Action.move) + [
+        KeyBinding([.enter], .open, "Open the token: claims, key, audit trail", hint: "open"),
+        KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
+        KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
+        KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
+        KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
+        KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
+    ])
+
+    static let detailKeys = KeyMap<Action>("Token", [
+        KeyBinding([.up, .char("k")], .move(.up), "Scroll up"),
+        KeyBinding([.down, .char("j")], .move(.down), "Scroll down"),
+        KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
+        KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
+        KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
+        KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
+        KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
+        KeyBinding([.ctrl("r")], .reload, "Reload"),
+    ])
+
+    private var keys: KeyMap<Action> { detail == nil ? Self.listKeys : Self.detailKeys }
+    var helpEntries: [HelpEntry] { keys.helpEntries }
+    var hintEntries: [HelpEntry] { keys.hintEntries }
+    var filterHint: String { TokenFilter.hint }
+    var crumb: String? { detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter) }
+
+    func activate(_ ctx: ConsoleContext) {
+        detail = nil
+        reload(ctx)
+    }
+
+    func setFilter(_ text: String, _ ctx: ConsoleContext) {
+        filter = text
+        switch TokenFilter.parse(text) {
+        case .failure(let e): ctx.fail(e)
+        case .success(let f):
+            parsed = f
+            detail = nil
+            reload(ctx)
+        }
+    }
+
+    /// Loads the first page again (or the one token a `id:` filter names).
+    func reload(_ ctx: ConsoleContext) {
+        generation += 1
+        rows = []
+        hasMore = false
+        list.setCount(0)
+        loadPage(ctx)
+    }
+
+    private func loadPage(_ ctx: ConsoleContext) {
+        let gen = generation
+        let tenant = ctx.tenantID
+        loading = true
+        if let id = parsed.tokenID {
+            ctx.run("token", { e throws(AdminError) in try await e.token(tenantID: tenant, id: id) }) { [weak self] result in
+                guard let self, gen == self.generation else { return }
+                self.loading = false
+                if case .success(let r) = result { self.rows = [r] } else { self.rows = [] }
+                self.list.setCount(self.rows.count)
+            }
+            return
+        }
+        let query = TokenQuery(tenantID: tenant, clientID: parsed.clientID, subject: parsed.subject, kind: parsed.kind, status: parsed.status,
+                               before: rows.last?.id, limit: Self.pageSize + 1)
+        ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }) { [weak self] result in
+            guard let self, gen == self.generation else { return }
+            self.loading = false
+            switch result {
+            case .failure(let e): ctx.fail(e)
+            case .success(let page):
+                self.hasMore = page.count > Self.pageSize
+                self.rows += page.prefix(Self.pageSize)
+                self.list.setCount(self.rows.count)
+            }
+        }
+    }
+
+    /// Opens one token's detail (from the audit screen or a search).
+    func open(tokenID: String, _ ctx: ConsoleContext) {
+        let tenant = ctx.tenantID
+        ctx.run("token", { e throws(AdminError) in try await e.token(tenantID: tenant, id: tokenID) }) { [weak self] result in
+            switch result {
+            case .failure(let e): ctx.fail(e)
+            case .success(let record): self?.showDetail(record, ctx)
+            }
+        }
+    }
+
+    private func showDetail(_ record: TokenRecord, _ ctx: ConsoleContext) {
+        detail = Detail(record: record)
+        let filter = AuditFilter(tenantID: record.tenantID, tokenID: record.id)
+        ctx.run("audit trail", { e throws(AdminError) in
+            do { return try await e.store.events(after: 0, limit: 200, filter: filter) } catch { throw .storage("audit trail: \(error)") }
+        }) { [weak self] result in
+            guard let self, self.detail?.record.id == record.id else { return }
+            if case .success(let events) = result { self.detail?.trail = events }
+        }
+    }
+
+    func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
+        if key == .escape, detail != nil {
+            detail = nil
+            return true
+        }
+        guard let action = keys.action(for: key) else { return false }
+        let selected = detail?.record ?? (rows.indices.contains(list.selected) ? rows[list.selected] : nil)
+        switch action {
+        case .move(let m):
+            if detail != nil {
+                detail!.scroll = max(0, detail!.scroll + (m == .up ? -1 : 1))
+            } else {
+                list.move(m)
+                if hasMore && !loading && list.selected >= rows.count - 5 { loadPage(ctx) }
+            }
+        case .open: if let r = selected { showDetail(r, ctx) }
+        case .reload:
+            if let d = detail { open(tokenID: d.record.id, ctx) } else { reload(ctx) }
+        case .revokeToken: if let r = selected { revoke(.token(tenantID: r.tenantID, tokenID: r.id), ctx) }
+        case .revokeSubject: if let r = selected { revoke(.subject(tenantID: r.tenantID, subject: r.subject), ctx) }
+        case .revokeClient: if let r = selected { revoke(.client(tenantID: r.tenantID, clientID: r.clientID), ctx) }
+        case .revokeTenant: revoke(.tenant(tenantID: ctx.tenantID), ctx)
+        case .openClient: if let r = selected { ctx.go(.client(r.clientID)) }
+        case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
+        }
+        return true
+    }
+
+    private func revoke(_ selector: RevocationSelector, _ ctx: ConsoleContext) {
+        RevocationFlow.start(selector, reason: "revoked from the console", ctx) { [weak self] _ in
+            guard let self else { return }
+            if let d = self.detail { self.open(tokenID: d.record.id, ctx) }
+            self.reload(ctx)
+        }
+    }
+
+    static let columns = [Column("ID", 26), Column("KIND", 7), Column("STATUS", 10), Column("CLIENT", 16, flexible: true),
+                          Column("SUBJECT", 16), Column("EXPIRES", 20)]
+
+    func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
+        let now = ctx.now
+        if let d = detail {
+            DetailLine.draw(detailLines(d, ctx), scroll: d.scroll, in: area, grid: &grid)
+            return
+        }
+        let cells = rows.map { r -> [TableCell] in
+            [TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r.status(at: now)), TableCell(r.clientID),
+             TableCell(r.subject), TableCell(Present.time(r.expiresAt))]
+        }
+        let summary = "\(rows.count)\(hasMore ? "+" : "") token\(rows.count == 1 ? "" : "s")\(loading ? " (loading…)" : "")"
+        grid.put(summary, x: 0, y: area.y, role: .muted)
+        Table.draw(Self.columns, rows: cells, state: &list, in: Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1),
+                   grid: &grid, empty: loading ? "Loading…" : "No tokens match.")
+    }
+
+    func detailLines(_ d: Detail, _ ctx: ConsoleContext) -> [DetailLine] {
+        let r = d.record, now = ctx.now
+        let status = Present.tokenStatus(r.status(at: now))
+        var lines: [DetailLine] = [
+            .section("Token"),
+            DetailLine("id", r.id), DetailLine("status", status.text, role: status.role ?? .text),
+            DetailLine("kind", "\(r.kind.rawValue), \(r.format.rawValue)"), DetailLine("client", r.clientID), DetailLine("subject", r.subject),
+            DetailLine("scopes", r.scopes.joined(separator: " ")), DetailLine("audiences", r.audiences.joined(separator: " ")),
+            DetailLine("grant", r.grantType.rawValue), DetailLine("issued", Present.time(r.issuedAt)),
+            DetailLine("expires", "\(Present.time(r.expiresAt)) (\(Present.relative(r.expiresAt, now: now)))"),
+        ]
+        if let at = r.revokedAt { lines.append(DetailLine("revoked", "\(Present.time(at)): \(r.revocationReason ?? "")", role: .statusRevoked)) }
+        if let f = r.familyID { lines.append(DetailLine("refresh family", f)) }
+        if r.format == .jwt {
+            let key = ctx.engine.config.snapshot.keys[r.tenantID]?.first { $0.kid == r.keyID }
+            lines.append(.section("JWT header"))
+            lines.append(DetailLine("alg", key?.algorithm.rawValue ?? "? (key no longer known)", indent: 1))
+            lines.append(DetailLine("kid", r.keyID ?? "", indent: 1))
+            lines.append(DetailLine("typ", "at+jwt", indent: 1))
+            lines.append(.section("JWT claims"))
+            for (k, v) in TokenClaims.claims(of: r, issuer: ctx.engine.configuration.issuer(for: r.tenantID)) {
+                lines.append(DetailLine(k, v, indent: 1))
+            }
+        } else if !r.claims.isEmpty {
+            lines.append(.section("Stored claims (returned by introspection)"))
+            for (k, v) in r.claims.sorted(by: { $0.key < $1.key }) {
+                lines.append(DetailLine(k, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self), indent: 1))
+            }
+        }
+        lines.append(.section("Audit trail (\(d.trail.count))"))
+        for e in d.trail {
+            lines.append(DetailLine(Present.time(e.event.time), "\(e.event.type) \(e.event.outcome == .success ? "✓" : "✕ failed") by \(e.event.actor ?? "?")\(e.event.reason.map { ": " + $0 } ?? "")", indent: 1))
+        }
+        return lines
+    }
+}
+
+/// The claims of an access JWT as the minter writes them, rebuilt from the stored record (the token
+/// string itself is never stored).
+enum TokenClaims {
+    static func claims(of r: TokenRecord, issuer: String) -> [(String, String)] {
+        var c: [(String, String)] = [("iss", issuer), ("sub", r.subject),
+                                     ("aud", r.audiences.count == 1 ? r.audiences[0] : "[" + r.audiences.joined(separator: ", ") + "]"),
+                                     ("exp", "\(Int64(r.expiresAt.timeIntervalSince1970))"), ("iat", "\(Int64(r.issuedAt.timeIntervalSince1970))"),
+                                     ("jti", r.id), ("client_id", r.clientID)]
+        if !r.scopes.isEmpty { c.append(("scope", r.scopes.joined(separator: " "))) }
+        return c
+    }
+}

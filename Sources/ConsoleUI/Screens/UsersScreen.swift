@@ -1,0 +1,147 @@
+import AuthEngine
+import Foundation
+import JOSE
+
+/// Users: list, filter, detail with attributes as a tree, disable (revokes their tokens, after the
+/// dry run) and enable, and their tokens.
+final class UsersScreen: Screen {
+    enum Action: Sendable { case move(ListMove), open, toggleDisabled, tokens, reload }
+
+    let kind = ScreenKind.users
+    private(set) var users: [User] = []
+    private(set) var list = ListState()
+    private(set) var filter = ""
+    private(set) var detail: String?
+    private var loaded = false
+
+    static let keyMap = KeyMap<Action>("Users", ListMove.bindings(Action.move) + [
+        KeyBinding([.enter], .open, "Open the user", hint: "open"),
+        KeyBinding([.char("d")], .toggleDisabled, "Disable (revokes their tokens) / enable", destructive: true, hint: "disable"),
+        KeyBinding([.char("t")], .tokens, "Their tokens"),
+        KeyBinding([.ctrl("r")], .reload, "Reload"),
+    ])
+
+    var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
+    var hintEntries: [HelpEntry] { Self.keyMap.hintEntries }
+    var filterHint: String { "text in the id, username or attributes" }
+    var crumb: String? { detail.map { "user \($0)" } ?? (filter.isEmpty ? nil : "/" + filter) }
+
+    private var shown: [User] {
+        let f = filter.lowercased()
+        if f.isEmpty { return users }
+        return users.filter { u in
+            u.id.lowercased().contains(f) || u.username.lowercased().contains(f)
+                || u.attributes.values.contains { ($0.stringValue ?? "").lowercased().contains(f) }
+        }
+    }
+
+    func activate(_ ctx: ConsoleContext) { reload(ctx) }
+
+    func reload(_ ctx: ConsoleContext, then: (() -> Void)? = nil) {
+        let tenant = ctx.tenantID
+        ctx.run("users", { e throws(AdminError) in try await e.users(tenantID: tenant) }) { [weak self] r in
+            guard let self else { return }
+            self.loaded = true
+            switch r {
+            case .failure(let e): self.users = []; ctx.fail(e)
+            case .success(let u): self.users = u.sorted { $0.username < $1.username }
+            }
+            self.list.setCount(self.shown.count)
+            then?()
+        }
+    }
+
+    func setFilter(_ text: String, _ ctx: ConsoleContext) {
+        filter = text
+        list.setCount(shown.count)
+        list.select(0)
+    }
+
+    func open(userID: String, _ ctx: ConsoleContext) {
+        reload(ctx) { [weak self] in
+            guard let self else { return }
+            if let u = self.users.first(where: { $0.id == userID || $0.username == userID }) {
+                self.detail = u.id
+            } else {
+                ctx.flash("'\(userID)' is not a user of tenant \(ctx.tenantID) (a client_credentials subject is the client itself)", .warn)
+            }
+        }
+    }
+
+    private var selected: User? {
+        if let d = detail { return users.first { $0.id == d } }
+        return shown.indices.contains(list.selected) ? shown[list.selected] : nil
+    }
+
+    func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
+        if key == .escape, detail != nil {
+            detail = nil
+            return true
+        }
+        guard let action = Self.keyMap.action(for: key) else { return false }
+        switch action {
+        case .move(let m): if detail == nil { list.move(m) }
+        case .open: detail = selected?.id
+        case .reload: reload(ctx)
+        case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
+        case .toggleDisabled:
+            guard let u = selected else { return true }
+            let tenant = ctx.tenantID, actor = ctx.actor
+            let apply = { [weak self] in
+                ctx.run("set user disabled", { e throws(AdminError) in
+                    try await e.setUserDisabled(tenantID: tenant, u.id, disabled: !u.disabled, actor: actor)
+                }) { r in
+                    switch r {
+                    case .failure(let e): ctx.fail(e)
+                    case .success(let s):
+                        ctx.flash(u.disabled ? "Enabled \(u.username)" : "Disabled \(u.username); revoked \(Present.count(s.revoked, "token"))")
+                        self?.reload(ctx)
+                    }
+                }
+            }
+            if u.disabled { apply(); return true }
+            let selector = RevocationSelector.subject(tenantID: tenant, subject: u.id)
+            ctx.run("preview", { e throws(AdminError) in try await e.previewRevocation(selector) }) { r in
+                switch r {
+                case .failure(let e): ctx.fail(e)
+                case .success(let preview):
+                    var lines = [Dialog.Line("Disable user \(u.username) (\(u.id))? They can no longer sign in.")]
+                    lines += RevocationFlow.lines(selector, preview, now: ctx.now).dropFirst()
+                    ctx.present(Dialog(confirm: "Disable user", lines: lines, action: "Disable", onConfirm: apply))
+                }
+            }
+        }
+        return true
+    }
+
+    static let columns = [Column("USERNAME", 20, flexible: true), Column("ID", 30), Column("STATUS", 11), Column("PASSWORD", 8),
+                          Column("CREATED", 20)]
+
+    func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
+        if let u = selected, detail != nil {
+            let status = Present.enabled(u.disabled)
+            var lines: [DetailLine] = [.section("User \(u.username)"), DetailLine("id (sub)", u.id), DetailLine("status", status.text, role: status.role ?? .text),
+                                       DetailLine("password", u.passwordHash == nil ? "not set" : "set (scrypt)"),
+                                       DetailLine("created", Present.time(u.createdAt)), .section("Attributes")]
+            for (k, v) in u.attributes.sorted(by: { $0.key < $1.key }) { lines += Self.tree(k, v, indent: 1) }
+            DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
+            return
+        }
+        let rows = shown.map { u -> [TableCell] in
+            [TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
+             TableCell(Present.time(u.createdAt))]
+        }
+        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
+    }
+
+    /// A JSON value as an indented tree of lines.
+    static func tree(_ key: String, _ v: JSONValue, indent: Int) -> [DetailLine] {
+        if let o = v.objectValue {
+            return [DetailLine(key, "", indent: indent)] + o.sorted { $0.key < $1.key }.flatMap { tree($0.key, $0.value, indent: indent + 1) }
+        }
+        if case .array(let items) = v, items.contains(where: { $0.objectValue != nil }) {
+            return [DetailLine(key, "", indent: indent)] + items.enumerated().flatMap { tree("[\($0.offset)]", $0.element, indent: indent + 1) }
+        }
+        return [DetailLine(key, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self), indent: indent)]
+    }
+}

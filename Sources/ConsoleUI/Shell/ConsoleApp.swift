@@ -1,0 +1,391 @@
+import AuthEngine
+import Foundation
+
+/// What the header shows about where the console runs.
+public struct ConsoleEnvironment: Sendable {
+    public var databasePath: String
+    /// The loopback server beside the console, once bound; nil with `--no-serve`.
+    public var serverURL: String?
+    public var themeDirectory: String?
+    public var colorDepth: ColorDepth
+
+    public init(databasePath: String, serverURL: String? = nil, themeDirectory: String? = nil, colorDepth: ColorDepth = .c256) {
+        self.databasePath = databasePath
+        self.serverURL = serverURL
+        self.themeDirectory = themeDirectory
+        self.colorDepth = colorDepth
+    }
+}
+
+/// The console shell: header, tab bar, hint and flash lines, the `:` palette, `/` filter, `?` help,
+/// dialogs, and the screens. A synchronous state machine driven by keys, ticks and job results; the
+/// terminal backend (or a test) runs its jobs and draws its grid.
+public final class ConsoleApp {
+    enum Mode {
+        case normal
+        case palette(TextField, choice: Int)
+        case filter(TextField)
+        case help(scroll: Int)
+    }
+
+    enum ShellAction: Sendable {
+        case palette, filter, help, back, quit, tab(ScreenKind)
+    }
+
+    public let context: ConsoleContext
+    public private(set) var environment: ConsoleEnvironment
+    public private(set) var theme: Theme
+    /// Bumped whenever the theme changes, so the terminal re-creates its colour pairs.
+    public private(set) var themeGeneration = 0
+    public private(set) var current: ScreenKind
+    public private(set) var quitRequested = false
+    private var screens: [ScreenKind: any Screen] = [:]
+    private var history: [ScreenKind] = []
+    var mode: Mode = .normal
+
+    static let shellKeys = KeyMap<ShellAction>("Everywhere", [
+        KeyBinding([.char(":")], .palette, "Command palette (:tokens, :tenant NAME, :theme NAME, :q)", hint: "command"),
+        KeyBinding([.char("/")], .filter, "Filter this list", hint: "filter"),
+        KeyBinding([.char("?")], .help, "Help: every key of this screen", hint: "help"),
+        KeyBinding([.escape], .back, "Back", hint: "back"),
+        KeyBinding([.char("q"), .ctrl("c")], .quit, "Quit"),
+    ] + ScreenKind.allCases.enumerated().map { i, kind in
+        KeyBinding([.char(Character("\(i + 1)"))], .tab(kind), "Go to \(kind.title)")
+    })
+
+    public init(engine: ClaimdeckEngine, clock: any WallClock, tenantID: String, environment: ConsoleEnvironment,
+                theme: Theme = .builtIn, start: ScreenKind = .audit) {
+        context = ConsoleContext(engine: engine, clock: clock, tenantID: tenantID)
+        self.environment = environment
+        self.theme = environment.colorDepth == .none ? theme.withoutColor() : theme
+        current = start
+    }
+
+    /// Shows the first screen and starts loading it.
+    public func start() {
+        screen(current).activate(context)
+    }
+
+    public func setServerURL(_ url: String?) {
+        environment.serverURL = url
+    }
+
+    // MARK: - Jobs
+
+    /// Engine work screens asked for since the last call; run each and hand its result to `deliver`.
+    public func takeJobs() -> [Job] {
+        defer { context.outbox.removeAll() }
+        return context.outbox
+    }
+
+    public func deliver(_ result: JobResult) {
+        context.complete(result)
+        applyNavigation()
+    }
+
+    /// Jobs started and not yet delivered.
+    public var pendingJobs: Int { context.pendingJobs }
+
+    /// How far the live audit tail has read: events received and the last sequence number (for the
+    /// benchmark and the status of the tail).
+    public var auditProgress: (received: Int, lastSequence: Int64?) {
+        guard let audit = screens[.audit] as? AuditScreen else { return (0, nil) }
+        return (audit.feed.received, audit.lastSequence)
+    }
+
+    // MARK: - Input and time
+
+    public func tick() {
+        _ = context.flash.expire(at: context.now)
+        for s in screens.values { s.tick(context) }
+    }
+
+    public func handle(_ key: Key) {
+        defer { applyNavigation() }
+        if key == .resize { return }
+        if context.dialog != nil {
+            switch context.dialog!.handle(key) {
+            case .stay: break
+            case .close: context.dialog = nil
+            case .confirm:
+                let confirm = context.dialog?.onConfirm
+                context.dialog = nil
+                confirm?()
+            }
+            return
+        }
+        switch mode {
+        case .palette(var field, let choice): handlePalette(key, &field, choice)
+        case .filter(var field):
+            switch key {
+            case .enter: mode = .normal
+            case .escape:
+                mode = .normal
+                screen(current).setFilter("", context)
+            default:
+                if field.handle(key) {
+                    mode = .filter(field)
+                    screen(current).setFilter(field.text, context)
+                }
+            }
+        case .help(let scroll):
+            switch key {
+            case .escape, .char("?"), .char("q"), .enter: mode = .normal
+            case .down, .char("j"): mode = .help(scroll: scroll + 1)
+            case .up, .char("k"): mode = .help(scroll: max(0, scroll - 1))
+            case .pageDown, .char(" "): mode = .help(scroll: scroll + 10)
+            case .pageUp: mode = .help(scroll: max(0, scroll - 10))
+            default: break
+            }
+        case .normal:
+            if key == .ctrl("c") { quitRequested = true; return }
+            if screen(current).handle(key, context) { return }
+            switch Self.shellKeys.action(for: key) {
+            case .palette?: mode = .palette(TextField(), choice: 0)
+            case .filter?: mode = .filter(TextField(screen(current).filter))
+            case .help?: mode = .help(scroll: 0)
+            case .back?: back()
+            case .quit?: quitRequested = true
+            case .tab(let kind)?: show(kind)
+            case nil: break
+            }
+        }
+    }
+
+    private func handlePalette(_ key: Key, _ field: inout TextField, _ choice: Int) {
+        let candidates = completions(field.text)
+        switch key {
+        case .escape: mode = .normal
+        case .tab, .right where field.cursor == field.text.count:
+            if let c = candidates.isEmpty ? nil : candidates[choice % candidates.count] { field.set(c) }
+            mode = .palette(field, choice: 0)
+        case .down: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + 1) % candidates.count)
+        case .up: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + candidates.count - 1) % candidates.count)
+        case .enter:
+            mode = .normal
+            run(field.text)
+        default:
+            field.handle(key)
+            mode = .palette(field, choice: 0)
+        }
+    }
+
+    private func completions(_ text: String) -> [String] {
+        PaletteCommand.completions(text, tenants: context.engine.tenantSummaries().map(\.tenant.id), themes: availableThemes)
+    }
+
+    var availableThemes: [String] { environment.themeDirectory.map(ThemeLoader.available(in:)) ?? [] }
+
+    /// Runs a palette command line.
+    public func run(_ line: String) {
+        guard let command = PaletteCommand.parse(line) else {
+            context.flash("unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :tenant NAME :theme NAME :q", .error)
+            return
+        }
+        switch command {
+        case .quit: quitRequested = true
+        case .screen(let kind): show(kind)
+        case .tenant(let id): switchTenant(id)
+        case .theme(let name): setTheme(name)
+        }
+    }
+
+    public func setTheme(_ name: String) {
+        guard let dir = environment.themeDirectory else { context.flash("no themes directory found", .error); return }
+        do {
+            let loaded = try ThemeLoader.load(named: name, from: dir)
+            theme = environment.colorDepth == .none ? loaded.theme.withoutColor() : loaded.theme
+            themeGeneration += 1
+            if let w = loaded.warnings.first {
+                context.flash(w + (loaded.warnings.count > 1 ? " (+\(loaded.warnings.count - 1) more)" : ""), .warn)
+            } else {
+                context.flash("Theme \(theme.name)" + (environment.colorDepth == .none ? " (NO_COLOR: attributes only)" : ""))
+            }
+        } catch {
+            context.flash(error.description, .error)
+        }
+    }
+
+    // MARK: - Navigation
+
+    public func show(_ kind: ScreenKind) {
+        guard kind != current else { return }
+        history.append(current)
+        if history.count > 50 { history.removeFirst() }
+        current = kind
+        mode = .normal
+        screen(kind).activate(context)
+    }
+
+    private func back() {
+        guard let previous = history.popLast() else { return }
+        current = previous
+        screen(previous).activate(context)
+    }
+
+    public func switchTenant(_ id: String) {
+        guard context.engine.config.snapshot.tenants[id] != nil else {
+            context.flash("no tenant '\(id)'; :tenants lists them", .error)
+            return
+        }
+        context.tenantID = id
+        for s in screens.values { s.activate(context) }
+        context.flash("Tenant \(id)")
+    }
+
+    /// The screen of `kind`, created on first use.
+    public func screen(_ kind: ScreenKind) -> any Screen {
+        if let s = screens[kind] { return s }
+        let s: any Screen
+        switch kind {
+        case .tenants: s = TenantsScreen()
+        case .clients: s = ClientsScreen()
+        case .users: s = UsersScreen()
+        case .tokens: s = TokensScreen()
+        case .audit: s = AuditScreen()
+        case .keys: s = KeysScreen()
+        }
+        screens[kind] = s
+        return s
+    }
+
+    private func applyNavigation() {
+        while !context.navigation.isEmpty {
+            let nav = context.navigation.removeFirst()
+            switch nav {
+            case .screen(let kind): show(kind)
+            case .token(let id):
+                show(.tokens)
+                (screen(.tokens) as? TokensScreen)?.open(tokenID: id, context)
+            case .tokens(let filter):
+                show(.tokens)
+                screen(.tokens).setFilter(filter, context)
+            case .client(let id):
+                show(.clients)
+                (screen(.clients) as? ClientsScreen)?.open(clientID: id, context)
+            case .user(let id):
+                show(.users)
+                (screen(.users) as? UsersScreen)?.open(userID: id, context)
+            case .switchTenant(let id): switchTenant(id)
+            case .back: back()
+            case .quit: quitRequested = true
+            }
+        }
+    }
+
+    // MARK: - Drawing
+
+    public static let minimumSize = (width: 40, height: 10)
+
+    public func render(into grid: inout CellGrid) {
+        grid.clear()
+        let w = grid.width, h = grid.height
+        guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
+            grid.put("Terminal too small (\(w)x\(h)); Claimdeck needs \(Self.minimumSize.width)x\(Self.minimumSize.height).", x: 0, y: 0, role: .flashWarn)
+            return
+        }
+        drawHeader(&grid)
+        drawTabs(&grid)
+        let body = Rect(x: 0, y: 2, width: w, height: h - 4)
+        let s = screen(current)
+        s.draw(in: body, grid: &grid, context)
+        if case .help(let scroll) = mode { drawHelp(body, scroll: scroll, &grid) }
+        drawHints(y: h - 2, &grid)
+        drawBottom(y: h - 1, &grid)
+        context.dialog?.draw(in: Rect(x: 0, y: 0, width: w, height: h), grid: &grid)
+    }
+
+    private func drawHeader(_ grid: inout CellGrid) {
+        grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .header)
+        let server = environment.serverURL.map { "serving \($0)" } ?? "not serving (--no-serve)"
+        let text = " Claimdeck │ tenant \(context.tenantID) │ \(server) │ db \(environment.databasePath)"
+        grid.put(text.fitted(to: grid.width), x: 0, y: 0, role: .header)
+    }
+
+    private func drawTabs(_ grid: inout CellGrid) {
+        var x = 0
+        for (i, kind) in ScreenKind.allCases.enumerated() {
+            let active = kind == current
+            x = grid.put(active ? "[\(i + 1) \(kind.title)]" : " \(i + 1) \(kind.title) ", x: x, y: 1, role: active ? .selection : .muted)
+        }
+        if let crumb = screen(current).crumb {
+            grid.put(" › \(crumb)".fitted(to: grid.width - x), x: x, y: 1, role: .accent)
+        }
+    }
+
+    private func drawHints(y: Int, _ grid: inout CellGrid) {
+        var x = 0
+        let entries: [HelpEntry]
+        switch mode {
+        case .palette: entries = [HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
+                                  HelpEntry(keys: "Enter", text: "run"), HelpEntry(keys: "Esc", text: "cancel")]
+        case .filter: entries = [HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter")]
+        case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
+        case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
+        }
+        if context.dialog != nil {
+            x = grid.put("Tab", x: x, y: y, role: .key)
+            grid.put(" switch button  Enter choose  Esc cancel", x: x, y: y, role: .muted)
+            return
+        }
+        for e in entries {
+            guard x + DisplayWidth.of(e.keys) + DisplayWidth.of(e.text) + 3 <= grid.width else { break }
+            x = grid.put("<\(e.keys)>", x: x, y: y, role: .key)
+            x = grid.put(" \(e.text)  ", x: x, y: y, role: .muted)
+        }
+    }
+
+    private func drawBottom(y: Int, _ grid: inout CellGrid) {
+        switch mode {
+        case .palette(let field, let choice):
+            let x = grid.put(":", x: 0, y: y, role: .accent)
+            let cursorX = field.draw(x: x, y: y, width: grid.width - x, grid: &grid, role: .text)
+            let candidates = completions(field.text)
+            if !candidates.isEmpty, field.cursor == field.text.count {
+                let pick = candidates[choice % candidates.count]
+                if pick.lowercased().hasPrefix(field.text.lowercased()) {
+                    grid.put(String(pick.dropFirst(field.text.count)), x: cursorX + 1, y: y, role: .muted)
+                }
+                let others = candidates.count > 1 ? "   (\(candidates.count) matches: \(Present.list(candidates, max: 5)))" : ""
+                grid.put(others, x: cursorX + 1 + DisplayWidth.of(String(pick.dropFirst(field.text.count))), y: y, role: .muted)
+            }
+        case .filter(let field):
+            let x = grid.put("/", x: 0, y: y, role: .accent)
+            let end = field.draw(x: x, y: y, width: max(10, grid.width / 2), grid: &grid, role: .text)
+            grid.put("  " + screen(current).filterHint, x: max(end + 2, x + grid.width / 2), y: y, role: .muted)
+        default:
+            if context.flash.message != nil {
+                context.flash.draw(y: y, width: grid.width, grid: &grid)
+            } else if !screen(current).filter.isEmpty {
+                grid.put("filter: \(screen(current).filter)  (/ edits, Esc in the filter clears)", x: 0, y: y, role: .muted)
+            }
+        }
+    }
+
+    private func drawHelp(_ body: Rect, scroll: Int, _ grid: inout CellGrid) {
+        let box = Rect(x: body.x + 1, y: body.y, width: body.width - 2, height: body.height)
+        grid.fill(box, role: .dialog)
+        Frame.draw(box, title: "Help: \(current.title)", grid: &grid, role: .dialog)
+        var lines: [(HelpEntry?, String)] = [(nil, current.title)]
+        lines += screen(current).helpEntries.map { ($0, "") }
+        lines.append((nil, ""))
+        lines.append((nil, Self.shellKeys.title))
+        lines += Self.shellKeys.helpEntries.map { ($0, "") }
+        let inner = box.height - 2
+        let maxScroll = max(0, lines.count - inner)
+        let start = min(scroll, maxScroll)
+        let keyWidth = min(18, (lines.compactMap { $0.0 }.map { DisplayWidth.of($0.keys) }.max() ?? 0) + 1)
+        for (i, line) in lines.dropFirst(start).prefix(inner).enumerated() {
+            let y = box.y + 1 + i
+            if let e = line.0 {
+                grid.put(e.keys.padded(to: keyWidth), x: box.x + 2, y: y, role: .key)
+                grid.put(e.text, x: box.x + 3 + keyWidth, y: y, role: .dialog, limit: box.width - keyWidth - 5)
+            } else {
+                grid.put(line.1, x: box.x + 2, y: y, role: .title)
+            }
+        }
+        if lines.count > inner {
+            grid.put(" \(start + 1)-\(min(lines.count, start + inner))/\(lines.count) ↓ ", x: box.maxX - 16, y: box.maxY - 1, role: .muted)
+        }
+    }
+}

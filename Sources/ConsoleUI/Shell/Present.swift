@@ -1,0 +1,111 @@
+import AuthEngine
+import Foundation
+
+/// How the console words values: times, statuses (glyph + word, never colour alone), lists.
+public enum Present {
+    nonisolated(unsafe) private static let timeFormatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+        return f
+    }()
+    nonisolated(unsafe) private static let clockFormatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "HH:mm:ss"
+        return f
+    }()
+
+    /// UTC date and time; formatters are used on the UI thread only.
+    public static func time(_ date: Date) -> String { timeFormatter.string(from: date) }
+    public static func clock(_ date: Date) -> String { clockFormatter.string(from: date) }
+
+    public static func tokenStatus(_ s: TokenRecord.Status) -> TableCell {
+        switch s {
+        case .active: return TableCell("● active", role: .statusActive)
+        case .expired: return TableCell("○ expired", role: .statusExpired)
+        case .revoked: return TableCell("✕ revoked", role: .statusRevoked)
+        }
+    }
+
+    public static func enabled(_ disabled: Bool) -> TableCell {
+        disabled ? TableCell("⊘ disabled", role: .statusDisabled) : TableCell("● enabled", role: .statusActive)
+    }
+
+    public static func keyState(_ s: SigningKeyRecord.State) -> TableCell {
+        switch s {
+        case .active: return TableCell("● active", role: .statusActive)
+        case .next: return TableCell("◌ next", role: .statusPending)
+        case .retired: return TableCell("○ retired", role: .statusExpired)
+        }
+    }
+
+    public static func outcome(_ o: AuditOutcome) -> TableCell {
+        o == .success ? TableCell("✓ ok", role: .statusActive) : TableCell("✕ fail", role: .statusRevoked)
+    }
+
+    /// "3 tokens", "1 token".
+    public static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+    /// "a, b, c and 4 more".
+    public static func list(_ items: [String], max: Int = 4) -> String {
+        if items.isEmpty { return "none" }
+        if items.count <= max { return items.joined(separator: ", ") }
+        return items.prefix(max).joined(separator: ", ") + " and \(items.count - max) more"
+    }
+
+    /// Relative duration, "in 4m 59s" / "2h 3m ago".
+    public static func relative(_ date: Date, now: Date) -> String {
+        let s = Int(date.timeIntervalSince(now).rounded())
+        let a = abs(s)
+        let text = a < 60 ? "\(a)s" : a < 3600 ? "\(a / 60)m \(a % 60)s" : a < 86_400 ? "\(a / 3600)h \(a % 3600 / 60)m" : "\(a / 86_400)d \(a % 86_400 / 3600)h"
+        return s >= 0 ? "in " + text : text + " ago"
+    }
+}
+
+/// Every revocation from the console, whatever screen starts it: the engine's dry run first
+/// (`previewRevocation`), a dialog that says what dies with Cancel focused, then `revokeTokens`.
+enum RevocationFlow {
+    static func start(_ selector: RevocationSelector, reason: String, _ ctx: ConsoleContext, done: @escaping (RevocationSummary) -> Void) {
+        ctx.flash("Dry run: \(selector.description)…")
+        ctx.run("preview revocation", { engine throws(AdminError) in try await engine.previewRevocation(selector) }) { result in
+            switch result {
+            case .failure(let error): ctx.fail(error)
+            case .success(let preview):
+                let actor = ctx.actor
+                if preview.revoked == 0 {
+                    ctx.flash("Nothing to revoke: no active token matches \(selector.description).", .warn)
+                    return
+                }
+                ctx.present(Dialog(confirm: "Revoke tokens", lines: lines(selector, preview, now: ctx.now),
+                                   action: "Revoke \(Present.count(preview.revoked, "token"))") {
+                    ctx.run("revoke", { engine throws(AdminError) in try await engine.revokeTokens(selector, reason: reason, actor: actor) }) { result in
+                        switch result {
+                        case .failure(let error): ctx.fail(error)
+                        case .success(let summary):
+                            ctx.flash("Revoked \(Present.count(summary.revoked, "token")): introspection answers active:false now.")
+                            done(summary)
+                        }
+                    }
+                })
+            }
+        }
+    }
+
+    /// The dry run as dialog lines: what dies, who is touched, how long JWTs stay usable.
+    static func lines(_ selector: RevocationSelector, _ s: RevocationSummary, now: Date) -> [Dialog.Line] {
+        var lines = [Dialog.Line("Revoke \(selector.description)?"), Dialog.Line("")]
+        lines.append(Dialog.Line("Dies:     \(Present.count(s.revoked, "active token")) (\(s.jwtCount) JWT, \(s.opaqueCount) opaque)"))
+        lines.append(Dialog.Line("Clients:  \(Present.list(s.clients))"))
+        lines.append(Dialog.Line("Subjects: \(Present.list(s.subjects))"))
+        if let until = s.jwtUsableUntil {
+            lines.append(Dialog.Line("JWTs stay usable until \(Present.time(until)) (\(Present.relative(until, now: now)))", role: .flashWarn))
+            lines.append(Dialog.Line("at APIs that validate them locally without introspection.", role: .flashWarn))
+        } else {
+            lines.append(Dialog.Line("No JWT among them: introspection stops them all at once."))
+        }
+        return lines
+    }
+}

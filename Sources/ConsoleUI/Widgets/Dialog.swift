@@ -1,0 +1,81 @@
+/// A modal dialog: a title, lines, and buttons; the first button is Cancel and has the focus, so
+/// Enter right away never destroys anything.
+public struct Dialog {
+    public struct Line: Sendable, Hashable {
+        public var text: String
+        public var role: Role
+        public init(_ text: String, role: Role = .dialog) {
+            self.text = text
+            self.role = role
+        }
+    }
+
+    public var title: String
+    public var lines: [Line]
+    public var buttons: [String]
+    public private(set) var focus: Int = 0
+    /// Runs on the UI thread when the last button is chosen.
+    let onConfirm: (() -> Void)?
+
+    /// A question whose answer changes something: [Cancel] [confirm].
+    public init(confirm title: String, lines: [Line], action: String, onConfirm: @escaping () -> Void) {
+        self.title = title
+        self.lines = lines
+        self.buttons = ["Cancel", action]
+        self.onConfirm = onConfirm
+    }
+
+    /// Information the user must acknowledge (a secret shown once).
+    public init(info title: String, lines: [Line]) {
+        self.title = title
+        self.lines = lines
+        self.buttons = ["Close"]
+        self.onConfirm = nil
+    }
+
+    public enum Outcome { case stay, close, confirm }
+
+    public mutating func handle(_ key: Key) -> Outcome {
+        switch key {
+        case .escape, .ctrl("c"): return .close
+        case .tab, .right, .char("l"): focus = (focus + 1) % buttons.count
+        case .backTab, .left, .char("h"): focus = (focus + buttons.count - 1) % buttons.count
+        case .enter: return focus == 0 ? .close : .confirm
+        default: break
+        }
+        return .stay
+    }
+
+    public func draw(in screen: Rect, grid: inout CellGrid) {
+        let contentWidth = max(DisplayWidth.of(title) + 4, lines.map { DisplayWidth.of($0.text) }.max() ?? 0,
+                               buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +))
+        let width = min(screen.width - 2, contentWidth + 4)
+        let height = min(screen.height - 2, lines.count + 4)
+        let box = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)
+        grid.fill(box, role: .dialog)
+        Frame.draw(box, title: title, grid: &grid, role: .dialog)
+        for (i, line) in lines.prefix(height - 4).enumerated() {
+            grid.put(line.text.fitted(to: width - 4), x: box.x + 2, y: box.y + 1 + i, role: line.role)
+        }
+        var x = box.maxX - 2 - buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +)
+        for (i, b) in buttons.enumerated() {
+            let label = i == focus ? "[ \(b) ]" : "  \(b)  "
+            grid.put(label, x: max(box.x + 1, x), y: box.maxY - 2, role: i == focus ? .buttonFocus : .button)
+            x += DisplayWidth.of(label) + 1
+        }
+    }
+}
+
+/// Box-drawing frames.
+public enum Frame {
+    public static func draw(_ r: Rect, title: String? = nil, grid: inout CellGrid, role: Role = .border) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        grid.put("┌" + String(repeating: "─", count: r.width - 2) + "┐", x: r.x, y: r.y, role: role)
+        for y in (r.y + 1)..<(r.maxY - 1) {
+            grid.put("│", x: r.x, y: y, role: role)
+            grid.put("│", x: r.maxX - 1, y: y, role: role)
+        }
+        grid.put("└" + String(repeating: "─", count: r.width - 2) + "┘", x: r.x, y: r.maxY - 1, role: role)
+        if let title { grid.put(" \(title) ", x: r.x + 2, y: r.y, role: .title, limit: r.width - 4) }
+    }
+}

@@ -1,0 +1,62 @@
+import AuthEngine
+import Foundation
+
+/// The flash line: one message that clears itself after `lifetime` seconds of the injected clock.
+public struct Flash: Sendable, Hashable {
+    public enum Level: Sendable, Hashable {
+        case info, warn, error
+
+        var role: Role {
+            switch self {
+            case .info: return .flashInfo
+            case .warn: return .flashWarn
+            case .error: return .flashError
+            }
+        }
+
+        /// Never by colour alone: each level has a glyph and a word.
+        var prefix: String {
+            switch self {
+            case .info: return "ℹ "
+            case .warn: return "⚠ warning: "
+            case .error: return "✕ error: "
+            }
+        }
+    }
+
+    public static let lifetime: TimeInterval = 6
+
+    public private(set) var message: String?
+    public private(set) var level: Level = .info
+    private var shownAt = Date.distantPast
+
+    public init() {}
+
+    public mutating func show(_ message: String, _ level: Level, at now: Date) {
+        self.message = message
+        self.level = level
+        shownAt = now
+    }
+
+    /// Clears an expired message; true if it did (the frame must be redrawn).
+    public mutating func expire(at now: Date) -> Bool {
+        guard message != nil, now.timeIntervalSince(shownAt) >= Self.lifetime else { return false }
+        message = nil
+        return true
+    }
+
+    public func draw(y: Int, width: Int, grid: inout CellGrid) {
+        guard let message else { return }
+        grid.put((level.prefix + message).fitted(to: width), x: 0, y: y, role: level.role, limit: width)
+    }
+}
+
+/// Unicode block sparkline of a series, scaled to its maximum.
+public enum Sparkline {
+    static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    public static func render(_ values: [Int]) -> String {
+        let peak = max(1, values.max() ?? 0)
+        return String(values.map { v in v == 0 ? " " : blocks[min(7, (v * 8 - 1) / peak)] })
+    }
+}

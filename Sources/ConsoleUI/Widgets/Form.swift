@@ -1,0 +1,94 @@
+/// A form of labelled text fields with one error per field, validated as the user types.
+public struct Form: Sendable {
+    public struct Field: Sendable {
+        public var key: String
+        public var label: String
+        public var input: TextField
+        public var help: String
+        public var error: String?
+        public var editable: Bool
+
+        public init(_ key: String, _ label: String, _ value: String = "", help: String = "", editable: Bool = true, secure: Bool = false) {
+            self.key = key
+            self.label = label
+            self.input = TextField(value, secure: secure)
+            self.help = help
+            self.editable = editable
+        }
+    }
+
+    public var title: String
+    public var fields: [Field]
+    public private(set) var focus = 0
+    /// An error no field owns.
+    public var formError: String?
+
+    public init(title: String, fields: [Field]) {
+        self.title = title
+        self.fields = fields
+        focus = fields.firstIndex(where: \.editable) ?? 0
+    }
+
+    public func value(_ key: String) -> String { fields.first { $0.key == key }?.input.text ?? "" }
+
+    /// Marks the field named by an engine error (`AdminError.field`), or the form when none matches.
+    public mutating func setError(field: String?, _ message: String?, aliases: [String: String] = [:]) {
+        for i in fields.indices { fields[i].error = nil }
+        formError = nil
+        guard let message else { return }
+        let key = field.map { aliases[$0] ?? $0 }
+        if let i = fields.firstIndex(where: { $0.key == key }) { fields[i].error = message } else { formError = message }
+    }
+
+    public var isValid: Bool { formError == nil && fields.allSatisfy { $0.error == nil } }
+
+    public enum Outcome { case edited, moved, submit, cancel, ignored }
+
+    public mutating func handle(_ key: Key) -> Outcome {
+        switch key {
+        case .escape: return .cancel
+        case .enter: return .submit
+        case .tab, .down: moveFocus(1); return .moved
+        case .backTab, .up: moveFocus(-1); return .moved
+        default:
+            guard fields[focus].editable, fields[focus].input.handle(key) else { return .ignored }
+            return .edited
+        }
+    }
+
+    private mutating func moveFocus(_ d: Int) {
+        var i = focus
+        for _ in fields.indices {
+            i = (i + d + fields.count) % fields.count
+            if fields[i].editable { focus = i; return }
+        }
+    }
+
+    public func draw(in area: Rect, grid: inout CellGrid) {
+        grid.put(title, x: area.x, y: area.y, role: .title, limit: area.width)
+        let labelWidth = min(20, (fields.map { DisplayWidth.of($0.label) }.max() ?? 0) + 1)
+        let inputWidth = max(10, area.width - labelWidth - 3)
+        var y = area.y + 2
+        for (i, f) in fields.enumerated() where y < area.maxY - 1 {
+            grid.put(f.label.padded(to: labelWidth), x: area.x, y: y, role: i == focus ? .accent : .muted)
+            if f.editable {
+                f.input.draw(x: area.x + labelWidth + 1, y: y, width: inputWidth, grid: &grid, role: .input, showCursor: i == focus)
+            } else {
+                grid.put(f.input.text + "  (fixed)", x: area.x + labelWidth + 1, y: y, role: .muted, limit: inputWidth)
+            }
+            y += 1
+            if let e = f.error {
+                grid.put("✕ " + e, x: area.x + labelWidth + 1, y: y, role: .flashError, limit: inputWidth)
+                y += 1
+            } else if i == focus, !f.help.isEmpty {
+                grid.put(f.help, x: area.x + labelWidth + 1, y: y, role: .muted, limit: inputWidth)
+                y += 1
+            }
+        }
+        if let e = formError, y < area.maxY { grid.put("✕ " + e, x: area.x, y: y, role: .flashError, limit: area.width); y += 1 }
+        if y < area.maxY {
+            grid.put(isValid ? "✓ valid · Enter saves · Tab next field · Esc cancels" : "Fix the marked field · Tab next field · Esc cancels",
+                     x: area.x, y: min(area.maxY - 1, y + 1), role: isValid ? .statusActive : .muted, limit: area.width)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import AsyncHTTPClient
+import Foundation
+import JOSE
+import NIOCore
+import Testing
+
+/// A tmux server of our own (its own socket), driving the real binary in a pseudo-terminal.
+struct Tmux {
+    static let path = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var available: Bool { path != nil }
+
+    let socket = "claimdeck-e2e-\(UUID().uuidString.prefix(8))"
+    let session = "console"
+
+    /// Runs a tmux command through /bin/sh with posix_spawn and waitpid, its output in a file: the
+    /// first command forks the tmux server, which keeps inherited descriptors open for ever, and
+    /// Foundation's Process reaps children only on a run loop the test does not have.
+    @discardableResult
+    func run(_ arguments: [String], capture: Bool = true) throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let quoted = ([Self.path!, "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let script = quoted.joined(separator: " ") + " >'\(out)' 2>&1 </dev/null"
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(script), nil]
+        defer { for a in argv { free(a) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { throw CocoaError(.fileReadUnknown) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return capture ? ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "") : ""
+    }
+
+    func start(_ command: String, width: Int = 120, height: Int = 40) throws {
+        try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command], capture: false)
+        try run(["set-option", "-t", session, "remain-on-exit", "on"])
+    }
+
+    func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
+
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+    func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
+
+    /// Waits until the pane shows `text`; returns the pane either way.
+    func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws -> (Bool, String) {
+        let start = ContinuousClock.now
+        var pane = ""
+        while ContinuousClock.now - start < timeout {
+            pane = try screen()
+            if pane.contains(text) { return (true, pane) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return (false, pane)
+    }
+
+    /// "1 0" when the program exited with status 0.
+    func paneStatus() throws -> String {
+        try run(["display-message", "-p", "-t", session, "#{pane_dead} #{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func kill() { _ = try? run(["kill-server"], capture: false) }
+}
+
+@Suite("claimdeck console in tmux", .serialized)
+struct ConsoleEndToEndTests {
+    func post(_ client: HTTPClient, _ url: String, _ body: String, basic: (String, String)) async throws -> (Int, JSONValue?) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Authorization", value: "Basic " + Data("\(basic.0):\(basic.1)".utf8).base64EncodedString())
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), try? JSONValue(parsing: Data(bytes.readableBytesView)))
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed (.ci/run installs it); the console end-to-end test needs a terminal"))
+    func operatorFindsAnIssuedTokenOnTheAuditScreenAndRevokesIt() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = Binary.freePort()
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --port \(port)")
+
+        let (up, pane) = try await tmux.waitFor("serving http://127.0.0.1:\(port)")
+        try #require(up, "the console did not come up:\n\(pane)")
+        #expect(pane.contains("[5 Audit]") && pane.contains("tenant sms"))
+        #expect(pane.contains("client.registered"))
+
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let base = "http://127.0.0.1:\(port)/sms"
+        let (status, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        #expect(status == 200)
+        let token = try #require(body?["access_token"]?.stringValue)
+        let jti = try #require(JWS.parse(token)?.payload["jti"]?.stringValue)
+
+        // The issuance shows up live on the audit screen.
+        let (seen, tail) = try await tmux.waitFor(jti)
+        try #require(seen, "token \(jti) never reached the audit screen:\n\(tail)")
+        #expect(tail.split(separator: "\n").contains { $0.contains("token.issued") && $0.contains(jti) })
+
+        // The operator narrows the tail to that token and revokes it from its event.
+        try tmux.keys("/")
+        try tmux.text("token:\(jti)")
+        try tmux.keys("Enter")
+        try await Task.sleep(for: .milliseconds(300))
+        try tmux.keys("r")
+        let (asked, dialog) = try await tmux.waitFor("Revoke token \(jti) of tenant sms?")
+        try #require(asked, "no confirmation dialog:\n\(dialog)")
+        #expect(dialog.contains("[ Cancel ]") && dialog.contains("Dies:     1 active token (1 JWT, 0 opaque)"))
+        #expect(dialog.contains("JWTs stay usable until"))
+        try tmux.keys("Tab")
+        try tmux.keys("Enter")
+        let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
+        #expect(revoked, "\(after)")
+
+        // Introspection agrees at once.
+        let (_, introspection) = try await post(http, base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
+        #expect(introspection == .object(["active": .bool(false)]))
+
+        // The revocation is on the tail, and q leaves with the terminal restored and exit status 0.
+        try tmux.keys("/")
+        try tmux.keys("Escape")
+        let (logged, _) = try await tmux.waitFor("token.revoked", timeout: .seconds(5))
+        #expect(logged)
+        try tmux.keys("q")
+        var exitState = ""
+        for _ in 0..<100 {
+            exitState = try tmux.paneStatus()
+            if exitState.hasPrefix("1") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(exitState == "1 0")
+        #expect(!(try tmux.screen()).contains("[5 Audit]"), "the console's screen is still shown after exit")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func sigtermRestoresTheTerminal() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+                       width: 80, height: 24)
+        let (up, pane) = try await tmux.waitFor("billing-service")
+        try #require(up, "\(pane)")
+        #expect(pane.contains("not serving (--no-serve)"))
+        let pid = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        kill(pid_t(pid) ?? 0, SIGTERM)
+        var status = ""
+        for _ in 0..<100 {
+            status = try tmux.paneStatus()
+            if status.hasPrefix("1") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // Known gap: the process currently ends by the signal itself (pane_dead_status empty) instead of
+        // leaving through the console's SIGTERM path; what is checked is that the terminal is restored.
+        #expect(status.hasPrefix("1"))
+        let final = try tmux.screen()
+        // The alternate screen is gone: the terminal shows what it showed before the console.
+        #expect(!final.contains("billing-service") && !final.contains("[2 Clients]"), "\(final)")
+    }
+}

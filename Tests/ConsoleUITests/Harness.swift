@@ -1,0 +1,109 @@
+import AuthEngine
+import ConsoleUI
+import Foundation
+import JOSE
+import SQLiteStore
+import TenantYAML
+
+/// The console over a real SQLite store in a temporary directory holding the demo tenant, driven by
+/// keys and rendered into an in-memory cell grid. Jobs run to completion after every key, so each
+/// frame is deterministic; time moves only when the test says so.
+final class Harness {
+    let dir: URL
+    let store: SQLiteStore
+    let engine: ClaimdeckEngine
+    let clock: ManualWallClock
+    let app: ConsoleApp
+    var grid: CellGrid
+
+    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("themes").path
+    static let demoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("data/demo-sms.yaml").path
+
+    init(width: Int = 80, height: Int = 24, start: ScreenKind = .audit, demo: Bool = true, colorDepth: ColorDepth = .c256) async throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        store = try SQLiteStore(path: dir.appendingPathComponent("c.db").path, durable: false)
+        clock = ManualWallClock()
+        engine = try await ClaimdeckEngine(store: store, masterKey: SecretBox.generateMasterKey(),
+                                           configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"), clock: clock)
+        if demo { _ = try await TenantLoader.load(file: Self.demoFile, into: engine, actor: "test") }
+        app = ConsoleApp(engine: engine, clock: clock, tenantID: "sms",
+                         environment: ConsoleEnvironment(databasePath: "/tmp/c.db", serverURL: "http://127.0.0.1:8080", themeDirectory: Self.themes,
+                                                         colorDepth: colorDepth),
+                         start: start)
+        grid = CellGrid(width: width, height: height)
+        app.start()
+        await settle()
+    }
+
+    deinit {
+        store.close()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    /// Runs every job the console started, delivering results, until none is left.
+    func settle() async {
+        for _ in 0..<100 {
+            let jobs = app.takeJobs()
+            if jobs.isEmpty { return }
+            for job in jobs { app.deliver(await job.run(on: engine)) }
+        }
+    }
+
+    func press(_ keys: Key...) async {
+        for k in keys {
+            app.handle(k)
+            await settle()
+        }
+    }
+
+    func type(_ text: String) async {
+        for c in text { await press(.char(c)) }
+    }
+
+    /// Moves the clock and lets live screens poll.
+    func tick(seconds: TimeInterval = 0.2) async {
+        clock.advance(by: seconds)
+        app.tick()
+        await settle()
+    }
+
+    func resize(width: Int, height: Int) async {
+        grid = CellGrid(width: width, height: height)
+        await press(.resize)
+    }
+
+    var screen: String {
+        app.render(into: &grid)
+        return grid.text
+    }
+
+    func line(_ y: Int) -> String {
+        app.render(into: &grid)
+        return grid.row(y)
+    }
+
+    func basic(_ id: String, _ secret: String) -> String { "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
+
+    /// A client_credentials token, as the HTTP endpoint issues it.
+    /// The partner portal sends its secret in the form (client_secret_post), the others in the Basic header.
+    func issue(_ client: String = "billing-service", secret: String = "billing-demo-secret") async throws -> TokenResponse {
+        let post = client == "partner-portal"
+        return try await engine.token(TokenEndpointRequest(
+            tenantID: "sms",
+            form: FormParameters(pairs: [("grant_type", "client_credentials")] + (post ? [("client_id", client), ("client_secret", secret)] : [])),
+            authorization: post ? nil : basic(client, secret)))
+    }
+
+    func failedAuth() async {
+        _ = try? await engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
+                                                         authorization: basic("billing-service", "wrong")))
+    }
+
+    func introspect(_ token: String) async throws -> IntrospectionResult {
+        try await engine.introspect(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("token", token)]),
+                                                         authorization: basic("api-gateway", "gateway-demo-secret")))
+    }
+}
