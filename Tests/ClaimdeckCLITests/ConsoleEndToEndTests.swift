@@ -82,7 +82,7 @@ struct ConsoleEndToEndTests {
         defer { tmux.kill() }
         try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --port \(port)")
 
-        let (up, pane) = try await tmux.waitFor("serving http://127.0.0.1:\(port)")
+        let (up, pane) = try await tmux.waitFor("serving http://127.0.0.1:\(port)", timeout: .seconds(90))
         try #require(up, "the console did not come up:\n\(pane)")
         #expect(pane.contains("[5 Audit]") && pane.contains("tenant sms"))
         #expect(pane.contains("client.registered"))
@@ -143,7 +143,7 @@ struct ConsoleEndToEndTests {
         defer { tmux.kill() }
         try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
                        width: 80, height: 24)
-        let (up, pane) = try await tmux.waitFor("billing-service")
+        let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))
         try #require(up, "\(pane)")
         #expect(pane.contains("not serving (--no-serve)"))
         let pid = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -89,11 +89,14 @@ struct AdminScreenTests {
     @Test func clientListAt80x24() async throws {
         let h = try await Harness(start: .clients)
         let lines = h.screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(Array(lines[2...6]) == [
+        #expect(Array(lines[2...9]) == [
             "ID                 NAME                           TYPE         STATUS     FORMAT",
             "api-gateway        API gateway                    confidential ● enabled  jwt",
             "billing-service    Billing service                confidential ● enabled  jwt",
+            "budget-app         Budget app by Example Apps Ltd public       ● enabled  opaque",
+            "customer-portal    Customer portal                confidential ● enabled  jwt",
             "partner-portal     Partner portal                 confidential ● enabled  opaque",
+            "shop-terminal      Shop terminal                  public       ● enabled  jwt",
             "status-monitor     Status monitor                 confidential ● enabled  jwt",
         ])
         #expect(h.grid.role(of: "api-gateway") == .selection)
