@@ -75,6 +75,9 @@ extension SQLiteStore: TokenStore {
         if let s = q.subject { clauses.append("subject = ?"); args.append(s) }
         if let k = q.kind { clauses.append("kind = ?"); args.append(k.rawValue) }
         if let before = q.before { clauses.append("id < ?"); args.append(before) }
+        if let family = q.familyID { clauses.append("family_id = ?"); args.append(family) }
+        if let since = q.issuedSince { clauses.append("issued_at >= ?"); args.append(Int64(since.timeIntervalSince1970.rounded(.up))) }
+        if let until = q.issuedUntil { clauses.append("issued_at < ?"); args.append(Int64(until.timeIntervalSince1970.rounded(.up))) }
         switch q.status {
         case .active?: clauses.append("revoked_at IS NULL AND expires_at > ?"); args.append(Int64(now.timeIntervalSince1970))
         case .expired?: clauses.append("revoked_at IS NULL AND expires_at <= ?"); args.append(Int64(now.timeIntervalSince1970))

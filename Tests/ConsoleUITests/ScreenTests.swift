@@ -284,3 +284,44 @@ struct ShellTests {
         #expect(h.app.theme.style(.statusActive).foreground == .default)
     }
 }
+
+@Suite("Tokens screen: refresh families and time")
+struct TokenFamilyAndTimeTests {
+    @Test func filterWordsParseAndBadTimesAreNamed() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let f = try TokenFilter.parse("family:F1 since:2h until:2027-01-15T08:00:00Z", now: now).get()
+        #expect(f.familyID == "F1")
+        #expect(f.since == now.addingTimeInterval(-7200))
+        #expect(f.until == ISO8601DateFormatter().date(from: "2027-01-15T08:00:00Z"))
+        guard case .failure(let e) = TokenFilter.parse("since:yesterday", now: now) else { Issue.record("accepted a bad time"); return }
+        #expect(e.field == "since" && e.message.contains("ISO 8601"))
+    }
+
+    @Test func theFamilyKeyListsEveryTokenOfOneSignIn() async throws {
+        let h = try await Harness(width: 100, height: 30, start: .tokens)
+        let now = h.engine.clock.now()
+        func record(_ id: String, _ kind: TokenKind, family: String?) -> TokenRecord {
+            TokenRecord(id: id, tenantID: "sms", kind: kind, format: .opaque, clientID: "customer-portal", subject: "u-alice",
+                        scopes: ["openid"], audiences: ["x"], issuedAt: now, expiresAt: now.addingTimeInterval(600),
+                        digest: SecretDigest.sha256(id), keyID: nil, grantType: .authorizationCode, familyID: family)
+        }
+        try await h.engine.store.record(tokens: [record("01AAAAAAAAAAAAAAAAAAAAAAA1", .authorizationCode, family: "FAM1"),
+                                                 record("01AAAAAAAAAAAAAAAAAAAAAAA2", .access, family: "FAM1"),
+                                                 record("01AAAAAAAAAAAAAAAAAAAAAAA3", .refresh, family: "FAM1"),
+                                                 record("01AAAAAAAAAAAAAAAAAAAAAAA4", .access, family: "FAM2")], audit: [])
+        await h.press(.ctrl("r"))
+        #expect(h.screen.contains("4 tokens"))
+        // Newest first: the FAM2 token, then the refresh token of FAM1.
+        await h.press(.down, .enter)
+        #expect(h.screen.contains("refresh family"))
+        await h.press(.char("f"))
+        await h.settle()
+        let text = h.screen
+        #expect(text.contains("3 tokens") && text.contains("› /family:FAM1"), "\(text)")
+        #expect(!text.contains("01AAAAAAAAAAAAAAAAAAAAAAA4"))
+        await h.press(.char("/"), .ctrl("u"))
+        await h.type("since:1h")
+        await h.press(.enter)
+        #expect(h.screen.contains("4 tokens"))
+    }
+}

@@ -10,9 +10,15 @@ public struct TokenQuery: Sendable, Hashable {
     public var status: TokenRecord.Status?
     public var before: String?
     public var limit: Int
+    /// Every token descended from one authorization (code, refresh tokens, access tokens).
+    public var familyID: String?
+    /// Issued at or after / before these times.
+    public var issuedSince: Date?
+    public var issuedUntil: Date?
 
     public init(tenantID: String, clientID: String? = nil, subject: String? = nil, kind: TokenKind? = nil,
-                status: TokenRecord.Status? = nil, before: String? = nil, limit: Int = 50) {
+                status: TokenRecord.Status? = nil, before: String? = nil, limit: Int = 50, familyID: String? = nil,
+                issuedSince: Date? = nil, issuedUntil: Date? = nil) {
         self.tenantID = tenantID
         self.clientID = clientID
         self.subject = subject
@@ -20,5 +26,8 @@ public struct TokenQuery: Sendable, Hashable {
         self.status = status
         self.before = before
         self.limit = limit
+        self.familyID = familyID
+        self.issuedSince = issuedSince
+        self.issuedUntil = issuedUntil
     }
 }

@@ -10,11 +10,15 @@ struct TokenFilter: Sendable, Hashable {
     var status: TokenRecord.Status?
     var kind: TokenKind?
     var tokenID: String?
+    var familyID: String?
+    var since: Date?
+    var until: Date?
 
-    static let hint = "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN"
+    static let hint = "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN family:ID since:1h until:2026-11-22T10:00:00Z"
 
-    /// The filter, or the word that could not be understood.
-    static func parse(_ text: String) -> Result<TokenFilter, AdminError> {
+    /// The filter, or the word that could not be understood. Times are ISO 8601 or a span back from
+    /// `now` (`30m`, `2h`, `7d`).
+    static func parse(_ text: String, now: Date = Date()) -> Result<TokenFilter, AdminError> {
         var f = TokenFilter()
         for word in text.split(separator: " ") {
             let parts = word.split(separator: ":", maxSplits: 1).map(String.init)
@@ -29,6 +33,12 @@ struct TokenFilter: Sendable, Hashable {
             case "kind":
                 guard let k = TokenKind(rawValue: parts[1]) else { return .failure(.invalid(field: "kind", "use access, refresh or code")) }
                 f.kind = k
+            case "family": f.familyID = parts[1]
+            case "since", "until":
+                guard let t = time(parts[1], now: now) else {
+                    return .failure(.invalid(field: parts[0], "'\(parts[1])' is not a time: use ISO 8601 (2026-11-22T10:00:00Z) or a span back from now (30m, 2h, 7d)"))
+                }
+                if parts[0] == "since" { f.since = t } else { f.until = t }
             default: return .failure(.invalid(field: parts[0], "unknown filter; use \(hint)"))
             }
         }
@@ -36,11 +46,21 @@ struct TokenFilter: Sendable, Hashable {
     }
 }
 
+extension TokenFilter {
+    static func time(_ text: String, now: Date) -> Date? {
+        if let last = text.last, let unit: Double = ["s": 1, "m": 60, "h": 3600, "d": 86_400][String(last)],
+           let n = Double(text.dropLast()), n >= 0 {
+            return now.addingTimeInterval(-n * unit)
+        }
+        return ISO8601DateFormatter().date(from: text)
+    }
+}
+
 /// Tokens: keyset pages newest first (never all rows), filters run in SQL, detail with the claims as
 /// signed and the audit trail, and every revocation with the engine's dry run.
 final class TokensScreen: Screen {
     enum Action: Sendable {
-        case move(ListMove), open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser
+        case move(ListMove), open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily
     }
 
     struct Detail {
@@ -78,6 +98,7 @@ final class TokensScreen: Screen {
         KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
         KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
         KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
+        KeyBinding([.char("f")], .showFamily, "List its refresh family: the code, refresh and access tokens of one sign-in", hint: "family"),
         KeyBinding([.ctrl("r")], .reload, "Reload"),
     ])
 
@@ -94,7 +115,7 @@ final class TokensScreen: Screen {
 
     func setFilter(_ text: String, _ ctx: ConsoleContext) {
         filter = text
-        switch TokenFilter.parse(text) {
+        switch TokenFilter.parse(text, now: ctx.now) {
         case .failure(let e): ctx.fail(e)
         case .success(let f):
             parsed = f
@@ -126,7 +147,8 @@ final class TokensScreen: Screen {
             return
         }
         let query = TokenQuery(tenantID: tenant, clientID: parsed.clientID, subject: parsed.subject, kind: parsed.kind, status: parsed.status,
-                               before: rows.last?.id, limit: Self.pageSize + 1)
+                               before: rows.last?.id, limit: Self.pageSize + 1, familyID: parsed.familyID,
+                               issuedSince: parsed.since, issuedUntil: parsed.until)
         ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }) { [weak self] result in
             guard let self, gen == self.generation else { return }
             self.loading = false
@@ -186,6 +208,8 @@ final class TokensScreen: Screen {
         case .revokeTenant: revoke(.tenant(tenantID: ctx.tenantID), ctx)
         case .openClient: if let r = selected { ctx.go(.client(r.clientID)) }
         case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
+        case .showFamily:
+            if let family = selected?.familyID { setFilter("family:" + family, ctx) } else { ctx.flash("this token has no refresh family", .info) }
         }
         return true
     }
@@ -240,9 +264,9 @@ final class TokensScreen: Screen {
             for (k, v) in TokenClaims.claims(of: r, issuer: ctx.engine.configuration.issuer(for: r.tenantID)) {
                 lines.append(DetailLine(k, v, indent: 1))
             }
-        } else if !r.claims.isEmpty {
+        } else if !r.publicClaims.isEmpty {
             lines.append(.section("Stored claims (returned by introspection)"))
-            for (k, v) in r.claims.sorted(by: { $0.key < $1.key }) {
+            for (k, v) in r.publicClaims.sorted(by: { $0.key < $1.key }) {
                 lines.append(DetailLine(k, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self), indent: 1))
             }
         }
@@ -263,6 +287,10 @@ enum TokenClaims {
                                      ("exp", "\(Int64(r.expiresAt.timeIntervalSince1970))"), ("iat", "\(Int64(r.issuedAt.timeIntervalSince1970))"),
                                      ("jti", r.id), ("client_id", r.clientID)]
         if !r.scopes.isEmpty { c.append(("scope", r.scopes.joined(separator: " "))) }
+        // The design's claims (and `act`) as minted: kept on the record beside the standard ones.
+        for (k, v) in r.publicClaims.sorted(by: { $0.key < $1.key }) {
+            c.append((k, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self)))
+        }
         return c
     }
 }
