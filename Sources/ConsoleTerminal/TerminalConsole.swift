@@ -99,11 +99,12 @@ final class NcursesDevice: ConsoleDevice {
         return KeyDecoder.decode(status: status, code: code) ?? .function(0)
     }
 }
-/// Points fd 2 at a log file while the console runs, and back afterwards.
-struct StderrRedirect {
+/// Points fd 2 at a log file while the console runs, and back afterwards. Nested redirects restore
+/// in order.
+public struct StderrRedirect: Sendable {
     private let saved: Int32
 
-    init(to path: String) throws(TerminalError) {
+    public init(to path: String) throws(TerminalError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         guard fd >= 0 else { throw TerminalError(message: "cannot open the console log \(path): \(String(cString: strerror(errno)))") }
         fflush(stderr)
@@ -112,7 +113,7 @@ struct StderrRedirect {
         close(fd)
     }
 
-    func restore() {
+    public func restore() {
         fflush(stderr)
         dup2(saved, 2)
         close(saved)

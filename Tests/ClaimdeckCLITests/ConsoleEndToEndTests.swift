@@ -154,9 +154,8 @@ struct ConsoleEndToEndTests {
             if status.hasPrefix("1") { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        // Known gap: the process currently ends by the signal itself (pane_dead_status empty) instead of
-        // leaving through the console's SIGTERM path; what is checked is that the terminal is restored.
-        #expect(status.hasPrefix("1"))
+        // SIGTERM ends the UI loop, the background work stops, and the process exits 0 by its own path.
+        #expect(status == "1 0")
         let final = try tmux.screen()
         // The alternate screen is gone: the terminal shows what it showed before the console.
         #expect(!final.contains("billing-service") && !final.contains("[2 Clients]"), "\(final)")

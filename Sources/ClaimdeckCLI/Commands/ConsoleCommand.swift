@@ -81,11 +81,25 @@ struct ConsoleCommand: AsyncParsableCommand {
         defer { background.cancel() }
         let environment = ConsoleEnvironment(databasePath: dbPath, serverURL: nil, themeDirectory: themeDir)
         let start = ScreenKind(rawValue: screen) ?? .audit
-        let reason = try await TerminalConsole.run(engine: engine, inbox: inbox, logPath: logPath) { depth in
-            var env = environment
-            env.colorDepth = depth
-            return ConsoleApp(engine: engine, clock: engine.clock, tenantID: startTenant, environment: env, theme: initialTheme, start: start)
+        // Logs keep going to the log file until the server has stopped: its shutdown messages must not
+        // land on the terminal the user gets back.
+        let keepLogs = try StderrRedirect(to: logPath)
+        let reason: String?
+        do {
+            reason = try await TerminalConsole.run(engine: engine, inbox: inbox, logPath: logPath) { depth in
+                var env = environment
+                env.colorDepth = depth
+                return ConsoleApp(engine: engine, clock: engine.clock, tenantID: startTenant, environment: env, theme: initialTheme, start: start)
+            }
+        } catch {
+            keepLogs.restore()
+            throw error
         }
+        // Stop the server and the config watch before the store closes (the deferred close): nothing
+        // may read a closed pool on the way out.
+        background.cancel()
+        await background.value
+        keepLogs.restore()
         if let reason { print("claimdeck console: \(reason)") }
     }
 
