@@ -78,11 +78,21 @@ let package = Package(
             dependencies: ["AuthEngine", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // The HTTP client of external claim lookups (the engine itself does no I/O).
+        .target(
+            name: "ClaimLookupHTTP",
+            dependencies: [
+                "AuthEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command line: argument parsing and wiring, as a library so commands can be tested.
         .target(
             name: "ClaimdeckCLI",
             dependencies: [
-                "AuthEngine", "SQLiteStore", "OAuthHTTP", "TenantYAML", "ConsoleUI", "ConsoleTerminal",
+                "AuthEngine", "SQLiteStore", "OAuthHTTP", "TenantYAML", "ConsoleUI", "ConsoleTerminal", "ClaimLookupHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "OAuthHTTPTests",
             dependencies: [
-                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "JOSE",
+                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "ClaimLookupHTTP", "JOSE",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

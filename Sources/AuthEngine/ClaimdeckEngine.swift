@@ -20,13 +20,16 @@ public final class ClaimdeckEngine: Sendable {
     let random: any RandomSource
     let decoyHash = Mutex<String?>(nil)
     let authenticator: ClientAuthenticator
+    let externalClaims: ExternalClaimLookup
 
     /// - Parameters:
     ///   - masterKey: 32 bytes that seal private signing keys at rest.
+    ///   - claimLookup: the HTTP client of external claim lookups; nil: every lookup fails (and its
+    ///     claim's failure policy applies).
     public init(store: any ClaimdeckStore, masterKey: Data, configuration: EngineConfiguration,
                 clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
                 metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine"),
-                throttle: LoginThrottle = LoginThrottle()) async throws {
+                throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil) async throws {
         self.store = store
         self.config = try await ConfigCache(store: store)
         self.keyring = try Keyring(masterKey: masterKey)
@@ -38,6 +41,7 @@ public final class ClaimdeckEngine: Sendable {
         self.logger = logger
         self.throttle = throttle
         self.authenticator = ClientAuthenticator(store: store, configuration: configuration, clock: clock)
+        self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock)
     }
 
     /// The tenant named in a request path, or a 404 `not_found` error.

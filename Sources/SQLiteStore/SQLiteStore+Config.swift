@@ -60,6 +60,19 @@ extension SQLiteStore: ConfigStore {
                     try db.execute(sql: "DELETE FROM apis WHERE tenant_id = ? AND name = ?", arguments: [t, name])
                 case .putClaim(let c):
                     try Self.put(db, "claims", keys: ["tenant_id": c.tenantID, "name": c.name], data: try encoder.encode(c))
+                case .deleteClaim(let t, let name):
+                    try db.execute(sql: "DELETE FROM claims WHERE tenant_id = ? AND name = ?", arguments: [t, name])
+                case .recordDesignVersion(let v):
+                    try db.execute(sql: "INSERT INTO design_versions (tenant_id, number, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                   arguments: [v.tenantID, v.number, v.createdAt.timeIntervalSince1970, try encoder.encode(v)])
+                    if db.changesCount == 0 {
+                        throw AdminError(code: .conflict, field: "design", message: "version \(v.number) of tenant '\(v.tenantID)' was published meanwhile by someone else; look at 'claimdeck design versions' and try again")
+                    }
+                case .putDesignDraft(let d):
+                    try db.execute(sql: "INSERT INTO design_drafts (tenant_id, data) VALUES (?, ?) ON CONFLICT(tenant_id) DO UPDATE SET data = excluded.data",
+                                   arguments: [d.tenantID, try encoder.encode(d)])
+                case .deleteDesignDraft(let t):
+                    try db.execute(sql: "DELETE FROM design_drafts WHERE tenant_id = ?", arguments: [t])
                 case .putUser(let u):
                     try db.execute(sql: """
                         INSERT INTO users (tenant_id, id, username, data) VALUES (?, ?, ?, ?)

@@ -4,7 +4,7 @@ import JOSE
 
 extension TenantDefinition {
     /// `token_exchange_policies:` entry: a client's RFC 8693 policy.
-    public struct ExchangePolicyEntry: Decodable, Sendable {
+    public struct ExchangePolicyEntry: Codable, Sendable {
         public var client: String
         public var audiences: [String]
         public var subjectAudiences: [String]?
@@ -19,7 +19,7 @@ extension TenantDefinition {
 
     /// `trusted_issuers:` entry: a partner whose RFC 7523 assertions the tenant accepts. Keys come as an
     /// inline JWK Set (`jwks`) or as one key (`key`: a JWK as JSON text, or a PEM public key).
-    public struct TrustedIssuerEntry: Decodable, Sendable {
+    public struct TrustedIssuerEntry: Codable, Sendable {
         public var issuer: String
         public var jwks: JWKSet?
         public var key: String?

@@ -2,20 +2,22 @@ import AuthEngine
 import Foundation
 import JOSE
 
-/// A tenant described in YAML: the demo tenant in `data/`, and later config as code.
-public struct TenantDefinition: Decodable, Sendable {
-    public struct TenantInfo: Decodable, Sendable {
+/// A tenant described in YAML: the demo tenant in `data/`, and config as code (`claimdeck design
+/// export` writes one, `design apply` reads one). Fields are encoded in declaration order and lists
+/// sorted by name, so an export is stable and diffs well in version control.
+public struct TenantDefinition: Codable, Sendable {
+    public struct TenantInfo: Codable, Sendable {
         public var id: String
         public var name: String?
         public var algorithm: String?
     }
 
-    public struct Scope: Decodable, Sendable {
+    public struct Scope: Codable, Sendable {
         public var name: String
         public var description: String?
     }
 
-    public struct Claim: Decodable, Sendable {
+    public struct Claim: Codable, Sendable {
         public var name: String
         public var type: String
         public var userAttribute: String?
@@ -23,20 +25,43 @@ public struct TenantDefinition: Decodable, Sendable {
         public var constant: JSONValue?
         public var template: String?
         public var authContext: String?
+        public var external: External?
         public var pii: Bool?
+        /// Issuance fails rather than leave the claim out.
+        public var required: Bool?
         public var scopes: [String]?
         /// access_token, id_token, userinfo, introspection (default: access_token and introspection).
         public var destinations: [String]?
 
+        // Declaration order is the order an export writes.
         enum CodingKeys: String, CodingKey {
-            case name, type, pii, scopes, constant, template, destinations
-            case authContext = "auth_context"
+            case name, type
             case userAttribute = "user_attribute"
             case clientAttribute = "client_attribute"
+            case constant, template
+            case authContext = "auth_context"
+            case external, pii, required, scopes, destinations
         }
     }
 
-    public struct API: Decodable, Sendable {
+    /// `external:` source of a claim: an HTTP GET at issuance.
+    public struct External: Codable, Sendable {
+        public var url: String
+        public var path: String?
+        public var timeoutMs: Int?
+        public var cacheSeconds: Int?
+        /// omit (default) or fail.
+        public var onFailure: String?
+
+        enum CodingKeys: String, CodingKey {
+            case url, path
+            case timeoutMs = "timeout_ms"
+            case cacheSeconds = "cache_seconds"
+            case onFailure = "on_failure"
+        }
+    }
+
+    public struct API: Codable, Sendable {
         public var name: String
         public var audience: String
         public var scopes: [String]
@@ -46,9 +71,21 @@ public struct TenantDefinition: Decodable, Sendable {
             case name, audience, scopes
             case requiredClaims = "required_claims"
         }
+
+        /// Writes `required_claims` sorted by scope: a dictionary's own order changes from run to run.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(audience, forKey: .audience)
+            try c.encode(scopes, forKey: .scopes)
+            if let requiredClaims {
+                var nested = c.nestedContainer(keyedBy: NameKey.self, forKey: .requiredClaims)
+                for scope in requiredClaims.keys.sorted() { try nested.encode(requiredClaims[scope]!, forKey: NameKey(scope)) }
+            }
+        }
     }
 
-    public struct UserEntry: Decodable, Sendable {
+    public struct UserEntry: Codable, Sendable {
         public var id: String
         public var username: String
         /// Demo data only: hashed with scrypt on load.
@@ -56,7 +93,7 @@ public struct TenantDefinition: Decodable, Sendable {
         public var attributes: [String: JSONValue]?
     }
 
-    public struct ClientEntry: Decodable, Sendable {
+    public struct ClientEntry: Codable, Sendable {
         public var id: String
         public var name: String
         public var type: String?
@@ -78,19 +115,21 @@ public struct TenantDefinition: Decodable, Sendable {
         public var revokeRefreshTokensOnLogout: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case id, name, type, scopes, audiences, secret
+            case id, name, type
+            case authMethod = "auth_method"
+            case grantTypes = "grant_types"
+            case scopes, audiences
+            case redirectURIs = "redirect_uris"
+            case postLogoutRedirectURIs = "post_logout_redirect_uris"
+            case tokenFormat = "token_format"
+            case accessTokenLifetime = "access_token_lifetime"
+            case signingAlgorithm = "signing_alg"
             case thirdParty = "third_party"
             case requirePKCE = "require_pkce"
             case refreshTokenLifetime = "refresh_token_lifetime"
             case refreshTokenAbsoluteLifetime = "refresh_token_absolute_lifetime"
-            case postLogoutRedirectURIs = "post_logout_redirect_uris"
             case revokeRefreshTokensOnLogout = "revoke_refresh_tokens_on_logout"
-            case authMethod = "auth_method"
-            case grantTypes = "grant_types"
-            case redirectURIs = "redirect_uris"
-            case tokenFormat = "token_format"
-            case accessTokenLifetime = "access_token_lifetime"
-            case signingAlgorithm = "signing_alg"
+            case secret
         }
     }
 
@@ -108,4 +147,13 @@ public struct TenantDefinition: Decodable, Sendable {
         case tokenExchangePolicies = "token_exchange_policies"
         case trustedIssuers = "trusted_issuers"
     }
+}
+
+/// A coding key for names only known at run time (scopes as keys).
+struct NameKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

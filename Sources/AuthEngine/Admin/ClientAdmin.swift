@@ -79,6 +79,16 @@ extension ClaimdeckEngine {
         guard snapshot.tenants[tenantID] != nil else {
             throw .notFound("no tenant '\(Validation.printable(tenantID))'; create it with 'claimdeck tenant create \(Validation.printable(tenantID))'")
         }
+        let new = try newClient(tenantID: tenantID, spec, presetSecret: presetSecret, snapshot: snapshot, actor: actor)
+        try await applyConfig(extraMutations + new.mutations, audit: [new.event])
+        return new.registered
+    }
+
+    /// A client to register, validated against `snapshot`: the client with its secret (shown once),
+    /// the mutations that store it (with keys for its algorithm if the tenant has none) and its audit
+    /// event. Shared by registration and `design apply`.
+    func newClient(tenantID: String, _ spec: ClientSpec, presetSecret: String? = nil, snapshot: ConfigSnapshot,
+                   actor: String) throws(AdminError) -> (registered: ClientWithSecret, mutations: [ConfigMutation], event: AuditEventDraft) {
         try spec.validate(tenantID: tenantID, snapshot: snapshot, configuration: configuration)
         let id = spec.id ?? generatedClientID(name: spec.name, tenantID: tenantID, snapshot: snapshot)
         if snapshot.client(tenantID, id) != nil { throw .conflict("client '\(id)' already exists in tenant '\(tenantID)'") }
@@ -93,12 +103,10 @@ extension ClaimdeckEngine {
             createdAt: now, updatedAt: now)
         client.apply(spec)
         let keys = try keysNeeded(for: client, snapshot: snapshot, now: now)
-        try await applyConfig(extraMutations + keys.map(ConfigMutation.putKey) + [.putClient(client)], audit: [
-            AuditEventDraft(time: now, type: .clientRegistered, tenantID: tenantID, clientID: id, actor: actor,
-                            details: ["type": client.type.rawValue, "auth_method": method.rawValue, "format": client.tokenFormat.rawValue,
-                                      "scopes": client.scopes.joined(separator: " "), "grant_types": client.grantTypes.map(\.rawValue).joined(separator: " ")]),
-        ])
-        return ClientWithSecret(client: client, secret: secret)
+        let event = AuditEventDraft(time: now, type: .clientRegistered, tenantID: tenantID, clientID: id, actor: actor,
+                                    details: ["type": client.type.rawValue, "auth_method": method.rawValue, "format": client.tokenFormat.rawValue,
+                                              "scopes": client.scopes.joined(separator: " "), "grant_types": client.grantTypes.map(\.rawValue).joined(separator: " ")])
+        return (ClientWithSecret(client: client, secret: secret), keys.map(ConfigMutation.putKey) + [.putClient(client)], event)
     }
 
     public func clients(tenantID: String) throws(AdminError) -> [Client] {
@@ -108,9 +116,7 @@ extension ClaimdeckEngine {
     }
 
     public func client(tenantID: String, clientID: String) throws(AdminError) -> Client {
-        guard let c = config.snapshot.client(tenantID, clientID) else {
-            throw .notFound("no client '\(Validation.printable(clientID))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck client list --tenant \(Validation.printable(tenantID))' shows them")
-        }
+        guard let c = config.snapshot.client(tenantID, clientID) else { throw .noClient(tenantID: tenantID, clientID: clientID) }
         return c
     }
 

@@ -39,6 +39,9 @@ extension ConfigMutation {
         case .putScope(let s): return s.tenantID
         case .putAPI(let a): return a.tenantID
         case .putClaim(let c): return c.tenantID
+        case .deleteClaim(let t, _), .deleteDesignDraft(let t): return t
+        case .recordDesignVersion(let v): return v.tenantID
+        case .putDesignDraft(let d): return d.tenantID
         case .putUser(let u): return u.tenantID
         case .deleteUser(let t, _): return t
         case .putRegistrationToken(let r): return r.tenantID

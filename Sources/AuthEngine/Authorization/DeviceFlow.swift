@@ -189,7 +189,7 @@ extension ClaimdeckEngine {
             userID: userID, scopes: device.scopes, audiences: device.audiences, familyID: ids.timeOrdered(at: now),
             familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)), sessionID: device.sessionID,
             authTime: authTime, amr: ["pwd"])
-        let issued = try UserTokenIssuer(engine: self).issue(authorization, user: user, accessScopes: device.scopes, tenant: tenant,
+        let issued = try await UserTokenIssuer(engine: self).issue(authorization, user: user, accessScopes: device.scopes, tenant: tenant,
                                                              client: client, grantType: .deviceCode, nonce: nil, snapshot: snapshot)
         let consumed: Bool
         do {

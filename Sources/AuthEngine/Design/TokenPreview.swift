@@ -73,10 +73,16 @@ public struct TokenPreview: Sendable {
 
 extension ClaimdeckEngine {
     /// Previews the tokens a client would get, by running the issuance code without storing anything.
-    public func previewTokens(_ r: PreviewRequest) async throws(AdminError) -> TokenPreview {
-        let snapshot = config.snapshot
+    /// - Parameter design: a design to preview instead of the live one (a draft being edited).
+    public func previewTokens(_ r: PreviewRequest, design: TokenDesign? = nil) async throws(AdminError) -> TokenPreview {
+        var snapshot = config.snapshot
+        if let design { snapshot = snapshot.with(design.owned(by: r.tenantID), tenantID: r.tenantID) }
+        return try await previewTokens(r, snapshot: snapshot)
+    }
+
+    func previewTokens(_ r: PreviewRequest, snapshot: ConfigSnapshot) async throws(AdminError) -> TokenPreview {
         guard let tenant = snapshot.tenants[r.tenantID] else { throw .notFound("no tenant '\(Validation.printable(r.tenantID))'") }
-        let client = try self.client(tenantID: r.tenantID, clientID: r.clientID)
+        guard let client = snapshot.client(r.tenantID, r.clientID) else { throw .noClient(tenantID: r.tenantID, clientID: r.clientID) }
         let issuer = configuration.issuer(for: tenant.id)
         do throws(OAuthError) {
             let scopes = try ScopePolicy.granted(requested: r.scope, client: client)
@@ -87,7 +93,7 @@ extension ClaimdeckEngine {
             let token: String, record: TokenRecord, grantType: GrantType
             var idToken: String?
             var user: User?
-            var context: AuthContext?
+            let inputs: ClaimInputs
             if let name = r.user {
                 let u = try await self.user(tenantIDForPreview: tenant.id, name)
                 user = u
@@ -100,30 +106,36 @@ extension ClaimdeckEngine {
                     userID: u.id, scopes: scopes, audiences: audiences, familyID: "preview",
                     familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)), sessionID: nil,
                     authTime: now, amr: ["pwd"])
-                context = authorization.context
-                let issued = try UserTokenIssuer(engine: self).issue(authorization, user: u, accessScopes: scopes, tenant: tenant, client: client,
+                let issued = try await UserTokenIssuer(engine: self).issue(authorization, user: u, accessScopes: scopes, tenant: tenant, client: client,
                                                                      grantType: grantType, nonce: nil, snapshot: snapshot)
                 token = issued.response.accessToken
                 record = issued.response.record
                 idToken = issued.response.idToken
+                inputs = issued.inputs
             } else {
                 grantType = .clientCredentials
                 if !client.grantTypes.contains(.clientCredentials) {
                     warnings.append("client '\(client.id)' is not allowed client_credentials; give --user to preview a user's token")
                 }
+                inputs = try await claimInputs(user: nil, client: client, context: nil, scopes: scopes, snapshot: snapshot)
                 (token, record) = try AccessTokenMinter(engine: self).mint(
-                    clientCredentialsGrant(tenant: tenant, client: client, scopes: scopes, audiences: audiences, snapshot: snapshot),
+                    clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences, snapshot: snapshot),
                     snapshot: snapshot)
             }
             let introspection = IntrospectionResult(active: true, record: record, caller: client, issuer: issuer).json()
             var provenance: [ClaimDestination: [ResolvedClaim]] = [
-                .accessToken: ClaimResolver.resolve(.accessToken, user: user, client: client, scopes: scopes, context: context, snapshot: snapshot),
-                .introspection: ClaimResolver.resolve(.introspection, user: user, client: client, scopes: scopes, context: context, snapshot: snapshot),
+                .accessToken: ClaimResolver.resolve(.accessToken, inputs, scopes: scopes, snapshot: snapshot),
+                .introspection: ClaimResolver.resolve(.introspection, inputs, scopes: scopes, snapshot: snapshot),
             ]
+            for (claim, reason) in inputs.lookupFailures.sorted(by: { $0.key < $1.key }) {
+                warnings.append("claim '\(claim)' left out: its external lookup failed (\(reason))")
+            }
             var userinfo: [String: JSONValue]?
             if let user, scopes.contains(StandardScopes.openid) {
-                provenance[.idToken] = ClaimResolver.userClaims(.idToken, user: user, client: client, scopes: scopes, context: context, snapshot: snapshot)
-                let info = ClaimResolver.userClaims(.userinfo, user: user, client: client, scopes: scopes, context: nil, snapshot: snapshot)
+                provenance[.idToken] = ClaimResolver.userClaims(.idToken, inputs, scopes: scopes, snapshot: snapshot)
+                var userinfoInputs = inputs
+                userinfoInputs.context = nil  // userinfo is answered later, without the sign-in's context
+                let info = ClaimResolver.userClaims(.userinfo, userinfoInputs, scopes: scopes, snapshot: snapshot)
                 provenance[.userinfo] = info
                 userinfo = ClaimResolver.dictionary(info).merging(["sub": .string(user.id)]) { $1 }
             }

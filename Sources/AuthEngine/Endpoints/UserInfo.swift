@@ -35,8 +35,8 @@ extension ClaimdeckEngine {
             guard let user = try? await store.user(tenantID: tenant.id, id: record.subject), !user.disabled else {
                 throw invalidToken("the user of this token is disabled or deleted")
             }
-            var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.userinfo, user: user, client: client, scopes: record.scopes,
-                                                                           context: nil, snapshot: snapshot))
+            let inputs = try await claimInputs(user: user, client: client, context: nil, scopes: record.scopes, snapshot: snapshot)
+            var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.userinfo, inputs, scopes: record.scopes, snapshot: snapshot))
             claims["sub"] = .string(user.id)
             await audit([AuditEventDraft(time: now, type: .userinfoServed, tenantID: tenant.id, clientID: record.clientID, subject: user.id,
                                          tokenID: record.id, actor: "client:\(record.clientID)",

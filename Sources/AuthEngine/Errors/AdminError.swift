@@ -31,4 +31,8 @@ public struct AdminError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func notFound(_ message: String) -> Self { .init(code: .notFound, message: message) }
     public static func conflict(_ message: String) -> Self { .init(code: .conflict, message: message) }
     public static func storage(_ message: String) -> Self { .init(code: .storage, message: message) }
+
+    static func noClient(tenantID: String, clientID: String) -> Self {
+        .notFound("no client '\(Validation.printable(clientID))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck client list --tenant \(Validation.printable(tenantID))' shows them")
+    }
 }

@@ -40,7 +40,7 @@ extension ClaimdeckEngine {
             throw OAuthError(code: "server_error", description: "the stored authorization is incomplete", status: 500)
         }
         let user = try await activeUser(tenantID: tenant.id, id: record.subject)
-        let issued = try UserTokenIssuer(engine: self).issue(
+        let issued = try await UserTokenIssuer(engine: self).issue(
             authorization, user: user, accessScopes: authorization.scopes, tenant: tenant, client: client,
             grantType: .authorizationCode, nonce: record.internalValue("nonce")?.stringValue, snapshot: snapshot)
         try await redeemOrDetectReuse(record, reason: Self.redeemedReason, issued: issued, noun: "authorization code", now: now)

@@ -25,7 +25,7 @@ extension ClaimdeckEngine {
             throw OAuthError(code: "server_error", description: "the stored authorization is incomplete", status: 500)
         }
         let user = try await activeUser(tenantID: tenant.id, id: record.subject)
-        let issued = try UserTokenIssuer(engine: self).issue(
+        let issued = try await UserTokenIssuer(engine: self).issue(
             authorization, user: user, accessScopes: scopes, tenant: tenant, client: client, grantType: .refreshToken,
             nonce: nil, snapshot: snapshot)
         try await redeemOrDetectReuse(record, reason: Self.rotatedReason, issued: issued, noun: "refresh token", now: now)

@@ -115,19 +115,21 @@ extension ClaimdeckEngine {
         let audiences = try AudiencePolicy.resolve(
             resources: request.form.all("resource"), audience: request.form.single("audience"),
             client: client, scopes: scopes, snapshot: snapshot)
-        return try await issueAccessToken(clientCredentialsGrant(tenant: tenant, client: client, scopes: scopes, audiences: audiences,
+        let inputs = try await claimInputs(user: nil, client: client, context: nil, scopes: scopes, snapshot: snapshot)
+        return try await issueAccessToken(clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences,
                                                                  snapshot: snapshot), snapshot: snapshot)
     }
 
     /// What a client_credentials token carries: the design's claims that need no user (constants,
-    /// client attributes). Shared with the preview.
-    func clientCredentialsGrant(tenant: Tenant, client: Client, scopes: [String], audiences: [String],
-                                snapshot: ConfigSnapshot) -> AccessTokenMinter.Grant {
-        .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences, grantType: .clientCredentials,
-              lifetime: client.accessTokenLifetime,
-              extraClaims: ClaimResolver.accessTokenClaims(user: nil, client: client, scopes: scopes, snapshot: snapshot),
-              introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, user: nil, client: client, scopes: scopes,
-                                                                                  context: nil, snapshot: snapshot)))
+    /// client attributes, lookups that do not name the user). Shared with the preview.
+    func clientCredentialsGrant(tenant: Tenant, inputs: ClaimInputs, scopes: [String], audiences: [String],
+                                snapshot: ConfigSnapshot) throws(OAuthError) -> AccessTokenMinter.Grant {
+        let client = inputs.client
+        try ClaimResolver.checkRequired(inputs, scopes: scopes, snapshot: snapshot)
+        return .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences, grantType: .clientCredentials,
+                     lifetime: client.accessTokenLifetime,
+                     extraClaims: ClaimResolver.accessTokenClaims(inputs, scopes: scopes, snapshot: snapshot),
+                     introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs, scopes: scopes, snapshot: snapshot)))
     }
 
     /// Stores issued tokens with their audit events before anyone sees them.

@@ -12,6 +12,8 @@ struct UserTokenIssuer: Sendable {
         /// Every record to store: access, refresh.
         var records: [TokenRecord]
         var event: AuditEventDraft
+        /// What the claims were resolved from (for the preview's provenance).
+        var inputs: ClaimInputs
     }
 
     /// - Parameters:
@@ -19,17 +21,18 @@ struct UserTokenIssuer: Sendable {
     ///     the whole authorization.
     ///   - nonce: the authorization request's nonce, echoed in the ID token of a code exchange.
     func issue(_ authorization: UserAuthorization, user: User, accessScopes: [String], tenant: Tenant, client: Client,
-               grantType: GrantType, nonce: String?, snapshot: ConfigSnapshot) throws(OAuthError) -> Issued {
+               grantType: GrantType, nonce: String?, snapshot: ConfigSnapshot) async throws(OAuthError) -> Issued {
         let internalClaims: [String: JSONValue] = authorization.sessionID.map { ["sid": .string($0)] } ?? [:]
-        let context = authorization.context
+        let inputs = try await engine.claimInputs(user: user, client: client, context: authorization.context, scopes: accessScopes,
+                                                  snapshot: snapshot)
+        try ClaimResolver.checkRequired(inputs, scopes: accessScopes, snapshot: snapshot)
         let (access, accessRecord) = try AccessTokenMinter(engine: engine).mint(
             .init(tenant: tenant, client: client, subject: user.id, scopes: accessScopes, audiences: authorization.audiences,
                   grantType: grantType, lifetime: client.accessTokenLifetime, familyID: authorization.familyID,
-                  extraClaims: ClaimResolver.accessTokenClaims(user: user, client: client, scopes: accessScopes, context: context,
-                                                               snapshot: snapshot),
+                  extraClaims: ClaimResolver.accessTokenClaims(inputs, scopes: accessScopes, snapshot: snapshot),
                   internalClaims: internalClaims,
-                  introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(
-                      .introspection, user: user, client: client, scopes: accessScopes, context: context, snapshot: snapshot))),
+                  introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs, scopes: accessScopes,
+                                                                                      snapshot: snapshot))),
             snapshot: snapshot)
         var records = [accessRecord]
         var response = TokenResponse(accessToken: access, expiresIn: client.accessTokenLifetime,
@@ -52,12 +55,12 @@ struct UserTokenIssuer: Sendable {
         }
         if accessScopes.contains(StandardScopes.openid) {
             response.idToken = try IDTokenMinter(engine: engine).mint(
-                user: user, client: client, tenant: tenant, authorization: authorization, nonce: nonce,
+                inputs, tenant: tenant, authorization: authorization, nonce: nonce,
                 accessToken: access, scopes: accessScopes, snapshot: snapshot)
             details["id_token"] = "issued"
         }
         let event = AuditEventDraft(time: now, type: grantType == .refreshToken ? .tokenRefreshed : .tokenIssued, tenantID: tenant.id, clientID: client.id, subject: user.id,
                                     tokenID: accessRecord.id, actor: "client:\(client.id)", details: details)
-        return Issued(response: response, records: records, event: event)
+        return Issued(response: response, records: records, event: event, inputs: inputs)
     }
 }

@@ -9,12 +9,27 @@ public struct Tenant: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// The algorithm used for clients that do not ask for another one.
     public var defaultAlgorithm: SigningAlgorithm
+    /// The published version of the token design (scopes, claims, APIs) tokens are issued under;
+    /// 0 until the first publish.
+    public var designVersion: Int
 
-    public init(id: String, displayName: String, createdAt: Date, defaultAlgorithm: SigningAlgorithm = .es256) {
+    public init(id: String, displayName: String, createdAt: Date, defaultAlgorithm: SigningAlgorithm = .es256, designVersion: Int = 0) {
         self.id = id
         self.displayName = displayName
         self.createdAt = createdAt
         self.defaultAlgorithm = defaultAlgorithm
+        self.designVersion = designVersion
+    }
+
+    enum CodingKeys: String, CodingKey { case id, displayName, createdAt, defaultAlgorithm, designVersion }
+
+    /// Rows written before design versions existed are at version 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), displayName: try c.decode(String.self, forKey: .displayName),
+                  createdAt: try c.decode(Date.self, forKey: .createdAt),
+                  defaultAlgorithm: try c.decode(SigningAlgorithm.self, forKey: .defaultAlgorithm),
+                  designVersion: try c.decodeIfPresent(Int.self, forKey: .designVersion) ?? 0)
     }
 
     /// Checks that `id` is usable as a path segment of the issuer URL.

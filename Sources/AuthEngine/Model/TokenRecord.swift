@@ -70,6 +70,16 @@ public struct TokenRecord: Sendable, Hashable {
         return o[name]
     }
 
+    /// Internal key of the design version an access token was issued under.
+    public static let designVersionKey = "design_version"
+
+    /// The published token design version this access token was issued under (0: before the first
+    /// publish); nil for tokens that do not record one (refresh tokens, tokens older than versions).
+    public var designVersion: Int? {
+        guard case .number(let n)? = internalValue(Self.designVersionKey) else { return nil }
+        return Int(n)
+    }
+
     /// The claims an introspection answer or a console may show.
     public var publicClaims: [String: JSONValue] {
         var c = claims

@@ -8,15 +8,15 @@ import JOSE
 struct IDTokenMinter: Sendable {
     let engine: ClaimdeckEngine
 
-    func mint(user: User, client: Client, tenant: Tenant, authorization: UserAuthorization, nonce: String?,
+    func mint(_ inputs: ClaimInputs, tenant: Tenant, authorization: UserAuthorization, nonce: String?,
               accessToken: String, scopes: [String], snapshot: ConfigSnapshot) throws(OAuthError) -> String {
+        let client = inputs.client
         let alg = client.signingAlgorithm ?? tenant.defaultAlgorithm
         let key = try engine.keyring.signingKey(tenantID: tenant.id, algorithm: alg, snapshot: snapshot)
         let iat = Int64(engine.clock.now().timeIntervalSince1970)
-        var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.idToken, user: user, client: client, scopes: scopes,
-                                                                       context: authorization.context, snapshot: snapshot))
+        var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.idToken, inputs, scopes: scopes, snapshot: snapshot))
         claims["iss"] = .string(engine.configuration.issuer(for: tenant.id))
-        claims["sub"] = .string(user.id)
+        claims["sub"] = .string(authorization.userID)
         claims["aud"] = .string(client.id)
         claims["azp"] = .string(client.id)
         claims["iat"] = .number(Double(iat))

@@ -14,6 +14,12 @@ public enum ConfigMutation: Sendable, Hashable {
     case putAPI(APIResource)
     case deleteAPI(tenantID: String, name: String)
     case putClaim(ClaimDefinition)
+    case deleteClaim(tenantID: String, name: String)
+    /// Records a published design version. Versions are immutable: if the number is taken (another
+    /// publish won a race), the whole transaction fails with `AdminError.conflict`.
+    case recordDesignVersion(DesignVersion)
+    case putDesignDraft(DesignDraft)
+    case deleteDesignDraft(tenantID: String)
     case putUser(User)
     case deleteUser(tenantID: String, id: String)
     case putRegistrationToken(RegistrationToken)

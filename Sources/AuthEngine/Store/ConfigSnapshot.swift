@@ -33,4 +33,14 @@ public struct ConfigSnapshot: Sendable {
     }
 
     public func client(_ tenantID: String, _ clientID: String) -> Client? { clients[tenantID]?[clientID] }
+
+    /// This configuration with `design` as the tenant's scopes, claims and APIs: what a draft would
+    /// issue, for previews and the lint.
+    public func with(_ design: TokenDesign, tenantID: String) -> ConfigSnapshot {
+        var s = self
+        s.scopes[tenantID] = Dictionary(design.scopes.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        s.claims[tenantID] = Dictionary(design.claims.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        s.apis[tenantID] = Dictionary(design.apis.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        return s
+    }
 }

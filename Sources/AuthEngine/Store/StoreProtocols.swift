@@ -13,6 +13,14 @@ public protocol ConfigStore: Sendable {
     func user(tenantID: String, username: String) async throws -> User?
 }
 
+/// Published token design versions and drafts (written through `ConfigStore.apply`).
+public protocol DesignStore: Sendable {
+    /// Every published version of a tenant's design, oldest first.
+    func designVersions(tenantID: String) async throws -> [DesignVersion]
+    func designVersion(tenantID: String, number: Int) async throws -> DesignVersion?
+    func designDraft(tenantID: String) async throws -> DesignDraft?
+}
+
 /// Issued tokens.
 public protocol TokenStore: Sendable {
     /// Persists issued tokens and their audit events; returns only once both are durable, so a client
@@ -84,4 +92,4 @@ public protocol HealthCheckable: Sendable {
 }
 
 /// Everything the engine needs from a store.
-public typealias ClaimdeckStore = ConfigStore & TokenStore & InteractionStore & AuditStore & HealthCheckable
+public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & HealthCheckable

@@ -63,7 +63,8 @@ struct AccessTokenMinter: Sendable {
             id: id, tenantID: g.tenant.id, kind: .access, format: g.client.tokenFormat, clientID: g.client.id,
             subject: g.subject, scopes: g.scopes, audiences: g.audiences, issuedAt: issuedAt, expiresAt: expiresAt,
             digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID,
-            claims: Self.storedClaims(g.introspectionClaims ?? g.extraClaims, internalClaims: g.internalClaims))
+            claims: Self.storedClaims(g.introspectionClaims ?? g.extraClaims,
+                                      internalClaims: g.internalClaims.merging([TokenRecord.designVersionKey: .number(Double(g.tenant.designVersion))]) { $1 }))
         return (token, record)
     }
 

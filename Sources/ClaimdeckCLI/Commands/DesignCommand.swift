@@ -2,11 +2,19 @@ import ArgumentParser
 import AuthEngine
 import Foundation
 import JOSE
+import TenantYAML
 
-/// The token design of a tenant: what each token and answer contains.
+/// The token design of a tenant: what each token and answer contains, as versioned contracts.
 struct DesignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "design", abstract: "Inspect a tenant's token design.", subcommands: [Preview.self])
+        commandName: "design", abstract: "Design, review and publish a tenant's token contents.",
+        discussion: """
+            The design (scopes, claims, where each goes, the APIs and the claims they require) is published as
+            numbered versions; tokens record the version they were issued under. Publishing diffs against the
+            live version and refuses changes that break an API's contract unless forced with a reason.
+            """,
+        subcommands: [Preview.self, Export.self, Apply.self, Diff.self, Lint.self, Publish.self, Versions.self, Rollback.self,
+                      Discard.self])
 
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+import ClaimLookupHTTP
 import AuthEngine
 import CoreMetrics
 import Foundation
@@ -29,7 +30,8 @@ enum EngineFactory {
         let masterKey = try MasterKeyFile.load(databasePath: path)
         let url = publicURL ?? ProcessInfo.processInfo.environment["CLAIMDECK_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
         let engine = try await ClaimdeckEngine(store: store, masterKey: masterKey, configuration: EngineConfiguration(publicBaseURL: url),
-                                               metrics: EngineMetrics(factory: metricsFactory ?? MetricsSystem.factory), logger: logger)
+                                               metrics: EngineMetrics(factory: metricsFactory ?? MetricsSystem.factory), logger: logger,
+                                               claimLookup: HTTPClaimLookup())
         return (engine, store)
     }
 }

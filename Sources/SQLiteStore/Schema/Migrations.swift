@@ -133,6 +133,7 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX tokens_by_tenant ON tokens (tenant_id)")
         }
         registerPartnerGrants(&m)
+        registerDesignVersions(&m)
         return m
     }
 }

@@ -10,3 +10,14 @@ extension AuditEventType {
     /// A trusted assertion issuer was removed; its assertions are refused from now on.
     public static let trustedIssuerRemoved = Self(rawValue: "issuer.removed")
 }
+
+extension AuditEventType {
+    /// A token design version was published (details: version, note, changes, forced reason).
+    public static let designPublished = Self(rawValue: "design.published")
+    /// A publish with breaking changes was refused by the contract gate (details: the APIs affected).
+    public static let designPublishRefused = Self(rawValue: "design.publish_refused")
+    /// Breaking changes were published anyway with `--force`: the reason and the APIs affected.
+    public static let designGateOverridden = Self(rawValue: "design.gate_overridden")
+    public static let designDraftSaved = Self(rawValue: "design.draft_saved")
+    public static let designDraftDiscarded = Self(rawValue: "design.draft_discarded")
+}

@@ -20,70 +20,101 @@ public struct AuthContext: Sendable, Hashable {
     public var acr: String?
 }
 
+/// What a claim's value can come from at one issuance: the user (none for client_credentials), the
+/// client, how the user signed in, and the external lookups already fetched for it.
+struct ClaimInputs: Sendable {
+    var user: User?
+    var client: Client
+    var context: AuthContext?
+    /// Claim name -> value fetched by its external lookup.
+    var external: [String: JSONValue] = [:]
+    /// Claim name -> why its external lookup failed (the claim was left out under the omit policy).
+    var lookupFailures: [String: String] = [:]
+}
+
 /// Resolves the tenant's claim definitions for granted scopes and a destination. Issuance, userinfo
 /// and the preview all call this, so a preview cannot drift from what is issued.
 enum ClaimResolver {
+    /// The definitions the granted scopes map, sorted by name.
+    static func granted(_ scopes: [String], tenantID: String, snapshot: ConfigSnapshot) -> [ClaimDefinition] {
+        let granted = Set(scopes)
+        return (snapshot.claims[tenantID] ?? [:]).values.filter { !granted.isDisjoint(with: $0.scopes) }.sorted { $0.name < $1.name }
+    }
+
     /// Every claim of the tenant's design for `destination`, with provenance, sorted by name. Absent
     /// values (a user attribute the user does not have) leave the claim out.
-    static func resolve(_ destination: ClaimDestination, user: User?, client: Client, scopes: [String], context: AuthContext?,
+    static func resolve(_ destination: ClaimDestination, _ inputs: ClaimInputs, scopes: [String],
                         snapshot: ConfigSnapshot) -> [ResolvedClaim] {
-        let granted = Set(scopes)
         var result: [ResolvedClaim] = []
-        for definition in (snapshot.claims[client.tenantID] ?? [:]).values.sorted(by: { $0.name < $1.name })
-        where definition.destinations.contains(destination) && !granted.isDisjoint(with: definition.scopes) {
-            guard let value = value(of: definition.source, user: user, client: client, context: context) else { continue }
-            result.append(ResolvedClaim(name: definition.name, value: value, scopes: definition.scopes.filter(granted.contains),
+        for definition in granted(scopes, tenantID: inputs.client.tenantID, snapshot: snapshot) where definition.destinations.contains(destination) {
+            guard let value = value(of: definition, inputs) else { continue }
+            result.append(ResolvedClaim(name: definition.name, value: value, scopes: definition.scopes.filter(scopes.contains),
                                         source: describe(definition.source)))
         }
         return result
     }
 
-    /// The claims an access token for `user` carries for `scopes`.
-    static func accessTokenClaims(user: User?, client: Client, scopes: [String], context: AuthContext? = nil,
-                                  snapshot: ConfigSnapshot) -> [String: JSONValue] {
-        dictionary(resolve(.accessToken, user: user, client: client, scopes: scopes, context: context, snapshot: snapshot))
+    /// The claims an access token carries for `scopes`.
+    static func accessTokenClaims(_ inputs: ClaimInputs, scopes: [String], snapshot: ConfigSnapshot) -> [String: JSONValue] {
+        dictionary(resolve(.accessToken, inputs, scopes: scopes, snapshot: snapshot))
     }
 
     /// What the ID token or userinfo says of the user: the standard claims of the granted scopes, then
     /// the design's claims for that destination (which win over a standard claim of the same name).
-    static func userClaims(_ destination: ClaimDestination, user: User, client: Client, scopes: [String], context: AuthContext?,
+    static func userClaims(_ destination: ClaimDestination, _ inputs: ClaimInputs, scopes: [String],
                            snapshot: ConfigSnapshot) -> [ResolvedClaim] {
+        guard let user = inputs.user else { return resolve(destination, inputs, scopes: scopes, snapshot: snapshot) }
         let standard = StandardScopes.userClaims(for: user, scopes: scopes)
         var byName: [String: ResolvedClaim] = [:]
         for (name, value) in standard {
             let scope = StandardScopes.claims.first { $0.value.contains(name) && scopes.contains($0.key) }?.key ?? ""
             byName[name] = ResolvedClaim(name: name, value: value, scopes: [scope], source: "standard claim (\(scope))")
         }
-        for var claim in resolve(destination, user: user, client: client, scopes: scopes, context: context, snapshot: snapshot) {
+        for var claim in resolve(destination, inputs, scopes: scopes, snapshot: snapshot) {
             if let replaced = byName[claim.name] { claim.overrode = replaced.source }
             byName[claim.name] = claim
         }
         return byName.values.sorted { $0.name < $1.name }
     }
 
+    /// Refuses issuance when a required claim of the granted scopes has no value: `invalid_scope`,
+    /// naming the scope and the claim (never the value). Claims whose source needs a user are
+    /// required of user tokens only.
+    static func checkRequired(_ inputs: ClaimInputs, scopes: [String], snapshot: ConfigSnapshot) throws(OAuthError) {
+        for definition in granted(scopes, tenantID: inputs.client.tenantID, snapshot: snapshot) where definition.isRequired {
+            if definition.source.needsUser && inputs.user == nil { continue }
+            if value(of: definition, inputs) != nil { continue }
+            let scope = definition.scopes.first(where: scopes.contains) ?? ""
+            let whose = inputs.user == nil ? "client '\(inputs.client.id)'" : "this user"
+            throw .invalidScope("scope '\(scope)' requires claim '\(definition.name)', which has no value for \(whose)")
+        }
+    }
+
     static func dictionary(_ claims: [ResolvedClaim]) -> [String: JSONValue] {
         Dictionary(claims.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
-    static func value(of source: ClaimDefinition.Source, user: User?, client: Client, context: AuthContext?) -> JSONValue? {
-        switch source {
+    static func value(of definition: ClaimDefinition, _ inputs: ClaimInputs) -> JSONValue? {
+        switch definition.source {
         case .constant(let v): return v
         case .userAttribute(let path):
-            guard let user else { return nil }
+            guard let user = inputs.user else { return nil }
             return lookup(path, in: user.attributes)
         case .clientAttribute(let path):
-            return lookup(path, in: clientAttributes(client))
+            return lookup(path, in: clientAttributes(inputs.client))
         case .template(let template):
-            guard let user else { return nil }
+            guard let user = inputs.user else { return nil }
             return render(template, attributes: user.attributes)
         case .authContext(let name):
-            guard let context else { return nil }
+            guard let context = inputs.context else { return nil }
             switch name {
             case "auth_time": return .number(context.authTime.timeIntervalSince1970.rounded(.down))
             case "amr": return .array(context.amr.map(JSONValue.string))
             case "acr": return context.acr.map(JSONValue.string)
             default: return nil
             }
+        case .externalLookup:
+            return inputs.external[definition.name]
         }
     }
 
@@ -94,6 +125,7 @@ enum ClaimResolver {
         case .clientAttribute(let path): return "client attribute \(path)"
         case .template(let t): return "template \"\(t)\""
         case .authContext(let name): return "authentication context \(name)"
+        case .externalLookup(let l): return "external lookup \(l.url)" + (l.path.map { " at \($0)" } ?? "")
         }
     }
 

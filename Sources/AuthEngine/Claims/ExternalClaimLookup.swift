@@ -1,0 +1,119 @@
+import Foundation
+import JOSE
+import Synchronization
+
+/// Runs the external lookups of the claims a token will carry, before the (synchronous) issuance
+/// code resolves them: fills the URL, fetches it within the claim's timeout, reads the value at its
+/// path and caches it for the claim's cache lifetime. All lookups of one issuance run concurrently.
+public final class ExternalClaimLookup: Sendable {
+    private let fetcher: (any ClaimLookupFetcher)?
+    private let clock: any WallClock
+    private let cache = Mutex<[String: (value: JSONValue, expires: Date)]>([:])
+    /// Bounds memory: past this many answers, expired ones are dropped, then everything.
+    static let cacheLimit = 10_000
+
+    public init(fetcher: (any ClaimLookupFetcher)?, clock: any WallClock) {
+        self.fetcher = fetcher
+        self.clock = clock
+    }
+
+    /// One result per definition: the value, or why there is none.
+    func values(for definitions: [ClaimDefinition], tenantID: String, user: User?, client: Client) async
+        -> [String: Result<JSONValue, ClaimLookupError>] {
+        await withTaskGroup(of: (String, Result<JSONValue, ClaimLookupError>).self) { group in
+            for definition in definitions {
+                guard case .externalLookup(let lookup) = definition.source else { continue }
+                group.addTask { (definition.name, await self.value(lookup, claim: definition.name, tenantID: tenantID, user: user, client: client)) }
+            }
+            var results: [String: Result<JSONValue, ClaimLookupError>] = [:]
+            for await (name, result) in group { results[name] = result }
+            return results
+        }
+    }
+
+    private func value(_ lookup: ExternalLookup, claim: String, tenantID: String, user: User?, client: Client) async -> Result<JSONValue, ClaimLookupError> {
+        guard let url = Self.fill(lookup.url, tenantID: tenantID, user: user, client: client) else {
+            return .failure(ClaimLookupError(user == nil ? "the URL names the user, and this token has none" : "the URL names a user attribute this user does not have"))
+        }
+        let key = "\(tenantID)\u{0}\(claim)\u{0}\(url)"
+        let now = clock.now()
+        if let hit = cache.withLock({ $0[key] }), hit.expires > now { return .success(hit.value) }
+        guard let fetcher else { return .failure(ClaimLookupError("no HTTP client is configured for external lookups")) }
+        let body: Data
+        do {
+            body = try await fetcher.fetch(url: url, timeout: .milliseconds(lookup.timeoutMilliseconds))
+        } catch {
+            return .failure(ClaimLookupError("\(error)"))
+        }
+        guard let json = try? JSONValue(parsing: body) else { return .failure(ClaimLookupError("the answer is not JSON")) }
+        let value: JSONValue?
+        if let path = lookup.path {
+            guard case .object(let o) = json else { return .failure(ClaimLookupError("the answer is not a JSON object, so path '\(path)' cannot be read")) }
+            value = ClaimResolver.lookup(path, in: o)
+        } else {
+            value = json
+        }
+        guard let value, value != .null else { return .failure(ClaimLookupError("the answer has no value at '\(lookup.path ?? "")'")) }
+        if lookup.cacheSeconds > 0 {
+            let expires = now.addingTimeInterval(TimeInterval(lookup.cacheSeconds))
+            cache.withLock { c in
+                if c.count >= Self.cacheLimit { c = c.filter { $0.value.expires > now } }
+                if c.count >= Self.cacheLimit { c.removeAll() }
+                c[key] = (value, expires)
+            }
+        }
+        return .success(value)
+    }
+
+    /// The URL with its placeholders filled in and percent-encoded; nil if a value is missing.
+    static func fill(_ template: String, tenantID: String, user: User?, client: Client) -> String? {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { return nil }
+            let name = String(rest[rest.index(after: open)..<close])
+            let value: String?
+            switch name {
+            case "sub": value = user?.id
+            case "client_id": value = client.id
+            case "tenant": value = tenantID
+            default:
+                guard name.hasPrefix("user."), let user, let v = ClaimResolver.lookup(String(name.dropFirst(5)), in: user.attributes) else { return nil }
+                if case .string(let s) = v { value = s } else { value = String(decoding: v.serialized(), as: UTF8.self) }
+            }
+            guard let value else { return nil }
+            out += FormEncoding.encode(value)
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+}
+
+extension ClaimdeckEngine {
+    /// Everything the granted claims can come from, with their external lookups fetched. A failed
+    /// lookup of a claim whose policy is `fail`, or that is required, refuses issuance with 503
+    /// `temporarily_unavailable`; otherwise the claim is left out and the failure logged.
+    func claimInputs(user: User?, client: Client, context: AuthContext?, scopes: [String],
+                     snapshot: ConfigSnapshot) async throws(OAuthError) -> ClaimInputs {
+        var inputs = ClaimInputs(user: user, client: client, context: context)
+        let external = ClaimResolver.granted(scopes, tenantID: client.tenantID, snapshot: snapshot).filter {
+            if case .externalLookup = $0.source { return !($0.source.needsUser && user == nil) }
+            return false
+        }
+        guard !external.isEmpty else { return inputs }
+        for (name, result) in await externalClaims.values(for: external, tenantID: client.tenantID, user: user, client: client) {
+            switch result {
+            case .success(let value): inputs.external[name] = value
+            case .failure(let error):
+                guard let definition = external.first(where: { $0.name == name }), case .externalLookup(let lookup) = definition.source else { continue }
+                logger.warning("external claim lookup failed", metadata: ["tenant": "\(client.tenantID)", "claim": "\(name)", "reason": "\(error)"])
+                if lookup.onFailure == .fail || definition.isRequired {
+                    throw .temporarilyUnavailable("claim '\(name)' could not be looked up (\(error)); retry later")
+                }
+                inputs.lookupFailures[name] = error.description
+            }
+        }
+        return inputs
+    }
+}

@@ -1,0 +1,134 @@
+import AuthEngine
+import Foundation
+import JOSE
+import Yams
+
+/// Config as code: a tenant's token design and clients as a YAML document, read from and written to
+/// the same `TenantDefinition` shape the demo file uses.
+public enum DesignDocument {
+    /// The token design a definition describes (scopes, claims with their mappings, APIs).
+    public static func design(_ def: TenantDefinition) throws(AdminError) -> TokenDesign {
+        let tid = def.tenant.id
+        var claims: [ClaimDefinition] = []
+        for c in def.claims ?? [] {
+            let field = "claims.\(c.name)"
+            var sources: [ClaimDefinition.Source] = []
+            if let path = c.userAttribute { sources.append(.userAttribute(path: path)) }
+            if let path = c.clientAttribute { sources.append(.clientAttribute(path: path)) }
+            if let value = c.constant { sources.append(.constant(value)) }
+            if let template = c.template { sources.append(.template(template)) }
+            if let name = c.authContext { sources.append(.authContext(name)) }
+            if let e = c.external {
+                var policy = ExternalLookup.FailurePolicy.omit
+                if let raw = e.onFailure {
+                    guard let p = ExternalLookup.FailurePolicy(rawValue: raw) else {
+                        throw .invalid(field: field + ".external.on_failure", "'\(raw)' is not one of omit, fail")
+                    }
+                    policy = p
+                }
+                sources.append(.externalLookup(ExternalLookup(url: e.url, path: e.path, timeoutMilliseconds: e.timeoutMs ?? 500,
+                                                              cacheSeconds: e.cacheSeconds ?? 60, onFailure: policy)))
+            }
+            guard sources.count == 1, let source = sources.first else {
+                throw .invalid(field: field, "give exactly one source: user_attribute, client_attribute, constant, template, auth_context or external")
+            }
+            var destinations = ClaimDestination.defaults
+            if let names = c.destinations {
+                destinations = []
+                for name in names {
+                    guard let d = ClaimDestination(rawValue: name) else {
+                        throw .invalid(field: field + ".destinations", "'\(name)' is not one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    destinations.append(d)
+                }
+            }
+            claims.append(ClaimDefinition(tenantID: tid, name: c.name, type: c.type, source: source, isPII: c.pii ?? false,
+                                          isRequired: c.required ?? false, scopes: c.scopes ?? [], destinations: destinations))
+        }
+        let design = TokenDesign(
+            scopes: (def.scopes ?? []).map { ScopeDefinition(tenantID: tid, name: $0.name, description: $0.description ?? "") },
+            claims: claims,
+            apis: (def.apis ?? []).map { APIResource(tenantID: tid, name: $0.name, audience: $0.audience, scopes: $0.scopes, requiredClaims: $0.requiredClaims ?? [:]) })
+        try design.validate()
+        return design
+    }
+
+    /// The clients a definition describes, as registration specs (ids required).
+    public static func clientSpecs(_ def: TenantDefinition) throws(AdminError) -> [ClientSpec] {
+        try (def.clients ?? []).map { c throws(AdminError) in
+            let field = "clients.\(c.id)"
+            return ClientSpec(
+                id: c.id, name: c.name, type: try parse(c.type, ClientType.self, field: field + ".type") ?? .confidential,
+                authMethod: try parse(c.authMethod, ClientAuthMethod.self, field: field + ".auth_method"),
+                grantTypes: (c.grantTypes ?? ["client_credentials"]).map(GrantType.init(rawValue:)),
+                scopes: c.scopes ?? [], audiences: c.audiences ?? [], redirectURIs: c.redirectURIs ?? [],
+                tokenFormat: try parse(c.tokenFormat, TokenFormat.self, field: field + ".token_format") ?? .jwt,
+                accessTokenLifetime: c.accessTokenLifetime,
+                signingAlgorithm: try algorithm(c.signingAlgorithm, field: field + ".signing_alg"),
+                thirdParty: c.thirdParty ?? false, requirePKCE: c.requirePKCE ?? true, refreshTokenLifetime: c.refreshTokenLifetime,
+                refreshTokenAbsoluteLifetime: c.refreshTokenAbsoluteLifetime, postLogoutRedirectURIs: c.postLogoutRedirectURIs ?? [],
+                revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout ?? false)
+        }
+    }
+
+    /// The tenant's design (live, or a version) and its clients, without secrets, as YAML.
+    public static func export(tenant: Tenant, design: TokenDesign, clients: [Client], version: Int) throws(AdminError) -> String {
+        let def = TenantDefinition(
+            tenant: .init(id: tenant.id, name: tenant.displayName, algorithm: tenant.defaultAlgorithm.rawValue),
+            scopes: design.scopes.map { .init(name: $0.name, description: $0.description.isEmpty ? nil : $0.description) },
+            claims: design.claims.map(entry), apis: design.apis.map(entry), users: nil,
+            clients: clients.sorted { $0.id < $1.id }.map(entry))
+        let body: String
+        do { body = try YAMLEncoder().encode(def) } catch { throw .storage("the design could not be written as YAML: \(error)") }
+        return "# Token design of tenant \(tenant.id), version \(version). Apply with: claimdeck design apply -f FILE --tenant \(tenant.id)\n"
+            + "# Clients are listed without secrets; apply creates the missing ones (secrets shown once) and updates the others.\n" + body
+    }
+
+    static func entry(_ c: ClaimDefinition) -> TenantDefinition.Claim {
+        var e = TenantDefinition.Claim(name: c.name, type: c.type)
+        switch c.source {
+        case .userAttribute(let p): e.userAttribute = p
+        case .clientAttribute(let p): e.clientAttribute = p
+        case .constant(let v): e.constant = v
+        case .template(let t): e.template = t
+        case .authContext(let n): e.authContext = n
+        case .externalLookup(let l):
+            e.external = .init(url: l.url, path: l.path, timeoutMs: l.timeoutMilliseconds, cacheSeconds: l.cacheSeconds, onFailure: l.onFailure.rawValue)
+        }
+        e.pii = c.isPII ? true : nil
+        e.required = c.isRequired ? true : nil
+        e.scopes = c.scopes
+        e.destinations = c.destinations == ClaimDestination.defaults ? nil : c.destinations.map(\.rawValue)
+        return e
+    }
+
+    static func entry(_ a: APIResource) -> TenantDefinition.API {
+        .init(name: a.name, audience: a.audience, scopes: a.scopes, requiredClaims: a.requiredClaims.isEmpty ? nil : a.requiredClaims)
+    }
+
+    static func entry(_ c: Client) -> TenantDefinition.ClientEntry {
+        TenantDefinition.ClientEntry(
+            id: c.id, name: c.name, type: c.type.rawValue, authMethod: c.authMethod.rawValue, grantTypes: c.grantTypes.map(\.rawValue),
+            scopes: c.scopes, audiences: c.audiences.isEmpty ? nil : c.audiences, redirectURIs: c.redirectURIs.isEmpty ? nil : c.redirectURIs,
+            tokenFormat: c.tokenFormat.rawValue, accessTokenLifetime: c.accessTokenLifetime, signingAlgorithm: c.signingAlgorithm?.rawValue,
+            secret: nil, thirdParty: c.thirdParty ? true : nil, requirePKCE: c.requirePKCE ? nil : false,
+            refreshTokenLifetime: c.grantTypes.contains(.refreshToken) ? c.refreshTokenLifetime : nil,
+            refreshTokenAbsoluteLifetime: c.grantTypes.contains(.refreshToken) ? c.refreshTokenAbsoluteLifetime : nil,
+            postLogoutRedirectURIs: c.postLogoutRedirectURIs.isEmpty ? nil : c.postLogoutRedirectURIs,
+            revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout ? true : nil)
+    }
+
+    static func parse<T: RawRepresentable>(_ raw: String?, _ type: T.Type, field: String) throws(AdminError) -> T? where T.RawValue == String {
+        guard let raw else { return nil }
+        guard let value = T(rawValue: raw) else { throw .invalid(field: field, "'\(raw)' is not a valid value") }
+        return value
+    }
+
+    static func algorithm(_ raw: String?, field: String) throws(AdminError) -> SigningAlgorithm? {
+        guard let raw else { return nil }
+        guard let alg = SigningAlgorithm(rawValue: raw) else {
+            throw .invalid(field: field, "'\(raw)' is not supported; use \(SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return alg
+    }
+}
