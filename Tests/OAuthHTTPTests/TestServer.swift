@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AuthEngine
+import ClaimLookupHTTP
 import Foundation
 import GRDB
 import JOSE
@@ -110,7 +111,7 @@ final class TestServer: Sendable {
                 let engine = try await ClaimdeckEngine(
                     store: store, masterKey: template.masterKey,
                     configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)", passwordCost: .testing), clock: clock,
-                    metrics: EngineMetrics(factory: factory), logger: logger("test.engine"))
+                    metrics: EngineMetrics(factory: factory), logger: logger("test.engine"), claimLookup: HTTPClaimLookup())
                 // Hummingbird logs the cancellation that stops it at error level.
                 let httpLogger = logger("test.http", level: .critical)
                 let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: httpLogger)

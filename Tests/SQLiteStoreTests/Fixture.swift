@@ -13,14 +13,15 @@ struct Fixture {
     let clock: ManualWallClock
     let masterKey: Data
 
-    static func make(demo: Bool = true, clock: ManualWallClock = ManualWallClock()) async throws -> Fixture {
+    static func make(demo: Bool = true, clock: ManualWallClock = ManualWallClock(),
+                     claimLookup: (any ClaimLookupFetcher)? = nil) async throws -> Fixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("test.db").path
         let store = try SQLiteStore(path: path, durable: false)
         let key = SecretBox.generateMasterKey()
         let engine = try await ClaimdeckEngine(store: store, masterKey: key, configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1"),
-                                               clock: clock)
+                                               clock: clock, claimLookup: claimLookup)
         if demo {
             _ = try await TenantLoader.load(file: demoFile, into: engine, actor: "test")
         }

@@ -66,7 +66,7 @@ public final class ExternalClaimLookup: Sendable {
     }
 
     /// The URL with its placeholders filled in and percent-encoded; nil if a value is missing.
-    static func fill(_ template: String, tenantID: String, user: User?, client: Client) -> String? {
+    public static func fill(_ template: String, tenantID: String, user: User?, client: Client) -> String? {
         var out = ""
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {
