@@ -128,6 +128,7 @@ let package = Package(
             name: "OAuthHTTPTests",
             dependencies: [
                 "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "ClaimLookupHTTP", "JOSE",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

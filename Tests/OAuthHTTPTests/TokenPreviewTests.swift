@@ -51,6 +51,26 @@ import Testing
         }
     }
 
+    @Test func previewEqualsRealIssuanceForTheDeviceClient() async throws {
+        try await TestServer.with { server in
+            let flow = DeviceFlowTests()
+            let browser = Browser(server)
+            defer { Task { await browser.close() } }
+            let started = try await flow.start(server, scope: "openid sms status")
+            _ = try await flow.approve(browser, server, userCode: try #require(started["user_code"]?.stringValue))
+            let real = try await flow.poll(server, try #require(started["device_code"]?.stringValue)).json()
+            let access = try #require(real["access_token"]?.stringValue)
+            let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "shop-terminal", user: "alice",
+                                                                               scope: "openid sms status"))
+            #expect(preview.grantType == .deviceCode)
+            #expect(stable(preview.accessToken) == stable(try #require(JWS.parse(access)).payload))
+            #expect(stable(preview.introspection) == stable(try await server.introspect(access).json()))
+            let idString = try #require(real["id_token"]?.stringValue)
+            #expect(stable(preview.idToken) == stable(try #require(JWS.parse(idString)).payload))
+            #expect(preview.accessTokenBytes == access.utf8.count)
+        }
+    }
+
     @Test func previewShowsProvenanceAndWarnsAboutMissingRequiredClaims() async throws {
         try await TestServer.with { server in
             let p = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "customer-portal", user: "carol",

@@ -124,7 +124,7 @@ extension ClaimdeckEngine {
     }
 
     /// Lints a design (default: the live one) against the tenant's clients, with token sizes measured
-    /// by the preview, i.e. by the issuance code.
+    /// by the preview, i.e. by the issuance code (without external lookups: they are not called).
     public func lintDesign(tenantID: String, _ design: TokenDesign? = nil, limits: LintLimits = LintLimits()) async throws(AdminError) -> [LintFinding] {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
@@ -140,7 +140,8 @@ extension ClaimdeckEngine {
             let userGrants = client.grantTypes.contains { GrantType.userGrants.contains($0) }
             for user in userGrants ? users.map(Optional.some) : [nil] {
                 let request = PreviewRequest(tenantID: tenantID, clientID: client.id, user: user?.id)
-                if let p = try? await previewTokens(request, snapshot: snapshot) { sizes[client.id] = max(sizes[client.id] ?? 0, p.accessTokenBytes) }
+                let preview = try? await ExternalClaimLookup.$skipped.withValue(true) { try await previewTokens(request, snapshot: snapshot) }
+                if let preview { sizes[client.id] = max(sizes[client.id] ?? 0, preview.accessTokenBytes) }
             }
         }
         return DesignLint.run(design, clients: clients, tokenBytes: sizes, limits: limits)

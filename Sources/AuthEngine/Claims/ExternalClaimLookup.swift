@@ -12,6 +12,10 @@ public final class ExternalClaimLookup: Sendable {
     /// Bounds memory: past this many answers, expired ones are dropped, then everything.
     static let cacheLimit = 10_000
 
+    /// Set while the lint measures token sizes: a publish must not call other systems once per client
+    /// and user, so lookups are skipped (their claims left out of the measurement).
+    @TaskLocal static var skipped = false
+
     public init(fetcher: (any ClaimLookupFetcher)?, clock: any WallClock) {
         self.fetcher = fetcher
         self.clock = clock
@@ -101,7 +105,7 @@ extension ClaimdeckEngine {
             if case .externalLookup = $0.source { return !($0.source.needsUser && user == nil) }
             return false
         }
-        guard !external.isEmpty else { return inputs }
+        guard !external.isEmpty, !ExternalClaimLookup.skipped else { return inputs }
         for (name, result) in await externalClaims.values(for: external, tenantID: client.tenantID, user: user, client: client) {
             switch result {
             case .success(let value): inputs.external[name] = value

@@ -119,7 +119,8 @@ enum Present {
                  "expires_at": .string(Output.time(t.expiresAt)), "status": .string(t.status(at: now).rawValue),
                  "kid": t.keyID.map(JSONValue.string) ?? .null, "grant_type": .string(t.grantType.rawValue),
                  "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
-                 "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null])
+                 "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null,
+                 "design_version": t.designVersion.map { .number(Double($0)) } ?? .null])
     }
 
     static func audit(_ e: AuditEvent) -> JSONValue {
