@@ -66,6 +66,9 @@ public struct PublishOutcome: Sendable {
         }
         if !changed { return "nothing to publish: the design is the live one" }
         if let version { return "published as version \(version)" }
+        if diff.claimChanges.isEmpty && !diff.otherChanges.contains(where: { !$0.hasPrefix("client ") }) {
+            return "the design is unchanged; only clients change (no new version)"
+        }
         return diff.breaking.isEmpty ? "would publish (no breaking changes)" : "would publish (breaking changes forced)"
     }
 }
@@ -207,6 +210,11 @@ extension ClaimdeckEngine {
         if outcome.refused {
             await audit([AuditEventDraft(time: now, type: .designPublishRefused, outcome: .failure, tenantID: tid, reason: "breaking_change", actor: actor,
                                          details: ["apis": diff.affectedAPIs.joined(separator: " "), "breaking": "\(diff.breaking.count)", "note": note])])
+            return outcome
+        }
+        if design == live {
+            // Only clients changed: they are not part of the versioned design.
+            try await applyConfig(clientMutations, audit: clientEvents)
             return outcome
         }
         let number = tenant.designVersion + 1
