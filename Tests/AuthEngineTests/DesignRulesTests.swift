@@ -208,3 +208,71 @@ import Testing
         #expect(ExternalClaimLookup.fill("https://crm.example/{sub}", tenantID: Self.t, user: nil, client: client) == nil)
     }
 }
+
+/// Each claim source and the mapping to destinations, through the resolver issuance uses.
+@Suite struct ClaimSourceTests {
+    static let t = "acme"
+    static let user = User(tenantID: t, id: "u1", username: "ann",
+                           attributes: ["name": .string("Ann Andersson"), "account": .object(["number": .string("42"), "type": .string("business")]),
+                                        "roles": .array([.string("admin")])],
+                           createdAt: Date())
+    static let client = DesignRulesTests.client("web", scopes: ["read"])
+    static let context = AuthContext(authTime: Date(timeIntervalSince1970: 1_800_000_123.7), amr: ["pwd"], acr: nil)
+
+    func value(_ source: ClaimDefinition.Source, user: User? = user, context: AuthContext? = context, external: [String: JSONValue] = [:]) -> JSONValue? {
+        ClaimResolver.value(of: ClaimDefinition(tenantID: Self.t, name: "c", type: "string", source: source, scopes: ["read"]),
+                            ClaimInputs(user: user, client: Self.client, context: context, external: external))
+    }
+
+    @Test func everySourceResolvesOrIsLeftOut() {
+        #expect(value(.userAttribute(path: "account.number")) == .string("42"))
+        #expect(value(.userAttribute(path: "roles")) == .array([.string("admin")]))
+        #expect(value(.userAttribute(path: "account.missing")) == nil)
+        #expect(value(.userAttribute(path: "account.number"), user: nil) == nil, "no user, no user attribute")
+        #expect(value(.clientAttribute(path: "id")) == .string("web"))
+        #expect(value(.clientAttribute(path: "type")) == .string("confidential"))
+        #expect(value(.constant(.number(3))) == .number(3))
+        #expect(value(.template("{account.type}:{account.number}")) == .string("business:42"))
+        #expect(value(.template("{account.type}:{account.gone}")) == nil, "never half-filled")
+        #expect(value(.authContext("auth_time")) == .number(1_800_000_123))
+        #expect(value(.authContext("amr")) == .array([.string("pwd")]))
+        #expect(value(.authContext("acr")) == nil)
+        #expect(value(.authContext("amr"), context: nil) == nil)
+        let lookup = ClaimDefinition.Source.externalLookup(ExternalLookup(url: "https://crm.example/{sub}"))
+        #expect(value(lookup, external: ["c": .string("gold")]) == .string("gold"))
+        #expect(value(lookup) == nil, "a failed lookup leaves the claim out")
+        #expect(lookup.needsUser && !ClaimDefinition.Source.externalLookup(ExternalLookup(url: "https://crm.example/{client_id}")).needsUser)
+    }
+
+    @Test func mappingsDecideDestinationsAndScopes() throws {
+        let design = TokenDesign(
+            scopes: DesignRulesTests.scopes("read", "write"),
+            claims: [DesignRulesTests.claim("nbr", source: .userAttribute(path: "account.number"), scopes: ["read"], to: [.accessToken]),
+                     DesignRulesTests.claim("kind", source: .userAttribute(path: "account.type"), scopes: ["write"], to: [.idToken, .introspection]),
+                     DesignRulesTests.claim("name", source: .constant(.string("Ann A.")), scopes: ["profile"], to: [.idToken])])
+        let snapshot = ConfigSnapshot().with(design, tenantID: Self.t)
+        let inputs = ClaimInputs(user: Self.user, client: Self.client, context: Self.context)
+        func names(_ d: ClaimDestination, _ scopes: [String]) -> [String] {
+            ClaimResolver.resolve(d, inputs, scopes: scopes, snapshot: snapshot).map(\.name)
+        }
+        #expect(names(.accessToken, ["read"]) == ["nbr"])
+        #expect(names(.accessToken, ["read", "write"]) == ["nbr"], "kind does not go to the access token")
+        #expect(names(.introspection, ["read", "write"]) == ["kind"])
+        #expect(names(.idToken, ["read"]) == [])
+        // A design claim overrides the standard claim of the same name, and says so.
+        let id = ClaimResolver.userClaims(.idToken, inputs, scopes: ["openid", "profile", "write"], snapshot: snapshot)
+        let name = try #require(id.first { $0.name == "name" })
+        #expect(name.value == .string("Ann A.") && name.overrode?.hasPrefix("standard claim") == true)
+        #expect(id.contains { $0.name == "kind" && $0.scopes == ["write"] })
+        // A required claim without a value refuses issuance; with one it passes.
+        var required = design
+        required.claims[required.claims.firstIndex { $0.name == "kind" }!].isRequired = true
+        let strict = ConfigSnapshot().with(required, tenantID: Self.t)
+        #expect(throws: OAuthError.self) {
+            try ClaimResolver.checkRequired(ClaimInputs(user: User(tenantID: Self.t, id: "u2", username: "bo", createdAt: Date()), client: Self.client),
+                                            scopes: ["write"], snapshot: strict)
+        }
+        try ClaimResolver.checkRequired(inputs, scopes: ["write"], snapshot: strict)
+        try ClaimResolver.checkRequired(ClaimInputs(user: nil, client: Self.client), scopes: ["write"], snapshot: strict)
+    }
+}

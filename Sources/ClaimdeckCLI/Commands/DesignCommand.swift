@@ -25,11 +25,13 @@ struct DesignCommand: AsyncParsableCommand {
         @Option(help: "User id or username (a user-facing grant).") var user: String?
         @Option(help: "Scopes, space-separated (default: the client's).") var scope: String?
         @Option(name: .customLong("audience"), help: "Audience (repeat; default: what the client would get).") var audiences: [String] = []
+        @Option(help: "Which design: live (default), draft or a version number.") var design: DesignRef = .live
 
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let previewed: TokenDesign? = design == .live ? nil : try await engine.design(tenantID: options.tenant, design)
             let p = try await engine.previewTokens(PreviewRequest(tenantID: options.tenant, clientID: client, user: user, scope: scope,
-                                                                  audiences: audiences))
+                                                                  audiences: audiences), design: previewed)
             Output(json: options.json).emit(p.json(), human: Self.text(p))
         }
 
