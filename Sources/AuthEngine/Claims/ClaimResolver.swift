@@ -136,20 +136,7 @@ enum ClaimResolver {
     /// Fills `{path}` placeholders from the attributes; nil if any is missing (the claim is left out
     /// rather than issued half-filled).
     static func render(_ template: String, attributes: [String: JSONValue]) -> JSONValue? {
-        var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { return nil }
-            let path = String(rest[rest.index(after: open)..<close])
-            guard let value = lookup(path, in: attributes) else { return nil }
-            switch value {
-            case .string(let s): out += s
-            default: out += String(decoding: value.serialized(), as: UTF8.self)
-            }
-            rest = rest[rest.index(after: close)...]
-        }
-        return .string(out + rest)
+        Placeholders.fill(template) { lookup($0, in: attributes).map(Placeholders.text) }.map(JSONValue.string)
     }
 
     /// A dotted path ("account.number") into a JSON object.

@@ -71,26 +71,18 @@ public final class ExternalClaimLookup: Sendable {
 
     /// The URL with its placeholders filled in and percent-encoded; nil if a value is missing.
     public static func fill(_ template: String, tenantID: String, user: User?, client: Client) -> String? {
-        var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            guard let close = rest[open...].firstIndex(of: "}") else { return nil }
-            let name = String(rest[rest.index(after: open)..<close])
+        Placeholders.fill(template) { name in
             let value: String?
             switch name {
             case "sub": value = user?.id
             case "client_id": value = client.id
             case "tenant": value = tenantID
             default:
-                guard name.hasPrefix("user."), let user, let v = ClaimResolver.lookup(String(name.dropFirst(5)), in: user.attributes) else { return nil }
-                if case .string(let s) = v { value = s } else { value = String(decoding: v.serialized(), as: UTF8.self) }
+                guard name.hasPrefix("user."), let user else { return nil }
+                value = ClaimResolver.lookup(String(name.dropFirst(5)), in: user.attributes).map(Placeholders.text)
             }
-            guard let value else { return nil }
-            out += FormEncoding.encode(value)
-            rest = rest[rest.index(after: close)...]
+            return value.map(FormEncoding.encode)
         }
-        return out + rest
     }
 }
 

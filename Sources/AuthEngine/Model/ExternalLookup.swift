@@ -35,15 +35,16 @@ public struct ExternalLookup: Sendable, Hashable, Codable {
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw .invalid(field: field + ".url", "must be an http:// or https:// URL")
         }
-        var rest = Substring(url)
-        while let open = rest.firstIndex(of: "{") {
-            guard let close = rest[open...].firstIndex(of: "}") else { throw .invalid(field: field + ".url", "has a '{' without its '}'") }
-            let name = String(rest[rest.index(after: open)..<close])
-            guard Self.placeholders.contains(name) || (name.hasPrefix("user.") && name.count > 5) else {
-                throw .invalid(field: field + ".url", "placeholder '{\(name)}' is not one of {sub}, {client_id}, {tenant}, {user.<attribute path>}")
-            }
-            rest = rest[rest.index(after: close)...]
+        var unknown: String?
+        let filled = Placeholders.fill(url) { name in
+            if Self.placeholders.contains(name) || (name.hasPrefix("user.") && name.count > 5) { return "x" }
+            unknown = name
+            return nil
         }
+        if let unknown {
+            throw .invalid(field: field + ".url", "placeholder '{\(unknown)}' is not one of {sub}, {client_id}, {tenant}, {user.<attribute path>}")
+        }
+        guard filled != nil else { throw .invalid(field: field + ".url", "has a '{' without its '}'") }
         guard (1...10_000).contains(timeoutMilliseconds) else {
             throw .invalid(field: field + ".timeout_ms", "must be between 1 and 10000 milliseconds")
         }
