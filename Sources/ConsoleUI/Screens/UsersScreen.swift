@@ -123,7 +123,7 @@ final class UsersScreen: Screen {
             var lines: [DetailLine] = [.section("User \(u.username)"), DetailLine("id (sub)", u.id), DetailLine("status", status.text, role: status.role ?? .text),
                                        DetailLine("password", u.passwordHash == nil ? "not set" : "set (scrypt)"),
                                        DetailLine("created", Present.time(u.createdAt)), .section("Attributes")]
-            for (k, v) in u.attributes.sorted(by: { $0.key < $1.key }) { lines += Self.tree(k, v, indent: 1) }
+            for (k, v) in u.attributes.sorted(by: { $0.key < $1.key }) { lines += DetailLine.tree(k, v, indent: 1) }
             DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
             return
         }
@@ -132,16 +132,5 @@ final class UsersScreen: Screen {
              TableCell(Present.time(u.createdAt))]
         }
         Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
-    }
-
-    /// A JSON value as an indented tree of lines.
-    static func tree(_ key: String, _ v: JSONValue, indent: Int) -> [DetailLine] {
-        if let o = v.objectValue {
-            return [DetailLine(key, "", indent: indent)] + o.sorted { $0.key < $1.key }.flatMap { tree($0.key, $0.value, indent: indent + 1) }
-        }
-        if case .array(let items) = v, items.contains(where: { $0.objectValue != nil }) {
-            return [DetailLine(key, "", indent: indent)] + items.enumerated().flatMap { tree("[\($0.offset)]", $0.element, indent: indent + 1) }
-        }
-        return [DetailLine(key, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self), indent: indent)]
     }
 }
