@@ -69,13 +69,16 @@ public enum TerminalConsole {
         }
         let depth = ColorDepth.detect(environment: ProcessInfo.processInfo.environment, terminalColors: Int(colors))
         let app = makeApp(depth)
+        let device = NcursesDevice(depth: depth)
+        app.attach(terminal: device)
         if !utf8 { app.context.flash("the locale is not UTF-8 (LANG=\(ProcessInfo.processInfo.environment["LANG"] ?? "unset")); wide characters may not show", .warn) }
-        return ConsoleLoop.run(app, engine: engine, inbox: inbox, device: NcursesDevice(depth: depth))
+        return ConsoleLoop.run(app, engine: engine, inbox: inbox, device: device)
     }
 }
 
-/// stdscr as a `ConsoleDevice`: frames through the painter, keys through `wget_wch`.
-final class NcursesDevice: ConsoleDevice {
+/// stdscr as a `ConsoleDevice`: frames through the painter, keys through `wget_wch`; escape sequences
+/// ncurses has no call for (OSC 52) straight to the terminal.
+final class NcursesDevice: ConsoleDevice, TerminalControl {
     private let painter: Painter
 
     init(depth: ColorDepth) {
@@ -88,6 +91,19 @@ final class NcursesDevice: ConsoleDevice {
         if painter.themeGeneration != themeGeneration { painter.apply(theme, generation: themeGeneration) }
         if grid.width != size.width || grid.height != size.height { painter.invalidate() }
         painter.flush(grid)
+    }
+
+    /// Called between frames, after `doupdate` has flushed ncurses' own buffer, so the sequence cannot
+    /// land inside a half-written frame.
+    func send(_ sequence: [UInt8]) {
+        fflush(stdout)
+        sequence.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+            }
+        }
     }
 
     func nextKey(wait: Bool) -> Key? {

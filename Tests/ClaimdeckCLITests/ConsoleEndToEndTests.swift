@@ -57,6 +57,28 @@ struct Tmux {
         try run(["display-message", "-p", "-t", session, "#{pane_dead} #{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Waits for the pane's program to end; "1 0" when it exited with status 0, "1 " when it was
+    /// killed by a signal, "0 " when it is still running.
+    ///
+    /// tmux marks the pane dead when the pty closes and learns the status from SIGCHLD. Linked with
+    /// libutempter (Debian's tmux is), it removes the utmp record on that close by forking a helper
+    /// with SIGCHLD at its default, and a SIGCHLD from the pane's program in that window is lost: the
+    /// program stays a zombie and tmux never reports its status (tmux issue #311). Sending tmux a
+    /// SIGCHLD makes it reap; without this, a clean exit read as "killed by a signal" under load.
+    func exitStatus(timeout: Duration = .seconds(10)) async throws -> String {
+        let start = ContinuousClock.now
+        var state = try paneStatus()
+        while ContinuousClock.now - start < timeout {
+            if state.hasPrefix("1 "), state.count > 2 { return state }
+            if state.hasPrefix("1"), let pid = pid_t(try run(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) {
+                _ = Glibc.kill(pid, SIGCHLD)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            state = try paneStatus()
+        }
+        return state
+    }
+
     func kill() { _ = try? run(["kill-server"], capture: false) }
 }
 
@@ -125,13 +147,7 @@ struct ConsoleEndToEndTests {
         let (logged, _) = try await tmux.waitFor("token.revoked", timeout: .seconds(5))
         #expect(logged)
         try tmux.keys("q")
-        var exitState = ""
-        for _ in 0..<100 {
-            exitState = try tmux.paneStatus()
-            if exitState.hasPrefix("1") { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(exitState == "1 0")
+        #expect(try await tmux.exitStatus() == "1 0")
         #expect(!(try tmux.screen()).contains("[5 Audit]"), "the console's screen is still shown after exit")
     }
 
@@ -161,5 +177,35 @@ struct ConsoleEndToEndTests {
         let final = try tmux.screen()
         // The alternate screen is gone: the terminal shows what it showed before the console.
         #expect(!final.contains("billing-service") && !final.contains("[2 Clients]"), "\(final)")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func aRotatedSecretIsCopiedToTheTerminalClipboard() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+                       width: 100, height: 30)
+        // tmux keeps what an application sends with OSC 52 as a paste buffer.
+        try tmux.run(["set-option", "-s", "set-clipboard", "on"])
+        let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))
+        try #require(up, "\(pane)")
+        try tmux.keys("j")
+        try tmux.keys("x")
+        try tmux.keys("Tab")
+        try tmux.keys("Enter")
+        let (shown, dialog) = try await tmux.waitFor("client_secret: ")
+        try #require(shown, "\(dialog)")
+        let line = try #require(dialog.split(separator: "\n").first { $0.contains("client_secret: ") })
+        let secret = String(try #require(line.split(separator: " ").first { $0.count == 43 }))
+        try tmux.keys("c")
+        let (said, flash) = try await tmux.waitFor("copied to the terminal clipboard (OSC 52)")
+        #expect(said, "\(flash)")
+        let buffer = try tmux.run(["show-buffer"])
+        #expect(buffer == secret)
+        try tmux.keys("Escape")
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
     }
 }

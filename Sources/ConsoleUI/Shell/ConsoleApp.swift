@@ -66,6 +66,11 @@ public final class ConsoleApp {
         screen(current).activate(context)
     }
 
+    /// The terminal that takes what is not drawn in cells (the clipboard).
+    public func attach(terminal: any TerminalControl) {
+        context.terminal = terminal
+    }
+
     public func setServerURL(_ url: String?) {
         environment.serverURL = url
     }
@@ -106,6 +111,7 @@ public final class ConsoleApp {
         if context.dialog != nil {
             switch context.dialog!.handle(key) {
             case .stay: break
+            case .action: context.dialog?.onAction?()
             case .close: context.dialog = nil
             case .confirm:
                 let confirm = context.dialog?.onConfirm
@@ -323,7 +329,11 @@ public final class ConsoleApp {
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
         case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
         }
-        if context.dialog != nil {
+        if let dialog = context.dialog {
+            if let k = dialog.actionKey {
+                x = grid.put(String(k), x: x, y: y, role: .key)
+                x = grid.put(" \(dialog.buttons.last?.lowercased().replacingOccurrences(of: " (\(k))", with: "") ?? "")  ", x: x, y: y, role: .muted)
+            }
             x = grid.put("Tab", x: x, y: y, role: .key)
             grid.put(" switch button  Enter choose  Esc cancel", x: x, y: y, role: .muted)
             return
