@@ -43,14 +43,15 @@ public enum TerminalConsole {
         let utf8 = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         let stderrCopy = try StderrRedirect(to: logPath)
         defer { stderrCopy.restore() }
+        // Watching before the terminal changes: from here on a SIGTERM ends the loop, never the process.
+        let signals = SignalWatch(inbox: inbox)
+        defer { signals.cancel() }
         guard let screen = newterm(nil, stdout, stdin) else {
             throw TerminalError(message: "cannot open the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); use 'claimdeck serve' or a CLI command")
         }
         set_term(screen)
         CrashGuard.install()
-        let signals = SignalWatch(inbox: inbox)
         defer {
-            signals.cancel()
             endwin()
             delscreen(screen)
         }
@@ -137,22 +138,36 @@ public struct StderrRedirect: Sendable {
 }
 
 /// SIGTERM, SIGINT and SIGHUP end the UI loop at its next frame (never work in a handler): Dispatch
-/// sources deliver them to a queue, which asks the inbox to stop. SIGWINCH is left to ncurses.
+/// sources deliver them to a queue, which asks the inbox to stop, and the console then exits 0 by its
+/// own path. SIGWINCH is left to ncurses.
+///
+/// How libdispatch does it on Linux decides the details: registering a signal source (on its manager
+/// thread, after `resume` returns) replaces the disposition with its own handler, which blocks the
+/// signal in the thread it lands on and forwards it to the manager thread's signalfd. So:
+/// - `init` waits for the registrations; until then the signals are ignored, and a signal ignored
+///   then would be lost, not delivered late.
+/// - `cancel` puts `SIG_IGN` back for good: the shutdown that follows (the server stopping, the store
+///   closing) must not die of a second signal, nor leave it to a handler whose signalfd is closed.
 final class SignalWatch {
+    static let watched: [(Int32, String)] = [(SIGTERM, "terminated (SIGTERM)"), (SIGINT, "interrupted (SIGINT)"), (SIGHUP, "hung up (SIGHUP)")]
     private let sources: [any DispatchSourceSignal]
 
     init(inbox: ConsoleInbox) {
-        sources = [(SIGTERM, "terminated (SIGTERM)"), (SIGINT, "interrupted (SIGINT)"), (SIGHUP, "hung up (SIGHUP)")].map { sig, reason in
+        let registered = DispatchSemaphore(value: 0)
+        sources = Self.watched.map { sig, reason in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { inbox.stop(reason) }
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
             return source
         }
+        for _ in sources { _ = registered.wait(timeout: .now() + 2) }
     }
 
     func cancel() {
         for s in sources { s.cancel() }
+        for (sig, _) in Self.watched { signal(sig, SIG_IGN) }
     }
 }
 

@@ -164,16 +164,10 @@ struct ConsoleEndToEndTests {
         #expect(pane.contains("not serving (--no-serve)"))
         let pid = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         kill(pid_t(pid) ?? 0, SIGTERM)
-        var status = ""
-        for _ in 0..<100 {
-            status = try tmux.paneStatus()
-            if status.hasPrefix("1") { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        // Known gap: usually SIGTERM ends the UI loop and the process exits 0 by its own path, but under
-        // load it has been seen to end by a signal instead (not yet diagnosed); what is checked here is
-        // that the terminal is restored either way.
-        #expect(status.hasPrefix("1"))
+        // The UI loop ends, the terminal is restored, and the process exits 0 by its own path: 65 of 65
+        // runs beside two CPU hogs, also with a second SIGTERM and a SIGINT during the shutdown. What
+        // looked like "ended by a signal" under load was tmux losing the SIGCHLD (Tmux.exitStatus).
+        #expect(try await tmux.exitStatus() == "1 0")
         let final = try tmux.screen()
         // The alternate screen is gone: the terminal shows what it showed before the console.
         #expect(!final.contains("billing-service") && !final.contains("[2 Clients]"), "\(final)")
