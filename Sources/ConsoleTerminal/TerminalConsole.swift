@@ -40,7 +40,8 @@ public enum TerminalConsole {
     private static func uiThread(engine: ClaimdeckEngine, inbox: ConsoleInbox, logPath: String,
                                  makeApp: @Sendable (ColorDepth) -> ConsoleApp) throws(TerminalError) -> String? {
         setlocale(LC_ALL, "")
-        let utf8 = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        let utf8 = ["utf-8", "utf8"].contains(codeset.lowercased())
         let stderrCopy = try StderrRedirect(to: logPath)
         defer { stderrCopy.restore() }
         // Watching before the terminal changes: from here on a SIGTERM ends the loop, never the process.
@@ -72,7 +73,12 @@ public enum TerminalConsole {
         let app = makeApp(depth)
         let device = NcursesDevice(depth: depth)
         app.attach(terminal: device)
-        if !utf8 { app.context.flash("the locale is not UTF-8 (LANG=\(ProcessInfo.processInfo.environment["LANG"] ?? "unset")); wide characters may not show", .warn) }
+        if !utf8 {
+            app.setGlyphs(.ascii)
+            let env = ProcessInfo.processInfo.environment
+            let locale = env["LC_ALL"].map { "LC_ALL=\($0)" } ?? env["LC_CTYPE"].map { "LC_CTYPE=\($0)" } ?? "LANG=\(env["LANG"] ?? "unset")"
+            app.context.flash("the locale (\(locale)) is not UTF-8: drawing with ASCII stand-ins", .warn)
+        }
         return ConsoleLoop.run(app, engine: engine, inbox: inbox, device: device)
     }
 }

@@ -174,6 +174,24 @@ struct ConsoleEndToEndTests {
     }
 
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func aLocaleThatIsNotUTF8DrawsInASCII() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env -u LANG -u LC_CTYPE LC_ALL=C TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+                       width: 80, height: 24)
+        let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))
+        try #require(up, "\(pane)")
+        #expect(pane.contains("tenant sms | not serving") && pane.contains("* enabled"), "\(pane)")
+        #expect(pane.contains("! warning: the locale (LC_ALL=C) is not UTF-8: drawing with ASCII stand-ins"))
+        let allASCII = pane.unicodeScalars.allSatisfy { $0.isASCII }
+        #expect(allASCII, "\(pane)")
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
     func aRotatedSecretIsCopiedToTheTerminalClipboard() async throws {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }

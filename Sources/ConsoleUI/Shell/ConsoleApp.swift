@@ -8,12 +8,16 @@ public struct ConsoleEnvironment: Sendable {
     public var serverURL: String?
     public var themeDirectory: String?
     public var colorDepth: ColorDepth
+    /// `.ascii` when the locale is not UTF-8.
+    public var glyphs: GlyphSet
 
-    public init(databasePath: String, serverURL: String? = nil, themeDirectory: String? = nil, colorDepth: ColorDepth = .c256) {
+    public init(databasePath: String, serverURL: String? = nil, themeDirectory: String? = nil, colorDepth: ColorDepth = .c256,
+                glyphs: GlyphSet = .unicode) {
         self.databasePath = databasePath
         self.serverURL = serverURL
         self.themeDirectory = themeDirectory
         self.colorDepth = colorDepth
+        self.glyphs = glyphs
     }
 }
 
@@ -69,6 +73,11 @@ public final class ConsoleApp {
     /// The terminal that takes what is not drawn in cells (the clipboard).
     public func attach(terminal: any TerminalControl) {
         context.terminal = terminal
+    }
+
+    /// Draws with ASCII stand-ins for box drawing and glyphs (the terminal's locale is not UTF-8).
+    public func setGlyphs(_ glyphs: GlyphSet) {
+        environment.glyphs = glyphs
     }
 
     public func setServerURL(_ url: String?) {
@@ -284,6 +293,7 @@ public final class ConsoleApp {
     public static let minimumSize = (width: 40, height: 10)
 
     public func render(into grid: inout CellGrid) {
+        grid.glyphs = environment.glyphs
         grid.clear()
         let w = grid.width, h = grid.height
         guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
