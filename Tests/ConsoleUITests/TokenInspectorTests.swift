@@ -100,6 +100,35 @@ struct TokenInspectorTests {
         #expect(h.app.context.flash.message?.contains("the store has no record of this token") == true)
     }
 
+    @Test func aRetiredKeyVerifiesUntilItIsUnpublished() async throws {
+        let h = try await Harness(width: 120, height: 50, start: .tokens)
+        let token = try await h.issue().accessToken
+        let kid = try #require(JWS.parse(token)?.keyID)
+        _ = try await h.engine.rotateKey(tenantID: "sms", actor: "test")
+        await paste(h, token)
+        #expect(h.screen.contains("✓ verifies with key \(kid) (retired, ES256, in the JWKS)"), "\(h.screen)")
+        #expect(h.screen.contains("✓ usable"))
+        _ = try await h.engine.retireKey(tenantID: "sms", kid: kid, unpublish: true, dryRun: false, actor: "test")
+        await h.press(.escape)
+        await paste(h, token)
+        #expect(h.screen.contains("⚠ verifies with key \(kid) (retired), no longer in the JWKS: APIs refuse it"), "\(h.screen)")
+        #expect(h.screen.contains("✕ not usable: signing key no longer published"))
+    }
+
+    @Test func aJWTWithoutKidIsCheckedAgainstEveryPublishedKey() async throws {
+        let h = try await Harness(width: 120, height: 50, start: .tokens)
+        let token = try await h.issue().accessToken
+        let parsed = try #require(JWS.parse(token))
+        // Re-signing is impossible here, so drop the kid and expect no key to verify the changed header.
+        var header = parsed.header
+        header["kid"] = nil
+        let parts = token.split(separator: ".").map(String.init)
+        let noKid = Base64URL.encode(JSONValue.object(header).serialized()) + "." + parts[1] + "." + parts[2]
+        await paste(h, noKid)
+        #expect(h.screen.contains("✕ no kid in the header, and no published key of the tenant verifies it"), "\(h.screen)")
+        #expect(h.screen.contains("altered or forged"))
+    }
+
     @Test func anOpaqueTokenShowsItsStoredClaimsAndStatus() async throws {
         let h = try await Harness(width: 120, height: 50, start: .tokens)
         let token = try await h.issue("partner-portal", secret: "partner-demo-secret").accessToken
