@@ -33,10 +33,7 @@ final class ClientsScreen: Screen {
     ])
 
     var helpEntries: [HelpEntry] {
-        if case .form = mode {
-            return [HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"), HelpEntry(keys: "Enter", text: "Save (when valid)"),
-                    HelpEntry(keys: "Esc", text: "Cancel, nothing saved")]
-        }
+        if case .form = mode { return Form.helpEntries }
         return Self.listKeys.helpEntries
     }
     var hintEntries: [HelpEntry] {

@@ -27,10 +27,7 @@ final class UsersScreen: Screen {
         KeyBinding([.ctrl("r")], .reload, "Reload"),
     ])
 
-    static let formHelp = [HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"), HelpEntry(keys: "Enter", text: "Save (when valid)"),
-                           HelpEntry(keys: "Esc", text: "Cancel, nothing saved")]
-
-    var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Self.formHelp }
+    var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
     var hintEntries: [HelpEntry] { form == nil ? Self.keyMap.hintEntries : [] }
     var filterHint: String { "text in the id, username or attributes" }
     var crumb: String? {

@@ -340,9 +340,9 @@ public final class ConsoleApp {
         case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
         }
         if let dialog = context.dialog {
-            if let k = dialog.actionKey {
+            if let k = dialog.actionKey, let label = dialog.actionLabel {
                 x = grid.put(String(k), x: x, y: y, role: .key)
-                x = grid.put(" \(dialog.buttons.last?.lowercased().replacingOccurrences(of: " (\(k))", with: "") ?? "")  ", x: x, y: y, role: .muted)
+                x = grid.put(" \(label.lowercased())  ", x: x, y: y, role: .muted)
             }
             x = grid.put("Tab", x: x, y: y, role: .key)
             grid.put(" switch button  Enter choose  Esc cancel", x: x, y: y, role: .muted)

@@ -20,6 +20,8 @@ public struct Dialog {
     /// the key that presses it.
     let onAction: (() -> Void)?
     public let actionKey: Character?
+    /// What the action does, for the hint line ("Copy secret").
+    public let actionLabel: String?
 
     /// A question whose answer changes something: [Cancel] [confirm].
     public init(confirm title: String, lines: [Line], action: String, onConfirm: @escaping () -> Void) {
@@ -29,6 +31,7 @@ public struct Dialog {
         self.onConfirm = onConfirm
         self.onAction = nil
         self.actionKey = nil
+        self.actionLabel = nil
     }
 
     /// Information the user must acknowledge (a secret shown once), optionally with an `action`
@@ -40,6 +43,7 @@ public struct Dialog {
         self.onConfirm = nil
         self.onAction = action?.run
         self.actionKey = action?.key
+        self.actionLabel = action?.label
     }
 
     public enum Outcome { case stay, close, confirm, action }
