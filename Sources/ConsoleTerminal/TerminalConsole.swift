@@ -40,17 +40,19 @@ public enum TerminalConsole {
     private static func uiThread(engine: ClaimdeckEngine, inbox: ConsoleInbox, logPath: String,
                                  makeApp: @Sendable (ColorDepth) -> ConsoleApp) throws(TerminalError) -> String? {
         setlocale(LC_ALL, "")
-        let utf8 = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        let utf8 = ["utf-8", "utf8"].contains(codeset.lowercased())
         let stderrCopy = try StderrRedirect(to: logPath)
         defer { stderrCopy.restore() }
+        // Watching before the terminal changes: from here on a SIGTERM ends the loop, never the process.
+        let signals = SignalWatch(inbox: inbox)
+        defer { signals.cancel() }
         guard let screen = newterm(nil, stdout, stdin) else {
             throw TerminalError(message: "cannot open the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); use 'claimdeck serve' or a CLI command")
         }
         set_term(screen)
         CrashGuard.install()
-        let signals = SignalWatch(inbox: inbox)
         defer {
-            signals.cancel()
             endwin()
             delscreen(screen)
         }
@@ -69,13 +71,21 @@ public enum TerminalConsole {
         }
         let depth = ColorDepth.detect(environment: ProcessInfo.processInfo.environment, terminalColors: Int(colors))
         let app = makeApp(depth)
-        if !utf8 { app.context.flash("the locale is not UTF-8 (LANG=\(ProcessInfo.processInfo.environment["LANG"] ?? "unset")); wide characters may not show", .warn) }
-        return ConsoleLoop.run(app, engine: engine, inbox: inbox, device: NcursesDevice(depth: depth))
+        let device = NcursesDevice(depth: depth)
+        app.attach(terminal: device)
+        if !utf8 {
+            app.setGlyphs(.ascii)
+            let env = ProcessInfo.processInfo.environment
+            let locale = env["LC_ALL"].map { "LC_ALL=\($0)" } ?? env["LC_CTYPE"].map { "LC_CTYPE=\($0)" } ?? "LANG=\(env["LANG"] ?? "unset")"
+            app.context.flash("the locale (\(locale)) is not UTF-8: drawing with ASCII stand-ins", .warn)
+        }
+        return ConsoleLoop.run(app, engine: engine, inbox: inbox, device: device)
     }
 }
 
-/// stdscr as a `ConsoleDevice`: frames through the painter, keys through `wget_wch`.
-final class NcursesDevice: ConsoleDevice {
+/// stdscr as a `ConsoleDevice`: frames through the painter, keys through `wget_wch`; escape sequences
+/// ncurses has no call for (OSC 52) straight to the terminal.
+final class NcursesDevice: ConsoleDevice, TerminalControl {
     private let painter: Painter
 
     init(depth: ColorDepth) {
@@ -88,6 +98,19 @@ final class NcursesDevice: ConsoleDevice {
         if painter.themeGeneration != themeGeneration { painter.apply(theme, generation: themeGeneration) }
         if grid.width != size.width || grid.height != size.height { painter.invalidate() }
         painter.flush(grid)
+    }
+
+    /// Called between frames, after `doupdate` has flushed ncurses' own buffer, so the sequence cannot
+    /// land inside a half-written frame.
+    func send(_ sequence: [UInt8]) {
+        fflush(stdout)
+        sequence.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+            }
+        }
     }
 
     func nextKey(wait: Bool) -> Key? {
@@ -121,22 +144,36 @@ public struct StderrRedirect: Sendable {
 }
 
 /// SIGTERM, SIGINT and SIGHUP end the UI loop at its next frame (never work in a handler): Dispatch
-/// sources deliver them to a queue, which asks the inbox to stop. SIGWINCH is left to ncurses.
+/// sources deliver them to a queue, which asks the inbox to stop, and the console then exits 0 by its
+/// own path. SIGWINCH is left to ncurses.
+///
+/// How libdispatch does it on Linux decides the details: registering a signal source (on its manager
+/// thread, after `resume` returns) replaces the disposition with its own handler, which blocks the
+/// signal in the thread it lands on and forwards it to the manager thread's signalfd. So:
+/// - `init` waits for the registrations; until then the signals are ignored, and a signal ignored
+///   then would be lost, not delivered late.
+/// - `cancel` puts `SIG_IGN` back for good: the shutdown that follows (the server stopping, the store
+///   closing) must not die of a second signal, nor leave it to a handler whose signalfd is closed.
 final class SignalWatch {
+    static let watched: [(Int32, String)] = [(SIGTERM, "terminated (SIGTERM)"), (SIGINT, "interrupted (SIGINT)"), (SIGHUP, "hung up (SIGHUP)")]
     private let sources: [any DispatchSourceSignal]
 
     init(inbox: ConsoleInbox) {
-        sources = [(SIGTERM, "terminated (SIGTERM)"), (SIGINT, "interrupted (SIGINT)"), (SIGHUP, "hung up (SIGHUP)")].map { sig, reason in
+        let registered = DispatchSemaphore(value: 0)
+        sources = Self.watched.map { sig, reason in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { inbox.stop(reason) }
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
             return source
         }
+        for _ in sources { _ = registered.wait(timeout: .now() + 2) }
     }
 
     func cancel() {
         for s in sources { s.cancel() }
+        for (sig, _) in Self.watched { signal(sig, SIG_IGN) }
     }
 }
 

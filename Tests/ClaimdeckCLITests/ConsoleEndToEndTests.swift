@@ -57,6 +57,28 @@ struct Tmux {
         try run(["display-message", "-p", "-t", session, "#{pane_dead} #{pane_dead_status}"]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Waits for the pane's program to end; "1 0" when it exited with status 0, "1 " when it was
+    /// killed by a signal, "0 " when it is still running.
+    ///
+    /// tmux marks the pane dead when the pty closes and learns the status from SIGCHLD. Linked with
+    /// libutempter (Debian's tmux is), it removes the utmp record on that close by forking a helper
+    /// with SIGCHLD at its default, and a SIGCHLD from the pane's program in that window is lost: the
+    /// program stays a zombie and tmux never reports its status (tmux issue #311). Sending tmux a
+    /// SIGCHLD makes it reap; without this, a clean exit read as "killed by a signal" under load.
+    func exitStatus(timeout: Duration = .seconds(10)) async throws -> String {
+        let start = ContinuousClock.now
+        var state = try paneStatus()
+        while ContinuousClock.now - start < timeout {
+            if state.hasPrefix("1 "), state.count > 2 { return state }
+            if state.hasPrefix("1"), let pid = pid_t(try run(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) {
+                _ = Glibc.kill(pid, SIGCHLD)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            state = try paneStatus()
+        }
+        return state
+    }
+
     func kill() { _ = try? run(["kill-server"], capture: false) }
 }
 
@@ -125,13 +147,7 @@ struct ConsoleEndToEndTests {
         let (logged, _) = try await tmux.waitFor("token.revoked", timeout: .seconds(5))
         #expect(logged)
         try tmux.keys("q")
-        var exitState = ""
-        for _ in 0..<100 {
-            exitState = try tmux.paneStatus()
-            if exitState.hasPrefix("1") { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(exitState == "1 0")
+        #expect(try await tmux.exitStatus() == "1 0")
         #expect(!(try tmux.screen()).contains("[5 Audit]"), "the console's screen is still shown after exit")
     }
 
@@ -148,18 +164,60 @@ struct ConsoleEndToEndTests {
         #expect(pane.contains("not serving (--no-serve)"))
         let pid = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         kill(pid_t(pid) ?? 0, SIGTERM)
-        var status = ""
-        for _ in 0..<100 {
-            status = try tmux.paneStatus()
-            if status.hasPrefix("1") { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        // Known gap: usually SIGTERM ends the UI loop and the process exits 0 by its own path, but under
-        // load it has been seen to end by a signal instead (not yet diagnosed); what is checked here is
-        // that the terminal is restored either way.
-        #expect(status.hasPrefix("1"))
+        // The UI loop ends, the terminal is restored, and the process exits 0 by its own path: 65 of 65
+        // runs beside two CPU hogs, also with a second SIGTERM and a SIGINT during the shutdown. What
+        // looked like "ended by a signal" under load was tmux losing the SIGCHLD (Tmux.exitStatus).
+        #expect(try await tmux.exitStatus() == "1 0")
         let final = try tmux.screen()
         // The alternate screen is gone: the terminal shows what it showed before the console.
         #expect(!final.contains("billing-service") && !final.contains("[2 Clients]"), "\(final)")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func aLocaleThatIsNotUTF8DrawsInASCII() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env -u LANG -u LC_CTYPE LC_ALL=C TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+                       width: 80, height: 24)
+        let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))
+        try #require(up, "\(pane)")
+        #expect(pane.contains("tenant sms | not serving") && pane.contains("* enabled"), "\(pane)")
+        #expect(pane.contains("! warning: the locale (LC_ALL=C) is not UTF-8: drawing with ASCII stand-ins"))
+        let allASCII = pane.unicodeScalars.allSatisfy { $0.isASCII }
+        #expect(allASCII, "\(pane)")
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func aRotatedSecretIsCopiedToTheTerminalClipboard() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+                       width: 100, height: 30)
+        // tmux keeps what an application sends with OSC 52 as a paste buffer.
+        try tmux.run(["set-option", "-s", "set-clipboard", "on"])
+        let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))
+        try #require(up, "\(pane)")
+        try tmux.keys("j")
+        try tmux.keys("x")
+        try tmux.keys("Tab")
+        try tmux.keys("Enter")
+        let (shown, dialog) = try await tmux.waitFor("client_secret: ")
+        try #require(shown, "\(dialog)")
+        let line = try #require(dialog.split(separator: "\n").first { $0.contains("client_secret: ") })
+        let secret = String(try #require(line.split(separator: " ").first { $0.count == 43 }))
+        try tmux.keys("c")
+        let (said, flash) = try await tmux.waitFor("copied to the terminal clipboard (OSC 52)")
+        #expect(said, "\(flash)")
+        let buffer = try tmux.run(["show-buffer"])
+        #expect(buffer == secret)
+        try tmux.keys("Escape")
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
     }
 }

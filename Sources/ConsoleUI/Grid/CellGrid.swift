@@ -33,6 +33,8 @@ public struct CellGrid: Sendable, Equatable {
     public private(set) var width: Int
     public private(set) var height: Int
     public private(set) var cells: [Cell]
+    /// With `.ascii`, `put` draws the console's glyphs as ASCII stand-ins (a locale that is not UTF-8).
+    public var glyphs = GlyphSet.unicode
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -64,7 +66,8 @@ public struct CellGrid: Sendable, Equatable {
         guard y >= 0, y < height else { return x }
         let end = min(width, limit.map { x + $0 } ?? width)
         var col = x
-        for ch in text {
+        for original in text {
+            let ch = glyphs.draw(original)
             if ch == "\n" || ch == "\r" || ch == "\t" {
                 if col >= end { break }
                 if col >= 0 { self[col, y] = Cell(" ", role: role) }

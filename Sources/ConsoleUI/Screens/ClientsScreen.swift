@@ -33,10 +33,7 @@ final class ClientsScreen: Screen {
     ])
 
     var helpEntries: [HelpEntry] {
-        if case .form = mode {
-            return [HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"), HelpEntry(keys: "Enter", text: "Save (when valid)"),
-                    HelpEntry(keys: "Esc", text: "Cancel, nothing saved")]
-        }
+        if case .form = mode { return Form.helpEntries }
         return Self.listKeys.helpEntries
     }
     var hintEntries: [HelpEntry] {
@@ -176,22 +173,24 @@ final class ClientsScreen: Screen {
                 case .success(let created):
                     self?.mode = .detail(created.client.id)
                     self?.reload(ctx)
-                    ctx.present(ClientsScreen.secretDialog("Client \(created.client.id) registered", created))
+                    ctx.present(ClientsScreen.secretDialog("Client \(created.client.id) registered", created, ctx))
                 }
             }
         }
     }
 
-    /// The secret, this once: it is stored only as a digest.
-    static func secretDialog(_ title: String, _ c: ClientWithSecret) -> Dialog {
+    /// The secret, this once: it is stored only as a digest. `c` copies it to the terminal's
+    /// clipboard (OSC 52), so it need not be selected with the mouse off a screen others may see.
+    static func secretDialog(_ title: String, _ c: ClientWithSecret, _ ctx: ConsoleContext) -> Dialog {
         var lines = [Dialog.Line("client_id:     \(c.client.id)")]
         if let s = c.secret {
             lines.append(Dialog.Line("client_secret: \(s)", role: .accent))
             lines.append(Dialog.Line(""))
-            lines.append(Dialog.Line("Copy it now: it is shown this once and stored only as a SHA-256 digest.", role: .flashWarn))
-        } else {
-            lines.append(Dialog.Line("No secret: this client authenticates with \(c.client.authMethod.rawValue)."))
+            lines.append(Dialog.Line("Copy it now (c): it is shown this once and stored only as a SHA-256 digest.", role: .flashWarn))
+            let id = c.client.id
+            return Dialog(info: title, lines: lines, action: ("Copy secret", "c", { ctx.copyToClipboard(s, what: "Secret of \(id)") }))
         }
+        lines.append(Dialog.Line("No secret: this client authenticates with \(c.client.authMethod.rawValue)."))
         return Dialog(info: title, lines: lines)
     }
 
@@ -204,7 +203,7 @@ final class ClientsScreen: Screen {
             ctx.run("rotate secret", { e throws(AdminError) in try await e.rotateClientSecret(tenantID: tenant, clientID: c.id, actor: actor) }) { r in
                 switch r {
                 case .failure(let e): ctx.fail(e)
-                case .success(let rotated): ctx.present(ClientsScreen.secretDialog("New secret for \(c.id)", rotated))
+                case .success(let rotated): ctx.present(ClientsScreen.secretDialog("New secret for \(c.id)", rotated, ctx))
                 }
             }
         })

@@ -60,7 +60,7 @@ extension TokenFilter {
 /// signed and the audit trail, and every revocation with the engine's dry run.
 final class TokensScreen: Screen {
     enum Action: Sendable {
-        case move(ListMove), open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily
+        case move(ListMove), open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste
     }
 
     struct Detail {
@@ -80,6 +80,8 @@ final class TokensScreen: Screen {
     private(set) var filter = ""
     private var parsed = TokenFilter()
     private(set) var detail: Detail?
+    /// The pasted-token check (`p`), shown over the list while open.
+    private(set) var inspector: TokenInspector?
 
     static let listKeys = KeyMap<Action>("Tokens", ListMove.bindings(Action.move) + [
         KeyBinding([.enter], .open, "Open the token: claims, key, audit trail", hint: "open"),
@@ -87,6 +89,7 @@ final class TokensScreen: Screen {
         KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
         KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
         KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
+        KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
         KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
     ])
 
@@ -99,17 +102,22 @@ final class TokensScreen: Screen {
         KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
         KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
         KeyBinding([.char("f")], .showFamily, "List its refresh family: the code, refresh and access tokens of one sign-in", hint: "family"),
+        KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it"),
         KeyBinding([.ctrl("r")], .reload, "Reload"),
     ])
 
     private var keys: KeyMap<Action> { detail == nil ? Self.listKeys : Self.detailKeys }
-    var helpEntries: [HelpEntry] { keys.helpEntries }
-    var hintEntries: [HelpEntry] { keys.hintEntries }
+    var helpEntries: [HelpEntry] { inspector?.helpEntries ?? keys.helpEntries }
+    var hintEntries: [HelpEntry] { inspector?.hintEntries ?? keys.hintEntries }
     var filterHint: String { TokenFilter.hint }
-    var crumb: String? { detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter) }
+    var crumb: String? {
+        if inspector != nil { return "pasted token" }
+        return detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter)
+    }
 
     func activate(_ ctx: ConsoleContext) {
         detail = nil
+        inspector = nil
         reload(ctx)
     }
 
@@ -120,6 +128,7 @@ final class TokensScreen: Screen {
         case .success(let f):
             parsed = f
             detail = nil
+            inspector = nil
             reload(ctx)
         }
     }
@@ -185,6 +194,16 @@ final class TokensScreen: Screen {
     }
 
     func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
+        if let inspector {
+            switch inspector.handle(key, ctx) {
+            case .stay: break
+            case .close: self.inspector = nil
+            case .openStored(let id):
+                self.inspector = nil
+                open(tokenID: id, ctx)
+            }
+            return true
+        }
         if key == .escape, detail != nil {
             detail = nil
             return true
@@ -208,6 +227,7 @@ final class TokensScreen: Screen {
         case .revokeTenant: revoke(.tenant(tenantID: ctx.tenantID), ctx)
         case .openClient: if let r = selected { ctx.go(.client(r.clientID)) }
         case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
+        case .paste: inspector = TokenInspector()
         case .showFamily:
             if let family = selected?.familyID { setFilter("family:" + family, ctx) } else { ctx.flash("this token has no refresh family", .info) }
         }
@@ -227,6 +247,10 @@ final class TokensScreen: Screen {
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         let now = ctx.now
+        if let inspector {
+            inspector.draw(in: area, grid: &grid, ctx)
+            return
+        }
         if let d = detail {
             DetailLine.draw(detailLines(d, ctx), scroll: d.scroll, in: area, grid: &grid)
             return

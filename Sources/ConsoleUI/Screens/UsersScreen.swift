@@ -2,29 +2,42 @@ import AuthEngine
 import Foundation
 import JOSE
 
-/// Users: list, filter, detail with attributes as a tree, disable (revokes their tokens, after the
-/// dry run) and enable, and their tokens.
+/// Users: list, filter, detail with attributes as a tree; create, edit (username and attributes as
+/// JSON) and set a password with forms the engine validates as you type; disable (revokes their
+/// tokens, after the dry run) and enable; their tokens.
 final class UsersScreen: Screen {
-    enum Action: Sendable { case move(ListMove), open, toggleDisabled, tokens, reload }
+    enum Action: Sendable { case move(ListMove), open, create, edit, setPassword, toggleDisabled, tokens, reload }
 
     let kind = ScreenKind.users
     private(set) var users: [User] = []
     private(set) var list = ListState()
     private(set) var filter = ""
     private(set) var detail: String?
+    /// The open form, if any: it takes every key until saved or cancelled.
+    private(set) var form: (form: Form, kind: UserForm.Kind)?
     private var loaded = false
 
     static let keyMap = KeyMap<Action>("Users", ListMove.bindings(Action.move) + [
         KeyBinding([.enter], .open, "Open the user", hint: "open"),
+        KeyBinding([.char("n")], .create, "Create a user", hint: "create"),
+        KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", hint: "edit"),
+        KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", hint: "password"),
         KeyBinding([.char("d")], .toggleDisabled, "Disable (revokes their tokens) / enable", destructive: true, hint: "disable"),
         KeyBinding([.char("t")], .tokens, "Their tokens"),
         KeyBinding([.ctrl("r")], .reload, "Reload"),
     ])
 
-    var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
-    var hintEntries: [HelpEntry] { Self.keyMap.hintEntries }
+    var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
+    var hintEntries: [HelpEntry] { form == nil ? Self.keyMap.hintEntries : [] }
     var filterHint: String { "text in the id, username or attributes" }
-    var crumb: String? { detail.map { "user \($0)" } ?? (filter.isEmpty ? nil : "/" + filter) }
+    var crumb: String? {
+        switch form?.kind {
+        case .create?: return "create"
+        case .edit(let id)?: return "edit \(id)"
+        case .password(let id)?: return "password of \(id)"
+        case nil: return detail.map { "user \($0)" } ?? (filter.isEmpty ? nil : "/" + filter)
+        }
+    }
 
     private var shown: [User] {
         let f = filter.lowercased()
@@ -74,6 +87,10 @@ final class UsersScreen: Screen {
     }
 
     func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
+        if let open = form {
+            handleForm(key, open.form, open.kind, ctx)
+            return true
+        }
         if key == .escape, detail != nil {
             detail = nil
             return true
@@ -82,6 +99,9 @@ final class UsersScreen: Screen {
         switch action {
         case .move(let m): if detail == nil { list.move(m) }
         case .open: detail = selected?.id
+        case .create: openForm(.create, user: nil, ctx)
+        case .edit: if let u = selected { openForm(.edit(u.id), user: u, ctx) }
+        case .setPassword: if let u = selected { openForm(.password(u.id), user: u, ctx) }
         case .reload: reload(ctx)
         case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
         case .toggleDisabled:
@@ -114,16 +134,89 @@ final class UsersScreen: Screen {
         return true
     }
 
+    private func openForm(_ kind: UserForm.Kind, user: User?, _ ctx: ConsoleContext) {
+        var f = UserForm.make(kind, user: user)
+        // A new password form starts unmarked; the others show at once what is missing.
+        if case .password = kind {} else { UserForm.validate(&f, kind, tenantID: ctx.tenantID, engine: ctx.engine) }
+        form = (f, kind)
+    }
+
+    private func handleForm(_ key: Key, _ f: Form, _ kind: UserForm.Kind, _ ctx: ConsoleContext) {
+        var f = f
+        switch f.handle(key) {
+        case .cancel: form = nil
+        case .submit: submit(f, kind, ctx)
+        case .edited:
+            UserForm.validate(&f, kind, tenantID: ctx.tenantID, engine: ctx.engine)
+            form = (f, kind)
+        case .moved: form = (f, kind)
+        case .ignored: break
+        }
+    }
+
+    /// Saves through the engine use case the CLI calls; on an error the form stays, marked.
+    private func submit(_ f: Form, _ kind: UserForm.Kind, _ ctx: ConsoleContext) {
+        var f = f
+        UserForm.validate(&f, kind, tenantID: ctx.tenantID, engine: ctx.engine)
+        form = (f, kind)
+        guard f.isValid else {
+            ctx.flash("fix the marked field first", .error)
+            return
+        }
+        let tenant = ctx.tenantID, actor = ctx.actor
+        let username = f.value("username"), id = f.value("id"), password = f.value("password")
+        let attributesText = f.value("attributes")
+        let done: (Result<User, AdminError>, String) -> Void = { [weak self] result, message in
+            guard let self else { return }
+            switch result {
+            case .failure(let e):
+                if var open = self.form?.form {
+                    open.setError(field: e.field, e.message, aliases: UserForm.aliases)
+                    self.form = (open, kind)
+                }
+                ctx.fail(e)
+            case .success(let user):
+                self.form = nil
+                ctx.flash(message)
+                self.reload(ctx) { self.detail = user.id }
+            }
+        }
+        switch kind {
+        case .create:
+            ctx.run("create user", { e throws(AdminError) in
+                let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
+                return try await e.createUser(tenantID: tenant, username: username, id: id.isEmpty ? nil : id, attributes: attributes,
+                                              password: password.isEmpty ? nil : password, actor: actor)
+            }) { done($0, "Created user \(username)" + (password.isEmpty ? " (no password: cannot sign in yet)" : "")) }
+        case .edit(let userID):
+            let old = users.first { $0.id == userID }
+            ctx.run("update user", { e throws(AdminError) in
+                let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
+                return try await e.updateUser(tenantID: tenant, userID, username: username == old?.username ? nil : username,
+                                              attributes: attributes, actor: actor)
+            }) { done($0, "Saved user \(username)") }
+        case .password(let userID):
+            ctx.run("set password", { e throws(AdminError) in
+                try await e.setUserPassword(tenantID: tenant, userID, password: password, actor: actor)
+                return try await e.user(tenantID: tenant, userID)
+            }) { done($0, "Password set for \((try? $0.get())?.username ?? userID)") }
+        }
+    }
+
     static let columns = [Column("USERNAME", 20, flexible: true), Column("ID", 30), Column("STATUS", 11), Column("PASSWORD", 8),
                           Column("CREATED", 20)]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
+        if let form {
+            form.form.draw(in: area, grid: &grid)
+            return
+        }
         if let u = selected, detail != nil {
             let status = Present.enabled(u.disabled)
             var lines: [DetailLine] = [.section("User \(u.username)"), DetailLine("id (sub)", u.id), DetailLine("status", status.text, role: status.role ?? .text),
                                        DetailLine("password", u.passwordHash == nil ? "not set" : "set (scrypt)"),
                                        DetailLine("created", Present.time(u.createdAt)), .section("Attributes")]
-            for (k, v) in u.attributes.sorted(by: { $0.key < $1.key }) { lines += Self.tree(k, v, indent: 1) }
+            for (k, v) in u.attributes.sorted(by: { $0.key < $1.key }) { lines += DetailLine.tree(k, v, indent: 1) }
             DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
             return
         }
@@ -132,16 +225,5 @@ final class UsersScreen: Screen {
              TableCell(Present.time(u.createdAt))]
         }
         Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
-    }
-
-    /// A JSON value as an indented tree of lines.
-    static func tree(_ key: String, _ v: JSONValue, indent: Int) -> [DetailLine] {
-        if let o = v.objectValue {
-            return [DetailLine(key, "", indent: indent)] + o.sorted { $0.key < $1.key }.flatMap { tree($0.key, $0.value, indent: indent + 1) }
-        }
-        if case .array(let items) = v, items.contains(where: { $0.objectValue != nil }) {
-            return [DetailLine(key, "", indent: indent)] + items.enumerated().flatMap { tree("[\($0.offset)]", $0.element, indent: indent + 1) }
-        }
-        return [DetailLine(key, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self), indent: indent)]
     }
 }

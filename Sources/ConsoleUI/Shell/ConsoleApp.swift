@@ -8,12 +8,16 @@ public struct ConsoleEnvironment: Sendable {
     public var serverURL: String?
     public var themeDirectory: String?
     public var colorDepth: ColorDepth
+    /// `.ascii` when the locale is not UTF-8.
+    public var glyphs: GlyphSet
 
-    public init(databasePath: String, serverURL: String? = nil, themeDirectory: String? = nil, colorDepth: ColorDepth = .c256) {
+    public init(databasePath: String, serverURL: String? = nil, themeDirectory: String? = nil, colorDepth: ColorDepth = .c256,
+                glyphs: GlyphSet = .unicode) {
         self.databasePath = databasePath
         self.serverURL = serverURL
         self.themeDirectory = themeDirectory
         self.colorDepth = colorDepth
+        self.glyphs = glyphs
     }
 }
 
@@ -66,6 +70,16 @@ public final class ConsoleApp {
         screen(current).activate(context)
     }
 
+    /// The terminal that takes what is not drawn in cells (the clipboard).
+    public func attach(terminal: any TerminalControl) {
+        context.terminal = terminal
+    }
+
+    /// Draws with ASCII stand-ins for box drawing and glyphs (the terminal's locale is not UTF-8).
+    public func setGlyphs(_ glyphs: GlyphSet) {
+        environment.glyphs = glyphs
+    }
+
     public func setServerURL(_ url: String?) {
         environment.serverURL = url
     }
@@ -106,6 +120,7 @@ public final class ConsoleApp {
         if context.dialog != nil {
             switch context.dialog!.handle(key) {
             case .stay: break
+            case .action: context.dialog?.onAction?()
             case .close: context.dialog = nil
             case .confirm:
                 let confirm = context.dialog?.onConfirm
@@ -278,6 +293,7 @@ public final class ConsoleApp {
     public static let minimumSize = (width: 40, height: 10)
 
     public func render(into grid: inout CellGrid) {
+        grid.glyphs = environment.glyphs
         grid.clear()
         let w = grid.width, h = grid.height
         guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
@@ -323,7 +339,11 @@ public final class ConsoleApp {
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
         case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
         }
-        if context.dialog != nil {
+        if let dialog = context.dialog {
+            if let k = dialog.actionKey, let label = dialog.actionLabel {
+                x = grid.put(String(k), x: x, y: y, role: .key)
+                x = grid.put(" \(label.lowercased())  ", x: x, y: y, role: .muted)
+            }
             x = grid.put("Tab", x: x, y: y, role: .key)
             grid.put(" switch button  Enter choose  Esc cancel", x: x, y: y, role: .muted)
             return

@@ -29,6 +29,8 @@ public final class ConsoleContext {
     var flash = Flash()
     var dialog: Dialog?
     var navigation: [Navigation] = []
+    /// The terminal, for what is not drawn in cells (the clipboard); nil without one.
+    var terminal: (any TerminalControl)?
 
     init(engine: ClaimdeckEngine, clock: any WallClock, tenantID: String) {
         self.engine = engine
@@ -70,6 +72,18 @@ public final class ConsoleContext {
     /// Flashes an engine error (messages name the field and the fix; they never carry a secret).
     public func fail(_ error: AdminError) {
         flash(error.description, .error)
+    }
+
+    /// Puts `text` on the terminal's clipboard (OSC 52) and says so; `what` ("Secret of api-gateway")
+    /// names it in the flash line, which never shows the text itself. A terminal without OSC 52
+    /// ignores the sequence, which the README says.
+    public func copyToClipboard(_ text: String, what: String) {
+        guard let terminal else {
+            flash("\(what) not copied: no terminal; copy it from the screen", .warn)
+            return
+        }
+        terminal.send(OSC52.copy(text))
+        flash("\(what) copied to the terminal clipboard (OSC 52)")
     }
 
     public func present(_ dialog: Dialog) {

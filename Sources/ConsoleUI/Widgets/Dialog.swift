@@ -16,6 +16,12 @@ public struct Dialog {
     public private(set) var focus: Int = 0
     /// Runs on the UI thread when the last button is chosen.
     let onConfirm: (() -> Void)?
+    /// A second button of an information dialog that acts without closing it (copy the secret), and
+    /// the key that presses it.
+    let onAction: (() -> Void)?
+    public let actionKey: Character?
+    /// What the action does, for the hint line ("Copy secret").
+    public let actionLabel: String?
 
     /// A question whose answer changes something: [Cancel] [confirm].
     public init(confirm title: String, lines: [Line], action: String, onConfirm: @escaping () -> Void) {
@@ -23,24 +29,34 @@ public struct Dialog {
         self.lines = lines
         self.buttons = ["Cancel", action]
         self.onConfirm = onConfirm
+        self.onAction = nil
+        self.actionKey = nil
+        self.actionLabel = nil
     }
 
-    /// Information the user must acknowledge (a secret shown once).
-    public init(info title: String, lines: [Line]) {
+    /// Information the user must acknowledge (a secret shown once), optionally with an `action`
+    /// button (also on `key`) that runs without closing the dialog.
+    public init(info title: String, lines: [Line], action: (label: String, key: Character, run: () -> Void)? = nil) {
         self.title = title
         self.lines = lines
-        self.buttons = ["Close"]
+        self.buttons = ["Close"] + (action.map { ["\($0.label) (\($0.key))"] } ?? [])
         self.onConfirm = nil
+        self.onAction = action?.run
+        self.actionKey = action?.key
+        self.actionLabel = action?.label
     }
 
-    public enum Outcome { case stay, close, confirm }
+    public enum Outcome { case stay, close, confirm, action }
 
     public mutating func handle(_ key: Key) -> Outcome {
         switch key {
         case .escape, .ctrl("c"): return .close
         case .tab, .right, .char("l"): focus = (focus + 1) % buttons.count
         case .backTab, .left, .char("h"): focus = (focus + buttons.count - 1) % buttons.count
-        case .enter: return focus == 0 ? .close : .confirm
+        case .enter:
+            if focus == 0 { return .close }
+            return onAction == nil ? .confirm : .action
+        case .char(let c) where c == actionKey: return .action
         default: break
         }
         return .stay

@@ -40,6 +40,10 @@ public struct Form: Sendable {
         if let i = fields.firstIndex(where: { $0.key == key }) { fields[i].error = message } else { formError = message }
     }
 
+    /// The keys every form answers, for `?` help while a form is open.
+    public static let helpEntries = [HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"),
+                                     HelpEntry(keys: "Enter", text: "Save (when valid)"), HelpEntry(keys: "Esc", text: "Cancel, nothing saved")]
+
     public var isValid: Bool { formError == nil && fields.allSatisfy { $0.error == nil } }
 
     public enum Outcome { case edited, moved, submit, cancel, ignored }
