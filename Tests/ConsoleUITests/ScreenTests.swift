@@ -46,6 +46,7 @@ struct TokensScreenTests {
         #expect(text.contains("JWT header") && text.contains("typ") && text.contains("at+jwt") && text.contains("ES256"), "\(text)")
         #expect(text.contains("iss") && text.contains("http://127.0.0.1:8080/sms"))
         #expect(text.contains("jti") && text.contains(id))
+        #expect(text.contains("design") && text.contains("version 1"), "the design version it was issued under")
         #expect(text.contains("scope") && text.contains("invoice-read invoice-write"))
         #expect(text.contains("Audit trail (2)"))
         #expect(text.contains("token.introspected"))

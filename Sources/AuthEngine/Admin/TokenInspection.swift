@@ -88,8 +88,7 @@ extension ClaimdeckEngine {
             if SecretDigest.constantTimeEquals(record.digest, SecretDigest.sha256(token)) {
                 result.stored = .found(record)
                 if result.expiresAt == nil { result.expiresAt = record.expiresAt }
-                result.introspectionActive = record.kind != .authorizationCode && record.status(at: now) == .active
-                    && snapshot.client(tenantID, record.clientID).map { !$0.disabled } == true
+                result.introspectionActive = Self.isActive(record, at: now, snapshot: snapshot)
             } else {
                 result.stored = .digestMismatch(tokenID: record.id)
             }

@@ -100,11 +100,7 @@ extension ClaimdeckEngine {
     }
 
     func hashPassword(_ password: String) throws(AdminError) -> String {
-        guard password.count >= Self.minimumPasswordLength else {
-            throw .invalid(field: "password", "must be at least \(Self.minimumPasswordLength) characters")
-        }
-        try Validation.utf8Text(password, field: "password")
-        guard password.utf8.count <= 1024 else { throw .invalid(field: "password", "must be at most 1024 bytes") }
+        try Self.validatePassword(password)
         do { return try PasswordHasher.hash(password, cost: configuration.passwordCost) } catch { throw .storage("password hashing failed") }
     }
 

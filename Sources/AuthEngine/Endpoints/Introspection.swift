@@ -52,11 +52,7 @@ extension ClaimdeckEngine {
         } catch {
             throw .temporarilyUnavailable("the store did not answer; retry")
         }
-        var active = false
-        if let record, record.kind != .authorizationCode, record.status(at: now) == .active,
-           let owner = snapshot.client(tenant.id, record.clientID), !owner.disabled {
-            active = true
-        }
+        let active = record.map { Self.isActive($0, at: now, snapshot: snapshot) } ?? false
         metrics.introspected(tenant: tenant.id, active: active)
         await audit([AuditEventDraft(time: now, type: .tokenIntrospected, tenantID: tenant.id, clientID: caller.id,
                                      subject: active ? record?.subject : nil, tokenID: record?.id, actor: "client:\(caller.id)",
@@ -86,5 +82,14 @@ extension ClaimdeckEngine {
         } catch {
             throw OAuthError(code: "server_error", description: "signing failed", status: 500)
         }
+    }
+}
+
+extension ClaimdeckEngine {
+    /// RFC 7662's `active`: an access or refresh token, unexpired, unrevoked, of a client still enabled.
+    /// Introspection answers by it; the console's token inspector shows it.
+    static func isActive(_ record: TokenRecord, at now: Date, snapshot: ConfigSnapshot) -> Bool {
+        record.kind != .authorizationCode && record.status(at: now) == .active
+            && snapshot.client(record.tenantID, record.clientID).map { !$0.disabled } == true
     }
 }

@@ -27,13 +27,10 @@ struct UserCommand: AsyncParsableCommand {
         """
     }
 
-    /// `--attributes '{"name": "..."}'`: a JSON object.
+    /// `--attributes '{"name": "..."}'`: a JSON object; errors say where the JSON broke.
     static func attributes(_ raw: String?) throws -> [String: JSONValue]? {
         guard let raw else { return nil }
-        guard case .object(let o)? = try? JSONValue(parsing: raw) else {
-            throw AdminError.invalid(field: "--attributes", "must be a JSON object, e.g. '{\"name\": \"Alice\", \"roles\": [\"admin\"]}'")
-        }
-        return o
+        return try ClaimdeckEngine.parseUserAttributes(raw, field: "--attributes")
     }
 
     /// The first line of standard input.

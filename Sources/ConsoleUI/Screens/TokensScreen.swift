@@ -278,6 +278,7 @@ final class TokensScreen: Screen {
         ]
         if let at = r.revokedAt { lines.append(DetailLine("revoked", "\(Present.time(at)): \(r.revocationReason ?? "")", role: .statusRevoked)) }
         if let f = r.familyID { lines.append(DetailLine("refresh family", f)) }
+        if let v = r.designVersion { lines.append(DetailLine("design", v == 0 ? "before the first published version" : "version \(v)")) }
         if r.format == .jwt {
             let key = ctx.engine.config.snapshot.keys[r.tenantID]?.first { $0.kid == r.keyID }
             lines.append(.section("JWT header"))
