@@ -102,27 +102,30 @@ final class DesignerScreen: Screen {
     static let commonKeys = KeyMap<Action>("Designer", [
         KeyBinding([.tab], .nextPane, "Next pane (matrix, APIs, preview, diff, lint)", hint: "pane"),
         KeyBinding([.backTab], .previousPane, "Previous pane"),
-        KeyBinding([.char("p")], .publish, "Publish the draft: note, the gate's dry run, then publish (force with a reason if breaking)",
-                   destructive: true, hint: "publish"),
+        KeyBinding([.char("p")], .publish, "Publish: the gate's dry run, then publish or force", destructive: true, hint: "publish"),
         KeyBinding([.char("X")], .discard, "Discard the draft", destructive: true),
         KeyBinding([.ctrl("r")], .reload, "Reload the live design and the draft"),
     ])
 
-    static let matrixKeys = KeyMap<Action>("Matrix pane (rows: claims, columns: scopes)", ListMove.bindings(Action.move) + [
-        KeyBinding([.left, .char("h")], .left, "Previous scope column"),
-        KeyBinding([.right, .char("l")], .right, "Next scope column"),
+    /// One table for every pane: rows in the matrix and the APIs, scrolling in the others.
+    static let movementKeys = KeyMap<Action>("Movement (matrix and API rows; scrolls preview, diff, lint)", ListMove.bindings(Action.move) + [
+        KeyBinding([.left, .char("h")], .left, "Previous scope column (matrix)"),
+        KeyBinding([.right, .char("l")], .right, "Next scope column (matrix)"),
+    ])
+
+    static let matrixKeys = KeyMap<Action>("Matrix pane (rows: claims, columns: scopes)", [
         KeyBinding([.char(" ")], .toggleScope, "Map / unmap the claim to the scope under the cursor", hint: "map"),
-        KeyBinding([.char("A")], .toggleDestination(.accessToken), "Toggle destination access_token of the claim"),
+        KeyBinding([.char("A")], .toggleDestination(.accessToken), "Toggle destination access_token of the claim", hint: "I U N destinations"),
         KeyBinding([.char("I")], .toggleDestination(.idToken), "Toggle destination id_token of the claim"),
         KeyBinding([.char("U")], .toggleDestination(.userinfo), "Toggle destination userinfo of the claim"),
-        KeyBinding([.char("N")], .toggleDestination(.introspection), "Toggle destination introspection of the claim", hint: "A I U N dest"),
-        KeyBinding([.enter, .char("e")], .edit, "Edit the claim (name, type, source, pii, required, scopes, destinations)", hint: "edit"),
+        KeyBinding([.char("N")], .toggleDestination(.introspection), "Toggle destination introspection of the claim"),
+        KeyBinding([.enter, .char("e")], .edit, "Edit the claim: name, type, source, flags, scopes, destinations", hint: "edit"),
         KeyBinding([.char("n")], .add, "Add a claim"),
         KeyBinding([.char("D"), .delete], .remove, "Remove the claim from the draft", destructive: true),
     ])
 
-    static let apiKeys = KeyMap<Action>("APIs pane", ListMove.bindings(Action.move) + [
-        KeyBinding([.enter, .char("e")], .edit, "Edit the API (audience, accepted scopes, required claims per scope)", hint: "edit"),
+    static let apiKeys = KeyMap<Action>("APIs pane", [
+        KeyBinding([.enter, .char("e")], .edit, "Edit the API: audience, accepted scopes, required claims", hint: "edit"),
         KeyBinding([.char("n")], .add, "Add an API", hint: "add"),
         KeyBinding([.char("D"), .delete], .remove, "Remove the API from the draft", destructive: true),
     ])
@@ -134,16 +137,15 @@ final class DesignerScreen: Screen {
         KeyBinding([.char("U")], .previousUser, "Previous user"),
         KeyBinding([.char("s")], .previewScopes, "Scopes to ask for", hint: "scopes"),
         KeyBinding([.char("a")], .previewAudience, "Audience to ask for", hint: "audience"),
-    ] + ListMove.bindings(Action.move))
+    ])
 
-    static let viewKeys = KeyMap<Action>("Diff and lint panes", ListMove.bindings(Action.move))
-
-    static func keys(_ pane: Pane) -> KeyMap<Action> {
+    /// The keys of the focused pane (diff and lint only scroll).
+    static func keys(_ pane: Pane) -> KeyMap<Action>? {
         switch pane {
         case .matrix: return matrixKeys
         case .apis: return apiKeys
         case .preview: return previewKeys
-        case .diff, .lint: return viewKeys
+        case .diff, .lint: return nil
         }
     }
 
@@ -156,7 +158,7 @@ final class DesignerScreen: Screen {
             return [HelpEntry(keys: "Enter", text: "Accept"), HelpEntry(keys: "Esc", text: "Cancel")]
         case .browse:
             var out = Self.commonKeys.helpEntries
-            for map in [Self.matrixKeys, Self.apiKeys, Self.previewKeys, Self.viewKeys] {
+            for map in [Self.movementKeys, Self.matrixKeys, Self.apiKeys, Self.previewKeys] {
                 out.append(HelpEntry(keys: "", text: ""))
                 out.append(HelpEntry(keys: "", text: map.title + ":"))
                 out += map.helpEntries
@@ -169,7 +171,7 @@ final class DesignerScreen: Screen {
 
     var hintEntries: [HelpEntry] {
         guard case .browse = mode else { return [] }
-        return Self.keys(focus).hintEntries + Self.commonKeys.hintEntries
+        return (Self.keys(focus)?.hintEntries ?? []) + Self.commonKeys.hintEntries
     }
 
     var filterHint: String { "text in claim or API names" }
@@ -380,7 +382,7 @@ final class DesignerScreen: Screen {
         case .browse:
             break
         }
-        if let action = Self.commonKeys.action(for: key) ?? Self.keys(focus).action(for: key) {
+        if let action = Self.commonKeys.action(for: key) ?? Self.keys(focus)?.action(for: key) ?? Self.movementKeys.action(for: key) {
             perform(action, ctx)
             return true
         }
@@ -395,8 +397,8 @@ final class DesignerScreen: Screen {
         case .publish: startPublish(ctx)
         case .discard: discard(ctx)
         case .move(let m): move(m)
-        case .left: column = max(0, column - 1)
-        case .right: column = min(max(0, DesignEdit.columns(draft).count - 1), column + 1)
+        case .left: if focus == .matrix { column = max(0, column - 1) }
+        case .right: if focus == .matrix { column = min(max(0, DesignEdit.columns(draft).count - 1), column + 1) }
         case .toggleScope:
             guard let c = selectedClaim, let s = selectedScope else { return }
             let mapped = c.scopes.contains(s)
@@ -479,76 +481,71 @@ final class DesignerScreen: Screen {
 
     // MARK: - Forms
 
-    private func validateClaim(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> TokenDesign? {
+    /// Validates the form as the engine would; marks the field at fault. The error names the
+    /// design field ("claims.account-nbr.type") or, for what the form itself cannot read, the form field.
+    private func validateClaim(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> Result<TokenDesign, AdminError> {
         switch ClaimForm.claim(form, tenantID: ctx.tenantID) {
         case .failure(let e):
             form.setError(field: e.field, e.message)
-            return nil
+            return .failure(e)
         case .success(let claim):
             let candidate = DesignEdit.replaceClaim(draft, original: original, with: claim).owned(by: ctx.tenantID)
             do {
                 try candidate.validate()
                 form.setError(field: nil, nil)
-                return candidate
+                return .success(candidate)
             } catch {
                 let key = ClaimForm.field(error.field, claim: claim.name)
                 form.setError(field: key, key == nil ? error.description : error.message)
-                return nil
+                return .failure(error)
             }
         }
     }
 
     private func submitClaim(_ form: Form, original: String?, _ ctx: ConsoleContext) {
         var form = form
-        guard let candidate = validateClaim(&form, original: original, ctx) else {
+        switch validateClaim(&form, original: original, ctx) {
+        case .failure(let e):
             mode = .claimForm(form, original: original)
-            refuse(form, ctx)
-            return
+            ctx.flash(e.description + " (the draft is unchanged)", .error)
+        case .success(let candidate):
+            mode = .browse
+            let name = form.value("name").trimmingCharacters(in: .whitespaces)
+            apply(candidate, ctx, original == nil ? "Added claim \(name)" : "Saved claim \(name)")
+            if let i = shownClaims.firstIndex(where: { $0.name == name }) { rows.select(i) }
         }
-        mode = .browse
-        let name = form.value("name").trimmingCharacters(in: .whitespaces)
-        apply(candidate, ctx, original == nil ? "Added claim \(name)" : "Saved claim \(name)")
-        if let i = shownClaims.firstIndex(where: { $0.name == name }) { rows.select(i) }
     }
 
-    private func validateAPI(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> TokenDesign? {
+    private func validateAPI(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> Result<TokenDesign, AdminError> {
         switch APIForm.api(form, tenantID: ctx.tenantID) {
         case .failure(let e):
             form.setError(field: e.field, e.message)
-            return nil
+            return .failure(e)
         case .success(let api):
             let candidate = DesignEdit.replaceAPI(draft, original: original, with: api).owned(by: ctx.tenantID)
             do {
                 try candidate.validate()
                 form.setError(field: nil, nil)
-                return candidate
+                return .success(candidate)
             } catch {
                 let key = APIForm.field(error.field, api: api.name)
                 form.setError(field: key, key == nil ? error.description : error.message)
-                return nil
+                return .failure(error)
             }
         }
     }
 
     private func submitAPI(_ form: Form, original: String?, _ ctx: ConsoleContext) {
         var form = form
-        guard let candidate = validateAPI(&form, original: original, ctx) else {
+        switch validateAPI(&form, original: original, ctx) {
+        case .failure(let e):
             mode = .apiForm(form, original: original)
-            refuse(form, ctx)
-            return
-        }
-        mode = .browse
-        let name = form.value("name").trimmingCharacters(in: .whitespaces)
-        apply(candidate, ctx, original == nil ? "Added API \(name)" : "Saved API \(name)")
-        if let i = shownAPIs.firstIndex(where: { $0.name == name }) { apiList.select(i) }
-    }
-
-    /// The flash says which field is wrong and why; the draft is unchanged.
-    private func refuse(_ form: Form, _ ctx: ConsoleContext) {
-        if let f = form.fields.first(where: { $0.error != nil }) {
-            ctx.flash("\(f.label.lowercased()): \(f.error!) (the draft is unchanged)", .error)
-        } else {
-            ctx.flash((form.formError ?? "fix the marked field first") + " (the draft is unchanged)", .error)
+            ctx.flash(e.description + " (the draft is unchanged)", .error)
+        case .success(let candidate):
+            mode = .browse
+            let name = form.value("name").trimmingCharacters(in: .whitespaces)
+            apply(candidate, ctx, original == nil ? "Added API \(name)" : "Saved API \(name)")
+            if let i = shownAPIs.firstIndex(where: { $0.name == name }) { apiList.select(i) }
         }
     }
 
@@ -632,8 +629,10 @@ final class DesignerScreen: Screen {
     /// The dry run in dialog lines: the verdict, the changes, what breaks, the lint's errors.
     static func verdictLines(_ o: PublishOutcome, liveVersion: Int) -> [Dialog.Line] {
         let width = 72
-        var lines = [Dialog.Line("Gate: " + o.verdict, role: o.refused ? .flashError : .statusActive)]
-        lines += DesignText.wrap("Changes from version \(liveVersion): \(Present.count(o.diff.claimChanges.count, "claim delivery")), "
+        // The verdict without the command-line advice that ends a refusal ("publish with --force ...").
+        let verdict = o.verdict.components(separatedBy: "; publish with --force").first ?? o.verdict
+        var lines = DesignText.wrap("Gate: " + verdict, width: width, indent: "  ").map { Dialog.Line($0, role: o.refused ? .flashError : .statusActive) }
+        lines += DesignText.wrap("Changes from version \(liveVersion): \(Present.count(o.diff.claimChanges.count, "claim change")), "
                                  + "\(Present.count(o.diff.otherChanges.count, "other change")), \(o.diff.breaking.count) breaking", width: width)
             .map { Dialog.Line($0) }
         for b in o.diff.breaking.prefix(4) {
@@ -716,8 +715,8 @@ final class DesignerScreen: Screen {
         }
         var status = "live v\(liveVersion)"
         if let d = savedDraft {
-            status += " · draft from v\(d.baseVersion)" + (saving ? " · saving…" : " · saved")
-            if d.baseVersion != liveVersion { status += " · ⚠ v\(liveVersion) went live since: an edit rebases it" }
+            status += saving ? " · draft saving…" : " · draft saved"
+            if d.baseVersion != liveVersion { status += " · ⚠ draft from v\(d.baseVersion): an edit rebases it" }
         } else {
             status += " · no draft (an edit starts one)"
         }
@@ -801,7 +800,7 @@ final class DesignerScreen: Screen {
             if visible.upperBound < columns.count { x += 1 }
             let flags = [c.isPII ? "pii" : "", c.isRequired ? "req" : ""].filter { !$0.isEmpty }.joined(separator: " ")
             x = grid.put(flags.padded(to: flagsWidth), x: x, y: y, role: c.isPII ? .flashWarn : .text, limit: max(0, area.maxX - x)) + 1
-            if area.maxX - x >= 10 { grid.put("\(c.type) · " + DesignText.source(c.source), x: x, y: y, role: .muted, limit: area.maxX - x) }
+            if area.maxX - x >= 10 { grid.put(("\(c.type) · " + DesignText.source(c.source)).fitted(to: area.maxX - x), x: x, y: y, role: .muted) }
         }
         if claims.count > rows.visible {
             let label = " \(rows.selected + 1)/\(claims.count) "
@@ -813,7 +812,7 @@ final class DesignerScreen: Screen {
         var lines: [PaneLine] = []
         if let s = selectedScope {
             lines.append(c.scopes.contains(s)
-                ? PaneLine("\(c.name) × \(s): mapped → \(c.destinations.map(\.rawValue).joined(separator: ", "))  (space unmaps; A I U N toggle)", .accent)
+                ? PaneLine("\(c.name) × \(s): mapped → \(c.destinations.map(\.rawValue).joined(separator: ", "))  (space unmaps)", .accent)
                 : PaneLine("\(c.name) × \(s): not mapped  (space maps it)", .accent))
         }
         let requiredBy = draft.apis.compactMap { a -> String? in

@@ -140,6 +140,9 @@ enum APIForm {
 
     static func field(_ engineField: String?, api: String) -> String? {
         guard let engineField else { return nil }
+        // Two APIs with one audience: the engine may name the other one; the draft was valid before
+        // this edit, so the audience typed here is the one at fault.
+        if engineField.hasPrefix("apis."), engineField.hasSuffix(".audience") { return "audience" }
         let base = "apis." + Validation.printable(api)
         if engineField == base { return "name" }
         guard engineField.hasPrefix(base + ".") else { return nil }

@@ -57,7 +57,8 @@ enum DesignPanes {
             out.append(PaneLine(p.loading ? "Running the issuance code…" : "Pick a client (c) to preview its tokens.", .muted))
             return out
         }
-        out.append(PaneLine("\(t.grantType.rawValue) · sub \(t.subject) · scopes \(t.scopes.joined(separator: " "))"))
+        out += DesignText.wrap("\(t.grantType.rawValue) · sub \(t.subject) · scopes \(t.scopes.joined(separator: " "))", width: width, indent: "    ")
+            .map { PaneLine($0) }
         out += DesignText.wrap("aud " + (t.audiences.isEmpty ? "none" : t.audiences.joined(separator: " ")), width: width, indent: "    ").map { PaneLine($0) }
         if !t.warnings.isEmpty {
             out.append(PaneLine(""))
@@ -96,12 +97,14 @@ enum DesignPanes {
         let byName = Dictionary(provenance.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let names = claims.keys.filter { byName[$0] != nil }.sorted() + claims.keys.filter { byName[$0] == nil }.sorted()
         let nameWidth = min(18, (names.map { DisplayWidth.of($0) }.max() ?? 4) + 1)
-        let valueWidth = max(10, min(36, (width - nameWidth - 4) / 2))
+        let valueWidth = max(10, min(30, (width - nameWidth - 4) * 2 / 5))
         return names.map { name in
             let value = DesignText.json(claims[name]!)
             let source: String
             if let r = byName[name] {
-                source = "← " + r.source + (r.scopes.isEmpty ? "" : " (\(r.scopes.joined(separator: " ")))") + (r.overrode.map { ", overrides \($0)" } ?? "")
+                // Standard claims already say their scope ("standard claim (profile)").
+                let scopes = r.scopes.isEmpty || r.source.hasSuffix(")") ? "" : " (\(r.scopes.joined(separator: " ")))"
+                source = "← " + r.source + scopes + (r.overrode.map { ", overrides \($0)" } ?? "")
             } else {
                 source = "server"
             }
