@@ -291,4 +291,18 @@ struct DesignerScreenTests {
         await h.press(.escape)
         #expect(!h.screen.contains("Help: Designer"))
     }
+
+    @Test func keyTablesNeitherClashNorTakeTheShellsKeys() {
+        #expect(PaletteCommand.parse("designer") == .screen(.designer))
+        #expect(PaletteCommand.parse("des") == .screen(.designer))
+        let tabs = (1...ScreenKind.allCases.count).map { Key.char(Character("\($0)")) }
+        let shell = Set<Key>([.char(":"), .char("/"), .char("?"), .escape, .char("q"), .ctrl("c")] + tabs)
+        for pane in DesignerScreen.Pane.allCases {
+            let maps = [DesignerScreen.commonKeys, DesignerScreen.movementKeys] + (DesignerScreen.keys(pane).map { [$0] } ?? [])
+            let keys = maps.flatMap(\.bindings).flatMap(\.keys)
+            #expect(Set(keys).count == keys.count, "a key bound twice in the \(pane) pane")
+            #expect(Set(keys).isDisjoint(with: shell), "the \(pane) pane takes a shell key")
+            for b in maps.flatMap(\.bindings) where b.destructive { #expect(!b.keys.contains { $0.isMovement }) }
+        }
+    }
 }

@@ -206,9 +206,9 @@ final class DesignerScreen: Screen {
             previewUser = nil
             previewScopes = ""
             previewAudience = ""
-        } else if case .browse = mode {} else {
-            return
         }
+        // A form or prompt left open keeps what was typed; Ctrl-R reloads once it is closed.
+        guard case .browse = mode else { return }
         load(ctx)
     }
 
