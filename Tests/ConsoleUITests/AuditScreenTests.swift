@@ -11,7 +11,7 @@ struct AuditScreenTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 24)
         #expect(lines[0] == " Claimdeck │ tenant sms │ serving http://127.0.0.1:8080 │ db /tmp/c.db")
-        #expect(lines[1] == " 1 Tenants  2 Clients  3 Users  4 Tokens [5 Audit] 6 Keys")
+        #expect(lines[1] == " 1 Tenants  2 Clients  3 Users  4 Tokens [5 Audit] 6 Keys  7 Designer")
         #expect(lines[2].hasPrefix("● live · 0 ev/s "))
         #expect(lines[3] == "TIME     TYPE                 RESULT CLIENT           TOKEN")
         #expect(text.contains("tenant.created"))
@@ -84,7 +84,9 @@ struct AuditScreenTests {
         await h.press(.enter)
         var text = h.screen
         #expect(!text.contains("billing-service") && text.contains("partner-portal"))
-        #expect(h.line(1).hasSuffix("[5 Audit] 6 Keys  › /client:partner-po…"))
+        // At 80 columns the seventh tab leaves the breadcrumb ten columns; the bottom line spells the filter out.
+        #expect(h.line(1).hasSuffix("[5 Audit] 6 Keys  7 Designer  › /clien…"))
+        #expect(h.line(23).hasPrefix("filter: client:partner-portal"))
         await h.press(.char("/"), .escape)
         #expect(h.screen.contains("billing-service"))
 

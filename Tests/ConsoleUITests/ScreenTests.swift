@@ -38,7 +38,7 @@ struct TokensScreenTests {
     }
 
     @Test func detailShowsTheJWTHeaderClaimsAndTrail() async throws {
-        let h = try await Harness(width: 100, height: 40, start: .tokens)
+        let h = try await Harness(width: 110, height: 40, start: .tokens)
         let token = try await h.issue()
         let id = try #require(try await h.introspect(token.accessToken).record?.id)
         await h.press(.ctrl("r"), .enter)
@@ -50,7 +50,7 @@ struct TokensScreenTests {
         #expect(text.contains("scope") && text.contains("invoice-read invoice-write"))
         #expect(text.contains("Audit trail (2)"))
         #expect(text.contains("token.introspected"))
-        #expect(h.line(1).contains("[4 Tokens] 5 Audit  6 Keys  › token \(id)"))
+        #expect(h.line(1).contains("[4 Tokens] 5 Audit  6 Keys  7 Designer  › token \(id)"))
         // The claims match what the minter signed.
         let signed = try #require(JWS.parse(token.accessToken))
         #expect(signed.header["typ"]?.stringValue == "at+jwt" && signed.header["alg"]?.stringValue == "ES256")
@@ -101,7 +101,7 @@ struct AdminScreenTests {
             "status-monitor     Status monitor                 confidential ● enabled  jwt",
         ])
         #expect(h.grid.role(of: "api-gateway") == .selection)
-        #expect(lines[1] == " 1 Tenants [2 Clients] 3 Users  4 Tokens  5 Audit  6 Keys")
+        #expect(lines[1] == " 1 Tenants [2 Clients] 3 Users  4 Tokens  5 Audit  6 Keys  7 Designer")
         #expect(lines[22].hasPrefix("<Enter> open  <n> register  <:> command"))
     }
 

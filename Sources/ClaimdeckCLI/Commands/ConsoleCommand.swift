@@ -23,7 +23,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
     @Option(help: "Colour theme from themes/ (default, light, high-contrast, mono); NO_COLOR is honoured.") var theme = "default"
     @Option(help: "Tenant to open (default: the first one).") var tenant: String?
-    @Option(help: "Screen to open: tenants, clients, users, tokens, audit or keys.") var screen = "audit"
+    @Option(help: "Screen to open: tenants, clients, users, tokens, audit, keys or designer.") var screen = "audit"
     @Option(name: .customLong("log-file"), help: "Where logs and stderr go while the console runs (default: <db>.console.log).")
     var logFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "warning"

@@ -194,7 +194,7 @@ public final class ConsoleApp {
     /// Runs a palette command line.
     public func run(_ line: String) {
         guard let command = PaletteCommand.parse(line) else {
-            context.flash("unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :tenant NAME :theme NAME :q", .error)
+            context.flash("unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :designer :tenant NAME :theme NAME :q", .error)
             return
         }
         switch command {
@@ -259,6 +259,7 @@ public final class ConsoleApp {
         case .tokens: s = TokensScreen()
         case .audit: s = AuditScreen()
         case .keys: s = KeysScreen()
+        case .designer: s = DesignerScreen()
         }
         screens[kind] = s
         return s

@@ -1,6 +1,6 @@
 /// The screens of the console, in tab order.
 public enum ScreenKind: String, Sendable, Hashable, CaseIterable {
-    case tenants, clients, users, tokens, audit, keys
+    case tenants, clients, users, tokens, audit, keys, designer
 
     public var title: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 }
