@@ -105,7 +105,7 @@ public struct TokenDesign: Sendable, Hashable, Codable {
             for s in a.scopes where !known.contains(s) {
                 throw .invalid(field: field + ".scopes", "scope '\(Validation.printable(s))' is not defined")
             }
-            for (s, names) in a.requiredClaims {
+            for (s, names) in a.requiredClaims.sorted(by: { $0.key < $1.key }) {
                 guard a.scopes.contains(s) else { throw .invalid(field: field + ".required_claims", "scope '\(Validation.printable(s))' is not one the API accepts") }
                 for n in names where claim(n) == nil {
                     throw .invalid(field: field + ".required_claims.\(s)", "claim '\(Validation.printable(n))' is not defined")
