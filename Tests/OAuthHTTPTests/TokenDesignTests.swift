@@ -41,6 +41,16 @@ import Testing
         }
     }
 
+    @Test func accessAndRefreshTokensOfACodeFlowRecordTheirDesignVersion() async throws {
+        try await TestServer.with { server in
+            _ = try await publish(server) { $0.claims.append(Self.claim("plan", .constant(.string("basic")))) }
+            _ = try await CodeExchangeAndRefreshTests().tokens(server)
+            let records = try await server.engine.tokens(TokenQuery(tenantID: "sms", clientID: "customer-portal"))
+            #expect(Set(records.map(\.kind)) == [.access, .refresh, .authorizationCode])
+            for r in records where r.kind != .authorizationCode { #expect(r.designVersion == 2, "\(r.kind)") }
+        }
+    }
+
     @Test func externalClaimsAreLookedUpOverHTTPAndCached() async throws {
         let lookup = try await LookupServer.start()
         let clock = ManualWallClock(Date())

@@ -49,7 +49,8 @@ struct UserTokenIssuer: Sendable {
                 id: id, tenantID: tenant.id, kind: .refresh, format: .opaque, clientID: client.id, subject: user.id,
                 scopes: authorization.scopes, audiences: authorization.audiences, issuedAt: now, expiresAt: expiresAt,
                 digest: SecretDigest.sha256(token), keyID: nil, grantType: grantType, familyID: authorization.familyID,
-                claims: [TokenRecord.internalKey: .object(authorization.internalClaims)]))
+                claims: [TokenRecord.internalKey: .object(authorization.internalClaims.merging(
+                    [TokenRecord.designVersionKey: .number(Double(tenant.designVersion))]) { $1 })]))
             response.refreshToken = token
             details["refresh_token_id"] = id
         }

@@ -73,8 +73,8 @@ public struct TokenRecord: Sendable, Hashable {
     /// Internal key of the design version an access token was issued under.
     public static let designVersionKey = "design_version"
 
-    /// The published token design version this access token was issued under (0: before the first
-    /// publish); nil for tokens that do not record one (refresh tokens, tokens older than versions).
+    /// The published token design version this access or refresh token was issued under (0: before
+    /// the first publish); nil for tokens that do not record one (codes, tokens older than versions).
     public var designVersion: Int? {
         guard case .number(let n)? = internalValue(Self.designVersionKey) else { return nil }
         return Int(n)
