@@ -133,7 +133,12 @@ final class TestServer: Sendable {
                         await task.value
                         throw FixtureError("the server bound port \(bound), not \(port)")
                     }
-                    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+                    // Many requests at once on a loaded CI machine wait for one of the pool's connections:
+                    // more connections, and a wait bounded by a minute rather than the default 10 s.
+                    var pool = HTTPClient.Configuration.ConnectionPool()
+                    pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+                    let http = HTTPClient(eventLoopGroupProvider: .singleton,
+                                          configuration: .init(timeout: .init(connect: .seconds(60)), connectionPool: pool))
                     return TestServer(directory: directory, store: store, engine: engine, registry: registry, port: port,
                                       http: http, serverTask: task)
                 case .failure(let error)?:
