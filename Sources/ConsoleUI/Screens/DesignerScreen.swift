@@ -484,18 +484,27 @@ final class DesignerScreen: Screen {
     /// Validates the form as the engine would; marks the field at fault. The error names the
     /// design field ("claims.account-nbr.type") or, for what the form itself cannot read, the form field.
     private func validateClaim(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> Result<TokenDesign, AdminError> {
-        switch ClaimForm.claim(form, tenantID: ctx.tenantID) {
+        validate(&form, ClaimForm.claim(form, tenantID: ctx.tenantID), ctx,
+                 edit: { DesignEdit.replaceClaim(draft, original: original, with: $0) },
+                 fieldKey: { ClaimForm.field($0, claim: $1.name) })
+    }
+
+    /// One path for both forms: what the form reads, put into the draft, validated by the engine;
+    /// the field at fault marked (a design field mapped back to the form's, else the form's own).
+    private func validate<Item>(_ form: inout Form, _ parsed: Result<Item, AdminError>, _ ctx: ConsoleContext,
+                                edit: (Item) -> TokenDesign, fieldKey: (String?, Item) -> String?) -> Result<TokenDesign, AdminError> {
+        switch parsed {
         case .failure(let e):
             form.setError(field: e.field, e.message)
             return .failure(e)
-        case .success(let claim):
-            let candidate = DesignEdit.replaceClaim(draft, original: original, with: claim).owned(by: ctx.tenantID)
+        case .success(let item):
+            let candidate = edit(item).owned(by: ctx.tenantID)
             do {
                 try candidate.validate()
                 form.setError(field: nil, nil)
                 return .success(candidate)
             } catch {
-                let key = ClaimForm.field(error.field, claim: claim.name)
+                let key = fieldKey(error.field, item)
                 form.setError(field: key, key == nil ? error.description : error.message)
                 return .failure(error)
             }
@@ -517,22 +526,9 @@ final class DesignerScreen: Screen {
     }
 
     private func validateAPI(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> Result<TokenDesign, AdminError> {
-        switch APIForm.api(form, tenantID: ctx.tenantID) {
-        case .failure(let e):
-            form.setError(field: e.field, e.message)
-            return .failure(e)
-        case .success(let api):
-            let candidate = DesignEdit.replaceAPI(draft, original: original, with: api).owned(by: ctx.tenantID)
-            do {
-                try candidate.validate()
-                form.setError(field: nil, nil)
-                return .success(candidate)
-            } catch {
-                let key = APIForm.field(error.field, api: api.name)
-                form.setError(field: key, key == nil ? error.description : error.message)
-                return .failure(error)
-            }
-        }
+        validate(&form, APIForm.api(form, tenantID: ctx.tenantID), ctx,
+                 edit: { DesignEdit.replaceAPI(draft, original: original, with: $0) },
+                 fieldKey: { APIForm.field($0, api: $1.name) })
     }
 
     private func submitAPI(_ form: Form, original: String?, _ ctx: ConsoleContext) {
