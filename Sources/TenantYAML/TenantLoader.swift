@@ -39,9 +39,7 @@ public enum TenantLoader {
     }
 
     public static func load(file: String, into engine: ClaimdeckEngine, actor: String) async throws(AdminError) -> Report {
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw AdminError.invalid(field: "file", "cannot read '\(file)' as UTF-8 text")
-        }
+        let text = try TextFile.read(file, field: "file")
         do {
             return try await apply(try parse(text, source: file), to: engine, actor: actor)
         } catch {

@@ -213,9 +213,7 @@ extension DesignCommand {
 /// Reads a design file for a tenant: its `tenant.id` must be the tenant the command names.
 enum DesignFile {
     static func read(_ path: String, tenant: String) throws -> (TenantDefinition, String) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw AdminError.invalid(field: "file", "cannot read '\(path)' as UTF-8 text")
-        }
+        let text = try TextFile.read(path, field: "file")
         let def = try TenantLoader.parse(text, source: path)
         guard def.tenant.id == tenant else {
             throw TenantLoader.located(.invalid(field: "tenant.id", "the file is for tenant '\(def.tenant.id)', not '\(tenant)'"), in: text, source: path)

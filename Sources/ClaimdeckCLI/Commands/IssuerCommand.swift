@@ -2,6 +2,7 @@ import ArgumentParser
 import AuthEngine
 import Foundation
 import JOSE
+import TenantYAML
 
 /// `claimdeck issuer`: partners whose signed assertions a tenant accepts (RFC 7523 JWT bearer grant).
 struct IssuerCommand: AsyncParsableCommand {
@@ -120,9 +121,6 @@ struct IssuerCommand: AsyncParsableCommand {
     }
 
     static func read(_ path: String, option: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw AdminError.invalid(field: option, "cannot read '\(path)' as UTF-8 text")
-        }
-        return text
+        try TextFile.read(path, field: option)
     }
 }
