@@ -3,7 +3,7 @@ import Hummingbird
 import Synchronization
 
 /// A real HTTP server on a loopback port standing for the system an external claim is looked up in
-/// (a CRM): `/crm/<id>` answers `{"segment": "...", "id": "<id>"}`, `/slow` answers after two
+/// (a CRM): `/crm/<id>` answers `{"segment": "...", "id": "<id>"}`, `/slow` answers after thirty
 /// seconds, `/broken` 500, `/text` plain text. Counts the requests it served.
 final class LookupServer: Sendable {
     let port: Int
@@ -28,7 +28,7 @@ final class LookupServer: Sendable {
         }
         router.get("/slow") { request, _ -> Response in
             counter.add(request.uri.path)
-            try await Task.sleep(for: .seconds(2))
+            try await Task.sleep(for: .seconds(30))
             return json(#"{"segment": "late"}"#)
         }
         router.get("/broken") { request, _ -> Response in
@@ -41,7 +41,8 @@ final class LookupServer: Sendable {
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: TestServer.quietLogger("test.lookup"))
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw FixtureError("the lookup server did not start") }

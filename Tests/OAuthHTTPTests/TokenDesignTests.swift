@@ -55,8 +55,11 @@ import Testing
         let lookup = try await LookupServer.start()
         let clock = ManualWallClock(Date())
         try await TestServer.with(clock: clock) { server in
+            // The longest timeout allowed: this test is about the cache, and a CI machine running every
+            // suite at once can take longer than the default half second to answer on loopback.
             _ = try await publish(server) {
-                $0.claims.append(Self.claim("segment", .externalLookup(ExternalLookup(url: lookup.url("/crm/{client_id}"), path: "segment", cacheSeconds: 60))))
+                $0.claims.append(Self.claim("segment", .externalLookup(ExternalLookup(url: lookup.url("/crm/{client_id}"), path: "segment",
+                                                                                      timeoutMilliseconds: 10_000, cacheSeconds: 60))))
             }
             let first = try await server.verifiedJWS(try await server.accessToken(.billing, [("scope", "invoice-read")]))
             #expect(first.payload["segment"] == .string("retail-billing-service"))
@@ -80,9 +83,11 @@ import Testing
                 $0.claims.append(Self.claim("broken", .externalLookup(ExternalLookup(url: lookup.url("/broken"), onFailure: .omit))))
                 $0.claims.append(Self.claim("text", .externalLookup(ExternalLookup(url: lookup.url("/text"), onFailure: .omit))))
             }
+            // `/slow` answers after 30 s; issuance returning well before that shows the 200 ms timeout cut
+            // it short. The bound is loose on purpose: under CI load the rest of issuance can take seconds.
             let started = ContinuousClock.now
             let token = try await server.verifiedJWS(try await server.accessToken(.billing, [("scope", "invoice-read")]))
-            #expect(ContinuousClock.now - started < .seconds(2), "the timeout bounds issuance")
+            #expect(ContinuousClock.now - started < .seconds(15), "the timeout bounds issuance")
             #expect(token.payload["slow"] == nil && token.payload["broken"] == nil && token.payload["text"] == nil)
             let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "billing-service", scope: "invoice-read"))
             #expect(preview.warnings.contains("claim 'broken' left out: its external lookup failed (HTTP 500)"), "\(preview.warnings)")
