@@ -221,7 +221,8 @@ import Testing
 
     func value(_ source: ClaimDefinition.Source, user: User? = user, context: AuthContext? = context, external: [String: JSONValue] = [:]) -> JSONValue? {
         ClaimResolver.value(of: ClaimDefinition(tenantID: Self.t, name: "c", type: "string", source: source, scopes: ["read"]),
-                            ClaimInputs(user: user, client: Self.client, context: context, external: external))
+                            ClaimInputs(user: user, client: Self.client, context: context, scopes: ["read"], snapshot: ConfigSnapshot(),
+                                        external: external))
     }
 
     @Test func everySourceResolvesOrIsLeftOut() {
@@ -251,16 +252,18 @@ import Testing
                      DesignRulesTests.claim("kind", source: .userAttribute(path: "account.type"), scopes: ["write"], to: [.idToken, .introspection]),
                      DesignRulesTests.claim("name", source: .constant(.string("Ann A.")), scopes: ["profile"], to: [.idToken])])
         let snapshot = ConfigSnapshot().with(design, tenantID: Self.t)
-        let inputs = ClaimInputs(user: Self.user, client: Self.client, context: Self.context)
+        func inputs(_ scopes: [String], _ snapshot: ConfigSnapshot = snapshot, user: User? = Self.user) -> ClaimInputs {
+            ClaimInputs(user: user, client: Self.client, context: Self.context, scopes: scopes, snapshot: snapshot)
+        }
         func names(_ d: ClaimDestination, _ scopes: [String]) -> [String] {
-            ClaimResolver.resolve(d, inputs, scopes: scopes, snapshot: snapshot).map(\.name)
+            ClaimResolver.resolve(d, inputs(scopes)).map(\.name)
         }
         #expect(names(.accessToken, ["read"]) == ["nbr"])
         #expect(names(.accessToken, ["read", "write"]) == ["nbr"], "kind does not go to the access token")
         #expect(names(.introspection, ["read", "write"]) == ["kind"])
         #expect(names(.idToken, ["read"]) == [])
         // A design claim overrides the standard claim of the same name, and says so.
-        let id = ClaimResolver.userClaims(.idToken, inputs, scopes: ["openid", "profile", "write"], snapshot: snapshot)
+        let id = ClaimResolver.userClaims(.idToken, inputs(["openid", "profile", "write"]))
         let name = try #require(id.first { $0.name == "name" })
         #expect(name.value == .string("Ann A.") && name.overrode?.hasPrefix("standard claim") == true)
         #expect(id.contains { $0.name == "kind" && $0.scopes == ["write"] })
@@ -269,10 +272,9 @@ import Testing
         required.claims[required.claims.firstIndex { $0.name == "kind" }!].isRequired = true
         let strict = ConfigSnapshot().with(required, tenantID: Self.t)
         #expect(throws: OAuthError.self) {
-            try ClaimResolver.checkRequired(ClaimInputs(user: User(tenantID: Self.t, id: "u2", username: "bo", createdAt: Date()), client: Self.client),
-                                            scopes: ["write"], snapshot: strict)
+            try ClaimResolver.checkRequired(inputs(["write"], strict, user: User(tenantID: Self.t, id: "u2", username: "bo", createdAt: Date())))
         }
-        try ClaimResolver.checkRequired(inputs, scopes: ["write"], snapshot: strict)
-        try ClaimResolver.checkRequired(ClaimInputs(user: nil, client: Self.client), scopes: ["write"], snapshot: strict)
+        try ClaimResolver.checkRequired(inputs(["write"], strict))
+        try ClaimResolver.checkRequired(inputs(["write"], strict, user: nil))
     }
 }

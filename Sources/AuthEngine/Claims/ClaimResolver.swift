@@ -21,15 +21,30 @@ public struct AuthContext: Sendable, Hashable {
 }
 
 /// What a claim's value can come from at one issuance: the user (none for client_credentials), the
-/// client, how the user signed in, and the external lookups already fetched for it.
+/// client, how the user signed in, and the external lookups already fetched for it; with the granted
+/// scopes and the definitions they map, worked out once per issuance.
 struct ClaimInputs: Sendable {
     var user: User?
     var client: Client
     var context: AuthContext?
+    /// The scopes granted for this token.
+    let scopes: [String]
+    /// The tenant's claim definitions those scopes map, sorted by name.
+    let granted: [ClaimDefinition]
     /// Claim name -> value fetched by its external lookup.
     var external: [String: JSONValue] = [:]
     /// Claim name -> why its external lookup failed (the claim was left out under the omit policy).
     var lookupFailures: [String: String] = [:]
+
+    init(user: User?, client: Client, context: AuthContext? = nil, scopes: [String], snapshot: ConfigSnapshot,
+         external: [String: JSONValue] = [:]) {
+        self.user = user
+        self.client = client
+        self.context = context
+        self.scopes = scopes
+        self.granted = ClaimResolver.granted(scopes, tenantID: client.tenantID, snapshot: snapshot)
+        self.external = external
+    }
 }
 
 /// Resolves the tenant's claim definitions for granted scopes and a destination. Issuance, userinfo
@@ -43,34 +58,33 @@ enum ClaimResolver {
 
     /// Every claim of the tenant's design for `destination`, with provenance, sorted by name. Absent
     /// values (a user attribute the user does not have) leave the claim out.
-    static func resolve(_ destination: ClaimDestination, _ inputs: ClaimInputs, scopes: [String],
-                        snapshot: ConfigSnapshot) -> [ResolvedClaim] {
+    static func resolve(_ destination: ClaimDestination, _ inputs: ClaimInputs) -> [ResolvedClaim] {
         var result: [ResolvedClaim] = []
-        for definition in granted(scopes, tenantID: inputs.client.tenantID, snapshot: snapshot) where definition.destinations.contains(destination) {
+        for definition in inputs.granted where definition.destinations.contains(destination) {
             guard let value = value(of: definition, inputs) else { continue }
-            result.append(ResolvedClaim(name: definition.name, value: value, scopes: definition.scopes.filter(scopes.contains),
+            result.append(ResolvedClaim(name: definition.name, value: value, scopes: definition.scopes.filter(inputs.scopes.contains),
                                         source: describe(definition.source)))
         }
         return result
     }
 
     /// The claims an access token carries for `scopes`.
-    static func accessTokenClaims(_ inputs: ClaimInputs, scopes: [String], snapshot: ConfigSnapshot) -> [String: JSONValue] {
-        dictionary(resolve(.accessToken, inputs, scopes: scopes, snapshot: snapshot))
+    static func accessTokenClaims(_ inputs: ClaimInputs) -> [String: JSONValue] {
+        dictionary(resolve(.accessToken, inputs))
     }
 
     /// What the ID token or userinfo says of the user: the standard claims of the granted scopes, then
     /// the design's claims for that destination (which win over a standard claim of the same name).
-    static func userClaims(_ destination: ClaimDestination, _ inputs: ClaimInputs, scopes: [String],
-                           snapshot: ConfigSnapshot) -> [ResolvedClaim] {
-        guard let user = inputs.user else { return resolve(destination, inputs, scopes: scopes, snapshot: snapshot) }
+    static func userClaims(_ destination: ClaimDestination, _ inputs: ClaimInputs) -> [ResolvedClaim] {
+        let scopes = inputs.scopes
+        guard let user = inputs.user else { return resolve(destination, inputs) }
         let standard = StandardScopes.userClaims(for: user, scopes: scopes)
         var byName: [String: ResolvedClaim] = [:]
         for (name, value) in standard {
             let scope = StandardScopes.claims.first { $0.value.contains(name) && scopes.contains($0.key) }?.key ?? ""
             byName[name] = ResolvedClaim(name: name, value: value, scopes: [scope], source: "standard claim (\(scope))")
         }
-        for var claim in resolve(destination, inputs, scopes: scopes, snapshot: snapshot) {
+        for var claim in resolve(destination, inputs) {
             if let replaced = byName[claim.name] { claim.overrode = replaced.source }
             byName[claim.name] = claim
         }
@@ -80,11 +94,11 @@ enum ClaimResolver {
     /// Refuses issuance when a required claim of the granted scopes has no value: `invalid_scope`,
     /// naming the scope and the claim (never the value). Claims whose source needs a user are
     /// required of user tokens only.
-    static func checkRequired(_ inputs: ClaimInputs, scopes: [String], snapshot: ConfigSnapshot) throws(OAuthError) {
-        for definition in granted(scopes, tenantID: inputs.client.tenantID, snapshot: snapshot) where definition.isRequired {
+    static func checkRequired(_ inputs: ClaimInputs) throws(OAuthError) {
+        for definition in inputs.granted where definition.isRequired {
             if definition.source.needsUser && inputs.user == nil { continue }
             if value(of: definition, inputs) != nil { continue }
-            let scope = definition.scopes.first(where: scopes.contains) ?? ""
+            let scope = definition.scopes.first(where: inputs.scopes.contains) ?? ""
             let whose = inputs.user == nil ? "client '\(inputs.client.id)'" : "this user"
             throw .invalidScope("scope '\(scope)' requires claim '\(definition.name)', which has no value for \(whose)")
         }

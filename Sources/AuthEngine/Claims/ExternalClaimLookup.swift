@@ -92,8 +92,8 @@ extension ClaimdeckEngine {
     /// `temporarily_unavailable`; otherwise the claim is left out and the failure logged.
     func claimInputs(user: User?, client: Client, context: AuthContext?, scopes: [String],
                      snapshot: ConfigSnapshot) async throws(OAuthError) -> ClaimInputs {
-        var inputs = ClaimInputs(user: user, client: client, context: context)
-        let external = ClaimResolver.granted(scopes, tenantID: client.tenantID, snapshot: snapshot).filter {
+        var inputs = ClaimInputs(user: user, client: client, context: context, scopes: scopes, snapshot: snapshot)
+        let external = inputs.granted.filter {
             if case .externalLookup = $0.source { return !($0.source.needsUser && user == nil) }
             return false
         }

@@ -124,18 +124,18 @@ extension ClaimdeckEngine {
             }
             let introspection = IntrospectionResult(active: true, record: record, caller: client, issuer: issuer).json()
             var provenance: [ClaimDestination: [ResolvedClaim]] = [
-                .accessToken: ClaimResolver.resolve(.accessToken, inputs, scopes: scopes, snapshot: snapshot),
-                .introspection: ClaimResolver.resolve(.introspection, inputs, scopes: scopes, snapshot: snapshot),
+                .accessToken: ClaimResolver.resolve(.accessToken, inputs),
+                .introspection: ClaimResolver.resolve(.introspection, inputs),
             ]
             for (claim, reason) in inputs.lookupFailures.sorted(by: { $0.key < $1.key }) {
                 warnings.append("claim '\(claim)' left out: its external lookup failed (\(reason))")
             }
             var userinfo: [String: JSONValue]?
             if let user, scopes.contains(StandardScopes.openid) {
-                provenance[.idToken] = ClaimResolver.userClaims(.idToken, inputs, scopes: scopes, snapshot: snapshot)
+                provenance[.idToken] = ClaimResolver.userClaims(.idToken, inputs)
                 var userinfoInputs = inputs
                 userinfoInputs.context = nil  // userinfo is answered later, without the sign-in's context
-                let info = ClaimResolver.userClaims(.userinfo, userinfoInputs, scopes: scopes, snapshot: snapshot)
+                let info = ClaimResolver.userClaims(.userinfo, userinfoInputs)
                 provenance[.userinfo] = info
                 userinfo = ClaimResolver.dictionary(info).merging(["sub": .string(user.id)]) { $1 }
             }

@@ -36,7 +36,7 @@ extension ClaimdeckEngine {
                 throw invalidToken("the user of this token is disabled or deleted")
             }
             let inputs = try await claimInputs(user: user, client: client, context: nil, scopes: record.scopes, snapshot: snapshot)
-            var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.userinfo, inputs, scopes: record.scopes, snapshot: snapshot))
+            var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.userinfo, inputs))
             claims["sub"] = .string(user.id)
             await audit([AuditEventDraft(time: now, type: .userinfoServed, tenantID: tenant.id, clientID: record.clientID, subject: user.id,
                                          tokenID: record.id, actor: "client:\(record.clientID)",

@@ -125,11 +125,11 @@ extension ClaimdeckEngine {
     func clientCredentialsGrant(tenant: Tenant, inputs: ClaimInputs, scopes: [String], audiences: [String],
                                 snapshot: ConfigSnapshot) throws(OAuthError) -> AccessTokenMinter.Grant {
         let client = inputs.client
-        try ClaimResolver.checkRequired(inputs, scopes: scopes, snapshot: snapshot)
+        try ClaimResolver.checkRequired(inputs)
         return .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences, grantType: .clientCredentials,
                      lifetime: client.accessTokenLifetime,
-                     extraClaims: ClaimResolver.accessTokenClaims(inputs, scopes: scopes, snapshot: snapshot),
-                     introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs, scopes: scopes, snapshot: snapshot)))
+                     extraClaims: ClaimResolver.accessTokenClaims(inputs),
+                     introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs)))
     }
 
     /// Stores issued tokens with their audit events before anyone sees them.

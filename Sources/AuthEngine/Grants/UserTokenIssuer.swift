@@ -25,14 +25,12 @@ struct UserTokenIssuer: Sendable {
         let internalClaims: [String: JSONValue] = authorization.sessionID.map { ["sid": .string($0)] } ?? [:]
         let inputs = try await engine.claimInputs(user: user, client: client, context: authorization.context, scopes: accessScopes,
                                                   snapshot: snapshot)
-        try ClaimResolver.checkRequired(inputs, scopes: accessScopes, snapshot: snapshot)
+        try ClaimResolver.checkRequired(inputs)
         let (access, accessRecord) = try AccessTokenMinter(engine: engine).mint(
             .init(tenant: tenant, client: client, subject: user.id, scopes: accessScopes, audiences: authorization.audiences,
                   grantType: grantType, lifetime: client.accessTokenLifetime, familyID: authorization.familyID,
-                  extraClaims: ClaimResolver.accessTokenClaims(inputs, scopes: accessScopes, snapshot: snapshot),
-                  internalClaims: internalClaims,
-                  introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs, scopes: accessScopes,
-                                                                                      snapshot: snapshot))),
+                  extraClaims: ClaimResolver.accessTokenClaims(inputs), internalClaims: internalClaims,
+                  introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs))),
             snapshot: snapshot)
         var records = [accessRecord]
         var response = TokenResponse(accessToken: access, expiresIn: client.accessTokenLifetime,
@@ -57,7 +55,7 @@ struct UserTokenIssuer: Sendable {
         if accessScopes.contains(StandardScopes.openid) {
             response.idToken = try IDTokenMinter(engine: engine).mint(
                 inputs, tenant: tenant, authorization: authorization, nonce: nonce,
-                accessToken: access, scopes: accessScopes, snapshot: snapshot)
+                accessToken: access, snapshot: snapshot)
             details["id_token"] = "issued"
         }
         let event = AuditEventDraft(time: now, type: grantType == .refreshToken ? .tokenRefreshed : .tokenIssued, tenantID: tenant.id, clientID: client.id, subject: user.id,

@@ -9,12 +9,12 @@ struct IDTokenMinter: Sendable {
     let engine: ClaimdeckEngine
 
     func mint(_ inputs: ClaimInputs, tenant: Tenant, authorization: UserAuthorization, nonce: String?,
-              accessToken: String, scopes: [String], snapshot: ConfigSnapshot) throws(OAuthError) -> String {
+              accessToken: String, snapshot: ConfigSnapshot) throws(OAuthError) -> String {
         let client = inputs.client
         let alg = client.signingAlgorithm ?? tenant.defaultAlgorithm
         let key = try engine.keyring.signingKey(tenantID: tenant.id, algorithm: alg, snapshot: snapshot)
         let iat = Int64(engine.clock.now().timeIntervalSince1970)
-        var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.idToken, inputs, scopes: scopes, snapshot: snapshot))
+        var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.idToken, inputs))
         claims["iss"] = .string(engine.configuration.issuer(for: tenant.id))
         claims["sub"] = .string(authorization.userID)
         claims["aud"] = .string(client.id)
