@@ -14,7 +14,7 @@ public enum GlyphSet: Sendable, Hashable {
         // Status and levels (always followed by a word)
         "●": "*", "○": "o", "◌": ".", "⊘": "/", "✓": "+", "✕": "x", "⚠": "!", "ℹ": "i", "⏸": "=",
         // Arrows and markers
-        "↑": "^", "↓": "v", "←": "<", "→": ">", "›": ">", "▸": ">",
+        "↑": "^", "↓": "v", "←": "<", "→": ">", "‹": "<", "›": ">", "▸": ">", "↺": "@", "×": "x",
         // Sparkline blocks, lowest to highest
         "▁": "_", "▂": ".", "▃": "-", "▄": ":", "▅": "=", "▆": "+", "▇": "*", "█": "#",
     ]

@@ -4,8 +4,9 @@ import JOSE
 
 /// The token designer: the scope × claim matrix with destination toggles, claim and API editing, a
 /// preview of the draft through the issuance code, the diff against the live version, the lint, and
-/// publishing through the contract gate. Every edit is validated first (an invalid edit changes
-/// nothing and the flash names the field), then saved as the tenant's draft.
+/// publishing through the contract gate, and the version history with rollback (through the same
+/// gate). Every edit is validated first (an invalid edit changes nothing and the flash names the
+/// field), then saved as the tenant's draft.
 final class DesignerScreen: Screen {
     enum Pane: Int, CaseIterable, Sendable {
         case matrix, apis, preview, diff, lint
@@ -30,12 +31,14 @@ final class DesignerScreen: Screen {
         case toggleScope, toggleDestination(ClaimDestination)
         case edit, add, remove
         case nextClient, previousClient, nextUser, previousUser, previewScopes, previewAudience
+        case versions, rollback
     }
 
     enum Prompt: Equatable {
         case note
         case forceReason(note: String)
         case previewScopes, previewAudience
+        case rollbackReason(version: Int)
 
         var label: String {
             switch self {
@@ -43,6 +46,7 @@ final class DesignerScreen: Screen {
             case .forceReason: return "Reason for publishing breaking changes (audited): "
             case .previewScopes: return "Preview scopes (space-separated; empty: the client's): "
             case .previewAudience: return "Preview audience (space-separated; empty: default): "
+            case .rollbackReason(let v): return "Reason for rolling back to v\(v) past the gate (audited): "
             }
         }
     }
@@ -52,6 +56,8 @@ final class DesignerScreen: Screen {
         case claimForm(Form, original: String?)
         case apiForm(Form, original: String?)
         case prompt(Prompt, TextField)
+        /// The version history replaces the panes until Esc.
+        case versions
     }
 
     let kind = ScreenKind.designer
@@ -97,6 +103,12 @@ final class DesignerScreen: Screen {
     private(set) var lintError: String?
     private var lintGeneration = 0
 
+    // The version history.
+    private(set) var versions: [DesignVersion]?
+    private(set) var versionsError: String?
+    private(set) var versionList = ListState()
+    private var versionScroll = 0
+
     // MARK: - Key maps (dispatch and help)
 
     static let commonKeys = KeyMap<Action>("Designer", [
@@ -104,6 +116,7 @@ final class DesignerScreen: Screen {
         KeyBinding([.backTab], .previousPane, "Previous pane"),
         KeyBinding([.char("p")], .publish, "Publish: the gate's dry run, then publish or force", destructive: true, hint: "publish"),
         KeyBinding([.char("X")], .discard, "Discard the draft", destructive: true),
+        KeyBinding([.char("v")], .versions, "Version history: who published what and why; roll back to a version"),
         KeyBinding([.ctrl("r")], .reload, "Reload the live design and the draft"),
     ])
 
@@ -139,6 +152,12 @@ final class DesignerScreen: Screen {
         KeyBinding([.char("a")], .previewAudience, "Audience to ask for", hint: "audience"),
     ])
 
+    static let versionKeys = KeyMap<Action>("Version history (Esc goes back; PgUp/PgDn scroll the detail)", [
+        KeyBinding([.char("r"), .enter], .rollback, "Roll back: publish the selected version's design as a new version, through the gate",
+                   destructive: true, hint: "roll back"),
+        KeyBinding([.ctrl("r")], .reload, "Reload the versions"),
+    ])
+
     /// The keys of the focused pane (diff and lint only scroll).
     static func keys(_ pane: Pane) -> KeyMap<Action>? {
         switch pane {
@@ -156,6 +175,10 @@ final class DesignerScreen: Screen {
                     HelpEntry(keys: "Esc", text: "Cancel, the draft unchanged")]
         case .prompt:
             return [HelpEntry(keys: "Enter", text: "Accept"), HelpEntry(keys: "Esc", text: "Cancel")]
+        case .versions:
+            return Self.versionKeys.helpEntries + [HelpEntry(keys: "↑ ↓ j k g G", text: "Select a version"),
+                                                   HelpEntry(keys: "PgUp PgDn", text: "Scroll the selected version's detail"),
+                                                   HelpEntry(keys: "Esc", text: "Back to the panes")]
         case .browse:
             var out = Self.commonKeys.helpEntries
             for map in [Self.movementKeys, Self.matrixKeys, Self.apiKeys, Self.previewKeys] {
@@ -170,6 +193,7 @@ final class DesignerScreen: Screen {
     }
 
     var hintEntries: [HelpEntry] {
+        if case .versions = mode { return Self.versionKeys.hintEntries }
         guard case .browse = mode else { return [] }
         return (Self.keys(focus)?.hintEntries ?? []) + Self.commonKeys.hintEntries
     }
@@ -184,7 +208,9 @@ final class DesignerScreen: Screen {
             switch p {
             case .note, .forceReason: return "publish"
             case .previewScopes, .previewAudience: return "preview"
+            case .rollbackReason: return "versions"
             }
+        case .versions: return "versions"
         case .browse: return focus.title.lowercased() + (filter.isEmpty ? "" : " /" + filter)
         }
     }
@@ -206,6 +232,7 @@ final class DesignerScreen: Screen {
             previewUser = nil
             previewScopes = ""
             previewAudience = ""
+            versions = nil
         }
         // A form or prompt left open keeps what was typed; Ctrl-R reloads once it is closed.
         guard case .browse = mode else { return }
@@ -372,13 +399,34 @@ final class DesignerScreen: Screen {
             return true
         case .prompt(let prompt, var field):
             switch key {
-            case .escape: mode = .browse
+            case .escape: mode = showsVersions ? .versions : .browse
             case .enter: answer(prompt, field.text, ctx)
             default:
                 field.handle(key)
                 mode = .prompt(prompt, field)
             }
             return true
+        case .versions:
+            if key == .escape {
+                mode = .browse
+                return true
+            }
+            if let action = Self.versionKeys.action(for: key) {
+                action == .reload ? openVersions(ctx) : startRollback(ctx)
+                return true
+            }
+            if case .move(let m)? = Self.movementKeys.action(for: key) {
+                switch m {
+                case .pageUp: versionScroll = max(0, versionScroll - max(1, paneHeight / 2))
+                case .pageDown: versionScroll += max(1, paneHeight / 2)
+                default:
+                    let before = versionList.selected
+                    versionList.move(m)
+                    if versionList.selected != before { versionScroll = 0 }
+                }
+                return true
+            }
+            return false
         case .browse:
             break
         }
@@ -437,6 +485,11 @@ final class DesignerScreen: Screen {
             refreshPreview(ctx)
         case .previewScopes: mode = .prompt(.previewScopes, TextField(previewScopes))
         case .previewAudience: mode = .prompt(.previewAudience, TextField(previewAudience))
+        case .versions:
+            mode = .versions
+            versionScroll = 0
+            openVersions(ctx)
+        case .rollback: break  // only in the version history
         }
     }
 
@@ -566,6 +619,10 @@ final class DesignerScreen: Screen {
             guard !text.isEmpty else { ctx.flash("reason: give the reason for overriding the gate; it is audited", .error); return }
             mode = .browse
             publish(note: note, forceReason: text, ctx)
+        case .rollbackReason(let version):
+            guard !text.isEmpty else { ctx.flash("reason: give the reason for overriding the gate; it is audited", .error); return }
+            mode = .versions
+            rollback(to: version, forceReason: text, ctx)
         }
     }
 
@@ -608,18 +665,89 @@ final class DesignerScreen: Screen {
         let tid = ctx.tenantID, actor = ctx.actor
         ctx.run("publish design", { e throws(AdminError) in
             try await e.publishDesign(PublishRequest(tenantID: tid, note: note, forceReason: forceReason), actor: actor)
+        }) { [weak self] r in self?.published(r, forced: forceReason != nil, ctx) }
+    }
+
+    /// Says what a publish or a rollback did, and shows the design as it now is.
+    private func published(_ r: Result<PublishOutcome, AdminError>, forced: Bool, _ ctx: ConsoleContext) {
+        switch r {
+        case .failure(let e): ctx.fail(e)
+        case .success(let outcome):
+            if outcome.version != nil {
+                ctx.flash("Gate: \(outcome.verdict)" + (forced && !outcome.diff.breaking.isEmpty ? " (breaking changes forced; reason audited)" : ""))
+            } else {
+                ctx.flash("Gate: \(outcome.verdict)", outcome.refused ? .error : .warn)
+            }
+        }
+        load(ctx)
+        if case .versions = mode { loadVersions(ctx) }
+    }
+
+    // MARK: - Versions and rollback
+
+    /// The history and the live design it is compared with, both read again: another console or the
+    /// CLI may have published since.
+    private func openVersions(_ ctx: ConsoleContext) {
+        load(ctx)
+        loadVersions(ctx)
+    }
+
+    func loadVersions(_ ctx: ConsoleContext) {
+        let tid = ctx.tenantID
+        ctx.run("design versions", { e throws(AdminError) in try await e.designVersions(tenantID: tid) }) { [weak self] r in
+            guard let self, ctx.tenantID == tid else { return }
+            switch r {
+            case .failure(let e): self.versionsError = e.description
+            case .success(let v):
+                self.versionsError = nil
+                self.versions = v.reversed()
+                self.versionList.setCount(v.count)
+            }
+        }
+    }
+
+    private var selectedVersion: DesignVersion? {
+        guard let versions, versions.indices.contains(versionList.selected) else { return nil }
+        return versions[versionList.selected]
+    }
+
+    /// The gate's verdict on rolling back (a dry run), then a dialog: roll back, or force with a reason.
+    private func startRollback(_ ctx: ConsoleContext) {
+        guard let v = selectedVersion else { return }
+        guard v.number != liveVersion else { ctx.flash("Version \(v.number) is the live version: nothing to roll back to.", .warn); return }
+        let tid = ctx.tenantID, actor = ctx.actor, number = v.number, next = liveVersion + 1
+        ctx.flash("Dry run of the rollback to version \(number)…")
+        ctx.run("rollback dry run", { e throws(AdminError) in
+            try await e.rollbackDesign(tenantID: tid, to: number, note: nil, forceReason: nil, dryRun: true, actor: actor)
         }) { [weak self] r in
+            guard let self else { return }
             switch r {
             case .failure(let e): ctx.fail(e)
             case .success(let outcome):
-                if outcome.version != nil {
-                    ctx.flash("Gate: \(outcome.verdict)" + (forceReason != nil && !outcome.diff.breaking.isEmpty ? " (breaking changes forced; reason audited)" : ""))
+                guard outcome.changed else { ctx.flash("Version \(number) is the live design: rolling back would change nothing.", .warn); return }
+                let lines = [Dialog.Line("Publishes version \(number)'s design as version \(next); tokens issued from then on carry it.")]
+                    + Self.verdictLines(outcome, liveVersion: self.liveVersion)
+                if outcome.refused {
+                    ctx.present(Dialog(confirm: "Rolling back breaks API contracts", lines: lines + [
+                        Dialog.Line(""),
+                        Dialog.Line("Roll back anyway only once these APIs are ready; the reason is audited.", role: .flashWarn),
+                    ], action: "Force with a reason…") { [weak self] in
+                        self?.mode = .prompt(.rollbackReason(version: number), TextField())
+                    })
                 } else {
-                    ctx.flash("Gate: \(outcome.verdict)", outcome.refused ? .error : .warn)
+                    ctx.present(Dialog(confirm: "Roll back to version \(number)", lines: lines, action: "Roll back as version \(next)") { [weak self] in
+                        self?.rollback(to: number, forceReason: nil, ctx)
+                    })
                 }
-                self?.load(ctx)
             }
         }
+    }
+
+    private func rollback(to number: Int, forceReason: String?, _ ctx: ConsoleContext) {
+        let tid = ctx.tenantID, actor = ctx.actor
+        ctx.run("roll back design", { e throws(AdminError) in
+            try await e.rollbackDesign(tenantID: tid, to: number, note: nil, forceReason: forceReason, actor: actor)
+        }) { [weak self] r in self?.published(r, forced: forceReason != nil, ctx) }
     }
 
     /// The dry run in dialog lines: the verdict, the changes, what breaks, the lint's errors.
@@ -676,13 +804,21 @@ final class DesignerScreen: Screen {
         default: break
         }
         guard area.height >= 4 else { return }
-        drawPaneBar(y: area.y, width: area.width, x: area.x, &grid)
-        var body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+        var body = area
         if case .prompt(let prompt, let field) = mode {
             let x = grid.put(prompt.label, x: area.x, y: area.maxY - 1, role: .accent, limit: area.width)
             field.draw(x: x, y: area.maxY - 1, width: max(10, area.maxX - x), grid: &grid)
             body.height -= 1
         }
+        if showsVersions {
+            paneHeight = body.height
+            DesignVersionsView.draw(versions, error: versionsError, live: live, liveVersion: liveVersion, list: &versionList,
+                                    detailScroll: versionScroll, in: body, grid: &grid)
+            return
+        }
+        drawPaneBar(y: area.y, width: area.width, x: area.x, &grid)
+        body.y += 1
+        body.height -= 1
         guard loaded else {
             grid.put("Loading the design…", x: body.x + 1, y: body.y, role: .muted)
             return
@@ -695,6 +831,14 @@ final class DesignerScreen: Screen {
             drawPane(viewerPane, in: right, focused: focus == viewerPane, &grid)
         } else {
             drawPane(focus, in: body, focused: true, &grid)
+        }
+    }
+
+    /// The version history shows while it is open and while a rollback's reason is asked for.
+    private var showsVersions: Bool {
+        switch mode {
+        case .versions, .prompt(.rollbackReason, _): return true
+        default: return false
         }
     }
 
