@@ -89,6 +89,11 @@ import Testing
             let token = try await server.verifiedJWS(try await server.accessToken(.billing, [("scope", "invoice-read")]))
             #expect(ContinuousClock.now - started < .seconds(15), "the timeout bounds issuance")
             #expect(token.payload["slow"] == nil && token.payload["broken"] == nil && token.payload["text"] == nil)
+            // The audit trail says which claims the token went without, and why.
+            let issued = try await AuditTests.events(server, AuditFilter(tenantID: "sms", type: .tokenIssued))
+            let jti: String? = token.payload["jti"]?.stringValue
+            let event = issued.first { $0.event.tokenID == jti }
+            #expect(event?.event.details["claims_left_out"] == "broken (HTTP 500); slow (no answer within 200 ms); text (the answer is not JSON)")
             let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "billing-service", scope: "invoice-read"))
             #expect(preview.warnings.contains("claim 'broken' left out: its external lookup failed (HTTP 500)"), "\(preview.warnings)")
             #expect(preview.warnings.contains("claim 'text' left out: its external lookup failed (the answer is not JSON)"))
@@ -104,6 +109,9 @@ import Testing
             #expect(try refused.json()["error"] == .string("temporarily_unavailable"))
             #expect(try refused.json()["error_description"]?.stringValue?.contains("claim 'broken' could not be looked up (HTTP 500)") == true)
             #expect(refused.header("Cache-Control") == "no-store")
+            let refusals = try await AuditTests.events(server, AuditFilter(tenantID: "sms", type: .tokenRefused))
+            #expect(refusals.last?.event.reason == "temporarily_unavailable")
+            #expect(refusals.last?.event.details["description"]?.contains("claim 'broken' could not be looked up (HTTP 500)") == true)
             // Tokens without that scope are not affected.
             _ = try await server.accessToken(.billing, [("scope", "invoice-write")])
         }

@@ -36,6 +36,13 @@ struct ClaimInputs: Sendable {
     /// Claim name -> why its external lookup failed (the claim was left out under the omit policy).
     var lookupFailures: [String: String] = [:]
 
+    /// For the audit event of the issuance: the claims left out because their lookup failed, and why
+    /// (the reason names the failure, never a looked-up value or the URL filled in with user data).
+    var auditDetails: [String: String] {
+        guard !lookupFailures.isEmpty else { return [:] }
+        return ["claims_left_out": lookupFailures.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")]
+    }
+
     init(user: User?, client: Client, context: AuthContext? = nil, scopes: [String], snapshot: ConfigSnapshot,
          external: [String: JSONValue] = [:]) {
         self.user = user

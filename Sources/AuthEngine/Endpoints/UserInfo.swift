@@ -40,7 +40,7 @@ extension ClaimdeckEngine {
             claims["sub"] = .string(user.id)
             await audit([AuditEventDraft(time: now, type: .userinfoServed, tenantID: tenant.id, clientID: record.clientID, subject: user.id,
                                          tokenID: record.id, actor: "client:\(record.clientID)",
-                                         details: ["claims": claims.keys.sorted().joined(separator: " ")])])
+                                         details: ["claims": claims.keys.sorted().joined(separator: " ")].merging(inputs.auditDetails) { $1 })])
             return .object(claims)
         } catch {
             await audit([AuditEventDraft(time: now, type: .userinfoRefused, outcome: .failure, tenantID: tenant.id, reason: error.code,

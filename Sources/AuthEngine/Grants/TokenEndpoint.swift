@@ -117,7 +117,7 @@ extension ClaimdeckEngine {
             client: client, scopes: scopes, snapshot: snapshot)
         let inputs = try await claimInputs(user: nil, client: client, context: nil, scopes: scopes, snapshot: snapshot)
         return try await issueAccessToken(clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences,
-                                                                 snapshot: snapshot), snapshot: snapshot)
+                                                                 snapshot: snapshot), snapshot: snapshot, details: inputs.auditDetails)
     }
 
     /// What a client_credentials token carries: the design's claims that need no user (constants,

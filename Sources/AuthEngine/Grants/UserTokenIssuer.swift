@@ -37,7 +37,7 @@ struct UserTokenIssuer: Sendable {
                                      scope: accessScopes.isEmpty ? nil : accessScopes.joined(separator: " "), record: accessRecord)
         var details = ["grant_type": grantType.rawValue, "format": accessRecord.format.rawValue,
                        "scope": accessScopes.joined(separator: " "), "aud": authorization.audiences.joined(separator: " "),
-                       "family": authorization.familyID]
+                       "family": authorization.familyID].merging(inputs.auditDetails) { $1 }
         let now = accessRecord.issuedAt
         if client.grantTypes.contains(.refreshToken), now < authorization.familyExpiresAt {
             let expiresAt = min(now.addingTimeInterval(TimeInterval(client.refreshTokenLifetime)), authorization.familyExpiresAt)
