@@ -74,19 +74,63 @@ extension SQLiteStore: TokenStore {
         if let c = q.clientID { clauses.append("client_id = ?"); args.append(c) }
         if let s = q.subject { clauses.append("subject = ?"); args.append(s) }
         if let k = q.kind { clauses.append("kind = ?"); args.append(k.rawValue) }
-        if let before = q.before { clauses.append("id < ?"); args.append(before) }
         if let family = q.familyID { clauses.append("family_id = ?"); args.append(family) }
         if let since = q.issuedSince { clauses.append("issued_at >= ?"); args.append(Int64(since.timeIntervalSince1970.rounded(.up))) }
         if let until = q.issuedUntil { clauses.append("issued_at < ?"); args.append(Int64(until.timeIntervalSince1970.rounded(.up))) }
+        let expiry = Self.expiryClause(q.status)
+        if let expiry { args.append(Int64(now.timeIntervalSince1970)) }
         switch q.status {
-        case .active?: clauses.append("revoked_at IS NULL AND expires_at > ?"); args.append(Int64(now.timeIntervalSince1970))
-        case .expired?: clauses.append("revoked_at IS NULL AND expires_at <= ?"); args.append(Int64(now.timeIntervalSince1970))
+        case .active?, .expired?: clauses.append("revoked_at IS NULL AND " + expiry!)
         case .revoked?: clauses.append("revoked_at IS NOT NULL")
         case nil: break
         }
+        if let expiry, q.clientID == nil, q.subject == nil, q.familyID == nil {
+            return try await tokensByExpiry(q, expiry: expiry, now: now, rowClauses: clauses, rowArguments: args)
+        }
+        if let before = q.before { clauses.append("id < ?"); args.append(before) }
         let sql = "SELECT * FROM tokens WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(q.limit)"
         let arguments = StatementArguments(args)
         return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(TokenRow.record(from:)) }
+    }
+
+    static func expiryClause(_ status: TokenRecord.Status?) -> String? {
+        switch status {
+        case .active?: return "expires_at > ?"
+        case .expired?: return "expires_at <= ?"
+        default: return nil
+        }
+    }
+
+    /// `status:active` / `status:expired` without a client, subject or family (whose own indexes serve
+    /// them): the newest ids are picked from `tokens_by_tenant` alone, which holds `expires_at`, and
+    /// only their rows are read. Filtering the rows instead reads every token passed over: on a busy
+    /// tenant the newest expired token sits behind hundreds of thousands of active ones. Rows the
+    /// other conditions (revoked, kind, time) drop are made up from the next ids, in one read.
+    private func tokensByExpiry(_ q: TokenQuery, expiry: String, now: Date, rowClauses: [String],
+                                rowArguments: [(any DatabaseValueConvertible)?]) async throws -> [TokenRecord] {
+        let batch = max(100, q.limit * 2)
+        let firstIDs = "SELECT id FROM tokens INDEXED BY tokens_by_tenant WHERE tenant_id = ? AND \(expiry) ORDER BY id DESC LIMIT \(batch)"
+        let nextIDs = "SELECT id FROM tokens INDEXED BY tokens_by_tenant WHERE tenant_id = ? AND \(expiry) AND id < ? ORDER BY id DESC LIMIT \(batch)"
+        let rowArguments = StatementArguments(rowArguments)
+        let limit = q.limit
+        let rowSQL = "SELECT * FROM tokens WHERE \(rowClauses.joined(separator: " AND ")) AND id IN (SELECT value FROM json_each(?)) ORDER BY id DESC"
+        let tenantID = q.tenantID, expiresBound = Int64(now.timeIntervalSince1970)
+        let start = q.before
+        return try await pool.read { db in
+            var out: [TokenRecord] = []
+            var before = start
+            while out.count < limit {
+                let ids = try before.map { try String.fetchAll(db, sql: nextIDs, arguments: [tenantID, expiresBound, $0]) }
+                    ?? String.fetchAll(db, sql: firstIDs, arguments: [tenantID, expiresBound])
+                guard let last = ids.last else { break }
+                let list = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+                let rows = try Row.fetchAll(db, sql: rowSQL, arguments: rowArguments + [list])
+                out += rows.prefix(limit - out.count).map(TokenRow.record(from:))
+                if ids.count < batch { break }
+                before = last
+            }
+            return out
+        }
     }
 
     public func outstandingByKey(tenantID: String, at now: Date) async throws -> [String: (count: Int, until: Date)] {

@@ -153,4 +153,45 @@ struct StoreTests {
         #expect(try await f.engine.tokens(TokenQuery(tenantID: "sms", status: .revoked)).map(\.id) == [ids[0]])
         await #expect(throws: AdminError.self) { try await f.engine.tokens(TokenQuery(tenantID: "sms", limit: 0)) }
     }
+
+    /// `status:active` and `status:expired` pick ids from the tenant index and read only their rows;
+    /// paged and combined with the other filters they must answer exactly what filtering every row would.
+    @Test func statusFiltersAnswerWhatFilteringEveryRowWould() async throws {
+        let f = try await Fixture.make(demo: false)
+        defer { f.cleanup() }
+        let base = 1_800_000_000.0, now = Date(timeIntervalSince1970: base + 2000)
+        var all: [TokenRecord] = []
+        for k in 0..<1200 {
+            var r = record(String(format: "T%06d", k), tenant: k % 5 == 4 ? "other" : "sms")
+            r.issuedAt = Date(timeIntervalSince1970: base + Double(k))
+            // Short-lived (expired by `now`), long-lived (active), or expiring around `now`.
+            let lifetime: Double = [10, 100_000, 1500][k % 3]
+            r.expiresAt = r.issuedAt.addingTimeInterval(lifetime)
+            if k % 10 == 0 { r.revokedAt = now.addingTimeInterval(-5) }
+            if k % 4 == 0 { r.kind = .refresh }
+            all.append(r)
+        }
+        try await f.store.record(tokens: all, audit: [])
+        for status in [TokenRecord.Status.active, .expired] {
+            for kind in [nil, TokenKind.refresh] {
+                for since in [nil, Date(timeIntervalSince1970: base + 300)] {
+                    let expected = all.filter {
+                        $0.tenantID == "sms" && $0.status(at: now) == status && (kind == nil || $0.kind == kind)
+                            && (since == nil || $0.issuedAt >= since!)
+                    }.map(\.id).sorted(by: >)
+                    var seen: [String] = []
+                    var before: String?
+                    for _ in 0..<1000 {
+                        let page = try await f.store.tokens(matching: TokenQuery(tenantID: "sms", kind: kind, status: status, before: before, limit: 7,
+                                                                                 issuedSince: since), at: now)
+                        seen += page.map(\.id)
+                        guard page.count == 7 else { break }
+                        before = page.last?.id
+                    }
+                    #expect(!expected.isEmpty)
+                    #expect(seen == expected, "status \(status), kind \(String(describing: kind)), since \(String(describing: since))")
+                }
+            }
+        }
+    }
 }
