@@ -644,18 +644,9 @@ final class DesignerScreen: Screen {
             switch r {
             case .failure(let e): ctx.fail(e)
             case .success(let outcome):
-                let lines = Self.verdictLines(outcome, liveVersion: self.liveVersion)
-                if outcome.refused {
-                    ctx.present(Dialog(confirm: "Breaking changes: the gate refuses", lines: lines + [
-                        Dialog.Line(""),
-                        Dialog.Line("Publish anyway only once these APIs are ready; the reason is audited.", role: .flashWarn),
-                    ], action: "Force with a reason…") { [weak self] in
-                        self?.mode = .prompt(.forceReason(note: note), TextField())
-                    })
-                } else {
-                    ctx.present(Dialog(confirm: "Publish the design", lines: lines, action: "Publish version \(self.liveVersion + 1)") { [weak self] in
-                        self?.publish(note: note, forceReason: nil, ctx)
-                    })
+                self.presentGate(outcome, refused: "Breaking changes: the gate refuses", verb: "Publish", force: .forceReason(note: note),
+                                 confirm: ("Publish the design", "Publish version \(self.liveVersion + 1)"), ctx) { [weak self] in
+                    self?.publish(note: note, forceReason: nil, ctx)
                 }
             }
         }
@@ -725,19 +716,10 @@ final class DesignerScreen: Screen {
             case .failure(let e): ctx.fail(e)
             case .success(let outcome):
                 guard outcome.changed else { ctx.flash("Version \(number) is the live design: rolling back would change nothing.", .warn); return }
-                let lines = [Dialog.Line("Publishes version \(number)'s design as version \(next); tokens issued from then on carry it.")]
-                    + Self.verdictLines(outcome, liveVersion: self.liveVersion)
-                if outcome.refused {
-                    ctx.present(Dialog(confirm: "Rolling back breaks API contracts", lines: lines + [
-                        Dialog.Line(""),
-                        Dialog.Line("Roll back anyway only once these APIs are ready; the reason is audited.", role: .flashWarn),
-                    ], action: "Force with a reason…") { [weak self] in
-                        self?.mode = .prompt(.rollbackReason(version: number), TextField())
-                    })
-                } else {
-                    ctx.present(Dialog(confirm: "Roll back to version \(number)", lines: lines, action: "Roll back as version \(next)") { [weak self] in
-                        self?.rollback(to: number, forceReason: nil, ctx)
-                    })
+                self.presentGate(outcome, intro: [Dialog.Line("Publishes version \(number)'s design as version \(next); tokens issued from then on carry it.")],
+                                 refused: "Rolling back breaks API contracts", verb: "Roll back", force: .rollbackReason(version: number),
+                                 confirm: ("Roll back to version \(number)", "Roll back as version \(next)"), ctx) { [weak self] in
+                    self?.rollback(to: number, forceReason: nil, ctx)
                 }
             }
         }
@@ -748,6 +730,23 @@ final class DesignerScreen: Screen {
         ctx.run("roll back design", { e throws(AdminError) in
             try await e.rollbackDesign(tenantID: tid, to: number, note: nil, forceReason: forceReason, actor: actor)
         }) { [weak self] r in self?.published(r, forced: forceReason != nil, ctx) }
+    }
+
+    /// The gate's dry-run verdict as a dialog (Cancel focused): when it refuses, "Force with a reason…"
+    /// opens `force`, the prompt for the audited reason; otherwise `confirm`'s action runs `onConfirm`.
+    private func presentGate(_ outcome: PublishOutcome, intro: [Dialog.Line] = [], refused title: String, verb: String, force: Prompt,
+                             confirm: (title: String, action: String), _ ctx: ConsoleContext, onConfirm: @escaping () -> Void) {
+        let lines = intro + Self.verdictLines(outcome, liveVersion: liveVersion)
+        if outcome.refused {
+            ctx.present(Dialog(confirm: title, lines: lines + [
+                Dialog.Line(""),
+                Dialog.Line("\(verb) anyway only once these APIs are ready; the reason is audited.", role: .flashWarn),
+            ], action: "Force with a reason…") { [weak self] in
+                self?.mode = .prompt(force, TextField())
+            })
+        } else {
+            ctx.present(Dialog(confirm: confirm.title, lines: lines, action: confirm.action, onConfirm: onConfirm))
+        }
     }
 
     /// The dry run in dialog lines: the verdict, the changes, what breaks, the lint's errors.
