@@ -219,15 +219,17 @@ import Testing
     static let client = DesignRulesTests.client("web", scopes: ["read"])
     static let context = AuthContext(authTime: Date(timeIntervalSince1970: 1_800_000_123.7), amr: ["pwd"], acr: nil)
 
-    func value(_ source: ClaimDefinition.Source, user: User? = user, context: AuthContext? = context, external: [String: JSONValue] = [:]) -> JSONValue? {
-        ClaimResolver.value(of: ClaimDefinition(tenantID: Self.t, name: "c", type: "string", source: source, scopes: ["read"]),
+    /// The claim's value, declared of the type its source gives (`type` for the sources that can give any).
+    func value(_ source: ClaimDefinition.Source, _ type: String = "string", user: User? = user, context: AuthContext? = context,
+               external: [String: JSONValue] = [:]) -> JSONValue? {
+        ClaimResolver.value(of: ClaimDefinition(tenantID: Self.t, name: "c", type: ClaimResolver.fixedType(of: source) ?? type, source: source, scopes: ["read"]),
                             ClaimInputs(user: user, client: Self.client, context: context, scopes: ["read"], snapshot: ConfigSnapshot(),
                                         external: external))
     }
 
     @Test func everySourceResolvesOrIsLeftOut() {
         #expect(value(.userAttribute(path: "account.number")) == .string("42"))
-        #expect(value(.userAttribute(path: "roles")) == .array([.string("admin")]))
+        #expect(value(.userAttribute(path: "roles"), "array") == .array([.string("admin")]))
         #expect(value(.userAttribute(path: "account.missing")) == nil)
         #expect(value(.userAttribute(path: "account.number"), user: nil) == nil, "no user, no user attribute")
         #expect(value(.clientAttribute(path: "id")) == .string("web"))
@@ -243,6 +245,33 @@ import Testing
         #expect(value(lookup, external: ["c": .string("gold")]) == .string("gold"))
         #expect(value(lookup) == nil, "a failed lookup leaves the claim out")
         #expect(lookup.needsUser && !ClaimDefinition.Source.externalLookup(ExternalLookup(url: "https://crm.example/{client_id}")).needsUser)
+    }
+
+    @Test func aClaimIsNeverIssuedOfAnotherTypeThanDeclared() throws {
+        // Sources whose type is fixed must be declared of it.
+        for (source, type, given) in [(ClaimDefinition.Source.template("{a}"), "number", "string"), (.constant(.number(1)), "string", "number"),
+                                      (.authContext("auth_time"), "string", "number"), (.authContext("amr"), "string", "array"),
+                                      (.clientAttribute(path: "id"), "boolean", "string")] {
+            let d = TokenDesign(scopes: DesignRulesTests.scopes("read"), claims: [DesignRulesTests.claim("c", type, source: source, scopes: ["read"])])
+            #expect(throws: AdminError.invalid(field: "claims.c.type", "its source always gives \(given.withArticle) (\(ClaimResolver.describe(source))); declare type \(given)")) {
+                try d.validate()
+            }
+        }
+        let null = TokenDesign(scopes: DesignRulesTests.scopes("read"), claims: [DesignRulesTests.claim("c", source: .constant(.null), scopes: ["read"])])
+        #expect(throws: AdminError.self) { try null.validate() }
+        // A user attribute (or a lookup) of another type than declared is left out, and the reason says which types.
+        #expect(value(.userAttribute(path: "roles"), "string") == nil)
+        #expect(value(.userAttribute(path: "account.number"), "number") == nil)
+        #expect(value(.externalLookup(ExternalLookup(url: "https://crm.example/{sub}")), "number", external: ["c": .number(3)]) == .number(3))
+        let design = TokenDesign(scopes: DesignRulesTests.scopes("read"),
+                                 claims: [DesignRulesTests.claim("roles", "object", source: .userAttribute(path: "roles"), required: true, scopes: ["read"])])
+        let inputs = ClaimInputs(user: Self.user, client: Self.client, context: nil, scopes: ["read"],
+                                 snapshot: ConfigSnapshot().with(design, tenantID: Self.t))
+        #expect(inputs.leftOut.map(\.reason) == ["its value is an array, but the design declares an object"])
+        #expect(inputs.auditDetails == ["claims_left_out": "roles: its value is an array, but the design declares an object"])
+        #expect(throws: OAuthError.invalidScope("scope 'read' requires claim 'roles', whose value for this user is an array, not an object")) {
+            try ClaimResolver.checkRequired(inputs)
+        }
     }
 
     @Test func mappingsDecideDestinationsAndScopes() throws {

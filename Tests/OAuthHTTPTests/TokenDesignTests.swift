@@ -82,21 +82,29 @@ import Testing
                 $0.claims.append(Self.claim("slow", .externalLookup(ExternalLookup(url: lookup.url("/slow"), timeoutMilliseconds: 200, onFailure: .omit))))
                 $0.claims.append(Self.claim("broken", .externalLookup(ExternalLookup(url: lookup.url("/broken"), onFailure: .omit))))
                 $0.claims.append(Self.claim("text", .externalLookup(ExternalLookup(url: lookup.url("/text"), onFailure: .omit))))
+                // The CRM answers a string; a claim declared a number never carries it.
+                var typed = Self.claim("rank", .externalLookup(ExternalLookup(url: lookup.url("/crm/{client_id}"), path: "segment",
+                                                                              timeoutMilliseconds: 10_000)))
+                typed.type = "number"
+                $0.claims.append(typed)
             }
             // `/slow` answers after 30 s; issuance returning well before that shows the 200 ms timeout cut
             // it short. The bound is loose on purpose: under CI load the rest of issuance can take seconds.
             let started = ContinuousClock.now
             let token = try await server.verifiedJWS(try await server.accessToken(.billing, [("scope", "invoice-read")]))
             #expect(ContinuousClock.now - started < .seconds(15), "the timeout bounds issuance")
-            #expect(token.payload["slow"] == nil && token.payload["broken"] == nil && token.payload["text"] == nil)
+            #expect(token.payload["slow"] == nil && token.payload["broken"] == nil && token.payload["text"] == nil && token.payload["rank"] == nil)
             // The audit trail says which claims the token went without, and why.
             let issued = try await AuditTests.events(server, AuditFilter(tenantID: "sms", type: .tokenIssued))
             let jti: String? = token.payload["jti"]?.stringValue
             let event = issued.first { $0.event.tokenID == jti }
-            #expect(event?.event.details["claims_left_out"] == "broken (HTTP 500); slow (no answer within 200 ms); text (the answer is not JSON)")
+            #expect(event?.event.details["claims_left_out"] == "broken: its external lookup failed (HTTP 500); "
+                + "rank: its value is a string, but the design declares a number; slow: its external lookup failed (no answer within 200 ms); "
+                + "text: its external lookup failed (the answer is not JSON)")
             let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "billing-service", scope: "invoice-read"))
             #expect(preview.warnings.contains("claim 'broken' left out: its external lookup failed (HTTP 500)"), "\(preview.warnings)")
             #expect(preview.warnings.contains("claim 'text' left out: its external lookup failed (the answer is not JSON)"))
+            #expect(preview.warnings.contains("claim 'rank' left out: its value is a string, but the design declares a number"))
             #expect(preview.warnings.contains { $0.hasPrefix("claim 'slow' left out") && $0.contains("no answer within 200 ms") })
 
             // Policy fail: 503 temporarily_unavailable, an RFC error body, audited; nothing issued.

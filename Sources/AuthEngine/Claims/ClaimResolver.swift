@@ -36,11 +36,23 @@ struct ClaimInputs: Sendable {
     /// Claim name -> why its external lookup failed (the claim was left out under the omit policy).
     var lookupFailures: [String: String] = [:]
 
-    /// For the audit event of the issuance: the claims left out because their lookup failed, and why
-    /// (the reason names the failure, never a looked-up value or the URL filled in with user data).
+    /// The granted claims left out although their source gave a value, and why: the lookup failed, or
+    /// the value is not of the type the design declares. The reasons name the failure or the type,
+    /// never a value or a URL filled in with user data.
+    var leftOut: [(claim: String, reason: String)] {
+        var out = lookupFailures.map { (claim: $0.key, reason: "its external lookup failed (\($0.value))") }
+        for definition in granted {
+            guard let value = ClaimResolver.sourceValue(of: definition, self), value.claimType != definition.type else { continue }
+            out.append((definition.name, "its value is \(value.claimType.withArticle), but the design declares \(definition.type.withArticle)"))
+        }
+        return out.sorted { $0.claim < $1.claim }
+    }
+
+    /// For the audit event of the issuance: `leftOut`, if any.
     var auditDetails: [String: String] {
-        guard !lookupFailures.isEmpty else { return [:] }
-        return ["claims_left_out": lookupFailures.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")]
+        let left = leftOut
+        guard !left.isEmpty else { return [:] }
+        return ["claims_left_out": left.map { "\($0.claim): \($0.reason)" }.joined(separator: "; ")]
     }
 
     init(user: User?, client: Client, context: AuthContext? = nil, scopes: [String], snapshot: ConfigSnapshot,
@@ -107,6 +119,10 @@ enum ClaimResolver {
             if value(of: definition, inputs) != nil { continue }
             let scope = definition.scopes.first(where: inputs.scopes.contains) ?? ""
             let whose = inputs.user == nil ? "client '\(inputs.client.id)'" : "this user"
+            if let wrong = sourceValue(of: definition, inputs) {
+                throw .invalidScope("scope '\(scope)' requires claim '\(definition.name)', whose value for \(whose) is \(wrong.claimType.withArticle), "
+                                    + "not \(definition.type.withArticle)")
+            }
             throw .invalidScope("scope '\(scope)' requires claim '\(definition.name)', which has no value for \(whose)")
         }
     }
@@ -115,7 +131,15 @@ enum ClaimResolver {
         Dictionary(claims.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// The claim's value, if its source gives one of the declared type: a token never carries a claim
+    /// of another type than its design (APIs rely on it), so a mismatch leaves the claim out.
     static func value(of definition: ClaimDefinition, _ inputs: ClaimInputs) -> JSONValue? {
+        guard let value = sourceValue(of: definition, inputs), value.claimType == definition.type else { return nil }
+        return value
+    }
+
+    /// What the claim's source gives, whatever its type.
+    static func sourceValue(of definition: ClaimDefinition, _ inputs: ClaimInputs) -> JSONValue? {
         switch definition.source {
         case .constant(let v): return v
         case .userAttribute(let path):
@@ -150,6 +174,16 @@ enum ClaimResolver {
         }
     }
 
+    /// The JSON type a source gives whatever the user or the lookup holds; nil when it depends on them.
+    static func fixedType(of source: ClaimDefinition.Source) -> String? {
+        switch source {
+        case .constant(let v): return v.claimType
+        case .clientAttribute, .template: return "string"
+        case .authContext(let name): return name == "auth_time" ? "number" : name == "amr" ? "array" : "string"
+        case .userAttribute, .externalLookup: return nil
+        }
+    }
+
     static func clientAttributes(_ client: Client) -> [String: JSONValue] {
         ["id": .string(client.id), "name": .string(client.name), "type": .string(client.type.rawValue)]
     }
@@ -169,4 +203,23 @@ enum ClaimResolver {
         }
         return current
     }
+}
+
+extension JSONValue {
+    /// The claim type this value is: string, number, boolean, array, object (or null).
+    var claimType: String {
+        switch self {
+        case .string: return "string"
+        case .number: return "number"
+        case .bool: return "boolean"
+        case .array: return "array"
+        case .object: return "object"
+        case .null: return "null"
+        }
+    }
+}
+
+extension String {
+    /// "a string", "an array", "an object".
+    var withArticle: String { (first.map { "aeiou".contains($0) } == true ? "an " : "a ") + self }
 }

@@ -74,6 +74,12 @@ public struct TokenDesign: Sendable, Hashable, Codable {
                 throw .invalid(field: field, "'\(c.name)' is set by the server itself; pick another name")
             }
             guard Self.claimTypes.contains(c.type) else { throw .invalid(field: field + ".type", "'\(Validation.printable(c.type))' is not one of \(Self.claimTypes.joined(separator: ", "))") }
+            if case .constant(.null) = c.source {
+                throw .invalid(field: field + ".constant", "a constant cannot be null; remove the claim instead")
+            }
+            if let given = ClaimResolver.fixedType(of: c.source), given != c.type {
+                throw .invalid(field: field + ".type", "its source always gives \(given.withArticle) (\(ClaimResolver.describe(c.source))); declare type \(given)")
+            }
             for s in c.scopes where !known.contains(s) {
                 throw .invalid(field: field + ".scopes", "scope '\(Validation.printable(s))' is not defined; add it under scopes or remove it here")
             }

@@ -127,9 +127,7 @@ extension ClaimdeckEngine {
                 .accessToken: ClaimResolver.resolve(.accessToken, inputs),
                 .introspection: ClaimResolver.resolve(.introspection, inputs),
             ]
-            for (claim, reason) in inputs.lookupFailures.sorted(by: { $0.key < $1.key }) {
-                warnings.append("claim '\(claim)' left out: its external lookup failed (\(reason))")
-            }
+            warnings += inputs.leftOut.map { "claim '\($0.claim)' left out: \($0.reason)" }
             var userinfo: [String: JSONValue]?
             if let user, scopes.contains(StandardScopes.openid) {
                 provenance[.idToken] = ClaimResolver.userClaims(.idToken, inputs)
