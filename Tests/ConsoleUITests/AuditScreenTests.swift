@@ -85,7 +85,7 @@ struct AuditScreenTests {
         var text = h.screen
         #expect(!text.contains("billing-service") && text.contains("partner-portal"))
         // At 80 columns the seventh tab leaves the breadcrumb ten columns; the bottom line spells the filter out.
-        #expect(h.line(1).hasSuffix("[5 Audit] 6 Keys  7 Designer  › /clien…"))
+        #expect(h.line(1) == " 1 Ten  2 Cli  3 Use  4 Tok [5 Audit] 6 Key  7 Des  › /client:partner-portal")
         #expect(h.line(23).hasPrefix("filter: client:partner-portal"))
         await h.press(.char("/"), .escape)
         #expect(h.screen.contains("billing-service"))

@@ -277,7 +277,7 @@ struct DesignerScreenTests {
 
         await h.press(.char("v"))
         var l = lines(h)
-        #expect(l[1].hasSuffix("[7 Designer] › versio…"), "\(l[1])")
+        #expect(l[1] == " 1 Ten  2 Cli  3 Use  4 Tok  5 Aud  6 Key [7 Designer] › versions", "\(l[1])")
         #expect(l[2] == "Design versions · live v2 · newest first")
         #expect(l[3].hasPrefix("VERSION   PUBLISHED            BY             NOTE"), "\(l[3])")
         #expect(l[4].hasPrefix("v2 ● live") && l[4].contains("account-type in ID tokens"), "\(l[4])")

@@ -51,6 +51,11 @@ struct TokensScreenTests {
         #expect(text.contains("Audit trail (2)"))
         #expect(text.contains("token.introspected"))
         #expect(h.line(1).contains("[4 Tokens] 5 Audit  6 Keys  7 Designer  › token \(id)"))
+        // At 80 columns the other tabs give way to the breadcrumb: three letters, then their number.
+        await h.resize(width: 80, height: 24)
+        #expect(h.line(1) == " 1  2  3 [4 Tokens] 5  6  7  › token \(id)", "\(h.line(1))")
+        await h.press(.escape)
+        #expect(h.line(1) == " 1 Tenants  2 Clients  3 Users [4 Tokens] 5 Audit  6 Keys  7 Designer", "\(h.line(1))")
         // The claims match what the minter signed.
         let signed = try #require(JWS.parse(token.accessToken))
         #expect(signed.header["typ"]?.stringValue == "at+jwt" && signed.header["alg"]?.stringValue == "ES256")

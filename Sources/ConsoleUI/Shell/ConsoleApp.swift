@@ -319,14 +319,24 @@ public final class ConsoleApp {
         grid.put(text.fitted(to: grid.width), x: 0, y: 0, role: .header)
     }
 
+    /// The tabs, then the breadcrumb. When both do not fit (80 columns, a long crumb), the other tabs
+    /// shorten to three letters, then to their number, so that where you are stays readable.
     private func drawTabs(_ grid: inout CellGrid) {
-        var x = 0
-        for (i, kind) in ScreenKind.allCases.enumerated() {
-            let active = kind == current
-            x = grid.put(active ? "[\(i + 1) \(kind.title)]" : " \(i + 1) \(kind.title) ", x: x, y: 1, role: active ? .selection : .muted)
+        let crumb = screen(current).crumb.map { " › \($0)" } ?? ""
+        func label(_ i: Int, _ kind: ScreenKind, letters: Int?) -> String {
+            if kind == current { return "[\(i + 1) \(kind.title)]" }
+            guard let letters else { return " \(i + 1) \(kind.title) " }
+            return letters == 0 ? " \(i + 1) " : " \(i + 1) \(kind.title.prefix(letters)) "
         }
-        if let crumb = screen(current).crumb {
-            grid.put(" › \(crumb)".fitted(to: grid.width - x), x: x, y: 1, role: .accent)
+        func labels(_ letters: Int?) -> [String] { ScreenKind.allCases.enumerated().map { label($0.offset, $0.element, letters: letters) } }
+        let room = grid.width - DisplayWidth.of(crumb)
+        let chosen = [nil, 3, 0].map(labels).first { $0.reduce(0) { $0 + DisplayWidth.of($1) } <= room } ?? labels(0)
+        var x = 0
+        for (label, kind) in zip(chosen, ScreenKind.allCases) {
+            x = grid.put(label, x: x, y: 1, role: kind == current ? .selection : .muted)
+        }
+        if !crumb.isEmpty {
+            grid.put(crumb.fitted(to: grid.width - x), x: x, y: 1, role: .accent)
         }
     }
 
