@@ -27,6 +27,27 @@ struct GridAndThemeTests {
         #expect(DisplayWidth.of("🔑") == 2)
     }
 
+    @Test func wrappingBreaksAtSpacesAndLongWordsAndLosesNothing() {
+        #expect(TextWrap.wrap("alpha beta gamma", width: 11) == ["alpha beta", "gamma"])
+        #expect(TextWrap.wrap("one two three four", width: 9, indent: "  ") == ["one two", "  three", "  four"])
+        #expect(TextWrap.wrap("aud https://a.example/xxxxxxxxxxxx", width: 12) == ["aud https://", "a.example/xx", "xxxxxxxxxx"])
+        #expect(TextWrap.wrap("日本語テキスト", width: 6) == ["日本語", "テキス", "ト"], "wide characters count two columns")
+        #expect(TextWrap.wrap("short", width: 40) == ["short"])
+        let long = (0..<50).map { "w\($0)" }.joined(separator: " ") + " " + String(repeating: "x", count: 90)
+        let lines = TextWrap.wrap(long, width: 17)
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= 17 })
+        #expect(lines.joined().filter { $0 != " " } == long.filter { $0 != " " })
+    }
+
+    @Test func detailValuesWiderThanTheScreenWrapUnderThemselves() {
+        var grid = CellGrid(width: 30, height: 6)
+        DetailLine.draw([DetailLine.section("Claims"), DetailLine("aud", "https://api.sms.example/invoices https://api.sms.example/status"),
+                         DetailLine("exp", "1800000300")], scroll: 0, in: Rect(x: 0, y: 0, width: 30, height: 6), grid: &grid)
+        #expect((0..<6).map { grid.row($0) } == [
+            "Claims", "aud  https://api.sms.example/i", "     nvoices https://api.sms.e", "     xample/status", "exp  1800000300", "",
+        ])
+    }
+
     @Test func shippedThemesLoadWithoutWarnings() throws {
         let names = ThemeLoader.available(in: Harness.themes)
         #expect(Set(["default", "light", "high-contrast", "mono"]).isSubset(of: Set(names)))

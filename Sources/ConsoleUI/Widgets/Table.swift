@@ -93,17 +93,30 @@ public struct DetailLine: Sendable, Hashable {
     /// A section heading.
     public static func section(_ title: String) -> DetailLine { DetailLine(title, "", role: .title) }
 
+    /// Draws label and value columns from `scroll` (in screen rows); a value wider than its column
+    /// wraps onto the next rows under itself.
     public static func draw(_ lines: [DetailLine], scroll: Int, in area: Rect, grid: inout CellGrid) {
         let labelWidth = min(24, (lines.filter { $0.role != .title }.map { DisplayWidth.of($0.label) + $0.indent * 2 }.max() ?? 0) + 1)
-        for (i, line) in lines.dropFirst(scroll).prefix(area.height).enumerated() {
-            let y = area.y + i
+        let valueWidth = max(0, area.width - labelWidth - 1)
+        var rows: [(label: String, value: String, role: Role, title: Bool)] = []
+        for line in lines {
             if line.role == .title {
-                grid.put(line.label, x: area.x, y: y, role: .title, limit: area.width)
+                rows.append((line.label, "", .title, true))
                 continue
             }
             let pad = String(repeating: "  ", count: line.indent)
-            grid.put((pad + line.label).padded(to: labelWidth), x: area.x, y: y, role: .muted, limit: area.width)
-            grid.put(line.value, x: area.x + labelWidth + 1, y: y, role: line.role, limit: max(0, area.width - labelWidth - 1))
+            for (i, part) in TextWrap.wrap(line.value, width: valueWidth).enumerated() {
+                rows.append((i == 0 ? pad + line.label : "", part, line.role, false))
+            }
+        }
+        for (i, row) in rows.dropFirst(scroll).prefix(area.height).enumerated() {
+            let y = area.y + i
+            if row.title {
+                grid.put(row.label, x: area.x, y: y, role: .title, limit: area.width)
+                continue
+            }
+            grid.put(row.label.padded(to: labelWidth), x: area.x, y: y, role: .muted, limit: area.width)
+            grid.put(row.value, x: area.x + labelWidth + 1, y: y, role: row.role, limit: valueWidth)
         }
     }
 }

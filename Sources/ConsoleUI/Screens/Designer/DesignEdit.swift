@@ -98,24 +98,7 @@ enum DesignText {
 
     static func json(_ v: JSONValue) -> String { String(decoding: v.serialized(), as: UTF8.self) }
 
-    /// Word-wraps `text` to `width` display columns; continuation lines start with `indent`.
-    static func wrap(_ text: String, width: Int, indent: String = "") -> [String] {
-        guard width > DisplayWidth.of(indent) + 4, DisplayWidth.of(text) > width else { return [text] }
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
-            if DisplayWidth.of(candidate) <= width || line.trimmingCharacters(in: .whitespaces).isEmpty {
-                line = candidate
-            } else {
-                lines.append(line)
-                line = indent + word
-            }
-        }
-        if !line.isEmpty { lines.append(line) }
-        // A single word longer than the width is cut by the drawing; nothing is lost from the model.
-        return lines
-    }
+    static func wrap(_ text: String, width: Int, indent: String = "") -> [String] { TextWrap.wrap(text, width: width, indent: indent) }
 
     static func count(_ findings: [LintFinding]) -> String {
         let e = findings.filter { $0.severity == .error }.count
