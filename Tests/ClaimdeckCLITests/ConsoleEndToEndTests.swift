@@ -40,16 +40,17 @@ struct Tmux {
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
     func text(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
 
-    /// Waits until the pane shows `text`; returns the pane either way.
+    /// Waits until the pane shows `text`; returns the pane either way. Looks once more after the
+    /// deadline, in case this task was starved past it on a loaded machine.
     func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws -> (Bool, String) {
         let start = ContinuousClock.now
-        var pane = ""
         while ContinuousClock.now - start < timeout {
-            pane = try screen()
+            let pane = try screen()
             if pane.contains(text) { return (true, pane) }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return (false, pane)
+        let pane = try screen()
+        return (pane.contains(text), pane)
     }
 
     /// "1 0" when the program exited with status 0.
