@@ -24,27 +24,55 @@ struct Binary {
     }
 
     /// Runs `claimdeck <arguments>` to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = repoRoot
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "CLAIMDECK_DB")
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(code: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return try await complete(path, arguments, environment: env, stdin: stdin)
+    }
+
+    /// Runs `executable` to completion on a thread of its own, with its output in files. Waiting for a
+    /// process on a Swift concurrency thread instead (CI machines have two) starves every other
+    /// test's tasks for as long as it runs, and their polling loops miss deadlines they would meet.
+    static func complete(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                         stdin: String? = nil) async throws -> Result {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-test-\(UUID().uuidString)")
+        let outPath = base.path + ".out", errPath = base.path + ".err"
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            Thread.detachNewThread {
+                defer {
+                    try? FileManager.default.removeItem(atPath: outPath)
+                    try? FileManager.default.removeItem(atPath: errPath)
+                }
+                do {
+                    FileManager.default.createFile(atPath: outPath, contents: nil)
+                    FileManager.default.createFile(atPath: errPath, contents: nil)
+                    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+                    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+                    let input = Pipe()
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: executable)
+                    process.arguments = arguments
+                    process.currentDirectoryURL = repoRoot
+                    if let environment { process.environment = environment }
+                    process.standardOutput = out
+                    process.standardError = err
+                    process.standardInput = input
+                    try process.run()
+                    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+                    try input.fileHandleForWriting.close()
+                    process.waitUntilExit()
+                    try out.close()
+                    try err.close()
+                    continuation.resume(returning: Result(
+                        code: process.terminationStatus,
+                        stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
+                        stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     /// Starts a long-running `claimdeck <arguments>`; lines of its stdout arrive through `lines`.

@@ -4,103 +4,103 @@ import Testing
 
 @Suite("claimdeck CLI, run as a real binary")
 struct CLICommandTests {
-    @Test func helpAndUsageErrorsHaveTheRightExitCodes() throws {
-        let help = try Binary.run(["--help"])
+    @Test func helpAndUsageErrorsHaveTheRightExitCodes() async throws {
+        let help = try await Binary.run(["--help"])
         #expect(help.code == 0)
         #expect(help.stdout.contains("tenant") && help.stdout.contains("serve"))
-        let unknown = try Binary.run(["frobnicate"])
+        let unknown = try await Binary.run(["frobnicate"])
         #expect(unknown.code == 2)
-        let missing = try Binary.run(["client", "list"])
+        let missing = try await Binary.run(["client", "list"])
         #expect(missing.code == 2)
         #expect(missing.stderr.contains("--tenant"))
     }
 
-    @Test func tenantLifecycleWithJSONAndErrorsThatNameTheArgument() throws {
+    @Test func tenantLifecycleWithJSONAndErrorsThatNameTheArgument() async throws {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bad = try Binary.run(["tenant", "create", "Bad Name", "--db", db])
+        let bad = try await Binary.run(["tenant", "create", "Bad Name", "--db", db])
         #expect(bad.code == 2)
         #expect(bad.stderr.contains("tenant id") && bad.stderr.contains("lowercase"))
-        let badAlg = try Binary.run(["tenant", "create", "acme", "--alg", "HS256", "--db", db])
+        let badAlg = try await Binary.run(["tenant", "create", "acme", "--alg", "HS256", "--db", db])
         #expect(badAlg.code == 2 && badAlg.stderr.contains("--alg"))
-        let created = try Binary.run(["tenant", "create", "acme", "--name", "Acme Corp", "--db", db, "--json"])
+        let created = try await Binary.run(["tenant", "create", "acme", "--name", "Acme Corp", "--db", db, "--json"])
         #expect(created.code == 0, "\(created.stderr)")
         #expect(created.json?["issuer"]?.stringValue == "http://127.0.0.1:8080/acme")
         #expect(created.json?["keys"]?.intValue == 2)
-        let again = try Binary.run(["tenant", "create", "acme", "--db", db])
+        let again = try await Binary.run(["tenant", "create", "acme", "--db", db])
         #expect(again.code == 1 && again.stderr.contains("already exists"))
-        let list = try Binary.run(["tenant", "list", "--db", db, "--json"])
+        let list = try await Binary.run(["tenant", "list", "--db", db, "--json"])
         #expect(list.json?.arrayValue?.count == 1)
-        let missing = try Binary.run(["tenant", "show", "nope", "--db", db])
+        let missing = try await Binary.run(["tenant", "show", "nope", "--db", db])
         #expect(missing.code == 1 && missing.stderr.contains("no tenant 'nope'"))
         // The master key sits beside the database, private.
         let attrs = try FileManager.default.attributesOfItem(atPath: db + ".master-key")
         #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
-    @Test func clientSecretIsShownOnceAndNeverAgain() throws {
+    @Test func clientSecretIsShownOnceAndNeverAgain() async throws {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Binary.run(["demo", "load", "--db", db]).code == 0)
-        let reg = try Binary.run(["client", "register", "--tenant", "sms", "--name", "Reports job", "--scope", "status",
+        #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
+        let reg = try await Binary.run(["client", "register", "--tenant", "sms", "--name", "Reports job", "--scope", "status",
                                   "--audience", "https://api.sms.example/status", "--format", "opaque", "--db", db, "--json"])
         #expect(reg.code == 0, "\(reg.stderr)")
         let secret = try #require(reg.json?["client_secret"]?.stringValue)
         let id = try #require(reg.json?["client_id"]?.stringValue)
         #expect(Base64URL.decode(secret)?.count == 32)
-        let show = try Binary.run(["client", "show", id, "--tenant", "sms", "--db", db, "--json"])
+        let show = try await Binary.run(["client", "show", id, "--tenant", "sms", "--db", db, "--json"])
         #expect(show.code == 0 && !show.stdout.contains(secret) && show.json?["client_secret"] == nil)
-        let list = try Binary.run(["client", "list", "--tenant", "sms", "--db", db])
+        let list = try await Binary.run(["client", "list", "--tenant", "sms", "--db", db])
         #expect(list.stdout.contains(id) && !list.stdout.contains(secret))
-        let badScope = try Binary.run(["client", "register", "--tenant", "sms", "--name", "x", "--scope", "nope", "--db", db])
+        let badScope = try await Binary.run(["client", "register", "--tenant", "sms", "--name", "x", "--scope", "nope", "--db", db])
         #expect(badScope.code == 2 && badScope.stderr.contains("scopes") && badScope.stderr.contains("unknown scope 'nope'"))
-        let badFormat = try Binary.run(["client", "register", "--tenant", "sms", "--name", "x", "--format", "xml", "--db", db])
+        let badFormat = try await Binary.run(["client", "register", "--tenant", "sms", "--name", "x", "--format", "xml", "--db", db])
         #expect(badFormat.code == 2 && badFormat.stderr.contains("--format"))
-        let noChange = try Binary.run(["client", "update", id, "--tenant", "sms", "--db", db])
+        let noChange = try await Binary.run(["client", "update", id, "--tenant", "sms", "--db", db])
         #expect(noChange.code == 2)
-        let updated = try Binary.run(["client", "update", id, "--tenant", "sms", "--lifetime", "120", "--db", db, "--json"])
+        let updated = try await Binary.run(["client", "update", id, "--tenant", "sms", "--lifetime", "120", "--db", db, "--json"])
         #expect(updated.json?["access_token_lifetime"]?.intValue == 120)
-        let rotated = try Binary.run(["client", "rotate-secret", id, "--tenant", "sms", "--db", db, "--json"])
+        let rotated = try await Binary.run(["client", "rotate-secret", id, "--tenant", "sms", "--db", db, "--json"])
         #expect(rotated.json?["client_secret"]?.stringValue != secret)
         // No secret anywhere in the audit log.
-        let audit = try Binary.run(["audit", "tail", "--no-follow", "--last", "1000", "--db", db, "--json"])
+        let audit = try await Binary.run(["audit", "tail", "--no-follow", "--last", "1000", "--db", db, "--json"])
         #expect(audit.code == 0 && !audit.stdout.contains(secret))
         #expect(audit.stdout.contains("client.secret_rotated"))
-        let deleted = try Binary.run(["client", "delete", id, "--tenant", "sms", "--db", db])
+        let deleted = try await Binary.run(["client", "delete", id, "--tenant", "sms", "--db", db])
         #expect(deleted.code == 0)
-        #expect(try Binary.run(["client", "show", id, "--tenant", "sms", "--db", db]).code == 1)
+        #expect(try await Binary.run(["client", "show", id, "--tenant", "sms", "--db", db]).code == 1)
     }
 
-    @Test func keysAndTokenCommands() throws {
+    @Test func keysAndTokenCommands() async throws {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Binary.run(["demo", "load", "--db", db]).code == 0)
-        let keys = try Binary.run(["key", "list", "--tenant", "sms", "--db", db, "--json"])
+        #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
+        let keys = try await Binary.run(["key", "list", "--tenant", "sms", "--db", db, "--json"])
         let states = keys.json?.arrayValue?.compactMap { $0["state"]?.stringValue } ?? []
         #expect(states.filter { $0 == "active" }.count == 2 && states.filter { $0 == "next" }.count == 2)  // ES256 and RS256
-        let dry = try Binary.run(["key", "rotate", "--tenant", "sms", "--dry-run", "--db", db, "--json"])
+        let dry = try await Binary.run(["key", "rotate", "--tenant", "sms", "--dry-run", "--db", db, "--json"])
         #expect(dry.json?["dry_run"] == .bool(true))
-        #expect(try Binary.run(["key", "list", "--tenant", "sms", "--db", db, "--json"]).stdout == keys.stdout)
-        let rotated = try Binary.run(["key", "rotate", "--tenant", "sms", "--db", db, "--json"])
+        #expect(try await Binary.run(["key", "list", "--tenant", "sms", "--db", db, "--json"]).stdout == keys.stdout)
+        let rotated = try await Binary.run(["key", "rotate", "--tenant", "sms", "--db", db, "--json"])
         #expect(rotated.code == 0 && rotated.json?["retired"]?.stringValue != nil)
-        let noSelector = try Binary.run(["token", "revoke", "--tenant", "sms", "--db", db])
+        let noSelector = try await Binary.run(["token", "revoke", "--tenant", "sms", "--db", db])
         #expect(noSelector.code == 2 && noSelector.stderr.contains("exactly one"))
-        let two = try Binary.run(["token", "revoke", "--tenant", "sms", "--all", "--client", "x", "--db", db])
+        let two = try await Binary.run(["token", "revoke", "--tenant", "sms", "--all", "--client", "x", "--db", db])
         #expect(two.code == 2)
-        let unknown = try Binary.run(["token", "revoke", "--tenant", "sms", "--id", "NOPE", "--db", db])
+        let unknown = try await Binary.run(["token", "revoke", "--tenant", "sms", "--id", "NOPE", "--db", db])
         #expect(unknown.code == 1 && unknown.stderr.contains("no token"))
-        let dryAll = try Binary.run(["token", "revoke", "--tenant", "sms", "--all", "--dry-run", "--db", db, "--json"])
+        let dryAll = try await Binary.run(["token", "revoke", "--tenant", "sms", "--all", "--dry-run", "--db", db, "--json"])
         #expect(dryAll.json?["revoked"]?.intValue == 0)
-        let verify = try Binary.run(["audit", "verify", "--db", db])
+        let verify = try await Binary.run(["audit", "verify", "--db", db])
         #expect(verify.code == 0 && verify.stdout.contains("intact"))
     }
 
-    @Test func unreadableDatabaseIsAClearError() throws {
+    @Test func unreadableDatabaseIsAClearError() async throws {
         let (dir, _) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
         let notADB = dir.appendingPathComponent("junk.db").path
         FileManager.default.createFile(atPath: notADB, contents: Data(repeating: 0x41, count: 4096))
-        let r = try Binary.run(["tenant", "list", "--db", notADB])
+        let r = try await Binary.run(["tenant", "list", "--db", notADB])
         #expect(r.code == 1)
         #expect(r.stderr.contains("cannot open the database"))
     }

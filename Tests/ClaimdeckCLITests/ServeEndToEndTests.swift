@@ -40,7 +40,7 @@ struct ServeEndToEndTests {
         #expect(before?["active"] == .bool(true))
 
         // The operator revokes every token of the client from another process.
-        let revoke = try Binary.run(["token", "revoke", "--tenant", "sms", "--client", "partner-portal", "--db", db, "--json"])
+        let revoke = try await Binary.run(["token", "revoke", "--tenant", "sms", "--client", "partner-portal", "--db", db, "--json"])
         #expect(revoke.code == 0)
         #expect(revoke.json?["revoked"]?.intValue == 1 && revoke.json?["opaque"]?.intValue == 1)
         let (_, after) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
@@ -51,7 +51,7 @@ struct ServeEndToEndTests {
         #expect((try? JSONValue(parsing: String(line)))?["client_id"]?.stringValue == "partner-portal")
 
         // A client disabled from the CLI is refused by the server within a second.
-        #expect(try Binary.run(["client", "disable", "billing-service", "--tenant", "sms", "--db", db]).code == 0)
+        #expect(try await Binary.run(["client", "disable", "billing-service", "--tenant", "sms", "--db", db]).code == 0)
         try await Task.sleep(for: .seconds(1))
         let (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
         #expect(refused == 401)
@@ -60,13 +60,13 @@ struct ServeEndToEndTests {
         // Scripts read metrics and health.
         let health = try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(5))
         #expect(health.status.code == 200)
-        #expect(try Binary.run(["audit", "verify", "--db", db]).code == 0)
+        #expect(try await Binary.run(["audit", "verify", "--db", db]).code == 0)
     }
 
-    @Test func serveRefusesBadArguments() throws {
-        let r = try Binary.run(["serve", "--port", "99999"])
+    @Test func serveRefusesBadArguments() async throws {
+        let r = try await Binary.run(["serve", "--port", "99999"])
         #expect(r.code == 2 && r.stderr.contains("--port"))
-        let l = try Binary.run(["serve", "--log-level", "loud"])
+        let l = try await Binary.run(["serve", "--log-level", "loud"])
         #expect(l.code == 2 && l.stderr.contains("--log-level"))
     }
 }

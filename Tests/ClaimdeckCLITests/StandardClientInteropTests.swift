@@ -25,17 +25,9 @@ struct StandardClientInteropTests {
         defer { server.stop() }
 
         let script = Binary.repoRoot.appendingPathComponent("Tests/Interop/authlib_client.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python)
-        p.arguments = [script, "http://127.0.0.1:\(port)/sms"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(stderr)")
+        let r = try await Binary.complete(Self.python, [script, "http://127.0.0.1:\(port)/sms"])
+        let (stdout, stderr) = (r.stdout, r.stderr)
+        #expect(r.code == 0, "\(stderr)")
         #expect(stdout.contains("interop ok"), "\(stdout)\n\(stderr)")
     }
 }

@@ -80,8 +80,10 @@ import Testing
         try await TestServer.with { server in
             _ = try await publish(server) {
                 $0.claims.append(Self.claim("slow", .externalLookup(ExternalLookup(url: lookup.url("/slow"), timeoutMilliseconds: 200, onFailure: .omit))))
-                $0.claims.append(Self.claim("broken", .externalLookup(ExternalLookup(url: lookup.url("/broken"), onFailure: .omit))))
-                $0.claims.append(Self.claim("text", .externalLookup(ExternalLookup(url: lookup.url("/text"), onFailure: .omit))))
+                // The others get the longest timeout: under CI load the default half second can pass
+                // before the loopback server answers, and these are about what it answers.
+                $0.claims.append(Self.claim("broken", .externalLookup(ExternalLookup(url: lookup.url("/broken"), timeoutMilliseconds: 10_000, onFailure: .omit))))
+                $0.claims.append(Self.claim("text", .externalLookup(ExternalLookup(url: lookup.url("/text"), timeoutMilliseconds: 10_000, onFailure: .omit))))
                 // The CRM answers a string; a claim declared a number never carries it.
                 var typed = Self.claim("rank", .externalLookup(ExternalLookup(url: lookup.url("/crm/{client_id}"), path: "segment",
                                                                               timeoutMilliseconds: 10_000)))
@@ -110,7 +112,7 @@ import Testing
             // Policy fail: 503 temporarily_unavailable, an RFC error body, audited; nothing issued.
             _ = try await publish(server) {
                 let i = $0.claims.firstIndex { $0.name == "broken" }!
-                $0.claims[i].source = .externalLookup(ExternalLookup(url: lookup.url("/broken"), onFailure: .fail))
+                $0.claims[i].source = .externalLookup(ExternalLookup(url: lookup.url("/broken"), timeoutMilliseconds: 10_000, onFailure: .fail))
             }
             let refused = try await server.tokenRequest([("grant_type", "client_credentials"), ("scope", "invoice-read")], basic: .billing)
             #expect(refused.status == 503)
