@@ -78,11 +78,11 @@ extension SQLiteStore: TokenStore {
         if let since = q.issuedSince { clauses.append("issued_at >= ?"); args.append(Int64(since.timeIntervalSince1970.rounded(.up))) }
         if let until = q.issuedUntil { clauses.append("issued_at < ?"); args.append(Int64(until.timeIntervalSince1970.rounded(.up))) }
         let expiry = Self.expiryClause(q.status)
-        if let expiry { args.append(Int64(now.timeIntervalSince1970)) }
-        switch q.status {
-        case .active?, .expired?: clauses.append("revoked_at IS NULL AND " + expiry!)
-        case .revoked?: clauses.append("revoked_at IS NOT NULL")
-        case nil: break
+        if let expiry {
+            clauses.append("revoked_at IS NULL AND " + expiry)
+            args.append(Int64(now.timeIntervalSince1970))
+        } else if q.status == .revoked {
+            clauses.append("revoked_at IS NOT NULL")
         }
         if let expiry, q.clientID == nil, q.subject == nil, q.familyID == nil {
             return try await tokensByExpiry(q, expiry: expiry, now: now, rowClauses: clauses, rowArguments: args)
