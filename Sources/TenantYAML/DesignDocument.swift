@@ -53,22 +53,9 @@ public enum DesignDocument {
         return design
     }
 
-    /// The clients a definition describes, as registration specs (ids required).
-    public static func clientSpecs(_ def: TenantDefinition) throws(AdminError) -> [ClientSpec] {
-        try (def.clients ?? []).map { c throws(AdminError) in
-            let field = "clients.\(c.id)"
-            return ClientSpec(
-                id: c.id, name: c.name, type: try parse(c.type, ClientType.self, field: field + ".type") ?? .confidential,
-                authMethod: try parse(c.authMethod, ClientAuthMethod.self, field: field + ".auth_method"),
-                grantTypes: (c.grantTypes ?? ["client_credentials"]).map(GrantType.init(rawValue:)),
-                scopes: c.scopes ?? [], audiences: c.audiences ?? [], redirectURIs: c.redirectURIs ?? [],
-                tokenFormat: try parse(c.tokenFormat, TokenFormat.self, field: field + ".token_format") ?? .jwt,
-                accessTokenLifetime: c.accessTokenLifetime,
-                signingAlgorithm: try algorithm(c.signingAlgorithm, field: field + ".signing_alg"),
-                thirdParty: c.thirdParty ?? false, requirePKCE: c.requirePKCE ?? true, refreshTokenLifetime: c.refreshTokenLifetime,
-                refreshTokenAbsoluteLifetime: c.refreshTokenAbsoluteLifetime, postLogoutRedirectURIs: c.postLogoutRedirectURIs ?? [],
-                revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout ?? false)
-        }
+    /// The clients a definition describes, with their ids.
+    public static func clients(_ def: TenantDefinition) -> [DeclaredClient] {
+        (def.clients ?? []).map { DeclaredClient(id: $0.id, spec: $0.spec) }
     }
 
     /// The tenant's design (live, or a version) and its clients, without secrets, as YAML.
@@ -79,7 +66,7 @@ public enum DesignDocument {
             claims: design.claims.map(entry), apis: design.apis.map(entry), users: nil,
             clients: clients.sorted { $0.id < $1.id }.map(entry))
         let body: String
-        do { body = try YAMLEncoder().encode(def) } catch { throw .storage("the design could not be written as YAML: \(error)") }
+        do { body = try YAMLEncoder().encode(def, userInfo: [ClientSpec.omitsDefaults: true]) } catch { throw .storage("the design could not be written as YAML: \(error)") }
         return "# Token design of tenant \(tenant.id), version \(version). Apply with: claimdeck design apply -f FILE --tenant \(tenant.id)\n"
             + "# Clients are listed without secrets; apply creates the missing ones (secrets shown once) and updates the others.\n" + body
     }
@@ -107,21 +94,13 @@ public enum DesignDocument {
     }
 
     static func entry(_ c: Client) -> TenantDefinition.ClientEntry {
-        TenantDefinition.ClientEntry(
-            id: c.id, name: c.name, type: c.type.rawValue, authMethod: c.authMethod.rawValue, grantTypes: c.grantTypes.map(\.rawValue),
-            scopes: c.scopes, audiences: c.audiences.isEmpty ? nil : c.audiences, redirectURIs: c.redirectURIs.isEmpty ? nil : c.redirectURIs,
-            tokenFormat: c.tokenFormat.rawValue, accessTokenLifetime: c.accessTokenLifetime, signingAlgorithm: c.signingAlgorithm?.rawValue,
-            secret: nil, thirdParty: c.thirdParty ? true : nil, requirePKCE: c.requirePKCE ? nil : false,
-            refreshTokenLifetime: c.grantTypes.contains(.refreshToken) ? c.refreshTokenLifetime : nil,
-            refreshTokenAbsoluteLifetime: c.grantTypes.contains(.refreshToken) ? c.refreshTokenAbsoluteLifetime : nil,
-            postLogoutRedirectURIs: c.postLogoutRedirectURIs.isEmpty ? nil : c.postLogoutRedirectURIs,
-            revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout ? true : nil)
-    }
-
-    static func parse<T: RawRepresentable>(_ raw: String?, _ type: T.Type, field: String) throws(AdminError) -> T? where T.RawValue == String {
-        guard let raw else { return nil }
-        guard let value = T(rawValue: raw) else { throw .invalid(field: field, "'\(raw)' is not a valid value") }
-        return value
+        var spec = c.spec
+        // Refresh-token lifetimes mean something only to a client that gets refresh tokens.
+        if !spec.grantTypes.contains(.refreshToken) {
+            spec.refreshTokenLifetime = nil
+            spec.refreshTokenAbsoluteLifetime = nil
+        }
+        return TenantDefinition.ClientEntry(id: c.id, spec: spec)
     }
 
     static func algorithm(_ raw: String?, field: String) throws(AdminError) -> SigningAlgorithm? {

@@ -17,26 +17,30 @@ extension TenantDefinition {
         }
     }
 
-    /// `trusted_issuers:` entry: a partner whose RFC 7523 assertions the tenant accepts. Keys come as an
-    /// inline JWK Set (`jwks`) or as one key (`key`: a JWK as JSON text, or a PEM public key).
+    /// `trusted_issuers:` entry: a partner whose RFC 7523 assertions the tenant accepts, as
+    /// `TrustedIssuerSpec`'s keys; its keys come as an inline JWK Set (`jwks`) or as one key (`key`: a
+    /// JWK as JSON text, or a PEM public key, with an optional `kid`).
     public struct TrustedIssuerEntry: Codable, Sendable {
-        public var issuer: String
-        public var jwks: JWKSet?
+        public var spec: TrustedIssuerSpec
         public var key: String?
         public var kid: String?
-        /// `user-id`, `username`, `attribute:<path>` or `pass-through`.
-        public var subject: String
-        public var subjectPrefix: String?
-        public var scopes: [String]
-        public var audiences: [String]?
-        public var clients: [String]?
-        public var algorithms: [String]?
-        public var maxAssertionLifetime: Int?
 
         enum CodingKeys: String, CodingKey {
-            case issuer, jwks, key, kid, subject, scopes, audiences, clients, algorithms
-            case subjectPrefix = "subject_prefix"
-            case maxAssertionLifetime = "max_assertion_lifetime"
+            case key, kid
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            spec = try TrustedIssuerSpec(from: decoder)
+            key = try c.decodeIfPresent(String.self, forKey: .key)
+            kid = try c.decodeIfPresent(String.self, forKey: .kid)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try spec.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(key, forKey: .key)
+            try c.encodeIfPresent(kid, forKey: .kid)
         }
     }
 }
@@ -51,27 +55,15 @@ extension TenantLoader {
                 TokenExchangePolicySpec(targetAudiences: p.audiences, subjectAudiences: p.subjectAudiences ?? [], subjectClients: p.subjectClients ?? []),
                 actor: actor)
         }
-        for i in def.trustedIssuers ?? [] {
-            let field = "trusted_issuers.\(i.issuer)"
-            let keys: JWKSet
-            switch (i.jwks, i.key) {
-            case (let set?, nil): keys = set
-            case (nil, let text?): keys = try TrustedIssuerSpec.keySet(from: text, field: field + ".key", kid: i.kid)
+        for entry in def.trustedIssuers ?? [] {
+            let field = "trusted_issuers.\(entry.spec.issuer)"
+            var spec = entry.spec
+            switch (spec.jwks.keys.isEmpty, entry.key) {
+            case (false, nil): break
+            case (true, let text?): spec.jwks = try TrustedIssuerSpec.keySet(from: text, field: field + ".key", kid: entry.kid)
             default: throw .invalid(field: field, "give exactly one of 'jwks' (a JWK Set) or 'key' (a JWK or PEM public key)")
             }
-            var algorithms: [SigningAlgorithm] = []
-            for raw in i.algorithms ?? [] {
-                guard let alg = SigningAlgorithm(rawValue: raw) else {
-                    throw .invalid(field: field + ".algorithms", "'\(raw)' is not supported; use \(SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                algorithms.append(alg)
-            }
-            _ = try await engine.addTrustedIssuer(
-                tenantID: tid,
-                TrustedIssuerSpec(issuer: i.issuer, jwks: keys, algorithms: algorithms,
-                                  subjectMapping: try SubjectMapping.parse(i.subject, prefix: i.subjectPrefix), scopes: i.scopes,
-                                  audiences: i.audiences ?? [], clients: i.clients ?? [], maxAssertionLifetime: i.maxAssertionLifetime),
-                actor: actor)
+            _ = try await engine.addTrustedIssuer(tenantID: tid, spec, actor: actor)
         }
     }
 }

@@ -93,43 +93,35 @@ public struct TenantDefinition: Codable, Sendable {
         public var attributes: [String: JSONValue]?
     }
 
+    /// `clients:` entry: the client's id and its settings (`ClientSpec`'s keys, in one mapping).
     public struct ClientEntry: Codable, Sendable {
         public var id: String
-        public var name: String
-        public var type: String?
-        public var authMethod: String?
-        public var grantTypes: [String]?
-        public var scopes: [String]?
-        public var audiences: [String]?
-        public var redirectURIs: [String]?
-        public var tokenFormat: String?
-        public var accessTokenLifetime: Int?
-        public var signingAlgorithm: String?
+        public var spec: ClientSpec
         /// Demo data only: a known secret so examples can be copied. Stored as its SHA-256 like any other.
         public var secret: String?
-        public var thirdParty: Bool?
-        public var requirePKCE: Bool?
-        public var refreshTokenLifetime: Int?
-        public var refreshTokenAbsoluteLifetime: Int?
-        public var postLogoutRedirectURIs: [String]?
-        public var revokeRefreshTokensOnLogout: Bool?
+
+        public init(id: String, spec: ClientSpec, secret: String? = nil) {
+            self.id = id
+            self.spec = spec
+            self.secret = secret
+        }
 
         enum CodingKeys: String, CodingKey {
-            case id, name, type
-            case authMethod = "auth_method"
-            case grantTypes = "grant_types"
-            case scopes, audiences
-            case redirectURIs = "redirect_uris"
-            case postLogoutRedirectURIs = "post_logout_redirect_uris"
-            case tokenFormat = "token_format"
-            case accessTokenLifetime = "access_token_lifetime"
-            case signingAlgorithm = "signing_alg"
-            case thirdParty = "third_party"
-            case requirePKCE = "require_pkce"
-            case refreshTokenLifetime = "refresh_token_lifetime"
-            case refreshTokenAbsoluteLifetime = "refresh_token_absolute_lifetime"
-            case revokeRefreshTokensOnLogout = "revoke_refresh_tokens_on_logout"
-            case secret
+            case id, secret
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(id: try c.decode(String.self, forKey: .id), spec: try ClientSpec(from: decoder),
+                      secret: try c.decodeIfPresent(String.self, forKey: .secret))
+        }
+
+        /// `id` first, then the settings, so an export reads top-down.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try spec.encode(to: encoder)
+            try c.encodeIfPresent(secret, forKey: .secret)
         }
     }
 

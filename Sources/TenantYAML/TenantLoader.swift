@@ -56,31 +56,28 @@ public enum TenantLoader {
         }
         let alg = try DesignDocument.algorithm(def.tenant.algorithm, field: "tenant.algorithm") ?? .es256
         let design = try DesignDocument.design(def)
-        let specs = try DesignDocument.clientSpecs(def)
-        let now = engine.clock.now()
-        var mutations: [ConfigMutation] = []
-        var users: [String] = []
-        for u in def.users ?? [] {
-            var hash: String?
-            if let password = u.password {
-                do { hash = try PasswordHasher.hash(password) } catch { throw .invalid(field: "users.\(u.id).password", "cannot be hashed") }
+        let users = def.users ?? []
+        // Refuse a bad user before anything is created; uniqueness is checked as each one is added.
+        for u in users {
+            do { try ClaimdeckEngine.checkUserFields(username: u.username, id: u.id, password: u.password) } catch {
+                throw AdminError(code: error.code, field: "users.\(u.id)" + (error.field.map { ".\($0)" } ?? ""), message: error.message)
             }
-            mutations.append(.putUser(User(tenantID: tid, id: u.id, username: u.username, attributes: u.attributes ?? [:],
-                                           passwordHash: hash, createdAt: now)))
-            users.append(u.username)
         }
         _ = try await engine.createTenant(id: tid, displayName: def.tenant.name, algorithm: alg, actor: actor)
         if design != TokenDesign() {
             _ = try await engine.publishDesign(PublishRequest(tenantID: tid, design: design, note: "loaded from a tenant file"), actor: actor)
         }
-        try await engine.applyConfiguration(mutations, actor: actor, summary: "loaded \(mutations.count) users")
+        for u in users {
+            _ = try await engine.createUser(tenantID: tid, username: u.username, id: u.id, attributes: u.attributes ?? [:],
+                                            password: u.password, actor: actor)
+        }
         var clients: [String] = []
-        for (spec, entry) in zip(specs, def.clients ?? []) {
-            _ = try await engine.registerClient(tenantID: tid, spec, actor: actor, presetSecret: entry.secret)
+        for entry in def.clients ?? [] {
+            _ = try await engine.registerClient(tenantID: tid, id: entry.id, entry.spec, actor: actor, presetSecret: entry.secret)
             clients.append(entry.id)
         }
         try await applyPartnerGrants(def, to: engine, actor: actor)
-        return Report(tenantID: tid, created: true, clients: clients, users: users)
+        return Report(tenantID: tid, created: true, clients: clients, users: users.map(\.username))
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -15,9 +15,11 @@ import Testing
     }
     static func client(_ id: String, scopes: [String], grants: [GrantType] = [.authorizationCode], format: TokenFormat = .jwt,
                        thirdParty: Bool = false, audiences: [String] = [], lifetime: Int = 300, refreshAbsolute: Int = 86_400) -> Client {
-        Client(tenantID: t, id: id, name: id, type: .confidential, authMethod: .clientSecretBasic, grantTypes: grants, scopes: scopes,
-               audiences: audiences, tokenFormat: format, accessTokenLifetime: lifetime, createdAt: Date(timeIntervalSince1970: 0),
-               updatedAt: Date(timeIntervalSince1970: 0), thirdParty: thirdParty, refreshTokenAbsoluteLifetime: refreshAbsolute)
+        Client(tenantID: t, id: id,
+               spec: ClientSpec(name: id, type: .confidential, authMethod: .clientSecretBasic, grantTypes: grants, scopes: scopes,
+                                audiences: audiences, tokenFormat: format, accessTokenLifetime: lifetime, thirdParty: thirdParty,
+                                refreshTokenAbsoluteLifetime: refreshAbsolute),
+               createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
     }
     static func scopes(_ names: String...) -> [ScopeDefinition] { names.map { ScopeDefinition(tenantID: t, name: $0) } }
 

@@ -4,8 +4,9 @@ import Testing
 
 @Suite("Scope and audience policies")
 struct PolicyTests {
-    let client = Client(tenantID: "t", id: "c", name: "C", type: .confidential, authMethod: .clientSecretBasic,
-                        grantTypes: [.clientCredentials], scopes: ["a", "b"], audiences: ["https://api/x", "https://api/y"],
+    let client = Client(tenantID: "t", id: "c",
+                        spec: ClientSpec(name: "C", type: .confidential, authMethod: .clientSecretBasic, grantTypes: [.clientCredentials],
+                                         scopes: ["a", "b"], audiences: ["https://api/x", "https://api/y"]),
                         createdAt: Date(), updatedAt: Date())
 
     @Test func absentScopeGrantsTheRegisteredOnes() throws {

@@ -10,7 +10,7 @@ struct ClientAdminTests {
     func registerClient() async throws {
         try await TestServer.with { server in
             let registered = try await server.engine.registerClient(
-                tenantID: "sms", .init(id: "invoice-reader", name: "Invoice reader", scopes: ["invoice-read"], audiences: [Audience.invoices],
+                tenantID: "sms", id: "invoice-reader", .init(name: "Invoice reader", scopes: ["invoice-read"], audiences: [Audience.invoices],
                                        accessTokenLifetime: 120), actor: "test")
             let secret = try #require(registered.secret)
             #expect(Base64URL.decode(secret)?.count == 32 || secret.utf8.count >= 43, "256 bits: \(secret.utf8.count) characters")
@@ -38,8 +38,10 @@ struct ClientAdminTests {
     @Test("an updated client: new scopes and token format apply to the next token")
     func updateClient() async throws {
         try await TestServer.with { server in
-            _ = try await server.engine.updateClient(tenantID: "sms", clientID: "billing-service",
-                                                     ClientPatch(scopes: ["invoice-read"], tokenFormat: .opaque), actor: "test")
+            _ = try await server.engine.updateClient(tenantID: "sms", clientID: "billing-service", actor: "test") {
+                $0.scopes = ["invoice-read"]
+                $0.tokenFormat = .opaque
+            }
             expectOAuthError(try await server.tokenRequest([("grant_type", "client_credentials"), ("scope", "invoice-write")], basic: .billing),
                              status: 400, code: "invalid_scope")
             let token = try await server.accessToken(.billing)

@@ -149,7 +149,7 @@ struct IntrospectionTests {
             let token = try await server.accessToken(.partnerPortal)
             _ = try await server.engine.createTenant(id: "other", actor: "test")
             let registered = try await server.engine.registerClient(
-                tenantID: "other", .init(id: "other-gateway", name: "Other gateway", audiences: ["https://api.other.example"]), actor: "test")
+                tenantID: "other", id: "other-gateway", .init(name: "Other gateway", audiences: ["https://api.other.example"]), actor: "test")
             let secret = try #require(registered.secret)
             let otherGateway = DemoClient(id: "other-gateway", secret: secret, method: .clientSecretBasic)
             let result = try await server.postForm("/other/introspect", [("token", token)], basic: otherGateway)
@@ -194,7 +194,7 @@ struct IntrospectionTests {
         let clock = ManualWallClock(Date())
         try await TestServer.with(clock: clock) { server in
             let registered = try await server.engine.registerClient(
-                tenantID: "sms", .init(id: "short-lived", name: "Short lived", scopes: ["status"], audiences: [Audience.status],
+                tenantID: "sms", id: "short-lived", .init(name: "Short lived", scopes: ["status"], audiences: [Audience.status],
                                        tokenFormat: .opaque, accessTokenLifetime: 3), actor: "test")
             let client = DemoClient(id: "short-lived", secret: try #require(registered.secret), method: .clientSecretBasic)
             let token = try await server.accessToken(client)

@@ -19,7 +19,7 @@ struct JWTBearerGrantTests {
                                scopes: [String] = ["sms", "status", "invoice-read"],
                                audiences: [String] = [Audience.sms, Audience.status]) async throws -> DemoClient {
         let registered = try await server.engine.registerClient(
-            tenantID: "sms", ClientSpec(id: id, name: id, grantTypes: grants, scopes: scopes, audiences: audiences), actor: "test")
+            tenantID: "sms", id: id, ClientSpec(name: id, grantTypes: grants, scopes: scopes, audiences: audiences), actor: "test")
         return DemoClient(id: id, secret: registered.secret ?? "", method: .clientSecretBasic)
     }
 

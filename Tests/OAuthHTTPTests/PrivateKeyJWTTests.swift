@@ -22,9 +22,9 @@ struct PrivateKeyJWTTests {
     }
 
     static func register(_ server: TestServer, key: SigningKeyPair, id: String = clientID, kid: String = kid) async throws {
-        let spec = ClientSpec(id: id, name: "Signing service", authMethod: .privateKeyJWT, scopes: ["status"],
+        let spec = ClientSpec(name: "Signing service", authMethod: .privateKeyJWT, scopes: ["status"],
                               audiences: [Audience.status], jwks: JWKSet(keys: [key.publicKey.jwk(kid: kid)]))
-        let registered = try await server.engine.registerClient(tenantID: "sms", spec, actor: "test")
+        let registered = try await server.engine.registerClient(tenantID: "sms", id: id, spec, actor: "test")
         #expect(registered.secret == nil, "a private_key_jwt client gets no secret")
     }
 

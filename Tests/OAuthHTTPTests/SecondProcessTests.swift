@@ -80,7 +80,7 @@ struct SecondProcessTests {
                 }
                 group.addTask {
                     for i in 0..<20 {
-                        _ = try await console.registerClient(tenantID: "sms", .init(id: "console-\(i)", name: "Console \(i)", scopes: ["status"]),
+                        _ = try await console.registerClient(tenantID: "sms", id: "console-\(i)", .init(name: "Console \(i)", scopes: ["status"]),
                                                              actor: "console")
                     }
                 }

@@ -22,7 +22,7 @@ struct TokenExchangeTests {
                             targets: [String]? = [ledger], subjectAudiences: [String] = [Audience.invoices],
                             subjectClients: [String] = []) async throws -> DemoClient {
         let registered = try await server.engine.registerClient(
-            tenantID: "sms", ClientSpec(id: id, name: id, type: type, grantTypes: grants, scopes: scopes), actor: "test")
+            tenantID: "sms", id: id, ClientSpec(name: id, type: type, grantTypes: grants, scopes: scopes), actor: "test")
         if let targets {
             _ = try await server.engine.setTokenExchangePolicy(
                 tenantID: "sms", clientID: id,
@@ -204,7 +204,7 @@ struct TokenExchangeTests {
         try await TestServer.with { server in
             let api = try await Self.registerAPI(server)
             let short = try await server.engine.registerClient(
-                tenantID: "sms", ClientSpec(id: "short-lived", name: "Short lived", scopes: ["invoice-read"], audiences: [Audience.invoices],
+                tenantID: "sms", id: "short-lived", ClientSpec(name: "Short lived", scopes: ["invoice-read"], audiences: [Audience.invoices],
                                             accessTokenLifetime: 1), actor: "test")
             let subject = try await server.accessToken(DemoClient(id: "short-lived", secret: short.secret ?? "", method: .clientSecretBasic))
             try await Task.sleep(for: .milliseconds(2100))
@@ -219,10 +219,11 @@ struct TokenExchangeTests {
         try await TestServer.with { server in
             let api = try await Self.registerAPI(server)
             _ = try await server.engine.createTenant(id: "other", actor: "test")
-            try await server.engine.applyConfiguration(
-                [.putScope(ScopeDefinition(tenantID: "other", name: "invoice-read", description: "read"))], actor: "test", summary: "scope")
+            _ = try await server.engine.publishDesign(
+                PublishRequest(tenantID: "other", design: TokenDesign(scopes: [ScopeDefinition(tenantID: "other", name: "invoice-read", description: "read")]),
+                               note: "scope"), actor: "test")
             let other = try await server.engine.registerClient(
-                tenantID: "other", ClientSpec(id: "billing-service", name: "Other billing", scopes: ["invoice-read"], audiences: [Audience.invoices]),
+                tenantID: "other", id: "billing-service", ClientSpec(name: "Other billing", scopes: ["invoice-read"], audiences: [Audience.invoices]),
                 actor: "test")
             let issued = try await server.postForm("/other/token", [("grant_type", "client_credentials")],
                                                    basic: DemoClient(id: "billing-service", secret: other.secret ?? "", method: .clientSecretBasic))

@@ -169,8 +169,8 @@ import Testing
         let f = try await Fixture.make()
         defer { f.cleanup() }
         let live = try await f.engine.design(tenantID: "sms", .live)
-        let good = ClientSpec(id: "reports-job", name: "Reports", scopes: ["status"], audiences: ["https://api.sms.example/status"])
-        let bad = ClientSpec(id: "broken", name: "Broken", scopes: ["no-such-scope"])
+        let good = DeclaredClient(id: "reports-job", spec: ClientSpec(name: "Reports", scopes: ["status"], audiences: ["https://api.sms.example/status"]))
+        let bad = DeclaredClient(id: "broken", spec: ClientSpec(name: "Broken", scopes: ["no-such-scope"]))
         do {
             _ = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [good, bad], note: "x"), actor: "ann")
             Issue.record("an invalid client was applied")
@@ -183,11 +183,11 @@ import Testing
         let ok = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [good], note: "x"), actor: "ann")
         #expect(ok.version == 2 && ok.createdClients.map(\.client.id) == ["reports-job"] && ok.createdClients[0].secret != nil)
         // Narrowing an existing client's audiences breaks the APIs it called.
-        var billing = ClientSpec(try f.engine.client(tenantID: "sms", clientID: "billing-service"))
-        billing.audiences = []
-        billing.scopes = ["invoice-read", "invoice-write"]
-        var narrowed = ClientSpec(try f.engine.client(tenantID: "sms", clientID: "partner-portal"))
-        narrowed.audiences = ["https://api.sms.example/status"]
+        var billing = DeclaredClient(id: "billing-service", spec: try f.engine.client(tenantID: "sms", clientID: "billing-service").spec)
+        billing.spec.audiences = []
+        billing.spec.scopes = ["invoice-read", "invoice-write"]
+        var narrowed = DeclaredClient(id: "partner-portal", spec: try f.engine.client(tenantID: "sms", clientID: "partner-portal").spec)
+        narrowed.spec.audiences = ["https://api.sms.example/status"]
         let refused = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [narrowed], note: "y"), actor: "ann")
         #expect(refused.refused && refused.diff.affectedAPIs == ["sms"])
         #expect(f.engine.config.snapshot.client("sms", "partner-portal")?.audiences.count == 2)

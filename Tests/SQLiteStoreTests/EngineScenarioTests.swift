@@ -133,21 +133,21 @@ struct EngineScenarioTests {
     @Test func clientAdminValidatesAndNamesTheField() async throws {
         let f = try await Fixture.make()
         defer { f.cleanup() }
-        let cases: [(ClientSpec, String)] = [
-            (ClientSpec(name: "x", scopes: ["nope"]), "scopes"),
-            (ClientSpec(name: "x", grantTypes: [GrantType(rawValue: "password")]), "grant types"),
-            (ClientSpec(name: "x", type: .public, grantTypes: [.clientCredentials]), "grant types"),
-            (ClientSpec(name: "x", authMethod: .privateKeyJWT), "jwks"),
-            (ClientSpec(name: "", scopes: []), "name"),
-            (ClientSpec(id: "a b", name: "x"), "client id"),
-            (ClientSpec(name: "x", redirectURIs: ["http://evil.example/cb"]), "redirect_uri"),
-            (ClientSpec(name: "x", accessTokenLifetime: 0), "access token lifetime"),
-            (ClientSpec(name: "x", audiences: ["a b"]), "audiences"),
+        let cases: [(ClientSpec, String, String?)] = [
+            (ClientSpec(name: "x", scopes: ["nope"]), "scopes", nil),
+            (ClientSpec(name: "x", grantTypes: [GrantType(rawValue: "password")]), "grant types", nil),
+            (ClientSpec(name: "x", type: .public, grantTypes: [.clientCredentials]), "grant types", nil),
+            (ClientSpec(name: "x", authMethod: .privateKeyJWT), "jwks", nil),
+            (ClientSpec(name: "", scopes: []), "name", nil),
+            (ClientSpec(name: "x"), "client id", "a b"),
+            (ClientSpec(name: "x", redirectURIs: ["http://evil.example/cb"]), "redirect_uri", nil),
+            (ClientSpec(name: "x", accessTokenLifetime: 0), "access token lifetime", nil),
+            (ClientSpec(name: "x", audiences: ["a b"]), "audiences", nil),
         ]
         let before = f.engine.config.snapshot.clients["sms"]?.count
-        for (spec, field) in cases {
+        for (spec, field, id) in cases {
             do {
-                _ = try await f.engine.registerClient(tenantID: "sms", spec, actor: "test")
+                _ = try await f.engine.registerClient(tenantID: "sms", id: id, spec, actor: "test")
                 Issue.record("expected \(field) to be refused")
             } catch {
                 #expect(error.field == field, "\(error)")
@@ -155,7 +155,7 @@ struct EngineScenarioTests {
         }
         #expect(f.engine.config.snapshot.clients["sms"]?.count == before)  // nothing half-written
         await #expect(throws: AdminError.self) {
-            try await f.engine.registerClient(tenantID: "sms", ClientSpec(id: "billing-service", name: "dup"), actor: "test")
+            try await f.engine.registerClient(tenantID: "sms", id: "billing-service", ClientSpec(name: "dup"), actor: "test")
         }
     }
 

@@ -7,79 +7,18 @@ public struct ClientWithSecret: Sendable {
     public var secret: String?
 }
 
-/// Changes to an existing client; nil fields stay as they are.
-public struct ClientPatch: Sendable, Hashable {
-    public var name: String?
-    public var scopes: [String]?
-    public var audiences: [String]?
-    public var grantTypes: [GrantType]?
-    public var redirectURIs: [String]?
-    public var tokenFormat: TokenFormat?
-    public var accessTokenLifetime: Int?
-    public var signingAlgorithm: SigningAlgorithm?
-    public var thirdParty: Bool?
-    public var requirePKCE: Bool?
-    public var refreshTokenLifetime: Int?
-    public var refreshTokenAbsoluteLifetime: Int?
-    public var postLogoutRedirectURIs: [String]?
-    public var revokeRefreshTokensOnLogout: Bool?
-
-    public init(name: String? = nil, scopes: [String]? = nil, audiences: [String]? = nil, grantTypes: [GrantType]? = nil,
-                redirectURIs: [String]? = nil, tokenFormat: TokenFormat? = nil, accessTokenLifetime: Int? = nil,
-                signingAlgorithm: SigningAlgorithm? = nil, thirdParty: Bool? = nil, requirePKCE: Bool? = nil,
-                refreshTokenLifetime: Int? = nil, refreshTokenAbsoluteLifetime: Int? = nil, postLogoutRedirectURIs: [String]? = nil,
-                revokeRefreshTokensOnLogout: Bool? = nil) {
-        self.name = name
-        self.scopes = scopes
-        self.audiences = audiences
-        self.grantTypes = grantTypes
-        self.redirectURIs = redirectURIs
-        self.tokenFormat = tokenFormat
-        self.accessTokenLifetime = accessTokenLifetime
-        self.signingAlgorithm = signingAlgorithm
-        self.thirdParty = thirdParty
-        self.requirePKCE = requirePKCE
-        self.refreshTokenLifetime = refreshTokenLifetime
-        self.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime
-        self.postLogoutRedirectURIs = postLogoutRedirectURIs
-        self.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout
-    }
-
-    /// The spec that results from applying this patch to `client`.
-    func applied(to client: Client) -> ClientSpec {
-        var s = ClientSpec(client)
-        if let name { s.name = name }
-        if let scopes { s.scopes = scopes }
-        if let audiences { s.audiences = audiences }
-        if let grantTypes { s.grantTypes = grantTypes }
-        if let redirectURIs { s.redirectURIs = redirectURIs }
-        if let tokenFormat { s.tokenFormat = tokenFormat }
-        if let accessTokenLifetime { s.accessTokenLifetime = accessTokenLifetime }
-        if let signingAlgorithm { s.signingAlgorithm = signingAlgorithm }
-        if let thirdParty { s.thirdParty = thirdParty }
-        if let requirePKCE { s.requirePKCE = requirePKCE }
-        if let refreshTokenLifetime { s.refreshTokenLifetime = refreshTokenLifetime }
-        if let refreshTokenAbsoluteLifetime { s.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime }
-        if let postLogoutRedirectURIs { s.postLogoutRedirectURIs = postLogoutRedirectURIs }
-        if let revokeRefreshTokensOnLogout { s.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout }
-        return s
-    }
-
-    public var isEmpty: Bool { self == ClientPatch() }
-}
-
 extension ClaimdeckEngine {
     /// Registers a client. A confidential client with a secret method gets a generated 256-bit secret,
     /// returned once and stored only as its SHA-256.
     ///
     /// - Parameter presetSecret: only for demo data loaded from a file; admins never choose secrets.
-    public func registerClient(tenantID: String, _ spec: ClientSpec, actor: String, presetSecret: String? = nil,
+    public func registerClient(tenantID: String, id: String? = nil, _ spec: ClientSpec, actor: String, presetSecret: String? = nil,
                                extraMutations: [ConfigMutation] = []) async throws(AdminError) -> ClientWithSecret {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else {
             throw .notFound("no tenant '\(Validation.printable(tenantID))'; create it with 'claimdeck tenant create \(Validation.printable(tenantID))'")
         }
-        let new = try newClient(tenantID: tenantID, spec, presetSecret: presetSecret, snapshot: snapshot, actor: actor)
+        let new = try newClient(tenantID: tenantID, id: id, spec, presetSecret: presetSecret, snapshot: snapshot, actor: actor)
         try await applyConfig(extraMutations + new.mutations, audit: [new.event])
         return new.registered
     }
@@ -87,21 +26,20 @@ extension ClaimdeckEngine {
     /// A client to register, validated against `snapshot`: the client with its secret (shown once),
     /// the mutations that store it (with keys for its algorithm if the tenant has none) and its audit
     /// event. Shared by registration and `design apply`.
-    func newClient(tenantID: String, _ spec: ClientSpec, presetSecret: String? = nil, snapshot: ConfigSnapshot,
+    ///
+    /// - Parameter id: the `client_id`; nil: generated from the name.
+    func newClient(tenantID: String, id: String?, _ spec: ClientSpec, presetSecret: String? = nil, snapshot: ConfigSnapshot,
                    actor: String) throws(AdminError) -> (registered: ClientWithSecret, mutations: [ConfigMutation], event: AuditEventDraft) {
+        if let id { try Validation.clientID(id) }
         try spec.validate(tenantID: tenantID, snapshot: snapshot, configuration: configuration)
-        let id = spec.id ?? generatedClientID(name: spec.name, tenantID: tenantID, snapshot: snapshot)
+        let id = id ?? generatedClientID(name: spec.name, tenantID: tenantID, snapshot: snapshot)
         if snapshot.client(tenantID, id) != nil { throw .conflict("client '\(id)' already exists in tenant '\(tenantID)'") }
-        let method = spec.resolvedAuthMethod
+        let resolved = spec.resolved(defaultAccessTokenLifetime: configuration.defaultAccessTokenLifetime)
+        let method = resolved.resolvedAuthMethod
         let secret = method.usesSecret ? (presetSecret ?? ids.secret(bytes: 32)) : nil
         let now = clock.now()
-        var client = Client(
-            tenantID: tenantID, id: id, name: spec.name, type: spec.type, authMethod: method, grantTypes: spec.grantTypes,
-            scopes: spec.scopes, audiences: spec.audiences, redirectURIs: spec.redirectURIs, tokenFormat: spec.tokenFormat,
-            accessTokenLifetime: spec.accessTokenLifetime ?? configuration.defaultAccessTokenLifetime,
-            signingAlgorithm: spec.signingAlgorithm, secretDigest: secret.map { SecretDigest.sha256($0) }, jwks: spec.jwks,
-            createdAt: now, updatedAt: now)
-        client.apply(spec)
+        let client = Client(tenantID: tenantID, id: id, spec: resolved, secretDigest: secret.map { SecretDigest.sha256($0) },
+                            createdAt: now, updatedAt: now)
         let keys = try keysNeeded(for: client, snapshot: snapshot, now: now)
         let event = AuditEventDraft(time: now, type: .clientRegistered, tenantID: tenantID, clientID: id, actor: actor,
                                     details: ["type": client.type.rawValue, "auth_method": method.rawValue, "format": client.tokenFormat.rawValue,
@@ -120,21 +58,43 @@ extension ClaimdeckEngine {
         return c
     }
 
-    public func updateClient(tenantID: String, clientID: String, _ patch: ClientPatch, actor: String) async throws(AdminError) -> Client {
-        var client = try client(tenantID: tenantID, clientID: clientID)
-        if patch.isEmpty { throw .invalid(field: "changes", "nothing to change: give at least one option") }
-        let spec = patch.applied(to: client)
+    /// Changes a client's settings: `modify` edits a copy of its spec; the result is validated as a
+    /// registration is, and the audit event names the settings that really changed (as GRDB's
+    /// `updateChanges(_:modify:)` compares before and after). A client's type and authentication method
+    /// cannot change. Nothing changed: nothing is written and the client is returned as it is.
+    public func updateClient(tenantID: String, clientID: String, actor: String,
+                             _ modify: (inout ClientSpec) -> Void) async throws(AdminError) -> Client {
+        let existing = try client(tenantID: tenantID, clientID: clientID)
+        var spec = existing.spec
+        modify(&spec)
+        guard let updated = try changedClient(existing, to: spec, field: nil) else { return existing }
         let snapshot = config.snapshot
-        try spec.validate(tenantID: tenantID, snapshot: snapshot, configuration: configuration)
-        let now = clock.now()
-        client.apply(spec)
-        client.updatedAt = now
-        let keys = try keysNeeded(for: client, snapshot: snapshot, now: now)
-        try await applyConfig(keys.map(ConfigMutation.putKey) + [.putClient(client)], audit: [
-            AuditEventDraft(time: now, type: .clientUpdated, tenantID: tenantID, clientID: clientID, actor: actor,
-                            details: ["fields": changedFields(patch)]),
+        let keys = try keysNeeded(for: updated.client, snapshot: snapshot, now: updated.client.updatedAt)
+        try await applyConfig(keys.map(ConfigMutation.putKey) + [.putClient(updated.client)], audit: [
+            AuditEventDraft(time: updated.client.updatedAt, type: .clientUpdated, tenantID: tenantID, clientID: clientID, actor: actor,
+                            details: ["fields": updated.fields.joined(separator: " ")]),
         ])
-        return client
+        return updated.client
+    }
+
+    /// `existing` with `spec` as its settings, validated, and the keys that changed; nil when none did.
+    /// `field` prefixes the names of refused fields (`clients.<id>` for `design apply`).
+    func changedClient(_ existing: Client, to spec: ClientSpec, field: String?,
+                       snapshot: ConfigSnapshot? = nil) throws(AdminError) -> (client: Client, fields: [String])? {
+        let prefix = field.map { $0 + "." } ?? ""
+        guard spec.type == existing.type else {
+            throw .invalid(field: prefix + "type", "a client's type cannot change (\(existing.type.rawValue)); delete and register it again")
+        }
+        guard spec.resolvedAuthMethod == existing.authMethod else {
+            throw .invalid(field: prefix + "auth_method", "a client's authentication method cannot change here (\(existing.authMethod.rawValue))")
+        }
+        try spec.validate(tenantID: existing.tenantID, snapshot: snapshot ?? config.snapshot, configuration: configuration)
+        var client = existing
+        client.spec = spec.resolved(defaultAccessTokenLifetime: existing.accessTokenLifetime)
+        let fields = ClientSpec.changedKeys(from: existing.spec, to: client.spec)
+        if fields.isEmpty { return nil }
+        client.updatedAt = clock.now()
+        return (client, fields)
     }
 
     /// Disables or enables a client. A disabled client cannot authenticate and its tokens introspect
@@ -205,45 +165,6 @@ extension ClaimdeckEngine {
         let base = String(name.lowercased().map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII ? $0 : "-" }.prefix(40))
             .split(separator: "-").joined(separator: "-")
         return (base.isEmpty ? "client" : base) + "-" + ids.shortID(length: 6)
-    }
-
-    private func changedFields(_ p: ClientPatch) -> String {
-        var f: [String] = []
-        if p.name != nil { f.append("name") }
-        if p.scopes != nil { f.append("scopes") }
-        if p.audiences != nil { f.append("audiences") }
-        if p.grantTypes != nil { f.append("grant_types") }
-        if p.redirectURIs != nil { f.append("redirect_uris") }
-        if p.tokenFormat != nil { f.append("token_format") }
-        if p.accessTokenLifetime != nil { f.append("access_token_lifetime") }
-        if p.signingAlgorithm != nil { f.append("signing_alg") }
-        if p.thirdParty != nil { f.append("third_party") }
-        if p.requirePKCE != nil { f.append("require_pkce") }
-        if p.refreshTokenLifetime != nil { f.append("refresh_token_lifetime") }
-        if p.refreshTokenAbsoluteLifetime != nil { f.append("refresh_token_absolute_lifetime") }
-        if p.postLogoutRedirectURIs != nil { f.append("post_logout_redirect_uris") }
-        if p.revokeRefreshTokensOnLogout != nil { f.append("revoke_refresh_tokens_on_logout") }
-        return f.joined(separator: " ")
-    }
-}
-
-extension Client {
-    /// Takes the settable fields of a validated spec (not id, type, auth method or keys).
-    mutating func apply(_ spec: ClientSpec) {
-        name = spec.name
-        grantTypes = spec.grantTypes
-        scopes = spec.scopes
-        audiences = spec.audiences
-        redirectURIs = spec.redirectURIs
-        tokenFormat = spec.tokenFormat
-        if let lifetime = spec.accessTokenLifetime { accessTokenLifetime = lifetime }
-        signingAlgorithm = spec.signingAlgorithm
-        thirdParty = spec.thirdParty
-        requirePKCE = spec.requirePKCE
-        refreshTokenLifetime = spec.refreshTokenLifetime ?? Client.defaultRefreshTokenLifetime
-        refreshTokenAbsoluteLifetime = spec.refreshTokenAbsoluteLifetime ?? Client.defaultRefreshTokenAbsoluteLifetime
-        postLogoutRedirectURIs = spec.postLogoutRedirectURIs
-        revokeRefreshTokensOnLogout = spec.revokeRefreshTokensOnLogout
     }
 }
 

@@ -2,17 +2,6 @@ import Foundation
 import JOSE
 
 extension ClaimdeckEngine {
-    /// Applies definitions (scopes, claims, APIs, users) in one transaction, audited as one event.
-    public func applyConfiguration(_ mutations: [ConfigMutation], actor: String, summary: String) async throws(AdminError) {
-        guard !mutations.isEmpty else { return }
-        let tenants = Set(mutations.compactMap(\.tenantID))
-        try await applyConfig(mutations, audit: tenants.sorted().map {
-            AuditEventDraft(time: clock.now(), type: .configLoaded, tenantID: $0, actor: actor, details: ["summary": summary])
-        })
-    }
-}
-
-extension ClaimdeckEngine {
     /// Runs a store read for an admin use case; a store failure becomes `AdminError.storage`.
     func storeCall<T>(_ body: () async throws -> T) async throws(AdminError) -> T {
         do { return try await body() } catch { throw .storage("the store did not answer: \(error)") }

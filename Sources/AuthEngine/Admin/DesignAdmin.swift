@@ -19,6 +19,17 @@ public enum DesignRef: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A client as a tenant file declares it: its `client_id` and its settings.
+public struct DeclaredClient: Sendable, Hashable {
+    public var id: String
+    public var spec: ClientSpec
+
+    public init(id: String, spec: ClientSpec) {
+        self.id = id
+        self.spec = spec
+    }
+}
+
 /// What to publish: the draft, or a whole design (a file applied, a version rolled back to), and
 /// optionally clients that go live with it.
 public struct PublishRequest: Sendable {
@@ -26,7 +37,7 @@ public struct PublishRequest: Sendable {
     /// nil: the tenant's draft.
     public var design: TokenDesign?
     /// Clients to register or update in the same transaction (config as code); nil: clients untouched.
-    public var clients: [ClientSpec]?
+    public var clients: [DeclaredClient]?
     public var note: String
     /// Publishes breaking changes anyway; the reason is audited. nil or empty: the gate refuses them.
     public var forceReason: String?
@@ -34,7 +45,7 @@ public struct PublishRequest: Sendable {
     public var dryRun: Bool
     var rolledBackFrom: Int?
 
-    public init(tenantID: String, design: TokenDesign? = nil, clients: [ClientSpec]? = nil, note: String, forceReason: String? = nil,
+    public init(tenantID: String, design: TokenDesign? = nil, clients: [DeclaredClient]? = nil, note: String, forceReason: String? = nil,
                 dryRun: Bool = false) {
         self.tenantID = tenantID
         self.design = design
@@ -178,25 +189,23 @@ extension ClaimdeckEngine {
         var created: [ClientWithSecret] = []
         var updated: [String] = []
         var audiences: [String: (before: [String], after: [String])] = [:]
-        for spec in r.clients ?? [] {
-            if let id = spec.id, let existing = snapshot.client(tid, id) {
-                let field = "clients.\(id)"
-                guard spec.type == existing.type else { throw .invalid(field: field + ".type", "a client's type cannot change (\(existing.type.rawValue)); delete and register it again") }
-                if let m = spec.authMethod, m != existing.authMethod {
-                    throw .invalid(field: field + ".auth_method", "a client's authentication method cannot change here (\(existing.authMethod.rawValue))")
-                }
-                try spec.validate(tenantID: tid, snapshot: next, configuration: configuration)
-                var client = existing
-                client.apply(spec)
-                guard client != existing else { continue }
-                client.updatedAt = now
+        for declared in r.clients ?? [] {
+            let id = declared.id
+            if let existing = snapshot.client(tid, id) {
+                // What a file leaves out of these stays as it is: an export names no keys or secrets.
+                var spec = declared.spec
+                spec.authMethod = spec.authMethod ?? existing.authMethod
+                spec.jwks = spec.jwks ?? existing.jwks
+                guard let (client, fields) = try changedClient(existing, to: spec, field: "clients.\(id)", snapshot: next).map({ ($0.client, $0.fields) })
+                else { continue }
                 audiences[id] = (existing.audiences, client.audiences)
                 clientMutations += try keysNeeded(for: client, snapshot: next, now: now).map(ConfigMutation.putKey) + [.putClient(client)]
-                clientEvents.append(AuditEventDraft(time: now, type: .clientUpdated, tenantID: tid, clientID: id, actor: actor, details: ["fields": "design apply"]))
+                clientEvents.append(AuditEventDraft(time: now, type: .clientUpdated, tenantID: tid, clientID: id, actor: actor,
+                                                    details: ["fields": fields.joined(separator: " "), "via": "design apply"]))
                 next.clients[tid, default: [:]][id] = client
                 updated.append(id)
             } else {
-                let new = try newClient(tenantID: tid, spec, snapshot: next, actor: actor)
+                let new = try newClient(tenantID: tid, id: id, declared.spec, snapshot: next, actor: actor)
                 clientMutations += new.mutations
                 clientEvents.append(new.event)
                 next.clients[tid, default: [:]][new.registered.client.id] = new.registered.client

@@ -1,55 +1,6 @@
 import Foundation
 import JOSE
 
-/// What an admin asks a trusted assertion issuer to be.
-public struct TrustedIssuerSpec: Sendable, Hashable {
-    /// The exact `iss` of the partner's assertions.
-    public var issuer: String
-    public var jwks: JWKSet
-    /// Accepted `alg` values; empty: those of the keys.
-    public var algorithms: [SigningAlgorithm]
-    public var subjectMapping: SubjectMapping
-    /// At least one.
-    public var scopes: [String]
-    public var audiences: [String]
-    public var clients: [String]
-    /// nil: `TrustedIssuer.defaultMaxAssertionLifetime`.
-    public var maxAssertionLifetime: Int?
-
-    public init(issuer: String, jwks: JWKSet, algorithms: [SigningAlgorithm] = [], subjectMapping: SubjectMapping,
-                scopes: [String], audiences: [String] = [], clients: [String] = [], maxAssertionLifetime: Int? = nil) {
-        self.issuer = issuer
-        self.jwks = jwks
-        self.algorithms = algorithms
-        self.subjectMapping = subjectMapping
-        self.scopes = scopes
-        self.audiences = audiences
-        self.clients = clients
-        self.maxAssertionLifetime = maxAssertionLifetime
-    }
-
-    /// Reads a partner's public keys from text: a JWK Set (`{"keys": [...]}`), a single JWK, or a PEM
-    /// `PUBLIC KEY` (given `kid`, or its RFC 7638 thumbprint, as key id). Errors name `field`.
-    public static func keySet(from text: String, field: String, kid: String? = nil) throws(AdminError) -> JWKSet {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("-----BEGIN") {
-            do {
-                let key = try VerificationKey(pem: trimmed)
-                return JWKSet(keys: [key.jwk(kid: kid ?? key.thumbprint)])
-            } catch {
-                throw .invalid(field: field, "the PEM public key is not usable: \(error)")
-            }
-        }
-        let data = Data(trimmed.utf8)
-        if let set = try? JSONDecoder().decode(JWKSet.self, from: data) { return set }
-        if var jwk = try? JSONDecoder().decode(JWK.self, from: data) {
-            if let kid { jwk.kid = kid }
-            return JWKSet(keys: [jwk])
-        }
-        throw .invalid(field: field, "is neither a JWK Set ({\"keys\": [...]}), a JWK nor a PEM 'PUBLIC KEY'")
-    }
-}
-
 extension ClaimdeckEngine {
     /// Registers a partner whose signed assertions the tenant accepts with the jwt-bearer grant.
     /// Every field is checked. An issuer already registered is a conflict unless `replace` is set: then
@@ -151,8 +102,12 @@ extension ClaimdeckEngine {
             throw .invalid(field: "max assertion lifetime", "must be 10 to \(TrustedIssuer.maximumAssertionLifetime) seconds")
         }
         let now = clock.now()
-        return TrustedIssuer(tenantID: tenantID, issuer: iss, jwks: spec.jwks, algorithms: algorithms, subjectMapping: spec.subjectMapping,
-                             scopes: scopes, audiences: audiences, clients: clients, maxAssertionLifetime: lifetime,
-                             createdAt: now, updatedAt: now)
+        var normalized = spec
+        normalized.algorithms = algorithms
+        normalized.scopes = scopes
+        normalized.audiences = audiences
+        normalized.clients = clients
+        normalized.maxAssertionLifetime = lifetime
+        return TrustedIssuer(tenantID: tenantID, spec: normalized, createdAt: now, updatedAt: now)
     }
 }

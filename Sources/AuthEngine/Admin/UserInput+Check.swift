@@ -7,11 +7,16 @@ extension ClaimdeckEngine {
     /// names the field at fault and never quotes a password.
     public func checkUserInput(tenantID: String, username: String? = nil, id: String? = nil, password: String? = nil) throws(AdminError) {
         guard config.snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
-        if let username { try Self.validateUsername(username) }
+        try Self.checkUserFields(username: username, id: id, password: password)
+    }
+
+    /// The same checks without a tenant: for a tenant file, before its tenant exists.
+    public static func checkUserFields(username: String? = nil, id: String? = nil, password: String? = nil) throws(AdminError) {
+        if let username { try validateUsername(username) }
         if let id {
             do { try Validation.clientID(id) } catch { throw .invalid(field: "id", error.message) }
         }
-        if let password { try Self.validatePassword(password) }
+        if let password { try validatePassword(password) }
     }
 
     /// The rules `hashPassword` applies before it hashes.

@@ -3,53 +3,57 @@ import JOSE
 
 /// A partner whose signed assertions the tenant accepts as authorization grants (RFC 7523 §2.1): the
 /// assertion's `iss` names it, its keys verify the signature, and its mapping turns the assertion's
-/// `sub` into the subject of the issued token.
+/// `sub` into the subject of the issued token. Its settings are one `TrustedIssuerSpec`, validated
+/// and normalized (read through this type: `issuer.scopes` is `issuer.spec.scopes`).
+@dynamicMemberLookup
 public struct TrustedIssuer: Sendable, Hashable, Codable {
     public var tenantID: String
-    /// The exact `iss` value of the partner's assertions.
-    public var issuer: String
-    /// The partner's public keys.
-    public var jwks: JWKSet
-    /// The JWS `alg` values accepted; never empty, each one matched by a key.
-    public var algorithms: [SigningAlgorithm]
-    /// How the assertion's `sub` becomes the token's subject.
-    public var subjectMapping: SubjectMapping
-    /// Scopes a token from this issuer's assertions may carry, intersected with the client's; never empty.
-    public var scopes: [String]
-    /// Audiences a token from this issuer's assertions may be for, intersected with the client's;
-    /// empty: the client's.
-    public var audiences: [String]
-    /// Clients that may present this issuer's assertions; empty: any client allowed the jwt-bearer grant.
-    public var clients: [String]
-    /// Longest accepted assertion lifetime (`exp` minus now), seconds.
-    public var maxAssertionLifetime: Int
+    public var spec: TrustedIssuerSpec
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(tenantID: String, issuer: String, jwks: JWKSet, algorithms: [SigningAlgorithm], subjectMapping: SubjectMapping,
-                scopes: [String], audiences: [String] = [], clients: [String] = [],
-                maxAssertionLifetime: Int = TrustedIssuer.defaultMaxAssertionLifetime, createdAt: Date, updatedAt: Date) {
+    public init(tenantID: String, spec: TrustedIssuerSpec, createdAt: Date, updatedAt: Date) {
         self.tenantID = tenantID
-        self.issuer = issuer
-        self.jwks = jwks
-        self.algorithms = algorithms
-        self.subjectMapping = subjectMapping
-        self.scopes = scopes
-        self.audiences = audiences
-        self.clients = clients
-        self.maxAssertionLifetime = maxAssertionLifetime
+        self.spec = spec
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<TrustedIssuerSpec, T>) -> T {
+        get { spec[keyPath: keyPath] }
+        set { spec[keyPath: keyPath] = newValue }
+    }
+
+    /// Longest accepted assertion lifetime (`exp` minus now), seconds.
+    public var maxAssertionLifetime: Int { spec.maxAssertionLifetime ?? Self.defaultMaxAssertionLifetime }
 
     /// Five minutes: an assertion is minted for one token request.
     public static let defaultMaxAssertionLifetime = 300
     /// The longest an admin may allow, as for client assertions.
     public static let maximumAssertionLifetime = 3600
+
+    /// The stored row: these keys beside the spec's own (snake_case) keys, in one object.
+    enum CodingKeys: String, CodingKey {
+        case tenantID, createdAt, updatedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(tenantID: try c.decode(String.self, forKey: .tenantID), spec: try TrustedIssuerSpec(from: decoder),
+                  createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tenantID, forKey: .tenantID)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try spec.encode(to: encoder)
+    }
 }
 
 /// How an assertion's `sub` becomes the subject of the issued token.
-public enum SubjectMapping: Sendable, Hashable, Codable, CustomStringConvertible {
+public enum SubjectMapping: Sendable, Hashable, CustomStringConvertible {
     /// `sub` is the id of a local user of the tenant.
     case userID
     /// `sub` is the username of a local user.

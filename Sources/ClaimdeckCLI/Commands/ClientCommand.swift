@@ -27,6 +27,35 @@ struct ClientSettings: ParsableArguments {
     }
 
     func algorithm() throws -> SigningAlgorithm? { try parseAlgorithm(alg) }
+
+    /// The options given, as an edit of a client's settings (list options replace the whole list);
+    /// nil when none was given. A bad value is refused here, before anything is opened.
+    func edit() throws -> ((inout ClientSpec) -> Void)? {
+        var edits: [(inout ClientSpec) -> Void] = []
+        func on<T>(_ keyPath: WritableKeyPath<ClientSpec, T>, _ value: T?) {
+            if let value { edits.append { $0[keyPath: keyPath] = value } }
+        }
+        func onOptional<T>(_ keyPath: WritableKeyPath<ClientSpec, T?>, _ value: T?) {
+            if let value { edits.append { $0[keyPath: keyPath] = value } }
+        }
+        func list(_ values: [String]) -> [String]? { values.isEmpty ? nil : values }
+        on(\.name, name)
+        on(\.scopes, list(scopes))
+        on(\.audiences, list(audiences))
+        on(\.grantTypes, list(grants)?.map(GrantType.init(rawValue:)))
+        on(\.redirectURIs, list(redirectURIs))
+        on(\.tokenFormat, try tokenFormat())
+        onOptional(\.accessTokenLifetime, lifetime)
+        onOptional(\.signingAlgorithm, try algorithm())
+        on(\.thirdParty, thirdParty)
+        on(\.requirePKCE, requirePKCE)
+        onOptional(\.refreshTokenLifetime, refreshLifetime)
+        onOptional(\.refreshTokenAbsoluteLifetime, refreshAbsoluteLifetime)
+        on(\.postLogoutRedirectURIs, list(postLogoutRedirectURIs))
+        on(\.revokeRefreshTokensOnLogout, revokeOnLogout)
+        guard !edits.isEmpty else { return nil }
+        return { [edits] spec in for edit in edits { edit(&spec) } }
+    }
 }
 
 struct ClientCommand: AsyncParsableCommand {
@@ -61,17 +90,10 @@ struct ClientCommand: AsyncParsableCommand {
                     throw AdminError.invalid(field: "--jwks", "'\(jwks)' is not a JWK Set ({\"keys\": [...]})")
                 }
             }
-            let spec = ClientSpec(
-                id: id, name: name, type: clientType, authMethod: method,
-                grantTypes: settings.grants.isEmpty ? [.clientCredentials] : settings.grants.map(GrantType.init(rawValue:)),
-                scopes: settings.scopes, audiences: settings.audiences, redirectURIs: settings.redirectURIs,
-                tokenFormat: try settings.tokenFormat() ?? .jwt, accessTokenLifetime: settings.lifetime,
-                signingAlgorithm: try settings.algorithm(), jwks: keySet, thirdParty: settings.thirdParty ?? false,
-                requirePKCE: settings.requirePKCE ?? true, refreshTokenLifetime: settings.refreshLifetime,
-                refreshTokenAbsoluteLifetime: settings.refreshAbsoluteLifetime, postLogoutRedirectURIs: settings.postLogoutRedirectURIs,
-                revokeRefreshTokensOnLogout: settings.revokeOnLogout ?? false)
+            var spec = ClientSpec(name: name, type: clientType, authMethod: method, jwks: keySet)
+            try settings.edit()?(&spec)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let result = try await engine.registerClient(tenantID: options.tenant, spec, actor: "cli")
+            let result = try await engine.registerClient(tenantID: options.tenant, id: id, spec, actor: "cli")
             Output(json: options.json).emit(Present.client(result.client, secret: result.secret),
                                             human: Present.clientText(result.client, secret: result.secret))
         }
@@ -110,18 +132,11 @@ struct ClientCommand: AsyncParsableCommand {
         @Argument(help: "client_id.") var id: String
 
         func run() async throws {
-            let patch = ClientPatch(
-                name: settings.name, scopes: settings.scopes.isEmpty ? nil : settings.scopes,
-                audiences: settings.audiences.isEmpty ? nil : settings.audiences,
-                grantTypes: settings.grants.isEmpty ? nil : settings.grants.map(GrantType.init(rawValue:)),
-                redirectURIs: settings.redirectURIs.isEmpty ? nil : settings.redirectURIs, tokenFormat: try settings.tokenFormat(),
-                accessTokenLifetime: settings.lifetime, signingAlgorithm: try settings.algorithm(), thirdParty: settings.thirdParty,
-                requirePKCE: settings.requirePKCE, refreshTokenLifetime: settings.refreshLifetime,
-                refreshTokenAbsoluteLifetime: settings.refreshAbsoluteLifetime,
-                postLogoutRedirectURIs: settings.postLogoutRedirectURIs.isEmpty ? nil : settings.postLogoutRedirectURIs,
-                revokeRefreshTokensOnLogout: settings.revokeOnLogout)
+            let edit = try settings.edit()
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let c = try await engine.updateClient(tenantID: options.tenant, clientID: id, patch, actor: "cli")
+            _ = try engine.client(tenantID: options.tenant, clientID: id)
+            guard let edit else { throw AdminError.invalid(field: "changes", "nothing to change: give at least one option") }
+            let c = try await engine.updateClient(tenantID: options.tenant, clientID: id, actor: "cli", edit)
             Output(json: options.json).emit(Present.client(c), human: "Updated client '\(id)'.\n" + Present.clientText(c))
         }
     }

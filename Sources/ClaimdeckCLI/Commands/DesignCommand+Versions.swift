@@ -79,7 +79,7 @@ extension DesignCommand {
                     return
                 }
                 let outcome = try await engine.publishDesign(
-                    PublishRequest(tenantID: options.tenant, design: design, clients: def.clients == nil ? nil : try DesignDocument.clientSpecs(def),
+                    PublishRequest(tenantID: options.tenant, design: design, clients: def.clients == nil ? nil : DesignDocument.clients(def),
                                    note: note ?? "applied from \((file as NSString).lastPathComponent)", forceReason: gate.forceReason,
                                    dryRun: gate.dryRun), actor: "cli")
                 try DesignCommand.report(outcome, json: options.json)

@@ -134,8 +134,7 @@ final class ClientsScreen: Screen {
     private func validate(_ form: inout Form, editing: String?, _ ctx: ConsoleContext) {
         switch ClientForm.spec(form) {
         case .failure(let e): form.setError(field: e.field, e.message, aliases: ClientForm.aliases)
-        case .success(var spec):
-            if editing != nil { spec.id = nil }
+        case .success(let spec):
             do {
                 try ctx.engine.checkClientSpec(tenantID: ctx.tenantID, spec)
                 form.setError(field: nil, nil)
@@ -155,9 +154,16 @@ final class ClientsScreen: Screen {
         }
         let tenant = ctx.tenantID, actor = ctx.actor
         if let id = editing {
-            let patch = ClientPatch(name: spec.name, scopes: spec.scopes, audiences: spec.audiences, grantTypes: spec.grantTypes,
-                                    redirectURIs: spec.redirectURIs, tokenFormat: spec.tokenFormat)
-            ctx.run("update client", { e throws(AdminError) in try await e.updateClient(tenantID: tenant, clientID: id, patch, actor: actor) }) { [weak self] r in
+            // The form edits these settings; the others stay as they are.
+            let edit: @Sendable (inout ClientSpec) -> Void = { s in
+                s.name = spec.name
+                s.scopes = spec.scopes
+                s.audiences = spec.audiences
+                s.grantTypes = spec.grantTypes
+                s.redirectURIs = spec.redirectURIs
+                s.tokenFormat = spec.tokenFormat
+            }
+            ctx.run("update client", { e throws(AdminError) in try await e.updateClient(tenantID: tenant, clientID: id, actor: actor, edit) }) { [weak self] r in
                 switch r {
                 case .failure(let e): ctx.fail(e)
                 case .success(let c):

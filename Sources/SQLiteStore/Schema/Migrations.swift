@@ -144,6 +144,7 @@ enum Migrations {
                 CREATE INDEX tokens_by_tenant ON tokens (tenant_id, id, expires_at);
                 """)
         }
+        registerSpecKeys(&m)
         return m
     }
 }

@@ -1,76 +1,9 @@
 import Foundation
 import JOSE
 
-/// What an admin (CLI, console) or a dynamic registration asks a client to be. Validated in one place
-/// so every entry point refuses the same things with the same message.
-public struct ClientSpec: Sendable, Hashable {
-    /// nil: generated from the name.
-    public var id: String?
-    public var name: String
-    public var type: ClientType
-    /// nil: `client_secret_basic` for confidential clients, `none` for public ones.
-    public var authMethod: ClientAuthMethod?
-    public var grantTypes: [GrantType]
-    public var scopes: [String]
-    public var audiences: [String]
-    public var redirectURIs: [String]
-    public var tokenFormat: TokenFormat
-    /// nil: the engine's default.
-    public var accessTokenLifetime: Int?
-    public var signingAlgorithm: SigningAlgorithm?
-    public var jwks: JWKSet?
-    public var thirdParty: Bool
-    public var requirePKCE: Bool
-    /// nil: `Client.defaultRefreshTokenLifetime` / `Client.defaultRefreshTokenAbsoluteLifetime`.
-    public var refreshTokenLifetime: Int?
-    public var refreshTokenAbsoluteLifetime: Int?
-    public var postLogoutRedirectURIs: [String]
-    public var revokeRefreshTokensOnLogout: Bool
-
-    public init(id: String? = nil, name: String, type: ClientType = .confidential, authMethod: ClientAuthMethod? = nil,
-                grantTypes: [GrantType] = [.clientCredentials], scopes: [String] = [], audiences: [String] = [],
-                redirectURIs: [String] = [], tokenFormat: TokenFormat = .jwt, accessTokenLifetime: Int? = nil,
-                signingAlgorithm: SigningAlgorithm? = nil, jwks: JWKSet? = nil, thirdParty: Bool = false, requirePKCE: Bool = true,
-                refreshTokenLifetime: Int? = nil, refreshTokenAbsoluteLifetime: Int? = nil, postLogoutRedirectURIs: [String] = [],
-                revokeRefreshTokensOnLogout: Bool = false) {
-        self.id = id
-        self.name = name
-        self.type = type
-        self.authMethod = authMethod
-        self.grantTypes = grantTypes
-        self.scopes = scopes
-        self.audiences = audiences
-        self.redirectURIs = redirectURIs
-        self.tokenFormat = tokenFormat
-        self.accessTokenLifetime = accessTokenLifetime
-        self.signingAlgorithm = signingAlgorithm
-        self.jwks = jwks
-        self.thirdParty = thirdParty
-        self.requirePKCE = requirePKCE
-        self.refreshTokenLifetime = refreshTokenLifetime
-        self.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime
-        self.postLogoutRedirectURIs = postLogoutRedirectURIs
-        self.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout
-    }
-
-    /// The spec of an existing client, for patching.
-    public init(_ c: Client) {
-        self.init(id: c.id, name: c.name, type: c.type, authMethod: c.authMethod, grantTypes: c.grantTypes, scopes: c.scopes,
-                  audiences: c.audiences, redirectURIs: c.redirectURIs, tokenFormat: c.tokenFormat,
-                  accessTokenLifetime: c.accessTokenLifetime, signingAlgorithm: c.signingAlgorithm, jwks: c.jwks,
-                  thirdParty: c.thirdParty, requirePKCE: c.requirePKCE, refreshTokenLifetime: c.refreshTokenLifetime,
-                  refreshTokenAbsoluteLifetime: c.refreshTokenAbsoluteLifetime, postLogoutRedirectURIs: c.postLogoutRedirectURIs,
-                  revokeRefreshTokensOnLogout: c.revokeRefreshTokensOnLogout)
-    }
-
-    /// The effective authentication method.
-    public var resolvedAuthMethod: ClientAuthMethod {
-        authMethod ?? (type == .public ? .none : .clientSecretBasic)
-    }
-
+extension ClientSpec {
     /// Checks every field against the tenant's configuration.
     func validate(tenantID: String, snapshot: ConfigSnapshot, configuration: EngineConfiguration) throws(AdminError) {
-        if let id { try Validation.clientID(id) }
         try Validation.name(name, field: "name")
         let method = resolvedAuthMethod
         if type == .public && method != .none {
