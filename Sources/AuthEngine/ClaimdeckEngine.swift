@@ -7,11 +7,14 @@ import Synchronization
 /// There is no second code path: an admin revocation from the console and one from the CLI run the
 /// same function, and so do a token preview and a real issuance.
 public final class ClaimdeckEngine: Sendable {
-    public let store: any ClaimdeckStore
+    /// The only door to storage is the engine's use cases: callers never read or write it directly.
+    let store: any ClaimdeckStore
     public let config: ConfigCache
     public let keyring: Keyring
     public let configuration: EngineConfiguration
     public let clock: any WallClock
+    /// What the engine waits on (the live audit tail's polls); a test clock makes waits exact.
+    public let sleeper: any Clock<Duration>
     public let ids: Identifiers
     public let metrics: EngineMetrics
     public let logger: Logger
@@ -29,12 +32,14 @@ public final class ClaimdeckEngine: Sendable {
     public init(store: any ClaimdeckStore, masterKey: Data, configuration: EngineConfiguration,
                 clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
                 metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine"),
-                throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil) async throws {
+                throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil,
+                sleeper: any Clock<Duration> = ContinuousClock()) async throws {
         self.store = store
         self.config = try await ConfigCache(store: store)
         self.keyring = try Keyring(masterKey: masterKey)
         self.configuration = configuration
         self.clock = clock
+        self.sleeper = sleeper
         self.random = random
         self.ids = Identifiers(random: random)
         self.metrics = metrics
@@ -51,32 +56,5 @@ public final class ClaimdeckEngine: Sendable {
             throw .notFound("no tenant '\(Validation.printable(id))' on this server")
         }
         return (tenant, snapshot)
-    }
-
-    /// Authenticates the client calling an endpoint (introspection, revocation); a failure is audited
-    /// as `failedEvent` with the reason, never the credential, and rethrown.
-    func authenticateCaller(_ request: TokenEndpointRequest, tenant: Tenant, snapshot: ConfigSnapshot, endpoint: String,
-                            allowPublic: Bool, failedEvent: AuditEventType) async throws(OAuthError) -> Client {
-        let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
-        do {
-            return try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
-                                                        endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
-                                                        allowPublic: allowPublic)
-        } catch {
-            await audit([AuditEventDraft(time: clock.now(), type: failedEvent, outcome: .failure, tenantID: tenant.id,
-                                         clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
-                                         reason: error.code, actor: "http", details: ["description": error.errorDescription])])
-            throw error
-        }
-    }
-
-    /// Appends audit events without failing the caller: the act they describe already happened or was
-    /// refused; a store failure is logged.
-    func audit(_ events: [AuditEventDraft]) async {
-        do {
-            try await store.append(events)
-        } catch {
-            logger.error("audit append failed", metadata: ["error": "\(error)"])
-        }
     }
 }

@@ -12,7 +12,7 @@ struct OperationsRoutes {
         router.getAndHead("healthz") { _, _ in HTTPResponses.json(Array(#"{"status":"ok"}"#.utf8)) }
         router.getAndHead("readyz") { _, _ in
             do {
-                try await engine.store.ping()
+                try await engine.checkStore()
                 return HTTPResponses.json(Array(#"{"status":"ready"}"#.utf8))
             } catch {
                 return HTTPResponses.error(.temporarilyUnavailable("the store does not answer"))

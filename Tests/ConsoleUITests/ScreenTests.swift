@@ -311,7 +311,7 @@ struct TokenFamilyAndTimeTests {
                         scopes: ["openid"], audiences: ["x"], issuedAt: now, expiresAt: now.addingTimeInterval(600),
                         digest: SecretDigest.sha256(id), keyID: nil, grantType: .authorizationCode, familyID: family)
         }
-        try await h.engine.store.record(tokens: [record("01AAAAAAAAAAAAAAAAAAAAAAA1", .authorizationCode, family: "FAM1"),
+        try await h.store.record(tokens: [record("01AAAAAAAAAAAAAAAAAAAAAAA1", .authorizationCode, family: "FAM1"),
                                                  record("01AAAAAAAAAAAAAAAAAAAAAAA2", .access, family: "FAM1"),
                                                  record("01AAAAAAAAAAAAAAAAAAAAAAA3", .refresh, family: "FAM1"),
                                                  record("01AAAAAAAAAAAAAAAAAAAAAAA4", .access, family: "FAM2")], audit: [])

@@ -167,7 +167,7 @@ struct TokenInspectorTests {
         await paste(h, jwt)
         await h.press(.escape)
         await paste(h, opaque)
-        let events = try await h.engine.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms"))
+        let events = try await h.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms"))
         let all = events.map { "\($0)" }.joined(separator: "\n")
         #expect(!all.contains(jwt) && !all.contains(opaque))
         #expect(!all.contains(String(opaque.dropFirst(30))), "the secret part of the opaque token")
@@ -175,6 +175,6 @@ struct TokenInspectorTests {
         let before = events.count
         await h.press(.escape)
         await paste(h, jwt)
-        #expect(try await h.engine.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms")).count == before)
+        #expect(try await h.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms")).count == before)
     }
 }

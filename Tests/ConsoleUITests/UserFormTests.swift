@@ -9,7 +9,7 @@ import Testing
 @Suite("Users screen: forms")
 struct UserFormTests {
     func allAudit(_ h: Harness) async throws -> String {
-        try await h.engine.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms")).map { "\($0)" }.joined(separator: "\n")
+        try await h.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms")).map { "\($0)" }.joined(separator: "\n")
     }
 
     @Test func createValidatesEveryFieldAsTypedAt80x24() async throws {

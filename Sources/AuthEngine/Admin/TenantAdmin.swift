@@ -65,22 +65,4 @@ extension ClaimdeckEngine {
         ])
         return preview
     }
-
-    /// Applies configuration changes and reloads the cache, so this process sees them at once.
-    func applyConfig(_ mutations: [ConfigMutation], audit: [AuditEventDraft]) async throws(AdminError) {
-        do {
-            try await store.apply(mutations, audit: audit)
-            try await config.reload()
-        } catch let error as AdminError {
-            throw error
-        } catch {
-            throw .storage("the store refused the change: \(error)")
-        }
-    }
-
-    /// An active key and a next key, for a tenant or algorithm that has none.
-    func generateKeyPairForRotation(tenantID: String, algorithm: SigningAlgorithm, now: Date) throws(AdminError) -> [SigningKeyRecord] {
-        [try generateKey(tenantID: tenantID, algorithm: algorithm, state: .active, now: now),
-         try generateKey(tenantID: tenantID, algorithm: algorithm, state: .next, now: now)]
-    }
 }

@@ -85,31 +85,3 @@ public final class ExternalClaimLookup: Sendable {
         }
     }
 }
-
-extension ClaimdeckEngine {
-    /// Everything the granted claims can come from, with their external lookups fetched. A failed
-    /// lookup of a claim whose policy is `fail`, or that is required, refuses issuance with 503
-    /// `temporarily_unavailable`; otherwise the claim is left out and the failure logged.
-    func claimInputs(user: User?, client: Client, context: AuthContext?, scopes: [String],
-                     snapshot: ConfigSnapshot) async throws(OAuthError) -> ClaimInputs {
-        var inputs = ClaimInputs(user: user, client: client, context: context, scopes: scopes, snapshot: snapshot)
-        let external = inputs.granted.filter {
-            if case .externalLookup = $0.source { return !($0.source.needsUser && user == nil) }
-            return false
-        }
-        guard !external.isEmpty, !ExternalClaimLookup.skipped else { return inputs }
-        for (name, result) in await externalClaims.values(for: external, tenantID: client.tenantID, user: user, client: client) {
-            switch result {
-            case .success(let value): inputs.external[name] = value
-            case .failure(let error):
-                guard let definition = external.first(where: { $0.name == name }), case .externalLookup(let lookup) = definition.source else { continue }
-                logger.warning("external claim lookup failed", metadata: ["tenant": "\(client.tenantID)", "claim": "\(name)", "reason": "\(error)"])
-                if lookup.onFailure == .fail || definition.isRequired {
-                    throw .temporarilyUnavailable("claim '\(name)' could not be looked up (\(error)); retry later")
-                }
-                inputs.lookupFailures[name] = error.description
-            }
-        }
-        return inputs
-    }
-}

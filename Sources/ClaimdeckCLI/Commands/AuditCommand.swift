@@ -29,31 +29,12 @@ struct AuditCommand: AsyncParsableCommand {
             let filter = AuditFilter(tenantID: tenant, clientID: client, subject: subject, type: type.map(AuditEventType.init(rawValue:)), outcome: o)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let output = Output(json: options.json)
-            // Events are numbered; follow by sequence, polling the file (works across processes).
-            var cursor = max(0, try await engine.store.latestSequence() - Int64(last))
-            if last > 0 {
-                // With a filter, show the last N matching events.
-                let recent = try await engine.store.events(after: 0, limit: 100_000, filter: filter).suffix(last)
-                for e in recent { output.emit(Present.audit(e), human: Present.auditText(e)) }
-                cursor = try await engine.store.latestSequence()
-            }
-            Output.flush()
-            if noFollow { return }
-            while !Task.isCancelled {
-                let batch = try await engine.store.events(after: cursor, limit: 1000, filter: AuditFilter())
-                for e in batch {
-                    cursor = e.sequence
-                    if matches(e.event, filter) { output.emit(Present.audit(e), human: Present.auditText(e)) }
-                }
+            // The engine's live tail: the last N matching events, then each new one, from every process.
+            for try await events in engine.auditTail(filter: filter, backlog: last) {
+                for e in events { output.emit(Present.audit(e), human: Present.auditText(e)) }
                 Output.flush()
-                if batch.count < 1000 { try await Task.sleep(for: .milliseconds(200)) }
+                if noFollow { return }
             }
-        }
-
-        private func matches(_ e: AuditEventDraft, _ f: AuditFilter) -> Bool {
-            (f.tenantID == nil || f.tenantID == e.tenantID) && (f.clientID == nil || f.clientID == e.clientID)
-                && (f.subject == nil || f.subject == e.subject) && (f.type == nil || f.type == e.type)
-                && (f.outcome == nil || f.outcome == e.outcome)
         }
     }
 
@@ -63,7 +44,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let r = try await engine.store.verifyChain()
+            let r = try await engine.verifyAuditChain()
             Output(json: options.json).emit(
                 .object(["events": .number(Double(r.eventsChecked)), "intact": .bool(r.isIntact),
                          "first_broken_sequence": r.firstBrokenSequence.map { .number(Double($0)) } ?? .null]),

@@ -18,8 +18,8 @@ final class AuditScreen: Screen {
     let kind = ScreenKind.audit
     private(set) var feed = AuditFeed()
     private(set) var list = ListState()
-    private var cursor: Int64?
-    var lastSequence: Int64? { cursor }
+    private var cursor = AuditCursor(backlog: Int(AuditScreen.backlog), batch: AuditScreen.batch)
+    var lastSequence: Int64? { cursor.sequence }
     private var polling = false
     private var lastPoll = Date.distantPast
     private var started = false
@@ -68,32 +68,28 @@ final class AuditScreen: Screen {
         poll(ctx)
     }
 
-    /// Asks the store for events after the cursor (the last `backlog` ones the first time).
+    /// Asks the engine's audit cursor for what is new (the last `backlog` events the first time).
     func poll(_ ctx: ConsoleContext) {
         polling = true
         lastPoll = ctx.now
-        let after = cursor
-        ctx.run("audit poll", { e throws(AdminError) -> [AuditEvent] in
-            do {
-                let from: Int64
-                if let after { from = after } else { from = max(0, try await e.store.latestSequence() - Self.backlog) }
-                return try await e.store.events(after: from, limit: Self.batch, filter: AuditFilter())
-            } catch {
-                throw .storage("reading the audit log: \(error)")
-            }
+        let current = cursor
+        ctx.run("audit poll", { e throws(AdminError) -> (AuditCursor, [AuditEvent]) in
+            var next = current
+            let events = try await next.poll(e)
+            return (next, events)
         }) { [weak self] result in
             guard let self else { return }
             self.polling = false
             switch result {
             case .failure(let e): ctx.fail(e)
-            case .success(let events): self.receive(events, ctx)
+            case .success(let (next, events)):
+                self.cursor = next
+                self.receive(events, ctx)
             }
         }
     }
 
     private func receive(_ events: [AuditEvent], _ ctx: ConsoleContext) {
-        if cursor == nil { cursor = 0 }
-        if let last = events.last { cursor = last.sequence }
         let wasAtBottom = follow && list.isAtBottom
         feed.receive(events, now: ctx.now)
         list.setCount(feed.shown.count)
@@ -104,7 +100,7 @@ final class AuditScreen: Screen {
         } else {
             alarmed = false
         }
-        if events.count == Self.batch { lastPoll = .distantPast }
+        if cursor.behind { lastPoll = .distantPast }
     }
 
     private var selected: AuditEvent? { feed.shown.indices.contains(list.selected) ? feed.shown[list.selected] : nil }

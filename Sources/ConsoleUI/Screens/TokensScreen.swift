@@ -185,9 +185,7 @@ final class TokensScreen: Screen {
     private func showDetail(_ record: TokenRecord, _ ctx: ConsoleContext) {
         detail = Detail(record: record)
         let filter = AuditFilter(tenantID: record.tenantID, tokenID: record.id)
-        ctx.run("audit trail", { e throws(AdminError) in
-            do { return try await e.store.events(after: 0, limit: 200, filter: filter) } catch { throw .storage("audit trail: \(error)") }
-        }) { [weak self] result in
+        ctx.run("audit trail", { e throws(AdminError) in try await e.auditEvents(limit: 200, filter: filter) }) { [weak self] result in
             guard let self, self.detail?.record.id == record.id else { return }
             if case .success(let events) = result { self.detail?.trail = events }
         }

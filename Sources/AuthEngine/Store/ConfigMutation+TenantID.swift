@@ -1,20 +1,6 @@
 import Foundation
 import JOSE
 
-extension ClaimdeckEngine {
-    /// Runs a store read for an admin use case; a store failure becomes `AdminError.storage`.
-    func storeCall<T>(_ body: () async throws -> T) async throws(AdminError) -> T {
-        do { return try await body() } catch { throw .storage("the store did not answer: \(error)") }
-    }
-
-    /// Generates a signing key; a failure becomes `AdminError.storage`.
-    func generateKey(tenantID: String, algorithm: SigningAlgorithm, state: SigningKeyRecord.State, now: Date) throws(AdminError) -> SigningKeyRecord {
-        do { return try keyring.generate(tenantID: tenantID, algorithm: algorithm, state: state, now: now) } catch {
-            throw .storage("key generation failed: \(error)")
-        }
-    }
-}
-
 extension ConfigMutation {
     /// The tenant a mutation changes.
     public var tenantID: String? {
