@@ -47,12 +47,14 @@ extension ClaimdeckEngine {
         return (ClientWithSecret(client: client, secret: secret), keys.map(ConfigMutation.putKey) + [.putClient(client)], event)
     }
 
+    /// The tenant's clients, sorted by `client_id`.
     public func clients(tenantID: String) throws(AdminError) -> [Client] {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         return (snapshot.clients[tenantID] ?? [:]).values.sorted { $0.id < $1.id }
     }
 
+    /// One client; `noClient` (naming the list command) otherwise.
     public func client(tenantID: String, clientID: String) throws(AdminError) -> Client {
         guard let c = config.snapshot.client(tenantID, clientID) else { throw .noClient(tenantID: tenantID, clientID: clientID) }
         return c

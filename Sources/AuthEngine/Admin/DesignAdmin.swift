@@ -96,15 +96,18 @@ extension ClaimdeckEngine {
         }
     }
 
+    /// The tenant's draft design, if one is being edited.
     public func designDraft(tenantID: String) async throws(AdminError) -> DesignDraft? {
         try await storeCall { try await store.designDraft(tenantID: tenantID) }
     }
 
+    /// Every published version of the tenant's design, oldest first.
     public func designVersions(tenantID: String) async throws(AdminError) -> [DesignVersion] {
         guard config.snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         return try await storeCall { try await store.designVersions(tenantID: tenantID) }
     }
 
+    /// One published version; an error naming the versions command when there is no such number.
     public func designVersion(tenantID: String, number: Int) async throws(AdminError) -> DesignVersion {
         guard let v = try await storeCall({ try await store.designVersion(tenantID: tenantID, number: number) }) else {
             throw .invalid(field: "version", "tenant '\(Validation.printable(tenantID))' has no design version \(number); 'claimdeck design versions' lists them")
@@ -125,6 +128,7 @@ extension ClaimdeckEngine {
         return draft
     }
 
+    /// Throws the draft away (audited); the live design is unchanged.
     public func discardDesignDraft(tenantID: String, actor: String) async throws(AdminError) {
         guard try await designDraft(tenantID: tenantID) != nil else { throw .notFound("tenant '\(Validation.printable(tenantID))' has no design draft") }
         try await applyConfig([.deleteDesignDraft(tenantID: tenantID)], audit: [

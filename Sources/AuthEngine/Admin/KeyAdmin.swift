@@ -23,6 +23,7 @@ public struct KeyChange: Sendable, Hashable {
 }
 
 extension ClaimdeckEngine {
+    /// The tenant's signing keys, each with its state and how many active tokens it signed and until when.
     public func keys(tenantID: String) async throws(AdminError) -> [KeyStatus] {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }

@@ -30,6 +30,7 @@ extension ClaimdeckEngine {
         return tenant
     }
 
+    /// Every tenant with its issuer and counts (clients, keys, scopes, APIs), sorted by id.
     public func tenantSummaries() -> [TenantSummary] {
         let s = config.snapshot
         return s.tenants.values.sorted { $0.id < $1.id }.map { t in
@@ -38,6 +39,7 @@ extension ClaimdeckEngine {
         }
     }
 
+    /// One tenant with its issuer and counts; `notFound` naming the list command otherwise.
     public func tenantSummary(_ id: String) throws(AdminError) -> TenantSummary {
         guard let summary = tenantSummaries().first(where: { $0.tenant.id == id }) else {
             throw .notFound("no tenant '\(Validation.printable(id))'; 'claimdeck tenant list' shows the tenants")

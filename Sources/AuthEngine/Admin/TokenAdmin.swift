@@ -39,6 +39,7 @@ extension ClaimdeckEngine {
         }
     }
 
+    /// One stored token of the tenant by its id (`jti`); `notFound` otherwise.
     public func token(tenantID: String, id: String) async throws(AdminError) -> TokenRecord {
         let record = try await storeCall { try await store.token(id: id) }
         guard let record, record.tenantID == tenantID else {
@@ -47,6 +48,7 @@ extension ClaimdeckEngine {
         return record
     }
 
+    /// Stored tokens matching the query, newest first, one page (`query.limit`, `query.before`).
     public func tokens(_ query: TokenQuery) async throws(AdminError) -> [TokenRecord] {
         guard (1...10_000).contains(query.limit) else { throw .invalid(field: "limit", "must be 1 to 10000") }
         return try await storeCall { try await store.tokens(matching: query, at: clock.now()) }

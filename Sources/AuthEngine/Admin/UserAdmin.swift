@@ -25,6 +25,7 @@ extension ClaimdeckEngine {
         return user
     }
 
+    /// The tenant's users, as the store lists them.
     public func users(tenantID: String) async throws(AdminError) -> [User] {
         try requireTenant(tenantID)
         return try await allUsers(tenantID)
@@ -59,6 +60,8 @@ extension ClaimdeckEngine {
         return user
     }
 
+    /// Sets (or replaces) a user's password, hashed with scrypt at the configured cost; the password is
+    /// checked first (length, UTF-8) and never logged or audited.
     public func setUserPassword(tenantID: String, _ idOrUsername: String, password: String, actor: String) async throws(AdminError) {
         var user = try await user(tenantID: tenantID, idOrUsername)
         user.passwordHash = try hashPassword(password)
