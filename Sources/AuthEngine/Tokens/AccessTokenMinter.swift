@@ -81,45 +81,28 @@ struct AccessTokenMinter: Sendable {
 /// and the console rebuilds a stored token's claims with it, so what the console shows as a JWT is
 /// what was signed.
 public struct AccessTokenPayload: Sendable, Hashable {
+    /// `iss`: the tenant's issuer.
     public var issuer: String
+    /// `sub`: the user's id, or the client's for client_credentials.
     public var subject: String
     /// One audience is written as a string, several (or none) as an array.
     public var audiences: [String]
-    /// `iat` and `exp`, in seconds since 1970.
+    /// `iat`, in seconds since 1970.
     public var issuedAt: Int64
+    /// `exp`, in seconds since 1970.
     public var expiresAt: Int64
     /// `jti`: the token record's id.
     public var tokenID: String
+    /// `client_id`: the client the token was issued to.
     public var clientID: String
     /// Written as one space-separated `scope`, left out when empty.
     public var scopes: [String]
     /// The claims beyond the RFC 9068 set: the design's claims for `access_token`, `act`.
     public var extraClaims: [String: JSONValue]
 
-    init(issuer: String, subject: String, audiences: [String], issuedAt: Int64, expiresAt: Int64, tokenID: String, clientID: String,
-         scopes: [String], extraClaims: [String: JSONValue]) {
-        self.issuer = issuer
-        self.subject = subject
-        self.audiences = audiences
-        self.issuedAt = issuedAt
-        self.expiresAt = expiresAt
-        self.tokenID = tokenID
-        self.clientID = clientID
-        self.scopes = scopes
-        self.extraClaims = extraClaims
-    }
-
     /// Internal key of a record under which the minter keeps a JWT's extra claims when they differ
     /// from what introspection answers (the record's public claims).
     static let storedClaimsKey = "jwt_claims"
-
-    /// The payload of the stored access JWT `record` as the minter signed it (the token string itself
-    /// is never stored). `issuer` is the tenant's issuer.
-    public init(record: TokenRecord, issuer: String) {
-        self.init(issuer: issuer, subject: record.subject, audiences: record.audiences, issuedAt: Int64(record.issuedAt.timeIntervalSince1970),
-                  expiresAt: Int64(record.expiresAt.timeIntervalSince1970), tokenID: record.id, clientID: record.clientID,
-                  scopes: record.scopes, extraClaims: record.internalValue(Self.storedClaimsKey)?.objectValue ?? record.publicClaims)
-    }
 
     /// Every claim, in the order the JWT has them.
     public var claims: [(name: String, value: JSONValue)] {
@@ -148,6 +131,20 @@ public struct AccessTokenPayload: Sendable, Hashable {
         mutating func field(_ name: String, _ value: Int64) { claims.append((name, .number(Double(value)))) }
         mutating func field(_ name: String, strings: [String]) { claims.append((name, .array(strings.map(JSONValue.string)))) }
         mutating func field(_ name: String, json value: JSONValue) { claims.append((name, value)) }
+    }
+}
+
+// In an extension, so that the memberwise initializer the minter uses stays.
+extension AccessTokenPayload {
+    /// The payload of the stored access JWT `record` as the minter signed it (the token string itself
+    /// is never stored). `issuer` is the tenant's issuer.
+    ///
+    /// A record keeps the introspection claims; the JWT's own are kept beside them only when they
+    /// differ. (Tokens minted before they were kept show the introspection claims.)
+    public init(record: TokenRecord, issuer: String) {
+        self.init(issuer: issuer, subject: record.subject, audiences: record.audiences, issuedAt: Int64(record.issuedAt.timeIntervalSince1970),
+                  expiresAt: Int64(record.expiresAt.timeIntervalSince1970), tokenID: record.id, clientID: record.clientID,
+                  scopes: record.scopes, extraClaims: record.internalValue(Self.storedClaimsKey)?.objectValue ?? record.publicClaims)
     }
 }
 
