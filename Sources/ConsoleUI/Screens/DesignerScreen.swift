@@ -1,6 +1,7 @@
 import AuthEngine
 import Foundation
 import JOSE
+
 /// The token designer: the scope × claim matrix with destination toggles, claim and API editing, a
 /// preview of the draft through the issuance code, the diff against the live version, the lint, and
 /// publishing through the contract gate, and the version history with rollback (through the same
