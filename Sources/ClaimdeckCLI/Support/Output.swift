@@ -1,4 +1,5 @@
 import AuthEngine
+import ConsoleUI
 import Foundation
 import JOSE
 
@@ -36,8 +37,14 @@ struct Output: Sendable {
     }
 }
 
-/// JSON views of engine values; never secrets or digests.
-enum Present {
+/// The one `Present` of the program, ConsoleUI's, named here for every file of the command line
+/// (which need not import ConsoleUI to use it).
+typealias Present = ConsoleUI.Present
+
+/// The command line's views of engine values (JSON, and the human text beside it), in the same
+/// namespace as the console's words, so that a presentation function exists once whichever front
+/// end needs it. Never secrets or digests (a client secret only when it is being shown once).
+extension Present {
     static func tenant(_ s: TenantSummary) -> JSONValue {
         .object(["id": .string(s.tenant.id), "name": .string(s.tenant.displayName), "issuer": .string(s.issuer),
                  "algorithm": .string(s.tenant.defaultAlgorithm.rawValue), "created_at": .string(Output.time(s.tenant.createdAt)),

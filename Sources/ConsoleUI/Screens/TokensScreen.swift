@@ -301,19 +301,16 @@ final class TokensScreen: Screen {
     }
 }
 
-/// The claims of an access JWT as the minter writes them, rebuilt from the stored record (the token
-/// string itself is never stored).
+/// The claims of an access JWT as the minter signed them, from the minter's own layout over the stored
+/// record (the token string itself is never stored), worded for the detail.
 enum TokenClaims {
     static func claims(of r: TokenRecord, issuer: String) -> [(String, String)] {
-        var c: [(String, String)] = [("iss", issuer), ("sub", r.subject),
-                                     ("aud", r.audiences.count == 1 ? r.audiences[0] : "[" + r.audiences.joined(separator: ", ") + "]"),
-                                     ("exp", "\(Int64(r.expiresAt.timeIntervalSince1970))"), ("iat", "\(Int64(r.issuedAt.timeIntervalSince1970))"),
-                                     ("jti", r.id), ("client_id", r.clientID)]
-        if !r.scopes.isEmpty { c.append(("scope", r.scopes.joined(separator: " "))) }
-        // The design's claims (and `act`) as minted: kept on the record beside the standard ones.
-        for (k, v) in r.publicClaims.sorted(by: { $0.key < $1.key }) {
-            c.append((k, v.stringValue ?? String(decoding: v.serialized(), as: UTF8.self)))
-        }
-        return c
+        AccessTokenPayload(record: r, issuer: issuer).claims.map { ($0.name, worded($0.name, $0.value)) }
+    }
+
+    /// Strings bare, numbers as written, other values as compact JSON; an audience list as `[a, b]`.
+    static func worded(_ name: String, _ value: JSONValue) -> String {
+        if name == "aud", let list = value.arrayValue?.compactMap(\.stringValue) { return "[" + list.joined(separator: ", ") + "]" }
+        return value.stringValue ?? String(decoding: value.serialized(), as: UTF8.self)
     }
 }

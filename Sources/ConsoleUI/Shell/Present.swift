@@ -1,7 +1,9 @@
 import AuthEngine
 import Foundation
 
-/// How the console words values: times, statuses (glyph + word, never colour alone), lists.
+/// How values are worded for people: here the console's (times, statuses as glyph + word, never
+/// colour alone, counts, lists); the command line adds its JSON and text views to the same namespace
+/// (ClaimdeckCLI's `Support/Output.swift`), so there is one `Present`.
 public enum Present {
     nonisolated(unsafe) private static let timeFormatter: DateFormatter = {
         let f = DateFormatter()
@@ -62,50 +64,5 @@ public enum Present {
         let a = abs(s)
         let text = a < 60 ? "\(a)s" : a < 3600 ? "\(a / 60)m \(a % 60)s" : a < 86_400 ? "\(a / 3600)h \(a % 3600 / 60)m" : "\(a / 86_400)d \(a % 86_400 / 3600)h"
         return s >= 0 ? "in " + text : text + " ago"
-    }
-}
-
-/// Every revocation from the console, whatever screen starts it: the engine's dry run first
-/// (`previewRevocation`), a dialog that says what dies with Cancel focused, then `revokeTokens`.
-enum RevocationFlow {
-    static func start(_ selector: RevocationSelector, reason: String, _ ctx: ConsoleContext, done: @escaping (RevocationSummary) -> Void) {
-        ctx.flash("Dry run: \(selector.description)…")
-        ctx.run("preview revocation", { engine throws(AdminError) in try await engine.previewRevocation(selector) }) { result in
-            switch result {
-            case .failure(let error): ctx.fail(error)
-            case .success(let preview):
-                let actor = ctx.actor
-                if preview.revoked == 0 {
-                    ctx.flash("Nothing to revoke: no active token matches \(selector.description).", .warn)
-                    return
-                }
-                ctx.present(Dialog(confirm: "Revoke tokens", lines: lines(selector, preview, now: ctx.now),
-                                   action: "Revoke \(Present.count(preview.revoked, "token"))") {
-                    ctx.run("revoke", { engine throws(AdminError) in try await engine.revokeTokens(selector, reason: reason, actor: actor) }) { result in
-                        switch result {
-                        case .failure(let error): ctx.fail(error)
-                        case .success(let summary):
-                            ctx.flash("Revoked \(Present.count(summary.revoked, "token")): introspection answers active:false now.")
-                            done(summary)
-                        }
-                    }
-                })
-            }
-        }
-    }
-
-    /// The dry run as dialog lines: what dies, who is touched, how long JWTs stay usable.
-    static func lines(_ selector: RevocationSelector, _ s: RevocationSummary, now: Date) -> [Dialog.Line] {
-        var lines = [Dialog.Line("Revoke \(selector.description)?"), Dialog.Line("")]
-        lines.append(Dialog.Line("Dies:     \(Present.count(s.revoked, "active token")) (\(s.jwtCount) JWT, \(s.opaqueCount) opaque)"))
-        lines.append(Dialog.Line("Clients:  \(Present.list(s.clients))"))
-        lines.append(Dialog.Line("Subjects: \(Present.list(s.subjects))"))
-        if let until = s.jwtUsableUntil {
-            lines.append(Dialog.Line("JWTs stay usable until \(Present.time(until)) (\(Present.relative(until, now: now)))", role: .flashWarn))
-            lines.append(Dialog.Line("at APIs that validate them locally without introspection.", role: .flashWarn))
-        } else {
-            lines.append(Dialog.Line("No JWT among them: introspection stops them all at once."))
-        }
-        return lines
     }
 }

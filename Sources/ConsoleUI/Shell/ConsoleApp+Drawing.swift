@@ -1,0 +1,135 @@
+import AuthEngine
+import Foundation
+
+/// Drawing the shell into the cell grid: header, tab bar with the breadcrumb, the current screen,
+/// help over it, the hint line, and the bottom line (palette, filter or flash), then any dialog.
+extension ConsoleApp {
+    public static let minimumSize = (width: 40, height: 10)
+
+    public func render(into grid: inout CellGrid) {
+        grid.glyphs = environment.glyphs
+        grid.clear()
+        let w = grid.width, h = grid.height
+        guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
+            grid.put("Terminal too small (\(w)x\(h)); Claimdeck needs \(Self.minimumSize.width)x\(Self.minimumSize.height).", x: 0, y: 0, role: .flashWarn)
+            return
+        }
+        drawHeader(&grid)
+        drawTabs(&grid)
+        let body = Rect(x: 0, y: 2, width: w, height: h - 4)
+        let s = screen(current)
+        s.draw(in: body, grid: &grid, context)
+        if case .help(let scroll) = mode { drawHelp(body, scroll: scroll, &grid) }
+        drawHints(y: h - 2, &grid)
+        drawBottom(y: h - 1, &grid)
+        context.dialog?.draw(in: Rect(x: 0, y: 0, width: w, height: h), grid: &grid)
+    }
+
+    private func drawHeader(_ grid: inout CellGrid) {
+        grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .header)
+        let server = environment.serverURL.map { "serving \($0)" } ?? "not serving (--no-serve)"
+        let text = " Claimdeck │ tenant \(context.tenantID) │ \(server) │ db \(environment.databasePath)"
+        grid.put(text.fitted(to: grid.width), x: 0, y: 0, role: .header)
+    }
+
+    /// The tabs, then the breadcrumb. When both do not fit (80 columns, a long crumb), the other tabs
+    /// shorten to three letters, then to their number, so that where you are stays readable.
+    private func drawTabs(_ grid: inout CellGrid) {
+        let crumb = screen(current).crumb.map { " › \($0)" } ?? ""
+        func label(_ i: Int, _ kind: ScreenKind, letters: Int?) -> String {
+            if kind == current { return "[\(i + 1) \(kind.title)]" }
+            guard let letters else { return " \(i + 1) \(kind.title) " }
+            return letters == 0 ? " \(i + 1) " : " \(i + 1) \(kind.title.prefix(letters)) "
+        }
+        func labels(_ letters: Int?) -> [String] { ScreenKind.allCases.enumerated().map { label($0.offset, $0.element, letters: letters) } }
+        let room = grid.width - DisplayWidth.of(crumb)
+        let chosen = [nil, 3, 0].map(labels).first { $0.reduce(0) { $0 + DisplayWidth.of($1) } <= room } ?? labels(0)
+        var x = 0
+        for (label, kind) in zip(chosen, ScreenKind.allCases) {
+            x = grid.put(label, x: x, y: 1, role: kind == current ? .selection : .muted)
+        }
+        if !crumb.isEmpty {
+            grid.put(crumb.fitted(to: grid.width - x), x: x, y: 1, role: .accent)
+        }
+    }
+
+    private func drawHints(y: Int, _ grid: inout CellGrid) {
+        var x = 0
+        let entries: [HelpEntry]
+        switch mode {
+        case .palette: entries = [HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
+                                  HelpEntry(keys: "Enter", text: "run"), HelpEntry(keys: "Esc", text: "cancel")]
+        case .filter: entries = [HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter")]
+        case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
+        case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
+        }
+        if let dialog = context.dialog {
+            if let k = dialog.actionKey, let label = dialog.actionLabel {
+                x = grid.put(String(k), x: x, y: y, role: .key)
+                x = grid.put(" \(label.lowercased())  ", x: x, y: y, role: .muted)
+            }
+            x = grid.put("Tab", x: x, y: y, role: .key)
+            grid.put(" switch button  Enter choose  Esc cancel", x: x, y: y, role: .muted)
+            return
+        }
+        for e in entries {
+            guard x + DisplayWidth.of(e.keys) + DisplayWidth.of(e.text) + 3 <= grid.width else { break }
+            x = grid.put("<\(e.keys)>", x: x, y: y, role: .key)
+            x = grid.put(" \(e.text)  ", x: x, y: y, role: .muted)
+        }
+    }
+
+    private func drawBottom(y: Int, _ grid: inout CellGrid) {
+        switch mode {
+        case .palette(let field, let choice):
+            let x = grid.put(":", x: 0, y: y, role: .accent)
+            let cursorX = field.draw(x: x, y: y, width: grid.width - x, grid: &grid, role: .text)
+            let candidates = completions(field.text)
+            if !candidates.isEmpty, field.cursor == field.text.count {
+                let pick = candidates[choice % candidates.count]
+                if pick.lowercased().hasPrefix(field.text.lowercased()) {
+                    grid.put(String(pick.dropFirst(field.text.count)), x: cursorX + 1, y: y, role: .muted)
+                }
+                let others = candidates.count > 1 ? "   (\(candidates.count) matches: \(Present.list(candidates, max: 5)))" : ""
+                grid.put(others, x: cursorX + 1 + DisplayWidth.of(String(pick.dropFirst(field.text.count))), y: y, role: .muted)
+            }
+        case .filter(let field):
+            let x = grid.put("/", x: 0, y: y, role: .accent)
+            let end = field.draw(x: x, y: y, width: max(10, grid.width / 2), grid: &grid, role: .text)
+            grid.put("  " + screen(current).filterHint, x: max(end + 2, x + grid.width / 2), y: y, role: .muted)
+        default:
+            if context.flash.message != nil {
+                context.flash.draw(y: y, width: grid.width, grid: &grid)
+            } else if !screen(current).filter.isEmpty {
+                grid.put("filter: \(screen(current).filter)  (/ edits, Esc in the filter clears)", x: 0, y: y, role: .muted)
+            }
+        }
+    }
+
+    private func drawHelp(_ body: Rect, scroll: Int, _ grid: inout CellGrid) {
+        let box = Rect(x: body.x + 1, y: body.y, width: body.width - 2, height: body.height)
+        grid.fill(box, role: .dialog)
+        Frame.draw(box, title: "Help: \(current.title)", grid: &grid, role: .dialog)
+        var lines: [(HelpEntry?, String)] = [(nil, current.title)]
+        lines += screen(current).helpEntries.map { ($0, "") }
+        lines.append((nil, ""))
+        lines.append((nil, Self.shellKeys.title))
+        lines += Self.shellKeys.helpEntries.map { ($0, "") }
+        let inner = box.height - 2
+        let maxScroll = max(0, lines.count - inner)
+        let start = min(scroll, maxScroll)
+        let keyWidth = min(18, (lines.compactMap { $0.0 }.map { DisplayWidth.of($0.keys) }.max() ?? 0) + 1)
+        for (i, line) in lines.dropFirst(start).prefix(inner).enumerated() {
+            let y = box.y + 1 + i
+            if let e = line.0 {
+                grid.put(e.keys.padded(to: keyWidth), x: box.x + 2, y: y, role: .key)
+                grid.put(e.text, x: box.x + 3 + keyWidth, y: y, role: .dialog, limit: box.width - keyWidth - 5)
+            } else {
+                grid.put(line.1, x: box.x + 2, y: y, role: .title)
+            }
+        }
+        if lines.count > inner {
+            grid.put(" \(start + 1)-\(min(lines.count, start + inner))/\(lines.count) ↓ ", x: box.maxX - 16, y: box.maxY - 1, role: .muted)
+        }
+    }
+}

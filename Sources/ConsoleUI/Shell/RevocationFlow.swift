@@ -1,0 +1,47 @@
+import AuthEngine
+import Foundation
+
+/// Every revocation from the console, whatever screen starts it: the engine's dry run first
+/// (`previewRevocation`), a dialog that says what dies with Cancel focused, then `revokeTokens`.
+enum RevocationFlow {
+    static func start(_ selector: RevocationSelector, reason: String, _ ctx: ConsoleContext, done: @escaping (RevocationSummary) -> Void) {
+        ctx.flash("Dry run: \(selector.description)…")
+        ctx.run("preview revocation", { engine throws(AdminError) in try await engine.previewRevocation(selector) }) { result in
+            switch result {
+            case .failure(let error): ctx.fail(error)
+            case .success(let preview):
+                let actor = ctx.actor
+                if preview.revoked == 0 {
+                    ctx.flash("Nothing to revoke: no active token matches \(selector.description).", .warn)
+                    return
+                }
+                ctx.present(Dialog(confirm: "Revoke tokens", lines: lines(selector, preview, now: ctx.now),
+                                   action: "Revoke \(Present.count(preview.revoked, "token"))") {
+                    ctx.run("revoke", { engine throws(AdminError) in try await engine.revokeTokens(selector, reason: reason, actor: actor) }) { result in
+                        switch result {
+                        case .failure(let error): ctx.fail(error)
+                        case .success(let summary):
+                            ctx.flash("Revoked \(Present.count(summary.revoked, "token")): introspection answers active:false now.")
+                            done(summary)
+                        }
+                    }
+                })
+            }
+        }
+    }
+
+    /// The dry run as dialog lines: what dies, who is touched, how long JWTs stay usable.
+    static func lines(_ selector: RevocationSelector, _ s: RevocationSummary, now: Date) -> [Dialog.Line] {
+        var lines = [Dialog.Line("Revoke \(selector.description)?"), Dialog.Line("")]
+        lines.append(Dialog.Line("Dies:     \(Present.count(s.revoked, "active token")) (\(s.jwtCount) JWT, \(s.opaqueCount) opaque)"))
+        lines.append(Dialog.Line("Clients:  \(Present.list(s.clients))"))
+        lines.append(Dialog.Line("Subjects: \(Present.list(s.subjects))"))
+        if let until = s.jwtUsableUntil {
+            lines.append(Dialog.Line("JWTs stay usable until \(Present.time(until)) (\(Present.relative(until, now: now)))", role: .flashWarn))
+            lines.append(Dialog.Line("at APIs that validate them locally without introspection.", role: .flashWarn))
+        } else {
+            lines.append(Dialog.Line("No JWT among them: introspection stops them all at once."))
+        }
+        return lines
+    }
+}
