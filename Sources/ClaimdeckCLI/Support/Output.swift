@@ -52,22 +52,17 @@ extension Present {
                  "apis": .number(Double(s.apis))])
     }
 
+    /// A client as `--json` shows it: its settings under the keys of tenant files (`ClientSpec`), beside
+    /// its identity, status and times; never its secret digest (the secret only when just generated).
     static func client(_ c: Client, secret: String? = nil) -> JSONValue {
-        var m: [String: JSONValue] = [
-            "tenant": .string(c.tenantID), "client_id": .string(c.id), "name": .string(c.name), "type": .string(c.type.rawValue),
-            "auth_method": .string(c.authMethod.rawValue), "grant_types": .array(c.grantTypes.map { .string($0.rawValue) }),
-            "scopes": .array(c.scopes.map(JSONValue.string)), "audiences": .array(c.audiences.map(JSONValue.string)),
-            "redirect_uris": .array(c.redirectURIs.map(JSONValue.string)), "token_format": .string(c.tokenFormat.rawValue),
-            "access_token_lifetime": .number(Double(c.accessTokenLifetime)),
-            "signing_alg": c.signingAlgorithm.map { .string($0.rawValue) } ?? .null,
-            "status": .string(c.disabled ? "disabled" : "enabled"),
-            "third_party": .bool(c.thirdParty), "require_pkce": .bool(c.mustUsePKCE),
-            "refresh_token_lifetime": .number(Double(c.refreshTokenLifetime)),
-            "refresh_token_absolute_lifetime": .number(Double(c.refreshTokenAbsoluteLifetime)),
-            "post_logout_redirect_uris": .array(c.postLogoutRedirectURIs.map(JSONValue.string)),
-            "revoke_refresh_tokens_on_logout": .bool(c.revokeRefreshTokensOnLogout),
-            "created_at": .string(Output.time(c.createdAt)), "updated_at": .string(Output.time(c.updatedAt)),
-        ]
+        var m: [String: JSONValue] = [:]
+        if let data = try? JSONEncoder().encode(c.spec), case .object(let settings)? = try? JSONValue(parsing: data) { m = settings }
+        m["tenant"] = .string(c.tenantID)
+        m["client_id"] = .string(c.id)
+        m["require_pkce"] = .bool(c.mustUsePKCE)
+        m["status"] = .string(c.disabled ? "disabled" : "enabled")
+        m["created_at"] = .string(Output.time(c.createdAt))
+        m["updated_at"] = .string(Output.time(c.updatedAt))
         if let secret { m["client_secret"] = .string(secret) }
         return .object(m)
     }
