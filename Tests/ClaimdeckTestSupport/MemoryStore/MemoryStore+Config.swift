@@ -27,10 +27,9 @@ extension MemoryStore: ConfigStore {
     /// tenant, a token exchange policy its client, usernames are unique per tenant), and keeps the copy
     /// only if all of them went through. The version moves on every call, even an empty one.
     public func apply(_ mutations: [ConfigMutation], audit: [AuditEventDraft]) async throws {
-        try transaction { state in
+        try transaction(audit: audit) { state in
             for m in mutations { try state.apply(m) }
             state.configVersion += 1
-            state.append(audit)
         }
     }
 

@@ -19,14 +19,17 @@ public final class MemoryStore: Sendable {
     /// An empty store: no tenant, no token, no audit event.
     public init() {}
 
-    /// Runs `body` on a copy of the state and keeps the copy only if `body` returns: all or nothing,
-    /// for calls that change several kinds of rows and may refuse late (`apply`). Each collection it
-    /// changes is copied once, which is nothing at the sizes tests use.
-    func transaction<T: Sendable>(_ body: (inout MemoryStoreState) throws -> T) throws -> T {
+    /// Runs `body` on a copy of the state and keeps the copy, with `audit` appended, only if `body`
+    /// returns: all or nothing, for calls that change several kinds of rows and may refuse late
+    /// (`apply`). Each collection `body` changes is copied once, which is nothing at the sizes tests
+    /// use; the audit log, which only grows, is appended after the copy is kept, so it is never copied.
+    func transaction<T: Sendable>(audit: [AuditEventDraft], _ body: (inout MemoryStoreState) throws -> T) throws -> T {
         try state.withLock { current in
             var work = current
             let result = try body(&work)
-            current = work
+            // `consume`: no second reference to the log is left, so the append does not copy it.
+            current = consume work
+            current.append(audit)
             return result
         }
     }
