@@ -52,7 +52,9 @@ extension MemoryStore: TokenStore {
         locked { state in TokenMatching.summary(of: state.selected(by: selector, at: now).map { state.tokens[$0]! }) }
     }
 
-    /// Newest first by id (byte order, as SQLite sorts TEXT), at most `limit`.
+    /// Newest first by id (byte order, as SQLite sorts TEXT), at most `limit`. A negative limit answers
+    /// nothing here; SQLite's plain query would answer every token (its status-index path nothing), but
+    /// the engine only passes 1...10,000.
     public func tokens(matching q: TokenQuery, at now: Date) async throws -> [TokenRecord] {
         locked { state in
             let found = state.tokens.values.filter { TokenMatching.matches($0, q, at: now) }

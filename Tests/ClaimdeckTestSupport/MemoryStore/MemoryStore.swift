@@ -13,6 +13,10 @@ import Synchronization
 /// Values are kept as SQLite gives them back, so a test cannot pass here and fail there: token
 /// issue and expiry times are whole seconds, audit times whole milliseconds, space-joined lists
 /// (scopes, audiences, `amr`) lose empty entries, and a fresh store is at configuration version 1.
+///
+/// It lives in one process: tests of a second process on the same file, of the group-commit writer
+/// and its `claimdeck_writer_batch_size` metric, or of rows edited behind the store's back stay on
+/// SQLiteStore.
 public final class MemoryStore: Sendable {
     let state = Mutex(MemoryStoreState())
 
