@@ -117,11 +117,16 @@ let package = Package(
         .executableTarget(name: "ConsoleBench", dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
                           swiftSettings: swiftSettings),
 
+        // Fixtures shared by the test targets (the in-memory store, ...).
+        .target(name: "ClaimdeckTestSupport", dependencies: ["AuthEngine", "JOSE"], path: "Tests/ClaimdeckTestSupport",
+                swiftSettings: swiftSettings),
+
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthEngineTests", dependencies: ["AuthEngine", "JOSE"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
