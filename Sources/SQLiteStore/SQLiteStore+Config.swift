@@ -66,7 +66,7 @@ extension SQLiteStore: ConfigStore {
                     try db.execute(sql: "INSERT INTO design_versions (tenant_id, number, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                    arguments: [v.tenantID, v.number, v.createdAt.timeIntervalSince1970, try encoder.encode(v)])
                     if db.changesCount == 0 {
-                        throw AdminError(code: .conflict, field: "design", message: "version \(v.number) of tenant '\(v.tenantID)' was published meanwhile by someone else; look at 'claimdeck design versions' and try again")
+                        throw AdminError.designPublishedMeanwhile(tenantID: v.tenantID, number: v.number)
                     }
                 case .putDesignDraft(let d):
                     try db.execute(sql: "INSERT INTO design_drafts (tenant_id, data) VALUES (?, ?) ON CONFLICT(tenant_id) DO UPDATE SET data = excluded.data",
@@ -95,7 +95,7 @@ extension SQLiteStore: ConfigStore {
                         WHERE tenant_id = ? AND id = ? AND uses_left > 0 AND expires_at > ?
                         """, arguments: [t, id, now.timeIntervalSince1970])
                     if db.changesCount == 0 {
-                        throw AdminError(code: .conflict, field: "initial access token", message: "the initial access token has expired or is used up")
+                        throw AdminError.registrationTokenSpent
                     }
                 case .deleteRegistrationToken(let t, let id):
                     try db.execute(sql: "DELETE FROM registration_tokens WHERE tenant_id = ? AND id = ?", arguments: [t, id])

@@ -52,13 +52,7 @@ extension SQLiteStore: TokenStore {
             var arguments: StatementArguments = [now.timeIntervalSince1970, reason]
             arguments += args
             try db.execute(sql: "UPDATE tokens SET revoked_at = ?, revocation_reason = ? WHERE \(clause)", arguments: arguments)
-            var event = audit
-            event.details["revoked"] = "\(summary.revoked)"
-            event.details["jwt"] = "\(summary.jwtCount)"
-            event.details["opaque"] = "\(summary.opaqueCount)"
-            if let until = summary.jwtUsableUntil {
-                event.details["jwt_usable_until"] = ISO8601DateFormatter().string(from: until)
-            }
+            let event = audit.completed(with: summary)
             try AuditWriter.append([event], in: db)
             return summary
         }

@@ -52,8 +52,8 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.createTenant()
         let dana = try await f.engine.createUser(tenantID: T, username: "dana", password: Self.password, actor: "test")
-        let app = try await f.engine.registerClient(tenantID: T, ClientSpec(
-            id: "app", name: "App", grantTypes: [.authorizationCode, .refreshToken], scopes: ["openid"], redirectURIs: [Self.redirect],
+        let app = try await f.engine.registerClient(tenantID: T, id: "app", ClientSpec(
+            name: "App", grantTypes: [.authorizationCode, .refreshToken], scopes: ["openid"], redirectURIs: [Self.redirect],
             tokenFormat: .opaque, thirdParty: true), actor: "test")
         let secret = try #require(app.secret)
         let login = try await f.engine.login(tenantID: T, username: "dana", password: Self.password, remoteAddress: nil)
@@ -113,7 +113,7 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.createTenant()
         _ = try await f.engine.createUser(tenantID: T, username: "dana", password: Self.password, actor: "test")
-        let tv = try #require(try await f.engine.registerClient(tenantID: T, ClientSpec(id: "tv", name: "TV", grantTypes: [.deviceCode],
+        let tv = try #require(try await f.engine.registerClient(tenantID: T, id: "tv", ClientSpec(name: "TV", grantTypes: [.deviceCode],
                                                                                         scopes: ["openid"]), actor: "test").secret)
         let started = try await f.engine.deviceAuthorization(f.tokenRequest([("scope", "openid")], client: "tv", secret: tv))
         let id = String(started.deviceCode.dropFirst(4).prefix(26))
@@ -165,8 +165,8 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.createTenant()
         let key = try SigningKeyPair.generate(.es256)
-        _ = try await f.engine.registerClient(tenantID: T, ClientSpec(
-            id: "signer", name: "Signer", authMethod: .privateKeyJWT, audiences: [ConformanceFixture.audience],
+        _ = try await f.engine.registerClient(tenantID: T, id: "signer", ClientSpec(
+            name: "Signer", authMethod: .privateKeyJWT, audiences: [ConformanceFixture.audience],
             jwks: JWKSet(keys: [key.publicKey.jwk(kid: "k1")])), actor: "test")
         let now = Int(f.clock.now().timeIntervalSince1970)
         func request(jti: String) throws -> TokenEndpointRequest {
@@ -254,7 +254,7 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.store.ping()
         try await f.createTenant()
-        let svc = try await f.engine.registerClient(tenantID: T, ClientSpec(id: "svc", name: "Service", audiences: [ConformanceFixture.audience],
+        let svc = try await f.engine.registerClient(tenantID: T, id: "svc", ClientSpec(name: "Service", audiences: [ConformanceFixture.audience],
                                                                             tokenFormat: .opaque), actor: "test")
         let attributes: [String: JSONValue] = ["name": .string("Dana"), "n": .number(1.5), "roles": .array([.string("a"), .null, .bool(true)])]
         let dana = try await f.engine.createUser(tenantID: T, username: "dana", attributes: attributes, password: Self.password, actor: "test")

@@ -53,8 +53,8 @@ struct ConformanceFixture: Sendable {
 
     /// A confidential client_credentials client; returns its secret.
     func registerService(_ id: String, format: TokenFormat = .jwt) async throws -> String {
-        let spec = ClientSpec(id: id, name: id, audiences: [Self.audience], tokenFormat: format)
-        return try #require(try await engine.registerClient(tenantID: Self.tenant, spec, actor: "test").secret)
+        let spec = ClientSpec(name: id, audiences: [Self.audience], tokenFormat: format)
+        return try #require(try await engine.registerClient(tenantID: Self.tenant, id: id, spec, actor: "test").secret)
     }
 
     func basic(_ id: String, _ secret: String) -> String {

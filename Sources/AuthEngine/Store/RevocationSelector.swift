@@ -54,3 +54,17 @@ public struct RevocationSummary: Sendable, Hashable, Codable {
         self.subjects = subjects
     }
 }
+
+extension AuditEventDraft {
+    /// The revocation's audit event with its counts, as every store records it.
+    public func completed(with summary: RevocationSummary) -> AuditEventDraft {
+        var event = self
+        event.details["revoked"] = "\(summary.revoked)"
+        event.details["jwt"] = "\(summary.jwtCount)"
+        event.details["opaque"] = "\(summary.opaqueCount)"
+        if let until = summary.jwtUsableUntil {
+            event.details["jwt_usable_until"] = ISO8601DateFormatter().string(from: until)
+        }
+        return event
+    }
+}

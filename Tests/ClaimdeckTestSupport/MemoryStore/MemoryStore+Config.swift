@@ -103,9 +103,7 @@ extension MemoryStoreState {
         case .recordDesignVersion(let v):
             try requireTenant(v.tenantID, table: "design_versions")
             guard designVersions[v.tenantID]?[v.number] == nil else {
-                // SQLiteStore's words, so a test of the message holds over both.
-                throw AdminError(code: .conflict, field: "design", message: "version \(v.number) of tenant '\(v.tenantID)' was published "
-                                 + "meanwhile by someone else; look at 'claimdeck design versions' and try again")
+                throw AdminError.designPublishedMeanwhile(tenantID: v.tenantID, number: v.number)
             }
             designVersions[v.tenantID, default: [:]][v.number] = v
         case .putDesignDraft(let d):
@@ -129,7 +127,7 @@ extension MemoryStoreState {
         case .consumeRegistrationToken(let t, let id, let now):
             guard var r = config.registrationTokens[t]?[id], r.usesLeft > 0,
                   r.expiresAt.timeIntervalSince1970 > now.timeIntervalSince1970 else {
-                throw AdminError(code: .conflict, field: "initial access token", message: "the initial access token has expired or is used up")
+                throw AdminError.registrationTokenSpent
             }
             r.usesLeft -= 1
             config.registrationTokens[t]![id] = r

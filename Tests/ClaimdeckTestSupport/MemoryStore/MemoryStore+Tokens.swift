@@ -36,13 +36,7 @@ extension MemoryStore: TokenStore {
                 state.tokens[id]!.revokedAt = now
                 state.tokens[id]!.revocationReason = reason
             }
-            var event = audit
-            event.details["revoked"] = "\(summary.revoked)"
-            event.details["jwt"] = "\(summary.jwtCount)"
-            event.details["opaque"] = "\(summary.opaqueCount)"
-            if let until = summary.jwtUsableUntil {
-                event.details["jwt_usable_until"] = ISO8601DateFormatter().string(from: until)
-            }
+            let event = audit.completed(with: summary)
             state.append([event])
             return summary
         }
