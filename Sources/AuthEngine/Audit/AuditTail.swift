@@ -46,7 +46,7 @@ public struct AuditCursor: Sendable, Hashable {
         sequence = latest
         var found: [AuditEvent] = []
         var upper = latest
-        var size = min(Int64(max(backlog, batch)), Self.chunkLimit)
+        var size = min(Int64(backlog), Self.chunkLimit)
         while upper > 0 && found.count < backlog {
             let lower = max(0, upper - size)
             let chunk = try await engine.auditEvents(after: lower, limit: Int(upper - lower), filter: filter)
