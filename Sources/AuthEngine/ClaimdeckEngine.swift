@@ -24,14 +24,18 @@ public final class ClaimdeckEngine: Sendable {
 
     /// - Parameters:
     ///   - masterKey: 32 bytes that seal private signing keys at rest.
+    ///   - clock: the dates the engine stamps and compares (issuance, expiry, throttling).
     ///   - claimLookup: the HTTP client of external claim lookups; nil: every lookup fails (and its
     ///     claim's failure policy applies).
+    ///   - timer: what the engine waits on: the config watch's polls and external lookups' timeouts.
+    ///     Tests pass a clock they move by hand.
     public init(store: any ClaimdeckStore, masterKey: Data, configuration: EngineConfiguration,
                 clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
                 metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine"),
-                throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil) async throws {
+                throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil,
+                timer: any Clock<Duration> = ContinuousClock()) async throws {
         self.store = store
-        self.config = try await ConfigCache(store: store)
+        self.config = try await ConfigCache(store: store, clock: timer)
         self.keyring = try Keyring(masterKey: masterKey)
         self.configuration = configuration
         self.clock = clock
@@ -41,7 +45,7 @@ public final class ClaimdeckEngine: Sendable {
         self.logger = logger
         self.throttle = throttle
         self.authenticator = ClientAuthenticator(store: store, configuration: configuration, clock: clock)
-        self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock)
+        self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock, timer: timer)
     }
 
     /// The tenant named in a request path, or a 404 `not_found` error.
