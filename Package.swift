@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // HummingbirdTesting's request headers (tests only); no traits, as Hummingbird asks for none.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
     ],
     targets: [
         // JOSE: keys, JWS, JWK, sealing, digests. Pure crypto, no engine knowledge.
@@ -117,18 +119,34 @@ let package = Package(
         .executableTarget(name: "ConsoleBench", dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
                           swiftSettings: swiftSettings),
 
+        // What the test targets share: the demo tenant as a cached template database, its clients and
+        // secrets, repository paths, a log capture and a manual `Clock`. A regular target under Tests/.
+        .target(
+            name: "ClaimdeckTestSupport",
+            dependencies: [
+                "AuthEngine", "JOSE", "SQLiteStore", "TenantYAML",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            path: "Tests/ClaimdeckTestSupport",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthEngineTests", dependencies: ["AuthEngine", "JOSE"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OAuthHTTPTests",
             dependencies: [
-                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "ClaimLookupHTTP", "JOSE",
+                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "ClaimLookupHTTP", "JOSE", "ClaimdeckTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -141,14 +159,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleUITests",
-            dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
+            dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE", "ClaimdeckTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Runs the real `claimdeck` binary as a subprocess: exit codes, output, a server beside the CLI.
         .testTarget(
             name: "ClaimdeckCLITests",
             dependencies: [
-                "ClaimdeckCLI", "JOSE",
+                "ClaimdeckCLI", "JOSE", "ClaimdeckTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -1,3 +1,4 @@
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 
@@ -13,15 +14,12 @@ struct Binary {
     static var path: String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("claimdeck").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/claimdeck").path,
+            RepoPaths.root.appendingPathComponent(".build/debug/claimdeck").path,
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
-    static var repoRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    static var repoRoot: URL { RepoPaths.root }
 
     /// Runs `claimdeck <arguments>` to completion.
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {

@@ -1,9 +1,9 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import ConsoleUI
 import Foundation
 import JOSE
 import SQLiteStore
-import TenantYAML
 
 /// The console over a real SQLite store in a temporary directory holding the demo tenant, driven by
 /// keys and rendered into an in-memory cell grid. Jobs run to completion after every key, so each
@@ -16,19 +16,25 @@ final class Harness {
     let app: ConsoleApp
     var grid: CellGrid
 
-    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("themes").path
-    static let demoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("data/demo-sms.yaml").path
+    static let themes = RepoPaths.themes.path
 
+    /// - Parameter demo: start from the demo tenant (a copy of the template loaded at the manual clock's
+    ///   time), or from an empty database.
     init(width: Int = 80, height: Int = 24, start: ScreenKind = .audit, demo: Bool = true, colorDepth: ColorDepth = .c256) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: dir.appendingPathComponent("c.db").path, durable: false)
         clock = ManualWallClock()
-        engine = try await ClaimdeckEngine(store: store, masterKey: SecretBox.generateMasterKey(),
+        let masterKey: Data
+        if demo {
+            let template = try await DemoTemplate.shared.database(loadedAt: clock.now())
+            store = try SQLiteStore(path: try template.copy(into: dir, name: "c.db"), durable: false)
+            masterKey = template.masterKey
+        } else {
+            store = try SQLiteStore(path: dir.appendingPathComponent("c.db").path, durable: false)
+            masterKey = SecretBox.generateMasterKey()
+        }
+        engine = try await ClaimdeckEngine(store: store, masterKey: masterKey,
                                            configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"), clock: clock)
-        if demo { _ = try await TenantLoader.load(file: Self.demoFile, into: engine, actor: "test") }
         app = ConsoleApp(engine: engine, clock: clock, tenantID: "sms",
                          environment: ConsoleEnvironment(databasePath: "/tmp/c.db", serverURL: "http://127.0.0.1:8080", themeDirectory: Self.themes,
                                                          colorDepth: colorDepth),
@@ -85,7 +91,7 @@ final class Harness {
         return grid.row(y)
     }
 
-    func basic(_ id: String, _ secret: String) -> String { "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
+    func basic(_ id: String, _ secret: String) -> String { DemoClient.basicAuthorization(id: id, secret: secret) }
 
     /// A client_credentials token, as the HTTP endpoint issues it.
     /// The partner portal sends its secret in the form (client_secret_post), the others in the Basic header.
