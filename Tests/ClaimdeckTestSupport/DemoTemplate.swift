@@ -12,6 +12,10 @@ import TenantYAML
 /// a debug build (scrypt for the demo users' passwords, RSA-2048 key generation for status-monitor);
 /// copying costs milliseconds. Tests about loading itself still call `TenantLoader` on their own.
 ///
+/// The loader hashes the demo users' passwords at the interactive scrypt cost whatever the engine is
+/// configured with, and every sign-in in a test would pay it again (half the CPU of the HTTP tests):
+/// the template stores them at the test cost instead, each the hash of the same password.
+///
 /// The load's timestamps (created_at, key and audit times) come from the clock it ran under, and tests on
 /// a manual clock compare times with them: so there is one template per load time, `nil` meaning the
 /// system clock at the moment the template is built.
@@ -79,10 +83,30 @@ public actor DemoTemplate {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let queue = try DatabaseQueue(path: source, configuration: configuration)
+        try await queue.write { db in try rehashPasswords(db) }
         try await queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
         try queue.close()
         for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: source + suffix) }
         return Database(path: copy, masterKey: masterKey)
+    }
+
+    /// Replaces each demo user's password hash by one of the same password at `ScryptCost.testing`, in the
+    /// row as the store encodes it (sorted-key JSON of `User`). A user with a password the fixture does not
+    /// know fails the build of the template rather than keep the slow hash unnoticed.
+    private static func rehashPasswords(_ db: GRDB.Database) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rows = try Row.fetchAll(db, sql: "SELECT tenant_id, id, data FROM users")
+        for row in rows {
+            var user = try JSONDecoder().decode(User.self, from: row["data"] as Data)
+            guard user.passwordHash != nil else { continue }
+            guard let demo = DemoUser.all.first(where: { $0.id == user.id }) else {
+                throw FixtureError("demo user \(user.id) has a password DemoUser does not know")
+            }
+            user.passwordHash = try PasswordHasher.hash(demo.password, cost: .testing)
+            try db.execute(sql: "UPDATE users SET data = ? WHERE tenant_id = ? AND id = ?",
+                           arguments: [try encoder.encode(user), row["tenant_id"] as String, row["id"] as String])
+        }
     }
 
     private static let directoryPrefix = "claimdeck-test-template-"

@@ -39,3 +39,22 @@ public enum Audience {
     public static let sms = "https://api.sms.example/sms"
     public static let status = "https://api.sms.example/status"
 }
+
+/// A user of `data/demo-sms.yaml` who has a password, with that password.
+public struct DemoUser: Sendable {
+    public var id: String
+    public var username: String
+    public var password: String
+
+    public init(id: String, username: String, password: String) {
+        self.id = id
+        self.username = username
+        self.password = password
+    }
+
+    public static let alice = DemoUser(id: "u-alice", username: "alice", password: "alice-demo-password")
+    public static let bob = DemoUser(id: "u-bob", username: "bob", password: "bob-demo-password")
+
+    /// Every demo user with a password.
+    public static let all = [alice, bob]
+}
