@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // HummingbirdTesting's request headers (tests only); no traits, as Hummingbird asks for none.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
+        // Runs the `claimdeck` binary and the Authlib client in ClaimdeckCLITests.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // JOSE: keys, JWS, JWK, sealing, digests. Pure crypto, no engine knowledge.
@@ -168,6 +170,7 @@ let package = Package(
             dependencies: [
                 "ClaimdeckCLI", "JOSE", "ClaimdeckTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
