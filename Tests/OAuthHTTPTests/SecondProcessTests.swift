@@ -21,7 +21,7 @@ struct SecondProcessTests {
 
     /// Polls `condition` for up to `limit`.
     /// The product polls every 250 ms; the bound is loose so that a starved CI machine, which delays
-    /// the polling task, does not make the test flaky. The real binary is held to one second in
+    /// the polling task, does not make the test flaky. The real binary gets a bound of the same kind in
     /// ClaimdeckCLITests.
     static let propagationBound: Duration = .seconds(10)
 
