@@ -95,8 +95,8 @@ final class Harness {
 
     /// A client_credentials token, as the HTTP endpoint issues it.
     /// The partner portal sends its secret in the form (client_secret_post), the others in the Basic header.
-    func issue(_ client: String = "billing-service", secret: String = "billing-demo-secret") async throws -> TokenResponse {
-        let post = client == "partner-portal"
+    func issue(_ client: String = DemoClient.billing.id, secret: String = DemoClient.billing.secret) async throws -> TokenResponse {
+        let post = client == DemoClient.partnerPortal.id
         return try await engine.token(TokenEndpointRequest(
             tenantID: "sms",
             form: FormParameters(pairs: [("grant_type", "client_credentials")] + (post ? [("client_id", client), ("client_secret", secret)] : [])),
@@ -105,11 +105,11 @@ final class Harness {
 
     func failedAuth() async {
         _ = try? await engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
-                                                         authorization: basic("billing-service", "wrong")))
+                                                         authorization: DemoClient.billing.withSecret("wrong").basicAuthorization))
     }
 
     func introspect(_ token: String) async throws -> IntrospectionResult {
         try await engine.introspect(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("token", token)]),
-                                                         authorization: basic("api-gateway", "gateway-demo-secret")))
+                                                         authorization: DemoClient.apiGateway.basicAuthorization))
     }
 }

@@ -51,13 +51,13 @@ struct Fixture {
     func basic(_ id: String, _ secret: String) -> String { DemoClient.basicAuthorization(id: id, secret: secret) }
 
     /// A client_credentials token for a demo client.
-    func issue(_ client: String = "billing-service", secret: String = "billing-demo-secret", extra: [(String, String)] = []) async throws -> TokenResponse {
+    func issue(_ client: String = DemoClient.billing.id, secret: String = DemoClient.billing.secret, extra: [(String, String)] = []) async throws -> TokenResponse {
         try await engine.token(TokenEndpointRequest(
             tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")] + extra), authorization: basic(client, secret)))
     }
 
     func introspect(_ token: String) async throws -> IntrospectionResult {
         try await engine.introspect(TokenEndpointRequest(
-            tenantID: "sms", form: FormParameters(pairs: [("token", token)]), authorization: basic("api-gateway", "gateway-demo-secret")))
+            tenantID: "sms", form: FormParameters(pairs: [("token", token)]), authorization: DemoClient.apiGateway.basicAuthorization))
     }
 }
