@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // HummingbirdTesting's request headers (tests only); no traits, as Hummingbird asks for none.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
+        // Runs the `claimdeck` binary and the Authlib client in ClaimdeckCLITests.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // JOSE: keys, JWS, JWK, sealing, digests. Pure crypto, no engine knowledge.
@@ -117,23 +121,34 @@ let package = Package(
         .executableTarget(name: "ConsoleBench", dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
                           swiftSettings: swiftSettings),
 
-        // Fixtures shared by the test targets (the in-memory store, ...).
-        .target(name: "ClaimdeckTestSupport", dependencies: ["AuthEngine", "JOSE"], path: "Tests/ClaimdeckTestSupport",
-                swiftSettings: swiftSettings),
+        // What the test targets share: the demo tenant as a cached template database, its clients and
+        // secrets, repository paths, a log capture and a manual `Clock`. A regular target under Tests/.
+        .target(
+            name: "ClaimdeckTestSupport",
+            dependencies: [
+                "AuthEngine", "JOSE", "SQLiteStore", "TenantYAML",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            path: "Tests/ClaimdeckTestSupport",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "JOSETests", dependencies: ["JOSE"], swiftSettings: swiftSettings),
         .testTarget(name: "AuthEngineTests", dependencies: ["AuthEngine", "JOSE"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OAuthHTTPTests",
             dependencies: [
-                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "ClaimLookupHTTP", "JOSE",
+                "OAuthHTTP", "SQLiteStore", "AuthEngine", "TenantYAML", "ClaimdeckCLI", "ClaimLookupHTTP", "JOSE", "ClaimdeckTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -146,15 +161,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleUITests",
-            dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
+            dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE", "ClaimdeckTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Runs the real `claimdeck` binary as a subprocess: exit codes, output, a server beside the CLI.
         .testTarget(
             name: "ClaimdeckCLITests",
             dependencies: [
-                "ClaimdeckCLI", "JOSE",
+                "ClaimdeckCLI", "JOSE", "ClaimdeckTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -13,8 +13,9 @@ public final class ClaimdeckEngine: Sendable {
     public let keyring: Keyring
     public let configuration: EngineConfiguration
     public let clock: any WallClock
-    /// What the engine waits on (the live audit tail's polls); a test clock makes waits exact.
-    public let sleeper: any Clock<Duration>
+    /// What the engine waits on (the config watch's polls, external lookups' timeouts, the live audit
+    /// tail's polls); a test clock makes waits exact.
+    public let timer: any Clock<Duration>
     public let ids: Identifiers
     public let metrics: EngineMetrics
     public let logger: Logger
@@ -27,26 +28,29 @@ public final class ClaimdeckEngine: Sendable {
 
     /// - Parameters:
     ///   - masterKey: 32 bytes that seal private signing keys at rest.
+    ///   - clock: the dates the engine stamps and compares (issuance, expiry, throttling).
     ///   - claimLookup: the HTTP client of external claim lookups; nil: every lookup fails (and its
     ///     claim's failure policy applies).
+    ///   - timer: what the engine waits on: the config watch's polls, external lookups' timeouts, the audit tail's polls.
+    ///     Tests pass a clock they move by hand.
     public init(store: any ClaimdeckStore, masterKey: Data, configuration: EngineConfiguration,
                 clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
                 metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine"),
                 throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil,
-                sleeper: any Clock<Duration> = ContinuousClock()) async throws {
+                timer: any Clock<Duration> = ContinuousClock()) async throws {
         self.store = store
-        self.config = try await ConfigCache(store: store)
+        self.config = try await ConfigCache(store: store, clock: timer)
         self.keyring = try Keyring(masterKey: masterKey)
         self.configuration = configuration
         self.clock = clock
-        self.sleeper = sleeper
+        self.timer = timer
         self.random = random
         self.ids = Identifiers(random: random)
         self.metrics = metrics
         self.logger = logger
         self.throttle = throttle
         self.authenticator = ClientAuthenticator(store: store, configuration: configuration, clock: clock)
-        self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock)
+        self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock, timer: timer)
     }
 
     /// The tenant named in a request path, or a 404 `not_found` error.

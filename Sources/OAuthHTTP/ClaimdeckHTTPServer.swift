@@ -36,13 +36,21 @@ public struct ClaimdeckHTTPServer: Sendable {
         return router
     }
 
-    /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0).
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(
+    /// The Hummingbird application over `makeRouter()`, bound to `host:port`, without the config watch
+    /// that `run` adds: what `run` serves, and what tests drive in HummingbirdTesting's router mode.
+    /// `onRunning` receives the bound port (useful with port 0).
+    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> Application<RouterResponder<ClaimdeckRequestContext>> {
+        Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = makeApplication(onRunning: onRunning)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Configuration changed by another process (a console beside this server) applies within 250 ms.
             group.addTask { await engine.config.watch() }

@@ -1,5 +1,7 @@
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
+import Subprocess
 
 /// The real `claimdeck` executable, run as a subprocess.
 struct Binary {
@@ -13,66 +15,36 @@ struct Binary {
     static var path: String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("claimdeck").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/claimdeck").path,
+            RepoPaths.root.appendingPathComponent(".build/debug/claimdeck").path,
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
-    static var repoRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    static var repoRoot: URL { RepoPaths.root }
 
-    /// Runs `claimdeck <arguments>` to completion.
+    /// Runs `claimdeck <arguments>` to completion, without `CLAIMDECK_DB` from the test's environment.
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "CLAIMDECK_DB")
-        for (k, v) in environment { env[k] = v }
-        return try await complete(path, arguments, environment: env, stdin: stdin)
+        var overrides: [Subprocess.Environment.Key: String?] = ["CLAIMDECK_DB": nil]
+        for (k, v) in environment { overrides[Subprocess.Environment.Key(stringLiteral: k)] = v }
+        return try await complete(path, arguments, environment: .inherit.updating(overrides), stdin: stdin)
     }
 
-    /// Runs `executable` to completion on a thread of its own, with its output in files. Waiting for a
-    /// process on a Swift concurrency thread instead (CI machines have two) starves every other
-    /// test's tasks for as long as it runs, and their polling loops miss deadlines they would meet.
-    static func complete(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    /// Runs `executable` to completion in the repository root through swift-subprocess, which waits for
+    /// the process and reads its output with asynchronous I/O: no Swift concurrency thread (CI machines
+    /// have two) is blocked while it runs, so other tests' polling loops keep their deadlines.
+    static func complete(_ executable: String, _ arguments: [String], environment: Subprocess.Environment = .inherit,
                          stdin: String? = nil) async throws -> Result {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-test-\(UUID().uuidString)")
-        let outPath = base.path + ".out", errPath = base.path + ".err"
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
-            Thread.detachNewThread {
-                defer {
-                    try? FileManager.default.removeItem(atPath: outPath)
-                    try? FileManager.default.removeItem(atPath: errPath)
-                }
-                do {
-                    FileManager.default.createFile(atPath: outPath, contents: nil)
-                    FileManager.default.createFile(atPath: errPath, contents: nil)
-                    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-                    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-                    let input = Pipe()
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                    process.currentDirectoryURL = repoRoot
-                    if let environment { process.environment = environment }
-                    process.standardOutput = out
-                    process.standardError = err
-                    process.standardInput = input
-                    try process.run()
-                    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-                    try input.fileHandleForWriting.close()
-                    process.waitUntilExit()
-                    try out.close()
-                    try err.close()
-                    continuation.resume(returning: Result(
-                        code: process.terminationStatus,
-                        stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-                        stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        let limit = 16 * 1024 * 1024
+        let result = try await Subprocess.run(
+            .path(.init(executable)), arguments: Arguments(arguments), environment: environment, workingDirectory: .init(repoRoot.path),
+            input: .string(stdin ?? ""), output: .string(limit: limit), error: .string(limit: limit))
+        let code: Int32
+        switch result.terminationStatus {
+        case .exited(let status): code = status
+        // As Foundation's Process reports it: the signal's number.
+        case .signaled(let signal): code = signal
         }
+        return Result(code: code, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
     }
 
     /// Starts a long-running `claimdeck <arguments>`; lines of its stdout arrive through `lines`.

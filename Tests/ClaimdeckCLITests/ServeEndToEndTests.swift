@@ -46,14 +46,19 @@ struct ServeEndToEndTests {
         let (_, after) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
         #expect(after == .object(["active": .bool(false)]))
         // The live tail in a third process shows the revocation, one JSON object per line.
-        #expect(try await tail.waitFor("token.revoked", timeout: .seconds(5)))
+        #expect(try await tail.waitFor("token.revoked", timeout: .seconds(30)))
         let line = try #require(tail.output.split(separator: "\n").first)
         #expect((try? JSONValue(parsing: String(line)))?["client_id"]?.stringValue == "partner-portal")
 
-        // A client disabled from the CLI is refused by the server within a second.
+        // A client disabled from the CLI is refused by the server once its watcher polls (every 250 ms). The
+        // bound is loose and returns at the first refusal: a loaded CI machine delays the polling task.
         #expect(try await Binary.run(["client", "disable", "billing-service", "--tenant", "sms", "--db", db]).code == 0)
-        try await Task.sleep(for: .seconds(1))
-        let (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        let deadline = ContinuousClock.now + .seconds(30)
+        var (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        while refused != 401 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        }
         #expect(refused == 401)
         #expect(body?["error"]?.stringValue == "invalid_client")
 

@@ -1,9 +1,9 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import ConsoleUI
 import Foundation
 import JOSE
 import SQLiteStore
-import TenantYAML
 
 /// The console over a real SQLite store in a temporary directory holding the demo tenant, driven by
 /// keys and rendered into an in-memory cell grid. Jobs run to completion after every key, so each
@@ -16,19 +16,25 @@ final class Harness {
     let app: ConsoleApp
     var grid: CellGrid
 
-    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("themes").path
-    static let demoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("data/demo-sms.yaml").path
+    static let themes = RepoPaths.themes.path
 
+    /// - Parameter demo: start from the demo tenant (a copy of the template loaded at the manual clock's
+    ///   time), or from an empty database.
     init(width: Int = 80, height: Int = 24, start: ScreenKind = .audit, demo: Bool = true, colorDepth: ColorDepth = .c256) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: dir.appendingPathComponent("c.db").path, durable: false)
         clock = ManualWallClock()
-        engine = try await ClaimdeckEngine(store: store, masterKey: SecretBox.generateMasterKey(),
+        let masterKey: Data
+        if demo {
+            let template = try await DemoTemplate.shared.database(loadedAt: clock.now())
+            store = try SQLiteStore(path: try template.copy(into: dir, name: "c.db"), durable: false)
+            masterKey = template.masterKey
+        } else {
+            store = try SQLiteStore(path: dir.appendingPathComponent("c.db").path, durable: false)
+            masterKey = SecretBox.generateMasterKey()
+        }
+        engine = try await ClaimdeckEngine(store: store, masterKey: masterKey,
                                            configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"), clock: clock)
-        if demo { _ = try await TenantLoader.load(file: Self.demoFile, into: engine, actor: "test") }
         app = ConsoleApp(engine: engine, clock: clock, tenantID: "sms",
                          environment: ConsoleEnvironment(databasePath: "/tmp/c.db", serverURL: "http://127.0.0.1:8080", themeDirectory: Self.themes,
                                                          colorDepth: colorDepth),
@@ -85,12 +91,12 @@ final class Harness {
         return grid.row(y)
     }
 
-    func basic(_ id: String, _ secret: String) -> String { "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
+    func basic(_ id: String, _ secret: String) -> String { DemoClient.basicAuthorization(id: id, secret: secret) }
 
     /// A client_credentials token, as the HTTP endpoint issues it.
     /// The partner portal sends its secret in the form (client_secret_post), the others in the Basic header.
-    func issue(_ client: String = "billing-service", secret: String = "billing-demo-secret") async throws -> TokenResponse {
-        let post = client == "partner-portal"
+    func issue(_ client: String = DemoClient.billing.id, secret: String = DemoClient.billing.secret) async throws -> TokenResponse {
+        let post = client == DemoClient.partnerPortal.id
         return try await engine.token(TokenEndpointRequest(
             tenantID: "sms",
             form: FormParameters(pairs: [("grant_type", "client_credentials")] + (post ? [("client_id", client), ("client_secret", secret)] : [])),
@@ -99,11 +105,11 @@ final class Harness {
 
     func failedAuth() async {
         _ = try? await engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
-                                                         authorization: basic("billing-service", "wrong")))
+                                                         authorization: DemoClient.billing.withSecret("wrong").basicAuthorization))
     }
 
     func introspect(_ token: String) async throws -> IntrospectionResult {
         try await engine.introspect(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("token", token)]),
-                                                         authorization: basic("api-gateway", "gateway-demo-secret")))
+                                                         authorization: DemoClient.apiGateway.basicAuthorization))
     }
 }

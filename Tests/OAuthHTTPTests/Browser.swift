@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import ClaimdeckTestSupport
 import Crypto
 import Foundation
 import JOSE
@@ -8,16 +8,16 @@ import Synchronization
 
 /// A minimal browser for the user-facing flows: keeps cookies per path, never follows redirects (the
 /// test follows them, as a browser would, and inspects each hop), and reads forms out of HTML.
+/// Requests go through the server's `send`, so the browser works in either of its modes.
 final class Browser: Sendable {
     let server: TestServer
-    private let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                                  configuration: .init(redirectConfiguration: .disallow))
     /// name -> (value, path)
     private let jar = Mutex<[String: (value: String, path: String)]>([:])
 
     init(_ server: TestServer) { self.server = server }
 
-    func close() async { try? await http.shutdown() }
+    /// Nothing to release since requests go through the server; kept so tests read as a browser's life.
+    func close() async {}
 
     struct Page: Sendable, CustomStringConvertible {
         var status: Int
@@ -70,19 +70,14 @@ final class Browser: Sendable {
 
     private func send(_ method: HTTPMethod, _ url: String, body: String?) async throws -> Page {
         let absolute = url.hasPrefix("http") ? url : server.baseURL + url
-        var request = HTTPClientRequest(url: absolute)
-        request.method = method
+        var headers: [(String, String)] = []
         let path = URLComponents(string: absolute)?.path ?? "/"
         let cookies = jar.withLock { jar in jar.filter { path.hasPrefix($0.value.path) }.map { "\($0.key)=\($0.value.value)" } }
-        if !cookies.isEmpty { request.headers.add(name: "Cookie", value: cookies.joined(separator: "; ")) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let buffer = try await response.body.collect(upTo: 1 << 20)
+        if !cookies.isEmpty { headers.append(("Cookie", cookies.joined(separator: "; "))) }
+        if body != nil { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
+        let response = try await server.send(method, absolute, body: body.map { Array($0.utf8) }, headers: headers)
         for header in response.headers[canonicalForm: "set-cookie"] { store(String(header)) }
-        return Page(status: Int(response.status.code), headers: response.headers, text: String(buffer: buffer))
+        return Page(status: response.status, headers: response.headers, text: response.text)
     }
 
     private func store(_ header: String) {

@@ -1,3 +1,4 @@
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import Testing

@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import Testing
@@ -99,7 +100,8 @@ import Testing
 
     @Test func codesAreTypedLooselyButWrongOnesAreThrottled() async throws {
         let clock = ManualWallClock(Date())
-        try await TestServer.with(clock: clock) { server in
+        // A real socket (`.live`): wrong codes are throttled per peer address, which router mode does not have.
+        try await TestServer.with(mode: .live, clock: clock) { server in
             let browser = Browser(server)
             defer { Task { await browser.close() } }
             let started = try await start(server)

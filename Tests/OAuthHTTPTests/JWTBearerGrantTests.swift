@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Crypto
 import Foundation
 import JOSE

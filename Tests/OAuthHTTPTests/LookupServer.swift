@@ -1,3 +1,4 @@
+import ClaimdeckTestSupport
 import Foundation
 import Hummingbird
 import Synchronization

@@ -1,3 +1,4 @@
+import ClaimdeckTestSupport
 import Foundation
 import Testing
 
@@ -51,7 +52,8 @@ struct LogTests {
     @Test("at trace level, no secret and no token string reaches the logs")
     func noSecretsInLogs() async throws {
         let logs = LogCapture()
-        let leaked = try await TestServer.with(logs: logs) { server -> [String] in
+        // A real server (`.live`): its own lines, from start to stop, are part of what is checked.
+        let leaked = try await TestServer.with(mode: .live, logs: logs) { server -> [String] in
             let wrongSecret = "Wr0ng-\(UUID().uuidString)"
             var secrets = [DemoClient.billing.secret, DemoClient.partnerPortal.secret, DemoClient.apiGateway.secret, wrongSecret]
             let jwt = try await server.accessToken(.billing)

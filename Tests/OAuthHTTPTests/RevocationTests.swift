@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import Testing
@@ -92,9 +93,10 @@ struct RevocationTests {
 
     @Test("admin revocation by subject")
     func adminBySubject() async throws {
-        try await TestServer.with { server in
+        let clock = ManualWallClock(Date())
+        try await TestServer.with(clock: clock) { server in
             let first = try await server.accessToken(.billing)
-            try await Task.sleep(for: .milliseconds(1100))  // a later exp for the second token
+            clock.advance(by: 1.1)  // a later exp for the second token
             let second = try await server.accessToken(.billing)
             let bystander = try await server.accessToken(.statusMonitor)
             let summary = try await server.engine.revokeTokens(.subject(tenantID: "sms", subject: "billing-service"), reason: "test", actor: "test")

@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import SQLiteStore
@@ -6,6 +7,7 @@ import Testing
 
 /// A console beside `claimdeck serve`: a second store and engine on the same SQLite file (as another
 /// process would open it). What it changes reaches the serving engine over HTTP within a second.
+/// A real server (`.live`): its config watch, which `claimdeck serve` runs, is what carries the change.
 @Suite("a second engine on the same database")
 struct SecondProcessTests {
     static func console(beside server: TestServer) async throws -> (ClaimdeckEngine, SQLiteStore) {
@@ -19,7 +21,7 @@ struct SecondProcessTests {
 
     /// Polls `condition` for up to `limit`.
     /// The product polls every 250 ms; the bound is loose so that a starved CI machine, which delays
-    /// the polling task, does not make the test flaky. The real binary is held to one second in
+    /// the polling task, does not make the test flaky. The real binary gets a bound of the same kind in
     /// ClaimdeckCLITests.
     static let propagationBound: Duration = .seconds(10)
 
@@ -34,7 +36,7 @@ struct SecondProcessTests {
 
     @Test("a client disabled by the console is refused by the server once its watcher polls")
     func disableFromConsole() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(mode: .live) { server in
             let (console, _) = try await Self.console(beside: server)
             let token = try await server.accessToken(.billing)
             _ = try await console.setClientDisabled(tenantID: "sms", clientID: "billing-service", disabled: true, actor: "console")
@@ -48,7 +50,7 @@ struct SecondProcessTests {
 
     @Test("a revocation by the console is seen by introspection at once")
     func revokeFromConsole() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(mode: .live) { server in
             let (console, _) = try await Self.console(beside: server)
             let token = try await server.accessToken(.partnerPortal)
             let summary = try await console.revokeTokens(.client(tenantID: "sms", clientID: "partner-portal"), reason: "incident", actor: "console")
@@ -59,7 +61,7 @@ struct SecondProcessTests {
 
     @Test("a key rotated by the console signs the server's next tokens once its watcher polls")
     func rotateFromConsole() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(mode: .live) { server in
             let (console, _) = try await Self.console(beside: server)
             let change = try await console.rotateKey(tenantID: "sms", actor: "console")
             let rotated = try await Self.eventually(within: Self.propagationBound) {
@@ -72,7 +74,7 @@ struct SecondProcessTests {
 
     @Test("both engines issuing at once: no 'database is locked', every token stored")
     func concurrentWriters() async throws {
-        try await TestServer.with { server in
+        try await TestServer.with(mode: .live) { server in
             let (console, consoleStore) = try await Self.console(beside: server)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

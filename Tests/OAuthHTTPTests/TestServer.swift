@@ -1,8 +1,11 @@
 import AsyncHTTPClient
 import AuthEngine
+import ClaimdeckTestSupport
 import ClaimLookupHTTP
 import Foundation
-import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import JOSE
 import Logging
 import NIOCore
@@ -10,54 +13,80 @@ import NIOHTTP1
 import OAuthHTTP
 import Prometheus
 import SQLiteStore
-import Synchronization
-import TenantYAML
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// A real Claimdeck server for one test: its own SQLite file in a temporary directory holding the demo
-/// tenant of `data/demo-sms.yaml`, Hummingbird on a loopback port, and an HTTP client.
+/// A Claimdeck server for one test: its own SQLite file in a temporary directory holding the demo tenant
+/// of `data/demo-sms.yaml`, and the HTTP face over it, reached one of two ways:
+/// - `.router` (the default): HummingbirdTesting sends each request straight to the router, in process,
+///   without a socket. The peer address is unknown there (`ClaimdeckRequestContext.remoteAddress` is nil).
+/// - `.live`: `ClaimdeckHTTPServer.run` on a loopback port, with its config watch, and AsyncHTTPClient:
+///   for tests where the connection, the peer address or the server's own behaviour is the point.
+///
+/// The issuer is the same in both, `http://127.0.0.1:8080/sms`: the engine's public URL is only a name,
+/// and `send` maps absolute URLs of it to wherever the server is really reached.
 ///
 /// Every test gets its own, so tests run in parallel without sharing state. Use `TestServer.with { ... }`,
 /// which always stops the server and removes the directory.
 final class TestServer: Sendable {
+    /// How requests reach the routes.
+    enum Mode: Sendable {
+        case router
+        case live
+    }
+
     let directory: URL
     let store: SQLiteStore
     let engine: ClaimdeckEngine
     let registry: PrometheusCollectorRegistry
-    let port: Int
-    /// `http://127.0.0.1:<port>`
+    /// The engine's public base URL: `http://127.0.0.1:8080`, whatever the mode.
     let baseURL: String
-    let http: HTTPClient
-    private let serverTask: Task<Void, Never>
+    private let transport: Transport
+    private let task: Task<Void, Never>
+    /// Ends the router-mode test client's run.
+    private let finish: AsyncStream<Void>.Continuation
+
+    private enum Transport: Sendable {
+        case router(any TestClientProtocol)
+        case live(port: Int, http: HTTPClient)
+    }
 
     static let tenant = "sms"
-    /// The demo tenant's issuer: `http://127.0.0.1:<port>/sms`.
+    static let publicBaseURL = "http://127.0.0.1:8080"
+    /// The demo tenant's issuer: `http://127.0.0.1:8080/sms`.
     var issuer: String { baseURL + "/" + Self.tenant }
     var tokenEndpoint: String { issuer + "/token" }
 
+    /// `http://127.0.0.1:<port>`, where a `.live` server really listens; nil in router mode.
+    var liveURL: String? {
+        guard case .live(let port, _) = transport else { return nil }
+        return "http://127.0.0.1:\(port)"
+    }
+
+    /// The client of a `.live` server, for requests `send` cannot make (streamed bodies); nil in router mode.
+    var http: HTTPClient? {
+        guard case .live(_, let http) = transport else { return nil }
+        return http
+    }
+
     private init(directory: URL, store: SQLiteStore, engine: ClaimdeckEngine, registry: PrometheusCollectorRegistry,
-                 port: Int, http: HTTPClient, serverTask: Task<Void, Never>) {
+                 transport: Transport, task: Task<Void, Never>, finish: AsyncStream<Void>.Continuation) {
         self.directory = directory
         self.store = store
         self.engine = engine
         self.registry = registry
-        self.port = port
-        self.baseURL = "http://127.0.0.1:\(port)"
-        self.http = http
-        self.serverTask = serverTask
+        self.baseURL = Self.publicBaseURL
+        self.transport = transport
+        self.task = task
+        self.finish = finish
     }
 
     /// Runs `body` against a fresh server and always tears it down.
     ///
+    /// - Parameter mode: `.router` unless the test needs a socket.
     /// - Parameter logs: when given, every log line of the store, engine and HTTP server goes there, at trace level.
     /// - Parameter clock: the engine's clock (a `ManualWallClock` for expiry and throttling tests).
-    static func with<T: Sendable>(logs: LogCapture? = nil, clock: any WallClock = SystemWallClock(),
+    static func with<T: Sendable>(mode: Mode = .router, logs: LogCapture? = nil, clock: any WallClock = SystemWallClock(),
                                   _ body: (TestServer) async throws -> T) async throws -> T {
-        let server = try await start(logs: logs, clock: clock)
+        let server = try await start(mode: mode, logs: logs, clock: clock)
         do {
             let result = try await body(server)
             await server.stop()
@@ -68,19 +97,12 @@ final class TestServer: Sendable {
         }
     }
 
-    /// `data/demo-sms.yaml`, found from this file's location.
-    static var demoFile: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("data/demo-sms.yaml").path
-    }
+    /// `data/demo-sms.yaml`.
+    static var demoFile: String { RepoPaths.demoTenantFile }
 
-    static func quietLogger(_ label: String) -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = .error
-        return logger
-    }
+    static func quietLogger(_ label: String) -> Logger { DemoTemplate.quietLogger(label) }
 
-    static func start(logs: LogCapture? = nil, clock: any WallClock = SystemWallClock()) async throws -> TestServer {
+    static func start(mode: Mode = .router, logs: LogCapture? = nil, clock: any WallClock = SystemWallClock()) async throws -> TestServer {
         func logger(_ label: String, level: Logger.Level = .error) -> Logger {
             guard let logs else {
                 var logger = quietLogger(label)
@@ -96,109 +118,123 @@ final class TestServer: Sendable {
         let directory = fm.temporaryDirectory.appendingPathComponent("claimdeck-http-tests-\(UUID().uuidString)")
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
-            let path = directory.appendingPathComponent("claimdeck.db").path
-            try fm.copyItem(atPath: template.path, toPath: path)
+            let path = try template.copy(into: directory, name: "claimdeck.db")
             let registry = PrometheusCollectorRegistry()
             let factory = PrometheusMetricsFactory(registry: registry)
             let store = try SQLiteStore(path: path, durable: false, metricsFactory: factory, logger: logger("test.store"))
-
-            // The issuer must name the port the server listens on, and the engine takes its public URL at
-            // construction: pick a free port first, and if something takes it before the server binds,
-            // start again on another one.
-            var lastError: any Error = FixtureError("no attempt was made")
-            for _ in 0..<8 {
-                let port = try freeLoopbackPort()
-                let engine = try await ClaimdeckEngine(
-                    store: store, masterKey: template.masterKey,
-                    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:\(port)", passwordCost: .testing), clock: clock,
-                    metrics: EngineMetrics(factory: factory), logger: logger("test.engine"), claimLookup: HTTPClaimLookup())
-                // Hummingbird logs the cancellation that stops it at error level.
-                let httpLogger = logger("test.http", level: .critical)
-                let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: httpLogger)
-                let (events, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
-                let task = Task {
-                    do {
-                        try await server.run { bound in continuation.yield(.success(bound)) }
-                        continuation.yield(.failure(FixtureError("the server stopped")))
-                    } catch {
-                        continuation.yield(.failure(error))
-                    }
-                    continuation.finish()
-                }
-                var iterator = events.makeAsyncIterator()
-                switch await iterator.next() {
-                case .success(let bound)?:
-                    guard bound == port else {
-                        task.cancel()
-                        await task.value
-                        throw FixtureError("the server bound port \(bound), not \(port)")
-                    }
-                    // Many requests at once on a loaded CI machine wait for one of the pool's connections:
-                    // more connections, and a wait bounded by a minute rather than the default 10 s.
-                    var pool = HTTPClient.Configuration.ConnectionPool()
-                    pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
-                    let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                                          configuration: .init(timeout: .init(connect: .seconds(60)), connectionPool: pool))
-                    return TestServer(directory: directory, store: store, engine: engine, registry: registry, port: port,
-                                      http: http, serverTask: task)
-                case .failure(let error)?:
-                    lastError = error
-                    await task.value
-                case nil:
-                    lastError = FixtureError("the server ended without a word")
-                }
+            let engine = try await ClaimdeckEngine(
+                store: store, masterKey: template.masterKey,
+                configuration: EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing), clock: clock,
+                metrics: EngineMetrics(factory: factory), logger: logger("test.engine"), claimLookup: HTTPClaimLookup())
+            // Hummingbird logs the cancellation that stops it at error level.
+            let httpLogger = logger("test.http", level: .critical)
+            // Port 0: the kernel picks a free one, and nothing else needs to know it in advance.
+            let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: 0, logger: httpLogger)
+            let (finished, finish) = AsyncStream.makeStream(of: Void.self)
+            let (transport, task) = switch mode {
+            case .router: try await routed(server, until: finished)
+            case .live: try await served(server)
             }
-            throw lastError
+            return TestServer(directory: directory, store: store, engine: engine, registry: registry, transport: transport, task: task,
+                              finish: finish)
         } catch {
             try? fm.removeItem(at: directory)
             throw error
         }
     }
 
-    /// Closes the client, stops the server and removes the temporary directory.
-    func stop() async {
-        try? await http.shutdown()
-        serverTask.cancel()
-        await serverTask.value
-        try? FileManager.default.removeItem(at: directory)
+    /// HummingbirdTesting's router mode, its test client handed out of the closure that owns it; the
+    /// closure (and so the client's life) lasts until `finished` ends.
+    private static func routed(_ server: ClaimdeckHTTPServer, until finished: AsyncStream<Void>) async throws -> (Transport, Task<Void, Never>) {
+        let app = server.makeApplication()
+        let (clients, continuation) = AsyncStream.makeStream(of: Result<any TestClientProtocol, any Error>.self)
+        let task = Task {
+            do {
+                try await app.test(.router) { client in
+                    continuation.yield(.success(client))
+                    for await _ in finished {}
+                }
+            } catch {
+                continuation.yield(.failure(error))
+            }
+            continuation.finish()
+        }
+        var iterator = clients.makeAsyncIterator()
+        guard let client = try await iterator.next()?.get() else { throw FixtureError("the router test client did not start") }
+        return (.router(client), task)
     }
 
-    /// Binds a TCP socket to 127.0.0.1:0, reads the port the kernel chose, and closes it.
-    static func freeLoopbackPort() throws -> Int {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw FixtureError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    /// The real server on a loopback port, as `claimdeck serve` runs it.
+    private static func served(_ server: ClaimdeckHTTPServer) async throws -> (Transport, Task<Void, Never>) {
+        let (events, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
+        let task = Task {
+            do {
+                try await server.run { bound in continuation.yield(.success(bound)) }
+                continuation.yield(.failure(FixtureError("the server stopped")))
+            } catch {
+                continuation.yield(.failure(error))
+            }
+            continuation.finish()
         }
-        guard bound == 0 else { throw FixtureError("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        var iterator = events.makeAsyncIterator()
+        guard let port = try await iterator.next()?.get(), port > 0 else {
+            task.cancel()
+            await task.value
+            throw FixtureError("the server did not start")
         }
-        guard named == 0 else { throw FixtureError("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        // Many requests at once on a loaded CI machine wait for one of the pool's connections:
+        // more connections, and a wait bounded by a minute rather than the default 10 s. Redirects are
+        // answers to inspect (the browser follows them hop by hop), as in router mode.
+        var pool = HTTPClient.Configuration.ConnectionPool()
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+        let http = HTTPClient(eventLoopGroupProvider: .singleton,
+                              configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(60)), connectionPool: pool))
+        return (.live(port: port, http: http), task)
+    }
+
+    /// Closes the client, stops the server and removes the temporary directory.
+    func stop() async {
+        if case .live(_, let http) = transport { try? await http.shutdown() }
+        finish.finish()
+        task.cancel()
+        await task.value
+        try? FileManager.default.removeItem(at: directory)
     }
 
     // MARK: - HTTP
 
-    /// Sends a request with the given raw body and headers.
-    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> HTTPResult {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
-        return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+    /// Sends a request with the given raw body and headers. `target` is a path, or an absolute URL under
+    /// the public base URL (a Location, a form action, a discovery document's endpoint).
+    func send(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> HTTPResult {
+        let path: String
+        if target.hasPrefix(baseURL) {
+            path = String(target.dropFirst(baseURL.count))
+        } else if target.hasPrefix("/") {
+            path = target
+        } else {
+            throw FixtureError("\(target) is not on this server")
+        }
+        switch transport {
+        case .router(let client):
+            var fields = HTTPFields()
+            for (name, value) in headers {
+                guard let name = HTTPField.Name(name) else { throw FixtureError("not a header name: \(name)") }
+                fields.append(HTTPField(name: name, value: value))
+            }
+            guard let routerMethod = HTTPRequest.Method(method.rawValue) else { throw FixtureError("not a method: \(method)") }
+            let response = try await client.executeRequest(uri: path, method: routerMethod, headers: fields, body: body.map { ByteBuffer(bytes: $0) })
+            var converted = HTTPHeaders()
+            for field in response.headers { converted.add(name: field.name.rawName, value: field.value) }
+            return HTTPResult(status: response.status.code, headers: converted, body: Array(response.body.readableBytesView))
+        case .live(let port, let http):
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)" + path)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let buffer = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
+        }
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> HTTPResult {
@@ -285,36 +321,6 @@ struct HTTPResult: Sendable, CustomStringConvertible {
     var description: String { "HTTP \(status) \(text.prefix(300))" }
 }
 
-/// A demo client of `data/demo-sms.yaml`, with its demo secret.
-struct DemoClient: Sendable {
-    var id: String
-    var secret: String
-    var method: ClientAuthMethod
-
-    static let billing = DemoClient(id: "billing-service", secret: "billing-demo-secret", method: .clientSecretBasic)
-    static let partnerPortal = DemoClient(id: "partner-portal", secret: "partner-demo-secret", method: .clientSecretPost)
-    static let apiGateway = DemoClient(id: "api-gateway", secret: "gateway-demo-secret", method: .clientSecretBasic)
-    static let statusMonitor = DemoClient(id: "status-monitor", secret: "monitor-demo-secret", method: .clientSecretBasic)
-
-    /// The same client presenting another secret.
-    func withSecret(_ secret: String) -> DemoClient { DemoClient(id: id, secret: secret, method: method) }
-
-    /// RFC 6749 §2.3.1: Basic over the form-encoded id and secret.
-    var basicAuthorization: String {
-        "Basic " + Data("\(FormEncoding.escape(id)):\(FormEncoding.escape(secret))".utf8).base64EncodedString()
-    }
-
-    /// The client_secret_post parameters.
-    var postParameters: [(String, String)] { [("client_id", id), ("client_secret", secret)] }
-}
-
-/// The demo tenant's audiences.
-enum Audience {
-    static let invoices = "https://api.sms.example/invoices"
-    static let sms = "https://api.sms.example/sms"
-    static let status = "https://api.sms.example/status"
-}
-
 /// `application/x-www-form-urlencoded` encoding.
 enum FormEncoding {
     static func escape(_ s: String) -> String {
@@ -333,114 +339,5 @@ enum FormEncoding {
 
     static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
-    }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// The demo tenant, loaded once per test process with `TenantLoader` into a real store, then copied as a
-/// plain SQLite file for every test. Loading it costs seconds in a debug build (scrypt for the demo
-/// users' passwords, RSA-2048 key generation for status-monitor); copying costs milliseconds.
-/// The template's directory, for the exit handler.
-private let templateDirectory = Mutex<String?>(nil)
-
-actor DemoTemplate {
-    static let shared = DemoTemplate()
-
-    struct Database: Sendable {
-        /// A self-contained SQLite file (no WAL beside it).
-        var path: String
-        /// The master key its signing keys are sealed under.
-        var masterKey: Data
-    }
-
-    private var building: Task<Database, any Error>?
-
-    func database() async throws -> Database {
-        if let building { return try await building.value }
-        let task = Task { try await Self.build() }
-        building = task
-        return try await task.value
-    }
-
-    private static func build() async throws -> Database {
-        let fm = FileManager.default
-        let directory = fm.temporaryDirectory.appendingPathComponent("claimdeck-http-template-\(UUID().uuidString)")
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        var generator = SystemRandomNumberGenerator()
-        let masterKey = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-        let source = directory.appendingPathComponent("source.db").path
-        do {
-            let store = try SQLiteStore(path: source, durable: false, logger: TestServer.quietLogger("test.template"))
-            let engine = try await ClaimdeckEngine(store: store, masterKey: masterKey,
-                                                   configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing),
-                                                   logger: TestServer.quietLogger("test.template"))
-            let report = try await TenantLoader.load(file: TestServer.demoFile, into: engine, actor: "test")
-            guard report.created, report.clients.count == 7 else {
-                throw FixtureError("the demo tenant did not load as expected: \(report)")
-            }
-        }
-        // A consistent single-file copy, whatever the store still holds in its WAL.
-        let copy = directory.appendingPathComponent("demo-sms.db").path
-        // The store closing its pool checkpoints the WAL under an exclusive lock: wait for it.
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let queue = try DatabaseQueue(path: source, configuration: configuration)
-        try await queue.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [copy]) }
-        try queue.close()
-        for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: source + suffix) }
-        removeStaleTemplates(except: directory)
-        templateDirectory.withLock { $0 = directory.path }
-        atexit {
-            if let path = templateDirectory.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
-        }
-        return Database(path: copy, masterKey: masterKey)
-    }
-
-    /// The template is removed when the test process exits; templates of runs that crashed are removed
-    /// here once they are an hour old.
-    private static func removeStaleTemplates(except current: URL) {
-        let fm = FileManager.default
-        let tmp = fm.temporaryDirectory
-        guard let names = try? fm.contentsOfDirectory(atPath: tmp.path) else { return }
-        for name in names where name.hasPrefix("claimdeck-http-template-") && name != current.lastPathComponent {
-            let url = tmp.appendingPathComponent(name)
-            if let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
-               modified < Date().addingTimeInterval(-3600) {
-                try? fm.removeItem(at: url)
-            }
-        }
-    }
-}
-
-/// Collects log lines (message, metadata, source) in memory, to check what the product logs.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    func handler(label: String) -> any LogHandler { Handler(label: label, capture: self) }
-
-    struct Handler: LogHandler {
-        let label: String
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            capture.append("\(event.level) \(label) \(event.source): \(event.message) \(fields) \(event.error.map { "error=\($0)" } ?? "")")
-        }
     }
 }

@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import Testing
@@ -201,13 +202,14 @@ struct TokenExchangeTests {
 
     @Test("an expired subject token: 400 invalid_request")
     func expiredSubject() async throws {
-        try await TestServer.with { server in
+        let clock = ManualWallClock(Date())
+        try await TestServer.with(clock: clock) { server in
             let api = try await Self.registerAPI(server)
             let short = try await server.engine.registerClient(
                 tenantID: "sms", id: "short-lived", ClientSpec(name: "Short lived", scopes: ["invoice-read"], audiences: [Audience.invoices],
                                             accessTokenLifetime: 1), actor: "test")
             let subject = try await server.accessToken(DemoClient(id: "short-lived", secret: short.secret ?? "", method: .clientSecretBasic))
-            try await Task.sleep(for: .milliseconds(2100))
+            clock.advance(by: 2.1)
             let body = expectOAuthError(try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger)]), basic: api),
                                         status: 400, code: "invalid_request")
             #expect(body["error_description"]?.stringValue?.contains("expired") == true)

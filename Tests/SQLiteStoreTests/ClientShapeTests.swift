@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import SQLiteStore
@@ -65,7 +66,7 @@ struct ClientShapeTests {
     @Test func theLoaderCreatesUsersThroughTheUseCaseWithTheConfiguredCost() async throws {
         let f = try await Fixture.make(demo: false)
         defer { f.cleanup() }
-        _ = try await TenantLoader.load(file: Fixture.demoFile, into: f.engine, actor: "loader")
+        _ = try await TenantLoader.load(file: RepoPaths.demoTenantFile, into: f.engine, actor: "loader")
         let created = try await f.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms", type: .userCreated))
         #expect(created.map { $0.event.details["username"] } == ["alice", "bob", "carol"])
         #expect(created.allSatisfy { $0.event.actor == "loader" })

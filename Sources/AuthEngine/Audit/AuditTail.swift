@@ -87,7 +87,7 @@ public struct AuditTail: AsyncSequence, Sendable {
                     return events
                 }
                 if !cursor.behind {
-                    do { try await engine.sleeper.sleep(for: interval) } catch { return nil }
+                    do { try await engine.timer.sleep(for: interval) } catch { return nil }
                 }
             }
             return nil

@@ -8,6 +8,8 @@ import Synchronization
 public final class ExternalClaimLookup: Sendable {
     private let fetcher: (any ClaimLookupFetcher)?
     private let clock: any WallClock
+    /// What a lookup's timeout is measured on.
+    private let timer: any Clock<Duration>
     private let cache = Mutex<[String: (value: JSONValue, expires: Date)]>([:])
     /// Bounds memory: past this many answers, expired ones are dropped, then everything.
     static let cacheLimit = 10_000
@@ -16,9 +18,13 @@ public final class ExternalClaimLookup: Sendable {
     /// and user, so lookups are skipped (their claims left out of the measurement).
     @TaskLocal static var skipped = false
 
-    public init(fetcher: (any ClaimLookupFetcher)?, clock: any WallClock) {
+    /// - Parameters:
+    ///   - clock: the dates cached answers expire at.
+    ///   - timer: the clock each lookup's timeout runs on.
+    public init(fetcher: (any ClaimLookupFetcher)?, clock: any WallClock, timer: any Clock<Duration> = ContinuousClock()) {
         self.fetcher = fetcher
         self.clock = clock
+        self.timer = timer
     }
 
     /// One result per definition: the value, or why there is none.
@@ -45,7 +51,7 @@ public final class ExternalClaimLookup: Sendable {
         guard let fetcher else { return .failure(ClaimLookupError("no HTTP client is configured for external lookups")) }
         let body: Data
         do {
-            body = try await fetcher.fetch(url: url, timeout: .milliseconds(lookup.timeoutMilliseconds))
+            body = try await fetch(url, with: fetcher, timeout: .milliseconds(lookup.timeoutMilliseconds))
         } catch {
             return .failure(ClaimLookupError("\(error)"))
         }
@@ -67,6 +73,23 @@ public final class ExternalClaimLookup: Sendable {
             }
         }
         return .success(value)
+    }
+
+    /// The fetcher's answer, or a "no answer within" failure once `timeout` has passed on the timer,
+    /// whichever comes first; the loser is cancelled. The engine bounds every lookup here, whatever the
+    /// fetcher does with the timeout it is told.
+    private func fetch(_ url: String, with fetcher: any ClaimLookupFetcher, timeout: Duration) async throws -> Data {
+        try await withThrowingTaskGroup(of: Data.self) { group in
+            group.addTask { try await fetcher.fetch(url: url, timeout: timeout) }
+            group.addTask { [timer] in
+                try await timer.sleep(for: timeout)
+                let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+                throw ClaimLookupError("no answer within \(milliseconds) ms")
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw ClaimLookupError("no answer") }
+            return first
+        }
     }
 
     /// The URL with its placeholders filled in and percent-encoded; nil if a value is missing.

@@ -6,9 +6,13 @@ import Synchronization
 public final class ConfigCache: Sendable {
     private let store: any ConfigStore
     private let current: Mutex<ConfigSnapshot>
+    /// What `watch` sleeps on between polls: injected so tests move it by hand instead of waiting.
+    private let clock: any Clock<Duration>
 
-    public init(store: any ConfigStore) async throws {
+    /// - Parameter clock: the clock `watch` waits on between polls.
+    public init(store: any ConfigStore, clock: any Clock<Duration> = ContinuousClock()) async throws {
         self.store = store
+        self.clock = clock
         self.current = Mutex(try await store.loadSnapshot())
     }
 
@@ -30,10 +34,10 @@ public final class ConfigCache: Sendable {
         return true
     }
 
-    /// Polls the store until the task is cancelled.
+    /// Polls the store until the task is cancelled, waiting `interval` on the cache's clock between polls.
     public func watch(every interval: Duration = .milliseconds(250)) async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
             _ = try? await refreshIfChanged()
         }
     }
