@@ -38,8 +38,8 @@ public enum JSONValue: Codable, Sendable, Hashable {
     /// which makes the output deterministic; integral numbers within Int64 print without ".0";
     /// non-finite numbers (which JSON cannot express) print as `null`.
     public func serialized(sortedKeys: Bool = true) -> Data {
-        var writer = JSONWriter(sortedKeys: sortedKeys)
-        writer.write(self)
+        var writer = JSONWriter(capacity: 256)
+        writer.value(self, sortedKeys: sortedKeys)
         return Data(writer.bytes)
     }
 

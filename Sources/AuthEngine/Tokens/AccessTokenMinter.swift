@@ -50,7 +50,7 @@ struct AccessTokenMinter: Sendable {
             if !g.scopes.isEmpty { w.field("scope", g.scopes.joined(separator: " ")) }
             for (name, value) in g.extraClaims.sorted(by: { $0.key < $1.key }) {
                 w.key(name)
-                w.raw(value.serialized())
+                w.value(value)
             }
             w.endObject()
             do {
