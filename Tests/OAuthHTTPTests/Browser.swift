@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AuthEngine
 import Crypto
 import Foundation
 import JOSE
