@@ -99,7 +99,7 @@ struct OAuthRoutes {
 
     private func userinfo(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async throws -> Response {
         do throws(OAuthError) {
-            let header = request.headers[.authorization].flatMap(Self.bearerToken)
+            let header = request.headers[.authorization].flatMap(AuthorizationHeader.bearerToken)
             if request.headers[.authorization] != nil && header == nil {
                 throw OAuthError(code: "invalid_request", description: "the Authorization header must use the Bearer scheme", status: 400,
                                  challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\"")
@@ -113,14 +113,6 @@ struct OAuthRoutes {
         } catch {
             return HTTPResponses.error(error)
         }
-    }
-
-    /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-    static func bearerToken(_ header: String) -> String? {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
     }
 
     private func jwks(_ context: ClaimdeckRequestContext) throws -> Response {
