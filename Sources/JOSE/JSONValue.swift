@@ -6,6 +6,26 @@ import Foundation
 /// `init(parsing:)` is a strict RFC 8259 parser (no trailing commas, no comments,
 /// duplicate object keys rejected, nesting limited to `maximumDepth`), and
 /// `serialized(sortedKeys:)` writes compact JSON that parses back to an equal value.
+///
+/// ## Why not Foundation's JSON parser
+///
+/// `JSONSerialization` and `JSONDecoder` would parse the same documents, but not with the rules the
+/// engine relies on when the text is untrusted (JWS headers and claims, registration metadata) or typed
+/// by an admin (claim values in the console):
+///
+/// - **Duplicate members are refused**, not resolved silently to one of the values: two readers of the
+///   same token must never see different claims (see `JWS`).
+/// - **Nesting is limited to `maximumDepth`**, checked before each level is entered, so hostile input
+///   cannot exhaust the stack, whatever the platform's Foundation does.
+/// - **Errors are a byte offset and a fixed reason** (`JOSEError.invalidJSON(offset:reason:)`): a message
+///   for the console or a log says where the text is wrong ("invalid JSON at byte 17: duplicate object
+///   key") and echoes nothing of the input. Foundation's errors are platform-dependent `NSError` texts.
+/// - **Strict RFC 8259 everywhere**: invalid UTF-8, unpaired surrogate escapes, leading zeros,
+///   comments, trailing commas, `NaN` and numbers beyond `Double` are all refused, the same on Linux and
+///   macOS; numbers are plain `Double`s, with none of `NSNumber`'s Bool-or-number ambiguity.
+/// - **Borrowed bytes, no bridging**: client assertions and JWT introspection parse on the request path.
+///
+/// `Tests/JOSETests/ParserFuzzTests.swift` holds these rules under seeded mutations in every test run.
 public enum JSONValue: Codable, Sendable, Hashable {
     /// JSON `null`.
     case null
@@ -38,8 +58,8 @@ public enum JSONValue: Codable, Sendable, Hashable {
     /// which makes the output deterministic; integral numbers within Int64 print without ".0";
     /// non-finite numbers (which JSON cannot express) print as `null`.
     public func serialized(sortedKeys: Bool = true) -> Data {
-        var writer = JSONWriter(sortedKeys: sortedKeys)
-        writer.write(self)
+        var writer = JSONWriter(capacity: 256)
+        writer.value(self, sortedKeys: sortedKeys)
         return Data(writer.bytes)
     }
 

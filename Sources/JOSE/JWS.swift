@@ -5,6 +5,28 @@ import Foundation
 /// Signing is on the token-issuance hot path, so it avoids `JSONEncoder` and builds the
 /// token in one exactly-sized string: header and payload are base64url-encoded into it,
 /// the signature is computed over that same memory, then appended. Nothing is cached globally.
+///
+/// ## Why not jwt-kit
+///
+/// The cryptography is delegated (swift-crypto, which jwt-kit uses too); parsing and the decision
+/// to trust a token are not, because every token, client assertion and partner assertion is
+/// untrusted input and the rules that keep it safe are narrower than a general JWT library's:
+///
+/// - **One algorithm per key, a closed set.** `ParsedJWS.verify(with:)` accepts only when the
+///   header's `alg` equals the key's algorithm exactly; `SigningAlgorithm` has no `none` and no
+///   HMAC, so neither "alg: none" nor RSA-public-key-as-HMAC-secret confusion can be configured in.
+///   A header with `crit` is refused (no extension is understood, RFC 7515 §4.1.11).
+/// - **Header and payload go through this module's strict JSON parser** (`JSONValue`): a repeated
+///   member is refused, so a token cannot say `"aud"` twice and mean one audience to us and another
+///   to the API that reads it (RFC 7515 §5.2 and RFC 7519 §4 allow only refusing or "last wins").
+///   jwt-kit decodes claims with `Codable` over Foundation's `JSONDecoder`, which accepts repeats.
+/// - **One encoding per byte string.** Base64url decoding refuses padding, whitespace and non-zero
+///   trailing bits, so the signing input is exactly what was sent and a parsed token re-encodes to
+///   its input (the fuzz tests check this).
+/// - **Total parsing.** `parse` never throws or traps and refuses anything longer than
+///   `maximumCompactLength` before decoding; verification is a separate, explicit step.
+///
+/// `Tests/JOSETests/ParserFuzzTests.swift` holds these rules under seeded mutations in every test run.
 public enum JWS: Sendable {
     /// Longest compact JWS `parse` looks at; longer input is refused before any decoding.
     public static let maximumCompactLength = 256 * 1024

@@ -4,7 +4,8 @@ import Hummingbird
 import JOSE
 import NIOCore
 
-/// Builds the responses of the OAuth endpoints: JSON, never cached (RFC 6749 §5.1).
+/// Builds the responses of the OAuth endpoints: JSON, never cached (RFC 6749 §5.1). Error answers are
+/// `OAuthError`'s own (`OAuthError+HTTPResponseError.swift`), built on `json` here.
 enum HTTPResponses {
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, cacheable: Bool = false, contentType: String = "application/json") -> Response {
         var headers: HTTPFields = [.contentType: contentType]
@@ -19,18 +20,6 @@ enum HTTPResponses {
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, cacheable: Bool = false) -> Response {
         json(Array(value.serialized()), status: status, cacheable: cacheable)
-    }
-
-    /// An RFC 6749 §5.2 error body with its status and, for 401, its challenge.
-    static func error(_ e: OAuthError) -> Response {
-        var w = JSONWriter(capacity: 160)
-        w.beginObject()
-        w.field("error", e.code)
-        w.field("error_description", e.errorDescription)
-        w.endObject()
-        var response = json(w.bytes, status: HTTPResponse.Status(code: e.status))
-        if let challenge = e.challenge { response.headers[.wwwAuthenticate] = challenge }
-        return response
     }
 }
 

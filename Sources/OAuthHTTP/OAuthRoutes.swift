@@ -4,7 +4,8 @@ import Hummingbird
 import JOSE
 
 /// The per-tenant OAuth endpoints: token, introspection, revocation, registration, JWKS, discovery.
-/// Each one only translates HTTP to an engine use case and back.
+/// Each one only translates HTTP to an engine use case and back; an `OAuthError` the engine throws
+/// renders itself (see `OAuthError+HTTPResponseError.swift`), so handlers just `try`.
 struct OAuthRoutes {
     let engine: ClaimdeckEngine
 
@@ -13,11 +14,7 @@ struct OAuthRoutes {
         router.post(":tenant/introspect") { request, context in try await introspect(request, context) }
         router.post(":tenant/revoke") { request, context in try await revoke(request, context) }
         router.post(":tenant/device_authorization") { request, context in
-            do throws(OAuthError) {
-                return HTTPResponses.json(try await engine.deviceAuthorization(try await endpointRequest(request, context)).json())
-            } catch {
-                return HTTPResponses.error(error)
-            }
+            HTTPResponses.json(try await engine.deviceAuthorization(try await endpointRequest(request, context)).json())
         }
         router.post(":tenant/register") { request, context in try await registerClient(request, context) }
         router.getAndHead(":tenant/jwks") { _, context in try jwks(context) }
@@ -26,7 +23,7 @@ struct OAuthRoutes {
             // RFC 6750 §2.2: the token may come in a form body instead of the header.
             let form: FormParameters?
             if let type = request.headers[.contentType], FormBody.hasMediaType(type, "application/x-www-form-urlencoded") {
-                do throws(OAuthError) { form = try await FormBody.read(request, context: context) } catch { return HTTPResponses.error(error) }
+                form = try await FormBody.read(request, context: context)
             } else {
                 form = nil
             }
@@ -51,95 +48,59 @@ struct OAuthRoutes {
                                     remoteAddress: context.remoteAddress)
     }
 
-    private func token(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
-        do {
-            let response = try await engine.token(try await endpointRequest(request, context))
-            return HTTPResponses.json(response.json())
-        } catch {
-            return HTTPResponses.error(error)
-        }
+    private func token(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
+        let response = try await engine.token(try await endpointRequest(request, context))
+        return HTTPResponses.json(response.json())
     }
 
-    private func introspect(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
-        do {
-            let result = try await engine.introspect(try await endpointRequest(request, context))
-            // RFC 9701: a signed answer when the caller asks for it.
-            if let accept = request.headers[.accept], accept.contains("application/token-introspection+jwt") {
-                let jwt = try engine.signedIntrospection(result)
-                return HTTPResponses.json(Array(jwt.utf8), contentType: "application/token-introspection+jwt")
-            }
-            return HTTPResponses.json(result.json())
-        } catch {
-            return HTTPResponses.error(error)
+    private func introspect(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
+        let result = try await engine.introspect(try await endpointRequest(request, context))
+        // RFC 9701: a signed answer when the caller asks for it.
+        if let accept = request.headers[.accept], accept.contains("application/token-introspection+jwt") {
+            let jwt = try engine.signedIntrospection(result)
+            return HTTPResponses.json(Array(jwt.utf8), contentType: "application/token-introspection+jwt")
         }
+        return HTTPResponses.json(result.json())
     }
 
-    private func revoke(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
-        do {
-            try await engine.revoke(try await endpointRequest(request, context))
-            return HTTPResponses.json(Array("{}".utf8))
-        } catch {
-            return HTTPResponses.error(error)
-        }
+    private func revoke(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
+        try await engine.revoke(try await endpointRequest(request, context))
+        return HTTPResponses.json(Array("{}".utf8))
     }
 
-    private func registerClient(_ request: Request, _ context: ClaimdeckRequestContext) async throws -> Response {
-        do throws(OAuthError) {
-            _ = try engine.tenant(tenantID(context))
-            guard let type = request.headers[.contentType], FormBody.hasMediaType(type, "application/json") else {
-                throw OAuthError.invalidClientMetadata("Content-Type must be application/json")
-            }
-            let body = try await FormBody.collect(request)
-            let result = try await engine.registerDynamically(tenantID: tenantID(context), authorization: request.headers[.authorization], body: body)
-            return HTTPResponses.json(result, status: .created)
-        } catch {
-            return HTTPResponses.error(error)
+    private func registerClient(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
+        _ = try engine.tenant(tenantID(context))
+        guard let type = request.headers[.contentType], FormBody.hasMediaType(type, "application/json") else {
+            throw OAuthError.invalidClientMetadata("Content-Type must be application/json")
         }
+        let body = try await FormBody.collect(request)
+        let result = try await engine.registerDynamically(tenantID: tenantID(context), authorization: request.headers[.authorization], body: body)
+        return HTTPResponses.json(result, status: .created)
     }
 
-    private func userinfo(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async throws -> Response {
-        do throws(OAuthError) {
-            let header = request.headers[.authorization].flatMap(Self.bearerToken)
-            if request.headers[.authorization] != nil && header == nil {
-                throw OAuthError(code: "invalid_request", description: "the Authorization header must use the Bearer scheme", status: 400,
-                                 challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\"")
-            }
-            let inBody = try form?.single("access_token")
-            if header != nil && inBody != nil {
-                throw .invalidRequest("send the access token once: in the Authorization header or in the body, not both")
-            }
-            let claims = try await engine.userinfo(tenantID: tenantID(context), accessToken: header ?? inBody)
-            return HTTPResponses.json(claims)
-        } catch {
-            return HTTPResponses.error(error)
+    private func userinfo(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async throws(OAuthError) -> Response {
+        let header = request.headers[.authorization].flatMap(AuthorizationHeader.bearerToken)
+        if request.headers[.authorization] != nil && header == nil {
+            throw OAuthError(code: "invalid_request", description: "the Authorization header must use the Bearer scheme", status: 400,
+                             challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\"")
         }
+        let inBody = try form?.single("access_token")
+        if header != nil && inBody != nil {
+            throw .invalidRequest("send the access token once: in the Authorization header or in the body, not both")
+        }
+        let claims = try await engine.userinfo(tenantID: tenantID(context), accessToken: header ?? inBody)
+        return HTTPResponses.json(claims)
     }
 
-    /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-    static func bearerToken(_ header: String) -> String? {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+    private func jwks(_ context: ClaimdeckRequestContext) throws(OAuthError) -> Response {
+        let set = try engine.jwks(tenantID: tenantID(context))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(set)) ?? Data("{\"keys\":[]}".utf8)
+        return HTTPResponses.json(Array(data), cacheable: true)
     }
 
-    private func jwks(_ context: ClaimdeckRequestContext) throws -> Response {
-        do {
-            let set = try engine.jwks(tenantID: tenantID(context))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            let data = (try? encoder.encode(set)) ?? Data("{\"keys\":[]}".utf8)
-            return HTTPResponses.json(Array(data), cacheable: true)
-        } catch {
-            return HTTPResponses.error(error)
-        }
-    }
-
-    private func discovery(_ context: ClaimdeckRequestContext) throws -> Response {
-        do {
-            return HTTPResponses.json(try engine.discoveryDocument(tenantID: tenantID(context)), cacheable: true)
-        } catch {
-            return HTTPResponses.error(error)
-        }
+    private func discovery(_ context: ClaimdeckRequestContext) throws(OAuthError) -> Response {
+        HTTPResponses.json(try engine.discoveryDocument(tenantID: tenantID(context)), cacheable: true)
     }
 }

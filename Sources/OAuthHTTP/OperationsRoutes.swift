@@ -13,10 +13,11 @@ struct OperationsRoutes {
         router.getAndHead("readyz") { _, _ in
             do {
                 try await engine.checkStore()
-                return HTTPResponses.json(Array(#"{"status":"ready"}"#.utf8))
             } catch {
-                return HTTPResponses.error(.temporarilyUnavailable("the store does not answer"))
+                // The store's error stays in the server: the probe only learns that it is not ready.
+                throw OAuthError.temporarilyUnavailable("the store does not answer")
             }
+            return HTTPResponses.json(Array(#"{"status":"ready"}"#.utf8))
         }
         router.getAndHead("metrics") { _, _ in
             var buffer: [UInt8] = []

@@ -1,3 +1,4 @@
+import AuthEngine
 import ClaimdeckTestSupport
 import Crypto
 import Foundation

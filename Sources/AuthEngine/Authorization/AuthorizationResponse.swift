@@ -12,7 +12,6 @@ public enum AuthorizationResponse {
 
     /// Appends query parameters, keeping a query the registered URI already has (RFC 6749 §3.1.2).
     public static func url(_ base: String, _ parameters: [(String, String)]) -> String {
-        let query = parameters.map { FormEncoding.encode($0.0) + "=" + FormEncoding.encode($0.1) }.joined(separator: "&")
-        return base + (base.contains("?") ? "&" : "?") + query
+        base + (base.contains("?") ? "&" : "?") + FormEncoding.encode(parameters)
     }
 }

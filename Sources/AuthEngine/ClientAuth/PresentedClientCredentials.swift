@@ -20,7 +20,7 @@ public enum PresentedClientCredentials: Sendable, Hashable {
     public static func from(authorization: String?, form: FormParameters, realm: String) throws(OAuthError) -> Self {
         var found: [Self] = []
         if let header = authorization {
-            guard let credentials = schemeValue(header, scheme: "basic") else {
+            guard let credentials = AuthorizationHeader.credentials(header, scheme: "basic") else {
                 throw .invalidClient("the Authorization header must use the Basic scheme for client authentication", realm: realm)
             }
             found.append(try parseBasic(credentials, realm: realm))
@@ -62,19 +62,6 @@ public enum PresentedClientCredentials: Sendable, Hashable {
             throw .invalidClient("malformed Basic authorization header: bad percent-encoding or empty client_id", realm: realm)
         }
         return .basic(clientID: id, secret: secret)
-    }
-
-    /// The value of an `Authorization` header of the given scheme (case-insensitive, RFC 9110 §11.1),
-    /// without surrounding spaces; nil for another scheme.
-    public static func schemeValue(_ header: String, scheme: String) -> Substring? {
-        let trimmed = header.drop { $0 == " " }
-        guard trimmed.utf8.count > scheme.utf8.count,
-              zip(trimmed.utf8, scheme.utf8).allSatisfy({ ($0 | 0x20) == $1 }),
-              trimmed.utf8.dropFirst(scheme.utf8.count).first == UInt8(ascii: " ") else { return nil }
-        var value = trimmed.dropFirst(scheme.count + 1)
-        while value.first == " " { value = value.dropFirst() }
-        while value.last == " " { value = value.dropLast() }
-        return value
     }
 
     /// The client the request claims to be, when it names one.

@@ -8,7 +8,7 @@ extension ClaimdeckEngine {
         let (tenant, snapshot) = try tenant(tenantID)
         let now = clock.now()
         // The initial access token (RFC 6750 bearer).
-        guard let header = authorization, let presented = PresentedClientCredentials.schemeValue(header, scheme: "bearer").map(String.init) else {
+        guard let header = authorization, let presented = AuthorizationHeader.credentials(header, scheme: "bearer").map(String.init) else {
             throw OAuthError(code: "invalid_token", description: "an initial access token is required (Authorization: Bearer ...)",
                              status: 401, challenge: "Bearer realm=\"\(tenant.id)\"")
         }

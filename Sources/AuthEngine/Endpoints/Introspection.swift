@@ -28,7 +28,7 @@ public struct IntrospectionResult: Sendable {
             w.field("jti", r.id)
             for (k, v) in r.publicClaims.sorted(by: { $0.key < $1.key }) {
                 w.key(k)
-                w.raw(v.serialized())
+                w.value(v)
             }
         }
         w.endObject()

@@ -1,5 +1,6 @@
-/// `application/x-www-form-urlencoded` decoding, byte by byte. Foundation's percent-decoding goes
-/// through NSString and costs more than signing a token; this runs for every request.
+/// `application/x-www-form-urlencoded` decoding and encoding, byte by byte: the one form codec of the
+/// project (routes, the engine's redirects and lookups, and the tests' requests). Foundation's
+/// percent-decoding goes through NSString and costs more than signing a token; this runs for every request.
 public enum FormEncoding {
     /// Decodes one component ('+' is a space, %XX a byte); nil for a malformed escape or bytes that
     /// are not UTF-8.
@@ -69,10 +70,13 @@ extension FormEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A whole parameter set as a form body or query, in a stable order.
+    /// Name-value pairs as a form body or query, in the order given (`a=1&b=2`); a repeated name is repeated.
+    public static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
+    /// A whole parameter set as a form body or query, in a stable order (names sorted, values as sent).
     public static func encode(_ parameters: FormParameters) -> String {
-        parameters.values.sorted { $0.key < $1.key }
-            .flatMap { key, values in values.map { encode(key) + "=" + encode($0) } }
-            .joined(separator: "&")
+        encode(parameters.values.sorted { $0.key < $1.key }.flatMap { key, values in values.map { (key, $0) } })
     }
 }

@@ -158,8 +158,8 @@ protocol AccessTokenClaimSink {
 }
 
 extension JSONWriter: AccessTokenClaimSink {
-    mutating func field(_ name: String, json value: JSONValue) {
+    mutating func field(_ name: String, json claim: JSONValue) {
         key(name)
-        raw(value.serialized())
+        value(claim)
     }
 }

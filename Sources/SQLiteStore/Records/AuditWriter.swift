@@ -1,6 +1,7 @@
 import AuthEngine
 import Foundation
 import GRDB
+import JOSE
 
 /// Appends audit events inside the current write transaction, continuing the hash chain from the
 /// last stored event (read under the write lock, so several processes keep one chain).
