@@ -12,7 +12,7 @@ let package = Package(
     name: "claimdeck",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "claimdeck", targets: ["claimdeck"]),
+        .executable(name: "claimdeck", targets: ["claimdeck"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -114,12 +114,18 @@ let package = Package(
         .target(name: "ConsoleTerminal", dependencies: ["CNcursesw", "ConsoleUI", "AuthEngine"], swiftSettings: swiftSettings),
         .executableTarget(name: "claimdeck", dependencies: ["ClaimdeckCLI"], swiftSettings: swiftSettings),
         // The engine and store under load without HTTP (see bench/README.md).
-        .executableTarget(name: "EngineBench", dependencies: ["AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
-                          swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "EngineBench",
+            dependencies: ["AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
+            swiftSettings: swiftSettings
+        ),
 
         // The console screens at 5,000 audit events/s and over 1,000,000 tokens.
-        .executableTarget(name: "ConsoleBench", dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
-                          swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ConsoleBench",
+            dependencies: ["ConsoleUI", "AuthEngine", "SQLiteStore", "TenantYAML", "JOSE"],
+            swiftSettings: swiftSettings
+        ),
 
         // What the test targets share: the demo tenant as a cached template database, its clients and
         // secrets, repository paths, a log capture and a manual `Clock`. A regular target under Tests/.

@@ -18,8 +18,10 @@ extension ClaimdeckEngine {
 
     /// An active key and a next key, for a tenant or algorithm that has none.
     func generateKeyPairForRotation(tenantID: String, algorithm: SigningAlgorithm, now: Date) throws(AdminError) -> [SigningKeyRecord] {
-        [try generateKey(tenantID: tenantID, algorithm: algorithm, state: .active, now: now),
-         try generateKey(tenantID: tenantID, algorithm: algorithm, state: .next, now: now)]
+        [
+            try generateKey(tenantID: tenantID, algorithm: algorithm, state: .active, now: now),
+            try generateKey(tenantID: tenantID, algorithm: algorithm, state: .next, now: now),
+        ]
     }
 
     /// Runs a store read for an admin use case; a store failure becomes `AdminError.storage`.
@@ -37,8 +39,13 @@ extension ClaimdeckEngine {
     /// Everything the granted claims can come from, with their external lookups fetched. A failed
     /// lookup of a claim whose policy is `fail`, or that is required, refuses issuance with 503
     /// `temporarily_unavailable`; otherwise the claim is left out and the failure logged.
-    func claimInputs(user: User?, client: Client, context: AuthContext?, scopes: [String],
-                     snapshot: ConfigSnapshot) async throws(OAuthError) -> ClaimInputs {
+    func claimInputs(
+        user: User?,
+        client: Client,
+        context: AuthContext?,
+        scopes: [String],
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> ClaimInputs {
         var inputs = ClaimInputs(user: user, client: client, context: context, scopes: scopes, snapshot: snapshot)
         let external = inputs.granted.filter {
             if case .externalLookup = $0.source { return !($0.source.needsUser && user == nil) }
@@ -49,7 +56,9 @@ extension ClaimdeckEngine {
             switch result {
             case .success(let value): inputs.external[name] = value
             case .failure(let error):
-                guard let definition = external.first(where: { $0.name == name }), case .externalLookup(let lookup) = definition.source else { continue }
+                guard let definition = external.first(where: { $0.name == name }), case .externalLookup(let lookup) = definition.source else {
+                    continue
+                }
                 logger.warning("external claim lookup failed", metadata: ["tenant": "\(client.tenantID)", "claim": "\(name)", "reason": "\(error)"])
                 if lookup.onFailure == .fail || definition.isRequired {
                     throw .temporarilyUnavailable("claim '\(name)' could not be looked up (\(error)); retry later")
@@ -62,17 +71,36 @@ extension ClaimdeckEngine {
 
     /// Authenticates the client calling an endpoint (introspection, revocation); a failure is audited
     /// as `failedEvent` with the reason, never the credential, and rethrown.
-    func authenticateCaller(_ request: TokenEndpointRequest, tenant: Tenant, snapshot: ConfigSnapshot, endpoint: String,
-                            allowPublic: Bool, failedEvent: AuditEventType) async throws(OAuthError) -> Client {
+    func authenticateCaller(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        snapshot: ConfigSnapshot,
+        endpoint: String,
+        allowPublic: Bool,
+        failedEvent: AuditEventType
+    ) async throws(OAuthError) -> Client {
         let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
         do {
-            return try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
-                                                        endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
-                                                        allowPublic: allowPublic)
+            return try await authenticator.authenticate(
+                credentials,
+                tenant: tenant,
+                snapshot: snapshot,
+                endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
+                allowPublic: allowPublic
+            )
         } catch {
-            await audit([AuditEventDraft(time: clock.now(), type: failedEvent, outcome: .failure, tenantID: tenant.id,
-                                         clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
-                                         reason: error.code, actor: "http", details: ["description": error.errorDescription])])
+            await audit([
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: failedEvent,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
+                    reason: error.code,
+                    actor: "http",
+                    details: ["description": error.errorDescription]
+                )
+            ])
             throw error
         }
     }

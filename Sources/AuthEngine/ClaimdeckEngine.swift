@@ -33,11 +33,18 @@ public final class ClaimdeckEngine: Sendable {
     ///     claim's failure policy applies).
     ///   - timer: what the engine waits on: the config watch's polls, external lookups' timeouts, the audit tail's polls.
     ///     Tests pass a clock they move by hand.
-    public init(store: any ClaimdeckStore, masterKey: Data, configuration: EngineConfiguration,
-                clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
-                metrics: EngineMetrics = EngineMetrics(), logger: Logger = Logger(label: "claimdeck.engine"),
-                throttle: LoginThrottle = LoginThrottle(), claimLookup: (any ClaimLookupFetcher)? = nil,
-                timer: any Clock<Duration> = ContinuousClock()) async throws {
+    public init(
+        store: any ClaimdeckStore,
+        masterKey: Data,
+        configuration: EngineConfiguration,
+        clock: any WallClock = SystemWallClock(),
+        random: any RandomSource = SystemRandomSource(),
+        metrics: EngineMetrics = EngineMetrics(),
+        logger: Logger = Logger(label: "claimdeck.engine"),
+        throttle: LoginThrottle = LoginThrottle(),
+        claimLookup: (any ClaimLookupFetcher)? = nil,
+        timer: any Clock<Duration> = ContinuousClock()
+    ) async throws {
         self.store = store
         self.config = try await ConfigCache(store: store, clock: timer)
         self.keyring = try Keyring(masterKey: masterKey)

@@ -13,9 +13,12 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
             The database defaults to $CLAIMDECK_DB or ~/.local/share/claimdeck/claimdeck.db; every command takes --db.
             Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
             """,
-        subcommands: [ConsoleCommand.self, ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self,
-                      KeyCommand.self, TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self],
-        defaultSubcommand: ConsoleCommand.self)
+        subcommands: [
+            ConsoleCommand.self, ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self,
+            KeyCommand.self, TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self,
+        ],
+        defaultSubcommand: ConsoleCommand.self
+    )
 
     public init() {}
 

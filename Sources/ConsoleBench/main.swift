@@ -32,8 +32,11 @@ func cpuSeconds() -> Double {
 func makeEngine(_ dir: URL, durable: Bool = true) async throws -> (ClaimdeckEngine, SQLiteStore, String) {
     let path = dir.appendingPathComponent("bench.db").path
     let store = try SQLiteStore(path: path, durable: durable)
-    let engine = try await ClaimdeckEngine(store: store, masterKey: SecretBox.generateMasterKey(),
-                                           configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"))
+    let engine = try await ClaimdeckEngine(
+        store: store,
+        masterKey: SecretBox.generateMasterKey(),
+        configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080")
+    )
     _ = try await TenantLoader.load(file: demo, into: engine, actor: "bench")
     return (engine, store, path)
 }
@@ -86,8 +89,13 @@ func auditBench(rate: Int, duration: Double) async throws {
     let stats = FrameStats()
     let thread = Thread {
         let device = HeadlessDevice(stats: stats)
-        let app = ConsoleApp(engine: engine, clock: engine.clock, tenantID: "sms",
-                             environment: ConsoleEnvironment(databasePath: path, serverURL: nil), start: .audit)
+        let app = ConsoleApp(
+            engine: engine,
+            clock: engine.clock,
+            tenantID: "sms",
+            environment: ConsoleEnvironment(databasePath: path, serverURL: nil),
+            start: .audit
+        )
         device.app = app
         _ = ConsoleLoop.run(app, engine: engine, inbox: inbox, device: device)
         stats.values.withLock { $0.finished = true }
@@ -100,7 +108,8 @@ func auditBench(rate: Int, duration: Double) async throws {
     writer.arguments = ["writer", path, "\(rate)", "\(duration)"]
     let out = Pipe()
     writer.standardOutput = out
-    let cpu0 = cpuSeconds(), t0 = ContinuousClock.now
+    let cpu0 = cpuSeconds()
+    let t0 = ContinuousClock.now
     try writer.run()
     var maxLag: Int64 = 0
     var samples: [String] = []
@@ -125,7 +134,8 @@ func auditBench(rate: Int, duration: Double) async throws {
     let final = stats.values.withLock { $0 }
     let writerReport = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     let events = writtenAll - startSequence
-    print("""
+    print(
+        """
         console-bench audit: target \(rate) events/s for \(duration) s, written by a second process (\(writerReport))
           events written             \(events) in \(String(format: "%.1f", writeWall)) s = \(Int(Double(events) / writeWall)) events/s
           events received by screen  \(final.received) (includes the \(AuditScreen_backlog) shown at start)
@@ -133,7 +143,8 @@ func auditBench(rate: Int, duration: Double) async throws {
           caught up after last write \(String(format: "%.0f", catchUp * 1000)) ms
           frames drawn               \(final.frames) (\(String(format: "%.1f", Double(final.frames) / writeWall)) per second)
           console CPU                \(String(format: "%.2f", cpuDuringWrites / writeWall)) cores (user+system time / wall time, whole console process)
-        """)
+        """
+    )
     store.close()
 }
 
@@ -149,8 +160,15 @@ func writer(path: String, rate: Int, duration: Double) async throws {
     while seconds(ContinuousClock.now - start) < duration {
         let now = Date()
         let batch = (0..<perBatch).map { i in
-            AuditEventDraft(time: now, type: i % 10 == 0 ? .tokenIntrospected : .tokenIssued, tenantID: "sms", clientID: "billing-service",
-                            subject: "billing-service", tokenID: "bench-\(written + i)", actor: "client:billing-service")
+            AuditEventDraft(
+                time: now,
+                type: i % 10 == 0 ? .tokenIntrospected : .tokenIssued,
+                tenantID: "sms",
+                clientID: "billing-service",
+                subject: "billing-service",
+                tokenID: "bench-\(written + i)",
+                actor: "client:billing-service"
+            )
         }
         try await store.append(batch)
         written += perBatch
@@ -177,10 +195,21 @@ func tokensBench(count: Int) async throws {
             let k = made + i
             let issued = base.addingTimeInterval(Double(k) / 1000)
             let client = clients[k % clients.count]
-            return TokenRecord(id: engine.ids.timeOrdered(at: issued), tenantID: "sms", kind: .access, format: client == "partner-portal" ? .opaque : .jwt,
-                               clientID: client, subject: k % 7 == 0 ? "u-alice" : client, scopes: ["status"], audiences: ["https://api.sms.example/status"],
-                               issuedAt: issued, expiresAt: issued.addingTimeInterval(k % 2 == 0 ? 300 : 86_400), digest: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
-                               keyID: nil, grantType: .clientCredentials)
+            return TokenRecord(
+                id: engine.ids.timeOrdered(at: issued),
+                tenantID: "sms",
+                kind: .access,
+                format: client == "partner-portal" ? .opaque : .jwt,
+                clientID: client,
+                subject: k % 7 == 0 ? "u-alice" : client,
+                scopes: ["status"],
+                audiences: ["https://api.sms.example/status"],
+                issuedAt: issued,
+                expiresAt: issued.addingTimeInterval(k % 2 == 0 ? 300 : 86_400),
+                digest: Data((0..<32).map { _ in UInt8.random(in: 0...255) }),
+                keyID: nil,
+                grantType: .clientCredentials
+            )
         }
         try await store.record(tokens: batch, audit: [])
         made += n
@@ -191,8 +220,13 @@ func tokensBench(count: Int) async throws {
         var times: [Double] = []
         var shown = ""
         for _ in 0..<5 {
-            let app = ConsoleApp(engine: engine, clock: engine.clock, tenantID: "sms",
-                                 environment: ConsoleEnvironment(databasePath: path), start: .tokens)
+            let app = ConsoleApp(
+                engine: engine,
+                clock: engine.clock,
+                tenantID: "sms",
+                environment: ConsoleEnvironment(databasePath: path),
+                start: .tokens
+            )
             var grid = CellGrid(width: 120, height: 40)
             let t0 = ContinuousClock.now
             app.start()
@@ -210,7 +244,9 @@ func tokensBench(count: Int) async throws {
             shown = grid.row(2)
         }
         times.sort()
-        print("  \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) median \(String(format: "%6.1f", times[2])) ms, max \(String(format: "%6.1f", times[4])) ms   [\(shown.trimmingCharacters(in: .whitespaces))]")
+        print(
+            "  \(label.padding(toLength: 44, withPad: " ", startingAt: 0)) median \(String(format: "%6.1f", times[2])) ms, max \(String(format: "%6.1f", times[4])) ms   [\(shown.trimmingCharacters(in: .whitespaces))]"
+        )
     }
 
     func settle(_ app: ConsoleApp, _ engine: ClaimdeckEngine) async {

@@ -1,5 +1,5 @@
-@preconcurrency import CNcursesw
 import AuthEngine
+@preconcurrency import CNcursesw
 import ConsoleUI
 import Foundation
 import Synchronization
@@ -23,13 +23,19 @@ public enum TerminalConsole {
     /// - Parameters:
     ///   - logPath: stderr goes here while the console owns the terminal, so nothing tears the screen.
     ///   - makeApp: builds the app on the UI thread once the terminal's colour depth is known.
-    public static func run(engine: ClaimdeckEngine, inbox: ConsoleInbox, logPath: String,
-                           makeApp: @escaping @Sendable (ColorDepth) -> ConsoleApp) async throws(TerminalError) -> String? {
+    public static func run(
+        engine: ClaimdeckEngine,
+        inbox: ConsoleInbox,
+        logPath: String,
+        makeApp: @escaping @Sendable (ColorDepth) -> ConsoleApp
+    ) async throws(TerminalError) -> String? {
         let outcome: Result<String?, TerminalError> = await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: Result { () throws(TerminalError) -> String? in
-                    try uiThread(engine: engine, inbox: inbox, logPath: logPath, makeApp: makeApp)
-                })
+                continuation.resume(
+                    returning: Result { () throws(TerminalError) -> String? in
+                        try uiThread(engine: engine, inbox: inbox, logPath: logPath, makeApp: makeApp)
+                    }
+                )
             }
             thread.name = "claimdeck-console"
             thread.start()
@@ -37,8 +43,12 @@ public enum TerminalConsole {
         return try outcome.get()
     }
 
-    private static func uiThread(engine: ClaimdeckEngine, inbox: ConsoleInbox, logPath: String,
-                                 makeApp: @Sendable (ColorDepth) -> ConsoleApp) throws(TerminalError) -> String? {
+    private static func uiThread(
+        engine: ClaimdeckEngine,
+        inbox: ConsoleInbox,
+        logPath: String,
+        makeApp: @Sendable (ColorDepth) -> ConsoleApp
+    ) throws(TerminalError) -> String? {
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         let utf8 = ["utf-8", "utf8"].contains(codeset.lowercased())
@@ -48,7 +58,10 @@ public enum TerminalConsole {
         let signals = SignalWatch(inbox: inbox)
         defer { signals.cancel() }
         guard let screen = newterm(nil, stdout, stdin) else {
-            throw TerminalError(message: "cannot open the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); use 'claimdeck serve' or a CLI command")
+            throw TerminalError(
+                message:
+                    "cannot open the terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")); use 'claimdeck serve' or a CLI command"
+            )
         }
         set_term(screen)
         CrashGuard.install()

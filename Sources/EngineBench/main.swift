@@ -21,8 +21,11 @@ let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimde
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: dir) }
 let store = try SQLiteStore(path: dir.appendingPathComponent("bench.db").path)
-let engine = try await ClaimdeckEngine(store: store, masterKey: SecretBox.generateMasterKey(),
-                                       configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"))
+let engine = try await ClaimdeckEngine(
+    store: store,
+    masterKey: SecretBox.generateMasterKey(),
+    configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080")
+)
 _ = try await TenantLoader.load(file: demo, into: engine, actor: "bench")
 let authorization = "Basic " + Data("billing-service:billing-demo-secret".utf8).base64EncodedString()
 
@@ -36,8 +39,13 @@ let total = try await withThrowingTaskGroup(of: Int.self) { group in
                 if mode == "audit" {
                     try await store.append([AuditEventDraft(time: Date(), type: .tokenIntrospected, tenantID: "sms", clientID: "bench")])
                 } else {
-                    _ = try await engine.token(TokenEndpointRequest(
-                        tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]), authorization: authorization))
+                    _ = try await engine.token(
+                        TokenEndpointRequest(
+                            tenantID: "sms",
+                            form: FormParameters(pairs: [("grant_type", "client_credentials")]),
+                            authorization: authorization
+                        )
+                    )
                 }
                 n += 1
             }

@@ -52,7 +52,9 @@ public enum Base64URL: Sendable {
         var i = 0
         var o = 0
         while i + 3 <= count {
-            let b0 = source[i], b1 = source[i + 1], b2 = source[i + 2]
+            let b0 = source[i]
+            let b1 = source[i + 1]
+            let b2 = source[i + 2]
             destination[o] = table[Int(b0 >> 2)]
             destination[o + 1] = table[Int((b0 & 0x03) << 4 | b1 >> 4)]
             destination[o + 2] = table[Int((b1 & 0x0F) << 2 | b2 >> 6)]
@@ -67,7 +69,8 @@ public enum Base64URL: Sendable {
             destination[o + 1] = table[Int((b0 & 0x03) << 4)]
             o += 2
         case 2:
-            let b0 = source[i], b1 = source[i + 1]
+            let b0 = source[i]
+            let b1 = source[i + 1]
             destination[o] = table[Int(b0 >> 2)]
             destination[o + 1] = table[Int((b0 & 0x03) << 4 | b1 >> 4)]
             destination[o + 2] = table[Int((b1 & 0x0F) << 2)]
@@ -117,7 +120,10 @@ public enum Base64URL: Sendable {
         var i = 0
         var o = 0
         while i + 4 <= count {
-            let a = sextet(source[i]), b = sextet(source[i + 1]), c = sextet(source[i + 2]), d = sextet(source[i + 3])
+            let a = sextet(source[i])
+            let b = sextet(source[i + 1])
+            let c = sextet(source[i + 2])
+            let d = sextet(source[i + 3])
             if (a | b | c | d) & 0xC0 != 0 { return false }
             destination[o] = a << 2 | b >> 4
             destination[o + 1] = b << 4 | c >> 2
@@ -129,12 +135,15 @@ public enum Base64URL: Sendable {
         case 0:
             return true
         case 2:
-            let a = sextet(source[i]), b = sextet(source[i + 1])
+            let a = sextet(source[i])
+            let b = sextet(source[i + 1])
             if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return false }
             destination[o] = a << 2 | b >> 4
             return true
         case 3:
-            let a = sextet(source[i]), b = sextet(source[i + 1]), c = sextet(source[i + 2])
+            let a = sextet(source[i])
+            let b = sextet(source[i + 1])
+            let c = sextet(source[i + 2])
             if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return false }
             destination[o] = a << 2 | b >> 4
             destination[o + 1] = b << 4 | c >> 2

@@ -167,7 +167,10 @@ struct JSONParser {
             var magnitude: Int64 = 0
             var negative = false
             for byte in text {
-                if byte == UInt8(ascii: "-") { negative = true; continue }
+                if byte == UInt8(ascii: "-") {
+                    negative = true
+                    continue
+                }
                 magnitude = magnitude &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
             }
             return Double(negative ? -magnitude : magnitude)

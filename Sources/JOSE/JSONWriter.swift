@@ -25,13 +25,27 @@ public struct JSONWriter: Sendable {
     // MARK: Streaming
 
     /// Opens an object (`{`), as a value at the current position.
-    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
     /// Closes the innermost object.
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma.removeLast()
+    }
     /// Opens an array (`[`), as a value at the current position.
-    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
     /// Closes the innermost array.
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma.removeLast()
+    }
 
     /// Writes a member name and its colon; the next value written is the member's value.
     public mutating func key(_ k: String) {
@@ -43,24 +57,51 @@ public struct JSONWriter: Sendable {
     }
 
     /// A string value.
-    public mutating func string(_ s: String) { separate(); writeString(s) }
+    public mutating func string(_ s: String) {
+        separate()
+        writeString(s)
+    }
     /// An integer value.
-    public mutating func int(_ i: Int64) { separate(); bytes.append(contentsOf: String(i).utf8) }
+    public mutating func int(_ i: Int64) {
+        separate()
+        bytes.append(contentsOf: String(i).utf8)
+    }
     /// `true` or `false`.
-    public mutating func bool(_ b: Bool) { separate(); append(b ? "true" : "false") }
+    public mutating func bool(_ b: Bool) {
+        separate()
+        append(b ? "true" : "false")
+    }
     /// `null`.
-    public mutating func null() { separate(); append("null") }
+    public mutating func null() {
+        separate()
+        append("null")
+    }
     /// Inserts already-serialized JSON as one value (it is not checked).
-    public mutating func raw(_ json: some Sequence<UInt8>) { separate(); bytes.append(contentsOf: json) }
+    public mutating func raw(_ json: some Sequence<UInt8>) {
+        separate()
+        bytes.append(contentsOf: json)
+    }
     /// A whole `JSONValue`; with `sortedKeys`, object members in the UTF-8 order of their names (deterministic output).
-    public mutating func value(_ value: JSONValue, sortedKeys: Bool = true) { separate(); write(value, sortedKeys: sortedKeys) }
+    public mutating func value(_ value: JSONValue, sortedKeys: Bool = true) {
+        separate()
+        write(value, sortedKeys: sortedKeys)
+    }
 
     /// A member with a string value.
-    public mutating func field(_ k: String, _ v: String) { key(k); string(v) }
+    public mutating func field(_ k: String, _ v: String) {
+        key(k)
+        string(v)
+    }
     /// A member with an integer value.
-    public mutating func field(_ k: String, _ v: Int64) { key(k); int(v) }
+    public mutating func field(_ k: String, _ v: Int64) {
+        key(k)
+        int(v)
+    }
     /// A member with a boolean value.
-    public mutating func field(_ k: String, _ v: Bool) { key(k); bool(v) }
+    public mutating func field(_ k: String, _ v: Bool) {
+        key(k)
+        bool(v)
+    }
     /// A member whose value is an array of strings.
     public mutating func field(_ k: String, strings: [String]) {
         key(k)
@@ -99,7 +140,8 @@ public struct JSONWriter: Sendable {
         case .object(let members):
             bytes.append(UInt8(ascii: "{"))
             var first = true
-            let keys = sortedKeys
+            let keys =
+                sortedKeys
                 ? members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 : Array(members.keys)
             for key in keys {
@@ -134,13 +176,27 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-            case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
+            case UInt8(ascii: "\""):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "\\"))
+            case 0x0A:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "n"))
+            case 0x0D:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "r"))
+            case 0x09:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "t"))
+            case 0x08:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "b"))
+            case 0x0C:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "f"))
             case 0x00..<0x20:
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
                 bytes.append(Self.hex.utf8Start[Int(byte >> 4)])

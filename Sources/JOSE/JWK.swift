@@ -25,8 +25,15 @@ public struct JWK: Codable, Sendable, Hashable {
 
     /// Memberwise initializer; every member but `kty` defaults to absent.
     public init(
-        kty: String, crv: String? = nil, x: String? = nil, y: String? = nil,
-        n: String? = nil, e: String? = nil, kid: String? = nil, alg: String? = nil, use: String? = nil
+        kty: String,
+        crv: String? = nil,
+        x: String? = nil,
+        y: String? = nil,
+        n: String? = nil,
+        e: String? = nil,
+        kid: String? = nil,
+        alg: String? = nil,
+        use: String? = nil
     ) {
         self.kty = kty
         self.crv = crv

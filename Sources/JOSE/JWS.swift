@@ -34,7 +34,9 @@ public enum JWS: Sendable {
     /// Signs already-serialized UTF-8 JSON; returns "b64(header).b64(payload).b64(signature)".
     /// The header is used as given: it should carry `"alg"` equal to `key.algorithm` (and usually `"kid"`, `"typ"`).
     public static func sign(
-        headerJSON: some Collection<UInt8>, payloadJSON: some Collection<UInt8>, key: SigningKeyPair
+        headerJSON: some Collection<UInt8>,
+        payloadJSON: some Collection<UInt8>,
+        key: SigningKeyPair
     ) throws -> String {
         try withContiguousBytes(headerJSON) { header in
             try withContiguousBytes(payloadJSON) { payload in
@@ -96,7 +98,8 @@ public enum JWS: Sendable {
             if dots.count > 2 { return nil }
         }
         guard dots.count == 2 else { return nil }
-        let first = dots[0], second = dots[1]
+        let first = dots[0]
+        let second = dots[1]
         let headerPart = UnsafeRawBufferPointer(rebasing: bytes[0..<first])
         let payloadPart = UnsafeRawBufferPointer(rebasing: bytes[(first + 1)..<second])
         let signaturePart = UnsafeRawBufferPointer(rebasing: bytes[(second + 1)...])
@@ -108,13 +111,20 @@ public enum JWS: Sendable {
             let payload = payloadBytes.withUnsafeBytes({ JSONParser.parseObject($0) })
         else { return nil }
         return ParsedJWS(
-            header: header, payload: payload, headerBytes: headerBytes, payloadBytes: payloadBytes,
-            signingInput: Data(UnsafeRawBufferPointer(rebasing: bytes[0..<second])), signature: signature)
+            header: header,
+            payload: payload,
+            headerBytes: headerBytes,
+            payloadBytes: payloadBytes,
+            signingInput: Data(UnsafeRawBufferPointer(rebasing: bytes[0..<second])),
+            signature: signature
+        )
     }
 
     /// Builds "header.payload.signature" in a single exactly-sized string allocation.
     private static func assemble(
-        headerLength: Int, payload: UnsafeRawBufferPointer, key: SigningKeyPair,
+        headerLength: Int,
+        payload: UnsafeRawBufferPointer,
+        key: SigningKeyPair,
         writeHeader: (UnsafeMutablePointer<UInt8>) -> Void
     ) throws -> String {
         let inputLength = headerLength + 1 + Base64URL.encodedLength(payload.count)
@@ -133,7 +143,8 @@ public enum JWS: Sendable {
     }
 
     private static func withContiguousBytes<C: Collection<UInt8>, R>(
-        _ collection: C, _ body: (UnsafeRawBufferPointer) throws -> R
+        _ collection: C,
+        _ body: (UnsafeRawBufferPointer) throws -> R
     ) rethrows -> R {
         if let result = try collection.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
             return result

@@ -62,8 +62,13 @@ public enum PasswordHasher: Sendable {
     private static func derive(_ password: String, salt: [UInt8], cost: ScryptCost, byteCount: Int) throws -> [UInt8] {
         do {
             let key = try KDF.Scrypt.deriveKey(
-                from: Array(password.utf8), salt: salt, outputByteCount: byteCount,
-                rounds: cost.n, blockSize: cost.r, parallelism: cost.p)
+                from: Array(password.utf8),
+                salt: salt,
+                outputByteCount: byteCount,
+                rounds: cost.n,
+                blockSize: cost.r,
+                parallelism: cost.p
+            )
             return key.withUnsafeBytes { [UInt8]($0) }
         } catch {
             throw JOSEError.passwordHashingFailed

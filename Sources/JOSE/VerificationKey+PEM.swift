@@ -27,8 +27,9 @@ extension VerificationKey {
         let body = trimmed.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.hasPrefix("-----") }.joined()
         if let der = Data(base64Encoded: body), der.count == 44,
-           Array(der.prefix(12)) == Self.ed25519SPKIPrefix,
-           let key = try? Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32)) {
+            Array(der.prefix(12)) == Self.ed25519SPKIPrefix,
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: der.suffix(32))
+        {
             self.init(ed25519: key)
             return
         }

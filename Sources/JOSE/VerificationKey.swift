@@ -90,7 +90,8 @@ public struct VerificationKey: Sendable {
         self.init(
             rsa: key,
             n: Self.strippingLeadingZeros([UInt8](primitives.modulus)),
-            e: Self.strippingLeadingZeros([UInt8](primitives.publicExponent)))
+            e: Self.strippingLeadingZeros([UInt8](primitives.publicExponent))
+        )
     }
 
     init(ed25519 key: Curve25519.Signing.PublicKey) {
@@ -111,7 +112,10 @@ public struct VerificationKey: Sendable {
         case .rsa(let key, let modulusByteCount):
             guard signature.count == modulusByteCount else { return false }
             return key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature), for: message, padding: .insecurePKCS1v1_5)
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: message,
+                padding: .insecurePKCS1v1_5
+            )
         case .ed25519(let key):
             guard signature.count == 64 else { return false }
             return key.isValidSignature(signature, for: message)

@@ -15,8 +15,13 @@ public struct ClaimdeckHTTPServer: Sendable {
     public var port: Int
     public var logger: Logger
 
-    public init(engine: ClaimdeckEngine, registry: PrometheusCollectorRegistry, host: String = "127.0.0.1", port: Int = 8080,
-                logger: Logger = Logger(label: "claimdeck.http")) {
+    public init(
+        engine: ClaimdeckEngine,
+        registry: PrometheusCollectorRegistry,
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        logger: Logger = Logger(label: "claimdeck.http")
+    ) {
         self.engine = engine
         self.registry = registry
         self.metricsFactory = PrometheusMetricsFactory(registry: registry)
@@ -39,13 +44,17 @@ public struct ClaimdeckHTTPServer: Sendable {
     /// The Hummingbird application over `makeRouter()`, bound to `host:port`, without the config watch
     /// that `run` adds: what `run` serves, and what tests drive in HummingbirdTesting's router mode.
     /// `onRunning` receives the bound port (useful with port 0).
-    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        -> Application<RouterResponder<ClaimdeckRequestContext>> {
+    public func makeApplication(
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
+        -> Application<RouterResponder<ClaimdeckRequestContext>>
+    {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-            logger: logger)
+            logger: logger
+        )
     }
 
     /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0).

@@ -33,8 +33,11 @@ struct ErrorMiddleware: RouterMiddleware {
             return OAuthError(code: "invalid_request", description: "the request body is too large", status: 413)
         default:
             let status = error.status.code
-            return OAuthError(code: status < 500 ? "invalid_request" : "server_error", description: error.body ?? error.status.reasonPhrase,
-                              status: status)
+            return OAuthError(
+                code: status < 500 ? "invalid_request" : "server_error",
+                description: error.body ?? error.status.reasonPhrase,
+                status: status
+            )
         }
     }
 }

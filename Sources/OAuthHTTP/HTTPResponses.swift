@@ -7,7 +7,12 @@ import NIOCore
 /// Builds the responses of the OAuth endpoints: JSON, never cached (RFC 6749 §5.1). Error answers are
 /// `OAuthError`'s own (`OAuthError+HTTPResponseError.swift`), built on `json` here.
 enum HTTPResponses {
-    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, cacheable: Bool = false, contentType: String = "application/json") -> Response {
+    static func json(
+        _ bytes: [UInt8],
+        status: HTTPResponse.Status = .ok,
+        cacheable: Bool = false,
+        contentType: String = "application/json"
+    ) -> Response {
         var headers: HTTPFields = [.contentType: contentType]
         if cacheable {
             headers[.cacheControl] = "public, max-age=300"

@@ -44,8 +44,12 @@ struct OAuthRoutes {
         // An unknown tenant is a 404 before anything else is read.
         _ = try engine.tenant(tenantID(context))
         let form = try await FormBody.read(request, context: context)
-        return TokenEndpointRequest(tenantID: tenantID(context), form: form, authorization: request.headers[.authorization],
-                                    remoteAddress: context.remoteAddress)
+        return TokenEndpointRequest(
+            tenantID: tenantID(context),
+            form: form,
+            authorization: request.headers[.authorization],
+            remoteAddress: context.remoteAddress
+        )
     }
 
     private func token(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
@@ -81,8 +85,12 @@ struct OAuthRoutes {
     private func userinfo(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async throws(OAuthError) -> Response {
         let header = request.headers[.authorization].flatMap(AuthorizationHeader.bearerToken)
         if request.headers[.authorization] != nil && header == nil {
-            throw OAuthError(code: "invalid_request", description: "the Authorization header must use the Bearer scheme", status: 400,
-                             challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\"")
+            throw OAuthError(
+                code: "invalid_request",
+                description: "the Authorization header must use the Bearer scheme",
+                status: 400,
+                challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\""
+            )
         }
         let inBody = try form?.single("access_token")
         if header != nil && inBody != nil {

@@ -1,6 +1,6 @@
+import AuthEngine
 import CoreMetrics
 import Foundation
-import AuthEngine
 import Hummingbird
 
 /// Latency histograms per endpoint and status, through the injected metrics factory.
@@ -28,9 +28,14 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let endpoint = context.endpointPath ?? "unknown"
         let dimensions = [("endpoint", endpoint), ("method", request.method.rawValue), ("status", String(status.code))]
         timers.handle("claimdeck_http_request_duration_seconds", dimensions) {
-            CoreMetrics.Timer(label: "claimdeck_http_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
+            CoreMetrics.Timer(
+                label: "claimdeck_http_request_duration_seconds",
+                dimensions: dimensions,
+                preferredDisplayUnit: .seconds,
+                factory: factory
+            )
         }
-            .recordNanoseconds(Int64((ContinuousClock.now - start).nanoseconds))
+        .recordNanoseconds(Int64((ContinuousClock.now - start).nanoseconds))
     }
 }
 

@@ -19,17 +19,23 @@ public enum MasterKeyFile {
         let fm = FileManager.default
         if fm.fileExists(atPath: file) {
             guard let text = fm.contents(atPath: file).flatMap({ String(data: $0, encoding: .utf8) }),
-                  let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32 else {
+                let key = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), key.count == 32
+            else {
                 throw StoreError("the master key file \(file) is unreadable or not the base64 of 32 bytes")
             }
             if let mode = (try? fm.attributesOfItem(atPath: file))?[.posixPermissions] as? NSNumber, mode.intValue & 0o077 != 0 {
-                throw StoreError("the master key file \(file) is readable by others (mode \(String(mode.intValue, radix: 8))); run 'chmod 600 \(file)'")
+                throw StoreError(
+                    "the master key file \(file) is readable by others (mode \(String(mode.intValue, radix: 8))); run 'chmod 600 \(file)'"
+                )
             }
             return key
         }
         let key = SecretBox.generateMasterKey()
-        let created = fm.createFile(atPath: file, contents: Data((key.base64EncodedString() + "\n").utf8),
-                                    attributes: [.posixPermissions: 0o600])
+        let created = fm.createFile(
+            atPath: file,
+            contents: Data((key.base64EncodedString() + "\n").utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
         guard created else { throw StoreError("cannot create the master key file \(file)") }
         return key
     }

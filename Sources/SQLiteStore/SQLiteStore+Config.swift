@@ -18,7 +18,9 @@ extension SQLiteStore: ConfigStore {
             for a in try rows("apis", APIResource.self) { s.apis[a.tenantID, default: [:]][a.name] = a }
             for c in try rows("claims", ClaimDefinition.self) { s.claims[c.tenantID, default: [:]][c.name] = c }
             for r in try rows("registration_tokens", RegistrationToken.self) { s.registrationTokens[r.tenantID, default: [:]][r.id] = r }
-            for p in try rows("token_exchange_policies", TokenExchangePolicy.self) { s.tokenExchangePolicies[p.tenantID, default: [:]][p.clientID] = p }
+            for p in try rows("token_exchange_policies", TokenExchangePolicy.self) {
+                s.tokenExchangePolicies[p.tenantID, default: [:]][p.clientID] = p
+            }
             for i in try rows("trusted_issuers", TrustedIssuer.self) { s.trustedIssuers[i.tenantID, default: [:]][i.issuer] = i }
             return s
         }
@@ -35,8 +37,10 @@ extension SQLiteStore: ConfigStore {
             for m in mutations {
                 switch m {
                 case .putTenant(let t):
-                    try db.execute(sql: "INSERT INTO tenants (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-                                   arguments: [t.id, try encoder.encode(t)])
+                    try db.execute(
+                        sql: "INSERT INTO tenants (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                        arguments: [t.id, try encoder.encode(t)]
+                    )
                 case .deleteTenant(let id):
                     try db.execute(sql: "DELETE FROM tokens WHERE tenant_id = ?", arguments: [id])
                     try db.execute(sql: "DELETE FROM used_assertions WHERE tenant_id = ?", arguments: [id])
@@ -46,10 +50,13 @@ extension SQLiteStore: ConfigStore {
                 case .deleteClient(let t, let id):
                     try db.execute(sql: "DELETE FROM clients WHERE tenant_id = ? AND id = ?", arguments: [t, id])
                 case .putKey(let k):
-                    try db.execute(sql: """
-                        INSERT INTO signing_keys (tenant_id, kid, state, data) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(tenant_id, kid) DO UPDATE SET state = excluded.state, data = excluded.data
-                        """, arguments: [k.tenantID, k.kid, k.state.rawValue, try encoder.encode(k)])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO signing_keys (tenant_id, kid, state, data) VALUES (?, ?, ?, ?)
+                            ON CONFLICT(tenant_id, kid) DO UPDATE SET state = excluded.state, data = excluded.data
+                            """,
+                        arguments: [k.tenantID, k.kid, k.state.rawValue, try encoder.encode(k)]
+                    )
                 case .putScope(let s):
                     try Self.put(db, "scopes", keys: ["tenant_id": s.tenantID, "name": s.name], data: try encoder.encode(s))
                 case .deleteScope(let t, let name):
@@ -63,44 +70,62 @@ extension SQLiteStore: ConfigStore {
                 case .deleteClaim(let t, let name):
                     try db.execute(sql: "DELETE FROM claims WHERE tenant_id = ? AND name = ?", arguments: [t, name])
                 case .recordDesignVersion(let v):
-                    try db.execute(sql: "INSERT INTO design_versions (tenant_id, number, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                   arguments: [v.tenantID, v.number, v.createdAt.timeIntervalSince1970, try encoder.encode(v)])
+                    try db.execute(
+                        sql: "INSERT INTO design_versions (tenant_id, number, created_at, data) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        arguments: [v.tenantID, v.number, v.createdAt.timeIntervalSince1970, try encoder.encode(v)]
+                    )
                     if db.changesCount == 0 {
                         throw AdminError.designPublishedMeanwhile(tenantID: v.tenantID, number: v.number)
                     }
                 case .putDesignDraft(let d):
-                    try db.execute(sql: "INSERT INTO design_drafts (tenant_id, data) VALUES (?, ?) ON CONFLICT(tenant_id) DO UPDATE SET data = excluded.data",
-                                   arguments: [d.tenantID, try encoder.encode(d)])
+                    try db.execute(
+                        sql: "INSERT INTO design_drafts (tenant_id, data) VALUES (?, ?) ON CONFLICT(tenant_id) DO UPDATE SET data = excluded.data",
+                        arguments: [d.tenantID, try encoder.encode(d)]
+                    )
                 case .deleteDesignDraft(let t):
                     try db.execute(sql: "DELETE FROM design_drafts WHERE tenant_id = ?", arguments: [t])
                 case .putUser(let u):
-                    try db.execute(sql: """
-                        INSERT INTO users (tenant_id, id, username, data) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(tenant_id, id) DO UPDATE SET username = excluded.username, data = excluded.data
-                        """, arguments: [u.tenantID, u.id, u.username, try encoder.encode(u)])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO users (tenant_id, id, username, data) VALUES (?, ?, ?, ?)
+                            ON CONFLICT(tenant_id, id) DO UPDATE SET username = excluded.username, data = excluded.data
+                            """,
+                        arguments: [u.tenantID, u.id, u.username, try encoder.encode(u)]
+                    )
                 case .deleteUser(let t, let id):
                     try db.execute(sql: "DELETE FROM users WHERE tenant_id = ? AND id = ?", arguments: [t, id])
                     try db.execute(sql: "DELETE FROM consents WHERE tenant_id = ? AND user_id = ?", arguments: [t, id])
                     try db.execute(sql: "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", arguments: [t, id])
                 case .putRegistrationToken(let r):
-                    try db.execute(sql: """
-                        INSERT INTO registration_tokens (tenant_id, id, uses_left, expires_at, data) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT(tenant_id, id) DO UPDATE SET uses_left = excluded.uses_left, expires_at = excluded.expires_at, data = excluded.data
-                        """, arguments: [r.tenantID, r.id, r.usesLeft, r.expiresAt.timeIntervalSince1970, try encoder.encode(r)])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO registration_tokens (tenant_id, id, uses_left, expires_at, data) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT(tenant_id, id) DO UPDATE SET uses_left = excluded.uses_left, expires_at = excluded.expires_at, data = excluded.data
+                            """,
+                        arguments: [r.tenantID, r.id, r.usesLeft, r.expiresAt.timeIntervalSince1970, try encoder.encode(r)]
+                    )
                 case .consumeRegistrationToken(let t, let id, let now):
                     // The check and the decrement are one statement: concurrent registrations (or another
                     // process) cannot both take the last use.
-                    try db.execute(sql: """
-                        UPDATE registration_tokens SET uses_left = uses_left - 1, data = json_set(data, '$.usesLeft', uses_left - 1)
-                        WHERE tenant_id = ? AND id = ? AND uses_left > 0 AND expires_at > ?
-                        """, arguments: [t, id, now.timeIntervalSince1970])
+                    try db.execute(
+                        sql: """
+                            UPDATE registration_tokens SET uses_left = uses_left - 1, data = json_set(data, '$.usesLeft', uses_left - 1)
+                            WHERE tenant_id = ? AND id = ? AND uses_left > 0 AND expires_at > ?
+                            """,
+                        arguments: [t, id, now.timeIntervalSince1970]
+                    )
                     if db.changesCount == 0 {
                         throw AdminError.registrationTokenSpent
                     }
                 case .deleteRegistrationToken(let t, let id):
                     try db.execute(sql: "DELETE FROM registration_tokens WHERE tenant_id = ? AND id = ?", arguments: [t, id])
                 case .putTokenExchangePolicy(let p):
-                    try Self.put(db, "token_exchange_policies", keys: ["tenant_id": p.tenantID, "client_id": p.clientID], data: try encoder.encode(p))
+                    try Self.put(
+                        db,
+                        "token_exchange_policies",
+                        keys: ["tenant_id": p.tenantID, "client_id": p.clientID],
+                        data: try encoder.encode(p)
+                    )
                 case .deleteTokenExchangePolicy(let t, let clientID):
                     try db.execute(sql: "DELETE FROM token_exchange_policies WHERE tenant_id = ? AND client_id = ?", arguments: [t, clientID])
                 case .putTrustedIssuer(let i):
@@ -137,7 +162,8 @@ extension SQLiteStore: ConfigStore {
 
     private static func put(_ db: Database, _ table: String, keys: KeyValuePairs<String, String>, data: Data) throws {
         let columns = keys.map(\.key)
-        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", ")), data) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), ?) "
+        let sql =
+            "INSERT INTO \(table) (\(columns.joined(separator: ", ")), data) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")), ?) "
             + "ON CONFLICT(\(columns.joined(separator: ", "))) DO UPDATE SET data = excluded.data"
         var args = StatementArguments(keys.map(\.value))
         args += [data]

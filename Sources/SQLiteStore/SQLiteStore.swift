@@ -14,8 +14,12 @@ public final class SQLiteStore: Sendable {
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///
     /// - Parameter durable: `synchronous=FULL` (fsync at every commit). Tests may turn it off.
-    public init(path: String, durable: Bool = true, metricsFactory: any MetricsFactory = MetricsSystem.factory,
-                logger: Logger = Logger(label: "claimdeck.store")) throws {
+    public init(
+        path: String,
+        durable: Bool = true,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "claimdeck.store")
+    ) throws {
         self.path = path
         var config = Configuration()
         // Another process (the console beside `claimdeck serve`) may hold the write lock for a moment.

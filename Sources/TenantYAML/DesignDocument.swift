@@ -26,29 +26,57 @@ public enum DesignDocument {
                     }
                     policy = p
                 }
-                sources.append(.externalLookup(ExternalLookup(url: e.url, path: e.path, timeoutMilliseconds: e.timeoutMs ?? 500,
-                                                              cacheSeconds: e.cacheSeconds ?? 60, onFailure: policy)))
+                sources.append(
+                    .externalLookup(
+                        ExternalLookup(
+                            url: e.url,
+                            path: e.path,
+                            timeoutMilliseconds: e.timeoutMs ?? 500,
+                            cacheSeconds: e.cacheSeconds ?? 60,
+                            onFailure: policy
+                        )
+                    )
+                )
             }
             guard sources.count == 1, let source = sources.first else {
-                throw .invalid(field: field, "give exactly one source: user_attribute, client_attribute, constant, template, auth_context or external")
+                throw .invalid(
+                    field: field,
+                    "give exactly one source: user_attribute, client_attribute, constant, template, auth_context or external"
+                )
             }
             var destinations = ClaimDestination.defaults
             if let names = c.destinations {
                 destinations = []
                 for name in names {
                     guard let d = ClaimDestination(rawValue: name) else {
-                        throw .invalid(field: field + ".destinations", "'\(name)' is not one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))")
+                        throw .invalid(
+                            field: field + ".destinations",
+                            "'\(name)' is not one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
                     }
                     destinations.append(d)
                 }
             }
-            claims.append(ClaimDefinition(tenantID: tid, name: c.name, type: c.type, source: source, isPII: c.pii ?? false,
-                                          isRequired: c.required ?? false, scopes: c.scopes ?? [], destinations: destinations))
+            claims.append(
+                ClaimDefinition(
+                    tenantID: tid,
+                    name: c.name,
+                    type: c.type,
+                    source: source,
+                    isPII: c.pii ?? false,
+                    isRequired: c.required ?? false,
+                    scopes: c.scopes ?? [],
+                    destinations: destinations
+                )
+            )
         }
         let design = TokenDesign(
             scopes: (def.scopes ?? []).map { ScopeDefinition(tenantID: tid, name: $0.name, description: $0.description ?? "") },
             claims: claims,
-            apis: (def.apis ?? []).map { APIResource(tenantID: tid, name: $0.name, audience: $0.audience, scopes: $0.scopes, requiredClaims: $0.requiredClaims ?? [:]) })
+            apis: (def.apis ?? []).map {
+                APIResource(tenantID: tid, name: $0.name, audience: $0.audience, scopes: $0.scopes, requiredClaims: $0.requiredClaims ?? [:])
+            }
+        )
         try design.validate()
         return design
     }
@@ -63,10 +91,15 @@ public enum DesignDocument {
         let def = TenantDefinition(
             tenant: .init(id: tenant.id, name: tenant.displayName, algorithm: tenant.defaultAlgorithm.rawValue),
             scopes: design.scopes.map { .init(name: $0.name, description: $0.description.isEmpty ? nil : $0.description) },
-            claims: design.claims.map(entry), apis: design.apis.map(entry), users: nil,
-            clients: clients.sorted { $0.id < $1.id }.map(entry))
+            claims: design.claims.map(entry),
+            apis: design.apis.map(entry),
+            users: nil,
+            clients: clients.sorted { $0.id < $1.id }.map(entry)
+        )
         let body: String
-        do { body = try YAMLEncoder().encode(def, userInfo: [ClientSpec.omitsDefaults: true]) } catch { throw .storage("the design could not be written as YAML: \(error)") }
+        do { body = try YAMLEncoder().encode(def, userInfo: [ClientSpec.omitsDefaults: true]) } catch {
+            throw .storage("the design could not be written as YAML: \(error)")
+        }
         return "# Token design of tenant \(tenant.id), version \(version). Apply with: claimdeck design apply -f FILE --tenant \(tenant.id)\n"
             + "# Clients are listed without secrets; apply creates the missing ones (secrets shown once) and updates the others.\n" + body
     }
@@ -80,7 +113,13 @@ public enum DesignDocument {
         case .template(let t): e.template = t
         case .authContext(let n): e.authContext = n
         case .externalLookup(let l):
-            e.external = .init(url: l.url, path: l.path, timeoutMs: l.timeoutMilliseconds, cacheSeconds: l.cacheSeconds, onFailure: l.onFailure.rawValue)
+            e.external = .init(
+                url: l.url,
+                path: l.path,
+                timeoutMs: l.timeoutMilliseconds,
+                cacheSeconds: l.cacheSeconds,
+                onFailure: l.onFailure.rawValue
+            )
         }
         e.pii = c.isPII ? true : nil
         e.required = c.isRequired ? true : nil

@@ -51,9 +51,15 @@ extension TenantLoader {
         let tid = def.tenant.id
         for p in def.tokenExchangePolicies ?? [] {
             _ = try await engine.setTokenExchangePolicy(
-                tenantID: tid, clientID: p.client,
-                TokenExchangePolicySpec(targetAudiences: p.audiences, subjectAudiences: p.subjectAudiences ?? [], subjectClients: p.subjectClients ?? []),
-                actor: actor)
+                tenantID: tid,
+                clientID: p.client,
+                TokenExchangePolicySpec(
+                    targetAudiences: p.audiences,
+                    subjectAudiences: p.subjectAudiences ?? [],
+                    subjectClients: p.subjectClients ?? []
+                ),
+                actor: actor
+            )
         }
         for entry in def.trustedIssuers ?? [] {
             let field = "trusted_issuers.\(entry.spec.issuer)"

@@ -112,8 +112,11 @@ public struct TenantDefinition: Codable, Sendable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init(id: try c.decode(String.self, forKey: .id), spec: try ClientSpec(from: decoder),
-                      secret: try c.decodeIfPresent(String.self, forKey: .secret))
+            self.init(
+                id: try c.decode(String.self, forKey: .id),
+                spec: try ClientSpec(from: decoder),
+                secret: try c.decodeIfPresent(String.self, forKey: .secret)
+            )
         }
 
         /// `id` first, then the settings, so an export reads top-down.

@@ -18,10 +18,11 @@ public enum TenantLoader {
         do {
             return try YAMLDecoder().decode(TenantDefinition.self, from: yaml)
         } catch let error as DecodingError {
-            let context: DecodingError.Context? = switch error {
-            case .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): c
-            @unknown default: nil
-            }
+            let context: DecodingError.Context? =
+                switch error {
+                case .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): c
+                @unknown default: nil
+                }
             let path = (context?.codingPath ?? []).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             throw AdminError.invalid(field: source + (YAMLLocator.line(of: path, in: yaml).map { ":\($0)" } ?? ""), describe(error))
         } catch let error as YamlError {
@@ -68,8 +69,14 @@ public enum TenantLoader {
             _ = try await engine.publishDesign(PublishRequest(tenantID: tid, design: design, note: "loaded from a tenant file"), actor: actor)
         }
         for u in users {
-            _ = try await engine.createUser(tenantID: tid, username: u.username, id: u.id, attributes: u.attributes ?? [:],
-                                            password: u.password, actor: actor)
+            _ = try await engine.createUser(
+                tenantID: tid,
+                username: u.username,
+                id: u.id,
+                attributes: u.attributes ?? [:],
+                password: u.password,
+                actor: actor
+            )
         }
         var clients: [String] = []
         for entry in def.clients ?? [] {

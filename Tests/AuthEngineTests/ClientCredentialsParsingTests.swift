@@ -24,8 +24,10 @@ struct ClientCredentialsParsingTests {
         #expect(try PresentedClientCredentials.from(authorization: nil, form: FormParameters(), realm: "t") == PresentedClientCredentials.none)
     }
 
-    @Test(arguments: ["Basic !!!notbase64", "Basic " + Data("nocolon".utf8).base64EncodedString(), "Basic " + Data(":secret".utf8).base64EncodedString(),
-                      "Basic " + Data([0xFF, 0x3A, 0x41]).base64EncodedString(), "Digest abc", "Bearer xyz"])
+    @Test(arguments: [
+        "Basic !!!notbase64", "Basic " + Data("nocolon".utf8).base64EncodedString(), "Basic " + Data(":secret".utf8).base64EncodedString(),
+        "Basic " + Data([0xFF, 0x3A, 0x41]).base64EncodedString(), "Digest abc", "Bearer xyz",
+    ])
     func malformedAuthorizationIsInvalidClient(header: String) {
         #expect(throws: OAuthError.self) {
             try PresentedClientCredentials.from(authorization: header, form: FormParameters(), realm: "t")

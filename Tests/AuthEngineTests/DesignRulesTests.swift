@@ -1,25 +1,63 @@
-@testable import AuthEngine
 import Foundation
 import JOSE
 import Testing
 
+@testable import AuthEngine
+
 /// The design's pure rules: validation, the contract diff and its breaking-change gate, the lint.
 @Suite struct DesignRulesTests {
     static let t = "acme"
-    static func claim(_ name: String, _ type: String = "string", source: ClaimDefinition.Source = .userAttribute(path: "x"),
-                      pii: Bool = false, required: Bool = false, scopes: [String], to destinations: [ClaimDestination] = ClaimDestination.defaults) -> ClaimDefinition {
-        ClaimDefinition(tenantID: t, name: name, type: type, source: source, isPII: pii, isRequired: required, scopes: scopes, destinations: destinations)
+    static func claim(
+        _ name: String,
+        _ type: String = "string",
+        source: ClaimDefinition.Source = .userAttribute(path: "x"),
+        pii: Bool = false,
+        required: Bool = false,
+        scopes: [String],
+        to destinations: [ClaimDestination] = ClaimDestination.defaults
+    ) -> ClaimDefinition {
+        ClaimDefinition(
+            tenantID: t,
+            name: name,
+            type: type,
+            source: source,
+            isPII: pii,
+            isRequired: required,
+            scopes: scopes,
+            destinations: destinations
+        )
     }
     static func api(_ name: String, scopes: [String], requires: [String: [String]] = [:], audience: String? = nil) -> APIResource {
         APIResource(tenantID: t, name: name, audience: audience ?? "https://api.example/\(name)", scopes: scopes, requiredClaims: requires)
     }
-    static func client(_ id: String, scopes: [String], grants: [GrantType] = [.authorizationCode], format: TokenFormat = .jwt,
-                       thirdParty: Bool = false, audiences: [String] = [], lifetime: Int = 300, refreshAbsolute: Int = 86_400) -> Client {
-        Client(tenantID: t, id: id,
-               spec: ClientSpec(name: id, type: .confidential, authMethod: .clientSecretBasic, grantTypes: grants, scopes: scopes,
-                                audiences: audiences, tokenFormat: format, accessTokenLifetime: lifetime, thirdParty: thirdParty,
-                                refreshTokenAbsoluteLifetime: refreshAbsolute),
-               createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+    static func client(
+        _ id: String,
+        scopes: [String],
+        grants: [GrantType] = [.authorizationCode],
+        format: TokenFormat = .jwt,
+        thirdParty: Bool = false,
+        audiences: [String] = [],
+        lifetime: Int = 300,
+        refreshAbsolute: Int = 86_400
+    ) -> Client {
+        Client(
+            tenantID: t,
+            id: id,
+            spec: ClientSpec(
+                name: id,
+                type: .confidential,
+                authMethod: .clientSecretBasic,
+                grantTypes: grants,
+                scopes: scopes,
+                audiences: audiences,
+                tokenFormat: format,
+                accessTokenLifetime: lifetime,
+                thirdParty: thirdParty,
+                refreshTokenAbsoluteLifetime: refreshAbsolute
+            ),
+            createdAt: Date(timeIntervalSince1970: 0),
+            updatedAt: Date(timeIntervalSince1970: 0)
+        )
     }
     static func scopes(_ names: String...) -> [ScopeDefinition] { names.map { ScopeDefinition(tenantID: t, name: $0) } }
 
@@ -28,14 +66,18 @@ import Testing
     static let base = TokenDesign(
         scopes: scopes("read", "write"),
         claims: [claim("account", scopes: ["read", "write"]), claim("segment", scopes: ["read"])],
-        apis: [api("orders", scopes: ["read", "write"], requires: ["read": ["account"]]), api("info", scopes: ["read"])])
+        apis: [api("orders", scopes: ["read", "write"], requires: ["read": ["account"]]), api("info", scopes: ["read"])]
+    )
 
     // MARK: validation
 
     @Test func validationNamesTheFieldAndTheFix() throws {
         try Self.base.validate()
         func refusal(_ d: TokenDesign) -> AdminError? {
-            do { try d.validate(); return nil } catch { return error }
+            do {
+                try d.validate()
+                return nil
+            } catch { return error }
         }
         var d = Self.base
         d.claims.append(Self.claim("sub", scopes: ["read"]))
@@ -53,7 +95,9 @@ import Testing
         d.claims.append(Self.claim("z", source: .externalLookup(ExternalLookup(url: "ftp://x.example/")), scopes: ["read"]))
         #expect(refusal(d)?.field == "claims.z.external.url")
         d = Self.base
-        d.claims.append(Self.claim("z", source: .externalLookup(ExternalLookup(url: "https://x.example/{sub}", timeoutMilliseconds: 0)), scopes: ["read"]))
+        d.claims.append(
+            Self.claim("z", source: .externalLookup(ExternalLookup(url: "https://x.example/{sub}", timeoutMilliseconds: 0)), scopes: ["read"])
+        )
         #expect(refusal(d)?.field == "claims.z.external.timeout_ms")
         d = Self.base
         d.apis[1].requiredClaims["read"] = ["ghost"]
@@ -79,7 +123,7 @@ import Testing
 
     @Test func diffIsPerScopeAndDestination() {
         var new = Self.base
-        new.claims[1].destinations = [.accessToken, .introspection, .idToken]   // segment also to the ID token
+        new.claims[1].destinations = [.accessToken, .introspection, .idToken]  // segment also to the ID token
         new.claims.append(Self.claim("tier", "number", source: .constant(.number(1)), scopes: ["write"], to: [.accessToken]))
         let d = DesignDiff.between(Self.base, TokenDesign(scopes: new.scopes, claims: new.claims, apis: new.apis))
         #expect(d.claimChanges.contains { $0.scope == "read" && $0.destination == .idToken && $0.claim == "segment" && $0.kind == .added })
@@ -91,7 +135,7 @@ import Testing
 
     @Test func removingARequiredClaimIsBreakingAndNamesTheAPI() {
         var new = Self.base
-        new.claims[0].scopes = ["write"]   // account no longer under read, which orders requires
+        new.claims[0].scopes = ["write"]  // account no longer under read, which orders requires
         let d = DesignDiff.between(Self.base, new)
         #expect(d.claimChanges.contains { $0.scope == "read" && $0.claim == "account" && $0.kind == .removed })
         #expect(d.affectedAPIs == ["orders"])
@@ -153,7 +197,10 @@ import Testing
     @Test func personalDataInAccessTokensOfClientsThatDoNotNeedIt() {
         var d = Self.base
         d.claims.append(Self.claim("email-address", pii: true, scopes: ["write"]))
-        let findings = DesignLint.run(d, clients: [Self.client("web", scopes: ["read", "write"]), Self.client("svc", scopes: ["write"], grants: [.clientCredentials])])
+        let findings = DesignLint.run(
+            d,
+            clients: [Self.client("web", scopes: ["read", "write"]), Self.client("svc", scopes: ["write"], grants: [.clientCredentials])]
+        )
         let f = findings.filter { $0.rule == "pii-in-access-token" }
         #expect(f.count == 1 && f[0].subject == "client web" && f[0].severity == .warning && f[0].fix.contains("id_token/userinfo"))
         // Required by the API the client calls: needed, no finding.
@@ -172,10 +219,15 @@ import Testing
         #expect(rules(Self.base, [Self.client("web", scopes: ["read"])], sizes: ["web": 4000]).contains("token-size"))
         #expect(!rules(Self.base, [Self.client("web", scopes: ["read"])], sizes: ["web": 900]).contains("token-size"))
         #expect(rules(Self.base, [Self.client("web", scopes: ["read"], lifetime: 86_400)]).contains("access-token-lifetime"))
-        #expect(rules(Self.base, [Self.client("web", scopes: ["read"], grants: [.authorizationCode, .refreshToken], refreshAbsolute: 365 * 86_400)])
-            .contains("refresh-token-lifetime"))
-        #expect(!rules(Self.base, [Self.client("web", scopes: ["read"], grants: [.authorizationCode], refreshAbsolute: 365 * 86_400)])
-            .contains("refresh-token-lifetime"), "no refresh grant, no refresh tokens")
+        #expect(
+            rules(Self.base, [Self.client("web", scopes: ["read"], grants: [.authorizationCode, .refreshToken], refreshAbsolute: 365 * 86_400)])
+                .contains("refresh-token-lifetime")
+        )
+        #expect(
+            !rules(Self.base, [Self.client("web", scopes: ["read"], grants: [.authorizationCode], refreshAbsolute: 365 * 86_400)])
+                .contains("refresh-token-lifetime"),
+            "no refresh grant, no refresh tokens"
+        )
         var required = Self.base
         required.claims[0].isRequired = true
         #expect(rules(required, [Self.client("svc", scopes: ["read"], grants: [.clientCredentials])]).contains("required-user-claim-service"))
@@ -189,11 +241,15 @@ import Testing
         var d = Self.base
         d.scopes.append(ScopeDefinition(tenantID: Self.t, name: "bare"))
         d.claims.append(Self.claim("orphan", scopes: []))
-        d.apis[1].requiredClaims["write"] = ["segment"]   // segment is mapped under read only
-        d.claims.append(Self.claim("ext", source: .externalLookup(ExternalLookup(url: "http://crm.example/{sub}")), pii: true, scopes: ["read"], to: [.idToken]))
+        d.apis[1].requiredClaims["write"] = ["segment"]  // segment is mapped under read only
+        d.claims.append(
+            Self.claim("ext", source: .externalLookup(ExternalLookup(url: "http://crm.example/{sub}")), pii: true, scopes: ["read"], to: [.idToken])
+        )
         let findings = DesignLint.run(d, clients: [])
-        #expect(findings.map(\.rule) == ["api-requirement-undelivered", "external-lookup-cleartext", "claim-unmapped", "scope-maps-no-claim"],
-                "sorted by severity: \(findings.map(\.rule))")
+        #expect(
+            findings.map(\.rule) == ["api-requirement-undelivered", "external-lookup-cleartext", "claim-unmapped", "scope-maps-no-claim"],
+            "sorted by severity: \(findings.map(\.rule))"
+        )
         #expect(findings[0].severity == .error && findings[0].message.contains("'segment' under scope write"))
         #expect(findings[1].severity == .error, "personal data over cleartext")
         #expect(findings.allSatisfy { !$0.fix.isEmpty })
@@ -204,8 +260,10 @@ import Testing
     @Test func lookupURLsArePercentEncodedAndNeedTheirValues() {
         let user = User(tenantID: Self.t, id: "u 1/é", username: "ann", attributes: ["crm": .object(["id": .string("a&b")])], createdAt: Date())
         let client = Self.client("web", scopes: [])
-        #expect(ExternalClaimLookup.fill("https://crm.example/{tenant}/{sub}?c={client_id}&k={user.crm.id}", tenantID: Self.t, user: user, client: client)
-                == "https://crm.example/acme/u%201%2F%C3%A9?c=web&k=a%26b")
+        #expect(
+            ExternalClaimLookup.fill("https://crm.example/{tenant}/{sub}?c={client_id}&k={user.crm.id}", tenantID: Self.t, user: user, client: client)
+                == "https://crm.example/acme/u%201%2F%C3%A9?c=web&k=a%26b"
+        )
         #expect(ExternalClaimLookup.fill("https://crm.example/{user.missing}", tenantID: Self.t, user: user, client: client) == nil)
         #expect(ExternalClaimLookup.fill("https://crm.example/{sub}", tenantID: Self.t, user: nil, client: client) == nil)
     }
@@ -214,19 +272,38 @@ import Testing
 /// Each claim source and the mapping to destinations, through the resolver issuance uses.
 @Suite struct ClaimSourceTests {
     static let t = "acme"
-    static let user = User(tenantID: t, id: "u1", username: "ann",
-                           attributes: ["name": .string("Ann Andersson"), "account": .object(["number": .string("42"), "type": .string("business")]),
-                                        "roles": .array([.string("admin")])],
-                           createdAt: Date())
+    static let user = User(
+        tenantID: t,
+        id: "u1",
+        username: "ann",
+        attributes: [
+            "name": .string("Ann Andersson"), "account": .object(["number": .string("42"), "type": .string("business")]),
+            "roles": .array([.string("admin")]),
+        ],
+        createdAt: Date()
+    )
     static let client = DesignRulesTests.client("web", scopes: ["read"])
     static let context = AuthContext(authTime: Date(timeIntervalSince1970: 1_800_000_123.7), amr: ["pwd"], acr: nil)
 
     /// The claim's value, declared of the type its source gives (`type` for the sources that can give any).
-    func value(_ source: ClaimDefinition.Source, _ type: String = "string", user: User? = user, context: AuthContext? = context,
-               external: [String: JSONValue] = [:]) -> JSONValue? {
-        ClaimResolver.value(of: ClaimDefinition(tenantID: Self.t, name: "c", type: ClaimResolver.fixedType(of: source) ?? type, source: source, scopes: ["read"]),
-                            ClaimInputs(user: user, client: Self.client, context: context, scopes: ["read"], snapshot: ConfigSnapshot(),
-                                        external: external))
+    func value(
+        _ source: ClaimDefinition.Source,
+        _ type: String = "string",
+        user: User? = user,
+        context: AuthContext? = context,
+        external: [String: JSONValue] = [:]
+    ) -> JSONValue? {
+        ClaimResolver.value(
+            of: ClaimDefinition(tenantID: Self.t, name: "c", type: ClaimResolver.fixedType(of: source) ?? type, source: source, scopes: ["read"]),
+            ClaimInputs(
+                user: user,
+                client: Self.client,
+                context: context,
+                scopes: ["read"],
+                snapshot: ConfigSnapshot(),
+                external: external
+            )
+        )
     }
 
     @Test func everySourceResolvesOrIsLeftOut() {
@@ -251,24 +328,44 @@ import Testing
 
     @Test func aClaimIsNeverIssuedOfAnotherTypeThanDeclared() throws {
         // Sources whose type is fixed must be declared of it.
-        for (source, type, given) in [(ClaimDefinition.Source.template("{a}"), "number", "string"), (.constant(.number(1)), "string", "number"),
-                                      (.authContext("auth_time"), "string", "number"), (.authContext("amr"), "string", "array"),
-                                      (.clientAttribute(path: "id"), "boolean", "string")] {
-            let d = TokenDesign(scopes: DesignRulesTests.scopes("read"), claims: [DesignRulesTests.claim("c", type, source: source, scopes: ["read"])])
-            #expect(throws: AdminError.invalid(field: "claims.c.type", "its source always gives \(given.withArticle) (\(ClaimResolver.describe(source))); declare type \(given)")) {
+        for (source, type, given) in [
+            (ClaimDefinition.Source.template("{a}"), "number", "string"), (.constant(.number(1)), "string", "number"),
+            (.authContext("auth_time"), "string", "number"), (.authContext("amr"), "string", "array"),
+            (.clientAttribute(path: "id"), "boolean", "string"),
+        ] {
+            let d = TokenDesign(
+                scopes: DesignRulesTests.scopes("read"),
+                claims: [DesignRulesTests.claim("c", type, source: source, scopes: ["read"])]
+            )
+            #expect(
+                throws: AdminError.invalid(
+                    field: "claims.c.type",
+                    "its source always gives \(given.withArticle) (\(ClaimResolver.describe(source))); declare type \(given)"
+                )
+            ) {
                 try d.validate()
             }
         }
-        let null = TokenDesign(scopes: DesignRulesTests.scopes("read"), claims: [DesignRulesTests.claim("c", source: .constant(.null), scopes: ["read"])])
+        let null = TokenDesign(
+            scopes: DesignRulesTests.scopes("read"),
+            claims: [DesignRulesTests.claim("c", source: .constant(.null), scopes: ["read"])]
+        )
         #expect(throws: AdminError.self) { try null.validate() }
         // A user attribute (or a lookup) of another type than declared is left out, and the reason says which types.
         #expect(value(.userAttribute(path: "roles"), "string") == nil)
         #expect(value(.userAttribute(path: "account.number"), "number") == nil)
         #expect(value(.externalLookup(ExternalLookup(url: "https://crm.example/{sub}")), "number", external: ["c": .number(3)]) == .number(3))
-        let design = TokenDesign(scopes: DesignRulesTests.scopes("read"),
-                                 claims: [DesignRulesTests.claim("roles", "object", source: .userAttribute(path: "roles"), required: true, scopes: ["read"])])
-        let inputs = ClaimInputs(user: Self.user, client: Self.client, context: nil, scopes: ["read"],
-                                 snapshot: ConfigSnapshot().with(design, tenantID: Self.t))
+        let design = TokenDesign(
+            scopes: DesignRulesTests.scopes("read"),
+            claims: [DesignRulesTests.claim("roles", "object", source: .userAttribute(path: "roles"), required: true, scopes: ["read"])]
+        )
+        let inputs = ClaimInputs(
+            user: Self.user,
+            client: Self.client,
+            context: nil,
+            scopes: ["read"],
+            snapshot: ConfigSnapshot().with(design, tenantID: Self.t)
+        )
         #expect(inputs.leftOut.map(\.reason) == ["its value is an array, but the design declares an object"])
         #expect(inputs.auditDetails == ["claims_left_out": "roles: its value is an array, but the design declares an object"])
         #expect(throws: OAuthError.invalidScope("scope 'read' requires claim 'roles', whose value for this user is an array, not an object")) {
@@ -279,9 +376,12 @@ import Testing
     @Test func mappingsDecideDestinationsAndScopes() throws {
         let design = TokenDesign(
             scopes: DesignRulesTests.scopes("read", "write"),
-            claims: [DesignRulesTests.claim("nbr", source: .userAttribute(path: "account.number"), scopes: ["read"], to: [.accessToken]),
-                     DesignRulesTests.claim("kind", source: .userAttribute(path: "account.type"), scopes: ["write"], to: [.idToken, .introspection]),
-                     DesignRulesTests.claim("name", source: .constant(.string("Ann A.")), scopes: ["profile"], to: [.idToken])])
+            claims: [
+                DesignRulesTests.claim("nbr", source: .userAttribute(path: "account.number"), scopes: ["read"], to: [.accessToken]),
+                DesignRulesTests.claim("kind", source: .userAttribute(path: "account.type"), scopes: ["write"], to: [.idToken, .introspection]),
+                DesignRulesTests.claim("name", source: .constant(.string("Ann A.")), scopes: ["profile"], to: [.idToken]),
+            ]
+        )
         let snapshot = ConfigSnapshot().with(design, tenantID: Self.t)
         func inputs(_ scopes: [String], _ snapshot: ConfigSnapshot = snapshot, user: User? = Self.user) -> ClaimInputs {
             ClaimInputs(user: user, client: Self.client, context: Self.context, scopes: scopes, snapshot: snapshot)

@@ -6,26 +6,32 @@ import Testing
 /// form encoding.
 @Suite("Authorization header and form encoding")
 struct HTTPInputParsingTests {
-    @Test("credentials of a scheme: case-insensitive scheme, one space required, spaces around the value dropped",
-          arguments: [
-              ("Basic YWJj", "basic", "YWJj"), ("basic  YWJj  ", "basic", "YWJj"), ("  BASIC YWJj", "basic", "YWJj"),
-              ("Bearer a b", "bearer", "a b"), ("Bearer    ", "bearer", ""), ("bEaReR tok", "bearer", "tok"),
-          ])
+    @Test(
+        "credentials of a scheme: case-insensitive scheme, one space required, spaces around the value dropped",
+        arguments: [
+            ("Basic YWJj", "basic", "YWJj"), ("basic  YWJj  ", "basic", "YWJj"), ("  BASIC YWJj", "basic", "YWJj"),
+            ("Bearer a b", "bearer", "a b"), ("Bearer    ", "bearer", ""), ("bEaReR tok", "bearer", "tok"),
+        ]
+    )
     func credentials(header: String, scheme: String, expected: String) {
         #expect(AuthorizationHeader.credentials(header, scheme: scheme).map(String.init) == expected)
     }
 
-    @Test("another scheme, or no space after it, is not this scheme",
-          arguments: ["Basic", "Basic\tYWJj", "BasicYWJj", "Bearer abc", "Digest abc", "", " "])
+    @Test(
+        "another scheme, or no space after it, is not this scheme",
+        arguments: ["Basic", "Basic\tYWJj", "BasicYWJj", "Bearer abc", "Digest abc", "", " "]
+    )
     func notTheScheme(header: String) {
         #expect(AuthorizationHeader.credentials(header, scheme: "basic") == nil)
     }
 
-    @Test("a bearer token as userinfo reads it: any surrounding whitespace trimmed, an empty token is none",
-          arguments: [
-              ("Bearer abc", "abc"), ("bearer  abc  ", "abc"), ("BEARER abc\t", "abc"), (" Bearer \tabc", "abc"), ("Bearer a.b-c_d~", "a.b-c_d~"),
-              ("Bearer", nil), ("Bearer ", nil), ("Bearer \t ", nil), ("Bearer\tabc", nil), ("Bearerabc", nil), ("Basic abc", nil),
-          ] as [(String, String?)])
+    @Test(
+        "a bearer token as userinfo reads it: any surrounding whitespace trimmed, an empty token is none",
+        arguments: [
+            ("Bearer abc", "abc"), ("bearer  abc  ", "abc"), ("BEARER abc\t", "abc"), (" Bearer \tabc", "abc"), ("Bearer a.b-c_d~", "a.b-c_d~"),
+            ("Bearer", nil), ("Bearer ", nil), ("Bearer \t ", nil), ("Bearer\tabc", nil), ("Bearerabc", nil), ("Basic abc", nil),
+        ] as [(String, String?)]
+    )
     func bearerToken(header: String, expected: String?) {
         #expect(AuthorizationHeader.bearerToken(header) == expected)
     }

@@ -1,13 +1,24 @@
-@testable import AuthEngine
 import Foundation
 import Testing
 
+@testable import AuthEngine
+
 @Suite("Scope and audience policies")
 struct PolicyTests {
-    let client = Client(tenantID: "t", id: "c",
-                        spec: ClientSpec(name: "C", type: .confidential, authMethod: .clientSecretBasic, grantTypes: [.clientCredentials],
-                                         scopes: ["a", "b"], audiences: ["https://api/x", "https://api/y"]),
-                        createdAt: Date(), updatedAt: Date())
+    let client = Client(
+        tenantID: "t",
+        id: "c",
+        spec: ClientSpec(
+            name: "C",
+            type: .confidential,
+            authMethod: .clientSecretBasic,
+            grantTypes: [.clientCredentials],
+            scopes: ["a", "b"],
+            audiences: ["https://api/x", "https://api/y"]
+        ),
+        createdAt: Date(),
+        updatedAt: Date()
+    )
 
     @Test func absentScopeGrantsTheRegisteredOnes() throws {
         #expect(try ScopePolicy.granted(requested: nil, client: client) == ["a", "b"])
@@ -28,12 +39,24 @@ struct PolicyTests {
     }
 
     @Test func defaultAudienceIsTheRegisteredList() throws {
-        #expect(try AudiencePolicy.resolve(resources: [], audience: nil, client: client, scopes: ["a"], snapshot: ConfigSnapshot()) == ["https://api/x", "https://api/y"])
+        #expect(
+            try AudiencePolicy.resolve(resources: [], audience: nil, client: client, scopes: ["a"], snapshot: ConfigSnapshot()) == [
+                "https://api/x", "https://api/y",
+            ]
+        )
     }
 
     @Test func resourceAndAudienceNarrow() throws {
-        #expect(try AudiencePolicy.resolve(resources: ["https://api/y"], audience: nil, client: client, scopes: ["a"], snapshot: ConfigSnapshot()) == ["https://api/y"])
-        #expect(try AudiencePolicy.resolve(resources: [], audience: "https://api/x", client: client, scopes: ["a"], snapshot: ConfigSnapshot()) == ["https://api/x"])
+        #expect(
+            try AudiencePolicy.resolve(resources: ["https://api/y"], audience: nil, client: client, scopes: ["a"], snapshot: ConfigSnapshot()) == [
+                "https://api/y"
+            ]
+        )
+        #expect(
+            try AudiencePolicy.resolve(resources: [], audience: "https://api/x", client: client, scopes: ["a"], snapshot: ConfigSnapshot()) == [
+                "https://api/x"
+            ]
+        )
     }
 
     @Test(arguments: [(["https://api/z"], nil), (["not a uri"], nil), (["https://api/x#frag"], nil), ([], "other")] as [([String], String?)])
@@ -50,8 +73,10 @@ struct PolicyTests {
         var open = client
         open.audiences = []
         var snapshot = ConfigSnapshot()
-        snapshot.apis["t"] = ["x": APIResource(tenantID: "t", name: "x", audience: "https://api/x", scopes: ["a"]),
-                              "z": APIResource(tenantID: "t", name: "z", audience: "https://api/z", scopes: ["zz"])]
+        snapshot.apis["t"] = [
+            "x": APIResource(tenantID: "t", name: "x", audience: "https://api/x", scopes: ["a"]),
+            "z": APIResource(tenantID: "t", name: "z", audience: "https://api/z", scopes: ["zz"]),
+        ]
         #expect(try AudiencePolicy.resolve(resources: [], audience: nil, client: open, scopes: ["a"], snapshot: snapshot) == ["https://api/x"])
         #expect(throws: OAuthError.self) {
             try AudiencePolicy.resolve(resources: ["https://api/z"], audience: nil, client: open, scopes: ["a"], snapshot: snapshot)

@@ -1,7 +1,8 @@
-@testable import AuthEngine
 import Foundation
 import JOSE
 import Testing
+
+@testable import AuthEngine
 
 @Suite("Support: ids, JSON writer, audit chain, validation")
 struct SupportTests {
@@ -58,7 +59,10 @@ struct SupportTests {
         // A field separator inside a value cannot forge another field layout.
         let a = AuditEventDraft(time: Date(timeIntervalSince1970: 1), type: .tokenIssued, tenantID: "a|b")
         let b = AuditEventDraft(time: Date(timeIntervalSince1970: 1), type: .tokenIssued, tenantID: "a", clientID: "b")
-        #expect(AuditChain.hash(previous: AuditChain.genesis, sequence: 1, event: a) != AuditChain.hash(previous: AuditChain.genesis, sequence: 1, event: b))
+        #expect(
+            AuditChain.hash(previous: AuditChain.genesis, sequence: 1, event: a)
+                != AuditChain.hash(previous: AuditChain.genesis, sequence: 1, event: b)
+        )
     }
 
     @Test(arguments: ["sms", "a", "tenant-1", String(repeating: "a", count: 63)])
@@ -100,8 +104,21 @@ struct SupportTests {
 
     @Test func tokenStatus() {
         let now = Date(timeIntervalSince1970: 1000)
-        var t = TokenRecord(id: "1", tenantID: "t", kind: .access, format: .jwt, clientID: "c", subject: "c", scopes: [], audiences: [],
-                            issuedAt: now, expiresAt: now.addingTimeInterval(10), digest: Data(), keyID: nil, grantType: .clientCredentials)
+        var t = TokenRecord(
+            id: "1",
+            tenantID: "t",
+            kind: .access,
+            format: .jwt,
+            clientID: "c",
+            subject: "c",
+            scopes: [],
+            audiences: [],
+            issuedAt: now,
+            expiresAt: now.addingTimeInterval(10),
+            digest: Data(),
+            keyID: nil,
+            grantType: .clientCredentials
+        )
         #expect(t.status(at: now) == .active)
         #expect(t.status(at: now.addingTimeInterval(10)) == .expired)
         t.revokedAt = now

@@ -1,7 +1,8 @@
-@testable import AuthEngine
 import Foundation
 import JOSE
 import Testing
+
+@testable import AuthEngine
 
 @Suite("Login throttling, with a manual clock")
 struct LoginThrottleTests {
@@ -18,10 +19,14 @@ struct LoginThrottleTests {
             throttle.recordFailure(account: account, address: nil, now: now)
         }
         #expect(throttle.wait(account: account, address: nil, now: now) == 1)
-        #expect(throttle.wait(account: LoginThrottle.accountKey(tenantID: "t", username: "alice"), address: nil, now: now) == 1,
-                "usernames compare case-insensitively")
-        #expect(throttle.wait(account: LoginThrottle.accountKey(tenantID: "other", username: "alice"), address: nil, now: now) == 0,
-                "tenants are separate")
+        #expect(
+            throttle.wait(account: LoginThrottle.accountKey(tenantID: "t", username: "alice"), address: nil, now: now) == 1,
+            "usernames compare case-insensitively"
+        )
+        #expect(
+            throttle.wait(account: LoginThrottle.accountKey(tenantID: "other", username: "alice"), address: nil, now: now) == 0,
+            "tenants are separate"
+        )
         var delays: [Int] = []
         for _ in 0..<5 {
             let wait = throttle.wait(account: account, address: nil, now: now)

@@ -32,12 +32,22 @@ struct Binary {
     /// Runs `executable` to completion in the repository root through swift-subprocess, which waits for
     /// the process and reads its output with asynchronous I/O: no Swift concurrency thread (CI machines
     /// have two) is blocked while it runs, so other tests' polling loops keep their deadlines.
-    static func complete(_ executable: String, _ arguments: [String], environment: Subprocess.Environment = .inherit,
-                         stdin: String? = nil) async throws -> Result {
+    static func complete(
+        _ executable: String,
+        _ arguments: [String],
+        environment: Subprocess.Environment = .inherit,
+        stdin: String? = nil
+    ) async throws -> Result {
         let limit = 16 * 1024 * 1024
         let result = try await Subprocess.run(
-            .path(.init(executable)), arguments: Arguments(arguments), environment: environment, workingDirectory: .init(repoRoot.path),
-            input: .string(stdin ?? ""), output: .string(limit: limit), error: .string(limit: limit))
+            .path(.init(executable)),
+            arguments: Arguments(arguments),
+            environment: environment,
+            workingDirectory: .init(repoRoot.path),
+            input: .string(stdin ?? ""),
+            output: .string(limit: limit),
+            error: .string(limit: limit)
+        )
         let code: Int32
         switch result.terminationStatus {
         case .exited(let status): code = status

@@ -42,8 +42,10 @@ struct CLICommandTests {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
-        let reg = try await Binary.run(["client", "register", "--tenant", "sms", "--name", "Reports job", "--scope", "status",
-                                  "--audience", "https://api.sms.example/status", "--format", "opaque", "--db", db, "--json"])
+        let reg = try await Binary.run([
+            "client", "register", "--tenant", "sms", "--name", "Reports job", "--scope", "status",
+            "--audience", "https://api.sms.example/status", "--format", "opaque", "--db", db, "--json",
+        ])
         #expect(reg.code == 0, "\(reg.stderr)")
         let secret = try #require(reg.json?["client_secret"]?.stringValue)
         let id = try #require(reg.json?["client_id"]?.stringValue)

@@ -103,7 +103,9 @@ struct ConsoleEndToEndTests {
         let port = Binary.freePort()
         let tmux = Tmux()
         defer { tmux.kill() }
-        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --port \(port)")
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --port \(port)"
+        )
 
         let (up, pane) = try await tmux.waitFor("serving http://127.0.0.1:\(port)", timeout: .seconds(90))
         try #require(up, "the console did not come up:\n\(pane)")
@@ -158,8 +160,11 @@ struct ConsoleEndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = Tmux()
         defer { tmux.kill() }
-        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
-                       width: 80, height: 24)
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+            width: 80,
+            height: 24
+        )
         let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))
         try #require(up, "\(pane)")
         #expect(pane.contains("not serving (--no-serve)"))
@@ -180,8 +185,11 @@ struct ConsoleEndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = Tmux()
         defer { tmux.kill() }
-        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env -u LANG -u LC_CTYPE LC_ALL=C TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
-                       width: 80, height: 24)
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env -u LANG -u LC_CTYPE LC_ALL=C TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+            width: 80,
+            height: 24
+        )
         // The warning is a flash line that clears itself after a few seconds: look for it first, since
         // on a loaded machine the list can appear only after it has gone.
         let (warned, early) = try await tmux.waitFor("is not UTF-8", timeout: .seconds(90))
@@ -202,8 +210,11 @@ struct ConsoleEndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let tmux = Tmux()
         defer { tmux.kill() }
-        try tmux.start("cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
-                       width: 100, height: 30)
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --no-serve --screen clients",
+            width: 100,
+            height: 30
+        )
         // tmux keeps what an application sends with OSC 52 as a paste buffer.
         try tmux.run(["set-option", "-s", "set-clipboard", "on"])
         let (up, pane) = try await tmux.waitFor("billing-service", timeout: .seconds(90))

@@ -38,7 +38,10 @@ struct DesignCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let exported = try await Binary.run(["design", "export", "--tenant", "sms", "--db", db]).stdout
         // account-nbr leaves the sms scope, which the sms API requires.
-        let edited = exported.replacingOccurrences(of: "  - invoice-write\n  - sms\n- name: account-type", with: "  - invoice-write\n- name: account-type")
+        let edited = exported.replacingOccurrences(
+            of: "  - invoice-write\n  - sms\n- name: account-type",
+            with: "  - invoice-write\n- name: account-type"
+        )
         #expect(edited != exported)
         let file = await try write(edited, in: dir)
         let diff = try await Binary.run(["design", "diff", "-f", file, "--tenant", "sms", "--db", db])
@@ -49,38 +52,49 @@ struct DesignCommandTests {
         #expect(refused.code == 1)
         #expect(refused.stderr.contains("refused: breaking changes for API sms"))
         #expect(refused.stdout.contains("error: [api-requirement-undelivered]"), "the lint is shown too")
-        let dry = try await Binary.run(["design", "apply", "-f", file, "--tenant", "sms", "--db", db, "--dry-run", "--force", "--reason", "v2", "--json"])
+        let dry = try await Binary.run([
+            "design", "apply", "-f", file, "--tenant", "sms", "--db", db, "--dry-run", "--force", "--reason", "v2", "--json",
+        ])
         #expect(dry.code == 0 && dry.json?["version"] == .null && dry.json?["verdict"]?.stringValue == "would publish (breaking changes forced)")
         #expect(try await Binary.run(["design", "apply", "-f", file, "--tenant", "sms", "--db", db, "--force"]).code == 2, "--force needs --reason")
 
-        let forced = try await Binary.run(["design", "apply", "-f", file, "--tenant", "sms", "--db", db, "--force", "--reason", "sms API v2 is live", "--note", "drop account from sms"])
+        let forced = try await Binary.run([
+            "design", "apply", "-f", file, "--tenant", "sms", "--db", db, "--force", "--reason", "sms API v2 is live", "--note",
+            "drop account from sms",
+        ])
         #expect(forced.code == 0 && forced.stdout.contains("published as version 2"), "\(forced.stderr)")
         let versions = try await Binary.run(["design", "versions", "--tenant", "sms", "--db", db, "--json"])
         #expect(versions.json?["live"]?.intValue == 2)
         #expect(versions.json?["versions"]?.arrayValue?.last?["forced_reason"]?.stringValue == "sms API v2 is live")
-        let audit = try await Binary.run(["audit", "tail", "--tenant", "sms", "--type", "design.gate_overridden", "--no-follow", "--db", db, "--json"])
+        let audit = try await Binary.run([
+            "audit", "tail", "--tenant", "sms", "--type", "design.gate_overridden", "--no-follow", "--db", db, "--json",
+        ])
         #expect(audit.stdout.contains("sms API v2 is live"))
 
         let back = try await Binary.run(["design", "rollback", "--to", "1", "--tenant", "sms", "--db", db])
         #expect(back.code == 0 && back.stdout.contains("published as version 3"), "\(back.stderr)")
-        #expect(try await Binary.run(["design", "export", "--tenant", "sms", "--db", db]).stdout.replacingOccurrences(of: "version 3", with: "version 1") == exported)
+        #expect(
+            try await Binary.run(["design", "export", "--tenant", "sms", "--db", db]).stdout.replacingOccurrences(of: "version 3", with: "version 1")
+                == exported
+        )
     }
 
     @Test func applyRegistersNewClientsAndShowsTheirSecretOnce() async throws {
         let (dir, db) = await try demo()
         defer { try? FileManager.default.removeItem(at: dir) }
         let exported = try await Binary.run(["design", "export", "--tenant", "sms", "--db", db]).stdout
-        let withClient = exported + """
-            - id: reports-job
-              name: Reports job
-              type: confidential
-              grant_types:
-              - client_credentials
-              scopes:
-              - status
-              token_format: opaque
+        let withClient =
+            exported + """
+                - id: reports-job
+                  name: Reports job
+                  type: confidential
+                  grant_types:
+                  - client_credentials
+                  scopes:
+                  - status
+                  token_format: opaque
 
-            """
+                """
         let file = await try write(withClient, in: dir)
         let apply = try await Binary.run(["design", "apply", "-f", file, "--tenant", "sms", "--db", db, "--json"])
         #expect(apply.code == 0, "\(apply.stderr)")
@@ -97,13 +111,24 @@ struct DesignCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let exported = try await Binary.run(["design", "export", "--tenant", "sms", "--db", db]).stdout
         let lines = exported.components(separatedBy: "\n")
-        let typeLine = try #require(lines.firstIndex(of: "- name: account-type")) + 2   // 1-based line of its `type:`
-        let badType = await try write(exported.replacingOccurrences(of: "- name: account-type\n  type: string", with: "- name: account-type\n  type: text"), in: dir, "a.yaml")
+        let typeLine = try #require(lines.firstIndex(of: "- name: account-type")) + 2  // 1-based line of its `type:`
+        let badType = await try write(
+            exported.replacingOccurrences(of: "- name: account-type\n  type: string", with: "- name: account-type\n  type: text"),
+            in: dir,
+            "a.yaml"
+        )
         let r1 = try await Binary.run(["design", "apply", "-f", badType, "--tenant", "sms", "--db", db])
         #expect(r1.code == 2)
-        #expect(r1.stderr.contains("a.yaml:\(typeLine): claims.account-type.type: 'text' is not one of string, number, boolean, array, object"), "\(r1.stderr)")
+        #expect(
+            r1.stderr.contains("a.yaml:\(typeLine): claims.account-type.type: 'text' is not one of string, number, boolean, array, object"),
+            "\(r1.stderr)"
+        )
 
-        let unknownScope = await try write(exported.replacingOccurrences(of: "  - sms\n  - status\napis:", with: "  - sms\n  - statuss\napis:"), in: dir, "b.yaml")
+        let unknownScope = await try write(
+            exported.replacingOccurrences(of: "  - sms\n  - status\napis:", with: "  - sms\n  - statuss\napis:"),
+            in: dir,
+            "b.yaml"
+        )
         let r2 = try await Binary.run(["design", "apply", "-f", unknownScope, "--tenant", "sms", "--db", db])
         #expect(r2.code == 2 && r2.stderr.contains("claims.account-type.scopes: scope 'statuss' is not defined"), "\(r2.stderr)")
 
@@ -127,9 +152,15 @@ struct DesignCommandTests {
         let (dir, db) = await try demo()
         defer { try? FileManager.default.removeItem(at: dir) }
         let exported = try await Binary.run(["design", "export", "--tenant", "sms", "--db", db]).stdout
-        let file = await try write(exported.replacingOccurrences(of: "scopes:\n- name: invoice-read", with: "scopes:\n- name: archive\n- name: invoice-read"), in: dir)
+        let file = await try write(
+            exported.replacingOccurrences(of: "scopes:\n- name: invoice-read", with: "scopes:\n- name: archive\n- name: invoice-read"),
+            in: dir
+        )
         let draft = try await Binary.run(["design", "apply", "-f", file, "--draft", "--tenant", "sms", "--db", db])
-        #expect(draft.code == 0 && draft.stdout.contains("draft saved (based on version 1)") && draft.stdout.contains("scope archive added"), "\(draft.stdout)\(draft.stderr)")
+        #expect(
+            draft.code == 0 && draft.stdout.contains("draft saved (based on version 1)") && draft.stdout.contains("scope archive added"),
+            "\(draft.stdout)\(draft.stderr)"
+        )
         let diff = try await Binary.run(["design", "diff", "--tenant", "sms", "--db", db])
         #expect(diff.stdout.contains("scope archive added"))
         let lint = try await Binary.run(["design", "lint", "--design", "draft", "--tenant", "sms", "--db", db])

@@ -39,14 +39,18 @@ struct PartnerGrantCommandTests {
     @Test func trustedIssuerLifecycle() async throws {
         let (dir, db) = await try Self.database()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gateway = try await Binary.run(["client", "register", "--tenant", "sms", "--id", "partner-gateway", "--name", "Partner gateway",
-                                      "--grant", "urn:ietf:params:oauth:grant-type:jwt-bearer", "--scope", "sms",
-                                      "--audience", "https://api.sms.example/sms", "--db", db, "--json"])
+        let gateway = try await Binary.run([
+            "client", "register", "--tenant", "sms", "--id", "partner-gateway", "--name", "Partner gateway",
+            "--grant", "urn:ietf:params:oauth:grant-type:jwt-bearer", "--scope", "sms",
+            "--audience", "https://api.sms.example/sms", "--db", db, "--json",
+        ])
         #expect(gateway.code == 0, "\(gateway.stderr)")
 
         let pem = await try Self.write(Self.ed25519PEM, in: dir, name: "partner.pem")
-        let added = try await Binary.run(["issuer", "add", "https://idp.partner.example", "--tenant", "sms", "--key", pem, "--kid", "p1",
-                                    "--subject", "attribute:email", "--scope", "sms", "--client", "partner-gateway", "--db", db, "--json"])
+        let added = try await Binary.run([
+            "issuer", "add", "https://idp.partner.example", "--tenant", "sms", "--key", pem, "--kid", "p1",
+            "--subject", "attribute:email", "--scope", "sms", "--client", "partner-gateway", "--db", db, "--json",
+        ])
         #expect(added.code == 0, "\(added.stderr)")
         #expect(added.json?["algorithms"] == .array([.string("EdDSA")]))
         #expect(added.json?["subject"]?["mapping"]?.stringValue == "attribute:email")
@@ -55,8 +59,10 @@ struct PartnerGrantCommandTests {
         let key = try SigningKeyPair.generate(.es256)
         let jwks = String(decoding: try JSONEncoder().encode(JWKSet(keys: [key.publicKey.jwk(kid: "k1")])), as: UTF8.self)
         let jwksFile = await try Self.write(jwks, in: dir, name: "second.jwks")
-        let second = try await Binary.run(["issuer", "add", "second-idp", "--tenant", "sms", "--jwks", jwksFile, "--subject", "pass-through",
-                                     "--subject-prefix", "second|", "--scope", "sms", "--db", db])
+        let second = try await Binary.run([
+            "issuer", "add", "second-idp", "--tenant", "sms", "--jwks", jwksFile, "--subject", "pass-through",
+            "--subject-prefix", "second|", "--scope", "sms", "--db", db,
+        ])
         #expect(second.code == 0, "\(second.stderr)")
         #expect(second.stdout.contains("prefix 'second|'"))
 
@@ -66,31 +72,48 @@ struct PartnerGrantCommandTests {
         #expect(shown.code == 0 && shown.stdout.contains("attribute:email") && shown.stdout.contains("partner-gateway"))
 
         // Errors name the field and exit 2 for bad input, 1 for a conflict.
-        let duplicate = try await Binary.run(["issuer", "add", "second-idp", "--tenant", "sms", "--jwks", jwksFile, "--subject", "username",
-                                        "--scope", "sms", "--db", db])
+        let duplicate = try await Binary.run([
+            "issuer", "add", "second-idp", "--tenant", "sms", "--jwks", jwksFile, "--subject", "username",
+            "--scope", "sms", "--db", db,
+        ])
         #expect(duplicate.code == 1 && duplicate.stderr.contains("issuer") && duplicate.stderr.contains("already trusted"), "\(duplicate.stderr)")
         let badJWK = await try Self.write(#"{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}"#, in: dir, name: "bad.jwk")
-        let bad = try await Binary.run(["issuer", "add", "third-idp", "--tenant", "sms", "--key", badJWK, "--subject", "username", "--scope", "sms", "--db", db])
+        let bad = try await Binary.run([
+            "issuer", "add", "third-idp", "--tenant", "sms", "--key", badJWK, "--subject", "username", "--scope", "sms", "--db", db,
+        ])
         #expect(bad.code == 2 && bad.stderr.contains("jwks"), "\(bad.stderr)")
         let notAKey = await try Self.write("hello", in: dir, name: "junk.txt")
-        let junk = try await Binary.run(["issuer", "add", "third-idp", "--tenant", "sms", "--key", notAKey, "--subject", "username", "--scope", "sms", "--db", db])
+        let junk = try await Binary.run([
+            "issuer", "add", "third-idp", "--tenant", "sms", "--key", notAKey, "--subject", "username", "--scope", "sms", "--db", db,
+        ])
         #expect(junk.code == 2 && junk.stderr.contains("--key"), "\(junk.stderr)")
         let noKey = try await Binary.run(["issuer", "add", "third-idp", "--tenant", "sms", "--subject", "username", "--scope", "sms", "--db", db])
         #expect(noKey.code == 2 && noKey.stderr.contains("--jwks"))
-        let badMapping = try await Binary.run(["issuer", "add", "third-idp", "--tenant", "sms", "--key", pem, "--subject", "email", "--scope", "sms", "--db", db])
+        let badMapping = try await Binary.run([
+            "issuer", "add", "third-idp", "--tenant", "sms", "--key", pem, "--subject", "email", "--scope", "sms", "--db", db,
+        ])
         #expect(badMapping.code == 2 && badMapping.stderr.contains("subject mapping"))
-        let badScope = try await Binary.run(["issuer", "add", "third-idp", "--tenant", "sms", "--key", pem, "--subject", "username", "--scope", "nope", "--db", db])
+        let badScope = try await Binary.run([
+            "issuer", "add", "third-idp", "--tenant", "sms", "--key", pem, "--subject", "username", "--scope", "nope", "--db", db,
+        ])
         #expect(badScope.code == 2 && badScope.stderr.contains("scopes"))
-        let badAlg = try await Binary.run(["issuer", "add", "third-idp", "--tenant", "sms", "--key", pem, "--subject", "username", "--scope", "sms",
-                                     "--alg", "HS256", "--db", db])
+        let badAlg = try await Binary.run([
+            "issuer", "add", "third-idp", "--tenant", "sms", "--key", pem, "--subject", "username", "--scope", "sms",
+            "--alg", "HS256", "--db", db,
+        ])
         #expect(badAlg.code == 2 && badAlg.stderr.contains("--alg"))
 
         // Key rotation: the whole definition replaced in one step.
         let rotatedKey = try SigningKeyPair.generate(.es256)
-        let rotatedFile = await try Self.write(String(decoding: try JSONEncoder().encode(JWKSet(keys: [rotatedKey.publicKey.jwk(kid: "k2")])), as: UTF8.self),
-                                         in: dir, name: "rotated.jwks")
-        let replaced = try await Binary.run(["issuer", "add", "second-idp", "--tenant", "sms", "--jwks", rotatedFile, "--subject", "pass-through",
-                                       "--subject-prefix", "second|", "--scope", "sms", "--replace", "--db", db, "--json"])
+        let rotatedFile = await try Self.write(
+            String(decoding: try JSONEncoder().encode(JWKSet(keys: [rotatedKey.publicKey.jwk(kid: "k2")])), as: UTF8.self),
+            in: dir,
+            name: "rotated.jwks"
+        )
+        let replaced = try await Binary.run([
+            "issuer", "add", "second-idp", "--tenant", "sms", "--jwks", rotatedFile, "--subject", "pass-through",
+            "--subject-prefix", "second|", "--scope", "sms", "--replace", "--db", db, "--json",
+        ])
         #expect(replaced.code == 0, "\(replaced.stderr)")
         #expect(replaced.json?["keys"]?[0]?["kid"]?.stringValue == "k2")
 
@@ -105,21 +128,27 @@ struct PartnerGrantCommandTests {
     @Test func exchangePolicyLifecycle() async throws {
         let (dir, db) = await try Self.database()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let withoutGrant = try await Binary.run(["client", "exchange-policy", "set", "billing-service", "--tenant", "sms",
-                                           "--audience", "https://api.sms.example/ledger", "--db", db])
+        let withoutGrant = try await Binary.run([
+            "client", "exchange-policy", "set", "billing-service", "--tenant", "sms",
+            "--audience", "https://api.sms.example/ledger", "--db", db,
+        ])
         #expect(withoutGrant.code == 2 && withoutGrant.stderr.contains("token-exchange"), "\(withoutGrant.stderr)")
 
-        let api = try await Binary.run(["client", "register", "--tenant", "sms", "--id", "invoices-api", "--name", "Invoices API",
-                                  "--grant", "urn:ietf:params:oauth:grant-type:token-exchange", "--scope", "invoice-read", "--db", db])
+        let api = try await Binary.run([
+            "client", "register", "--tenant", "sms", "--id", "invoices-api", "--name", "Invoices API",
+            "--grant", "urn:ietf:params:oauth:grant-type:token-exchange", "--scope", "invoice-read", "--db", db,
+        ])
         #expect(api.code == 0, "\(api.stderr)")
         let none = try await Binary.run(["client", "exchange-policy", "show", "invoices-api", "--tenant", "sms", "--db", db])
         #expect(none.code == 1 && none.stderr.contains("exchange-policy set"))
         let noTarget = try await Binary.run(["client", "exchange-policy", "set", "invoices-api", "--tenant", "sms", "--db", db])
         #expect(noTarget.code == 2 && noTarget.stderr.contains("audience"))
 
-        let set = try await Binary.run(["client", "exchange-policy", "set", "invoices-api", "--tenant", "sms",
-                                  "--audience", "https://api.sms.example/ledger", "--subject-audience", "https://api.sms.example/invoices",
-                                  "--subject-client", "billing-service", "--db", db, "--json"])
+        let set = try await Binary.run([
+            "client", "exchange-policy", "set", "invoices-api", "--tenant", "sms",
+            "--audience", "https://api.sms.example/ledger", "--subject-audience", "https://api.sms.example/invoices",
+            "--subject-client", "billing-service", "--db", db, "--json",
+        ])
         #expect(set.code == 0, "\(set.stderr)")
         #expect(set.json?["target_audiences"] == .array([.string("https://api.sms.example/ledger")]))
         #expect(set.json?["subject_audiences"] == .array([.string("invoices-api"), .string("https://api.sms.example/invoices")]))

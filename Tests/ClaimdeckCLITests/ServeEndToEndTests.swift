@@ -34,7 +34,11 @@ struct ServeEndToEndTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         let base = "http://127.0.0.1:\(port)/sms"
-        let (status, token) = try await post(http, base + "/token", "grant_type=client_credentials&client_id=partner-portal&client_secret=partner-demo-secret")
+        let (status, token) = try await post(
+            http,
+            base + "/token",
+            "grant_type=client_credentials&client_id=partner-portal&client_secret=partner-demo-secret"
+        )
         #expect(status == 200)
         let access = try #require(token?["access_token"]?.stringValue)
         let (_, before) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
@@ -55,10 +59,20 @@ struct ServeEndToEndTests {
         // bound is loose and returns at the first refusal: a loaded CI machine delays the polling task.
         #expect(try await Binary.run(["client", "disable", "billing-service", "--tenant", "sms", "--db", db]).code == 0)
         let deadline = ContinuousClock.now + .seconds(30)
-        var (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        var (refused, body) = try await post(
+            http,
+            base + "/token",
+            "grant_type=client_credentials",
+            basic: ("billing-service", "billing-demo-secret")
+        )
         while refused != 401 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
-            (refused, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+            (refused, body) = try await post(
+                http,
+                base + "/token",
+                "grant_type=client_credentials",
+                basic: ("billing-service", "billing-demo-secret")
+            )
         }
         #expect(refused == 401)
         #expect(body?["error"]?.stringValue == "invalid_client")

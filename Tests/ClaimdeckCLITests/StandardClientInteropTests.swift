@@ -19,7 +19,10 @@ struct StandardClientInteropTests {
     }
 
     @Test func authlibRunsTheCodeFlowRefreshAndClientCredentials() async throws {
-        try #require(Self.authlibAvailable(), "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)")
+        try #require(
+            Self.authlibAvailable(),
+            "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)"
+        )
         let (server, port, dir, _) = try await Binary.serveDemo()
         defer { try? FileManager.default.removeItem(at: dir) }
         defer { server.stop() }

@@ -8,8 +8,13 @@ struct UserCommandTests {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try await Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
-        let created = try await Binary.run(["user", "create", "dana", "--tenant", "acme", "--attributes", #"{"name":"Dana","roles":["ops"]}"#,
-                                      "--password-stdin", "--db", db, "--json"], stdin: "correct horse battery\n")
+        let created = try await Binary.run(
+            [
+                "user", "create", "dana", "--tenant", "acme", "--attributes", #"{"name":"Dana","roles":["ops"]}"#,
+                "--password-stdin", "--db", db, "--json",
+            ],
+            stdin: "correct horse battery\n"
+        )
         #expect(created.code == 0, "\(created.stderr)")
         let id = try #require(created.json?["id"]?.stringValue)
         #expect(created.json?["password"]?.stringValue == "set")
@@ -30,12 +35,17 @@ struct UserCommandTests {
 
         let updated = try await Binary.run(["user", "update", "dana", "--tenant", "acme", "--username", "dana.k", "--db", db, "--json"])
         #expect(updated.json?["username"]?.stringValue == "dana.k" && updated.json?["id"]?.stringValue == id)
-        #expect(try await Binary.run(["user", "set-password", id, "--tenant", "acme", "--password-stdin", "--db", db], stdin: "another long one\n").code == 0)
+        #expect(
+            try await Binary.run(["user", "set-password", id, "--tenant", "acme", "--password-stdin", "--db", db], stdin: "another long one\n").code
+                == 0
+        )
         let dry = try await Binary.run(["user", "disable", id, "--tenant", "acme", "--dry-run", "--db", db, "--json"])
         #expect(dry.json?["dry_run"] == .bool(true))
         #expect(try await Binary.run(["user", "show", id, "--tenant", "acme", "--db", db, "--json"]).json?["status"]?.stringValue == "enabled")
         #expect(try await Binary.run(["user", "disable", id, "--tenant", "acme", "--db", db]).code == 0)
-        #expect(try await Binary.run(["user", "show", "dana.k", "--tenant", "acme", "--db", db, "--json"]).json?["status"]?.stringValue == "disabled")
+        #expect(
+            try await Binary.run(["user", "show", "dana.k", "--tenant", "acme", "--db", db, "--json"]).json?["status"]?.stringValue == "disabled"
+        )
         #expect(try await Binary.run(["user", "delete", id, "--tenant", "acme", "--db", db]).code == 0)
         #expect(try await Binary.run(["user", "show", id, "--tenant", "acme", "--db", db]).code == 1)
 
@@ -52,29 +62,41 @@ struct UserFlowCommandTests {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try await Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
-        let noRedirect = try await Binary.run(["client", "register", "--tenant", "acme", "--name", "Web", "--grant", "authorization_code",
-                                         "--scope", "openid", "--db", db])
+        let noRedirect = try await Binary.run([
+            "client", "register", "--tenant", "acme", "--name", "Web", "--grant", "authorization_code",
+            "--scope", "openid", "--db", db,
+        ])
         #expect(noRedirect.code == 2 && noRedirect.stderr.contains("redirect_uris"), "\(noRedirect.stderr)")
-        let publicWithoutPKCE = try await Binary.run(["client", "register", "--tenant", "acme", "--name", "App", "--type", "public",
-                                                "--grant", "authorization_code", "--redirect-uri", "com.example.app:/cb",
-                                                "--require-pkce", "false", "--db", db])
+        let publicWithoutPKCE = try await Binary.run([
+            "client", "register", "--tenant", "acme", "--name", "App", "--type", "public",
+            "--grant", "authorization_code", "--redirect-uri", "com.example.app:/cb",
+            "--require-pkce", "false", "--db", db,
+        ])
         #expect(publicWithoutPKCE.code == 2 && publicWithoutPKCE.stderr.contains("require pkce"), "\(publicWithoutPKCE.stderr)")
         let refreshAlone = try await Binary.run(["client", "register", "--tenant", "acme", "--name", "R", "--grant", "refresh_token", "--db", db])
         #expect(refreshAlone.code == 2 && refreshAlone.stderr.contains("refresh_token only makes sense"))
-        let badLifetimes = try await Binary.run(["client", "register", "--tenant", "acme", "--name", "W", "--grant", "authorization_code",
-                                           "--grant", "refresh_token", "--redirect-uri", "https://w.example/cb",
-                                           "--refresh-lifetime", "7200", "--refresh-absolute-lifetime", "3600", "--db", db])
+        let badLifetimes = try await Binary.run([
+            "client", "register", "--tenant", "acme", "--name", "W", "--grant", "authorization_code",
+            "--grant", "refresh_token", "--redirect-uri", "https://w.example/cb",
+            "--refresh-lifetime", "7200", "--refresh-absolute-lifetime", "3600", "--db", db,
+        ])
         #expect(badLifetimes.code == 2 && badLifetimes.stderr.contains("refresh token absolute lifetime"))
-        let badLogoutURI = try await Binary.run(["client", "register", "--tenant", "acme", "--name", "W", "--grant", "authorization_code",
-                                           "--redirect-uri", "https://w.example/cb", "--post-logout-redirect-uri", "http://w.example/out", "--db", db])
+        let badLogoutURI = try await Binary.run([
+            "client", "register", "--tenant", "acme", "--name", "W", "--grant", "authorization_code",
+            "--redirect-uri", "https://w.example/cb", "--post-logout-redirect-uri", "http://w.example/out", "--db", db,
+        ])
         #expect(badLogoutURI.code == 2 && badLogoutURI.stderr.contains("post_logout_redirect_uris"))
-        #expect(try await Binary.run(["client", "list", "--tenant", "acme", "--db", db, "--json"]).json?.arrayValue?.count == 0,
-                "nothing half-registered")
+        #expect(
+            try await Binary.run(["client", "list", "--tenant", "acme", "--db", db, "--json"]).json?.arrayValue?.count == 0,
+            "nothing half-registered"
+        )
 
-        let ok = try await Binary.run(["client", "register", "--tenant", "acme", "--id", "web", "--name", "Web", "--grant", "authorization_code",
-                                 "--grant", "refresh_token", "--scope", "openid", "--scope", "profile", "--redirect-uri", "https://w.example/cb",
-                                 "--third-party", "true", "--post-logout-redirect-uri", "https://w.example/out", "--revoke-on-logout", "true",
-                                 "--db", db, "--json"])
+        let ok = try await Binary.run([
+            "client", "register", "--tenant", "acme", "--id", "web", "--name", "Web", "--grant", "authorization_code",
+            "--grant", "refresh_token", "--scope", "openid", "--scope", "profile", "--redirect-uri", "https://w.example/cb",
+            "--third-party", "true", "--post-logout-redirect-uri", "https://w.example/out", "--revoke-on-logout", "true",
+            "--db", db, "--json",
+        ])
         #expect(ok.code == 0, "\(ok.stderr)")
         #expect(ok.json?["third_party"] == .bool(true))
         #expect(ok.json?["require_pkce"] == .bool(true))
@@ -106,8 +128,10 @@ struct DesignPreviewCommandTests {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
-        let json = try await Binary.run(["design", "preview", "--tenant", "sms", "--client", "customer-portal", "--user", "alice",
-                                   "--scope", "openid email invoice-read", "--db", db, "--json"])
+        let json = try await Binary.run([
+            "design", "preview", "--tenant", "sms", "--client", "customer-portal", "--user", "alice",
+            "--scope", "openid email invoice-read", "--db", db, "--json",
+        ])
         #expect(json.code == 0, "\(json.stderr)")
         #expect(json.json?["access_token"]?["claims"]?["account-nbr"]?.stringValue == "1001-42")
         #expect(json.json?["id_token"]?["claims"]?["email"]?.stringValue == "alice@example.com")

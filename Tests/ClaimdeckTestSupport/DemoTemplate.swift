@@ -70,9 +70,13 @@ public actor DemoTemplate {
             // The test cost: what is measured here is the fixture, not scrypt. The loader creates the
             // demo users through `createUser`, which hashes at the configured cost; logins verify
             // whatever cost the stored hash names.
-            let engine = try await ClaimdeckEngine(store: store, masterKey: masterKey,
-                                                   configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing),
-                                                   clock: clock, logger: quietLogger("test.template"))
+            let engine = try await ClaimdeckEngine(
+                store: store,
+                masterKey: masterKey,
+                configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing),
+                clock: clock,
+                logger: quietLogger("test.template")
+            )
             let report = try await TenantLoader.load(file: RepoPaths.demoTenantFile, into: engine, actor: "test")
             guard report.created, report.clients.count == 7 else {
                 throw FixtureError("the demo tenant did not load as expected: \(report)")
@@ -109,7 +113,8 @@ public actor DemoTemplate {
         for name in names where name.hasPrefix(directoryPrefix) && name != current.lastPathComponent {
             let url = tmp.appendingPathComponent(name)
             if let modified = (try? fm.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
-               modified < Date().addingTimeInterval(-3600) {
+                modified < Date().addingTimeInterval(-3600)
+            {
                 try? fm.removeItem(at: url)
             }
         }

@@ -1,8 +1,9 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import JOSE
 import Testing
+
+@testable import ConsoleUI
 
 /// In a locale that is not UTF-8 the console draws its frames, status glyphs, sparkline, arrows and
 /// ellipses as ASCII stand-ins, in the same columns; only data values keep their own characters.
@@ -23,7 +24,8 @@ struct ASCIIFallbackTests {
         var strays: [String] = []
         for y in 0..<h.grid.height {
             for x in 0..<h.grid.width {
-                let a = h.grid[x, y], u = unicodeGrid[x, y]
+                let a = h.grid[x, y]
+                let u = unicodeGrid[x, y]
                 #expect(a.continuation == u.continuation && a.character == GlyphSet.ascii.draw(u.character), "\(label): (\(x),\(y)) moved")
                 if !a.character.isASCII && !allowed.contains(a.character) { strays.append("\(a.character)@\(x),\(y)") }
             }

@@ -1,7 +1,8 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import Testing
+
+@testable import ConsoleUI
 
 @Suite("Audit screen")
 struct AuditScreenTests {

@@ -1,7 +1,8 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import Testing
+
+@testable import ConsoleUI
 
 /// Records what the console sends the terminal beside its cells.
 final class RecordingTerminal: TerminalControl {

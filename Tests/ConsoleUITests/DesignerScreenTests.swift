@@ -1,7 +1,8 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import Testing
+
+@testable import ConsoleUI
 
 /// The designer over the demo tenant (design version 1): claims account-nbr (pii) and account-type,
 /// scopes invoice-read invoice-write sms status, APIs invoices, sms, status.
@@ -20,11 +21,13 @@ struct DesignerScreenTests {
         let l = lines(h)
         #expect(l[1].contains("6 Keys [7 Designer] › matrix"), "\(l[1])")
         #expect(l[2] == "[Matrix] APIs  Preview  Diff  Lint 0  │ live v1 · no draft (an edit starts one)")
-        #expect(Array(l[3...5]) == [
-            "CLAIM          invoice-read invoice-write sms  status FLAGS   SOURCE",
-            "▸ account-nbr  A--N         A--N          A--N ·      pii     string · user att…",
-            "  account-type A--N         A--N          A--N A--N           string · user att…",
-        ])
+        #expect(
+            Array(l[3...5]) == [
+                "CLAIM          invoice-read invoice-write sms  status FLAGS   SOURCE",
+                "▸ account-nbr  A--N         A--N          A--N ·      pii     string · user att…",
+                "  account-type A--N         A--N          A--N A--N           string · user att…",
+            ]
+        )
         #expect(l[18] == "account-nbr × invoice-read: mapped → access_token, introspection  (space unmaps)")
         #expect(l[19] == "string · user attribute account.number · personal data")
         #expect(l[20] == "required by API invoices (invoice-read, invoice-write), sms (sms)")
@@ -115,7 +118,9 @@ struct DesignerScreenTests {
         #expect(h.line(h.grid.height - 1).contains("Added claim region (draft saved)"), "\(h.screen)")
         var design = try #require(try await h.engine.designDraft(tenantID: "sms")?.design)
         let region = try #require(design.claim("region"))
-        #expect(region.scopes == ["status"] && region.source == .constant(.string("eu-north")) && region.destinations == [.accessToken, .introspection])
+        #expect(
+            region.scopes == ["status"] && region.source == .constant(.string("eu-north")) && region.destinations == [.accessToken, .introspection]
+        )
         #expect(h.screen.contains("▸ region"))
 
         // The status API now requires it.
@@ -320,8 +325,15 @@ struct DesignerScreenTests {
         let h = try await Harness(start: .designer)
         // Version 2 registers an API; rolling back to version 1 would take it away: breaking.
         var design = try await h.engine.design(tenantID: "sms", .live)
-        design.apis.append(APIResource(tenantID: "sms", name: "reports", audience: "https://reports.example", scopes: ["status"],
-                                       requiredClaims: ["status": ["account-type"]]))
+        design.apis.append(
+            APIResource(
+                tenantID: "sms",
+                name: "reports",
+                audience: "https://reports.example",
+                scopes: ["status"],
+                requiredClaims: ["status": ["account-type"]]
+            )
+        )
         _ = try await h.engine.publishDesign(PublishRequest(tenantID: "sms", design: design, note: "reports API"), actor: "test")
         await h.press(.char("v"))
         #expect(h.line(2) == "Design versions · live v2 · newest first", "\(h.screen)")

@@ -1,5 +1,6 @@
-@testable import ConsoleUI
 import Testing
+
+@testable import ConsoleUI
 
 @Suite("Cell grid, widths and themes")
 struct GridAndThemeTests {
@@ -41,11 +42,20 @@ struct GridAndThemeTests {
 
     @Test func detailValuesWiderThanTheScreenWrapUnderThemselves() {
         var grid = CellGrid(width: 30, height: 6)
-        DetailLine.draw([DetailLine.section("Claims"), DetailLine("aud", "https://api.sms.example/invoices https://api.sms.example/status"),
-                         DetailLine("exp", "1800000300")], scroll: 0, in: Rect(x: 0, y: 0, width: 30, height: 6), grid: &grid)
-        #expect((0..<6).map { grid.row($0) } == [
-            "Claims", "aud  https://api.sms.example/i", "     nvoices https://api.sms.e", "     xample/status", "exp  1800000300", "",
-        ])
+        DetailLine.draw(
+            [
+                DetailLine.section("Claims"), DetailLine("aud", "https://api.sms.example/invoices https://api.sms.example/status"),
+                DetailLine("exp", "1800000300"),
+            ],
+            scroll: 0,
+            in: Rect(x: 0, y: 0, width: 30, height: 6),
+            grid: &grid
+        )
+        #expect(
+            (0..<6).map { grid.row($0) } == [
+                "Claims", "aud  https://api.sms.example/i", "     nvoices https://api.sms.e", "     xample/status", "exp  1800000300", "",
+            ]
+        )
     }
 
     @Test func shippedThemesLoadWithoutWarnings() throws {
@@ -60,7 +70,10 @@ struct GridAndThemeTests {
     }
 
     @Test func badThemeEntriesAreReportedNotFatal() throws {
-        let loaded = try ThemeLoader.parse(yaml: "name: x\nroles:\n  text: { fg: chartreuse-ish }\n  sparkles: { fg: red }\n  key: { attrs: [blink] }\n", file: "x.yaml")
+        let loaded = try ThemeLoader.parse(
+            yaml: "name: x\nroles:\n  text: { fg: chartreuse-ish }\n  sparkles: { fg: red }\n  key: { attrs: [blink] }\n",
+            file: "x.yaml"
+        )
         #expect(loaded.warnings.count == 3)
         #expect(loaded.warnings.contains { $0.contains("unknown role 'sparkles'") })
         #expect(loaded.warnings.contains { $0.contains("unknown colour 'chartreuse-ish'") })
@@ -99,9 +112,11 @@ struct GridAndThemeTests {
 @Suite("Key maps, palette and widgets")
 struct KeyMapTests {
     @Test func noDestructiveActionSitsOnAMovementKey() {
-        let maps: [[HelpEntry]] = [TokensScreen.listKeys.helpEntries, TokensScreen.detailKeys.helpEntries, AuditScreen.keys.helpEntries,
-                                   ClientsScreen.listKeys.helpEntries, KeysScreen.keyMap.helpEntries, UsersScreen.keyMap.helpEntries,
-                                   TenantsScreen.keyMap.helpEntries]
+        let maps: [[HelpEntry]] = [
+            TokensScreen.listKeys.helpEntries, TokensScreen.detailKeys.helpEntries, AuditScreen.keys.helpEntries,
+            ClientsScreen.listKeys.helpEntries, KeysScreen.keyMap.helpEntries, UsersScreen.keyMap.helpEntries,
+            TenantsScreen.keyMap.helpEntries,
+        ]
         #expect(maps.allSatisfy { !$0.isEmpty })
         for b in AuditScreen.keys.bindings where b.destructive { #expect(!b.keys.contains { $0.isMovement }) }
         for b in TokensScreen.listKeys.bindings where b.destructive { #expect(!b.keys.contains { $0.isMovement }) }

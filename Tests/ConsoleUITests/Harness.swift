@@ -33,12 +33,24 @@ final class Harness {
             store = try SQLiteStore(path: dir.appendingPathComponent("c.db").path, durable: false)
             masterKey = SecretBox.generateMasterKey()
         }
-        engine = try await ClaimdeckEngine(store: store, masterKey: masterKey,
-                                           configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"), clock: clock)
-        app = ConsoleApp(engine: engine, clock: clock, tenantID: "sms",
-                         environment: ConsoleEnvironment(databasePath: "/tmp/c.db", serverURL: "http://127.0.0.1:8080", themeDirectory: Self.themes,
-                                                         colorDepth: colorDepth),
-                         start: start)
+        engine = try await ClaimdeckEngine(
+            store: store,
+            masterKey: masterKey,
+            configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:8080"),
+            clock: clock
+        )
+        app = ConsoleApp(
+            engine: engine,
+            clock: clock,
+            tenantID: "sms",
+            environment: ConsoleEnvironment(
+                databasePath: "/tmp/c.db",
+                serverURL: "http://127.0.0.1:8080",
+                themeDirectory: Self.themes,
+                colorDepth: colorDepth
+            ),
+            start: start
+        )
         grid = CellGrid(width: width, height: height)
         app.start()
         await settle()
@@ -97,19 +109,34 @@ final class Harness {
     /// The partner portal sends its secret in the form (client_secret_post), the others in the Basic header.
     func issue(_ client: String = DemoClient.billing.id, secret: String = DemoClient.billing.secret) async throws -> TokenResponse {
         let post = client == DemoClient.partnerPortal.id
-        return try await engine.token(TokenEndpointRequest(
-            tenantID: "sms",
-            form: FormParameters(pairs: [("grant_type", "client_credentials")] + (post ? [("client_id", client), ("client_secret", secret)] : [])),
-            authorization: post ? nil : basic(client, secret)))
+        return try await engine.token(
+            TokenEndpointRequest(
+                tenantID: "sms",
+                form: FormParameters(
+                    pairs: [("grant_type", "client_credentials")] + (post ? [("client_id", client), ("client_secret", secret)] : [])
+                ),
+                authorization: post ? nil : basic(client, secret)
+            )
+        )
     }
 
     func failedAuth() async {
-        _ = try? await engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
-                                                         authorization: DemoClient.billing.withSecret("wrong").basicAuthorization))
+        _ = try? await engine.token(
+            TokenEndpointRequest(
+                tenantID: "sms",
+                form: FormParameters(pairs: [("grant_type", "client_credentials")]),
+                authorization: DemoClient.billing.withSecret("wrong").basicAuthorization
+            )
+        )
     }
 
     func introspect(_ token: String) async throws -> IntrospectionResult {
-        try await engine.introspect(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("token", token)]),
-                                                         authorization: DemoClient.apiGateway.basicAuthorization))
+        try await engine.introspect(
+            TokenEndpointRequest(
+                tenantID: "sms",
+                form: FormParameters(pairs: [("token", token)]),
+                authorization: DemoClient.apiGateway.basicAuthorization
+            )
+        )
     }
 }

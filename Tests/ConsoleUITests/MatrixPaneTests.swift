@@ -1,7 +1,8 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import Testing
+
+@testable import ConsoleUI
 
 /// The designer's matrix as a value, drawn without a console: the cursor stays on a column of the
 /// design, columns that do not fit scroll sideways, and the cursor's cell is put in words.
@@ -9,11 +10,27 @@ import Testing
 struct MatrixPaneTests {
     static let design = TokenDesign(
         scopes: (1...8).map { ScopeDefinition(tenantID: "t", name: "scope-\($0)") },
-        claims: [ClaimDefinition(tenantID: "t", name: "tier", type: "string", source: .constant(.string("gold")), scopes: ["scope-8"],
-                                 destinations: [.accessToken]),
-                 ClaimDefinition(tenantID: "t", name: "region", type: "string", source: .constant(.string("eu")), isPII: true, scopes: ["scope-1"])],
-        apis: [APIResource(tenantID: "t", name: "reports", audience: "https://reports.example", scopes: ["scope-8"],
-                           requiredClaims: ["scope-8": ["tier"]])])
+        claims: [
+            ClaimDefinition(
+                tenantID: "t",
+                name: "tier",
+                type: "string",
+                source: .constant(.string("gold")),
+                scopes: ["scope-8"],
+                destinations: [.accessToken]
+            ),
+            ClaimDefinition(tenantID: "t", name: "region", type: "string", source: .constant(.string("eu")), isPII: true, scopes: ["scope-1"]),
+        ],
+        apis: [
+            APIResource(
+                tenantID: "t",
+                name: "reports",
+                audience: "https://reports.example",
+                scopes: ["scope-8"],
+                requiredClaims: ["scope-8": ["tier"]]
+            )
+        ]
+    )
 
     @Test func theCursorScrollsTheColumnsAndStaysOnTheDesign() {
         var pane = MatrixPane()

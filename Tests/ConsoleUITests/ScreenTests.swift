@@ -1,8 +1,9 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import JOSE
 import Testing
+
+@testable import ConsoleUI
 
 @Suite("Tokens screen")
 struct TokensScreenTests {
@@ -95,16 +96,18 @@ struct AdminScreenTests {
     @Test func clientListAt80x24() async throws {
         let h = try await Harness(start: .clients)
         let lines = h.screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(Array(lines[2...9]) == [
-            "ID                 NAME                           TYPE         STATUS     FORMAT",
-            "api-gateway        API gateway                    confidential ● enabled  jwt",
-            "billing-service    Billing service                confidential ● enabled  jwt",
-            "budget-app         Budget app by Example Apps Ltd public       ● enabled  opaque",
-            "customer-portal    Customer portal                confidential ● enabled  jwt",
-            "partner-portal     Partner portal                 confidential ● enabled  opaque",
-            "shop-terminal      Shop terminal                  public       ● enabled  jwt",
-            "status-monitor     Status monitor                 confidential ● enabled  jwt",
-        ])
+        #expect(
+            Array(lines[2...9]) == [
+                "ID                 NAME                           TYPE         STATUS     FORMAT",
+                "api-gateway        API gateway                    confidential ● enabled  jwt",
+                "billing-service    Billing service                confidential ● enabled  jwt",
+                "budget-app         Budget app by Example Apps Ltd public       ● enabled  opaque",
+                "customer-portal    Customer portal                confidential ● enabled  jwt",
+                "partner-portal     Partner portal                 confidential ● enabled  opaque",
+                "shop-terminal      Shop terminal                  public       ● enabled  jwt",
+                "status-monitor     Status monitor                 confidential ● enabled  jwt",
+            ]
+        )
         #expect(h.grid.role(of: "api-gateway") == .selection)
         #expect(lines[1] == " 1 Tenants [2 Clients] 3 Users  4 Tokens  5 Audit  6 Keys  7 Designer")
         #expect(lines[22].hasPrefix("<Enter> open  <n> register  <:> command"))
@@ -299,7 +302,10 @@ struct TokenFamilyAndTimeTests {
         #expect(f.familyID == "F1")
         #expect(f.since == now.addingTimeInterval(-7200))
         #expect(f.until == ISO8601DateFormatter().date(from: "2027-01-15T08:00:00Z"))
-        guard case .failure(let e) = TokenFilter.parse("since:yesterday", now: now) else { Issue.record("accepted a bad time"); return }
+        guard case .failure(let e) = TokenFilter.parse("since:yesterday", now: now) else {
+            Issue.record("accepted a bad time")
+            return
+        }
         #expect(e.field == "since" && e.message.contains("ISO 8601"))
     }
 
@@ -307,14 +313,32 @@ struct TokenFamilyAndTimeTests {
         let h = try await Harness(width: 100, height: 30, start: .tokens)
         let now = h.engine.clock.now()
         func record(_ id: String, _ kind: TokenKind, family: String?) -> TokenRecord {
-            TokenRecord(id: id, tenantID: "sms", kind: kind, format: .opaque, clientID: "customer-portal", subject: "u-alice",
-                        scopes: ["openid"], audiences: ["x"], issuedAt: now, expiresAt: now.addingTimeInterval(600),
-                        digest: SecretDigest.sha256(id), keyID: nil, grantType: .authorizationCode, familyID: family)
+            TokenRecord(
+                id: id,
+                tenantID: "sms",
+                kind: kind,
+                format: .opaque,
+                clientID: "customer-portal",
+                subject: "u-alice",
+                scopes: ["openid"],
+                audiences: ["x"],
+                issuedAt: now,
+                expiresAt: now.addingTimeInterval(600),
+                digest: SecretDigest.sha256(id),
+                keyID: nil,
+                grantType: .authorizationCode,
+                familyID: family
+            )
         }
-        try await h.store.record(tokens: [record("01AAAAAAAAAAAAAAAAAAAAAAA1", .authorizationCode, family: "FAM1"),
-                                                 record("01AAAAAAAAAAAAAAAAAAAAAAA2", .access, family: "FAM1"),
-                                                 record("01AAAAAAAAAAAAAAAAAAAAAAA3", .refresh, family: "FAM1"),
-                                                 record("01AAAAAAAAAAAAAAAAAAAAAAA4", .access, family: "FAM2")], audit: [])
+        try await h.store.record(
+            tokens: [
+                record("01AAAAAAAAAAAAAAAAAAAAAAA1", .authorizationCode, family: "FAM1"),
+                record("01AAAAAAAAAAAAAAAAAAAAAAA2", .access, family: "FAM1"),
+                record("01AAAAAAAAAAAAAAAAAAAAAAA3", .refresh, family: "FAM1"),
+                record("01AAAAAAAAAAAAAAAAAAAAAAA4", .access, family: "FAM2"),
+            ],
+            audit: []
+        )
         await h.press(.ctrl("r"))
         #expect(h.screen.contains("4 tokens"))
         // Newest first: the FAM2 token, then the refresh token of FAM1.

@@ -1,8 +1,9 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import JOSE
 import Testing
+
+@testable import ConsoleUI
 
 /// The "JWT claims" of a stored token's detail are the claims the minter signed, also when the design
 /// sends a claim to the access token and not to introspection, or the reverse (the record keeps the
@@ -13,10 +14,26 @@ struct TokenClaimLayoutTests {
     /// both constants of scope invoice-read, which billing-service gets.
     func publishOneSidedClaims(_ h: Harness) async throws {
         var design = try await h.engine.design(tenantID: "sms", .live)
-        design.claims.append(ClaimDefinition(tenantID: "sms", name: "jwt-only", type: "string", source: .constant(.string("in the JWT")),
-                                             scopes: ["invoice-read"], destinations: [.accessToken]))
-        design.claims.append(ClaimDefinition(tenantID: "sms", name: "introspection-only", type: "string", source: .constant(.string("at introspection")),
-                                             scopes: ["invoice-read"], destinations: [.introspection]))
+        design.claims.append(
+            ClaimDefinition(
+                tenantID: "sms",
+                name: "jwt-only",
+                type: "string",
+                source: .constant(.string("in the JWT")),
+                scopes: ["invoice-read"],
+                destinations: [.accessToken]
+            )
+        )
+        design.claims.append(
+            ClaimDefinition(
+                tenantID: "sms",
+                name: "introspection-only",
+                type: "string",
+                source: .constant(.string("at introspection")),
+                scopes: ["invoice-read"],
+                destinations: [.introspection]
+            )
+        )
         _ = try await h.engine.publishDesign(PublishRequest(tenantID: "sms", design: design, note: "one-sided claims"), actor: "test")
     }
 
@@ -59,10 +76,26 @@ struct TokenClaimLayoutTests {
     @Test func anOpaqueTokensDetailShowsWhatIntrospectionAnswers() async throws {
         let h = try await Harness(width: 120, height: 60, start: .tokens)
         var design = try await h.engine.design(tenantID: "sms", .live)
-        design.claims.append(ClaimDefinition(tenantID: "sms", name: "jwt-only", type: "string", source: .constant(.string("in the JWT")),
-                                             scopes: ["status"], destinations: [.accessToken]))
-        design.claims.append(ClaimDefinition(tenantID: "sms", name: "introspection-only", type: "string", source: .constant(.string("at introspection")),
-                                             scopes: ["status"], destinations: [.introspection]))
+        design.claims.append(
+            ClaimDefinition(
+                tenantID: "sms",
+                name: "jwt-only",
+                type: "string",
+                source: .constant(.string("in the JWT")),
+                scopes: ["status"],
+                destinations: [.accessToken]
+            )
+        )
+        design.claims.append(
+            ClaimDefinition(
+                tenantID: "sms",
+                name: "introspection-only",
+                type: "string",
+                source: .constant(.string("at introspection")),
+                scopes: ["status"],
+                destinations: [.introspection]
+            )
+        )
         _ = try await h.engine.publishDesign(PublishRequest(tenantID: "sms", design: design, note: "one-sided claims"), actor: "test")
         let token = try await h.issue("partner-portal", secret: "partner-demo-secret")
         let answer = try #require(try JSONValue(parsing: Data(try await h.introspect(token.accessToken).json())).objectValue)

@@ -1,8 +1,9 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import JOSE
 import Testing
+
+@testable import ConsoleUI
 
 /// `p` on the tokens screen: a pasted token decoded, verified against the tenant's keys, checked for
 /// expiry and looked up in the store, and garbage refused with a message.

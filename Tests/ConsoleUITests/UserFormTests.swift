@@ -1,8 +1,9 @@
 import AuthEngine
-@testable import ConsoleUI
 import Foundation
 import JOSE
 import Testing
+
+@testable import ConsoleUI
 
 /// The users screen's forms: create, edit attributes as JSON, set a password; validated as typed by
 /// the engine's rules and saved through the same use cases as `claimdeck user ...`.

@@ -37,9 +37,12 @@ struct Base64URLTests {
         #expect(Base64URL.decode("Zm9vYmFy"[...]) == Data("foobar".utf8))
     }
 
-    @Test("malformed input is rejected", arguments: [
-        "Zg==", "Zm8=", "Z", "Zm9vY", "Zm 9v", "Zm9v\n", "Zm9v!", "é", "Zh", "Zm9", "====",
-    ])
+    @Test(
+        "malformed input is rejected",
+        arguments: [
+            "Zg==", "Zm8=", "Z", "Zm9vY", "Zm 9v", "Zm9v\n", "Zm9v!", "é", "Zh", "Zm9", "====",
+        ]
+    )
     func rejects(_ input: String) {
         // "Zh" and "Zm9" have non-zero trailing bits: valid-looking but non-canonical.
         #expect(Base64URL.decode(input) == nil)

@@ -24,7 +24,8 @@ struct FuzzMutator {
     func pick<T>(_ options: [T]) -> T { options[below(options.count)] }
 
     /// Bytes that matter to a JSON parser, and some that must never be accepted.
-    private static let interesting: [UInt8] = Array("{}[]\",:\\/-+.eE0123456789tfnu \t\r\n".utf8)
+    private static let interesting: [UInt8] =
+        Array("{}[]\",:\\/-+.eE0123456789tfnu \t\r\n".utf8)
         + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xF8, 0xFF]
 
     func byte() -> UInt8 { chance(60) ? pick(Self.interesting) : UInt8(truncatingIfNeeded: below(256)) }
@@ -47,7 +48,8 @@ struct FuzzMutator {
                 bytes = Array(bytes.prefix(below(bytes.count + 1)))
             case 4 where !bytes.isEmpty:
                 // Repeat a range in place (duplicated members, doubled brackets).
-                let start = below(bytes.count), end = start + below(min(16, bytes.count - start) + 1)
+                let start = below(bytes.count)
+                let end = start + below(min(16, bytes.count - start) + 1)
                 bytes.insert(contentsOf: bytes[start..<end], at: end)
             case 5:
                 // Splice: a prefix of this input with a suffix of the donor.
@@ -78,8 +80,10 @@ struct FuzzMutator {
     }
 
     func number() -> Double {
-        pick([0, -0.0, 1, -1, 0.5, 1e-7, 123_456_789, 9_007_199_254_740_994, 1e21, -1e300, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
-              Double(below(1_000_000)) / 7, Double(Int64.max), Double(Int64.min)])
+        pick([
+            0, -0.0, 1, -1, 0.5, 1e-7, 123_456_789, 9_007_199_254_740_994, 1e21, -1e300, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+            Double(below(1_000_000)) / 7, Double(Int64.max), Double(Int64.min),
+        ])
     }
 
     func string() -> String {
@@ -89,7 +93,8 @@ struct FuzzMutator {
 
     /// `[[[…]]]` or `{"a":{"a":…}}` (or a mix), `depth` levels deep.
     func nested(depth: Int) -> [UInt8] {
-        var open: [UInt8] = [], close: [UInt8] = []
+        var open: [UInt8] = []
+        var close: [UInt8] = []
         for _ in 0..<depth {
             if chance(50) {
                 open += Array(#"{"a":"#.utf8)
@@ -111,17 +116,19 @@ struct FuzzMutator {
         members.insert("\"\(spelled)\":2", at: below(members.count + 1))
         let object = "{" + members.joined(separator: ",") + "}"
         // Sometimes the duplicate sits deeper inside a valid document.
-        return Array((chance(50) ? object : #"{"outer":[1,"#  + object + "]}").utf8)
+        return Array((chance(50) ? object : #"{"outer":[1,"# + object + "]}").utf8)
     }
 
     /// A number literal with hundreds of digits or an extreme exponent.
     func hugeNumber() -> [UInt8] {
         let digits = String(repeating: String(1 + below(9)), count: 1 + below(400))
-        return Array(pick([
-            digits, "-" + digits, "0." + digits, digits + "e" + String(below(400)),
-            "1e" + String(300 + below(100)), "-1e-" + String(300 + below(100)),
-            digits + "." + digits + "E+" + String(below(20)),
-        ]).utf8)
+        return Array(
+            pick([
+                digits, "-" + digits, "0." + digits, digits + "e" + String(below(400)),
+                "1e" + String(300 + below(100)), "-1e-" + String(300 + below(100)),
+                digits + "." + digits + "E+" + String(below(20)),
+            ]).utf8
+        )
     }
 
     /// A string literal holding bytes that are not UTF-8 (overlong forms, surrogates, stray continuation bytes).

@@ -19,7 +19,7 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: value.serialized(sortedKeys: false)) == value)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.hasPrefix(#"{"address":{"country":"DE","street":"Königstraße 1"},"admin":true,"exp":1700003600,"#))
-        #expect(!text.contains(" "  + "\n"))
+        #expect(!text.contains(" " + "\n"))
     }
 
     @Test func integersPrintWithoutFraction() {
@@ -74,11 +74,14 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: " \t\n{ \"a\" : [ 1 , 2 ] }\r\n") == ["a": [1, 2]])
     }
 
-    @Test("invalid JSON throws", arguments: [
-        "", " ", "{", "}", "[", "[1,]", "{\"a\":1,}", "{a:1}", "{'a':1}", "[1 2]", "01", "1.", ".5", "-", "+1", "1e", "1e+",
-        "tru", "nul", "True", "NaN", "Infinity", "1e999", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
-        "\"\\ud800\\u0041\"", "\"tab\there\"", "{\"a\":1,\"a\":2}", "[1]x", "{} {}", "// c\n1", "\u{FEFF}{}",
-    ])
+    @Test(
+        "invalid JSON throws",
+        arguments: [
+            "", " ", "{", "}", "[", "[1,]", "{\"a\":1,}", "{a:1}", "{'a':1}", "[1 2]", "01", "1.", ".5", "-", "+1", "1e", "1e+",
+            "tru", "nul", "True", "NaN", "Infinity", "1e999", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
+            "\"\\ud800\\u0041\"", "\"tab\there\"", "{\"a\":1,\"a\":2}", "[1]x", "{} {}", "// c\n1", "\u{FEFF}{}",
+        ]
+    )
     func invalidThrows(_ text: String) {
         #expect(throws: JOSEError.self) { try JSONValue(parsing: text) }
     }

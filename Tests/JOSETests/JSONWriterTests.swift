@@ -53,7 +53,8 @@ struct JSONWriterTests {
         var whole = JSONWriter()
         whole.value(.string(text))
         #expect(streamed.bytes == whole.bytes)
-        let expected = #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
+        let expected =
+            #""\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f"#
             + #"\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\"\\/é😀""#
         #expect(String(decoding: streamed.bytes, as: UTF8.self) == expected)
         #expect(try JSONValue(parsing: Data(streamed.bytes)) == .string(text))

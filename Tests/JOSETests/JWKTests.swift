@@ -78,7 +78,9 @@ struct JWKTests {
         #expect(json == #"{"crv":"Ed25519","kid":"k","kty":"OKP","x":"abc"}"#)
 
         let decoded = try JSONDecoder().decode(
-            JWK.self, from: Data(#"{"kty":"EC","crv":"P-256","x":"a","y":"b","x5c":["zz"],"key_ops":["verify"]}"#.utf8))
+            JWK.self,
+            from: Data(#"{"kty":"EC","crv":"P-256","x":"a","y":"b","x5c":["zz"],"key_ops":["verify"]}"#.utf8)
+        )
         #expect(decoded == JWK(kty: "EC", crv: "P-256", x: "a", y: "b"))
         #expect(throws: (any Error).self) { try JSONDecoder().decode(JWK.self, from: Data(#"{"crv":"P-256"}"#.utf8)) }
     }
@@ -97,7 +99,8 @@ struct JWKTests {
     }
 
     @Test func jwkSetLookup() {
-        let a = JWK(kty: "EC", kid: "a"), b = JWK(kty: "EC", kid: "b")
+        let a = JWK(kty: "EC", kid: "a")
+        let b = JWK(kty: "EC", kid: "b")
         #expect(JWKSet(keys: [a, b]).key(kid: "b") == b)
         #expect(JWKSet(keys: [a, b]).key(kid: "c") == nil)
         #expect(JWKSet(keys: [a, b]).key(kid: nil) == nil)

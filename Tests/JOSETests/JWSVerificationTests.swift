@@ -60,8 +60,10 @@ struct JWSVerificationTests {
         #expect(JWS.parse(token)?.verify(with: rsaKey) == false)
     }
 
-    @Test("header alg none, HS256, missing or non-string alg fail even with a valid signature",
-          arguments: [#"{"alg":"none"}"#, #"{"alg":"HS256"}"#, #"{"alg":"es256"}"#, #"{"kid":"k1"}"#, #"{"alg":null}"#, #"{"alg":["ES256"]}"#])
+    @Test(
+        "header alg none, HS256, missing or non-string alg fail even with a valid signature",
+        arguments: [#"{"alg":"none"}"#, #"{"alg":"HS256"}"#, #"{"alg":"es256"}"#, #"{"kid":"k1"}"#, #"{"alg":null}"#, #"{"alg":["ES256"]}"#]
+    )
     func badAlgHeader(_ headerJSON: String) throws {
         let key = try SigningKeyPair.generate(.es256)
         // Sign genuinely over the hostile header: only the alg check can reject it.

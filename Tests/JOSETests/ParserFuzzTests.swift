@@ -29,7 +29,8 @@ struct ParserFuzzTests {
     @Test("mutated JSON documents: refused cleanly or parsed, and what parses round-trips", arguments: seeds)
     func json(seed: UInt64) {
         let fuzz = FuzzMutator(seed: seed)
-        var failures = 0, parsed = 0
+        var failures = 0
+        var parsed = 0
         for n in 0..<Self.casesPerSeed where failures < 5 {
             let input: [UInt8]
             switch n % 10 {
@@ -77,8 +78,10 @@ struct ParserFuzzTests {
                 _ = try JSONValue(parsing: Data(input))
                 Issue.record("seed \(seed) case \(n): accepted \(String(decoding: input, as: UTF8.self))")
             } catch {
-                #expect(error as? JOSEError == .invalidJSON(offset: (error as? JOSEError)?.offset ?? -1, reason: "duplicate object key"),
-                        "seed \(seed) case \(n): \(error) for \(String(decoding: input, as: UTF8.self))")
+                #expect(
+                    error as? JOSEError == .invalidJSON(offset: (error as? JOSEError)?.offset ?? -1, reason: "duplicate object key"),
+                    "seed \(seed) case \(n): \(error) for \(String(decoding: input, as: UTF8.self))"
+                )
             }
         }
     }
@@ -105,7 +108,8 @@ struct ParserFuzzTests {
             try JWS.sign(headerJSON: header, payloadJSON: $0, key: key)
         }
         let signed = Set(tokens)
-        var failures = 0, parsed = 0
+        var failures = 0
+        var parsed = 0
         for n in 0..<Self.casesPerSeed where failures < 5 {
             let original = fuzz.pick(tokens)
             let input: [UInt8]
@@ -170,7 +174,8 @@ struct ParserFuzzTests {
         if Data(reassembled.utf8) != parsed.signingInput { return "signing input is not the encoded header and payload" }
         if reassembled + "." + Base64URL.encode(parsed.signature) != text { return "does not reassemble to its input" }
         guard (try? JSONValue(parsing: parsed.headerBytes)) == .object(parsed.header),
-              (try? JSONValue(parsing: parsed.payloadBytes)) == .object(parsed.payload) else {
+            (try? JSONValue(parsing: parsed.payloadBytes)) == .object(parsed.payload)
+        else {
             return "header or payload disagree with the JSON parser"
         }
         for part in [parsed.headerBytes, parsed.payloadBytes] where checkJSON(Array(part)) != nil {
@@ -197,8 +202,8 @@ struct ParserFuzzTests {
     }
 }
 
-private extension JOSEError {
-    var offset: Int? {
+extension JOSEError {
+    fileprivate var offset: Int? {
         if case .invalidJSON(let offset, _) = self { offset } else { nil }
     }
 }

@@ -37,27 +37,30 @@ struct PasswordHasherTests {
         #expect(!PasswordHasher.verify("password", against: encoded))
     }
 
-    @Test("malformed encodings are refused", arguments: [
-        "",
-        "scrypt",
-        "scrypt$1024$8$1$c2FsdHNhbHQ",
-        "scrypt$1024$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$extra",
-        "bcrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$1000$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",  // N not a power of two
-        "scrypt$1048576000$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",  // N absurd
-        "scrypt$1024$0$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$1024$8$0$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$1024$8$99$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$+1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$-1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$ 1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$1024$8$1$!!!$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$",
-        "scrypt$1024$8$1$$aGFzaGhhc2hoYXNoaGFzaA",
-        "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaA",  // hash too short
-        "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA==",
-        "scrypt$$$$$",
-    ])
+    @Test(
+        "malformed encodings are refused",
+        arguments: [
+            "",
+            "scrypt",
+            "scrypt$1024$8$1$c2FsdHNhbHQ",
+            "scrypt$1024$8$1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA$extra",
+            "bcrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$1000$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",  // N not a power of two
+            "scrypt$1048576000$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",  // N absurd
+            "scrypt$1024$0$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$1024$8$0$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$1024$8$99$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$+1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$-1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$ 1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$1024$8$1$!!!$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$",
+            "scrypt$1024$8$1$$aGFzaGhhc2hoYXNoaGFzaA",
+            "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaA",  // hash too short
+            "scrypt$1024$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA==",
+            "scrypt$$$$$",
+        ]
+    )
     func malformed(_ encoded: String) {
         #expect(!PasswordHasher.verify("pw", against: encoded))
         #expect(PasswordHasher.cost(of: encoded) == nil)
@@ -85,9 +88,12 @@ struct PasswordHasherTests {
         #expect(throws: JOSEError.invalidScryptCost) { try PasswordHasher.hash("pw", cost: ScryptCost(n: 1024, r: 32, p: 1)) }
     }
 
-    @Test("every acceptable boundary cost actually hashes", arguments: [
-        ScryptCost(n: 2, r: 1, p: 1), ScryptCost(n: 1024, r: 16, p: 1), ScryptCost(n: 16, r: 32, p: 16), ScryptCost(n: 1024, r: 1, p: 16),
-    ])
+    @Test(
+        "every acceptable boundary cost actually hashes",
+        arguments: [
+            ScryptCost(n: 2, r: 1, p: 1), ScryptCost(n: 1024, r: 16, p: 1), ScryptCost(n: 16, r: 32, p: 16), ScryptCost(n: 1024, r: 1, p: 16),
+        ]
+    )
     func boundaryCosts(_ cost: ScryptCost) throws {
         #expect(cost.isAcceptable)
         let encoded = try PasswordHasher.hash("pw", cost: cost)

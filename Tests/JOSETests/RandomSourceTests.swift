@@ -4,7 +4,8 @@ import Testing
 @Suite("RandomSource")
 struct RandomSourceTests {
     @Test func seededIsDeterministic() {
-        let a = SeededRandomSource(seed: 123), b = SeededRandomSource(seed: 123)
+        let a = SeededRandomSource(seed: 123)
+        let b = SeededRandomSource(seed: 123)
         #expect(a.bytes(37) == b.bytes(37))
         #expect(a.bytes(5) == b.bytes(5))
         #expect(SeededRandomSource(seed: 1).bytes(16) != SeededRandomSource(seed: 2).bytes(16))

@@ -79,7 +79,8 @@ struct SecretBoxTests {
     }
 
     @Test func generatedMasterKeysAre32RandomBytes() {
-        let a = SecretBox.generateMasterKey(), b = SecretBox.generateMasterKey()
+        let a = SecretBox.generateMasterKey()
+        let b = SecretBox.generateMasterKey()
         #expect(a.count == 32)
         #expect(a != b)
     }

@@ -45,7 +45,10 @@ struct SigningRoundTripTests {
     @Test func nonContiguousInputsSign() throws {
         let key = try SigningKeyPair.generate(.edDSA)
         let token = try JWS.sign(
-            headerJSON: TestSupport.header(key).lazy.map { $0 }, payloadJSON: TestSupport.payload.lazy.map { $0 }, key: key)
+            headerJSON: TestSupport.header(key).lazy.map { $0 },
+            payloadJSON: TestSupport.payload.lazy.map { $0 },
+            key: key
+        )
         let parsed = try #require(JWS.parse(token))
         #expect(parsed.payloadBytes == TestSupport.payload)
         #expect(parsed.verify(with: key.publicKey))

@@ -16,9 +16,14 @@ struct AuditTests {
     func refusedWithoutSecret() async throws {
         try await TestServer.with { server in
             let wrongSecret = "Wr0ng-S3cret-\(UUID().uuidString)"
-            let refusedBasic = try await server.tokenRequest([("grant_type", "client_credentials")], basic: DemoClient.billing.withSecret(wrongSecret))
+            let refusedBasic = try await server.tokenRequest(
+                [("grant_type", "client_credentials")],
+                basic: DemoClient.billing.withSecret(wrongSecret)
+            )
             #expect(refusedBasic.status == 401)
-            let refusedPost = try await server.tokenRequest([("grant_type", "client_credentials")] + DemoClient.partnerPortal.withSecret(wrongSecret).postParameters)
+            let refusedPost = try await server.tokenRequest(
+                [("grant_type", "client_credentials")] + DemoClient.partnerPortal.withSecret(wrongSecret).postParameters
+            )
             #expect(refusedPost.status == 401)
 
             let refused = try await Self.events(server, AuditFilter(tenantID: "sms", type: .tokenRefused))
@@ -71,7 +76,7 @@ struct AuditTests {
             #expect(!encoded.contains(opaque))
             // Sequence numbers grow one by one.
             let sequences = everything.map(\.sequence)
-            #expect(sequences == Array(sequences.first! ... sequences.last!))
+            #expect(sequences == Array(sequences.first!...sequences.last!))
 
             let chain = try await server.store.verifyChain()
             #expect(chain.isIntact)

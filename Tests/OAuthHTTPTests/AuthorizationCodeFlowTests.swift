@@ -74,11 +74,23 @@ import Testing
             _ = try browser.code(from: again, client)
 
             // prompt=login asks again even so; prompt=none answers without a page.
-            let forced = try await browser.get(client.authorizationURL(server, scope: "openid", challenge: CodeFlowClient.pkce().challenge,
-                                                                       extra: [("prompt", "login")]))
+            let forced = try await browser.get(
+                client.authorizationURL(
+                    server,
+                    scope: "openid",
+                    challenge: CodeFlowClient.pkce().challenge,
+                    extra: [("prompt", "login")]
+                )
+            )
             #expect(forced.status == 200 && forced.formAction?.hasSuffix("/login") == true)
-            let silent = try await browser.get(client.authorizationURL(server, scope: "openid", challenge: CodeFlowClient.pkce().challenge,
-                                                                       extra: [("prompt", "none")]))
+            let silent = try await browser.get(
+                client.authorizationURL(
+                    server,
+                    scope: "openid",
+                    challenge: CodeFlowClient.pkce().challenge,
+                    extra: [("prompt", "none")]
+                )
+            )
             _ = try browser.code(from: silent, client)
         }
     }
@@ -87,8 +99,14 @@ import Testing
         try await TestServer.with { server in
             let browser = Browser(server)
             defer { Task { await browser.close() } }
-            let page = try await browser.get(CodeFlowClient.portal.authorizationURL(server, scope: "openid", challenge: CodeFlowClient.pkce().challenge,
-                                                                                    extra: [("prompt", "none")]))
+            let page = try await browser.get(
+                CodeFlowClient.portal.authorizationURL(
+                    server,
+                    scope: "openid",
+                    challenge: CodeFlowClient.pkce().challenge,
+                    extra: [("prompt", "none")]
+                )
+            )
             #expect(page.status == 302)
             #expect(page.redirectParameters["error"] == "login_required")
             #expect(page.redirectParameters["state"] == "st-123")
@@ -120,10 +138,18 @@ import Testing
             #expect(introspected["_cd"] == nil, "internal claims never leave the server")
 
             // Remembered: the same scopes again go straight back; a wider request asks again.
-            let again = try await browser.get(client.authorizationURL(server, scope: "openid invoice-read", challenge: CodeFlowClient.pkce().challenge))
+            let again = try await browser.get(
+                client.authorizationURL(server, scope: "openid invoice-read", challenge: CodeFlowClient.pkce().challenge)
+            )
             _ = try browser.code(from: again, client)
-            let forced = try await browser.get(client.authorizationURL(server, scope: "openid", challenge: CodeFlowClient.pkce().challenge,
-                                                                       extra: [("prompt", "consent")]))
+            let forced = try await browser.get(
+                client.authorizationURL(
+                    server,
+                    scope: "openid",
+                    challenge: CodeFlowClient.pkce().challenge,
+                    extra: [("prompt", "consent")]
+                )
+            )
             #expect(forced.formAction?.hasSuffix("/consent") == true)
 
             // Withdrawn by an admin: the tokens die and the next authorization asks again.

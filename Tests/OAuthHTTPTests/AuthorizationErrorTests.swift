@@ -14,8 +14,10 @@ import Testing
     }
 
     func base(_ challenge: String = CodeFlowClient.pkce().challenge) -> [(String, String)] {
-        [("response_type", "code"), ("client_id", "customer-portal"), ("redirect_uri", "http://127.0.0.1:8765/callback"),
-         ("scope", "openid"), ("state", "s1"), ("code_challenge", challenge), ("code_challenge_method", "S256")]
+        [
+            ("response_type", "code"), ("client_id", "customer-portal"), ("redirect_uri", "http://127.0.0.1:8765/callback"),
+            ("scope", "openid"), ("state", "s1"), ("code_challenge", challenge), ("code_challenge_method", "S256"),
+        ]
     }
 
     func without(_ name: String, _ q: [(String, String)]) -> [(String, String)] { q.filter { $0.0 != name } }
@@ -64,10 +66,14 @@ import Testing
             let evil = replacing("redirect_uri", "https://evil.example/callback", base())
             expectErrorPage(try await page(server, evil), mentioning: "is not registered")
             // Exact match only: a registered URI with an extra path or query is another URI.
-            expectErrorPage(try await page(server, replacing("redirect_uri", "http://127.0.0.1:8765/callback/x", base())),
-                            mentioning: "is not registered")
-            expectErrorPage(try await page(server, replacing("redirect_uri", "http://127.0.0.1:8765/callback?a=1", base())),
-                            mentioning: "is not registered")
+            expectErrorPage(
+                try await page(server, replacing("redirect_uri", "http://127.0.0.1:8765/callback/x", base())),
+                mentioning: "is not registered"
+            )
+            expectErrorPage(
+                try await page(server, replacing("redirect_uri", "http://127.0.0.1:8765/callback?a=1", base())),
+                mentioning: "is not registered"
+            )
         }
     }
 

@@ -84,7 +84,8 @@ final class Browser: Sendable {
     private func store(_ header: String) {
         let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         guard let first = parts.first, let eq = first.firstIndex(of: "=") else { return }
-        let name = String(first[..<eq]), value = String(first[first.index(after: eq)...])
+        let name = String(first[..<eq])
+        let value = String(first[first.index(after: eq)...])
         let path = parts.first { $0.lowercased().hasPrefix("path=") }.map { String($0.dropFirst(5)) } ?? "/"
         let expired = parts.contains { $0.lowercased() == "max-age=0" }
         jar.withLock { $0[name] = expired || value.isEmpty ? nil : (value, path) }
@@ -107,10 +108,18 @@ struct CodeFlowClient: Sendable {
         return (verifier, Base64URL.encode(SHA256.hash(data: Data(verifier.utf8))))
     }
 
-    func authorizationURL(_ server: TestServer, scope: String, challenge: String?, state: String = "st-123", nonce: String? = "n-456",
-                          extra: [(String, String)] = []) -> String {
-        var q: [(String, String)] = [("response_type", "code"), ("client_id", id), ("redirect_uri", redirectURI), ("scope", scope),
-                                     ("state", state)]
+    func authorizationURL(
+        _ server: TestServer,
+        scope: String,
+        challenge: String?,
+        state: String = "st-123",
+        nonce: String? = "n-456",
+        extra: [(String, String)] = []
+    ) -> String {
+        var q: [(String, String)] = [
+            ("response_type", "code"), ("client_id", id), ("redirect_uri", redirectURI), ("scope", scope),
+            ("state", state),
+        ]
         if let nonce { q.append(("nonce", nonce)) }
         if let challenge { q += [("code_challenge", challenge), ("code_challenge_method", "S256")] }
         return server.issuer + "/authorize?" + FormEncoding.encode(q + extra)
@@ -138,8 +147,14 @@ struct CodeFlowClient: Sendable {
 extension Browser {
     /// Runs the whole front channel for `client`: authorize, sign in as `username` if asked, approve
     /// consent if asked; returns the redirect back to the client.
-    func authorize(_ client: CodeFlowClient, scope: String, challenge: String?, username: String = "alice",
-                   password: String = "alice-demo-password", extra: [(String, String)] = []) async throws -> Page {
+    func authorize(
+        _ client: CodeFlowClient,
+        scope: String,
+        challenge: String?,
+        username: String = "alice",
+        password: String = "alice-demo-password",
+        extra: [(String, String)] = []
+    ) async throws -> Page {
         var page = try await get(client.authorizationURL(server, scope: scope, challenge: challenge, extra: extra))
         if page.status == 200, page.formAction?.hasSuffix("/login") == true {
             page = try await submit(page, [("username", username), ("password", password)])

@@ -11,8 +11,16 @@ struct ClientAdminTests {
     func registerClient() async throws {
         try await TestServer.with { server in
             let registered = try await server.engine.registerClient(
-                tenantID: "sms", id: "invoice-reader", .init(name: "Invoice reader", scopes: ["invoice-read"], audiences: [Audience.invoices],
-                                       accessTokenLifetime: 120), actor: "test")
+                tenantID: "sms",
+                id: "invoice-reader",
+                .init(
+                    name: "Invoice reader",
+                    scopes: ["invoice-read"],
+                    audiences: [Audience.invoices],
+                    accessTokenLifetime: 120
+                ),
+                actor: "test"
+            )
             let secret = try #require(registered.secret)
             #expect(Base64URL.decode(secret)?.count == 32 || secret.utf8.count >= 43, "256 bits: \(secret.utf8.count) characters")
             #expect(registered.client.secretDigest != nil)
@@ -31,7 +39,11 @@ struct ClientAdminTests {
         try await TestServer.with { server in
             let rotated = try await server.engine.rotateClientSecret(tenantID: "sms", clientID: "billing-service", actor: "test")
             let secret = try #require(rotated.secret)
-            expectOAuthError(try await server.tokenRequest([("grant_type", "client_credentials")], basic: .billing), status: 401, code: "invalid_client")
+            expectOAuthError(
+                try await server.tokenRequest([("grant_type", "client_credentials")], basic: .billing),
+                status: 401,
+                code: "invalid_client"
+            )
             #expect(try await server.tokenRequest([("grant_type", "client_credentials")], basic: DemoClient.billing.withSecret(secret)).status == 200)
         }
     }
@@ -43,8 +55,11 @@ struct ClientAdminTests {
                 $0.scopes = ["invoice-read"]
                 $0.tokenFormat = .opaque
             }
-            expectOAuthError(try await server.tokenRequest([("grant_type", "client_credentials"), ("scope", "invoice-write")], basic: .billing),
-                             status: 400, code: "invalid_scope")
+            expectOAuthError(
+                try await server.tokenRequest([("grant_type", "client_credentials"), ("scope", "invoice-write")], basic: .billing),
+                status: 400,
+                code: "invalid_scope"
+            )
             let token = try await server.accessToken(.billing)
             #expect(JWS.parse(token) == nil, "now opaque")
             #expect(try await server.introspect(token).json()["scope"]?.stringValue == "invoice-read")
@@ -58,8 +73,11 @@ struct ClientAdminTests {
             let summary = try await server.engine.deleteClient(tenantID: "sms", clientID: "partner-portal", actor: "test")
             #expect(summary.revoked == 2)
             for token in tokens { #expect(try await server.isActive(token) == false) }
-            expectOAuthError(try await server.tokenRequest([("grant_type", "client_credentials")] + DemoClient.partnerPortal.postParameters),
-                             status: 401, code: "invalid_client")
+            expectOAuthError(
+                try await server.tokenRequest([("grant_type", "client_credentials")] + DemoClient.partnerPortal.postParameters),
+                status: 401,
+                code: "invalid_client"
+            )
         }
     }
 }

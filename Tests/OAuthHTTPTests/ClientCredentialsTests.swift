@@ -151,12 +151,18 @@ struct ClientCredentialsTests {
         try await TestServer.with { server in
             let byResource = try await server.tokenRequest([("grant_type", "client_credentials"), ("resource", Audience.sms)], basic: .billing)
             expectOAuthError(byResource, status: 400, code: "invalid_target")
-            let byAudience = try await server.tokenRequest([("grant_type", "client_credentials"), ("audience", "https://evil.example/api")], basic: .billing)
+            let byAudience = try await server.tokenRequest(
+                [("grant_type", "client_credentials"), ("audience", "https://evil.example/api")],
+                basic: .billing
+            )
             expectOAuthError(byAudience, status: 400, code: "invalid_target")
             // RFC 8707 §2: a resource is an absolute URI without a fragment.
             let relative = try await server.tokenRequest([("grant_type", "client_credentials"), ("resource", "invoices")], basic: .billing)
             expectOAuthError(relative, status: 400, code: "invalid_target")
-            let fragment = try await server.tokenRequest([("grant_type", "client_credentials"), ("resource", Audience.invoices + "#x")], basic: .billing)
+            let fragment = try await server.tokenRequest(
+                [("grant_type", "client_credentials"), ("resource", Audience.invoices + "#x")],
+                basic: .billing
+            )
             expectOAuthError(fragment, status: 400, code: "invalid_target")
         }
     }

@@ -8,8 +8,13 @@ import Testing
 /// refresh with rotation and reuse detection (RFC 6749 §6, RFC 9700 §4.14.2), failures included.
 @Suite struct CodeExchangeAndRefreshTests {
     /// Signs alice in through the browser and returns a fresh code with its verifier.
-    func code(_ server: TestServer, _ client: CodeFlowClient = .portal, scope: String = "openid profile invoice-read",
-              username: String = "alice", password: String = "alice-demo-password") async throws -> (code: String, verifier: String) {
+    func code(
+        _ server: TestServer,
+        _ client: CodeFlowClient = .portal,
+        scope: String = "openid profile invoice-read",
+        username: String = "alice",
+        password: String = "alice-demo-password"
+    ) async throws -> (code: String, verifier: String) {
         let browser = Browser(server)
         defer { Task { await browser.close() } }
         let (verifier, challenge) = CodeFlowClient.pkce()
@@ -27,24 +32,36 @@ import Testing
     @Test func wrongVerifierIsInvalidGrant() async throws {
         try await TestServer.with { server in
             let (code, _) = try await code(server)
-            expectOAuthError(try await CodeFlowClient.portal.exchange(server, code: code, verifier: CodeFlowClient.pkce().verifier),
-                             status: 400, code: "invalid_grant", mentioning: "does not match the code_challenge")
+            expectOAuthError(
+                try await CodeFlowClient.portal.exchange(server, code: code, verifier: CodeFlowClient.pkce().verifier),
+                status: 400,
+                code: "invalid_grant",
+                mentioning: "does not match the code_challenge"
+            )
         }
     }
 
     @Test func missingVerifierIsInvalidRequest() async throws {
         try await TestServer.with { server in
             let (code, _) = try await code(server)
-            expectOAuthError(try await CodeFlowClient.portal.exchange(server, code: code, verifier: nil),
-                             status: 400, code: "invalid_request", mentioning: "code_verifier is missing")
+            expectOAuthError(
+                try await CodeFlowClient.portal.exchange(server, code: code, verifier: nil),
+                status: 400,
+                code: "invalid_request",
+                mentioning: "code_verifier is missing"
+            )
         }
     }
 
     @Test func malformedVerifierIsInvalidGrant() async throws {
         try await TestServer.with { server in
             let (code, _) = try await code(server)
-            expectOAuthError(try await CodeFlowClient.portal.exchange(server, code: code, verifier: "short"),
-                             status: 400, code: "invalid_grant", mentioning: "43 to 128")
+            expectOAuthError(
+                try await CodeFlowClient.portal.exchange(server, code: code, verifier: "short"),
+                status: 400,
+                code: "invalid_grant",
+                mentioning: "43 to 128"
+            )
         }
     }
 
@@ -59,9 +76,13 @@ import Testing
     @Test func wrongRedirectURIIsInvalidGrant() async throws {
         try await TestServer.with { server in
             let (code, verifier) = try await code(server)
-            let result = try await CodeFlowClient.portal.tokenRequest(server, [
-                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "https://portal.sms.example/callback"),
-                ("code_verifier", verifier)])
+            let result = try await CodeFlowClient.portal.tokenRequest(
+                server,
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "https://portal.sms.example/callback"),
+                    ("code_verifier", verifier),
+                ]
+            )
             expectOAuthError(result, status: 400, code: "invalid_grant", mentioning: "redirect_uri does not match")
         }
     }
@@ -69,8 +90,12 @@ import Testing
     @Test func missingRedirectURIIsInvalidRequest() async throws {
         try await TestServer.with { server in
             let (code, verifier) = try await code(server)
-            let result = try await CodeFlowClient.portal.tokenRequest(server, [
-                ("grant_type", "authorization_code"), ("code", code), ("code_verifier", verifier)])
+            let result = try await CodeFlowClient.portal.tokenRequest(
+                server,
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("code_verifier", verifier),
+                ]
+            )
             expectOAuthError(result, status: 400, code: "invalid_request", mentioning: "redirect_uri is missing")
         }
     }
@@ -79,17 +104,29 @@ import Testing
         try await TestServer.with { server in
             let (code, verifier) = try await code(server, .budget, scope: "openid")
             // budget-app's code presented by customer-portal.
-            let result = try await CodeFlowClient.portal.tokenRequest(server, [
-                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", CodeFlowClient.budget.redirectURI),
-                ("code_verifier", verifier)])
+            let result = try await CodeFlowClient.portal.tokenRequest(
+                server,
+                [
+                    ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", CodeFlowClient.budget.redirectURI),
+                    ("code_verifier", verifier),
+                ]
+            )
             expectOAuthError(result, status: 400, code: "invalid_grant", mentioning: "issued to another client")
         }
     }
 
     @Test func unknownCodeIsInvalidGrant() async throws {
         try await TestServer.with { server in
-            expectOAuthError(try await CodeFlowClient.portal.exchange(server, code: "cdc_01JZZZZZZZZZZZZZZZZZZZZZZZforged", verifier: CodeFlowClient.pkce().verifier),
-                             status: 400, code: "invalid_grant", mentioning: "not valid")
+            expectOAuthError(
+                try await CodeFlowClient.portal.exchange(
+                    server,
+                    code: "cdc_01JZZZZZZZZZZZZZZZZZZZZZZZforged",
+                    verifier: CodeFlowClient.pkce().verifier
+                ),
+                status: 400,
+                code: "invalid_grant",
+                mentioning: "not valid"
+            )
         }
     }
 
@@ -98,17 +135,25 @@ import Testing
         try await TestServer.with(clock: clock) { server in
             let (code, verifier) = try await code(server)
             clock.advance(by: 61)
-            expectOAuthError(try await CodeFlowClient.portal.exchange(server, code: code, verifier: verifier),
-                             status: 400, code: "invalid_grant", mentioning: "expired")
+            expectOAuthError(
+                try await CodeFlowClient.portal.exchange(server, code: code, verifier: verifier),
+                status: 400,
+                code: "invalid_grant",
+                mentioning: "expired"
+            )
         }
     }
 
     @Test func aClientWithoutTheGrantIsUnauthorized() async throws {
         try await TestServer.with { server in
             let (code, verifier) = try await code(server)
-            let result = try await server.tokenRequest([("grant_type", "authorization_code"), ("code", code),
-                                                        ("redirect_uri", CodeFlowClient.portal.redirectURI), ("code_verifier", verifier)],
-                                                       basic: .billing)
+            let result = try await server.tokenRequest(
+                [
+                    ("grant_type", "authorization_code"), ("code", code),
+                    ("redirect_uri", CodeFlowClient.portal.redirectURI), ("code_verifier", verifier),
+                ],
+                basic: .billing
+            )
             expectOAuthError(result, status: 400, code: "unauthorized_client", mentioning: "authorization_code")
         }
     }
@@ -116,9 +161,11 @@ import Testing
     @Test func aPublicClientMustNotSendAWrongClientID() async throws {
         try await TestServer.with { server in
             let (code, verifier) = try await code(server, .budget, scope: "openid")
-            let result = try await server.tokenRequest([("grant_type", "authorization_code"), ("code", code),
-                                                        ("redirect_uri", CodeFlowClient.budget.redirectURI), ("code_verifier", verifier),
-                                                        ("client_id", "no-such-app")])
+            let result = try await server.tokenRequest([
+                ("grant_type", "authorization_code"), ("code", code),
+                ("redirect_uri", CodeFlowClient.budget.redirectURI), ("code_verifier", verifier),
+                ("client_id", "no-such-app"),
+            ])
             #expect(result.status == 401)
         }
     }
@@ -130,8 +177,12 @@ import Testing
             let access = try #require(first["access_token"]?.stringValue)
             let refresh = try #require(first["refresh_token"]?.stringValue)
             #expect(try await server.isActive(access))
-            expectOAuthError(try await CodeFlowClient.portal.exchange(server, code: code, verifier: verifier),
-                             status: 400, code: "invalid_grant", mentioning: "already used")
+            expectOAuthError(
+                try await CodeFlowClient.portal.exchange(server, code: code, verifier: verifier),
+                status: 400,
+                code: "invalid_grant",
+                mentioning: "already used"
+            )
             #expect(try await server.isActive(access) == false)
             #expect(try await server.isActive(refresh) == false)
             let reuse = try await server.store.events(after: 0, limit: 1000, filter: AuditFilter(type: .tokenReuseDetected))
@@ -167,8 +218,12 @@ import Testing
             #expect(try await server.isActive(refresh2))
 
             // The stolen old token is presented: refused, and the whole family dies.
-            expectOAuthError(try await CodeFlowClient.portal.refresh(server, refresh1), status: 400, code: "invalid_grant",
-                             mentioning: "already used")
+            expectOAuthError(
+                try await CodeFlowClient.portal.refresh(server, refresh1),
+                status: 400,
+                code: "invalid_grant",
+                mentioning: "already used"
+            )
             #expect(try await server.isActive(access2) == false)
             #expect(try await server.isActive(refresh2) == false)
             expectOAuthError(try await CodeFlowClient.portal.refresh(server, refresh2), status: 400, code: "invalid_grant")
@@ -215,8 +270,12 @@ import Testing
 
     @Test func missingRefreshTokenIsInvalidRequest() async throws {
         try await TestServer.with { server in
-            expectOAuthError(try await CodeFlowClient.portal.tokenRequest(server, [("grant_type", "refresh_token")]),
-                             status: 400, code: "invalid_request", mentioning: "refresh_token")
+            expectOAuthError(
+                try await CodeFlowClient.portal.tokenRequest(server, [("grant_type", "refresh_token")]),
+                status: 400,
+                code: "invalid_request",
+                mentioning: "refresh_token"
+            )
         }
     }
 

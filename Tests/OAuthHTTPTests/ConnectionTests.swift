@@ -21,9 +21,14 @@ struct ConnectionTests {
             }
             let iat = try await server.engine.createRegistrationToken(tenantID: "sms", lifetime: 600, uses: 1, actor: "test").token
             let json = Array(#"{"client_name":""#.utf8) + Array(repeating: UInt8(ascii: "a"), count: 1024 * 1024) + Array(#""}"#.utf8)
-            let register = try await server.send(.POST, "/sms/register", body: json, headers: [
-                ("Content-Type", "application/json"), ("Authorization", "Bearer " + iat),
-            ])
+            let register = try await server.send(
+                .POST,
+                "/sms/register",
+                body: json,
+                headers: [
+                    ("Content-Type", "application/json"), ("Authorization", "Bearer " + iat),
+                ]
+            )
             #expect(register.status == 413, "\(register)")
             #expect(try register.json()["error"] != nil)
             #expect(try await server.accessToken(.billing).isEmpty == false)
@@ -64,9 +69,14 @@ struct ConnectionTests {
         try await TestServer.with(mode: .live) { server in
             let body = Array("grant_type=client_credentials&padding=".utf8) + Array(repeating: UInt8(ascii: "b"), count: 32 * 1024)
             for _ in 0..<5 {
-                let wrongType = try await server.send(.POST, "/sms/token", body: body, headers: [
-                    ("Content-Type", "application/json"), ("Authorization", DemoClient.billing.basicAuthorization),
-                ])
+                let wrongType = try await server.send(
+                    .POST,
+                    "/sms/token",
+                    body: body,
+                    headers: [
+                        ("Content-Type", "application/json"), ("Authorization", DemoClient.billing.basicAuthorization),
+                    ]
+                )
                 expectOAuthError(wrongType, status: 400, code: "invalid_request")
                 expectOAuthError(try await server.send(.POST, "/nope/token", body: body, headers: Self.formHeaders), status: 404, code: "not_found")
                 expectOAuthError(try await server.send(.POST, "/nowhere", body: body, headers: Self.formHeaders), status: 404, code: "not_found")

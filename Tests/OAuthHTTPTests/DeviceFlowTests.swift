@@ -107,7 +107,9 @@ import Testing
             let started = try await start(server)
             let userCode = try #require(started["user_code"]?.stringValue)
             let login = try await browser.get("/sms/device")
-            let entry = try await browser.get(try #require(try await browser.submit(login, [("username", "alice"), ("password", "alice-demo-password")]).location))
+            let entry = try await browser.get(
+                try #require(try await browser.submit(login, [("username", "alice"), ("password", "alice-demo-password")]).location)
+            )
             // Lower case, no dash: still the same code.
             let loose = try await browser.submit(entry, [("user_code", userCode.lowercased().replacingOccurrences(of: "-", with: ""))])
             #expect(loose.text.contains("Connect Shop terminal?"))
@@ -123,8 +125,10 @@ import Testing
     @Test func anotherClientsDeviceCodeIsInvalidGrant() async throws {
         try await TestServer.with { server in
             let started = try await start(server)
-            let r = try await server.tokenRequest([("grant_type", Self.grant), ("device_code", try #require(started["device_code"]?.stringValue))],
-                                                  basic: .billing)
+            let r = try await server.tokenRequest(
+                [("grant_type", Self.grant), ("device_code", try #require(started["device_code"]?.stringValue))],
+                basic: .billing
+            )
             expectOAuthError(r, status: 400, code: "unauthorized_client")
             let forged = try await poll(server, "cdd_01JAAAAAAAAAAAAAAAAAAAAAAAforged")
             expectOAuthError(forged, status: 400, code: "invalid_grant")

@@ -31,8 +31,14 @@ struct DiscoveryAndKeysTests {
             #expect(doc["registration_endpoint"]?.stringValue == server.issuer + "/register")
             let strings = { (name: String) in Set(doc[name]?.arrayValue?.compactMap(\.stringValue) ?? []) }
             #expect(strings("grant_types_supported").contains("client_credentials"))
-            #expect(strings("token_endpoint_auth_methods_supported").isSuperset(of: ["client_secret_basic", "client_secret_post", "private_key_jwt"]))
-            #expect(strings("scopes_supported") == ["invoice-read", "invoice-write", "sms", "status", "openid", "profile", "email", "phone", "address", "offline_access"])
+            #expect(
+                strings("token_endpoint_auth_methods_supported").isSuperset(of: ["client_secret_basic", "client_secret_post", "private_key_jwt"])
+            )
+            #expect(
+                strings("scopes_supported") == [
+                    "invoice-read", "invoice-write", "sms", "status", "openid", "profile", "email", "phone", "address", "offline_access",
+                ]
+            )
             #expect(strings("token_endpoint_auth_signing_alg_values_supported").contains("ES256"))
             #expect(doc["response_types_supported"]?.arrayValue != nil, "required by RFC 8414 §2")
         }
@@ -82,7 +88,9 @@ struct DiscoveryAndKeysTests {
             let before = try await server.jwks()
             let oldToken = try await server.accessToken(.billing)
             let oldKid = try #require(JWS.parse(oldToken)?.keyID)
-            let nextKid = try #require(try await server.engine.keys(tenantID: "sms").first { $0.record.state == .next && $0.record.algorithm == .es256 }?.record.kid)
+            let nextKid = try #require(
+                try await server.engine.keys(tenantID: "sms").first { $0.record.state == .next && $0.record.algorithm == .es256 }?.record.kid
+            )
             #expect(before.key(kid: nextKid) != nil, "the next key is published before it signs")
 
             let change = try await server.engine.rotateKey(tenantID: "sms", actor: "test")

@@ -21,10 +21,14 @@ struct DynamicRegistrationTests {
     func registersAndUses() async throws {
         try await TestServer.with { server in
             let iat = try await Self.initialAccessToken(server)
-            let result = try await Self.register(server, token: iat, body: #"""
-                {"client_name": "Reporting job", "scope": "status", "grant_types": ["client_credentials"],
-                 "token_endpoint_auth_method": "client_secret_basic"}
-                """#)
+            let result = try await Self.register(
+                server,
+                token: iat,
+                body: #"""
+                    {"client_name": "Reporting job", "scope": "status", "grant_types": ["client_credentials"],
+                     "token_endpoint_auth_method": "client_secret_basic"}
+                    """#
+            )
             #expect(result.status == 201, "\(result)")
             #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
             #expect(result.header("Cache-Control") == "no-store")
@@ -37,7 +41,10 @@ struct DynamicRegistrationTests {
             #expect(body["token_endpoint_auth_method"]?.stringValue == "client_secret_basic")
             #expect(body["grant_types"]?.arrayValue?.compactMap(\.stringValue) == ["client_credentials"])
             #expect(body["scope"]?.stringValue == "status")
-            #expect(abs((body["client_id_issued_at"]?.intValue ?? 0) - unixNow) <= 60, "issued within the test's minute (a loaded CI machine can be slow)")
+            #expect(
+                abs((body["client_id_issued_at"]?.intValue ?? 0) - unixNow) <= 60,
+                "issued within the test's minute (a loaded CI machine can be slow)"
+            )
             // 256-bit secret.
             #expect(secret.utf8.count >= 43)
 
@@ -58,14 +65,21 @@ struct DynamicRegistrationTests {
     func registersPostOpaque() async throws {
         try await TestServer.with { server in
             let iat = try await Self.initialAccessToken(server)
-            let result = try await Self.register(server, token: iat, body: #"""
-                {"client_name": "Partner two", "scope": "sms", "token_endpoint_auth_method": "client_secret_post",
-                 "access_token_format": "opaque", "audiences": ["https://api.sms.example/sms"]}
-                """#)
+            let result = try await Self.register(
+                server,
+                token: iat,
+                body: #"""
+                    {"client_name": "Partner two", "scope": "sms", "token_endpoint_auth_method": "client_secret_post",
+                     "access_token_format": "opaque", "audiences": ["https://api.sms.example/sms"]}
+                    """#
+            )
             #expect(result.status == 201, "\(result)")
             let body = try result.json()
-            let client = DemoClient(id: try #require(body["client_id"]?.stringValue), secret: try #require(body["client_secret"]?.stringValue),
-                                    method: .clientSecretPost)
+            let client = DemoClient(
+                id: try #require(body["client_id"]?.stringValue),
+                secret: try #require(body["client_secret"]?.stringValue),
+                method: .clientSecretPost
+            )
             let token = try await server.accessToken(client)
             #expect(JWS.parse(token) == nil)
             #expect(try await server.isActive(token))
@@ -78,9 +92,13 @@ struct DynamicRegistrationTests {
             let iat = try await Self.initialAccessToken(server)
             let key = try SigningKeyPair.generate(.es256)
             let jwks = String(decoding: try JSONEncoder().encode(JWKSet(keys: [key.publicKey.jwk(kid: "k1")])), as: UTF8.self)
-            let result = try await Self.register(server, token: iat, body: """
-                {"client_name": "Signer", "scope": "status", "token_endpoint_auth_method": "private_key_jwt", "jwks": \(jwks)}
-                """)
+            let result = try await Self.register(
+                server,
+                token: iat,
+                body: """
+                    {"client_name": "Signer", "scope": "status", "token_endpoint_auth_method": "private_key_jwt", "jwks": \(jwks)}
+                    """
+            )
             #expect(result.status == 201, "\(result)")
             let body = try result.json()
             #expect(body["client_secret"] == nil)
@@ -103,9 +121,14 @@ struct DynamicRegistrationTests {
                 #expect(result.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
             }
             // Basic is not a bearer token.
-            let basic = try await server.send(.POST, "/sms/register", body: Array(body.utf8), headers: [
-                ("Content-Type", "application/json"), ("Authorization", DemoClient.billing.basicAuthorization),
-            ])
+            let basic = try await server.send(
+                .POST,
+                "/sms/register",
+                body: Array(body.utf8),
+                headers: [
+                    ("Content-Type", "application/json"), ("Authorization", DemoClient.billing.basicAuthorization),
+                ]
+            )
             expectOAuthError(basic, status: 401, code: "invalid_token")
             // Nothing was registered.
             #expect(try server.engine.clients(tenantID: "sms").count == 7)
@@ -127,26 +150,33 @@ struct DynamicRegistrationTests {
     func refusalKeepsUses() async throws {
         try await TestServer.with { server in
             let iat = try await Self.initialAccessToken(server, uses: 1)
-            expectOAuthError(try await Self.register(server, token: iat, body: #"{"scope": "no-such-scope"}"#), status: 400, code: "invalid_client_metadata")
+            expectOAuthError(
+                try await Self.register(server, token: iat, body: #"{"scope": "no-such-scope"}"#),
+                status: 400,
+                code: "invalid_client_metadata"
+            )
             #expect(try await Self.register(server, token: iat, body: #"{"scope": "status"}"#).status == 201)
         }
     }
 
-    @Test("invalid metadata: 400 invalid_client_metadata", arguments: [
-        "not json",
-        "[1, 2]",
-        "",
-        #"{"scope": "no-such-scope"}"#,
-        #"{"scope": "status", "token_endpoint_auth_method": "client_secret_jwt"}"#,
-        #"{"scope": "status", "token_endpoint_auth_method": "magic"}"#,
-        #"{"scope": "status", "jwks_uri": "https://client.example/jwks"}"#,
-        #"{"scope": "status", "token_endpoint_auth_method": "private_key_jwt"}"#,
-        #"{"scope": "status", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"}]}}"#,
-        #"{"scope": "status", "grant_types": ["password"]}"#,
-        #"{"scope": 7}"#,
-        #"{"scope": "status", "access_token_format": "paper"}"#,
-        #"{"scope": "status", "client_name": ""}"#,
-    ])
+    @Test(
+        "invalid metadata: 400 invalid_client_metadata",
+        arguments: [
+            "not json",
+            "[1, 2]",
+            "",
+            #"{"scope": "no-such-scope"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "client_secret_jwt"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "magic"}"#,
+            #"{"scope": "status", "jwks_uri": "https://client.example/jwks"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "private_key_jwt"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"}]}}"#,
+            #"{"scope": "status", "grant_types": ["password"]}"#,
+            #"{"scope": 7}"#,
+            #"{"scope": "status", "access_token_format": "paper"}"#,
+            #"{"scope": "status", "client_name": ""}"#,
+        ]
+    )
     func invalidMetadata(body: String) async throws {
         try await TestServer.with { server in
             let iat = try await Self.initialAccessToken(server)
@@ -166,18 +196,24 @@ struct DynamicRegistrationTests {
         }
     }
 
-    @Test("a bad redirect_uri: 400 invalid_redirect_uri", arguments: [
-        "http://evil.example/callback",  // http on a non-loopback host
-        "https://client.example/cb#fragment",
-        "not a uri",
-        "/relative/path",
-    ])
+    @Test(
+        "a bad redirect_uri: 400 invalid_redirect_uri",
+        arguments: [
+            "http://evil.example/callback",  // http on a non-loopback host
+            "https://client.example/cb#fragment",
+            "not a uri",
+            "/relative/path",
+        ]
+    )
     func invalidRedirectURI(uri: String) async throws {
         try await TestServer.with { server in
             let iat = try await Self.initialAccessToken(server)
-            let body = String(decoding: JSONValue.object([
-                "scope": "status", "grant_types": .array(["client_credentials"]), "redirect_uris": .array([.string(uri)]),
-            ]).serialized(), as: UTF8.self)
+            let body = String(
+                decoding: JSONValue.object([
+                    "scope": "status", "grant_types": .array(["client_credentials"]), "redirect_uris": .array([.string(uri)]),
+                ]).serialized(),
+                as: UTF8.self
+            )
             let result = try await Self.register(server, token: iat, body: body)
             expectOAuthError(result, status: 400, code: "invalid_redirect_uri")
         }

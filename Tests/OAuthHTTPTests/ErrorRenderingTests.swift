@@ -3,8 +3,9 @@ import ClaimdeckTestSupport
 import Foundation
 import Hummingbird
 import NIOCore
-@testable import OAuthHTTP
 import Testing
+
+@testable import OAuthHTTP
 
 /// An `OAuthError` renders itself (Hummingbird's `HTTPResponseError`); the error middleware only translates
 /// what is not one. The endpoint suites check the answers on the wire; these pin the pieces.
@@ -39,16 +40,21 @@ struct ErrorRenderingTests {
         #expect(OAuthError(code: "x", description: "y", status: 429).response.status.code == 429)
     }
 
-    @Test("Hummingbird's errors become OAuth errors with the same status", arguments: [
-        (HTTPResponse.Status.notFound, "not_found", "no such endpoint: GET /nope"),
-        (.methodNotAllowed, "invalid_request", "method GET is not allowed here"),
-        (.contentTooLarge, "invalid_request", "the request body is too large"),
-        (.badRequest, "invalid_request", "Bad Request"),
-        (.badGateway, "server_error", "Bad Gateway"),
-    ])
+    @Test(
+        "Hummingbird's errors become OAuth errors with the same status",
+        arguments: [
+            (HTTPResponse.Status.notFound, "not_found", "no such endpoint: GET /nope"),
+            (.methodNotAllowed, "invalid_request", "method GET is not allowed here"),
+            (.contentTooLarge, "invalid_request", "the request body is too large"),
+            (.badRequest, "invalid_request", "Bad Request"),
+            (.badGateway, "server_error", "Bad Gateway"),
+        ]
+    )
     func translatesHTTPErrors(status: HTTPResponse.Status, code: String, description: String) {
-        let request = Request(head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: "/nope"),
-                              body: RequestBody(buffer: ByteBuffer()))
+        let request = Request(
+            head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: "/nope"),
+            body: RequestBody(buffer: ByteBuffer())
+        )
         let error = ErrorMiddleware.oauthError(HTTPError(status), request: request)
         #expect(error.code == code)
         #expect(error.errorDescription == description)
@@ -67,8 +73,10 @@ struct ErrorRenderingTests {
             #expect(head.header("Content-Length") == String(missing.body.count))
             let lines = try await server.get("/metrics").text.split(separator: "\n")
             let timed = { (endpoint: String, status: Int) in
-                lines.contains { $0.hasPrefix("claimdeck_http_request_duration_seconds_count{") && $0.contains(#"endpoint="\#(endpoint)""#)
-                    && $0.contains(#"status="\#(status)""#) }
+                lines.contains {
+                    $0.hasPrefix("claimdeck_http_request_duration_seconds_count{") && $0.contains(#"endpoint="\#(endpoint)""#)
+                        && $0.contains(#"status="\#(status)""#)
+                }
             }
             #expect(timed("/{tenant}/token", 401), "\(lines.filter { $0.contains("duration_seconds_count") })")
             #expect(timed("/{tenant}/jwks", 404), "\(lines.filter { $0.contains("duration_seconds_count") })")

@@ -6,11 +6,19 @@ import Testing
 /// equal to `code` and a string `error_description`, never cached; a 401 carries `WWW-Authenticate`.
 /// Returns the body for further checks.
 @discardableResult
-func expectOAuthError(_ result: HTTPResult, status: Int, code: String, mentioning text: String? = nil,
-                      sourceLocation: SourceLocation = #_sourceLocation) -> [String: JSONValue] {
+func expectOAuthError(
+    _ result: HTTPResult,
+    status: Int,
+    code: String,
+    mentioning text: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> [String: JSONValue] {
     #expect(result.status == status, "expected \(status) \(code), got \(result)", sourceLocation: sourceLocation)
-    #expect(result.header("Content-Type")?.hasPrefix("application/json") == true,
-            "Content-Type is \(result.header("Content-Type") ?? "absent")", sourceLocation: sourceLocation)
+    #expect(
+        result.header("Content-Type")?.hasPrefix("application/json") == true,
+        "Content-Type is \(result.header("Content-Type") ?? "absent")",
+        sourceLocation: sourceLocation
+    )
     let body: [String: JSONValue]
     do {
         body = try result.json()
@@ -21,8 +29,11 @@ func expectOAuthError(_ result: HTTPResult, status: Int, code: String, mentionin
     #expect(body["error"]?.stringValue == code, "error is \(body["error"].map { "\($0)" } ?? "absent"): \(result)", sourceLocation: sourceLocation)
     #expect(body["error_description"]?.stringValue?.isEmpty == false, "no error_description: \(result)", sourceLocation: sourceLocation)
     if let text {
-        #expect(body["error_description"]?.stringValue?.contains(text) == true, "the description does not say '\(text)': \(result)",
-                sourceLocation: sourceLocation)
+        #expect(
+            body["error_description"]?.stringValue?.contains(text) == true,
+            "the description does not say '\(text)': \(result)",
+            sourceLocation: sourceLocation
+        )
     }
     #expect(result.header("Cache-Control") == "no-store", sourceLocation: sourceLocation)
     if status == 401 {

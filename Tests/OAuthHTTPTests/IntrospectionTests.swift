@@ -74,15 +74,20 @@ struct IntrospectionTests {
             let tampered = parts[0] + "." + Base64URL.encode(JSONValue.object(payload).serialized()) + "." + parts[2]
             // A JWT with the real jti signed by a key of the attacker's.
             let attacker = try SigningKeyPair.generate(.es256)
-            let signedByAttacker = try JWS.sign(headerJSON: JWS.header(for: attacker, kid: jws.keyID ?? "x", typ: "at+jwt"),
-                                                payloadJSON: jws.payloadBytes, key: attacker)
+            let signedByAttacker = try JWS.sign(
+                headerJSON: JWS.header(for: attacker, kid: jws.keyID ?? "x", typ: "at+jwt"),
+                payloadJSON: jws.payloadBytes,
+                key: attacker
+            )
             // The real token with its signature cut off, and with one more character.
             let unsigned = parts[0] + "." + parts[1] + "."
             // An opaque-looking token with a real id.
             let opaque = try await server.accessToken(.partnerPortal)
             let forgedOpaque = String(opaque.dropLast(4)) + "AAAA"
-            let garbage = ["garbage", "a.b.c", "cdo_", "cdo_" + String(repeating: "0", count: 80), String(repeating: "x", count: 5000),
-                           "\u{00e9}t\u{00e9}", tampered, signedByAttacker, unsigned, real + "x", forgedOpaque]
+            let garbage = [
+                "garbage", "a.b.c", "cdo_", "cdo_" + String(repeating: "0", count: 80), String(repeating: "x", count: 5000),
+                "\u{00e9}t\u{00e9}", tampered, signedByAttacker, unsigned, real + "x", forgedOpaque,
+            ]
             for token in garbage {
                 let result = try await server.introspect(token)
                 #expect(result.status == 200, "\(result)")
@@ -150,7 +155,11 @@ struct IntrospectionTests {
             let token = try await server.accessToken(.partnerPortal)
             _ = try await server.engine.createTenant(id: "other", actor: "test")
             let registered = try await server.engine.registerClient(
-                tenantID: "other", id: "other-gateway", .init(name: "Other gateway", audiences: ["https://api.other.example"]), actor: "test")
+                tenantID: "other",
+                id: "other-gateway",
+                .init(name: "Other gateway", audiences: ["https://api.other.example"]),
+                actor: "test"
+            )
             let secret = try #require(registered.secret)
             let otherGateway = DemoClient(id: "other-gateway", secret: secret, method: .clientSecretBasic)
             let result = try await server.postForm("/other/introspect", [("token", token)], basic: otherGateway)
@@ -195,8 +204,17 @@ struct IntrospectionTests {
         let clock = ManualWallClock(Date())
         try await TestServer.with(clock: clock) { server in
             let registered = try await server.engine.registerClient(
-                tenantID: "sms", id: "short-lived", .init(name: "Short lived", scopes: ["status"], audiences: [Audience.status],
-                                       tokenFormat: .opaque, accessTokenLifetime: 3), actor: "test")
+                tenantID: "sms",
+                id: "short-lived",
+                .init(
+                    name: "Short lived",
+                    scopes: ["status"],
+                    audiences: [Audience.status],
+                    tokenFormat: .opaque,
+                    accessTokenLifetime: 3
+                ),
+                actor: "test"
+            )
             let client = DemoClient(id: "short-lived", secret: try #require(registered.secret), method: .clientSecretBasic)
             let token = try await server.accessToken(client)
             // iat is whole seconds, so the token lives 2 to 3 seconds of the engine's clock.

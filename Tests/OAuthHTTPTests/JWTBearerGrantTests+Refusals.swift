@@ -39,8 +39,11 @@ extension JWTBearerGrantTests {
     func removedIssuer() async throws {
         try await Self.withPartner { server, client, key in
             try await server.engine.removeTrustedIssuer(tenantID: "sms", issuer: Self.partner, actor: "test")
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: client),
-                             status: 400, code: "invalid_grant")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
@@ -49,9 +52,16 @@ extension JWTBearerGrantTests {
         try await Self.withPartner { server, client, oldKey in
             let newKey = try SigningKeyPair.generate(.es256)
             _ = try await server.engine.addTrustedIssuer(
-                tenantID: "sms", TrustedIssuerSpec(issuer: Self.partner, jwks: JWKSet(keys: [newKey.publicKey.jwk(kid: "partner-2")]),
-                                                   subjectMapping: .username, scopes: ["sms", "status"]),
-                replace: true, actor: "test")
+                tenantID: "sms",
+                TrustedIssuerSpec(
+                    issuer: Self.partner,
+                    jwks: JWKSet(keys: [newKey.publicKey.jwk(kid: "partner-2")]),
+                    subjectMapping: .username,
+                    scopes: ["sms", "status"]
+                ),
+                replace: true,
+                actor: "test"
+            )
             let fresh = try Self.assertion(key: newKey, kid: "partner-2", aud: .string(server.tokenEndpoint))
             #expect(try await server.tokenRequest(Self.form(fresh), basic: client).status == 200)
             let stale = try Self.assertion(key: oldKey, aud: .string(server.tokenEndpoint))
@@ -65,14 +75,21 @@ extension JWTBearerGrantTests {
     func badSignature() async throws {
         try await Self.withPartner { server, client, key in
             let impostor = try SigningKeyPair.generate(.es256)
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: impostor, aud: .string(server.tokenEndpoint))), basic: client),
-                             status: 400, code: "invalid_grant")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: impostor, aud: .string(server.tokenEndpoint))), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
             let genuine = try Self.assertion(key: key, sub: "bob", aud: .string(server.tokenEndpoint))
             var parts = genuine.split(separator: ".").map(String.init)
             var claims = try #require(JWS.parse(genuine)?.payload)
             claims["sub"] = .string("alice")
             parts[1] = Base64URL.encode(JSONValue.object(claims).serialized())
-            expectOAuthError(try await server.tokenRequest(Self.form(parts.joined(separator: ".")), basic: client), status: 400, code: "invalid_grant")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(parts.joined(separator: ".")), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
@@ -87,17 +104,24 @@ extension JWTBearerGrantTests {
             let body = expectOAuthError(try await server.tokenRequest(Self.form(edSigned), basic: client), status: 400, code: "invalid_grant")
             #expect(body["error_description"]?.stringValue?.contains("alg") == true)
 
-            let payload: JSONValue = .object(["iss": .string(Self.partner), "sub": .string("alice"), "aud": .string(server.tokenEndpoint),
-                                              "exp": .number(Double(unixNow + 60)), "jti": .string(UUID().uuidString)])
+            let payload: JSONValue = .object([
+                "iss": .string(Self.partner), "sub": .string("alice"), "aud": .string(server.tokenEndpoint),
+                "exp": .number(Double(unixNow + 60)), "jti": .string(UUID().uuidString),
+            ])
             let encoded = Base64URL.encode(payload.serialized())
             let none = Base64URL.encode(Array(#"{"alg":"none","kid":"\#(Self.kid)"}"#.utf8)) + "." + encoded + "."
             expectOAuthError(try await server.tokenRequest(Self.form(none), basic: client), status: 400, code: "invalid_grant")
             let hsHeader = Base64URL.encode(Array(#"{"alg":"HS256","kid":"\#(Self.kid)"}"#.utf8))
             let jwk = key.publicKey.jwk(kid: Self.kid)
-            let mac = HMAC<SHA256>.authenticationCode(for: Array((hsHeader + "." + encoded).utf8),
-                                                      using: SymmetricKey(data: Array((jwk.x ?? "").utf8) + Array((jwk.y ?? "").utf8)))
-            expectOAuthError(try await server.tokenRequest(Self.form(hsHeader + "." + encoded + "." + Base64URL.encode(Array(mac))), basic: client),
-                             status: 400, code: "invalid_grant")
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: Array((hsHeader + "." + encoded).utf8),
+                using: SymmetricKey(data: Array((jwk.x ?? "").utf8) + Array((jwk.y ?? "").utf8))
+            )
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(hsHeader + "." + encoded + "." + Base64URL.encode(Array(mac))), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
@@ -137,13 +161,18 @@ extension JWTBearerGrantTests {
     @Test("an assertion for another audience: 400 invalid_grant")
     func wrongAudience() async throws {
         try await Self.withPartner { server, client, key in
-            for aud: JSONValue in [.string("https://other-server.example/token"), .string(server.baseURL + "/other/token"),
-                                   .string(server.issuer + "/introspect"), .array([]), .number(1)] {
+            for aud: JSONValue in [
+                .string("https://other-server.example/token"), .string(server.baseURL + "/other/token"),
+                .string(server.issuer + "/introspect"), .array([]), .number(1),
+            ] {
                 let result = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: aud)), basic: client)
                 expectOAuthError(result, status: 400, code: "invalid_grant")
             }
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: nil)), basic: client),
-                             status: 400, code: "invalid_grant")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: nil)), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
@@ -155,25 +184,40 @@ extension JWTBearerGrantTests {
             let body = expectOAuthError(try await server.tokenRequest(Self.form(assertion), basic: client), status: 400, code: "invalid_grant")
             #expect(body["error_description"]?.stringValue?.contains("replay") == true)
             let jti = "fixed-\(UUID().uuidString)"
-            #expect(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: jti)), basic: client).status == 200)
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, sub: "bob", aud: .string(server.tokenEndpoint), jti: jti)),
-                                                           basic: client), status: 400, code: "invalid_grant")
+            #expect(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: jti)), basic: client)
+                    .status == 200
+            )
+            expectOAuthError(
+                try await server.tokenRequest(
+                    Self.form(try Self.assertion(key: key, sub: "bob", aud: .string(server.tokenEndpoint), jti: jti)),
+                    basic: client
+                ),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
     @Test("an assertion without jti: 400 invalid_grant")
     func missingJTI() async throws {
         try await Self.withPartner { server, client, key in
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: nil)), basic: client),
-                             status: 400, code: "invalid_grant")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: nil)), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
     @Test("an assertion without sub: 400 invalid_grant")
     func missingSubject() async throws {
         try await Self.withPartner { server, client, key in
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, sub: nil, aud: .string(server.tokenEndpoint))), basic: client),
-                             status: 400, code: "invalid_grant")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, sub: nil, aud: .string(server.tokenEndpoint))), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
         }
     }
 
@@ -189,8 +233,14 @@ extension JWTBearerGrantTests {
     func unmappedUser() async throws {
         try await Self.withPartner { server, client, key in
             let sub = "nobody-\(UUID().uuidString)"
-            let body = expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, sub: sub, aud: .string(server.tokenEndpoint))),
-                                                                      basic: client), status: 400, code: "invalid_grant")
+            let body = expectOAuthError(
+                try await server.tokenRequest(
+                    Self.form(try Self.assertion(key: key, sub: sub, aud: .string(server.tokenEndpoint))),
+                    basic: client
+                ),
+                status: 400,
+                code: "invalid_grant"
+            )
             #expect(body["error_description"]?.stringValue?.contains(sub) == false)
         }
     }
@@ -199,8 +249,11 @@ extension JWTBearerGrantTests {
     func disabledUser() async throws {
         try await Self.withPartner { server, client, key in
             _ = try await server.engine.setUserDisabled(tenantID: "sms", "alice", disabled: true, actor: "test")
-            let body = expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: client),
-                                        status: 400, code: "invalid_grant")
+            let body = expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: client),
+                status: 400,
+                code: "invalid_grant"
+            )
             #expect(body["error_description"]?.stringValue?.contains("disabled") == true)
         }
     }
@@ -212,11 +265,21 @@ extension JWTBearerGrantTests {
             let key = try SigningKeyPair.generate(.es256)
             try await Self.trust(server, key: key, mapping: .passThrough(prefix: ""))
             for sub in ["u-alice", "billing-service"] {
-                expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, sub: sub, aud: .string(server.tokenEndpoint))),
-                                                               basic: client), status: 400, code: "invalid_grant")
+                expectOAuthError(
+                    try await server.tokenRequest(
+                        Self.form(try Self.assertion(key: key, sub: sub, aud: .string(server.tokenEndpoint))),
+                        basic: client
+                    ),
+                    status: 400,
+                    code: "invalid_grant"
+                )
             }
-            #expect(try await server.tokenRequest(Self.form(try Self.assertion(key: key, sub: "partner-user-1", aud: .string(server.tokenEndpoint))),
-                                                  basic: client).status == 200)
+            #expect(
+                try await server.tokenRequest(
+                    Self.form(try Self.assertion(key: key, sub: "partner-user-1", aud: .string(server.tokenEndpoint))),
+                    basic: client
+                ).status == 200
+            )
         }
     }
 
@@ -224,11 +287,21 @@ extension JWTBearerGrantTests {
     func scopeWidening() async throws {
         try await Self.withPartner { server, client, key in
             // The client may have invoice-read, the issuer may not grant it.
-            let outsideIssuer = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
-                                                                        [("scope", "sms invoice-read")]), basic: client)
+            let outsideIssuer = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
+                    [("scope", "sms invoice-read")]
+                ),
+                basic: client
+            )
             expectOAuthError(outsideIssuer, status: 400, code: "invalid_scope")
-            let outsideClient = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
-                                                                        [("scope", "invoice-write")]), basic: client)
+            let outsideClient = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
+                    [("scope", "invoice-write")]
+                ),
+                basic: client
+            )
             expectOAuthError(outsideClient, status: 400, code: "invalid_scope")
         }
     }
@@ -239,11 +312,21 @@ extension JWTBearerGrantTests {
             let client = try await Self.registerClient(server)
             let key = try SigningKeyPair.generate(.es256)
             try await Self.trust(server, key: key, audiences: [Audience.sms])
-            let outsideIssuer = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
-                                                                        [("audience", Audience.status)]), basic: client)
+            let outsideIssuer = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
+                    [("audience", Audience.status)]
+                ),
+                basic: client
+            )
             expectOAuthError(outsideIssuer, status: 400, code: "invalid_target")
-            let outsideClient = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
-                                                                        [("resource", Audience.invoices)]), basic: client)
+            let outsideClient = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
+                    [("resource", Audience.invoices)]
+                ),
+                basic: client
+            )
             expectOAuthError(outsideClient, status: 400, code: "invalid_target")
             // Nothing requested: what both allow.
             let both = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: client)
@@ -258,17 +341,25 @@ extension JWTBearerGrantTests {
             let other = try await Self.registerClient(server, id: "other-gateway")
             let key = try SigningKeyPair.generate(.es256)
             try await Self.trust(server, key: key, clients: [bound.id])
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: other),
-                             status: 400, code: "invalid_grant")
-            #expect(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: bound).status == 200)
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: other),
+                status: 400,
+                code: "invalid_grant"
+            )
+            #expect(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: bound).status == 200
+            )
         }
     }
 
     @Test("a client not allowed the grant: 400 unauthorized_client")
     func unauthorizedClient() async throws {
         try await Self.withPartner { server, _, key in
-            expectOAuthError(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: .billing),
-                             status: 400, code: "unauthorized_client")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint))), basic: .billing),
+                status: 400,
+                code: "unauthorized_client"
+            )
         }
     }
 
@@ -277,7 +368,11 @@ extension JWTBearerGrantTests {
         try await Self.withPartner { server, client, key in
             let assertion = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
             expectOAuthError(try await server.tokenRequest(Self.form(assertion)), status: 401, code: "invalid_client")
-            expectOAuthError(try await server.tokenRequest(Self.form(assertion), basic: client.withSecret("wrong")), status: 401, code: "invalid_client")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(assertion), basic: client.withSecret("wrong")),
+                status: 401,
+                code: "invalid_client"
+            )
         }
     }
 
@@ -304,7 +399,12 @@ extension JWTBearerGrantTests {
     func issuerValidation() async throws {
         try await TestServer.with { server in
             let key = try SigningKeyPair.generate(.es256)
-            let good = TrustedIssuerSpec(issuer: Self.partner, jwks: JWKSet(keys: [key.publicKey.jwk(kid: Self.kid)]), subjectMapping: .username, scopes: ["sms"])
+            let good = TrustedIssuerSpec(
+                issuer: Self.partner,
+                jwks: JWKSet(keys: [key.publicKey.jwk(kid: Self.kid)]),
+                subjectMapping: .username,
+                scopes: ["sms"]
+            )
             func field(_ spec: TrustedIssuerSpec) async -> String? {
                 do {
                     _ = try await server.engine.addTrustedIssuer(tenantID: "sms", spec, actor: "test")

@@ -16,28 +16,62 @@ struct JWTBearerGrantTests {
     static let clientID = "partner-gateway"
 
     @discardableResult
-    static func registerClient(_ server: TestServer, id: String = clientID, grants: [GrantType] = [.jwtBearer],
-                               scopes: [String] = ["sms", "status", "invoice-read"],
-                               audiences: [String] = [Audience.sms, Audience.status]) async throws -> DemoClient {
+    static func registerClient(
+        _ server: TestServer,
+        id: String = clientID,
+        grants: [GrantType] = [.jwtBearer],
+        scopes: [String] = ["sms", "status", "invoice-read"],
+        audiences: [String] = [Audience.sms, Audience.status]
+    ) async throws -> DemoClient {
         let registered = try await server.engine.registerClient(
-            tenantID: "sms", id: id, ClientSpec(name: id, grantTypes: grants, scopes: scopes, audiences: audiences), actor: "test")
+            tenantID: "sms",
+            id: id,
+            ClientSpec(name: id, grantTypes: grants, scopes: scopes, audiences: audiences),
+            actor: "test"
+        )
         return DemoClient(id: id, secret: registered.secret ?? "", method: .clientSecretBasic)
     }
 
-    static func trust(_ server: TestServer, key: SigningKeyPair, issuer: String = partner, kid: String = kid,
-                      mapping: SubjectMapping = .username, scopes: [String] = ["sms", "status"], audiences: [String] = [],
-                      clients: [String] = [], algorithms: [SigningAlgorithm] = [], extraKeys: [JWK] = []) async throws {
+    static func trust(
+        _ server: TestServer,
+        key: SigningKeyPair,
+        issuer: String = partner,
+        kid: String = kid,
+        mapping: SubjectMapping = .username,
+        scopes: [String] = ["sms", "status"],
+        audiences: [String] = [],
+        clients: [String] = [],
+        algorithms: [SigningAlgorithm] = [],
+        extraKeys: [JWK] = []
+    ) async throws {
         _ = try await server.engine.addTrustedIssuer(
             tenantID: "sms",
-            TrustedIssuerSpec(issuer: issuer, jwks: JWKSet(keys: [key.publicKey.jwk(kid: kid)] + extraKeys), algorithms: algorithms,
-                              subjectMapping: mapping, scopes: scopes, audiences: audiences, clients: clients),
-            actor: "test")
+            TrustedIssuerSpec(
+                issuer: issuer,
+                jwks: JWKSet(keys: [key.publicKey.jwk(kid: kid)] + extraKeys),
+                algorithms: algorithms,
+                subjectMapping: mapping,
+                scopes: scopes,
+                audiences: audiences,
+                clients: clients
+            ),
+            actor: "test"
+        )
     }
 
     /// A partner assertion; nil leaves a claim out.
-    static func assertion(key: SigningKeyPair, kid: String = kid, typ: String? = "JWT", iss: String? = partner, sub: String? = "alice",
-                          aud: JSONValue?, exp: Int? = unixNow + 60, iat: Int? = unixNow, nbf: Int? = nil,
-                          jti: String? = UUID().uuidString) throws -> String {
+    static func assertion(
+        key: SigningKeyPair,
+        kid: String = kid,
+        typ: String? = "JWT",
+        iss: String? = partner,
+        sub: String? = "alice",
+        aud: JSONValue?,
+        exp: Int? = unixNow + 60,
+        iat: Int? = unixNow,
+        nbf: Int? = nil,
+        jti: String? = UUID().uuidString
+    ) throws -> String {
         var claims: [String: JSONValue] = [:]
         if let iss { claims["iss"] = .string(iss) }
         if let sub { claims["sub"] = .string(sub) }
@@ -85,12 +119,20 @@ struct JWTBearerGrantTests {
             #expect(event.event.details["grant_type"] == Self.grant)
             #expect(event.event.details["assertion_iss"] == Self.partner)
             #expect(event.event.subject == "u-alice")
-            let everything = String(decoding: try JSONEncoder().encode(try await server.store.events(after: 0, limit: 10_000, filter: AuditFilter())), as: UTF8.self)
+            let everything = String(
+                decoding: try JSONEncoder().encode(try await server.store.events(after: 0, limit: 10_000, filter: AuditFilter())),
+                as: UTF8.self
+            )
             #expect(!everything.contains(assertion) && !everything.contains(token))
 
             // aud: the tenant's issuer, in an array; a narrower scope and one audience on request.
-            let byIssuer = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .array([.string(server.issuer)])),
-                                                                   [("scope", "status"), ("audience", Audience.status)]), basic: client)
+            let byIssuer = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .array([.string(server.issuer)])),
+                    [("scope", "status"), ("audience", Audience.status)]
+                ),
+                basic: client
+            )
             #expect(byIssuer.status == 200, "\(byIssuer)")
             let narrow = try await server.verifiedJWS(try #require(try byIssuer.json()["access_token"]?.stringValue))
             #expect(narrow.string("scope") == "status" && narrow.string("aud") == Audience.status)
@@ -111,8 +153,10 @@ struct JWTBearerGrantTests {
             ]
             for c in cases {
                 try await Self.trust(server, key: key, issuer: c.issuer, mapping: c.mapping)
-                let result = try await server.tokenRequest(Self.form(try Self.assertion(key: key, iss: c.issuer, sub: c.sub, aud: .string(server.tokenEndpoint))),
-                                                           basic: client)
+                let result = try await server.tokenRequest(
+                    Self.form(try Self.assertion(key: key, iss: c.issuer, sub: c.sub, aud: .string(server.tokenEndpoint))),
+                    basic: client
+                )
                 #expect(result.status == 200, "\(c.mapping): \(result)")
                 let jws = try await server.verifiedJWS(try #require(try result.json()["access_token"]?.stringValue))
                 #expect(jws.string("sub") == c.expected, "\(c.mapping)")
@@ -142,9 +186,14 @@ struct JWTBearerGrantTests {
             let keys = try TrustedIssuerSpec.keySet(from: pem, field: "key", kid: "pem-key")
             #expect(keys.keys.first?.kid == "pem-key")
             _ = try await server.engine.addTrustedIssuer(
-                tenantID: "sms", TrustedIssuerSpec(issuer: Self.partner, jwks: keys, subjectMapping: .username, scopes: ["sms"]), actor: "test")
-            let result = try await server.tokenRequest(Self.form(try Self.assertion(key: key, kid: "pem-key", aud: .string(server.tokenEndpoint))),
-                                                       basic: client)
+                tenantID: "sms",
+                TrustedIssuerSpec(issuer: Self.partner, jwks: keys, subjectMapping: .username, scopes: ["sms"]),
+                actor: "test"
+            )
+            let result = try await server.tokenRequest(
+                Self.form(try Self.assertion(key: key, kid: "pem-key", aud: .string(server.tokenEndpoint))),
+                basic: client
+            )
             #expect(result.status == 200, "\(result)")
         }
     }
@@ -152,8 +201,13 @@ struct JWTBearerGrantTests {
     @Test("a user's token from an assertion can be exchanged downstream, keeping the user as sub")
     func exchangeAfterAssertion() async throws {
         try await Self.withPartner { server, client, key in
-            let issued = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
-                                                                 [("audience", Audience.sms)]), basic: client)
+            let issued = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .string(server.tokenEndpoint)),
+                    [("audience", Audience.sms)]
+                ),
+                basic: client
+            )
             let userToken = try #require(try issued.json()["access_token"]?.stringValue)
             let api = try await TokenExchangeTests.registerAPI(server, id: "sms-api", scopes: ["sms"], subjectAudiences: [Audience.sms])
             let exchanged = try await server.tokenRequest(TokenExchangeTests.form(userToken, [("audience", TokenExchangeTests.ledger)]), basic: api)

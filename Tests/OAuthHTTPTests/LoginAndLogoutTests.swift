@@ -82,7 +82,10 @@ import Testing
                 #expect(page.status == 401)
             }
             // Now even the right password waits.
-            let throttled = try await browser.submit(try await loginPage(browser, server), [("username", "alice"), ("password", "alice-demo-password")])
+            let throttled = try await browser.submit(
+                try await loginPage(browser, server),
+                [("username", "alice"), ("password", "alice-demo-password")]
+            )
             #expect(throttled.status == 429)
             #expect(throttled.headers.first(name: "retry-after") == "1")
             #expect(throttled.text.contains("Too many failed sign-ins"))
@@ -112,8 +115,12 @@ import Testing
             let refresh = try #require(tokens["refresh_token"]?.stringValue)
             let access = try #require(tokens["access_token"]?.stringValue)
 
-            let out = try await browser.get(server.issuer + "/logout?" + FormEncoding.encode([
-                ("id_token_hint", idToken), ("post_logout_redirect_uri", "https://portal.sms.example/signed-out"), ("state", "bye")]))
+            let out = try await browser.get(
+                server.issuer + "/logout?"
+                    + FormEncoding.encode([
+                        ("id_token_hint", idToken), ("post_logout_redirect_uri", "https://portal.sms.example/signed-out"), ("state", "bye"),
+                    ])
+            )
             #expect(out.status == 302, "\(out)")
             #expect(out.location == "https://portal.sms.example/signed-out?state=bye")
             #expect(browser.cookie(SessionCookie.name) == nil)
@@ -151,8 +158,13 @@ import Testing
         try await TestServer.with { server in
             let browser = Browser(server)
             defer { Task { await browser.close() } }
-            let p = try await browser.get("/sms/logout?" + FormEncoding.encode([("client_id", "customer-portal"),
-                                                                                ("post_logout_redirect_uri", "https://evil.example/")]))
+            let p = try await browser.get(
+                "/sms/logout?"
+                    + FormEncoding.encode([
+                        ("client_id", "customer-portal"),
+                        ("post_logout_redirect_uri", "https://evil.example/"),
+                    ])
+            )
             #expect(p.status == 400)
             #expect(p.location == nil)
             let forged = try await browser.get("/sms/logout?id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")

@@ -30,7 +30,9 @@ struct OperationsTests {
             let text = result.text
             let lines = text.split(separator: "\n").map(String.init)
             // Counters by tenant, grant and format.
-            let issuedJWT = lines.first { $0.hasPrefix("claimdeck_tokens_issued_total{") && $0.contains(#"format="jwt""#) && $0.contains(#"tenant="sms""#) }
+            let issuedJWT = lines.first {
+                $0.hasPrefix("claimdeck_tokens_issued_total{") && $0.contains(#"format="jwt""#) && $0.contains(#"tenant="sms""#)
+            }
             #expect(issuedJWT?.hasSuffix(" 1") == true, "\(issuedJWT ?? "no jwt counter")")
             let issuedOpaque = lines.first { $0.hasPrefix("claimdeck_tokens_issued_total{") && $0.contains(#"format="opaque""#) }
             #expect(issuedOpaque?.hasSuffix(" 1") == true, "\(issuedOpaque ?? "no opaque counter")")
@@ -59,16 +61,26 @@ struct LogTests {
             let jwt = try await server.accessToken(.billing)
             let opaque = try await server.accessToken(.partnerPortal)
             _ = try await server.tokenRequest([("grant_type", "client_credentials")], basic: DemoClient.billing.withSecret(wrongSecret))
-            _ = try await server.tokenRequest([("grant_type", "client_credentials")] + DemoClient.partnerPortal.withSecret(wrongSecret).postParameters)
+            _ = try await server.tokenRequest(
+                [("grant_type", "client_credentials")] + DemoClient.partnerPortal.withSecret(wrongSecret).postParameters
+            )
             _ = try await server.introspect(jwt)
             _ = try await server.introspect(opaque, headers: [("Accept", "application/token-introspection+jwt")])
             _ = try await server.postForm("/sms/revoke", [("token", opaque)] + DemoClient.partnerPortal.postParameters)
             let iat = try await server.engine.createRegistrationToken(tenantID: "sms", lifetime: 600, uses: 2, actor: "test").token
-            let registered = try await server.send(.POST, "/sms/register", body: Array(#"{"scope":"status"}"#.utf8),
-                                                   headers: [("Content-Type", "application/json"), ("Authorization", "Bearer " + iat)])
+            let registered = try await server.send(
+                .POST,
+                "/sms/register",
+                body: Array(#"{"scope":"status"}"#.utf8),
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer " + iat)]
+            )
             if let secret = try registered.json()["client_secret"]?.stringValue { secrets.append(secret) }
-            _ = try await server.send(.POST, "/sms/register", body: Array("not json".utf8),
-                                      headers: [("Content-Type", "application/json"), ("Authorization", "Bearer " + iat)])
+            _ = try await server.send(
+                .POST,
+                "/sms/register",
+                body: Array("not json".utf8),
+                headers: [("Content-Type", "application/json"), ("Authorization", "Bearer " + iat)]
+            )
             _ = try await server.get("/nowhere?secret=\(wrongSecret)")
             let needles = secrets + [jwt, opaque, iat, DemoClient.billing.basicAuthorization]
             return logs.all.filter { line in needles.contains { line.contains($0) } }
@@ -82,8 +94,10 @@ struct LogTests {
 /// RFC 9110 §9.1: "All general-purpose servers MUST support the methods GET and HEAD."
 @Suite("HEAD requests")
 struct HeadTests {
-    @Test("HEAD on the GET endpoints answers like GET, without a body",
-          arguments: ["/healthz", "/readyz", "/sms/jwks", "/sms/.well-known/openid-configuration"])
+    @Test(
+        "HEAD on the GET endpoints answers like GET, without a body",
+        arguments: ["/healthz", "/readyz", "/sms/jwks", "/sms/.well-known/openid-configuration"]
+    )
     func head(path: String) async throws {
         try await TestServer.with { server in
             let get = try await server.get(path)

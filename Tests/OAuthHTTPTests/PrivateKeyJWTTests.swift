@@ -23,15 +23,27 @@ struct PrivateKeyJWTTests {
     }
 
     static func register(_ server: TestServer, key: SigningKeyPair, id: String = clientID, kid: String = kid) async throws {
-        let spec = ClientSpec(name: "Signing service", authMethod: .privateKeyJWT, scopes: ["status"],
-                              audiences: [Audience.status], jwks: JWKSet(keys: [key.publicKey.jwk(kid: kid)]))
+        let spec = ClientSpec(
+            name: "Signing service",
+            authMethod: .privateKeyJWT,
+            scopes: ["status"],
+            audiences: [Audience.status],
+            jwks: JWKSet(keys: [key.publicKey.jwk(kid: kid)])
+        )
         let registered = try await server.engine.registerClient(tenantID: "sms", id: id, spec, actor: "test")
         #expect(registered.secret == nil, "a private_key_jwt client gets no secret")
     }
 
     /// A client assertion: iss = sub = client id, aud, exp, iat, jti.
-    static func assertion(key: SigningKeyPair, kid: String = kid, iss: String = clientID, sub: String = clientID,
-                          aud: JSONValue, exp: Int = unixNow + 120, jti: String = UUID().uuidString) throws -> String {
+    static func assertion(
+        key: SigningKeyPair,
+        kid: String = kid,
+        iss: String = clientID,
+        sub: String = clientID,
+        aud: JSONValue,
+        exp: Int = unixNow + 120,
+        jti: String = UUID().uuidString
+    ) throws -> String {
         let payload: JSONValue = .object([
             "iss": .string(iss), "sub": .string(sub), "aud": aud,
             "exp": .number(Double(exp)), "iat": .number(Double(unixNow)), "jti": .string(jti),
@@ -59,8 +71,12 @@ struct PrivateKeyJWTTests {
             #expect(jws.string("sub") == Self.clientID)
             #expect(jws.string("scope") == "status")
             // aud: the issuer, inside an array; with the optional client_id parameter.
-            let byIssuer = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .array([.string(server.issuer)])),
-                                                                   clientID: Self.clientID))
+            let byIssuer = try await server.tokenRequest(
+                Self.form(
+                    try Self.assertion(key: key, aud: .array([.string(server.issuer)])),
+                    clientID: Self.clientID
+                )
+            )
             #expect(byIssuer.status == 200, "\(byIssuer)")
         }
     }
@@ -73,7 +89,9 @@ struct PrivateKeyJWTTests {
             expectOAuthError(try await server.tokenRequest(Self.form(assertion)), status: 401, code: "invalid_client")
             // Same jti in a freshly signed assertion: still a replay.
             let jti = "fixed-jti-\(UUID().uuidString)"
-            #expect(try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: jti))).status == 200)
+            #expect(
+                try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: jti))).status == 200
+            )
             let again = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), jti: jti)))
             expectOAuthError(again, status: 401, code: "invalid_client")
         }
@@ -82,7 +100,9 @@ struct PrivateKeyJWTTests {
     @Test("an expired assertion: 401 invalid_client")
     func expired() async throws {
         try await Self.withRegisteredKey { server, key in
-            let result = try await server.tokenRequest(Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), exp: unixNow - 600)))
+            let result = try await server.tokenRequest(
+                Self.form(try Self.assertion(key: key, aud: .string(server.tokenEndpoint), exp: unixNow - 600))
+            )
             expectOAuthError(result, status: 401, code: "invalid_client")
         }
     }
@@ -96,9 +116,11 @@ struct PrivateKeyJWTTests {
             // A valid signature with the claims changed afterwards.
             let genuine = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
             let parts = genuine.split(separator: ".").map(String.init)
-            let otherPayload = JSONValue.object(["iss": .string(Self.clientID), "sub": .string(Self.clientID),
-                                                 "aud": .string(server.tokenEndpoint), "exp": .number(Double(unixNow + 100)),
-                                                 "jti": .string("tampered")])
+            let otherPayload = JSONValue.object([
+                "iss": .string(Self.clientID), "sub": .string(Self.clientID),
+                "aud": .string(server.tokenEndpoint), "exp": .number(Double(unixNow + 100)),
+                "jti": .string("tampered"),
+            ])
             let tampered = parts[0] + "." + Base64URL.encode(otherPayload.serialized()) + "." + parts[2]
             expectOAuthError(try await server.tokenRequest(Self.form(tampered)), status: 401, code: "invalid_client")
             // Not a JWS at all.
@@ -132,8 +154,10 @@ struct PrivateKeyJWTTests {
             // An assertion naming billing-service, signed by a key billing-service never registered.
             let claimsBilling = try Self.assertion(key: key, iss: "billing-service", sub: "billing-service", aud: .string(server.tokenEndpoint))
             expectOAuthError(try await server.tokenRequest(Self.form(claimsBilling)), status: 401, code: "invalid_client")
-            let withSecret = try await server.tokenRequest([("grant_type", "client_credentials")],
-                                                           basic: DemoClient(id: Self.clientID, secret: "guess", method: .clientSecretBasic))
+            let withSecret = try await server.tokenRequest(
+                [("grant_type", "client_credentials")],
+                basic: DemoClient(id: Self.clientID, secret: "guess", method: .clientSecretBasic)
+            )
             expectOAuthError(withSecret, status: 401, code: "invalid_client")
         }
     }
@@ -142,9 +166,11 @@ struct PrivateKeyJWTTests {
     func wrongAssertionType() async throws {
         try await Self.withRegisteredKey { server, key in
             let assertion = try Self.assertion(key: key, aud: .string(server.tokenEndpoint))
-            let result = try await server.tokenRequest([("grant_type", "client_credentials"),
-                                                        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"),
-                                                        ("client_assertion", assertion)])
+            let result = try await server.tokenRequest([
+                ("grant_type", "client_credentials"),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"),
+                ("client_assertion", assertion),
+            ])
             expectOAuthError(result, status: 401, code: "invalid_client")
         }
     }
@@ -166,12 +192,16 @@ struct PrivateKeyJWTTests {
         try await Self.withRegisteredKey { server, key in
             let longLived = try Self.assertion(key: key, aud: .string(server.tokenEndpoint), exp: unixNow + 86_400)
             expectOAuthError(try await server.tokenRequest(Self.form(longLived)), status: 401, code: "invalid_client")
-            let payload: JSONValue = .object(["iss": .string(Self.clientID), "sub": .string(Self.clientID),
-                                              "aud": .string(server.tokenEndpoint), "exp": .number(Double(unixNow + 60))])
+            let payload: JSONValue = .object([
+                "iss": .string(Self.clientID), "sub": .string(Self.clientID),
+                "aud": .string(server.tokenEndpoint), "exp": .number(Double(unixNow + 60)),
+            ])
             let noJTI = try JWS.sign(headerJSON: JWS.header(for: key, kid: Self.kid), payloadJSON: payload.serialized(), key: key)
             expectOAuthError(try await server.tokenRequest(Self.form(noJTI)), status: 401, code: "invalid_client")
-            let noExp: JSONValue = .object(["iss": .string(Self.clientID), "sub": .string(Self.clientID),
-                                            "aud": .string(server.tokenEndpoint), "jti": .string(UUID().uuidString)])
+            let noExp: JSONValue = .object([
+                "iss": .string(Self.clientID), "sub": .string(Self.clientID),
+                "aud": .string(server.tokenEndpoint), "jti": .string(UUID().uuidString),
+            ])
             let unbounded = try JWS.sign(headerJSON: JWS.header(for: key, kid: Self.kid), payloadJSON: noExp.serialized(), key: key)
             expectOAuthError(try await server.tokenRequest(Self.form(unbounded)), status: 401, code: "invalid_client")
         }

@@ -11,7 +11,10 @@ struct RevocationTests {
     func ownerRevokesOpaque() async throws {
         try await TestServer.with { server in
             let token = try await server.accessToken(.partnerPortal)
-            let result = try await server.postForm("/sms/revoke", [("token", token), ("token_type_hint", "access_token")] + DemoClient.partnerPortal.postParameters)
+            let result = try await server.postForm(
+                "/sms/revoke",
+                [("token", token), ("token_type_hint", "access_token")] + DemoClient.partnerPortal.postParameters
+            )
             #expect(result.status == 200, "\(result)")
             #expect(result.header("Cache-Control") == "no-store")
             #expect(try await server.isActive(token) == false)
@@ -62,12 +65,21 @@ struct RevocationTests {
             expectOAuthError(try await server.postForm("/sms/revoke", [("token", "")], basic: .billing), status: 400, code: "invalid_request")
             let token = try await server.accessToken(.billing)
             expectOAuthError(try await server.postForm("/sms/revoke", [("token", token)]), status: 401, code: "invalid_client")
-            expectOAuthError(try await server.postForm("/sms/revoke", [("token", token)], basic: DemoClient.billing.withSecret("nope")),
-                             status: 401, code: "invalid_client")
-            expectOAuthError(try await server.postForm("/sms/revoke", [("token", token), ("token", token)], basic: .billing),
-                             status: 400, code: "invalid_request")
-            expectOAuthError(try await server.postForm("/sms/revoke", [("token", token), ("token_type_hint", "id_token")], basic: .billing),
-                             status: 400, code: "unsupported_token_type")
+            expectOAuthError(
+                try await server.postForm("/sms/revoke", [("token", token)], basic: DemoClient.billing.withSecret("nope")),
+                status: 401,
+                code: "invalid_client"
+            )
+            expectOAuthError(
+                try await server.postForm("/sms/revoke", [("token", token), ("token", token)], basic: .billing),
+                status: 400,
+                code: "invalid_request"
+            )
+            expectOAuthError(
+                try await server.postForm("/sms/revoke", [("token", token), ("token_type_hint", "id_token")], basic: .billing),
+                status: 400,
+                code: "unsupported_token_type"
+            )
             #expect(try await server.isActive(token), "no failed request revoked anything")
         }
     }

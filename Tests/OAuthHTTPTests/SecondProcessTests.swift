@@ -13,9 +13,12 @@ struct SecondProcessTests {
     static func console(beside server: TestServer) async throws -> (ClaimdeckEngine, SQLiteStore) {
         let store = try SQLiteStore(path: server.store.path, durable: false, logger: TestServer.quietLogger("test.console"))
         let template = try await DemoTemplate.shared.database()
-        let engine = try await ClaimdeckEngine(store: store, masterKey: template.masterKey,
-                                               configuration: EngineConfiguration(publicBaseURL: server.baseURL),
-                                               logger: TestServer.quietLogger("test.console"))
+        let engine = try await ClaimdeckEngine(
+            store: store,
+            masterKey: template.masterKey,
+            configuration: EngineConfiguration(publicBaseURL: server.baseURL),
+            logger: TestServer.quietLogger("test.console")
+        )
         return (engine, store)
     }
 
@@ -82,8 +85,12 @@ struct SecondProcessTests {
                 }
                 group.addTask {
                     for i in 0..<20 {
-                        _ = try await console.registerClient(tenantID: "sms", id: "console-\(i)", .init(name: "Console \(i)", scopes: ["status"]),
-                                                             actor: "console")
+                        _ = try await console.registerClient(
+                            tenantID: "sms",
+                            id: "console-\(i)",
+                            .init(name: "Console \(i)", scopes: ["status"]),
+                            actor: "console"
+                        )
                     }
                 }
                 try await group.waitForAll()

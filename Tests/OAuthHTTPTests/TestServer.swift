@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import AuthEngine
-import ClaimdeckTestSupport
 import ClaimLookupHTTP
+import ClaimdeckTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -67,8 +67,15 @@ final class TestServer: Sendable {
         return http
     }
 
-    private init(directory: URL, store: SQLiteStore, engine: ClaimdeckEngine, registry: PrometheusCollectorRegistry,
-                 transport: Transport, task: Task<Void, Never>, finish: AsyncStream<Void>.Continuation) {
+    private init(
+        directory: URL,
+        store: SQLiteStore,
+        engine: ClaimdeckEngine,
+        registry: PrometheusCollectorRegistry,
+        transport: Transport,
+        task: Task<Void, Never>,
+        finish: AsyncStream<Void>.Continuation
+    ) {
         self.directory = directory
         self.store = store
         self.engine = engine
@@ -84,8 +91,12 @@ final class TestServer: Sendable {
     /// - Parameter mode: `.router` unless the test needs a socket.
     /// - Parameter logs: when given, every log line of the store, engine and HTTP server goes there, at trace level.
     /// - Parameter clock: the engine's clock (a `ManualWallClock` for expiry and throttling tests).
-    static func with<T: Sendable>(mode: Mode = .router, logs: LogCapture? = nil, clock: any WallClock = SystemWallClock(),
-                                  _ body: (TestServer) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        mode: Mode = .router,
+        logs: LogCapture? = nil,
+        clock: any WallClock = SystemWallClock(),
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
         let server = try await start(mode: mode, logs: logs, clock: clock)
         do {
             let result = try await body(server)
@@ -123,20 +134,33 @@ final class TestServer: Sendable {
             let factory = PrometheusMetricsFactory(registry: registry)
             let store = try SQLiteStore(path: path, durable: false, metricsFactory: factory, logger: logger("test.store"))
             let engine = try await ClaimdeckEngine(
-                store: store, masterKey: template.masterKey,
-                configuration: EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing), clock: clock,
-                metrics: EngineMetrics(factory: factory), logger: logger("test.engine"), claimLookup: HTTPClaimLookup())
+                store: store,
+                masterKey: template.masterKey,
+                configuration: EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing),
+                clock: clock,
+                metrics: EngineMetrics(factory: factory),
+                logger: logger("test.engine"),
+                claimLookup: HTTPClaimLookup()
+            )
             // Hummingbird logs the cancellation that stops it at error level.
             let httpLogger = logger("test.http", level: .critical)
             // Port 0: the kernel picks a free one, and nothing else needs to know it in advance.
             let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: 0, logger: httpLogger)
             let (finished, finish) = AsyncStream.makeStream(of: Void.self)
-            let (transport, task) = switch mode {
-            case .router: try await routed(server, until: finished)
-            case .live: try await served(server)
-            }
-            return TestServer(directory: directory, store: store, engine: engine, registry: registry, transport: transport, task: task,
-                              finish: finish)
+            let (transport, task) =
+                switch mode {
+                case .router: try await routed(server, until: finished)
+                case .live: try await served(server)
+                }
+            return TestServer(
+                directory: directory,
+                store: store,
+                engine: engine,
+                registry: registry,
+                transport: transport,
+                task: task,
+                finish: finish
+            )
         } catch {
             try? fm.removeItem(at: directory)
             throw error
@@ -187,8 +211,10 @@ final class TestServer: Sendable {
         // answers to inspect (the browser follows them hop by hop), as in router mode.
         var pool = HTTPClient.Configuration.ConnectionPool()
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
-        let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                              configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(60)), connectionPool: pool))
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(60)), connectionPool: pool)
+        )
         return (.live(port: port, http: http), task)
     }
 

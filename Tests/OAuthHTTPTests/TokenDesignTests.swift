@@ -11,14 +11,24 @@ import Testing
         var design = try await server.engine.design(tenantID: "sms", .live)
         change(&design)
         let outcome = try await server.engine.publishDesign(
-            PublishRequest(tenantID: "sms", design: TokenDesign(scopes: design.scopes, claims: design.claims, apis: design.apis),
-                           note: "test", forceReason: force), actor: "test")
+            PublishRequest(
+                tenantID: "sms",
+                design: TokenDesign(scopes: design.scopes, claims: design.claims, apis: design.apis),
+                note: "test",
+                forceReason: force
+            ),
+            actor: "test"
+        )
         #expect(outcome.version != nil, "\(outcome.verdict)")
         return outcome
     }
 
-    static func claim(_ name: String, _ source: ClaimDefinition.Source, scopes: [String] = ["invoice-read", "status"],
-                      required: Bool = false) -> ClaimDefinition {
+    static func claim(
+        _ name: String,
+        _ source: ClaimDefinition.Source,
+        scopes: [String] = ["invoice-read", "status"],
+        required: Bool = false
+    ) -> ClaimDefinition {
         ClaimDefinition(tenantID: "sms", name: name, type: "string", source: source, isRequired: required, scopes: scopes)
     }
 
@@ -59,8 +69,19 @@ import Testing
             // The longest timeout allowed: this test is about the cache, and a CI machine running every
             // suite at once can take longer than the default half second to answer on loopback.
             _ = try await publish(server) {
-                $0.claims.append(Self.claim("segment", .externalLookup(ExternalLookup(url: lookup.url("/crm/{client_id}"), path: "segment",
-                                                                                      timeoutMilliseconds: 10_000, cacheSeconds: 60))))
+                $0.claims.append(
+                    Self.claim(
+                        "segment",
+                        .externalLookup(
+                            ExternalLookup(
+                                url: lookup.url("/crm/{client_id}"),
+                                path: "segment",
+                                timeoutMilliseconds: 10_000,
+                                cacheSeconds: 60
+                            )
+                        )
+                    )
+                )
             }
             let first = try await server.verifiedJWS(try await server.accessToken(.billing, [("scope", "invoice-read")]))
             #expect(first.payload["segment"] == .string("retail-billing-service"))
@@ -71,7 +92,10 @@ import Testing
             #expect(lookup.requests.count == 2, "the cache expired")
             // The preview shows where it came from.
             let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "billing-service", scope: "invoice-read"))
-            #expect(preview.provenance[.accessToken]?.first { $0.name == "segment" }?.source == "external lookup \(lookup.url("/crm/{client_id}")) at segment")
+            #expect(
+                preview.provenance[.accessToken]?.first { $0.name == "segment" }?.source
+                    == "external lookup \(lookup.url("/crm/{client_id}")) at segment"
+            )
         }
         await lookup.stop()
     }
@@ -80,14 +104,28 @@ import Testing
         let lookup = try await LookupServer.start()
         try await TestServer.with { server in
             _ = try await publish(server) {
-                $0.claims.append(Self.claim("slow", .externalLookup(ExternalLookup(url: lookup.url("/slow"), timeoutMilliseconds: 200, onFailure: .omit))))
+                $0.claims.append(
+                    Self.claim("slow", .externalLookup(ExternalLookup(url: lookup.url("/slow"), timeoutMilliseconds: 200, onFailure: .omit)))
+                )
                 // The others get the longest timeout: under CI load the default half second can pass
                 // before the loopback server answers, and these are about what it answers.
-                $0.claims.append(Self.claim("broken", .externalLookup(ExternalLookup(url: lookup.url("/broken"), timeoutMilliseconds: 10_000, onFailure: .omit))))
-                $0.claims.append(Self.claim("text", .externalLookup(ExternalLookup(url: lookup.url("/text"), timeoutMilliseconds: 10_000, onFailure: .omit))))
+                $0.claims.append(
+                    Self.claim("broken", .externalLookup(ExternalLookup(url: lookup.url("/broken"), timeoutMilliseconds: 10_000, onFailure: .omit)))
+                )
+                $0.claims.append(
+                    Self.claim("text", .externalLookup(ExternalLookup(url: lookup.url("/text"), timeoutMilliseconds: 10_000, onFailure: .omit)))
+                )
                 // The CRM answers a string; a claim declared a number never carries it.
-                var typed = Self.claim("rank", .externalLookup(ExternalLookup(url: lookup.url("/crm/{client_id}"), path: "segment",
-                                                                              timeoutMilliseconds: 10_000)))
+                var typed = Self.claim(
+                    "rank",
+                    .externalLookup(
+                        ExternalLookup(
+                            url: lookup.url("/crm/{client_id}"),
+                            path: "segment",
+                            timeoutMilliseconds: 10_000
+                        )
+                    )
+                )
                 typed.type = "number"
                 $0.claims.append(typed)
             }
@@ -101,9 +139,11 @@ import Testing
             let issued = try await AuditTests.events(server, AuditFilter(tenantID: "sms", type: .tokenIssued))
             let jti: String? = token.payload["jti"]?.stringValue
             let event = issued.first { $0.event.tokenID == jti }
-            #expect(event?.event.details["claims_left_out"] == "broken: its external lookup failed (HTTP 500); "
-                + "rank: its value is a string, but the design declares a number; slow: its external lookup failed (no answer within 200 ms); "
-                + "text: its external lookup failed (the answer is not JSON)")
+            #expect(
+                event?.event.details["claims_left_out"] == "broken: its external lookup failed (HTTP 500); "
+                    + "rank: its value is a string, but the design declares a number; slow: its external lookup failed (no answer within 200 ms); "
+                    + "text: its external lookup failed (the answer is not JSON)"
+            )
             let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "billing-service", scope: "invoice-read"))
             #expect(preview.warnings.contains("claim 'broken' left out: its external lookup failed (HTTP 500)"), "\(preview.warnings)")
             #expect(preview.warnings.contains("claim 'text' left out: its external lookup failed (the answer is not JSON)"))
@@ -135,16 +175,33 @@ import Testing
                 let i = $0.claims.firstIndex { $0.name == "account-nbr" }!
                 $0.claims[i].isRequired = true
             }
-            _ = try await server.engine.createUser(tenantID: "sms", username: "dave", attributes: [:], password: "dave-test-password-1", actor: "test")
+            _ = try await server.engine.createUser(
+                tenantID: "sms",
+                username: "dave",
+                attributes: [:],
+                password: "dave-test-password-1",
+                actor: "test"
+            )
             let browser = Browser(server)
             defer { Task { await browser.close() } }
             let (verifier, challenge) = CodeFlowClient.pkce()
-            let code = try browser.code(from: try await browser.authorize(.portal, scope: "openid invoice-read", challenge: challenge,
-                                                                          username: "dave", password: "dave-test-password-1"), .portal)
+            let code = try browser.code(
+                from: try await browser.authorize(
+                    .portal,
+                    scope: "openid invoice-read",
+                    challenge: challenge,
+                    username: "dave",
+                    password: "dave-test-password-1"
+                ),
+                .portal
+            )
             let r = try await CodeFlowClient.portal.exchange(server, code: code, verifier: verifier)
             #expect(r.status == 400)
             #expect(try r.json()["error"] == .string("invalid_scope"))
-            #expect(try r.json()["error_description"]?.stringValue == "scope 'invoice-read' requires claim 'account-nbr', which has no value for this user")
+            #expect(
+                try r.json()["error_description"]?.stringValue
+                    == "scope 'invoice-read' requires claim 'account-nbr', which has no value for this user"
+            )
         }
     }
 }

@@ -88,27 +88,38 @@ struct TokenEndpointErrorTests {
     @Test("repeated parameters: 400 invalid_request (RFC 6749 §3.1)")
     func repeatedParameters() async throws {
         try await TestServer.with { server in
-            let grantTwice = try await server.tokenRequest([("grant_type", "client_credentials"), ("grant_type", "client_credentials")], basic: .billing)
+            let grantTwice = try await server.tokenRequest(
+                [("grant_type", "client_credentials"), ("grant_type", "client_credentials")],
+                basic: .billing
+            )
             expectOAuthError(grantTwice, status: 400, code: "invalid_request")
             let scopeTwice = try await server.tokenRequest(Self.grant + [("scope", "invoice-read"), ("scope", "invoice-write")], basic: .billing)
             expectOAuthError(scopeTwice, status: 400, code: "invalid_request")
-            let secretTwice = try await server.tokenRequest(Self.grant + DemoClient.partnerPortal.postParameters + [("client_secret", "partner-demo-secret")])
+            let secretTwice = try await server.tokenRequest(
+                Self.grant + DemoClient.partnerPortal.postParameters + [("client_secret", "partner-demo-secret")]
+            )
             expectOAuthError(secretTwice, status: 400, code: "invalid_request")
-            let audienceTwice = try await server.tokenRequest(Self.grant + [("audience", Audience.invoices), ("audience", Audience.invoices)], basic: .billing)
+            let audienceTwice = try await server.tokenRequest(
+                Self.grant + [("audience", Audience.invoices), ("audience", Audience.invoices)],
+                basic: .billing
+            )
             expectOAuthError(audienceTwice, status: 400, code: "invalid_request")
         }
     }
 
-    @Test("malformed Basic header: 401 invalid_client", arguments: [
-        "Basic !!!not-base64!!!",
-        "Basic " + Data("billing-service".utf8).base64EncodedString(),  // no colon
-        "Basic " + Data(":billing-demo-secret".utf8).base64EncodedString(),  // empty client id
-        "Basic " + Data([0xFF, 0xFE, 0x3A, 0x41]).base64EncodedString(),  // not UTF-8
-        "Basic ",
-        "Basic " + Data("billing-service:%ZZ".utf8).base64EncodedString(),  // bad percent-encoding
-        "Bearer abc",
-        "Digest username=\"billing-service\"",
-    ])
+    @Test(
+        "malformed Basic header: 401 invalid_client",
+        arguments: [
+            "Basic !!!not-base64!!!",
+            "Basic " + Data("billing-service".utf8).base64EncodedString(),  // no colon
+            "Basic " + Data(":billing-demo-secret".utf8).base64EncodedString(),  // empty client id
+            "Basic " + Data([0xFF, 0xFE, 0x3A, 0x41]).base64EncodedString(),  // not UTF-8
+            "Basic ",
+            "Basic " + Data("billing-service:%ZZ".utf8).base64EncodedString(),  // bad percent-encoding
+            "Bearer abc",
+            "Digest username=\"billing-service\"",
+        ]
+    )
     func malformedBasicHeader(header: String) async throws {
         try await TestServer.with { server in
             let result = try await server.tokenRequest(Self.grant, headers: [("Authorization", header)])
@@ -121,9 +132,11 @@ struct TokenEndpointErrorTests {
         try await TestServer.with { server in
             let basicAndPost = try await server.tokenRequest(Self.grant + DemoClient.billing.postParameters, basic: .billing)
             expectOAuthError(basicAndPost, status: 400, code: "invalid_request")
-            let postAndAssertion = try await server.tokenRequest(Self.grant + DemoClient.partnerPortal.postParameters + [
-                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", "a.b.c"),
-            ])
+            let postAndAssertion = try await server.tokenRequest(
+                Self.grant + DemoClient.partnerPortal.postParameters + [
+                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", "a.b.c"),
+                ]
+            )
             expectOAuthError(postAndAssertion, status: 400, code: "invalid_request")
         }
     }
@@ -137,12 +150,16 @@ struct TokenEndpointErrorTests {
         }
     }
 
-    @Test("wrong content type: 400 invalid_request", arguments: [
-        "application/json", "text/plain", "multipart/form-data; boundary=x", nil,
-    ])
+    @Test(
+        "wrong content type: 400 invalid_request",
+        arguments: [
+            "application/json", "text/plain", "multipart/form-data; boundary=x", nil,
+        ]
+    )
     func wrongContentType(contentType: String?) async throws {
         try await TestServer.with { server in
-            let body: [UInt8] = contentType == "application/json"
+            let body: [UInt8] =
+                contentType == "application/json"
                 ? Array(#"{"grant_type":"client_credentials"}"#.utf8) : Array("grant_type=client_credentials".utf8)
             var headers = [("Authorization", DemoClient.billing.basicAuthorization)]
             if let contentType { headers.append(("Content-Type", contentType)) }
@@ -154,9 +171,14 @@ struct TokenEndpointErrorTests {
     @Test("form content type with a charset parameter is accepted")
     func contentTypeWithCharset() async throws {
         try await TestServer.with { server in
-            let result = try await server.send(.POST, "/sms/token", body: Array("grant_type=client_credentials".utf8), headers: [
-                ("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"), ("Authorization", DemoClient.billing.basicAuthorization),
-            ])
+            let result = try await server.send(
+                .POST,
+                "/sms/token",
+                body: Array("grant_type=client_credentials".utf8),
+                headers: [
+                    ("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"), ("Authorization", DemoClient.billing.basicAuthorization),
+                ]
+            )
             #expect(result.status == 200, "\(result)")
         }
     }
@@ -166,9 +188,14 @@ struct TokenEndpointErrorTests {
         try await TestServer.with { server in
             let padding = String(repeating: "a", count: 1024 * 1024)
             let body = Array("grant_type=client_credentials&scope=\(padding)".utf8)
-            let result = try await server.send(.POST, "/sms/token", body: body, headers: [
-                ("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", DemoClient.billing.basicAuthorization),
-            ])
+            let result = try await server.send(
+                .POST,
+                "/sms/token",
+                body: body,
+                headers: [
+                    ("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", DemoClient.billing.basicAuthorization),
+                ]
+            )
             expectOAuthError(result, status: 413, code: "invalid_request")
             // Still serving, on new and pooled connections alike.
             for _ in 0..<3 {
@@ -178,19 +205,27 @@ struct TokenEndpointErrorTests {
         }
     }
 
-    @Test("non-UTF-8 bytes in the body: 400 invalid_request", arguments: [
-        Array("grant_type=client_credentials&scope=".utf8) + [0xFF, 0xFE],
-        [0xFF] + Array("grant_type=client_credentials".utf8),
-        Array("grant_type=client_credentials&scope=%FF".utf8),
-        Array("grant_type=client_credentials&scope=%C3%28".utf8),
-        Array("grant_type=client_credentials&scope=%ZZ".utf8),
-        Array("grant_type=client_credentials&sco%00pe=x".utf8),
-    ])
+    @Test(
+        "non-UTF-8 bytes in the body: 400 invalid_request",
+        arguments: [
+            Array("grant_type=client_credentials&scope=".utf8) + [0xFF, 0xFE],
+            [0xFF] + Array("grant_type=client_credentials".utf8),
+            Array("grant_type=client_credentials&scope=%FF".utf8),
+            Array("grant_type=client_credentials&scope=%C3%28".utf8),
+            Array("grant_type=client_credentials&scope=%ZZ".utf8),
+            Array("grant_type=client_credentials&sco%00pe=x".utf8),
+        ]
+    )
     func nonUTF8Body(body: [UInt8]) async throws {
         try await TestServer.with { server in
-            let result = try await server.send(.POST, "/sms/token", body: body, headers: [
-                ("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", DemoClient.billing.basicAuthorization),
-            ])
+            let result = try await server.send(
+                .POST,
+                "/sms/token",
+                body: body,
+                headers: [
+                    ("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", DemoClient.billing.basicAuthorization),
+                ]
+            )
             expectOAuthError(result, status: 400, code: "invalid_request")
         }
     }

@@ -18,17 +18,29 @@ struct TokenExchangeTests {
 
     /// Registers an exchanging client and, unless `targets` is nil, its policy; returns its credentials.
     @discardableResult
-    static func registerAPI(_ server: TestServer, id: String = apiID, type: ClientType = .confidential,
-                            grants: [GrantType] = [.tokenExchange, .clientCredentials], scopes: [String] = ["invoice-read", "sms"],
-                            targets: [String]? = [ledger], subjectAudiences: [String] = [Audience.invoices],
-                            subjectClients: [String] = []) async throws -> DemoClient {
+    static func registerAPI(
+        _ server: TestServer,
+        id: String = apiID,
+        type: ClientType = .confidential,
+        grants: [GrantType] = [.tokenExchange, .clientCredentials],
+        scopes: [String] = ["invoice-read", "sms"],
+        targets: [String]? = [ledger],
+        subjectAudiences: [String] = [Audience.invoices],
+        subjectClients: [String] = []
+    ) async throws -> DemoClient {
         let registered = try await server.engine.registerClient(
-            tenantID: "sms", id: id, ClientSpec(name: id, type: type, grantTypes: grants, scopes: scopes), actor: "test")
+            tenantID: "sms",
+            id: id,
+            ClientSpec(name: id, type: type, grantTypes: grants, scopes: scopes),
+            actor: "test"
+        )
         if let targets {
             _ = try await server.engine.setTokenExchangePolicy(
-                tenantID: "sms", clientID: id,
+                tenantID: "sms",
+                clientID: id,
                 TokenExchangePolicySpec(targetAudiences: targets, subjectAudiences: subjectAudiences, subjectClients: subjectClients),
-                actor: "test")
+                actor: "test"
+            )
         }
         return DemoClient(id: id, secret: registered.secret ?? "", method: .clientSecretBasic)
     }
@@ -78,7 +90,10 @@ struct TokenExchangeTests {
             #expect(event.event.details["grant_type"] == Self.grant)
             #expect(event.event.details["subject_token_id"] == JWS.parse(subject)?.string("jti"))
             #expect(event.event.subject == "billing-service" && event.event.clientID == Self.apiID)
-            let everything = String(decoding: try JSONEncoder().encode(try await server.store.events(after: 0, limit: 10_000, filter: AuditFilter())), as: UTF8.self)
+            let everything = String(
+                decoding: try JSONEncoder().encode(try await server.store.events(after: 0, limit: 10_000, filter: AuditFilter())),
+                as: UTF8.self
+            )
             #expect(!everything.contains(subject) && !everything.contains(token))
         }
     }
@@ -86,8 +101,17 @@ struct TokenExchangeTests {
     @Test("RFC 8707 resource works like audience, and the jwt subject token type is accepted for a JWT")
     func resourceAndJWTType() async throws {
         try await Self.withSubject { server, api, subject in
-            let result = try await server.tokenRequest(Self.form(subject, type: Self.jwtType, [("resource", Self.ledger),
-                                                                                             ("requested_token_type", Self.accessTokenType)]), basic: api)
+            let result = try await server.tokenRequest(
+                Self.form(
+                    subject,
+                    type: Self.jwtType,
+                    [
+                        ("resource", Self.ledger),
+                        ("requested_token_type", Self.accessTokenType),
+                    ]
+                ),
+                basic: api
+            )
             #expect(result.status == 200, "\(result)")
             let jws = try await server.verifiedJWS(try #require(try result.json()["access_token"]?.stringValue))
             #expect(jws.string("aud") == Self.ledger)
@@ -99,8 +123,14 @@ struct TokenExchangeTests {
         try await Self.withSubject { server, api, subject in
             let first = try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger)]), basic: api)
             let exchanged = try #require(try first.json()["access_token"]?.stringValue)
-            let ledgerAPI = try await Self.registerAPI(server, id: "ledger-api", grants: [.tokenExchange], scopes: ["invoice-read"],
-                                                       targets: [Self.reports], subjectAudiences: [Self.ledger])
+            let ledgerAPI = try await Self.registerAPI(
+                server,
+                id: "ledger-api",
+                grants: [.tokenExchange],
+                scopes: ["invoice-read"],
+                targets: [Self.reports],
+                subjectAudiences: [Self.ledger]
+            )
             let second = try await server.tokenRequest(Self.form(exchanged), basic: ledgerAPI)
             #expect(second.status == 200, "\(second)")
             let jws = try await server.verifiedJWS(try #require(try second.json()["access_token"]?.stringValue))
@@ -128,14 +158,30 @@ struct TokenExchangeTests {
     func actorToken() async throws {
         try await Self.withSubject { server, api, subject in
             let own = try await server.accessToken(api)
-            let result = try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger), ("actor_token", own),
-                                                                           ("actor_token_type", Self.accessTokenType)]), basic: api)
+            let result = try await server.tokenRequest(
+                Self.form(
+                    subject,
+                    [
+                        ("audience", Self.ledger), ("actor_token", own),
+                        ("actor_token_type", Self.accessTokenType),
+                    ]
+                ),
+                basic: api
+            )
             #expect(result.status == 200, "\(result)")
             let jws = try await server.verifiedJWS(try #require(try result.json()["access_token"]?.stringValue))
             #expect(jws.payload["act"] == .object(["sub": .string(Self.apiID)]))
             let foreign = try await server.accessToken(.apiGateway)
-            let refused = try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger), ("actor_token", foreign),
-                                                                            ("actor_token_type", Self.accessTokenType)]), basic: api)
+            let refused = try await server.tokenRequest(
+                Self.form(
+                    subject,
+                    [
+                        ("audience", Self.ledger), ("actor_token", foreign),
+                        ("actor_token_type", Self.accessTokenType),
+                    ]
+                ),
+                basic: api
+            )
             expectOAuthError(refused, status: 400, code: "invalid_request")
         }
     }
@@ -144,10 +190,19 @@ struct TokenExchangeTests {
     func actorTokenTypePairing() async throws {
         try await Self.withSubject { server, api, subject in
             let own = try await server.accessToken(api)
-            expectOAuthError(try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger), ("actor_token", own)]), basic: api),
-                             status: 400, code: "invalid_request")
-            expectOAuthError(try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger), ("actor_token_type", Self.accessTokenType)]),
-                                                           basic: api), status: 400, code: "invalid_request")
+            expectOAuthError(
+                try await server.tokenRequest(Self.form(subject, [("audience", Self.ledger), ("actor_token", own)]), basic: api),
+                status: 400,
+                code: "invalid_request"
+            )
+            expectOAuthError(
+                try await server.tokenRequest(
+                    Self.form(subject, [("audience", Self.ledger), ("actor_token_type", Self.accessTokenType)]),
+                    basic: api
+                ),
+                status: 400,
+                code: "invalid_request"
+            )
         }
     }
 }

@@ -30,7 +30,9 @@ import Testing
 
     @Test func previewEqualsRealIssuanceForTheCodeFlowClients() async throws {
         try await TestServer.with { server in
-            for (client, scope) in [(CodeFlowClient.portal, "openid profile email invoice-read sms"), (CodeFlowClient.budget, "openid profile invoice-read")] {
+            for (client, scope) in [
+                (CodeFlowClient.portal, "openid profile email invoice-read sms"), (CodeFlowClient.budget, "openid profile invoice-read"),
+            ] {
                 let browser = Browser(server)
                 defer { Task { await browser.close() } }
                 let (verifier, challenge) = CodeFlowClient.pkce()
@@ -61,8 +63,14 @@ import Testing
             _ = try await flow.approve(browser, server, userCode: try #require(started["user_code"]?.stringValue))
             let real = try await flow.poll(server, try #require(started["device_code"]?.stringValue)).json()
             let access = try #require(real["access_token"]?.stringValue)
-            let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "shop-terminal", user: "alice",
-                                                                               scope: "openid sms status"))
+            let preview = try await server.engine.previewTokens(
+                PreviewRequest(
+                    tenantID: "sms",
+                    clientID: "shop-terminal",
+                    user: "alice",
+                    scope: "openid sms status"
+                )
+            )
             #expect(preview.grantType == .deviceCode)
             #expect(stable(preview.accessToken) == stable(try #require(JWS.parse(access)).payload))
             #expect(stable(preview.introspection) == stable(try await server.introspect(access).json()))
@@ -74,8 +82,14 @@ import Testing
 
     @Test func previewShowsProvenanceAndWarnsAboutMissingRequiredClaims() async throws {
         try await TestServer.with { server in
-            let p = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "customer-portal", user: "carol",
-                                                                         scope: "openid invoice-read"))
+            let p = try await server.engine.previewTokens(
+                PreviewRequest(
+                    tenantID: "sms",
+                    clientID: "customer-portal",
+                    user: "carol",
+                    scope: "openid invoice-read"
+                )
+            )
             let nbr = try #require(p.provenance[.accessToken]?.first { $0.name == "account-nbr" })
             #expect(nbr.source == "user attribute account.number")
             #expect(nbr.scopes == ["invoice-read"])

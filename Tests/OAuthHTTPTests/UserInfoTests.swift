@@ -51,8 +51,11 @@ import Testing
         try await TestServer.with { server in
             let token = try await accessToken(server, scope: "openid")
             _ = try await server.engine.revokeTokens(.subject(tenantID: "sms", subject: "u-alice"), reason: "test", actor: "test")
-            expectOAuthError(try await server.get("/sms/userinfo", headers: [("Authorization", "Bearer " + token)]),
-                             status: 401, code: "invalid_token")
+            expectOAuthError(
+                try await server.get("/sms/userinfo", headers: [("Authorization", "Bearer " + token)]),
+                status: 401,
+                code: "invalid_token"
+            )
         }
     }
 

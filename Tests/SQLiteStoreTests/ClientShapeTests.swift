@@ -35,9 +35,11 @@ struct ClientShapeTests {
         let f = try await Fixture.make()
         defer { f.cleanup() }
         let before = try f.engine.client(tenantID: "sms", clientID: "billing-service")
-        for (edit, field) in [({ (s: inout ClientSpec) in s.type = .public }, "type"),
-                              ({ (s: inout ClientSpec) in s.authMethod = .clientSecretPost }, "auth_method"),
-                              ({ (s: inout ClientSpec) in s.scopes = ["no-such-scope"] }, "scopes")] {
+        for (edit, field) in [
+            ({ (s: inout ClientSpec) in s.type = .public }, "type"),
+            ({ (s: inout ClientSpec) in s.authMethod = .clientSecretPost }, "auth_method"),
+            ({ (s: inout ClientSpec) in s.scopes = ["no-such-scope"] }, "scopes"),
+        ] {
             await #expect { try await f.engine.updateClient(tenantID: "sms", clientID: "billing-service", actor: "test", edit) } throws: {
                 ($0 as? AdminError)?.field == field
             }

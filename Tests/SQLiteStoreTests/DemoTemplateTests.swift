@@ -28,7 +28,8 @@ struct DemoTemplateTests {
         #expect(Set(a.claims["sms"]?.keys ?? [:].keys) == Set(b.claims["sms"]?.keys ?? [:].keys))
         #expect(a.keys["sms"]?.count == b.keys["sms"]?.count)
 
-        let copied = try await copy.store.users(tenantID: "sms"), loaded = try await fresh.store.users(tenantID: "sms")
+        let copied = try await copy.store.users(tenantID: "sms")
+        let loaded = try await fresh.store.users(tenantID: "sms")
         #expect(copied.map(\.id) == loaded.map(\.id))
         #expect(copied.map(\.attributes) == loaded.map(\.attributes))
         #expect(copied.allSatisfy { $0.createdAt == start })
@@ -58,7 +59,10 @@ struct DemoTemplateTests {
     @Test("every copy is its own database")
     func copiesAreIndependent() async throws {
         let (one, two) = (try await Fixture.make(), try await Fixture.make())
-        defer { one.cleanup(); two.cleanup() }
+        defer {
+            one.cleanup()
+            two.cleanup()
+        }
         #expect(one.path != two.path)
         _ = try await one.engine.setClientDisabled(tenantID: "sms", clientID: "billing-service", disabled: true, actor: "test")
         #expect(one.engine.config.snapshot.client("sms", "billing-service")?.disabled == true)

@@ -60,7 +60,10 @@ import Testing
         let published = try await events(f, .designPublished)
         #expect(published.last?.details["version"] == "2" && published.last?.actor == "ann" && published.last?.details["note"] == "tier for invoices")
         // Nothing left to publish: no new version.
-        let again = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: try await f.engine.design(tenantID: "sms", .live), note: "same"), actor: "ann")
+        let again = try await f.engine.publishDesign(
+            PublishRequest(tenantID: "sms", design: try await f.engine.design(tenantID: "sms", .live), note: "same"),
+            actor: "ann"
+        )
         #expect(again.version == nil && !again.changed)
         #expect(try await f.engine.designVersions(tenantID: "sms").count == 2)
     }
@@ -77,18 +80,33 @@ import Testing
         #expect(try await f.engine.design(tenantID: "sms", .live) == live, "nothing changed")
         #expect(try await events(f, .designPublishRefused).last?.details["apis"] == "sms")
         // A dry run with force says it would publish, and changes nothing.
-        let dry = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: breaking, note: "drop", forceReason: "sms v2", dryRun: true), actor: "ann")
+        let dry = try await f.engine.publishDesign(
+            PublishRequest(tenantID: "sms", design: breaking, note: "drop", forceReason: "sms v2", dryRun: true),
+            actor: "ann"
+        )
         #expect(!dry.refused && dry.version == nil && f.engine.config.snapshot.tenants["sms"]?.designVersion == 1)
         // A blank reason is no reason.
-        #expect(try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: breaking, note: "drop", forceReason: "  "), actor: "ann").refused)
+        #expect(
+            try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: breaking, note: "drop", forceReason: "  "), actor: "ann").refused
+        )
 
-        let forced = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: breaking, note: "drop", forceReason: "the sms API v2 reads accounts itself"), actor: "ann")
+        let forced = try await f.engine.publishDesign(
+            PublishRequest(tenantID: "sms", design: breaking, note: "drop", forceReason: "the sms API v2 reads accounts itself"),
+            actor: "ann"
+        )
         #expect(forced.version == 2)
         let override = try #require(try await events(f, .designGateOverridden).last)
         #expect(override.details["reason"] == "the sms API v2 reads accounts itself" && override.details["apis"] == "sms")
         #expect(try await f.engine.designVersion(tenantID: "sms", number: 2).forcedReason == "the sms API v2 reads accounts itself")
-        let token = try await f.engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [
-            ("grant_type", "client_credentials"), ("scope", "sms"), ("client_id", "partner-portal"), ("client_secret", "partner-demo-secret")]), authorization: nil))
+        let token = try await f.engine.token(
+            TokenEndpointRequest(
+                tenantID: "sms",
+                form: FormParameters(pairs: [
+                    ("grant_type", "client_credentials"), ("scope", "sms"), ("client_id", "partner-portal"), ("client_secret", "partner-demo-secret"),
+                ]),
+                authorization: nil
+            )
+        )
         #expect(token.record.designVersion == 2)
     }
 
@@ -104,10 +122,17 @@ import Testing
         #expect(try await f.engine.design(tenantID: "sms", .live) == v1)
         #expect(try await f.engine.design(tenantID: "sms", .version(2)).claim("tier") != nil, "old versions stay as they were")
         // Rolling back past a breaking change goes through the gate too.
-        _ = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withoutSMSAccount(v1), note: "drop", forceReason: "ok"), actor: "ann")
-        #expect(try await f.engine.rollbackDesign(tenantID: "sms", to: 2, note: nil, forceReason: nil, actor: "bob").refused == false,
-                "adding a requirement back is not breaking")
-        await #expect(throws: AdminError.self) { try await f.engine.rollbackDesign(tenantID: "sms", to: 99, note: nil, forceReason: nil, actor: "bob") }
+        _ = try await f.engine.publishDesign(
+            PublishRequest(tenantID: "sms", design: Self.withoutSMSAccount(v1), note: "drop", forceReason: "ok"),
+            actor: "ann"
+        )
+        #expect(
+            try await f.engine.rollbackDesign(tenantID: "sms", to: 2, note: nil, forceReason: nil, actor: "bob").refused == false,
+            "adding a requirement back is not breaking"
+        )
+        await #expect(throws: AdminError.self) {
+            try await f.engine.rollbackDesign(tenantID: "sms", to: 99, note: nil, forceReason: nil, actor: "bob")
+        }
     }
 
     @Test func concurrentPublishesFromTwoProcessesNeverShareAVersionNumber() async throws {
@@ -116,7 +141,9 @@ import Testing
         let (other, _) = try await f.secondEngine()
         let live = try await f.engine.design(tenantID: "sms", .live)
         func attempt(_ engine: ClaimdeckEngine, _ design: TokenDesign) async -> Result<PublishOutcome, AdminError> {
-            do { return .success(try await engine.publishDesign(PublishRequest(tenantID: "sms", design: design, note: "race"), actor: "x")) } catch { return .failure(error) }
+            do { return .success(try await engine.publishDesign(PublishRequest(tenantID: "sms", design: design, note: "race"), actor: "x")) } catch {
+                return .failure(error)
+            }
         }
         var other2 = live
         other2.scopes.append(ScopeDefinition(tenantID: "sms", name: "reports"))
@@ -138,7 +165,11 @@ import Testing
         var other = live
         other.scopes.append(ScopeDefinition(tenantID: "sms", name: "reports"))
         _ = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: other, note: "reports"), actor: "bob")
-        await #expect(throws: AdminError.conflict("the draft was started from version 1, but version 2 went live since; review 'claimdeck design diff' and save the draft again")) {
+        await #expect(
+            throws: AdminError.conflict(
+                "the draft was started from version 1, but version 2 went live since; review 'claimdeck design diff' and save the draft again"
+            )
+        ) {
             try await f.engine.publishDesign(PublishRequest(tenantID: "sms", note: "tier"), actor: "ann")
         }
         try await f.engine.discardDesignDraft(tenantID: "sms", actor: "ann")
@@ -169,10 +200,16 @@ import Testing
         let f = try await Fixture.make()
         defer { f.cleanup() }
         let live = try await f.engine.design(tenantID: "sms", .live)
-        let good = DeclaredClient(id: "reports-job", spec: ClientSpec(name: "Reports", scopes: ["status"], audiences: ["https://api.sms.example/status"]))
+        let good = DeclaredClient(
+            id: "reports-job",
+            spec: ClientSpec(name: "Reports", scopes: ["status"], audiences: ["https://api.sms.example/status"])
+        )
         let bad = DeclaredClient(id: "broken", spec: ClientSpec(name: "Broken", scopes: ["no-such-scope"]))
         do {
-            _ = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [good, bad], note: "x"), actor: "ann")
+            _ = try await f.engine.publishDesign(
+                PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [good, bad], note: "x"),
+                actor: "ann"
+            )
             Issue.record("an invalid client was applied")
         } catch {
             #expect(error.message.contains("no-such-scope"))
@@ -180,7 +217,10 @@ import Testing
         #expect(f.engine.config.snapshot.client("sms", "reports-job") == nil && f.engine.config.snapshot.tenants["sms"]?.designVersion == 1)
         #expect(try await f.engine.design(tenantID: "sms", .live) == live)
 
-        let ok = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [good], note: "x"), actor: "ann")
+        let ok = try await f.engine.publishDesign(
+            PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [good], note: "x"),
+            actor: "ann"
+        )
         #expect(ok.version == 2 && ok.createdClients.map(\.client.id) == ["reports-job"] && ok.createdClients[0].secret != nil)
         // Narrowing an existing client's audiences breaks the APIs it called.
         var billing = DeclaredClient(id: "billing-service", spec: try f.engine.client(tenantID: "sms", clientID: "billing-service").spec)
@@ -188,7 +228,10 @@ import Testing
         billing.spec.scopes = ["invoice-read", "invoice-write"]
         var narrowed = DeclaredClient(id: "partner-portal", spec: try f.engine.client(tenantID: "sms", clientID: "partner-portal").spec)
         narrowed.spec.audiences = ["https://api.sms.example/status"]
-        let refused = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [narrowed], note: "y"), actor: "ann")
+        let refused = try await f.engine.publishDesign(
+            PublishRequest(tenantID: "sms", design: Self.withTier(live), clients: [narrowed], note: "y"),
+            actor: "ann"
+        )
         #expect(refused.refused && refused.diff.affectedAPIs == ["sms"])
         #expect(f.engine.config.snapshot.client("sms", "partner-portal")?.audiences.count == 2)
     }
@@ -202,13 +245,17 @@ import Testing
         _ = try await f.engine.publishDesign(PublishRequest(tenantID: "sms", design: design, note: "account required"), actor: "ann")
         _ = try await f.engine.createUser(tenantID: "sms", username: "dave", attributes: ["name": .string("Dave")], actor: "test")
         do {
-            _ = try await f.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "customer-portal", user: "dave", scope: "openid invoice-read"))
+            _ = try await f.engine.previewTokens(
+                PreviewRequest(tenantID: "sms", clientID: "customer-portal", user: "dave", scope: "openid invoice-read")
+            )
             Issue.record("issued without a required claim")
         } catch {
             #expect(error.message.contains("scope 'invoice-read' requires claim 'account-nbr', which has no value for this user"))
         }
         // Users who have it get it; service tokens (no user) are not held to a user's claim.
-        let alice = try await f.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: "customer-portal", user: "alice", scope: "openid invoice-read"))
+        let alice = try await f.engine.previewTokens(
+            PreviewRequest(tenantID: "sms", clientID: "customer-portal", user: "alice", scope: "openid invoice-read")
+        )
         #expect(alice.accessToken?["account-nbr"] == .string("1001-42"))
         _ = try await f.issue(extra: [("scope", "invoice-read")])
     }

@@ -32,8 +32,15 @@ struct EngineScenarioTests {
         let f = try await Fixture.make()
         defer { f.cleanup() }
         let jwt = try await f.issue()
-        let opaque = try await f.engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [
-            ("grant_type", "client_credentials"), ("client_id", "partner-portal"), ("client_secret", "partner-demo-secret")]), authorization: nil))
+        let opaque = try await f.engine.token(
+            TokenEndpointRequest(
+                tenantID: "sms",
+                form: FormParameters(pairs: [
+                    ("grant_type", "client_credentials"), ("client_id", "partner-portal"), ("client_secret", "partner-demo-secret"),
+                ]),
+                authorization: nil
+            )
+        )
         let preview = try await f.engine.previewRevocation(.tenant(tenantID: "sms"))
         #expect(preview.revoked == 2 && preview.jwtCount == 1 && preview.opaqueCount == 1)
         #expect(preview.jwtUsableUntil == jwt.record.expiresAt)
@@ -162,7 +169,11 @@ struct EngineScenarioTests {
     @Test func secretIsGeneratedOnceAndRotationKillsTheOldOne() async throws {
         let f = try await Fixture.make()
         defer { f.cleanup() }
-        let r = try await f.engine.registerClient(tenantID: "sms", ClientSpec(name: "Reports", scopes: ["status"], audiences: ["https://api.sms.example/status"]), actor: "test")
+        let r = try await f.engine.registerClient(
+            tenantID: "sms",
+            ClientSpec(name: "Reports", scopes: ["status"], audiences: ["https://api.sms.example/status"]),
+            actor: "test"
+        )
         let secret = try #require(r.secret)
         #expect(Base64URL.decode(secret)?.count == 32)
         #expect(r.client.secretDigest == SecretDigest.sha256(secret))
@@ -179,8 +190,13 @@ struct EngineScenarioTests {
         _ = try await f.engine.setClientDisabled(tenantID: "sms", clientID: "billing-service", disabled: true, actor: "test")
         #expect(try await f.introspect(t.accessToken).active == false)
         do throws(OAuthError) {
-            _ = try await f.engine.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
-                                                            authorization: f.basic("billing-service", "billing-demo-secret")))
+            _ = try await f.engine.token(
+                TokenEndpointRequest(
+                    tenantID: "sms",
+                    form: FormParameters(pairs: [("grant_type", "client_credentials")]),
+                    authorization: f.basic("billing-service", "billing-demo-secret")
+                )
+            )
             Issue.record("expected invalid_client")
         } catch {
             #expect(error.code == "invalid_client" && error.errorDescription.contains("disabled"))
@@ -209,9 +225,21 @@ struct UserAdminTests {
         #expect(user.id == "u-alice" && user.passwordHash.map { PasswordHasher.verify("alice-demo-password", against: $0) } == true)
         // A token for Alice, as the authorization-code grant will store it.
         let now = f.clock.now()
-        let token = TokenRecord(id: f.engine.ids.timeOrdered(at: now), tenantID: "sms", kind: .access, format: .opaque, clientID: "partner-portal",
-                                subject: user.id, scopes: ["sms"], audiences: ["https://api.sms.example/sms"], issuedAt: now,
-                                expiresAt: now.addingTimeInterval(600), digest: SecretDigest.sha256("x"), keyID: nil, grantType: .clientCredentials)
+        let token = TokenRecord(
+            id: f.engine.ids.timeOrdered(at: now),
+            tenantID: "sms",
+            kind: .access,
+            format: .opaque,
+            clientID: "partner-portal",
+            subject: user.id,
+            scopes: ["sms"],
+            audiences: ["https://api.sms.example/sms"],
+            issuedAt: now,
+            expiresAt: now.addingTimeInterval(600),
+            digest: SecretDigest.sha256("x"),
+            keyID: nil,
+            grantType: .clientCredentials
+        )
         try await f.store.record(tokens: [token], audit: [])
         let summary = try await f.engine.setUserDisabled(tenantID: "sms", "alice", disabled: true, actor: "test")
         #expect(summary.revoked == 1 && summary.subjects == ["u-alice"])
@@ -226,7 +254,9 @@ struct UserAdminTests {
         let f = try await Fixture.make()
         defer { f.cleanup() }
         let before = try await f.engine.users(tenantID: "sms")
-        for (username, password, field) in [("has space", nil, "username"), ("", nil, "username"), ("zed", "short", "password")] as [(String, String?, String)] {
+        for (username, password, field) in [("has space", nil, "username"), ("", nil, "username"), ("zed", "short", "password")]
+            as [(String, String?, String)]
+        {
             do {
                 _ = try await f.engine.createUser(tenantID: "sms", username: username, password: password, actor: "test")
                 Issue.record("expected \(field) to be refused")

@@ -94,16 +94,25 @@ struct PartnerGrantsStoreTests {
         let fixture = try await Fixture.make(demo: false)
         defer { fixture.cleanup() }
         _ = try await TenantLoader.apply(try TenantLoader.parse(Self.yaml), to: fixture.engine, actor: "test")
-        let subject = try await fixture.engine.token(TokenEndpointRequest(
-            tenantID: "acme", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
-            authorization: fixture.basic("orders-api", "orders-demo-secret")))
+        let subject = try await fixture.engine.token(
+            TokenEndpointRequest(
+                tenantID: "acme",
+                form: FormParameters(pairs: [("grant_type", "client_credentials")]),
+                authorization: fixture.basic("orders-api", "orders-demo-secret")
+            )
+        )
         #expect(subject.expiresIn == 300)
         fixture.clock.advance(by: 250)
-        let exchanged = try await fixture.engine.token(TokenEndpointRequest(
-            tenantID: "acme",
-            form: FormParameters(pairs: [("grant_type", GrantType.tokenExchange.rawValue), ("subject_token", subject.accessToken),
-                                         ("subject_token_type", TokenTypeIdentifier.accessToken)]),
-            authorization: fixture.basic("orders-api", "orders-demo-secret")))
+        let exchanged = try await fixture.engine.token(
+            TokenEndpointRequest(
+                tenantID: "acme",
+                form: FormParameters(pairs: [
+                    ("grant_type", GrantType.tokenExchange.rawValue), ("subject_token", subject.accessToken),
+                    ("subject_token_type", TokenTypeIdentifier.accessToken),
+                ]),
+                authorization: fixture.basic("orders-api", "orders-demo-secret")
+            )
+        )
         #expect(exchanged.expiresIn == 50)
         #expect(exchanged.record.expiresAt == subject.record.expiresAt)
         #expect(exchanged.record.claims["act"] == .object(["sub": .string("orders-api")]))

@@ -15,7 +15,8 @@ struct StoreConformanceFlowTests {
         let f = try await ConformanceFixture.make(kind)
         defer { f.cleanup() }
         try await f.createTenant()
-        let svc = try await f.registerService("svc"), opq = try await f.registerService("opq", format: .opaque)
+        let svc = try await f.registerService("svc")
+        let opq = try await f.registerService("opq", format: .opaque)
         let jwt = try await f.issue("svc", secret: svc)
         let opaque = try await f.issue("opq", secret: opq)
         #expect(try await f.store.token(id: opaque.record.id)?.digest == SecretDigest.sha256(opaque.accessToken))
@@ -52,9 +53,19 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.createTenant()
         let dana = try await f.engine.createUser(tenantID: T, username: "dana", password: Self.password, actor: "test")
-        let app = try await f.engine.registerClient(tenantID: T, id: "app", ClientSpec(
-            name: "App", grantTypes: [.authorizationCode, .refreshToken], scopes: ["openid"], redirectURIs: [Self.redirect],
-            tokenFormat: .opaque, thirdParty: true), actor: "test")
+        let app = try await f.engine.registerClient(
+            tenantID: T,
+            id: "app",
+            ClientSpec(
+                name: "App",
+                grantTypes: [.authorizationCode, .refreshToken],
+                scopes: ["openid"],
+                redirectURIs: [Self.redirect],
+                tokenFormat: .opaque,
+                thirdParty: true
+            ),
+            actor: "test"
+        )
         let secret = try #require(app.secret)
         let login = try await f.engine.login(tenantID: T, username: "dana", password: Self.password, remoteAddress: nil)
         #expect(try await f.store.session(id: login.session.id) == login.session)
@@ -68,16 +79,36 @@ struct StoreConformanceFlowTests {
             Issue.record("a third-party client asks for consent first")
             return
         }
-        let first = try #require(Self.code(await f.engine.decideConsent(tenantID: T, parameters: params, sessionCookie: login.cookie,
-                                                                        approved: true, remoteAddress: nil)))
+        let first = try #require(
+            Self.code(
+                await f.engine.decideConsent(
+                    tenantID: T,
+                    parameters: params,
+                    sessionCookie: login.cookie,
+                    approved: true,
+                    remoteAddress: nil
+                )
+            )
+        )
         #expect(try await f.store.consent(tenantID: T, userID: dana.id, clientID: "app")?.scopes == ["openid"])
         // Remembered: the second authorization goes straight to a code.
-        let second = try #require(Self.code(await f.engine.authorize(tenantID: T, parameters: params, sessionCookie: login.cookie,
-                                                                     remoteAddress: nil)))
+        let second = try #require(
+            Self.code(
+                await f.engine.authorize(
+                    tenantID: T,
+                    parameters: params,
+                    sessionCookie: login.cookie,
+                    remoteAddress: nil
+                )
+            )
+        )
 
         func exchange(_ code: String) -> TokenEndpointRequest {
-            f.tokenRequest([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Self.redirect), ("code_verifier", verifier)],
-                           client: "app", secret: secret)
+            f.tokenRequest(
+                [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", Self.redirect), ("code_verifier", verifier)],
+                client: "app",
+                secret: secret
+            )
         }
         let tokens = try await f.engine.token(exchange(first))
         #expect(tokens.refreshToken != nil)
@@ -113,8 +144,18 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.createTenant()
         _ = try await f.engine.createUser(tenantID: T, username: "dana", password: Self.password, actor: "test")
-        let tv = try #require(try await f.engine.registerClient(tenantID: T, id: "tv", ClientSpec(name: "TV", grantTypes: [.deviceCode],
-                                                                                        scopes: ["openid"]), actor: "test").secret)
+        let tv = try #require(
+            try await f.engine.registerClient(
+                tenantID: T,
+                id: "tv",
+                ClientSpec(
+                    name: "TV",
+                    grantTypes: [.deviceCode],
+                    scopes: ["openid"]
+                ),
+                actor: "test"
+            ).secret
+        )
         let started = try await f.engine.deviceAuthorization(f.tokenRequest([("scope", "openid")], client: "tv", secret: tv))
         let id = String(started.deviceCode.dropFirst(4).prefix(26))
         let poll = f.tokenRequest([("grant_type", GrantType.deviceCode.rawValue), ("device_code", started.deviceCode)], client: "tv", secret: tv)
@@ -142,13 +183,30 @@ struct StoreConformanceFlowTests {
         #expect(try await f.store.recordDevicePoll(tenantID: T, id: "nothing", at: f.clock.now(), slowDownBy: 5) == nil)
 
         let login = try await f.engine.login(tenantID: T, username: "dana", password: Self.password, remoteAddress: nil)
-        guard case .finished(approved: true, _) = await f.engine.decideDevice(tenantID: T, typedCode: started.userCode, approved: true,
-                                                                             sessionCookie: login.cookie, remoteAddress: nil) else {
+        guard
+            case .finished(approved: true, _) = await f.engine.decideDevice(
+                tenantID: T,
+                typedCode: started.userCode,
+                approved: true,
+                sessionCookie: login.cookie,
+                remoteAddress: nil
+            )
+        else {
             Issue.record("the approval did not go through")
             return
         }
-        #expect(try await f.store.decideDeviceAuthorization(tenantID: T, id: id, approved: false, userID: "x", sessionID: nil,
-                                                            authTime: f.clock.now(), at: f.clock.now(), audit: []) == false)
+        #expect(
+            try await f.store.decideDeviceAuthorization(
+                tenantID: T,
+                id: id,
+                approved: false,
+                userID: "x",
+                sessionID: nil,
+                authTime: f.clock.now(),
+                at: f.clock.now(),
+                audit: []
+            ) == false
+        )
         let approved = try #require(try await f.store.deviceAuthorization(id: id))
         #expect(approved.status == .approved && approved.userID == login.user.id && approved.sessionID == login.session.id)
         f.clock.advance(by: 11)
@@ -165,9 +223,17 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.createTenant()
         let key = try SigningKeyPair.generate(.es256)
-        _ = try await f.engine.registerClient(tenantID: T, id: "signer", ClientSpec(
-            name: "Signer", authMethod: .privateKeyJWT, audiences: [ConformanceFixture.audience],
-            jwks: JWKSet(keys: [key.publicKey.jwk(kid: "k1")])), actor: "test")
+        _ = try await f.engine.registerClient(
+            tenantID: T,
+            id: "signer",
+            ClientSpec(
+                name: "Signer",
+                authMethod: .privateKeyJWT,
+                audiences: [ConformanceFixture.audience],
+                jwks: JWKSet(keys: [key.publicKey.jwk(kid: "k1")])
+            ),
+            actor: "test"
+        )
         let now = Int(f.clock.now().timeIntervalSince1970)
         func request(jti: String) throws -> TokenEndpointRequest {
             let payload: JSONValue = .object([
@@ -175,10 +241,14 @@ struct StoreConformanceFlowTests {
                 "exp": .number(Double(now + 120)), "iat": .number(Double(now)), "jti": .string(jti),
             ])
             let assertion = try JWS.sign(headerJSON: JWS.header(for: key, kid: "k1"), payloadJSON: payload.serialized(), key: key)
-            return TokenEndpointRequest(tenantID: T, form: FormParameters(pairs: [
-                ("grant_type", "client_credentials"), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
-                ("client_assertion", assertion),
-            ]), authorization: nil)
+            return TokenEndpointRequest(
+                tenantID: T,
+                form: FormParameters(pairs: [
+                    ("grant_type", "client_credentials"), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+                    ("client_assertion", assertion),
+                ]),
+                authorization: nil
+            )
         }
         let first = try request(jti: "j1")
         _ = try await f.engine.token(first)
@@ -192,11 +262,24 @@ struct StoreConformanceFlowTests {
         let f = try await ConformanceFixture.make(kind)
         defer { f.cleanup() }
         try await f.createTenant()
-        let svc = try await f.registerService("svc"), otherSecret = try await f.registerService("other")
+        let svc = try await f.registerService("svc")
+        let otherSecret = try await f.registerService("other")
         let token = try await f.issue("svc", secret: svc)
         let now = f.clock.now()
-        try await f.store.apply([.putTokenExchangePolicy(TokenExchangePolicy(tenantID: T, clientID: "svc", targetAudiences: ["x"], createdAt: now,
-                                                                             updatedAt: now))], audit: [])
+        try await f.store.apply(
+            [
+                .putTokenExchangePolicy(
+                    TokenExchangePolicy(
+                        tenantID: T,
+                        clientID: "svc",
+                        targetAudiences: ["x"],
+                        createdAt: now,
+                        updatedAt: now
+                    )
+                )
+            ],
+            audit: []
+        )
         _ = try await f.engine.deleteClient(tenantID: T, clientID: "svc", actor: "test")
         #expect(try await f.store.loadSnapshot().tokenExchangePolicies[T] == nil)  // went with its client
         #expect(try await f.store.token(id: token.record.id)?.revokedAt != nil)  // revoked, not deleted
@@ -214,12 +297,24 @@ struct StoreConformanceFlowTests {
         let dana = try await f.engine.createUser(tenantID: T, username: "dana", password: Self.password, actor: "test")
         let session = try await f.engine.login(tenantID: T, username: "dana", password: Self.password, remoteAddress: nil)
         try await f.store.putConsent(Consent(tenantID: T, userID: dana.id, clientID: "other", scopes: ["openid"], grantedAt: now), audit: [])
-        let device = DeviceAuthorization(id: "d1", tenantID: T, clientID: "other", deviceDigest: Data([1]), userCode: "CCCCCCCC", scopes: [],
-                                         audiences: [], interval: 5, createdAt: now, expiresAt: now.addingTimeInterval(600))
+        let device = DeviceAuthorization(
+            id: "d1",
+            tenantID: T,
+            clientID: "other",
+            deviceDigest: Data([1]),
+            userCode: "CCCCCCCC",
+            scopes: [],
+            audiences: [],
+            interval: 5,
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(600)
+        )
         #expect(try await f.store.createDeviceAuthorization(device, audit: []))
         #expect(try await f.store.consumeAssertionID(tenantID: T, clientID: "other", jti: "j", expiresAt: now.addingTimeInterval(60), now: now))
-        try await f.store.apply([.putDesignDraft(DesignDraft(tenantID: T, design: TokenDesign(), baseVersion: 0, author: "a", updatedAt: now))],
-                                audit: [])
+        try await f.store.apply(
+            [.putDesignDraft(DesignDraft(tenantID: T, design: TokenDesign(), baseVersion: 0, author: "a", updatedAt: now))],
+            audit: []
+        )
         let other = try await f.issue("other", secret: otherSecret)
         let eventsBefore = try await f.store.latestSequence()
         let versionBefore = try await f.store.configVersion()
@@ -254,8 +349,16 @@ struct StoreConformanceFlowTests {
         defer { f.cleanup() }
         try await f.store.ping()
         try await f.createTenant()
-        let svc = try await f.engine.registerClient(tenantID: T, id: "svc", ClientSpec(name: "Service", audiences: [ConformanceFixture.audience],
-                                                                            tokenFormat: .opaque), actor: "test")
+        let svc = try await f.engine.registerClient(
+            tenantID: T,
+            id: "svc",
+            ClientSpec(
+                name: "Service",
+                audiences: [ConformanceFixture.audience],
+                tokenFormat: .opaque
+            ),
+            actor: "test"
+        )
         let attributes: [String: JSONValue] = ["name": .string("Dana"), "n": .number(1.5), "roles": .array([.string("a"), .null, .bool(true)])]
         let dana = try await f.engine.createUser(tenantID: T, username: "dana", attributes: attributes, password: Self.password, actor: "test")
         let snapshot = try await f.store.loadSnapshot()

@@ -38,8 +38,11 @@ struct ConformanceFixture: Sendable {
         }
         let clock = ManualWallClock()
         let engine = try await ClaimdeckEngine(
-            store: store, masterKey: SecretBox.generateMasterKey(),
-            configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing), clock: clock)
+            store: store,
+            masterKey: SecretBox.generateMasterKey(),
+            configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing),
+            clock: clock
+        )
         return ConformanceFixture(store: store, engine: engine, clock: clock, directory: directory)
     }
 
@@ -74,12 +77,34 @@ struct ConformanceFixture: Sendable {
     }
 
     /// A token as the engine would record it, `issued` seconds after the clock's start.
-    func record(_ id: String, client: String = "c1", subject: String = "s1", kind: TokenKind = .access, format: TokenFormat = .opaque,
-                issued: Double = 0, lifetime: Double = 300, family: String? = nil, keyID: String? = nil) -> TokenRecord {
+    func record(
+        _ id: String,
+        client: String = "c1",
+        subject: String = "s1",
+        kind: TokenKind = .access,
+        format: TokenFormat = .opaque,
+        issued: Double = 0,
+        lifetime: Double = 300,
+        family: String? = nil,
+        keyID: String? = nil
+    ) -> TokenRecord {
         let at = clock.now().addingTimeInterval(issued)
-        return TokenRecord(id: id, tenantID: Self.tenant, kind: kind, format: format, clientID: client, subject: subject, scopes: ["a"],
-                           audiences: [Self.audience], issuedAt: at, expiresAt: at.addingTimeInterval(lifetime),
-                           digest: SecretDigest.sha256(id), keyID: keyID, grantType: .clientCredentials, familyID: family)
+        return TokenRecord(
+            id: id,
+            tenantID: Self.tenant,
+            kind: kind,
+            format: format,
+            clientID: client,
+            subject: subject,
+            scopes: ["a"],
+            audiences: [Self.audience],
+            issuedAt: at,
+            expiresAt: at.addingTimeInterval(lifetime),
+            digest: SecretDigest.sha256(id),
+            keyID: keyID,
+            grantType: .clientCredentials,
+            familyID: family
+        )
     }
 
     func event(_ type: AuditEventType = .tokenIssued, tokenID: String? = nil) -> AuditEventDraft {
@@ -135,8 +160,10 @@ struct StoreConformanceTests {
         #expect(try await f.store.latestSequence() == 1)  // tenant.created only: the audit of a refused apply is gone too
 
         // Users come back ordered by username; renaming onto one's own name is no clash.
-        try await f.store.apply([.putUser(User(tenantID: T, id: "u-b", username: "bob", createdAt: now)), .putUser(alice), .putUser(alice)],
-                                audit: [])
+        try await f.store.apply(
+            [.putUser(User(tenantID: T, id: "u-b", username: "bob", createdAt: now)), .putUser(alice), .putUser(alice)],
+            audit: []
+        )
         #expect(try await f.store.users(tenantID: T).map(\.id) == ["u-a", "u-b"])
         #expect(try await f.store.user(tenantID: T, username: "bob")?.id == "u-b")
         #expect(try await f.store.user(tenantID: T, id: "u-a") == alice)
@@ -149,8 +176,14 @@ struct StoreConformanceTests {
         defer { f.cleanup() }
         try await f.createTenant()
         let now = f.clock.now()
-        let token = RegistrationToken(tenantID: T, id: "r1", digest: SecretDigest.sha256("r1"), expiresAt: now.addingTimeInterval(60),
-                                      usesLeft: 1, createdAt: now)
+        let token = RegistrationToken(
+            tenantID: T,
+            id: "r1",
+            digest: SecretDigest.sha256("r1"),
+            expiresAt: now.addingTimeInterval(60),
+            usesLeft: 1,
+            createdAt: now
+        )
         try await f.store.apply([.putRegistrationToken(token)], audit: [])
         try await f.store.apply([.consumeRegistrationToken(tenantID: T, id: "r1", now: now)], audit: [])
         for at in [now, now.addingTimeInterval(-120)] {
@@ -163,16 +196,42 @@ struct StoreConformanceTests {
         }
         #expect(try await f.store.loadSnapshot().registrationTokens[T]?["r1"]?.usesLeft == 0)
         // Expired (at its expiry exactly) with uses left: refused as well.
-        try await f.store.apply([.putRegistrationToken(RegistrationToken(tenantID: T, id: "r2", digest: Data(), expiresAt: now, usesLeft: 5,
-                                                                         createdAt: now))], audit: [])
+        try await f.store.apply(
+            [
+                .putRegistrationToken(
+                    RegistrationToken(
+                        tenantID: T,
+                        id: "r2",
+                        digest: Data(),
+                        expiresAt: now,
+                        usesLeft: 5,
+                        createdAt: now
+                    )
+                )
+            ],
+            audit: []
+        )
         await #expect(throws: AdminError.self) { try await f.store.apply([.consumeRegistrationToken(tenantID: T, id: "r2", now: now)], audit: []) }
 
         let v1 = DesignVersion(tenantID: T, number: 1, design: TokenDesign(), author: "a", note: "first", createdAt: now)
         try await f.store.apply([.recordDesignVersion(v1)], audit: [])
         do {
-            try await f.store.apply([.putDesignDraft(DesignDraft(tenantID: T, design: TokenDesign(), baseVersion: 1, author: "b", updatedAt: now)),
-                                     .recordDesignVersion(DesignVersion(tenantID: T, number: 1, design: TokenDesign(), author: "b", note: "race",
-                                                                        createdAt: now))], audit: [])
+            try await f.store.apply(
+                [
+                    .putDesignDraft(DesignDraft(tenantID: T, design: TokenDesign(), baseVersion: 1, author: "b", updatedAt: now)),
+                    .recordDesignVersion(
+                        DesignVersion(
+                            tenantID: T,
+                            number: 1,
+                            design: TokenDesign(),
+                            author: "b",
+                            note: "race",
+                            createdAt: now
+                        )
+                    ),
+                ],
+                audit: []
+            )
             Issue.record("version 1 was published twice")
         } catch let error as AdminError {
             #expect(error.code == .conflict && error.field == "design")
@@ -189,9 +248,15 @@ struct StoreConformanceTests {
         defer { f.cleanup() }
         var all: [TokenRecord] = []
         for k in 0..<90 {
-            var r = f.record(String(format: "T%04d", k), client: k % 3 == 0 ? "c1" : "c2", subject: k % 2 == 0 ? "s1" : "s2",
-                             kind: k % 4 == 0 ? .refresh : .access, issued: Double(k), lifetime: [10, 100_000, 50][k % 3],
-                             family: k % 5 == 0 ? "f1" : nil)
+            var r = f.record(
+                String(format: "T%04d", k),
+                client: k % 3 == 0 ? "c1" : "c2",
+                subject: k % 2 == 0 ? "s1" : "s2",
+                kind: k % 4 == 0 ? .refresh : .access,
+                issued: Double(k),
+                lifetime: [10, 100_000, 50][k % 3],
+                family: k % 5 == 0 ? "f1" : nil
+            )
             if k % 7 == 0 { r.revokedAt = f.clock.now().addingTimeInterval(1) }
             all.append(r)
         }
@@ -200,16 +265,19 @@ struct StoreConformanceTests {
         try await f.store.record(tokens: all + [other], audit: [])
         let now = f.clock.now().addingTimeInterval(60)
         let start = f.clock.now()
-        let queries: [TokenQuery] = [TokenRecord.Status?.none, .active, .expired, .revoked].flatMap { status in
-            [nil, TokenKind.refresh].flatMap { kind in
-                [nil, "c1"].flatMap { client in
-                    [nil, start.addingTimeInterval(10.5)].map { since in
-                        TokenQuery(tenantID: T, clientID: client, kind: kind, status: status, limit: 7, issuedSince: since)
+        let queries: [TokenQuery] =
+            [TokenRecord.Status?.none, .active, .expired, .revoked].flatMap { status in
+                [nil, TokenKind.refresh].flatMap { kind in
+                    [nil, "c1"].flatMap { client in
+                        [nil, start.addingTimeInterval(10.5)].map { since in
+                            TokenQuery(tenantID: T, clientID: client, kind: kind, status: status, limit: 7, issuedSince: since)
+                        }
                     }
                 }
-            }
-        } + [TokenQuery(tenantID: T, subject: "s2", limit: 7), TokenQuery(tenantID: T, status: .active, limit: 7, familyID: "f1"),
-             TokenQuery(tenantID: T, limit: 7, issuedUntil: start.addingTimeInterval(20.2))]
+            } + [
+                TokenQuery(tenantID: T, subject: "s2", limit: 7), TokenQuery(tenantID: T, status: .active, limit: 7, familyID: "f1"),
+                TokenQuery(tenantID: T, limit: 7, issuedUntil: start.addingTimeInterval(20.2)),
+            ]
         for q in queries {
             let expected = all.filter { t in
                 (q.clientID == nil || t.clientID == q.clientID) && (q.subject == nil || t.subject == q.subject)
@@ -239,8 +307,13 @@ struct StoreConformanceTests {
         let f = try await ConformanceFixture.make(kind)
         defer { f.cleanup() }
         let start = f.clock.now()
-        try await f.store.record(tokens: [f.record("A", issued: 0.7, lifetime: 39.8, keyID: "k1"), f.record("B", lifetime: 90, keyID: "k1"),
-                                          f.record("C", lifetime: 30, keyID: "k2"), f.record("D", lifetime: 500)], audit: [])
+        try await f.store.record(
+            tokens: [
+                f.record("A", issued: 0.7, lifetime: 39.8, keyID: "k1"), f.record("B", lifetime: 90, keyID: "k1"),
+                f.record("C", lifetime: 30, keyID: "k2"), f.record("D", lifetime: 500),
+            ],
+            audit: []
+        )
         let a = try #require(try await f.store.token(id: "A"))
         #expect(a.issuedAt == start && a.expiresAt == start.addingTimeInterval(40))
         let now = start.addingTimeInterval(40.2)
@@ -266,8 +339,14 @@ struct StoreConformanceTests {
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for racer in 0..<2 {
                     group.addTask {
-                        try await f.store.redeem(tokenID: code.id, tenantID: ConformanceFixture.tenant, at: now, reason: "redeemed",
-                                                 issuing: [f.record("A\(round)-\(racer)")], audit: [f.event(tokenID: code.id)])
+                        try await f.store.redeem(
+                            tokenID: code.id,
+                            tenantID: ConformanceFixture.tenant,
+                            at: now,
+                            reason: "redeemed",
+                            issuing: [f.record("A\(round)-\(racer)")],
+                            audit: [f.event(tokenID: code.id)]
+                        )
                     }
                 }
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -298,7 +377,8 @@ struct StoreConformanceTests {
     func anAssertionIDIsUsedOnceUntilItExpires(kind: StoreKind) async throws {
         let f = try await ConformanceFixture.make(kind)
         defer { f.cleanup() }
-        let now = f.clock.now(), until = now.addingTimeInterval(60)
+        let now = f.clock.now()
+        let until = now.addingTimeInterval(60)
         #expect(try await f.store.consumeAssertionID(tenantID: T, clientID: "c1", jti: "j1", expiresAt: until, now: now))
         let later = now.addingTimeInterval(59.9)
         #expect(try await f.store.consumeAssertionID(tenantID: T, clientID: "c1", jti: "j1", expiresAt: until, now: later) == false)
@@ -317,8 +397,15 @@ struct StoreConformanceTests {
         let time = Date(timeIntervalSince1970: 1_800_000_000.123_456)
         let drafts = [
             AuditEventDraft(time: time, type: .tokenIssued, tenantID: T, clientID: "c1", subject: "s1", tokenID: "x1", actor: "a"),
-            AuditEventDraft(time: time, type: .tokenRefused, outcome: .failure, tenantID: T, clientID: "c2", reason: "invalid_client",
-                            details: ["description": "wrong | secret \\ here", "b": "2"]),
+            AuditEventDraft(
+                time: time,
+                type: .tokenRefused,
+                outcome: .failure,
+                tenantID: T,
+                clientID: "c2",
+                reason: "invalid_client",
+                details: ["description": "wrong | secret \\ here", "b": "2"]
+            ),
             AuditEventDraft(time: time, type: .tokenIssued, tenantID: "other", clientID: "c1", subject: "s2", tokenID: "x2"),
             AuditEventDraft(time: time, type: .tokenRevoked, tenantID: T, subject: "s1", tokenID: "x1"),
             AuditEventDraft(time: time, type: .tokenIssued, tenantID: T, clientID: "c1", subject: "s1", tokenID: "x3"),

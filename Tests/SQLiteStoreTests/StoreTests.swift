@@ -8,9 +8,21 @@ import Testing
 @Suite("SQLite store: group commit, audit chain, processes")
 struct StoreTests {
     func record(_ id: String, tenant: String = "sms") -> TokenRecord {
-        TokenRecord(id: id, tenantID: tenant, kind: .access, format: .opaque, clientID: "c", subject: "s", scopes: ["a"], audiences: ["x"],
-                    issuedAt: Date(timeIntervalSince1970: 1_800_000_000), expiresAt: Date(timeIntervalSince1970: 1_800_000_300),
-                    digest: SecretDigest.sha256(id), keyID: nil, grantType: .clientCredentials)
+        TokenRecord(
+            id: id,
+            tenantID: tenant,
+            kind: .access,
+            format: .opaque,
+            clientID: "c",
+            subject: "s",
+            scopes: ["a"],
+            audiences: ["x"],
+            issuedAt: Date(timeIntervalSince1970: 1_800_000_000),
+            expiresAt: Date(timeIntervalSince1970: 1_800_000_300),
+            digest: SecretDigest.sha256(id),
+            keyID: nil,
+            grantType: .clientCredentials
+        )
     }
 
     @Test func concurrentWritesAllCommitAndShareTransactions() async throws {
@@ -97,8 +109,13 @@ struct StoreTests {
         async let a: Void = { for _ in 0..<50 { _ = try await f.issue("api-gateway", secret: "gateway-demo-secret") } }()
         async let b: Void = {
             for _ in 0..<50 {
-                _ = try await other.token(TokenEndpointRequest(tenantID: "sms", form: FormParameters(pairs: [("grant_type", "client_credentials")]),
-                                                               authorization: f.basic("api-gateway", "gateway-demo-secret")))
+                _ = try await other.token(
+                    TokenEndpointRequest(
+                        tenantID: "sms",
+                        form: FormParameters(pairs: [("grant_type", "client_credentials")]),
+                        authorization: f.basic("api-gateway", "gateway-demo-secret")
+                    )
+                )
             }
         }()
         _ = try await (a, b)
@@ -159,7 +176,8 @@ struct StoreTests {
     @Test func statusFiltersAnswerWhatFilteringEveryRowWould() async throws {
         let f = try await Fixture.make(demo: false)
         defer { f.cleanup() }
-        let base = 1_800_000_000.0, now = Date(timeIntervalSince1970: base + 2000)
+        let base = 1_800_000_000.0
+        let now = Date(timeIntervalSince1970: base + 2000)
         var all: [TokenRecord] = []
         for k in 0..<1200 {
             var r = record(String(format: "T%06d", k), tenant: k % 5 == 4 ? "other" : "sms")
@@ -182,8 +200,17 @@ struct StoreTests {
                     var seen: [String] = []
                     var before: String?
                     for _ in 0..<1000 {
-                        let page = try await f.store.tokens(matching: TokenQuery(tenantID: "sms", kind: kind, status: status, before: before, limit: 7,
-                                                                                 issuedSince: since), at: now)
+                        let page = try await f.store.tokens(
+                            matching: TokenQuery(
+                                tenantID: "sms",
+                                kind: kind,
+                                status: status,
+                                before: before,
+                                limit: 7,
+                                issuedSince: since
+                            ),
+                            at: now
+                        )
                         seen += page.map(\.id)
                         guard page.count == 7 else { break }
                         before = page.last?.id

@@ -22,13 +22,19 @@ struct TimerTests {
         let f = try await Fixture.make(claimLookup: SilentFetcher(), timer: timer)
         defer { f.cleanup() }
         var design = try await f.engine.design(tenantID: "sms", .live)
-        design.claims.append(ClaimDefinition(
-            tenantID: "sms", name: "segment", type: "string",
-            source: .externalLookup(ExternalLookup(url: "http://127.0.0.1:9/crm/{client_id}", timeoutMilliseconds: 200, onFailure: .omit)),
-            scopes: ["invoice-read"]))
+        design.claims.append(
+            ClaimDefinition(
+                tenantID: "sms",
+                name: "segment",
+                type: "string",
+                source: .externalLookup(ExternalLookup(url: "http://127.0.0.1:9/crm/{client_id}", timeoutMilliseconds: 200, onFailure: .omit)),
+                scopes: ["invoice-read"]
+            )
+        )
         let outcome = try await f.engine.publishDesign(
             PublishRequest(tenantID: "sms", design: TokenDesign(scopes: design.scopes, claims: design.claims, apis: design.apis), note: "test"),
-            actor: "test")
+            actor: "test"
+        )
         #expect(outcome.version != nil, "\(outcome.verdict)")
 
         let issuance = Task { try await f.issue(extra: [("scope", "invoice-read")]) }

@@ -12,11 +12,19 @@ extension ClaimdeckEngine {
     /// returned once and stored only as its SHA-256.
     ///
     /// - Parameter presetSecret: only for demo data loaded from a file; admins never choose secrets.
-    public func registerClient(tenantID: String, id: String? = nil, _ spec: ClientSpec, actor: String, presetSecret: String? = nil,
-                               extraMutations: [ConfigMutation] = []) async throws(AdminError) -> ClientWithSecret {
+    public func registerClient(
+        tenantID: String,
+        id: String? = nil,
+        _ spec: ClientSpec,
+        actor: String,
+        presetSecret: String? = nil,
+        extraMutations: [ConfigMutation] = []
+    ) async throws(AdminError) -> ClientWithSecret {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else {
-            throw .notFound("no tenant '\(Validation.printable(tenantID))'; create it with 'claimdeck tenant create \(Validation.printable(tenantID))'")
+            throw .notFound(
+                "no tenant '\(Validation.printable(tenantID))'; create it with 'claimdeck tenant create \(Validation.printable(tenantID))'"
+            )
         }
         let new = try newClient(tenantID: tenantID, id: id, spec, presetSecret: presetSecret, snapshot: snapshot, actor: actor)
         try await applyConfig(extraMutations + new.mutations, audit: [new.event])
@@ -28,8 +36,14 @@ extension ClaimdeckEngine {
     /// event. Shared by registration and `design apply`.
     ///
     /// - Parameter id: the `client_id`; nil: generated from the name.
-    func newClient(tenantID: String, id: String?, _ spec: ClientSpec, presetSecret: String? = nil, snapshot: ConfigSnapshot,
-                   actor: String) throws(AdminError) -> (registered: ClientWithSecret, mutations: [ConfigMutation], event: AuditEventDraft) {
+    func newClient(
+        tenantID: String,
+        id: String?,
+        _ spec: ClientSpec,
+        presetSecret: String? = nil,
+        snapshot: ConfigSnapshot,
+        actor: String
+    ) throws(AdminError) -> (registered: ClientWithSecret, mutations: [ConfigMutation], event: AuditEventDraft) {
         if let id { try Validation.clientID(id) }
         try spec.validate(tenantID: tenantID, snapshot: snapshot, configuration: configuration)
         let id = id ?? generatedClientID(name: spec.name, tenantID: tenantID, snapshot: snapshot)
@@ -38,12 +52,26 @@ extension ClaimdeckEngine {
         let method = resolved.resolvedAuthMethod
         let secret = method.usesSecret ? (presetSecret ?? ids.secret(bytes: 32)) : nil
         let now = clock.now()
-        let client = Client(tenantID: tenantID, id: id, spec: resolved, secretDigest: secret.map { SecretDigest.sha256($0) },
-                            createdAt: now, updatedAt: now)
+        let client = Client(
+            tenantID: tenantID,
+            id: id,
+            spec: resolved,
+            secretDigest: secret.map { SecretDigest.sha256($0) },
+            createdAt: now,
+            updatedAt: now
+        )
         let keys = try keysNeeded(for: client, snapshot: snapshot, now: now)
-        let event = AuditEventDraft(time: now, type: .clientRegistered, tenantID: tenantID, clientID: id, actor: actor,
-                                    details: ["type": client.type.rawValue, "auth_method": method.rawValue, "format": client.tokenFormat.rawValue,
-                                              "scopes": client.scopes.joined(separator: " "), "grant_types": client.grantTypes.map(\.rawValue).joined(separator: " ")])
+        let event = AuditEventDraft(
+            time: now,
+            type: .clientRegistered,
+            tenantID: tenantID,
+            clientID: id,
+            actor: actor,
+            details: [
+                "type": client.type.rawValue, "auth_method": method.rawValue, "format": client.tokenFormat.rawValue,
+                "scopes": client.scopes.joined(separator: " "), "grant_types": client.grantTypes.map(\.rawValue).joined(separator: " "),
+            ]
+        )
         return (ClientWithSecret(client: client, secret: secret), keys.map(ConfigMutation.putKey) + [.putClient(client)], event)
     }
 
@@ -64,25 +92,42 @@ extension ClaimdeckEngine {
     /// registration is, and the audit event names the settings that really changed (as GRDB's
     /// `updateChanges(_:modify:)` compares before and after). A client's type and authentication method
     /// cannot change. Nothing changed: nothing is written and the client is returned as it is.
-    public func updateClient(tenantID: String, clientID: String, actor: String,
-                             _ modify: (inout ClientSpec) -> Void) async throws(AdminError) -> Client {
+    public func updateClient(
+        tenantID: String,
+        clientID: String,
+        actor: String,
+        _ modify: (inout ClientSpec) -> Void
+    ) async throws(AdminError) -> Client {
         let existing = try client(tenantID: tenantID, clientID: clientID)
         var spec = existing.spec
         modify(&spec)
         guard let updated = try changedClient(existing, to: spec, field: nil) else { return existing }
         let snapshot = config.snapshot
         let keys = try keysNeeded(for: updated.client, snapshot: snapshot, now: updated.client.updatedAt)
-        try await applyConfig(keys.map(ConfigMutation.putKey) + [.putClient(updated.client)], audit: [
-            AuditEventDraft(time: updated.client.updatedAt, type: .clientUpdated, tenantID: tenantID, clientID: clientID, actor: actor,
-                            details: ["fields": updated.fields.joined(separator: " ")]),
-        ])
+        try await applyConfig(
+            keys.map(ConfigMutation.putKey) + [.putClient(updated.client)],
+            audit: [
+                AuditEventDraft(
+                    time: updated.client.updatedAt,
+                    type: .clientUpdated,
+                    tenantID: tenantID,
+                    clientID: clientID,
+                    actor: actor,
+                    details: ["fields": updated.fields.joined(separator: " ")]
+                )
+            ]
+        )
         return updated.client
     }
 
     /// `existing` with `spec` as its settings, validated, and the keys that changed; nil when none did.
     /// `field` prefixes the names of refused fields (`clients.<id>` for `design apply`).
-    func changedClient(_ existing: Client, to spec: ClientSpec, field: String?,
-                       snapshot: ConfigSnapshot? = nil) throws(AdminError) -> (client: Client, fields: [String])? {
+    func changedClient(
+        _ existing: Client,
+        to spec: ClientSpec,
+        field: String?,
+        snapshot: ConfigSnapshot? = nil
+    ) throws(AdminError) -> (client: Client, fields: [String])? {
         let prefix = field.map { $0 + "." } ?? ""
         guard spec.type == existing.type else {
             throw .invalid(field: prefix + "type", "a client's type cannot change (\(existing.type.rawValue)); delete and register it again")
@@ -106,9 +151,12 @@ extension ClaimdeckEngine {
         let now = clock.now()
         client.disabled = disabled
         client.updatedAt = now
-        try await applyConfig([.putClient(client)], audit: [
-            AuditEventDraft(time: now, type: disabled ? .clientDisabled : .clientEnabled, tenantID: tenantID, clientID: clientID, actor: actor),
-        ])
+        try await applyConfig(
+            [.putClient(client)],
+            audit: [
+                AuditEventDraft(time: now, type: disabled ? .clientDisabled : .clientEnabled, tenantID: tenantID, clientID: clientID, actor: actor)
+            ]
+        )
         return client
     }
 
@@ -122,9 +170,12 @@ extension ClaimdeckEngine {
         let now = clock.now()
         client.secretDigest = SecretDigest.sha256(secret)
         client.updatedAt = now
-        try await applyConfig([.putClient(client)], audit: [
-            AuditEventDraft(time: now, type: .clientSecretRotated, tenantID: tenantID, clientID: clientID, actor: actor),
-        ])
+        try await applyConfig(
+            [.putClient(client)],
+            audit: [
+                AuditEventDraft(time: now, type: .clientSecretRotated, tenantID: tenantID, clientID: clientID, actor: actor)
+            ]
+        )
         return ClientWithSecret(client: client, secret: secret)
     }
 
@@ -132,34 +183,64 @@ extension ClaimdeckEngine {
     public func deleteClient(tenantID: String, clientID: String, actor: String) async throws(AdminError) -> RevocationSummary {
         _ = try client(tenantID: tenantID, clientID: clientID)
         let summary = try await revokeTokens(.client(tenantID: tenantID, clientID: clientID), reason: "client deleted", actor: actor)
-        try await applyConfig([.deleteClient(tenantID: tenantID, clientID: clientID)], audit: [
-            AuditEventDraft(time: clock.now(), type: .clientDeleted, tenantID: tenantID, clientID: clientID, actor: actor,
-                            details: ["tokens_revoked": "\(summary.revoked)"]),
-        ])
+        try await applyConfig(
+            [.deleteClient(tenantID: tenantID, clientID: clientID)],
+            audit: [
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .clientDeleted,
+                    tenantID: tenantID,
+                    clientID: clientID,
+                    actor: actor,
+                    details: ["tokens_revoked": "\(summary.revoked)"]
+                )
+            ]
+        )
         return summary
     }
 
     /// Mints an initial access token for RFC 7591 dynamic registration at `/<tenant>/register`.
-    public func createRegistrationToken(tenantID: String, lifetime: Int, uses: Int, actor: String) async throws(AdminError) -> (token: String, record: RegistrationToken) {
+    public func createRegistrationToken(
+        tenantID: String,
+        lifetime: Int,
+        uses: Int,
+        actor: String
+    ) async throws(AdminError) -> (token: String, record: RegistrationToken) {
         guard config.snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         guard (60...31_536_000).contains(lifetime) else { throw .invalid(field: "ttl", "must be 60 seconds to 365 days") }
         guard (1...100_000).contains(uses) else { throw .invalid(field: "uses", "must be 1 to 100000") }
         let now = clock.now()
         let id = ids.timeOrdered(at: now)
         let token = RegistrationTokenFormat.prefix + id + ids.secret(bytes: 32)
-        let record = RegistrationToken(tenantID: tenantID, id: id, digest: SecretDigest.sha256(token),
-                                       expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), usesLeft: uses, createdAt: now)
-        try await applyConfig([.putRegistrationToken(record)], audit: [
-            AuditEventDraft(time: now, type: .registrationTokenCreated, tenantID: tenantID, tokenID: id, actor: actor,
-                            details: ["uses": "\(uses)", "expires_at": ISO8601DateFormatter().string(from: record.expiresAt)]),
-        ])
+        let record = RegistrationToken(
+            tenantID: tenantID,
+            id: id,
+            digest: SecretDigest.sha256(token),
+            expiresAt: now.addingTimeInterval(TimeInterval(lifetime)),
+            usesLeft: uses,
+            createdAt: now
+        )
+        try await applyConfig(
+            [.putRegistrationToken(record)],
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationTokenCreated,
+                    tenantID: tenantID,
+                    tokenID: id,
+                    actor: actor,
+                    details: ["uses": "\(uses)", "expires_at": ISO8601DateFormatter().string(from: record.expiresAt)]
+                )
+            ]
+        )
         return (token, record)
     }
 
     /// Keys for a client's algorithm when the tenant has none yet.
     func keysNeeded(for client: Client, snapshot: ConfigSnapshot, now: Date) throws(AdminError) -> [SigningKeyRecord] {
         guard let alg = client.signingAlgorithm,
-              !(snapshot.keys[client.tenantID] ?? []).contains(where: { $0.algorithm == alg && $0.state == .active }) else { return [] }
+            !(snapshot.keys[client.tenantID] ?? []).contains(where: { $0.algorithm == alg && $0.state == .active })
+        else { return [] }
         return try generateKeyPairForRotation(tenantID: client.tenantID, algorithm: alg, now: now)
     }
 

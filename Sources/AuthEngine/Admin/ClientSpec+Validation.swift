@@ -10,7 +10,10 @@ extension ClientSpec {
             throw .invalid(field: "auth method", "a public client cannot authenticate; use auth method 'none' or make it confidential")
         }
         if type == .confidential && method == .none {
-            throw .invalid(field: "auth method", "a confidential client must authenticate: client_secret_basic, client_secret_post or private_key_jwt")
+            throw .invalid(
+                field: "auth method",
+                "a confidential client must authenticate: client_secret_basic, client_secret_post or private_key_jwt"
+            )
         }
         if method == .privateKeyJWT {
             guard let jwks, !jwks.keys.isEmpty else {
@@ -24,7 +27,10 @@ extension ClientSpec {
         }
         if grantTypes.isEmpty { throw .invalid(field: "grant types", "give at least one grant type") }
         for g in grantTypes where !GrantType.implemented.contains(g) {
-            throw .invalid(field: "grant types", "'\(Validation.printable(g.rawValue))' is not supported; supported: \(GrantType.implemented.map(\.rawValue).joined(separator: ", "))")
+            throw .invalid(
+                field: "grant types",
+                "'\(Validation.printable(g.rawValue))' is not supported; supported: \(GrantType.implemented.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if type == .public && grantTypes.contains(.clientCredentials) {
             throw .invalid(field: "grant types", "client_credentials needs a confidential client")
@@ -33,7 +39,10 @@ extension ClientSpec {
         for s in scopes {
             guard ScopeDefinition.isValidName(s) else { throw .invalid(field: "scopes", "'\(Validation.printable(s))' is not a valid scope name") }
             guard known[s] != nil || StandardScopes.all.contains(s) else {
-                throw .invalid(field: "scopes", "unknown scope '\(s)'; known scopes: \((known.keys.sorted() + StandardScopes.all).joined(separator: ", "))")
+                throw .invalid(
+                    field: "scopes",
+                    "unknown scope '\(s)'; known scopes: \((known.keys.sorted() + StandardScopes.all).joined(separator: ", "))"
+                )
             }
         }
         if grantTypes.contains(.authorizationCode) && redirectURIs.isEmpty {
@@ -67,8 +76,12 @@ extension ClientSpec {
         }
         // RFC 9068 tokens always carry an audience: refuse now a client that could never get one.
         if grantTypes.contains(.clientCredentials) && audiences.isEmpty
-            && !(snapshot.apis[tenantID] ?? [:]).values.contains(where: { !Set($0.scopes).isDisjoint(with: scopes) }) {
-            throw .invalid(field: "audiences", "give at least one audience (the API identifier its tokens are for): no API of the tenant accepts its scopes")
+            && !(snapshot.apis[tenantID] ?? [:]).values.contains(where: { !Set($0.scopes).isDisjoint(with: scopes) })
+        {
+            throw .invalid(
+                field: "audiences",
+                "give at least one audience (the API identifier its tokens are for): no API of the tenant accepts its scopes"
+            )
         }
     }
 }

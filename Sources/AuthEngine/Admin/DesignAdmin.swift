@@ -45,8 +45,14 @@ public struct PublishRequest: Sendable {
     public var dryRun: Bool
     var rolledBackFrom: Int?
 
-    public init(tenantID: String, design: TokenDesign? = nil, clients: [DeclaredClient]? = nil, note: String, forceReason: String? = nil,
-                dryRun: Bool = false) {
+    public init(
+        tenantID: String,
+        design: TokenDesign? = nil,
+        clients: [DeclaredClient]? = nil,
+        note: String,
+        forceReason: String? = nil,
+        dryRun: Bool = false
+    ) {
         self.tenantID = tenantID
         self.design = design
         self.clients = clients
@@ -73,7 +79,8 @@ public struct PublishOutcome: Sendable {
     /// The gate's verdict in one line.
     public var verdict: String {
         if refused {
-            return "refused: breaking changes for API\(diff.affectedAPIs.count == 1 ? "" : "s") \(diff.affectedAPIs.joined(separator: ", ")); publish with --force --reason \"...\" once they are ready"
+            return
+                "refused: breaking changes for API\(diff.affectedAPIs.count == 1 ? "" : "s") \(diff.affectedAPIs.joined(separator: ", ")); publish with --force --reason \"...\" once they are ready"
         }
         if !changed { return "nothing to publish: the design is the live one" }
         if let version { return "published as version \(version)" }
@@ -110,7 +117,10 @@ extension ClaimdeckEngine {
     /// One published version; an error naming the versions command when there is no such number.
     public func designVersion(tenantID: String, number: Int) async throws(AdminError) -> DesignVersion {
         guard let v = try await storeCall({ try await store.designVersion(tenantID: tenantID, number: number) }) else {
-            throw .invalid(field: "version", "tenant '\(Validation.printable(tenantID))' has no design version \(number); 'claimdeck design versions' lists them")
+            throw .invalid(
+                field: "version",
+                "tenant '\(Validation.printable(tenantID))' has no design version \(number); 'claimdeck design versions' lists them"
+            )
         }
         return v
     }
@@ -122,18 +132,32 @@ extension ClaimdeckEngine {
         try design.validate()
         let now = clock.now()
         let draft = DesignDraft(tenantID: tenantID, design: design, baseVersion: tenant.designVersion, author: actor, updatedAt: now)
-        try await applyConfig([.putDesignDraft(draft)], audit: [
-            AuditEventDraft(time: now, type: .designDraftSaved, tenantID: tenantID, actor: actor, details: ["base_version": "\(tenant.designVersion)"]),
-        ])
+        try await applyConfig(
+            [.putDesignDraft(draft)],
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .designDraftSaved,
+                    tenantID: tenantID,
+                    actor: actor,
+                    details: ["base_version": "\(tenant.designVersion)"]
+                )
+            ]
+        )
         return draft
     }
 
     /// Throws the draft away (audited); the live design is unchanged.
     public func discardDesignDraft(tenantID: String, actor: String) async throws(AdminError) {
-        guard try await designDraft(tenantID: tenantID) != nil else { throw .notFound("tenant '\(Validation.printable(tenantID))' has no design draft") }
-        try await applyConfig([.deleteDesignDraft(tenantID: tenantID)], audit: [
-            AuditEventDraft(time: clock.now(), type: .designDraftDiscarded, tenantID: tenantID, actor: actor),
-        ])
+        guard try await designDraft(tenantID: tenantID) != nil else {
+            throw .notFound("tenant '\(Validation.printable(tenantID))' has no design draft")
+        }
+        try await applyConfig(
+            [.deleteDesignDraft(tenantID: tenantID)],
+            audit: [
+                AuditEventDraft(time: clock.now(), type: .designDraftDiscarded, tenantID: tenantID, actor: actor)
+            ]
+        )
     }
 
     /// The diff from one design to another (default: live to draft).
@@ -143,7 +167,11 @@ extension ClaimdeckEngine {
 
     /// Lints a design (default: the live one) against the tenant's clients, with token sizes measured
     /// by the preview, i.e. by the issuance code (without external lookups: they are not called).
-    public func lintDesign(tenantID: String, _ design: TokenDesign? = nil, limits: LintLimits = LintLimits()) async throws(AdminError) -> [LintFinding] {
+    public func lintDesign(
+        tenantID: String,
+        _ design: TokenDesign? = nil,
+        limits: LintLimits = LintLimits()
+    ) async throws(AdminError) -> [LintFinding] {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         let design = design?.owned(by: tenantID) ?? TokenDesign.live(tenantID: tenantID, snapshot: snapshot)
@@ -175,14 +203,20 @@ extension ClaimdeckEngine {
         let tid = tenant.id
         let draft = r.design == nil ? try await designDraft(tenantID: tid) : nil
         guard let design = r.design?.owned(by: tid) ?? draft?.design else {
-            throw .notFound("tenant '\(tid)' has no design draft to publish; edit one in the console's designer or use 'claimdeck design apply -f FILE'")
+            throw .notFound(
+                "tenant '\(tid)' has no design draft to publish; edit one in the console's designer or use 'claimdeck design apply -f FILE'"
+            )
         }
         if let draft, draft.baseVersion != tenant.designVersion {
-            throw .conflict("the draft was started from version \(draft.baseVersion), but version \(tenant.designVersion) went live since; review 'claimdeck design diff' and save the draft again")
+            throw .conflict(
+                "the draft was started from version \(draft.baseVersion), but version \(tenant.designVersion) went live since; review 'claimdeck design diff' and save the draft again"
+            )
         }
         try design.validate()
         let note = r.note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !note.isEmpty, note.count <= 500 else { throw .invalid(field: "note", "say in a few words (up to 500 characters) what this version changes") }
+        guard !note.isEmpty, note.count <= 500 else {
+            throw .invalid(field: "note", "say in a few words (up to 500 characters) what this version changes")
+        }
         let forceReason = r.forceReason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
 
         let live = TokenDesign.live(tenantID: tid, snapshot: snapshot)
@@ -200,12 +234,23 @@ extension ClaimdeckEngine {
                 var spec = declared.spec
                 spec.authMethod = spec.authMethod ?? existing.authMethod
                 spec.jwks = spec.jwks ?? existing.jwks
-                guard let (client, fields) = try changedClient(existing, to: spec, field: "clients.\(id)", snapshot: next).map({ ($0.client, $0.fields) })
+                guard
+                    let (client, fields) = try changedClient(existing, to: spec, field: "clients.\(id)", snapshot: next).map({
+                        ($0.client, $0.fields)
+                    })
                 else { continue }
                 audiences[id] = (existing.audiences, client.audiences)
                 clientMutations += try keysNeeded(for: client, snapshot: next, now: now).map(ConfigMutation.putKey) + [.putClient(client)]
-                clientEvents.append(AuditEventDraft(time: now, type: .clientUpdated, tenantID: tid, clientID: id, actor: actor,
-                                                    details: ["fields": fields.joined(separator: " "), "via": "design apply"]))
+                clientEvents.append(
+                    AuditEventDraft(
+                        time: now,
+                        type: .clientUpdated,
+                        tenantID: tid,
+                        clientID: id,
+                        actor: actor,
+                        details: ["fields": fields.joined(separator: " "), "via": "design apply"]
+                    )
+                )
                 next.clients[tid, default: [:]][id] = client
                 updated.append(id)
             } else {
@@ -217,12 +262,27 @@ extension ClaimdeckEngine {
             }
         }
         let diff = DesignDiff.between(live, design, clientAudiences: audiences)
-        var outcome = PublishOutcome(diff: diff, findings: await lint(design, snapshot: next, tenantID: tid), version: nil,
-                                     refused: !diff.breaking.isEmpty && forceReason == nil, createdClients: created, updatedClients: updated)
+        var outcome = PublishOutcome(
+            diff: diff,
+            findings: await lint(design, snapshot: next, tenantID: tid),
+            version: nil,
+            refused: !diff.breaking.isEmpty && forceReason == nil,
+            createdClients: created,
+            updatedClients: updated
+        )
         if r.dryRun || !outcome.changed { return outcome }
         if outcome.refused {
-            await audit([AuditEventDraft(time: now, type: .designPublishRefused, outcome: .failure, tenantID: tid, reason: "breaking_change", actor: actor,
-                                         details: ["apis": diff.affectedAPIs.joined(separator: " "), "breaking": "\(diff.breaking.count)", "note": note])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .designPublishRefused,
+                    outcome: .failure,
+                    tenantID: tid,
+                    reason: "breaking_change",
+                    actor: actor,
+                    details: ["apis": diff.affectedAPIs.joined(separator: " "), "breaking": "\(diff.breaking.count)", "note": note]
+                )
+            ])
             return outcome
         }
         if design == live {
@@ -233,19 +293,44 @@ extension ClaimdeckEngine {
         let number = tenant.designVersion + 1
         var updatedTenant = tenant
         updatedTenant.designVersion = number
-        let version = DesignVersion(tenantID: tid, number: number, design: design, author: actor, note: note, createdAt: now,
-                                    forcedReason: diff.breaking.isEmpty ? nil : forceReason, rolledBackFrom: r.rolledBackFrom)
+        let version = DesignVersion(
+            tenantID: tid,
+            number: number,
+            design: design,
+            author: actor,
+            note: note,
+            createdAt: now,
+            forcedReason: diff.breaking.isEmpty ? nil : forceReason,
+            rolledBackFrom: r.rolledBackFrom
+        )
         var mutations = design.mutations(replacing: live, tenantID: tid) + [.putTenant(updatedTenant), .recordDesignVersion(version)]
         if draft != nil { mutations.append(.deleteDesignDraft(tenantID: tid)) }
-        var events = [AuditEventDraft(time: now, type: .designPublished, tenantID: tid, actor: actor, details: [
-            "version": "\(number)", "note": note, "claim_changes": "\(diff.claimChanges.count)", "other_changes": "\(diff.otherChanges.count)",
-            "rolled_back_from": r.rolledBackFrom.map(String.init) ?? "",
-        ])]
+        var events = [
+            AuditEventDraft(
+                time: now,
+                type: .designPublished,
+                tenantID: tid,
+                actor: actor,
+                details: [
+                    "version": "\(number)", "note": note, "claim_changes": "\(diff.claimChanges.count)",
+                    "other_changes": "\(diff.otherChanges.count)",
+                    "rolled_back_from": r.rolledBackFrom.map(String.init) ?? "",
+                ]
+            )
+        ]
         if !diff.breaking.isEmpty, let forceReason {
-            events.append(AuditEventDraft(time: now, type: .designGateOverridden, tenantID: tid, actor: actor, details: [
-                "version": "\(number)", "reason": forceReason, "apis": diff.affectedAPIs.joined(separator: " "),
-                "breaking": diff.breaking.map(\.message).joined(separator: "; "),
-            ]))
+            events.append(
+                AuditEventDraft(
+                    time: now,
+                    type: .designGateOverridden,
+                    tenantID: tid,
+                    actor: actor,
+                    details: [
+                        "version": "\(number)", "reason": forceReason, "apis": diff.affectedAPIs.joined(separator: " "),
+                        "breaking": diff.breaking.map(\.message).joined(separator: "; "),
+                    ]
+                )
+            )
         }
         try await applyConfig(mutations + clientMutations, audit: events + clientEvents)
         outcome.version = number
@@ -253,10 +338,22 @@ extension ClaimdeckEngine {
     }
 
     /// Publishes an old version's content as a new version (through the same gate).
-    public func rollbackDesign(tenantID: String, to number: Int, note: String?, forceReason: String?, dryRun: Bool = false,
-                               actor: String) async throws(AdminError) -> PublishOutcome {
+    public func rollbackDesign(
+        tenantID: String,
+        to number: Int,
+        note: String?,
+        forceReason: String?,
+        dryRun: Bool = false,
+        actor: String
+    ) async throws(AdminError) -> PublishOutcome {
         let old = try await designVersion(tenantID: tenantID, number: number)
-        var r = PublishRequest(tenantID: tenantID, design: old.design, note: note ?? "rollback to version \(number)", forceReason: forceReason, dryRun: dryRun)
+        var r = PublishRequest(
+            tenantID: tenantID,
+            design: old.design,
+            note: note ?? "rollback to version \(number)",
+            forceReason: forceReason,
+            dryRun: dryRun
+        )
         r.rolledBackFrom = number
         return try await publishDesign(r, actor: actor)
     }

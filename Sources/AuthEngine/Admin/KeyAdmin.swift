@@ -31,14 +31,23 @@ extension ClaimdeckEngine {
         let outstanding: [String: (count: Int, until: Date)]
         outstanding = try await storeCall { try await store.outstandingByKey(tenantID: tenantID, at: now) }
         return (snapshot.keys[tenantID] ?? []).sorted { ($0.state.order, $0.createdAt) < ($1.state.order, $1.createdAt) }.map {
-            KeyStatus(record: $0, outstandingTokens: outstanding[$0.kid]?.count ?? 0, outstandingUntil: outstanding[$0.kid]?.until,
-                      published: $0.isPublished(at: now))
+            KeyStatus(
+                record: $0,
+                outstandingTokens: outstanding[$0.kid]?.count ?? 0,
+                outstandingUntil: outstanding[$0.kid]?.until,
+                published: $0.isPublished(at: now)
+            )
         }
     }
 
     /// Rotation: the published `next` key starts signing, the active one retires (published until the
     /// tokens it signed have expired), and a new `next` key is published. `dryRun` changes nothing.
-    public func rotateKey(tenantID: String, algorithm: SigningAlgorithm? = nil, dryRun: Bool = false, actor: String) async throws(AdminError) -> KeyChange {
+    public func rotateKey(
+        tenantID: String,
+        algorithm: SigningAlgorithm? = nil,
+        dryRun: Bool = false,
+        actor: String
+    ) async throws(AdminError) -> KeyChange {
         let snapshot = config.snapshot
         guard let tenant = snapshot.tenants[tenantID] else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         let alg = algorithm ?? tenant.defaultAlgorithm
@@ -58,7 +67,10 @@ extension ClaimdeckEngine {
             if var a = active?.record {
                 a.state = .retired
                 a.retiredAt = now
-                let until = max(active?.outstandingUntil ?? now, now.addingTimeInterval(TimeInterval(maxLifetime(tenantID: tenantID, snapshot: snapshot))))
+                let until = max(
+                    active?.outstandingUntil ?? now,
+                    now.addingTimeInterval(TimeInterval(maxLifetime(tenantID: tenantID, snapshot: snapshot)))
+                )
                 a.publishUntil = until
                 mutations.append(.putKey(a))
                 change.retired = a.kid
@@ -78,11 +90,21 @@ extension ClaimdeckEngine {
             change.next = fresh.kid
         }
         if !dryRun {
-            try await applyConfig(mutations, audit: [
-                AuditEventDraft(time: now, type: .keyRotated, tenantID: tenantID, actor: actor,
-                                details: ["algorithm": alg.rawValue, "activated": change.activated ?? "", "retired": change.retired ?? "",
-                                          "next": change.next ?? ""]),
-            ])
+            try await applyConfig(
+                mutations,
+                audit: [
+                    AuditEventDraft(
+                        time: now,
+                        type: .keyRotated,
+                        tenantID: tenantID,
+                        actor: actor,
+                        details: [
+                            "algorithm": alg.rawValue, "activated": change.activated ?? "", "retired": change.retired ?? "",
+                            "next": change.next ?? "",
+                        ]
+                    )
+                ]
+            )
         }
         return change
     }
@@ -102,8 +124,12 @@ extension ClaimdeckEngine {
             let hasNext = statuses.contains { $0.record.state == .next && $0.record.algorithm == target.record.algorithm }
             if !hasNext {
                 if dryRun {
-                    return KeyChange(activated: "(a new key, published and activated at once)", retired: kid,
-                                     publishedUntil: unpublish ? clock.now() : nil, outstandingTokens: target.outstandingTokens)
+                    return KeyChange(
+                        activated: "(a new key, published and activated at once)",
+                        retired: kid,
+                        publishedUntil: unpublish ? clock.now() : nil,
+                        outstandingTokens: target.outstandingTokens
+                    )
                 }
                 _ = try await rotateKey(tenantID: tenantID, algorithm: target.record.algorithm, actor: actor)
             }
@@ -111,7 +137,10 @@ extension ClaimdeckEngine {
             if unpublish { change.publishedUntil = clock.now() }
             if dryRun { return change }
             change = try await rotateKey(tenantID: tenantID, algorithm: target.record.algorithm, actor: actor)
-            if unpublish { try await unpublishKey(tenantID: tenantID, kid: kid, actor: actor) ; change.publishedUntil = clock.now() }
+            if unpublish {
+                try await unpublishKey(tenantID: tenantID, kid: kid, actor: actor)
+                change.publishedUntil = clock.now()
+            }
             return change
         }
         let now = clock.now()
@@ -125,10 +154,18 @@ extension ClaimdeckEngine {
         record.publishUntil = until
         let change = KeyChange(retired: kid, publishedUntil: until, outstandingTokens: target.outstandingTokens)
         if !dryRun {
-            try await applyConfig([.putKey(record)], audit: [
-                AuditEventDraft(time: now, type: .keyRetired, tenantID: tenantID, actor: actor,
-                                details: ["kid": kid, "unpublished": unpublish ? "true" : "false", "outstanding_tokens": "\(target.outstandingTokens)"]),
-            ])
+            try await applyConfig(
+                [.putKey(record)],
+                audit: [
+                    AuditEventDraft(
+                        time: now,
+                        type: .keyRetired,
+                        tenantID: tenantID,
+                        actor: actor,
+                        details: ["kid": kid, "unpublished": unpublish ? "true" : "false", "outstanding_tokens": "\(target.outstandingTokens)"]
+                    )
+                ]
+            )
         }
         return change
     }
@@ -137,9 +174,12 @@ extension ClaimdeckEngine {
         guard var record = config.snapshot.keys[tenantID]?.first(where: { $0.kid == kid }) else { return }
         let now = clock.now()
         record.publishUntil = now
-        try await applyConfig([.putKey(record)], audit: [
-            AuditEventDraft(time: now, type: .keyRetired, tenantID: tenantID, actor: actor, details: ["kid": kid, "unpublished": "true"]),
-        ])
+        try await applyConfig(
+            [.putKey(record)],
+            audit: [
+                AuditEventDraft(time: now, type: .keyRetired, tenantID: tenantID, actor: actor, details: ["kid": kid, "unpublished": "true"])
+            ]
+        )
     }
 
     /// The longest access-token lifetime of the tenant's clients: a retired key stays published at least that long.

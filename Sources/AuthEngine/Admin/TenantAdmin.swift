@@ -14,8 +14,12 @@ public struct TenantSummary: Sendable, Hashable {
 extension ClaimdeckEngine {
     /// Creates a tenant with an active signing key and a next one already published.
     @discardableResult
-    public func createTenant(id: String, displayName: String? = nil, algorithm: SigningAlgorithm = .es256,
-                             actor: String) async throws(AdminError) -> Tenant {
+    public func createTenant(
+        id: String,
+        displayName: String? = nil,
+        algorithm: SigningAlgorithm = .es256,
+        actor: String
+    ) async throws(AdminError) -> Tenant {
         try Tenant.validateID(id)
         if let displayName { try Validation.name(displayName, field: "display name") }
         let snapshot = config.snapshot
@@ -23,10 +27,18 @@ extension ClaimdeckEngine {
         let now = clock.now()
         let tenant = Tenant(id: id, displayName: displayName ?? id, createdAt: now, defaultAlgorithm: algorithm)
         let keys = try generateKeyPairForRotation(tenantID: id, algorithm: algorithm, now: now)
-        try await applyConfig([.putTenant(tenant)] + keys.map(ConfigMutation.putKey), audit: [
-            AuditEventDraft(time: now, type: .tenantCreated, tenantID: id, actor: actor,
-                            details: ["algorithm": algorithm.rawValue, "active_kid": keys[0].kid, "next_kid": keys[1].kid]),
-        ])
+        try await applyConfig(
+            [.putTenant(tenant)] + keys.map(ConfigMutation.putKey),
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .tenantCreated,
+                    tenantID: id,
+                    actor: actor,
+                    details: ["algorithm": algorithm.rawValue, "active_kid": keys[0].kid, "next_kid": keys[1].kid]
+                )
+            ]
+        )
         return tenant
     }
 
@@ -34,8 +46,14 @@ extension ClaimdeckEngine {
     public func tenantSummaries() -> [TenantSummary] {
         let s = config.snapshot
         return s.tenants.values.sorted { $0.id < $1.id }.map { t in
-            TenantSummary(tenant: t, issuer: configuration.issuer(for: t.id), clients: s.clients[t.id]?.count ?? 0,
-                          keys: s.keys[t.id]?.count ?? 0, scopes: s.scopes[t.id]?.count ?? 0, apis: s.apis[t.id]?.count ?? 0)
+            TenantSummary(
+                tenant: t,
+                issuer: configuration.issuer(for: t.id),
+                clients: s.clients[t.id]?.count ?? 0,
+                keys: s.keys[t.id]?.count ?? 0,
+                scopes: s.scopes[t.id]?.count ?? 0,
+                apis: s.apis[t.id]?.count ?? 0
+            )
         }
     }
 
@@ -61,10 +79,18 @@ extension ClaimdeckEngine {
         }
         let preview = try await previewRevocation(.tenant(tenantID: id))
         let now = clock.now()
-        try await applyConfig([.deleteTenant(id: id)], audit: [
-            AuditEventDraft(time: now, type: .tenantDeleted, tenantID: id, actor: actor,
-                            details: ["clients": "\(summary.clients)", "active_tokens": "\(preview.revoked)", "forced": force ? "true" : "false"]),
-        ])
+        try await applyConfig(
+            [.deleteTenant(id: id)],
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .tenantDeleted,
+                    tenantID: id,
+                    actor: actor,
+                    details: ["clients": "\(summary.clients)", "active_tokens": "\(preview.revoked)", "forced": force ? "true" : "false"]
+                )
+            ]
+        )
         return preview
     }
 }

@@ -19,19 +19,36 @@ extension ClaimdeckEngine {
             }
         }
         let now = clock.now()
-        var subject: String?, client: String?, tokenID: String?
+        var subject: String?
+        var client: String?
+        var tokenID: String?
         switch selector {
         case .token(_, let id): tokenID = id
         case .subject(_, let s): subject = s
         case .client(_, let c): client = c
-        case .grant(_, let s, let c): subject = s; client = c
+        case .grant(_, let s, let c):
+            subject = s
+            client = c
         case .session(_, let s, _, _): subject = s
         case .tenant, .family: break
         }
         do {
-            let summary = try await store.revoke(selector, at: now, reason: reason, audit: AuditEventDraft(
-                time: now, type: .tokenRevoked, tenantID: selector.tenantID, clientID: client, subject: subject,
-                tokenID: tokenID, reason: reason, actor: actor, details: ["selector": selector.description]))
+            let summary = try await store.revoke(
+                selector,
+                at: now,
+                reason: reason,
+                audit: AuditEventDraft(
+                    time: now,
+                    type: .tokenRevoked,
+                    tenantID: selector.tenantID,
+                    clientID: client,
+                    subject: subject,
+                    tokenID: tokenID,
+                    reason: reason,
+                    actor: actor,
+                    details: ["selector": selector.description]
+                )
+            )
             metrics.revoked(tenant: selector.tenantID, via: "admin", count: summary.revoked)
             return summary
         } catch {

@@ -19,14 +19,21 @@ public struct TokenExchangePolicySpec: Sendable, Hashable {
 extension ClaimdeckEngine {
     /// Creates or replaces the token exchange policy of a confidential client that is allowed the
     /// token-exchange grant.
-    public func setTokenExchangePolicy(tenantID: String, clientID: String, _ spec: TokenExchangePolicySpec,
-                                       actor: String) async throws(AdminError) -> TokenExchangePolicy {
+    public func setTokenExchangePolicy(
+        tenantID: String,
+        clientID: String,
+        _ spec: TokenExchangePolicySpec,
+        actor: String
+    ) async throws(AdminError) -> TokenExchangePolicy {
         let client = try client(tenantID: tenantID, clientID: clientID)
         guard client.type == .confidential else {
             throw .invalid(field: "client", "'\(clientID)' is a public client; only a confidential client can exchange tokens")
         }
         guard client.grantTypes.contains(.tokenExchange) else {
-            throw .invalid(field: "client", "'\(clientID)' is not allowed the token-exchange grant; add it first with 'claimdeck client update \(clientID) --grant \(GrantType.tokenExchange.rawValue)' (repeat --grant for each grant it keeps)")
+            throw .invalid(
+                field: "client",
+                "'\(clientID)' is not allowed the token-exchange grant; add it first with 'claimdeck client update \(clientID) --grant \(GrantType.tokenExchange.rawValue)' (repeat --grant for each grant it keeps)"
+            )
         }
         let targets = Self.deduplicated(spec.targetAudiences)
         if targets.isEmpty { throw .invalid(field: "audience", "give at least one target audience the client may exchange to") }
@@ -40,16 +47,33 @@ extension ClaimdeckEngine {
         }
         let now = clock.now()
         let existing = snapshot.tokenExchangePolicies[tenantID]?[clientID]
-        let policy = TokenExchangePolicy(tenantID: tenantID, clientID: clientID, targetAudiences: targets,
-                                         subjectAudiences: subjectAudiences, subjectClients: subjectClients,
-                                         createdAt: existing?.createdAt ?? now, updatedAt: now)
-        try await applyConfig([.putTokenExchangePolicy(policy)], audit: [
-            AuditEventDraft(time: now, type: .exchangePolicySet, tenantID: tenantID, clientID: clientID, actor: actor,
-                            details: ["target_audiences": targets.joined(separator: " "),
-                                      "subject_audiences": policy.acceptedSubjectAudiences.joined(separator: " "),
-                                      "subject_clients": subjectClients.joined(separator: " "),
-                                      "replaced": existing == nil ? "false" : "true"]),
-        ])
+        let policy = TokenExchangePolicy(
+            tenantID: tenantID,
+            clientID: clientID,
+            targetAudiences: targets,
+            subjectAudiences: subjectAudiences,
+            subjectClients: subjectClients,
+            createdAt: existing?.createdAt ?? now,
+            updatedAt: now
+        )
+        try await applyConfig(
+            [.putTokenExchangePolicy(policy)],
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .exchangePolicySet,
+                    tenantID: tenantID,
+                    clientID: clientID,
+                    actor: actor,
+                    details: [
+                        "target_audiences": targets.joined(separator: " "),
+                        "subject_audiences": policy.acceptedSubjectAudiences.joined(separator: " "),
+                        "subject_clients": subjectClients.joined(separator: " "),
+                        "replaced": existing == nil ? "false" : "true",
+                    ]
+                )
+            ]
+        )
         return policy
     }
 
@@ -57,7 +81,9 @@ extension ClaimdeckEngine {
     public func tokenExchangePolicy(tenantID: String, clientID: String) throws(AdminError) -> TokenExchangePolicy {
         _ = try client(tenantID: tenantID, clientID: clientID)
         guard let policy = config.snapshot.tokenExchangePolicies[tenantID]?[clientID] else {
-            throw .notFound("client '\(clientID)' has no token exchange policy; set one with 'claimdeck client exchange-policy set \(clientID) --tenant \(tenantID) --audience <target>'")
+            throw .notFound(
+                "client '\(clientID)' has no token exchange policy; set one with 'claimdeck client exchange-policy set \(clientID) --tenant \(tenantID) --audience <target>'"
+            )
         }
         return policy
     }
@@ -66,9 +92,12 @@ extension ClaimdeckEngine {
     /// already obtained by exchange stay valid until they expire or are revoked.
     public func clearTokenExchangePolicy(tenantID: String, clientID: String, actor: String) async throws(AdminError) {
         _ = try tokenExchangePolicy(tenantID: tenantID, clientID: clientID)
-        try await applyConfig([.deleteTokenExchangePolicy(tenantID: tenantID, clientID: clientID)], audit: [
-            AuditEventDraft(time: clock.now(), type: .exchangePolicyCleared, tenantID: tenantID, clientID: clientID, actor: actor),
-        ])
+        try await applyConfig(
+            [.deleteTokenExchangePolicy(tenantID: tenantID, clientID: clientID)],
+            audit: [
+                AuditEventDraft(time: clock.now(), type: .exchangePolicyCleared, tenantID: tenantID, clientID: clientID, actor: actor)
+            ]
+        )
     }
 
     /// The list without repeats, in the order given.

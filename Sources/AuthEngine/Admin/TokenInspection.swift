@@ -59,12 +59,26 @@ extension ClaimdeckEngine {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else { throw .notFound("no tenant '\(Validation.printable(tenantID))'") }
         let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw .invalid(field: "token", "paste a token: a JWT (three dot-separated parts) or an opaque cdo_/cdr_/cdc_ token") }
-        guard token.utf8.count <= 16_384 else { throw .invalid(field: "token", "is \(token.utf8.count) bytes; no Claimdeck token is longer than 16384") }
+        guard !token.isEmpty else {
+            throw .invalid(field: "token", "paste a token: a JWT (three dot-separated parts) or an opaque cdo_/cdr_/cdc_ token")
+        }
+        guard token.utf8.count <= 16_384 else {
+            throw .invalid(field: "token", "is \(token.utf8.count) bytes; no Claimdeck token is longer than 16384")
+        }
         let now = clock.now()
-        var result = TokenInspection(format: .opaque, opaqueKind: nil, header: [:], claims: [:], signature: nil, expiresAt: nil,
-                                     expired: false, expectedIssuer: configuration.issuer(for: tenantID), stored: .notFound(tokenID: nil),
-                                     introspectionActive: false, length: token.count)
+        var result = TokenInspection(
+            format: .opaque,
+            opaqueKind: nil,
+            header: [:],
+            claims: [:],
+            signature: nil,
+            expiresAt: nil,
+            expired: false,
+            expectedIssuer: configuration.issuer(for: tenantID),
+            stored: .notFound(tokenID: nil),
+            introspectionActive: false,
+            length: token.count
+        )
         if let kind = Self.opaqueKind(of: token) {
             guard TokenLocator.tokenID(of: token) != nil else {
                 throw .invalid(field: "token", "starts like an opaque Claimdeck token but is too short: a prefix, a 26-character id, then the secret")
@@ -77,7 +91,10 @@ extension ClaimdeckEngine {
             result.signature = Self.checkSignature(jws, keys: snapshot.keys[tenantID] ?? [], now: now)
             if let exp = jws.payload["exp"]?.doubleValue { result.expiresAt = Date(timeIntervalSince1970: exp) }
         } else {
-            throw .invalid(field: "token", "is neither a JWT (three base64url parts of JSON, dot-separated) nor an opaque Claimdeck token (cdo_, cdr_ or cdc_ then 26 or more characters)")
+            throw .invalid(
+                field: "token",
+                "is neither a JWT (three base64url parts of JSON, dot-separated) nor an opaque Claimdeck token (cdo_, cdr_ or cdc_ then 26 or more characters)"
+            )
         }
         let id = TokenLocator.tokenID(of: token)
         let record = try await storeCall { () async throws -> TokenRecord? in
@@ -114,7 +131,9 @@ extension ClaimdeckEngine {
             return jws.verify(with: key)
         }
         guard let kid = jws.keyID else {
-            if let k = keys.first(where: { $0.isPublished(at: now) && verifies($0) }) { return .valid(kid: k.kid, state: k.state, algorithm: k.algorithm) }
+            if let k = keys.first(where: { $0.isPublished(at: now) && verifies($0) }) {
+                return .valid(kid: k.kid, state: k.state, algorithm: k.algorithm)
+            }
             return .unknownKey(kid: nil)
         }
         guard let k = keys.first(where: { $0.kid == kid }) else { return .unknownKey(kid: kid) }

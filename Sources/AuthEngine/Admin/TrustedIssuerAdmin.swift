@@ -5,26 +5,44 @@ extension ClaimdeckEngine {
     /// Registers a partner whose signed assertions the tenant accepts with the jwt-bearer grant.
     /// Every field is checked. An issuer already registered is a conflict unless `replace` is set: then
     /// its whole definition is replaced in one step, so a partner's keys rotate without a gap.
-    public func addTrustedIssuer(tenantID: String, _ spec: TrustedIssuerSpec, replace: Bool = false,
-                                 actor: String) async throws(AdminError) -> TrustedIssuer {
+    public func addTrustedIssuer(
+        tenantID: String,
+        _ spec: TrustedIssuerSpec,
+        replace: Bool = false,
+        actor: String
+    ) async throws(AdminError) -> TrustedIssuer {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else {
             throw .notFound("no tenant '\(Validation.printable(tenantID))'; 'claimdeck tenant list' shows the tenants")
         }
         let existing = snapshot.trustedIssuers[tenantID]?[spec.issuer]
         if existing != nil && !replace {
-            throw AdminError(code: .conflict, field: "issuer", message: "'\(Validation.printable(spec.issuer))' is already trusted in tenant '\(tenantID)'; use --replace to change it, or 'claimdeck issuer remove' first")
+            throw AdminError(
+                code: .conflict,
+                field: "issuer",
+                message:
+                    "'\(Validation.printable(spec.issuer))' is already trusted in tenant '\(tenantID)'; use --replace to change it, or 'claimdeck issuer remove' first"
+            )
         }
         var issuer = try validated(spec, tenantID: tenantID, snapshot: snapshot)
         issuer.createdAt = existing?.createdAt ?? issuer.createdAt
-        try await applyConfig([.putTrustedIssuer(issuer)], audit: [
-            AuditEventDraft(time: issuer.updatedAt, type: existing == nil ? .trustedIssuerAdded : .trustedIssuerUpdated,
-                            tenantID: tenantID, actor: actor,
-                            details: ["issuer": issuer.issuer, "kids": issuer.jwks.keys.map { $0.kid ?? "-" }.joined(separator: " "),
-                                      "algorithms": issuer.algorithms.map(\.rawValue).joined(separator: " "),
-                                      "subject_mapping": issuer.subjectMapping.description, "scopes": issuer.scopes.joined(separator: " "),
-                                      "audiences": issuer.audiences.joined(separator: " "), "clients": issuer.clients.joined(separator: " ")]),
-        ])
+        try await applyConfig(
+            [.putTrustedIssuer(issuer)],
+            audit: [
+                AuditEventDraft(
+                    time: issuer.updatedAt,
+                    type: existing == nil ? .trustedIssuerAdded : .trustedIssuerUpdated,
+                    tenantID: tenantID,
+                    actor: actor,
+                    details: [
+                        "issuer": issuer.issuer, "kids": issuer.jwks.keys.map { $0.kid ?? "-" }.joined(separator: " "),
+                        "algorithms": issuer.algorithms.map(\.rawValue).joined(separator: " "),
+                        "subject_mapping": issuer.subjectMapping.description, "scopes": issuer.scopes.joined(separator: " "),
+                        "audiences": issuer.audiences.joined(separator: " "), "clients": issuer.clients.joined(separator: " "),
+                    ]
+                )
+            ]
+        )
         return issuer
     }
 
@@ -38,7 +56,9 @@ extension ClaimdeckEngine {
     /// One trusted issuer by its exact `iss`, `notFound` naming the list command otherwise.
     public func trustedIssuer(tenantID: String, issuer: String) throws(AdminError) -> TrustedIssuer {
         guard let found = try trustedIssuers(tenantID: tenantID).first(where: { $0.issuer == issuer }) else {
-            throw .notFound("no trusted issuer '\(Validation.printable(issuer))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck issuer list --tenant \(Validation.printable(tenantID))' shows them")
+            throw .notFound(
+                "no trusted issuer '\(Validation.printable(issuer))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck issuer list --tenant \(Validation.printable(tenantID))' shows them"
+            )
         }
         return found
     }
@@ -47,15 +67,20 @@ extension ClaimdeckEngine {
     /// them stay valid until they expire or are revoked.
     public func removeTrustedIssuer(tenantID: String, issuer: String, actor: String) async throws(AdminError) {
         _ = try trustedIssuer(tenantID: tenantID, issuer: issuer)
-        try await applyConfig([.deleteTrustedIssuer(tenantID: tenantID, issuer: issuer)], audit: [
-            AuditEventDraft(time: clock.now(), type: .trustedIssuerRemoved, tenantID: tenantID, actor: actor, details: ["issuer": issuer]),
-        ])
+        try await applyConfig(
+            [.deleteTrustedIssuer(tenantID: tenantID, issuer: issuer)],
+            audit: [
+                AuditEventDraft(time: clock.now(), type: .trustedIssuerRemoved, tenantID: tenantID, actor: actor, details: ["issuer": issuer])
+            ]
+        )
     }
 
     private func validated(_ spec: TrustedIssuerSpec, tenantID: String, snapshot: ConfigSnapshot) throws(AdminError) -> TrustedIssuer {
         let iss = spec.issuer
         try Validation.utf8Text(iss, field: "issuer")
-        if iss.isEmpty || iss.utf8.count > 2048 || iss.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+        if iss.isEmpty || iss.utf8.count > 2048
+            || iss.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control })
+        {
             throw .invalid(field: "issuer", "'\(Validation.printable(iss))' is not valid: 1 to 2048 bytes without spaces or control characters")
         }
         if iss == configuration.issuer(for: tenantID) {
@@ -78,13 +103,19 @@ extension ClaimdeckEngine {
         }
         let algorithms = spec.algorithms.isEmpty ? keyAlgorithms : Self.deduplicated(spec.algorithms)
         for alg in algorithms where !keyAlgorithms.contains(alg) {
-            throw .invalid(field: "algorithms", "\(alg.rawValue) has no key among the issuer's keys (\(keyAlgorithms.map(\.rawValue).joined(separator: ", ")))")
+            throw .invalid(
+                field: "algorithms",
+                "\(alg.rawValue) has no key among the issuer's keys (\(keyAlgorithms.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let known = snapshot.scopes[tenantID] ?? [:]
         let scopes = Self.deduplicated(spec.scopes)
         if scopes.isEmpty { throw .invalid(field: "scopes", "give at least one scope the issuer's assertions may obtain") }
         for s in scopes where known[s] == nil {
-            throw .invalid(field: "scopes", "unknown scope '\(Validation.printable(s))'; known scopes: \(known.keys.sorted().joined(separator: ", "))")
+            throw .invalid(
+                field: "scopes",
+                "unknown scope '\(Validation.printable(s))'; known scopes: \(known.keys.sorted().joined(separator: ", "))"
+            )
         }
         let audiences = Self.deduplicated(spec.audiences)
         try Validation.audiences(audiences, field: "audiences")
@@ -94,7 +125,10 @@ extension ClaimdeckEngine {
                 throw .invalid(field: "clients", "no client '\(Validation.printable(id))' in tenant '\(tenantID)'")
             }
             guard client.grantTypes.contains(.jwtBearer) else {
-                throw .invalid(field: "clients", "client '\(id)' is not allowed the jwt-bearer grant; add it with 'claimdeck client update \(id) --grant \(GrantType.jwtBearer.rawValue)'")
+                throw .invalid(
+                    field: "clients",
+                    "client '\(id)' is not allowed the jwt-bearer grant; add it with 'claimdeck client update \(id) --grant \(GrantType.jwtBearer.rawValue)'"
+                )
             }
         }
         let lifetime = spec.maxAssertionLifetime ?? TrustedIssuer.defaultMaxAssertionLifetime

@@ -6,8 +6,14 @@ extension ClaimdeckEngine {
     public static let minimumPasswordLength = 8
 
     /// Creates a user. The id (the token `sub`) is generated unless given; it never changes.
-    public func createUser(tenantID: String, username: String, id: String? = nil, attributes: [String: JSONValue] = [:],
-                           password: String? = nil, actor: String) async throws(AdminError) -> User {
+    public func createUser(
+        tenantID: String,
+        username: String,
+        id: String? = nil,
+        attributes: [String: JSONValue] = [:],
+        password: String? = nil,
+        actor: String
+    ) async throws(AdminError) -> User {
         try requireTenant(tenantID)
         try Self.validateUsername(username)
         if let id { try Validation.clientID(id) }
@@ -16,12 +22,27 @@ extension ClaimdeckEngine {
         let now = clock.now()
         let userID = id ?? "u-" + ids.timeOrdered(at: now).lowercased()
         if existing.contains(where: { $0.id == userID }) { throw .conflict("user id '\(userID)' already exists in tenant '\(tenantID)'") }
-        let user = User(tenantID: tenantID, id: userID, username: username, attributes: attributes,
-                        passwordHash: try password.map(hashPassword), createdAt: now)
-        try await applyConfig([.putUser(user)], audit: [
-            AuditEventDraft(time: now, type: .userCreated, tenantID: tenantID, subject: userID, actor: actor,
-                            details: ["username": username, "password": password == nil ? "none" : "set"]),
-        ])
+        let user = User(
+            tenantID: tenantID,
+            id: userID,
+            username: username,
+            attributes: attributes,
+            passwordHash: try password.map(hashPassword),
+            createdAt: now
+        )
+        try await applyConfig(
+            [.putUser(user)],
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .userCreated,
+                    tenantID: tenantID,
+                    subject: userID,
+                    actor: actor,
+                    details: ["username": username, "password": password == nil ? "none" : "set"]
+                )
+            ]
+        )
         return user
     }
 
@@ -35,14 +56,21 @@ extension ClaimdeckEngine {
     public func user(tenantID: String, _ idOrUsername: String) async throws(AdminError) -> User {
         try requireTenant(tenantID)
         guard let user = try await allUsers(tenantID).first(where: { $0.id == idOrUsername || $0.username == idOrUsername }) else {
-            throw .notFound("no user '\(Validation.printable(idOrUsername))' in tenant '\(tenantID)'; 'claimdeck user list --tenant \(tenantID)' shows them")
+            throw .notFound(
+                "no user '\(Validation.printable(idOrUsername))' in tenant '\(tenantID)'; 'claimdeck user list --tenant \(tenantID)' shows them"
+            )
         }
         return user
     }
 
     /// Replaces the user's attributes (a JSON object) and/or username.
-    public func updateUser(tenantID: String, _ idOrUsername: String, username: String? = nil,
-                           attributes: [String: JSONValue]? = nil, actor: String) async throws(AdminError) -> User {
+    public func updateUser(
+        tenantID: String,
+        _ idOrUsername: String,
+        username: String? = nil,
+        attributes: [String: JSONValue]? = nil,
+        actor: String
+    ) async throws(AdminError) -> User {
         var user = try await user(tenantID: tenantID, idOrUsername)
         guard username != nil || attributes != nil else { throw .invalid(field: "changes", "nothing to change: give --username or --attributes") }
         if let username {
@@ -53,10 +81,21 @@ extension ClaimdeckEngine {
             user.username = username
         }
         if let attributes { user.attributes = attributes }
-        try await applyConfig([.putUser(user)], audit: [
-            AuditEventDraft(time: clock.now(), type: .userUpdated, tenantID: tenantID, subject: user.id, actor: actor,
-                            details: ["fields": [username.map { _ in "username" }, attributes.map { _ in "attributes" }].compactMap { $0 }.joined(separator: " ")]),
-        ])
+        try await applyConfig(
+            [.putUser(user)],
+            audit: [
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .userUpdated,
+                    tenantID: tenantID,
+                    subject: user.id,
+                    actor: actor,
+                    details: [
+                        "fields": [username.map { _ in "username" }, attributes.map { _ in "attributes" }].compactMap { $0 }.joined(separator: " ")
+                    ]
+                )
+            ]
+        )
         return user
     }
 
@@ -65,19 +104,26 @@ extension ClaimdeckEngine {
     public func setUserPassword(tenantID: String, _ idOrUsername: String, password: String, actor: String) async throws(AdminError) {
         var user = try await user(tenantID: tenantID, idOrUsername)
         user.passwordHash = try hashPassword(password)
-        try await applyConfig([.putUser(user)], audit: [
-            AuditEventDraft(time: clock.now(), type: .userPasswordSet, tenantID: tenantID, subject: user.id, actor: actor),
-        ])
+        try await applyConfig(
+            [.putUser(user)],
+            audit: [
+                AuditEventDraft(time: clock.now(), type: .userPasswordSet, tenantID: tenantID, subject: user.id, actor: actor)
+            ]
+        )
     }
 
     /// Disables a user and revokes every token issued for them, in that order, so no new token can be
     /// issued between the two. Enabling revokes nothing.
-    public func setUserDisabled(tenantID: String, _ idOrUsername: String, disabled: Bool, actor: String) async throws(AdminError) -> RevocationSummary {
+    public func setUserDisabled(tenantID: String, _ idOrUsername: String, disabled: Bool, actor: String) async throws(AdminError) -> RevocationSummary
+    {
         var user = try await user(tenantID: tenantID, idOrUsername)
         user.disabled = disabled
-        try await applyConfig([.putUser(user)], audit: [
-            AuditEventDraft(time: clock.now(), type: disabled ? .userDisabled : .userEnabled, tenantID: tenantID, subject: user.id, actor: actor),
-        ])
+        try await applyConfig(
+            [.putUser(user)],
+            audit: [
+                AuditEventDraft(time: clock.now(), type: disabled ? .userDisabled : .userEnabled, tenantID: tenantID, subject: user.id, actor: actor)
+            ]
+        )
         guard disabled else { return RevocationSummary() }
         _ = try await storeCall { try await store.endSessions(tenantID: tenantID, userID: user.id, at: clock.now()) }
         return try await revokeTokens(.subject(tenantID: tenantID, subject: user.id), reason: "user disabled", actor: actor)
@@ -87,17 +133,27 @@ extension ClaimdeckEngine {
     public func deleteUser(tenantID: String, _ idOrUsername: String, actor: String) async throws(AdminError) -> RevocationSummary {
         let user = try await user(tenantID: tenantID, idOrUsername)
         let summary = try await revokeTokens(.subject(tenantID: tenantID, subject: user.id), reason: "user deleted", actor: actor)
-        try await applyConfig([.deleteUser(tenantID: tenantID, id: user.id)], audit: [
-            AuditEventDraft(time: clock.now(), type: .userDeleted, tenantID: tenantID, subject: user.id, actor: actor,
-                            details: ["username": user.username, "tokens_revoked": "\(summary.revoked)"]),
-        ])
+        try await applyConfig(
+            [.deleteUser(tenantID: tenantID, id: user.id)],
+            audit: [
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .userDeleted,
+                    tenantID: tenantID,
+                    subject: user.id,
+                    actor: actor,
+                    details: ["username": user.username, "tokens_revoked": "\(summary.revoked)"]
+                )
+            ]
+        )
         return summary
     }
 
     static func validateUsername(_ username: String) throws(AdminError) {
         try Validation.utf8Text(username, field: "username")
         if username.isEmpty || username.count > 128
-            || username.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) {
+            || username.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+        {
             throw .invalid(field: "username", "must be 1 to 128 characters without spaces or control characters")
         }
     }

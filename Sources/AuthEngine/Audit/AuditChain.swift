@@ -87,8 +87,14 @@ public struct AuditFilter: Sendable, Hashable {
     public var type: AuditEventType?
     public var outcome: AuditOutcome?
 
-    public init(tenantID: String? = nil, clientID: String? = nil, subject: String? = nil, tokenID: String? = nil,
-                type: AuditEventType? = nil, outcome: AuditOutcome? = nil) {
+    public init(
+        tenantID: String? = nil,
+        clientID: String? = nil,
+        subject: String? = nil,
+        tokenID: String? = nil,
+        type: AuditEventType? = nil,
+        outcome: AuditOutcome? = nil
+    ) {
         self.tenantID = tenantID
         self.clientID = clientID
         self.subject = subject

@@ -73,9 +73,18 @@ public struct AuditEventDraft: Sendable, Hashable, Codable {
     public var actor: String?
     public var details: [String: String]
 
-    public init(time: Date, type: AuditEventType, outcome: AuditOutcome = .success, tenantID: String? = nil,
-                clientID: String? = nil, subject: String? = nil, tokenID: String? = nil, reason: String? = nil,
-                actor: String? = nil, details: [String: String] = [:]) {
+    public init(
+        time: Date,
+        type: AuditEventType,
+        outcome: AuditOutcome = .success,
+        tenantID: String? = nil,
+        clientID: String? = nil,
+        subject: String? = nil,
+        tokenID: String? = nil,
+        reason: String? = nil,
+        actor: String? = nil,
+        details: [String: String] = [:]
+    ) {
         self.time = time
         self.type = type
         self.outcome = outcome

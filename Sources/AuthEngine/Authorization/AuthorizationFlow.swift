@@ -30,8 +30,13 @@ extension ClaimdeckEngine {
     ///
     /// - Parameter justAuthenticated: the user signed in on this request, so `prompt=login` and
     ///   `max_age` are satisfied.
-    public func authorize(tenantID: String, parameters: FormParameters, sessionCookie: String?, remoteAddress: String?,
-                          justAuthenticated: Bool = false) async -> AuthorizationOutcome {
+    public func authorize(
+        tenantID: String,
+        parameters: FormParameters,
+        sessionCookie: String?,
+        remoteAddress: String?,
+        justAuthenticated: Bool = false
+    ) async -> AuthorizationOutcome {
         let request: AuthorizationRequest
         switch validateAuthorization(tenantID: tenantID, parameters: parameters, remoteAddress: remoteAddress) {
         case .success(let r): request = r
@@ -46,7 +51,11 @@ extension ClaimdeckEngine {
         }
         if needsLogin {
             if request.prompt.contains("none") {
-                return await refuse(request, OAuthError(code: "login_required", description: "the user is not signed in"), remoteAddress: remoteAddress)
+                return await refuse(
+                    request,
+                    OAuthError(code: "login_required", description: "the user is not signed in"),
+                    remoteAddress: remoteAddress
+                )
             }
             return .login(request, notice: nil)
         }
@@ -55,21 +64,33 @@ extension ClaimdeckEngine {
             let consent = try? await store.consent(tenantID: tenantID, userID: browser.user.id, clientID: request.client.id)
             if consent?.covers(request.scopes) != true || request.prompt.contains("consent") {
                 if request.prompt.contains("none") {
-                    return await refuse(request, OAuthError(code: "consent_required", description: "the user has not consented to these scopes"),
-                                        remoteAddress: remoteAddress)
+                    return await refuse(
+                        request,
+                        OAuthError(code: "consent_required", description: "the user has not consented to these scopes"),
+                        remoteAddress: remoteAddress
+                    )
                 }
                 let defined = config.snapshot.scopes[tenantID] ?? [:]
-                return .consent(request, user: browser.user, scopes: request.scopes.map {
-                    defined[$0] ?? ScopeDefinition(tenantID: tenantID, name: $0, description: StandardScopes.descriptions[$0] ?? "")
-                })
+                return .consent(
+                    request,
+                    user: browser.user,
+                    scopes: request.scopes.map {
+                        defined[$0] ?? ScopeDefinition(tenantID: tenantID, name: $0, description: StandardScopes.descriptions[$0] ?? "")
+                    }
+                )
             }
         }
         return await issueCode(request, browser: browser)
     }
 
     /// The user's answer on the consent page. Approval is remembered for the client and the scope set.
-    public func decideConsent(tenantID: String, parameters: FormParameters, sessionCookie: String?, approved: Bool,
-                              remoteAddress: String?) async -> AuthorizationOutcome {
+    public func decideConsent(
+        tenantID: String,
+        parameters: FormParameters,
+        sessionCookie: String?,
+        approved: Bool,
+        remoteAddress: String?
+    ) async -> AuthorizationOutcome {
         let request: AuthorizationRequest
         switch validateAuthorization(tenantID: tenantID, parameters: parameters, remoteAddress: remoteAddress) {
         case .success(let r): request = r
@@ -80,20 +101,43 @@ extension ClaimdeckEngine {
         }
         let now = clock.now()
         guard approved else {
-            await audit([AuditEventDraft(time: now, type: .consentDenied, outcome: .failure, tenantID: tenantID, clientID: request.client.id,
-                                         subject: browser.user.id, reason: "access_denied", actor: "user:\(browser.user.id)",
-                                         details: ["scope": request.scopes.joined(separator: " ")])])
-            return await refuse(request, OAuthError(code: "access_denied", description: "the user denied the request"), remoteAddress: remoteAddress,
-                                audited: true)
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .consentDenied,
+                    outcome: .failure,
+                    tenantID: tenantID,
+                    clientID: request.client.id,
+                    subject: browser.user.id,
+                    reason: "access_denied",
+                    actor: "user:\(browser.user.id)",
+                    details: ["scope": request.scopes.joined(separator: " ")]
+                )
+            ])
+            return await refuse(
+                request,
+                OAuthError(code: "access_denied", description: "the user denied the request"),
+                remoteAddress: remoteAddress,
+                audited: true
+            )
         }
         let previous = (try? await store.consent(tenantID: tenantID, userID: browser.user.id, clientID: request.client.id))?.scopes ?? []
         let scopes = previous + request.scopes.filter { !previous.contains($0) }
         do {
             try await store.putConsent(
                 Consent(tenantID: tenantID, userID: browser.user.id, clientID: request.client.id, scopes: scopes, grantedAt: now),
-                audit: [AuditEventDraft(time: now, type: .consentGranted, tenantID: tenantID, clientID: request.client.id,
-                                        subject: browser.user.id, actor: "user:\(browser.user.id)",
-                                        details: ["scope": scopes.joined(separator: " ")])])
+                audit: [
+                    AuditEventDraft(
+                        time: now,
+                        type: .consentGranted,
+                        tenantID: tenantID,
+                        clientID: request.client.id,
+                        subject: browser.user.id,
+                        actor: "user:\(browser.user.id)",
+                        details: ["scope": scopes.joined(separator: " ")]
+                    )
+                ]
+            )
         } catch {
             return await refuse(request, .temporarilyUnavailable("the consent could not be stored; try again"), remoteAddress: remoteAddress)
         }
@@ -102,22 +146,30 @@ extension ClaimdeckEngine {
 
     /// The validated authorization request, or nil; for re-showing a page. Audits nothing.
     public func authorizationRequest(tenantID: String, parameters: FormParameters) -> AuthorizationRequest? {
-        try? AuthorizationRequest.parse(parameters, tenantID: tenantID, snapshot: config.snapshot,
-                                        issuer: configuration.issuer(for: tenantID)).get()
+        try? AuthorizationRequest.parse(
+            parameters,
+            tenantID: tenantID,
+            snapshot: config.snapshot,
+            issuer: configuration.issuer(for: tenantID)
+        ).get()
     }
 
     /// The active session a cookie names, with its user (enabled), or nil.
     public func browserSession(tenantID: String, cookie: String?) async -> BrowserSession? {
         guard let cookie, let id = SessionCookie.sessionID(of: cookie),
-              let session = try? await store.session(id: id), session.tenantID == tenantID, session.isActive(at: clock.now()),
-              SecretDigest.constantTimeEquals(session.digest, SecretDigest.sha256(cookie)),
-              let user = try? await store.user(tenantID: tenantID, id: session.userID), !user.disabled else { return nil }
+            let session = try? await store.session(id: id), session.tenantID == tenantID, session.isActive(at: clock.now()),
+            SecretDigest.constantTimeEquals(session.digest, SecretDigest.sha256(cookie)),
+            let user = try? await store.user(tenantID: tenantID, id: session.userID), !user.disabled
+        else { return nil }
         return BrowserSession(session: session, user: user)
     }
 
     /// Parses and, on failure, audits; the failure comes back as the outcome to show.
-    private func validateAuthorization(tenantID: String, parameters: FormParameters,
-                                       remoteAddress: String?) -> Result<AuthorizationRequest, AuthorizationOutcomeTask> {
+    private func validateAuthorization(
+        tenantID: String,
+        parameters: FormParameters,
+        remoteAddress: String?
+    ) -> Result<AuthorizationRequest, AuthorizationOutcomeTask> {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else {
             return .failure(AuthorizationOutcomeTask { .errorPage(.notFound("no tenant '\(Validation.printable(tenantID))' on this server")) })
@@ -126,34 +178,72 @@ extension ClaimdeckEngine {
         case .success(let request):
             return .success(request)
         case .failure(.errorPage(let error)):
-            return .failure(AuthorizationOutcomeTask { [self] in
-                await audit([AuditEventDraft(time: clock.now(), type: .authorizationRefused, outcome: .failure, tenantID: tenantID,
-                                             clientID: ((try? parameters.single("client_id")) ?? nil).map { Validation.printable($0, limit: 128) },
-                                             reason: error.code, actor: "http",
-                                             details: ["description": error.errorDescription, "shown": "error page",
-                                                       "remote_address": remoteAddress ?? ""])])
-                return .errorPage(error)
-            })
+            return .failure(
+                AuthorizationOutcomeTask { [self] in
+                    await audit([
+                        AuditEventDraft(
+                            time: clock.now(),
+                            type: .authorizationRefused,
+                            outcome: .failure,
+                            tenantID: tenantID,
+                            clientID: ((try? parameters.single("client_id")) ?? nil).map { Validation.printable($0, limit: 128) },
+                            reason: error.code,
+                            actor: "http",
+                            details: [
+                                "description": error.errorDescription, "shown": "error page",
+                                "remote_address": remoteAddress ?? "",
+                            ]
+                        )
+                    ])
+                    return .errorPage(error)
+                }
+            )
         case .failure(.redirect(let error, let uri, let state)):
             let clientID = ((try? parameters.single("client_id")) ?? nil) ?? ""
-            return .failure(AuthorizationOutcomeTask { [self] in
-                await audit([AuditEventDraft(time: clock.now(), type: .authorizationRefused, outcome: .failure, tenantID: tenantID,
-                                             clientID: clientID, reason: error.code, actor: "http",
-                                             details: ["description": error.errorDescription, "remote_address": remoteAddress ?? ""])])
-                return .redirect(AuthorizationResponse.url(uri, error: error, state: state, issuer: configuration.issuer(for: tenantID)))
-            })
+            return .failure(
+                AuthorizationOutcomeTask { [self] in
+                    await audit([
+                        AuditEventDraft(
+                            time: clock.now(),
+                            type: .authorizationRefused,
+                            outcome: .failure,
+                            tenantID: tenantID,
+                            clientID: clientID,
+                            reason: error.code,
+                            actor: "http",
+                            details: ["description": error.errorDescription, "remote_address": remoteAddress ?? ""]
+                        )
+                    ])
+                    return .redirect(AuthorizationResponse.url(uri, error: error, state: state, issuer: configuration.issuer(for: tenantID)))
+                }
+            )
         }
     }
 
     /// Sends an error to the client's redirect URI (with `state` and `iss`), audited.
     func refuse(_ request: AuthorizationRequest, _ error: OAuthError, remoteAddress: String?, audited: Bool = false) async -> AuthorizationOutcome {
         if !audited {
-            await audit([AuditEventDraft(time: clock.now(), type: .authorizationRefused, outcome: .failure, tenantID: request.tenantID,
-                                         clientID: request.client.id, reason: error.code, actor: "http",
-                                         details: ["description": error.errorDescription, "remote_address": remoteAddress ?? ""])])
+            await audit([
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .authorizationRefused,
+                    outcome: .failure,
+                    tenantID: request.tenantID,
+                    clientID: request.client.id,
+                    reason: error.code,
+                    actor: "http",
+                    details: ["description": error.errorDescription, "remote_address": remoteAddress ?? ""]
+                )
+            ])
         }
-        return .redirect(AuthorizationResponse.url(request.redirectURI, error: error, state: request.state,
-                                                   issuer: configuration.issuer(for: request.tenantID)))
+        return .redirect(
+            AuthorizationResponse.url(
+                request.redirectURI,
+                error: error,
+                state: request.state,
+                issuer: configuration.issuer(for: request.tenantID)
+            )
+        )
     }
 
     /// Issues a single-use code bound to the client, the redirect URI, the PKCE challenge and the
@@ -164,31 +254,67 @@ extension ClaimdeckEngine {
         let code = TokenLocator.opaque(prefix: TokenLocator.codePrefix, id: id, secret: ids.secret(bytes: 32))
         let client = request.client
         let authorization = UserAuthorization(
-            userID: browser.user.id, scopes: request.scopes, audiences: request.audiences, familyID: ids.timeOrdered(at: now),
+            userID: browser.user.id,
+            scopes: request.scopes,
+            audiences: request.audiences,
+            familyID: ids.timeOrdered(at: now),
             familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)),
-            sessionID: browser.session.id, authTime: browser.session.authTime, amr: browser.session.amr)
+            sessionID: browser.session.id,
+            authTime: browser.session.authTime,
+            amr: browser.session.amr
+        )
         var internalClaims = authorization.internalClaims
         internalClaims["redirect_uri"] = .string(request.redirectURI)
         internalClaims["redirect_uri_given"] = .bool(request.redirectURIGiven)
         if let challenge = request.codeChallenge { internalClaims["code_challenge"] = .string(challenge) }
         if let nonce = request.nonce { internalClaims["nonce"] = .string(nonce) }
         let record = TokenRecord(
-            id: id, tenantID: request.tenantID, kind: .authorizationCode, format: .opaque, clientID: client.id,
-            subject: browser.user.id, scopes: request.scopes, audiences: request.audiences, issuedAt: now,
-            expiresAt: now.addingTimeInterval(Self.codeLifetime), digest: SecretDigest.sha256(code), keyID: nil,
-            grantType: .authorizationCode, familyID: authorization.familyID,
-            claims: [TokenRecord.internalKey: .object(internalClaims)])
+            id: id,
+            tenantID: request.tenantID,
+            kind: .authorizationCode,
+            format: .opaque,
+            clientID: client.id,
+            subject: browser.user.id,
+            scopes: request.scopes,
+            audiences: request.audiences,
+            issuedAt: now,
+            expiresAt: now.addingTimeInterval(Self.codeLifetime),
+            digest: SecretDigest.sha256(code),
+            keyID: nil,
+            grantType: .authorizationCode,
+            familyID: authorization.familyID,
+            claims: [TokenRecord.internalKey: .object(internalClaims)]
+        )
         do {
-            try await store.record(tokens: [record], audit: [AuditEventDraft(
-                time: now, type: .authorizationCodeIssued, tenantID: request.tenantID, clientID: client.id, subject: browser.user.id,
-                tokenID: id, actor: "user:\(browser.user.id)",
-                details: ["scope": request.scopes.joined(separator: " "), "family": authorization.familyID,
-                          "pkce": request.codeChallenge == nil ? "none" : "S256"])])
+            try await store.record(
+                tokens: [record],
+                audit: [
+                    AuditEventDraft(
+                        time: now,
+                        type: .authorizationCodeIssued,
+                        tenantID: request.tenantID,
+                        clientID: client.id,
+                        subject: browser.user.id,
+                        tokenID: id,
+                        actor: "user:\(browser.user.id)",
+                        details: [
+                            "scope": request.scopes.joined(separator: " "), "family": authorization.familyID,
+                            "pkce": request.codeChallenge == nil ? "none" : "S256",
+                        ]
+                    )
+                ]
+            )
         } catch {
             return await refuse(request, .temporarilyUnavailable("the authorization could not be stored; try again"), remoteAddress: nil)
         }
-        return .redirect(AuthorizationResponse.url(request.redirectURI, code: code, state: request.state,
-                                                   issuer: configuration.issuer(for: request.tenantID)))
+        return .redirect(
+            AuthorizationResponse.url(
+                request.redirectURI,
+                code: code,
+                state: request.state,
+                issuer: configuration.issuer(for: request.tenantID)
+            )
+        )
     }
 }
 

@@ -37,7 +37,12 @@ extension AuthorizationRequest {
 
     /// Validates the parameters in the order RFC 6749 §4.1.2.1 requires: first the client and the
     /// redirect URI (failures stop on an error page), then everything else (failures are redirected).
-    static func parse(_ p: FormParameters, tenantID: String, snapshot: ConfigSnapshot, issuer: String) -> Result<AuthorizationRequest, AuthorizationFailure> {
+    static func parse(
+        _ p: FormParameters,
+        tenantID: String,
+        snapshot: ConfigSnapshot,
+        issuer: String
+    ) -> Result<AuthorizationRequest, AuthorizationFailure> {
         // Client and redirect URI first.
         let client: Client
         let redirectURI: String
@@ -57,9 +62,11 @@ extension AuthorizationRequest {
                 given = true
             } else {
                 guard c.redirectURIs.count == 1 else {
-                    throw .invalidRequest(c.redirectURIs.isEmpty
-                        ? "client '\(c.id)' has no registered redirect URI"
-                        : "redirect_uri is required: client '\(c.id)' registered several")
+                    throw .invalidRequest(
+                        c.redirectURIs.isEmpty
+                            ? "client '\(c.id)' has no registered redirect URI"
+                            : "redirect_uri is required: client '\(c.id)' registered several"
+                    )
                 }
                 redirectURI = c.redirectURIs[0]
                 given = false
@@ -88,8 +95,13 @@ extension AuthorizationRequest {
             }
             let scopes = try ScopePolicy.granted(requested: p.single("scope"), client: client)
             let audiences = try AudiencePolicy.resolve(
-                resources: p.all("resource"), audience: nil, client: client, scopes: scopes, snapshot: snapshot,
-                fallback: scopes.contains(StandardScopes.openid) ? [issuer + "/userinfo"] : [])
+                resources: p.all("resource"),
+                audience: nil,
+                client: client,
+                scopes: scopes,
+                snapshot: snapshot,
+                fallback: scopes.contains(StandardScopes.openid) ? [issuer + "/userinfo"] : []
+            )
             let challenge = try p.single("code_challenge")
             let method = try p.single("code_challenge_method")
             if let challenge {
@@ -117,10 +129,23 @@ extension AuthorizationRequest {
             let nonce = try p.single("nonce")
             if let nonce, nonce.utf8.count > 512 { throw .invalidRequest("nonce is longer than 512 bytes") }
             let loginHint = try p.single("login_hint")
-            return .success(AuthorizationRequest(
-                tenantID: tenantID, client: client, redirectURI: redirectURI, redirectURIGiven: given, scopes: scopes,
-                audiences: audiences, state: state, nonce: nonce, codeChallenge: challenge, prompt: prompt, maxAge: maxAge,
-                loginHint: loginHint.map { Validation.printable($0, limit: 200) }, parameters: p))
+            return .success(
+                AuthorizationRequest(
+                    tenantID: tenantID,
+                    client: client,
+                    redirectURI: redirectURI,
+                    redirectURIGiven: given,
+                    scopes: scopes,
+                    audiences: audiences,
+                    state: state,
+                    nonce: nonce,
+                    codeChallenge: challenge,
+                    prompt: prompt,
+                    maxAge: maxAge,
+                    loginHint: loginHint.map { Validation.printable($0, limit: 200) },
+                    parameters: p
+                )
+            )
         } catch {
             return .failure(.redirect(error, redirectURI: redirectURI, state: state))
         }

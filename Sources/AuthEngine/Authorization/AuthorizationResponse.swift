@@ -6,8 +6,11 @@ public enum AuthorizationResponse {
     }
 
     static func url(_ redirectURI: String, error: OAuthError, state: String?, issuer: String) -> String {
-        url(redirectURI, [("error", error.code), ("error_description", error.errorDescription)]
-            + (state.map { [("state", $0)] } ?? []) + [("iss", issuer)])
+        url(
+            redirectURI,
+            [("error", error.code), ("error_description", error.errorDescription)]
+                + (state.map { [("state", $0)] } ?? []) + [("iss", issuer)]
+        )
     }
 
     /// Appends query parameters, keeping a query the registered URI already has (RFC 6749 §3.1.2).

@@ -44,14 +44,25 @@ extension ClaimdeckEngine {
     /// RFC 8628 §3.1-3.2: a client asks for a device code and a user code.
     public func deviceAuthorization(_ request: TokenEndpointRequest) async throws(OAuthError) -> DeviceAuthorizationResponse {
         let (tenant, snapshot) = try tenant(request.tenantID)
-        let client = try await authenticateCaller(request, tenant: tenant, snapshot: snapshot, endpoint: "device_authorization",
-                                                  allowPublic: true, failedEvent: .deviceAuthorizationStarted)
+        let client = try await authenticateCaller(
+            request,
+            tenant: tenant,
+            snapshot: snapshot,
+            endpoint: "device_authorization",
+            allowPublic: true,
+            failedEvent: .deviceAuthorizationStarted
+        )
         do throws(OAuthError) {
             try requireGrant(.deviceCode, client: client)
             let scopes = try ScopePolicy.granted(requested: request.form.single("scope"), client: client)
             let audiences = try AudiencePolicy.resolve(
-                resources: request.form.all("resource"), audience: nil, client: client, scopes: scopes, snapshot: snapshot,
-                fallback: scopes.contains(StandardScopes.openid) ? [configuration.issuer(for: tenant.id) + "/userinfo"] : [])
+                resources: request.form.all("resource"),
+                audience: nil,
+                client: client,
+                scopes: scopes,
+                snapshot: snapshot,
+                fallback: scopes.contains(StandardScopes.openid) ? [configuration.issuer(for: tenant.id) + "/userinfo"] : []
+            )
             let now = clock.now()
             let id = ids.timeOrdered(at: now)
             let deviceCode = Self.deviceCodePrefix + id + ids.secret(bytes: 32)
@@ -59,36 +70,72 @@ extension ClaimdeckEngine {
             for _ in 0..<5 {
                 let userCode = UserCode.generate { random.bytes($0) }
                 let device = DeviceAuthorization(
-                    id: id, tenantID: tenant.id, clientID: client.id, deviceDigest: SecretDigest.sha256(deviceCode), userCode: userCode,
-                    scopes: scopes, audiences: audiences, interval: Self.deviceInterval, createdAt: now,
-                    expiresAt: now.addingTimeInterval(TimeInterval(Self.deviceCodeLifetime)))
+                    id: id,
+                    tenantID: tenant.id,
+                    clientID: client.id,
+                    deviceDigest: SecretDigest.sha256(deviceCode),
+                    userCode: userCode,
+                    scopes: scopes,
+                    audiences: audiences,
+                    interval: Self.deviceInterval,
+                    createdAt: now,
+                    expiresAt: now.addingTimeInterval(TimeInterval(Self.deviceCodeLifetime))
+                )
                 let stored: Bool
                 do {
-                    stored = try await store.createDeviceAuthorization(device, audit: [AuditEventDraft(
-                        time: now, type: .deviceAuthorizationStarted, tenantID: tenant.id, clientID: client.id, tokenID: id,
-                        actor: "client:\(client.id)", details: ["scope": scopes.joined(separator: " ")])])
+                    stored = try await store.createDeviceAuthorization(
+                        device,
+                        audit: [
+                            AuditEventDraft(
+                                time: now,
+                                type: .deviceAuthorizationStarted,
+                                tenantID: tenant.id,
+                                clientID: client.id,
+                                tokenID: id,
+                                actor: "client:\(client.id)",
+                                details: ["scope": scopes.joined(separator: " ")]
+                            )
+                        ]
+                    )
                 } catch {
                     throw OAuthError.temporarilyUnavailable("the device authorization could not be stored; retry")
                 }
                 if stored {
-                    return DeviceAuthorizationResponse(deviceCode: deviceCode, userCode: UserCode.display(userCode),
-                                                       verificationURI: configuration.issuer(for: tenant.id) + "/device",
-                                                       expiresIn: Self.deviceCodeLifetime, interval: Self.deviceInterval)
+                    return DeviceAuthorizationResponse(
+                        deviceCode: deviceCode,
+                        userCode: UserCode.display(userCode),
+                        verificationURI: configuration.issuer(for: tenant.id) + "/device",
+                        expiresIn: Self.deviceCodeLifetime,
+                        interval: Self.deviceInterval
+                    )
                 }
             }
             throw OAuthError.temporarilyUnavailable("no free user code; retry")
         } catch {
-            await audit([AuditEventDraft(time: clock.now(), type: .deviceAuthorizationStarted, outcome: .failure, tenantID: tenant.id,
-                                         clientID: client.id, reason: error.code, actor: "client:\(client.id)",
-                                         details: ["description": error.errorDescription])])
+            await audit([
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .deviceAuthorizationStarted,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    clientID: client.id,
+                    reason: error.code,
+                    actor: "client:\(client.id)",
+                    details: ["description": error.errorDescription]
+                )
+            ])
             throw error
         }
     }
 
     /// The verification page (RFC 8628 §3.3): sign in, enter the code, see what the device asks for.
     /// Wrong codes are throttled per address like failed sign-ins, so codes cannot be guessed.
-    public func deviceVerification(tenantID: String, typedCode: String?, sessionCookie: String?,
-                                   remoteAddress: String?) async -> DeviceVerificationOutcome {
+    public func deviceVerification(
+        tenantID: String,
+        typedCode: String?,
+        sessionCookie: String?,
+        remoteAddress: String?
+    ) async -> DeviceVerificationOutcome {
         guard config.snapshot.tenants[tenantID] != nil else { return .errorPage(.notFound("no tenant '\(Validation.printable(tenantID))'")) }
         guard let browser = await browserSession(tenantID: tenantID, cookie: sessionCookie) else {
             return .login(client: nil, userCode: typedCode, notice: nil)
@@ -98,15 +145,25 @@ extension ClaimdeckEngine {
         case .failure(let notice): return .enterCode(notice: notice)
         case .success(let (device, client)):
             let defined = config.snapshot.scopes[tenantID] ?? [:]
-            return .confirm(device, client: client, scopes: device.scopes.map {
-                defined[$0] ?? ScopeDefinition(tenantID: tenantID, name: $0, description: StandardScopes.descriptions[$0] ?? "")
-            }, user: browser.user)
+            return .confirm(
+                device,
+                client: client,
+                scopes: device.scopes.map {
+                    defined[$0] ?? ScopeDefinition(tenantID: tenantID, name: $0, description: StandardScopes.descriptions[$0] ?? "")
+                },
+                user: browser.user
+            )
         }
     }
 
     /// The user's answer on the verification page.
-    public func decideDevice(tenantID: String, typedCode: String, approved: Bool, sessionCookie: String?,
-                             remoteAddress: String?) async -> DeviceVerificationOutcome {
+    public func decideDevice(
+        tenantID: String,
+        typedCode: String,
+        approved: Bool,
+        sessionCookie: String?,
+        remoteAddress: String?
+    ) async -> DeviceVerificationOutcome {
         guard let browser = await browserSession(tenantID: tenantID, cookie: sessionCookie) else {
             return .login(client: nil, userCode: typedCode, notice: "Your session ended. Sign in again.")
         }
@@ -114,33 +171,63 @@ extension ClaimdeckEngine {
         case .failure(let notice): return .enterCode(notice: notice)
         case .success(let (device, client)):
             let now = clock.now()
-            let decided = (try? await store.decideDeviceAuthorization(
-                tenantID: tenantID, id: device.id, approved: approved, userID: browser.user.id, sessionID: browser.session.id,
-                authTime: browser.session.authTime, at: now,
-                audit: [AuditEventDraft(time: now, type: approved ? .deviceApproved : .deviceDenied, outcome: approved ? .success : .failure,
-                                        tenantID: tenantID, clientID: client.id, subject: browser.user.id, tokenID: device.id,
-                                        reason: approved ? nil : "access_denied", actor: "user:\(browser.user.id)",
-                                        details: ["scope": device.scopes.joined(separator: " ")])])) ?? false
+            let decided =
+                (try? await store.decideDeviceAuthorization(
+                    tenantID: tenantID,
+                    id: device.id,
+                    approved: approved,
+                    userID: browser.user.id,
+                    sessionID: browser.session.id,
+                    authTime: browser.session.authTime,
+                    at: now,
+                    audit: [
+                        AuditEventDraft(
+                            time: now,
+                            type: approved ? .deviceApproved : .deviceDenied,
+                            outcome: approved ? .success : .failure,
+                            tenantID: tenantID,
+                            clientID: client.id,
+                            subject: browser.user.id,
+                            tokenID: device.id,
+                            reason: approved ? nil : "access_denied",
+                            actor: "user:\(browser.user.id)",
+                            details: ["scope": device.scopes.joined(separator: " ")]
+                        )
+                    ]
+                )) ?? false
             guard decided else { return .enterCode(notice: "That code has expired or was already used. Start again on the device.") }
             return .finished(approved: approved, client: client)
         }
     }
 
-    private enum PendingDevice { case success((DeviceAuthorization, Client)), failure(String) }
+    private enum PendingDevice {
+        case success((DeviceAuthorization, Client))
+        case failure(String)
+    }
 
     private func pendingDevice(tenantID: String, typedCode: String, remoteAddress: String?) async -> PendingDevice {
         let now = clock.now()
         let key = LoginThrottle.addressKey(tenantID: tenantID, address: "device:" + (remoteAddress ?? "unknown"))
         let wait = throttle.wait(account: nil, address: key, now: now)
         if wait > 0 {
-            await audit([AuditEventDraft(time: now, type: .loginThrottled, outcome: .failure, tenantID: tenantID, reason: "throttled",
-                                         actor: "http", details: ["what": "user code", "retry_after": "\(wait)", "remote_address": remoteAddress ?? ""])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .loginThrottled,
+                    outcome: .failure,
+                    tenantID: tenantID,
+                    reason: "throttled",
+                    actor: "http",
+                    details: ["what": "user code", "retry_after": "\(wait)", "remote_address": remoteAddress ?? ""]
+                )
+            ])
             return .failure("Too many wrong codes. Wait \(wait) seconds and try again.")
         }
         guard let code = UserCode.normalize(typedCode),
-              let device = try? await store.deviceAuthorization(tenantID: tenantID, userCode: code),
-              device.status == .pending, device.expiresAt > now,
-              let client = config.snapshot.client(tenantID, device.clientID), !client.disabled else {
+            let device = try? await store.deviceAuthorization(tenantID: tenantID, userCode: code),
+            device.status == .pending, device.expiresAt > now,
+            let client = config.snapshot.client(tenantID, device.clientID), !client.disabled
+        else {
             throttle.recordFailure(account: nil, address: key, now: now)
             return .failure("That code is not valid or has expired. Check the code on your device.")
         }
@@ -148,18 +235,24 @@ extension ClaimdeckEngine {
     }
 
     /// RFC 8628 §3.4-3.5: the device polls with its device code.
-    func deviceCode(_ request: TokenEndpointRequest, tenant: Tenant, client: Client,
-                    snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenResponse {
+    func deviceCode(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        client: Client,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> TokenResponse {
         try requireGrant(.deviceCode, client: client)
         let presented = try request.form.required("device_code")
         let now = clock.now()
         guard presented.hasPrefix(Self.deviceCodePrefix), presented.utf8.count > Self.deviceCodePrefix.utf8.count + TokenLocator.idLength,
-              presented.utf8.count < 256 else { throw .invalidGrant("the device_code is not valid") }
+            presented.utf8.count < 256
+        else { throw .invalidGrant("the device_code is not valid") }
         let id = String(decoding: presented.utf8.dropFirst(Self.deviceCodePrefix.utf8.count).prefix(TokenLocator.idLength), as: UTF8.self)
         let found: DeviceAuthorization?
         do { found = try await store.deviceAuthorization(id: id) } catch { throw .temporarilyUnavailable("the store did not answer; retry") }
         guard let device = found, device.tenantID == tenant.id,
-              SecretDigest.constantTimeEquals(device.deviceDigest, SecretDigest.sha256(presented)) else {
+            SecretDigest.constantTimeEquals(device.deviceDigest, SecretDigest.sha256(presented))
+        else {
             throw .invalidGrant("the device_code is not valid")
         }
         guard device.clientID == client.id else { throw .invalidGrant("the device_code was issued to another client") }
@@ -176,7 +269,10 @@ extension ClaimdeckEngine {
             if let previous, now.timeIntervalSince(previous) < TimeInterval(device.interval) - 1 {
                 // §3.5: the interval grows by 5 seconds for this and every later poll.
                 _ = try? await store.recordDevicePoll(tenantID: tenant.id, id: id, at: now, slowDownBy: 5)
-                throw OAuthError(code: "slow_down", description: "polling faster than every \(device.interval) seconds; wait \(device.interval + 5) seconds between polls")
+                throw OAuthError(
+                    code: "slow_down",
+                    description: "polling faster than every \(device.interval) seconds; wait \(device.interval + 5) seconds between polls"
+                )
             }
             throw OAuthError(code: "authorization_pending", description: "the user has not approved the request yet")
         }
@@ -186,11 +282,25 @@ extension ClaimdeckEngine {
         }
         let user = try await activeUser(tenantID: tenant.id, id: userID)
         let authorization = UserAuthorization(
-            userID: userID, scopes: device.scopes, audiences: device.audiences, familyID: ids.timeOrdered(at: now),
-            familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)), sessionID: device.sessionID,
-            authTime: authTime, amr: ["pwd"])
-        let issued = try await UserTokenIssuer(engine: self).issue(authorization, user: user, accessScopes: device.scopes, tenant: tenant,
-                                                             client: client, grantType: .deviceCode, nonce: nil, snapshot: snapshot)
+            userID: userID,
+            scopes: device.scopes,
+            audiences: device.audiences,
+            familyID: ids.timeOrdered(at: now),
+            familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)),
+            sessionID: device.sessionID,
+            authTime: authTime,
+            amr: ["pwd"]
+        )
+        let issued = try await UserTokenIssuer(engine: self).issue(
+            authorization,
+            user: user,
+            accessScopes: device.scopes,
+            tenant: tenant,
+            client: client,
+            grantType: .deviceCode,
+            nonce: nil,
+            snapshot: snapshot
+        )
         let consumed: Bool
         do {
             consumed = try await store.consumeDeviceAuthorization(tenantID: tenant.id, id: id, issuing: issued.records, audit: [issued.event])

@@ -26,9 +26,20 @@ extension ClaimdeckEngine {
         let shownName = Validation.printable(username, limit: 64)
         let wait = throttle.wait(account: account, address: address, now: now)
         if wait > 0 {
-            await audit([AuditEventDraft(time: now, type: .loginThrottled, outcome: .failure, tenantID: tenantID, reason: "throttled",
-                                         actor: "http", details: ["username": shownName, "retry_after": "\(wait)",
-                                                                  "remote_address": remoteAddress ?? ""])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .loginThrottled,
+                    outcome: .failure,
+                    tenantID: tenantID,
+                    reason: "throttled",
+                    actor: "http",
+                    details: [
+                        "username": shownName, "retry_after": "\(wait)",
+                        "remote_address": remoteAddress ?? "",
+                    ]
+                )
+            ])
             throw .throttled(retryAfter: wait)
         }
         let user: User?
@@ -41,22 +52,50 @@ extension ClaimdeckEngine {
         let hash = user?.passwordHash ?? decoyPasswordHash()
         let matches = await Self.verifyOffThePool(password, hash) && user?.passwordHash != nil
         guard let user, matches, !user.disabled else {
-            let reason = user == nil ? "unknown user" : user!.disabled ? "user disabled" : user!.passwordHash == nil ? "no password set" : "wrong password"
+            let reason =
+                user == nil ? "unknown user" : user!.disabled ? "user disabled" : user!.passwordHash == nil ? "no password set" : "wrong password"
             throttle.recordFailure(account: account, address: address, now: now)
-            await audit([AuditEventDraft(time: now, type: .loginFailed, outcome: .failure, tenantID: tenantID, subject: user?.id,
-                                         reason: reason, actor: "http",
-                                         details: ["username": shownName, "remote_address": remoteAddress ?? ""])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .loginFailed,
+                    outcome: .failure,
+                    tenantID: tenantID,
+                    subject: user?.id,
+                    reason: reason,
+                    actor: "http",
+                    details: ["username": shownName, "remote_address": remoteAddress ?? ""]
+                )
+            ])
             throw .invalidCredentials
         }
         throttle.recordSuccess(account: account)
         let id = ids.timeOrdered(at: now)
         let cookie = SessionCookie.prefix + id + ids.secret(bytes: 32)
-        let session = LoginSession(id: id, tenantID: tenantID, userID: user.id, digest: SecretDigest.sha256(cookie), authTime: now,
-                                   amr: ["pwd"], createdAt: now, expiresAt: now.addingTimeInterval(configuration.sessionLifetime))
+        let session = LoginSession(
+            id: id,
+            tenantID: tenantID,
+            userID: user.id,
+            digest: SecretDigest.sha256(cookie),
+            authTime: now,
+            amr: ["pwd"],
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.sessionLifetime)
+        )
         do {
-            try await store.createSession(session, audit: [AuditEventDraft(
-                time: now, type: .loginSucceeded, tenantID: tenantID, subject: user.id, actor: "user:\(user.id)",
-                details: ["session": id, "amr": "pwd", "remote_address": remoteAddress ?? ""])])
+            try await store.createSession(
+                session,
+                audit: [
+                    AuditEventDraft(
+                        time: now,
+                        type: .loginSucceeded,
+                        tenantID: tenantID,
+                        subject: user.id,
+                        actor: "user:\(user.id)",
+                        details: ["session": id, "amr": "pwd", "remote_address": remoteAddress ?? ""]
+                    )
+                ]
+            )
         } catch {
             throw .unavailable
         }

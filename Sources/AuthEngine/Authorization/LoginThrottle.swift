@@ -46,7 +46,8 @@ public final class LoginThrottle: Sendable {
     public func recordFailure(account: String?, address: String?, now: Date) {
         entries.withLock { entries in
             for key in [account, address].compactMap({ $0 }) {
-                var e = entries[key].flatMap { now.timeIntervalSince($0.lastFailure) < policy.forgetAfter ? $0 : nil }
+                var e =
+                    entries[key].flatMap { now.timeIntervalSince($0.lastFailure) < policy.forgetAfter ? $0 : nil }
                     ?? Entry(failures: 0, lastFailure: now)
                 e.failures += 1
                 e.lastFailure = now

@@ -55,8 +55,14 @@ struct ClaimInputs: Sendable {
         return ["claims_left_out": left.map { "\($0.claim): \($0.reason)" }.joined(separator: "; ")]
     }
 
-    init(user: User?, client: Client, context: AuthContext? = nil, scopes: [String], snapshot: ConfigSnapshot,
-         external: [String: JSONValue] = [:]) {
+    init(
+        user: User?,
+        client: Client,
+        context: AuthContext? = nil,
+        scopes: [String],
+        snapshot: ConfigSnapshot,
+        external: [String: JSONValue] = [:]
+    ) {
         self.user = user
         self.client = client
         self.context = context
@@ -81,8 +87,14 @@ enum ClaimResolver {
         var result: [ResolvedClaim] = []
         for definition in inputs.granted where definition.destinations.contains(destination) {
             guard let value = value(of: definition, inputs) else { continue }
-            result.append(ResolvedClaim(name: definition.name, value: value, scopes: definition.scopes.filter(inputs.scopes.contains),
-                                        source: describe(definition.source)))
+            result.append(
+                ResolvedClaim(
+                    name: definition.name,
+                    value: value,
+                    scopes: definition.scopes.filter(inputs.scopes.contains),
+                    source: describe(definition.source)
+                )
+            )
         }
         return result
     }
@@ -120,8 +132,10 @@ enum ClaimResolver {
             let scope = definition.scopes.first(where: inputs.scopes.contains) ?? ""
             let whose = inputs.user == nil ? "client '\(inputs.client.id)'" : "this user"
             if let wrong = sourceValue(of: definition, inputs) {
-                throw .invalidScope("scope '\(scope)' requires claim '\(definition.name)', whose value for \(whose) is \(wrong.claimType.withArticle), "
-                                    + "not \(definition.type.withArticle)")
+                throw .invalidScope(
+                    "scope '\(scope)' requires claim '\(definition.name)', whose value for \(whose) is \(wrong.claimType.withArticle), "
+                        + "not \(definition.type.withArticle)"
+                )
             }
             throw .invalidScope("scope '\(scope)' requires claim '\(definition.name)', which has no value for \(whose)")
         }

@@ -28,8 +28,14 @@ public final class ExternalClaimLookup: Sendable {
     }
 
     /// One result per definition: the value, or why there is none.
-    func values(for definitions: [ClaimDefinition], tenantID: String, user: User?, client: Client) async
-        -> [String: Result<JSONValue, ClaimLookupError>] {
+    func values(
+        for definitions: [ClaimDefinition],
+        tenantID: String,
+        user: User?,
+        client: Client
+    ) async
+        -> [String: Result<JSONValue, ClaimLookupError>]
+    {
         await withTaskGroup(of: (String, Result<JSONValue, ClaimLookupError>).self) { group in
             for definition in definitions {
                 guard case .externalLookup(let lookup) = definition.source else { continue }
@@ -41,9 +47,19 @@ public final class ExternalClaimLookup: Sendable {
         }
     }
 
-    private func value(_ lookup: ExternalLookup, claim: String, tenantID: String, user: User?, client: Client) async -> Result<JSONValue, ClaimLookupError> {
+    private func value(
+        _ lookup: ExternalLookup,
+        claim: String,
+        tenantID: String,
+        user: User?,
+        client: Client
+    ) async -> Result<JSONValue, ClaimLookupError> {
         guard let url = Self.fill(lookup.url, tenantID: tenantID, user: user, client: client) else {
-            return .failure(ClaimLookupError(user == nil ? "the URL names the user, and this token has none" : "the URL names a user attribute this user does not have"))
+            return .failure(
+                ClaimLookupError(
+                    user == nil ? "the URL names the user, and this token has none" : "the URL names a user attribute this user does not have"
+                )
+            )
         }
         let key = "\(tenantID)\u{0}\(claim)\u{0}\(url)"
         let now = clock.now()
@@ -58,7 +74,9 @@ public final class ExternalClaimLookup: Sendable {
         guard let json = try? JSONValue(parsing: body) else { return .failure(ClaimLookupError("the answer is not JSON")) }
         let value: JSONValue?
         if let path = lookup.path {
-            guard case .object(let o) = json else { return .failure(ClaimLookupError("the answer is not a JSON object, so path '\(path)' cannot be read")) }
+            guard case .object(let o) = json else {
+                return .failure(ClaimLookupError("the answer is not a JSON object, so path '\(path)' cannot be read"))
+            }
             value = ClaimResolver.lookup(path, in: o)
         } else {
             value = json

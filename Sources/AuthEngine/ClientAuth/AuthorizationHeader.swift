@@ -10,8 +10,9 @@ public enum AuthorizationHeader {
     public static func credentials(_ header: String, scheme: String) -> Substring? {
         let trimmed = header.drop { $0 == " " }
         guard trimmed.utf8.count > scheme.utf8.count,
-              zip(trimmed.utf8, scheme.utf8).allSatisfy({ ($0 | 0x20) == $1 }),
-              trimmed.utf8.dropFirst(scheme.utf8.count).first == UInt8(ascii: " ") else { return nil }
+            zip(trimmed.utf8, scheme.utf8).allSatisfy({ ($0 | 0x20) == $1 }),
+            trimmed.utf8.dropFirst(scheme.utf8.count).first == UInt8(ascii: " ")
+        else { return nil }
         var value = trimmed.dropFirst(scheme.count + 1)
         while value.first == " " { value = value.dropFirst() }
         while value.last == " " { value = value.dropLast() }

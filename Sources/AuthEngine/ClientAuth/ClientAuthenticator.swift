@@ -13,8 +13,13 @@ struct ClientAuthenticator: Sendable {
     /// The authenticated client.
     ///
     /// - Parameter allowPublic: whether a public client naming itself is acceptable (revocation).
-    func authenticate(_ credentials: PresentedClientCredentials, tenant: Tenant, snapshot: ConfigSnapshot,
-                      endpointURL: String, allowPublic: Bool) async throws(OAuthError) -> Client {
+    func authenticate(
+        _ credentials: PresentedClientCredentials,
+        tenant: Tenant,
+        snapshot: ConfigSnapshot,
+        endpointURL: String,
+        allowPublic: Bool
+    ) async throws(OAuthError) -> Client {
         let realm = tenant.id
         switch credentials {
         case .none:
@@ -24,7 +29,10 @@ struct ClientAuthenticator: Sendable {
             let used: ClientAuthMethod
             if case .basic = credentials { used = .clientSecretBasic } else { used = .clientSecretPost }
             guard client.authMethod.usesSecret, let digest = client.secretDigest else {
-                throw .invalidClient("client '\(id)' does not authenticate with a secret; it is registered for \(client.authMethod.rawValue)", realm: realm)
+                throw .invalidClient(
+                    "client '\(id)' does not authenticate with a secret; it is registered for \(client.authMethod.rawValue)",
+                    realm: realm
+                )
             }
             guard client.authMethod == used else {
                 throw .invalidClient("client '\(id)' is registered for \(client.authMethod.rawValue), not \(used.rawValue)", realm: realm)
@@ -62,8 +70,13 @@ struct ClientAuthenticator: Sendable {
 
     /// RFC 7523 §3 checks of a `private_key_jwt` assertion: `iss` and `sub` name the client, whose
     /// registered keys verify it; the rest is `JWTAssertionVerifier`'s.
-    private func verifyAssertion(_ assertion: String, formClientID: String?, tenant: Tenant, snapshot: ConfigSnapshot,
-                                 endpointURL: String) async throws(OAuthError) -> Client {
+    private func verifyAssertion(
+        _ assertion: String,
+        formClientID: String?,
+        tenant: Tenant,
+        snapshot: ConfigSnapshot,
+        endpointURL: String
+    ) async throws(OAuthError) -> Client {
         let realm = tenant.id
         let verifier = JWTAssertionVerifier(store: store, clock: clock, parameter: "client_assertion") {
             .invalidClient($0, realm: realm)
@@ -80,9 +93,14 @@ struct ClientAuthenticator: Sendable {
             throw .invalidClient("client '\(sub)' is not registered for private_key_jwt", realm: realm)
         }
         try await verifier.verify(
-            jws, keys: jwks, algorithms: nil,
+            jws,
+            keys: jwks,
+            algorithms: nil,
             audiences: JWTAssertionVerifier.acceptedAudiences(issuer: configuration.issuer(for: tenant.id), endpointURL: endpointURL),
-            maxLifetime: Self.maxAssertionLifetime, tenantID: tenant.id, replayScope: sub)
+            maxLifetime: Self.maxAssertionLifetime,
+            tenantID: tenant.id,
+            replayScope: sub
+        )
         return client
     }
 }

@@ -38,11 +38,20 @@ struct JWTAssertionVerifier: Sendable {
     ///   - tenantID: the tenant whose replay cache records the `jti`.
     ///   - replayScope: whose `jti` namespace it is (a client id, or an issuer key that cannot collide with one).
     @discardableResult
-    func verify(_ jws: ParsedJWS, keys: JWKSet, algorithms: [SigningAlgorithm]?, audiences: [String],
-                maxLifetime: TimeInterval, tenantID: String, replayScope: String) async throws(OAuthError) -> String {
+    func verify(
+        _ jws: ParsedJWS,
+        keys: JWKSet,
+        algorithms: [SigningAlgorithm]?,
+        audiences: [String],
+        maxLifetime: TimeInterval,
+        tenantID: String,
+        replayScope: String
+    ) async throws(OAuthError) -> String {
         if let algorithms {
             guard let alg = jws.algorithm, algorithms.contains(where: { $0.rawValue == alg }) else {
-                throw reject("\(parameter) is signed with alg '\(Validation.printable(jws.algorithm ?? "none", limit: 16))'; accepted: \(algorithms.map(\.rawValue).joined(separator: ", "))")
+                throw reject(
+                    "\(parameter) is signed with alg '\(Validation.printable(jws.algorithm ?? "none", limit: 16))'; accepted: \(algorithms.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         let candidates = jws.keyID.map { kid in keys.keys.filter { $0.kid == kid } } ?? keys.keys
@@ -84,8 +93,13 @@ struct JWTAssertionVerifier: Sendable {
         }
         let fresh: Bool
         do {
-            fresh = try await store.consumeAssertionID(tenantID: tenantID, clientID: replayScope, jti: jti,
-                                                       expiresAt: expiry.addingTimeInterval(Self.clockSkew), now: now)
+            fresh = try await store.consumeAssertionID(
+                tenantID: tenantID,
+                clientID: replayScope,
+                jti: jti,
+                expiresAt: expiry.addingTimeInterval(Self.clockSkew),
+                now: now
+            )
         } catch {
             throw .temporarilyUnavailable("the store did not answer; retry")
         }

@@ -54,11 +54,13 @@ public enum PresentedClientCredentials: Sendable, Hashable {
     /// RFC 6749 §2.3.1: base64 of `urlencode(id):urlencode(secret)`.
     static func parseBasic(_ encoded: Substring, realm: String) throws(OAuthError) -> Self {
         guard let data = Data(base64Encoded: String(encoded)),
-              let colon = data.firstIndex(of: UInt8(ascii: ":")) else {
+            let colon = data.firstIndex(of: UInt8(ascii: ":"))
+        else {
             throw .invalidClient("malformed Basic authorization header: expected base64 of 'client_id:client_secret'", realm: realm)
         }
         guard let id = FormEncoding.decode(data[data.startIndex..<colon]), let secret = FormEncoding.decode(data[data.index(after: colon)...]),
-              !id.isEmpty else {
+            !id.isEmpty
+        else {
             throw .invalidClient("malformed Basic authorization header: bad percent-encoding or empty client_id", realm: realm)
         }
         return .basic(clientID: id, secret: secret)

@@ -16,9 +16,14 @@ public struct EngineConfiguration: Sendable {
     /// scrypt cost of new password hashes (verification uses the cost stored in each hash).
     public var passwordCost: ScryptCost
 
-    public init(publicBaseURL: String, defaultAccessTokenLifetime: Int = 300, maxAccessTokenLifetime: Int = 86_400,
-                introspectionJWTLifetime: Int = 60, sessionLifetime: TimeInterval = 12 * 3600,
-                passwordCost: ScryptCost = .interactive) {
+    public init(
+        publicBaseURL: String,
+        defaultAccessTokenLifetime: Int = 300,
+        maxAccessTokenLifetime: Int = 86_400,
+        introspectionJWTLifetime: Int = 60,
+        sessionLifetime: TimeInterval = 12 * 3600,
+        passwordCost: ScryptCost = .interactive
+    ) {
         var base = publicBaseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.publicBaseURL = base

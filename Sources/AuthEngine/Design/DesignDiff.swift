@@ -34,27 +34,46 @@ public struct DesignDiff: Sendable, Hashable {
     /// against the live APIs' contracts: an API still reads the tokens until it agrees to a new
     /// contract, so relax its requirement in one publish and remove the claim in the next.
     /// `clientAudiences` gives each client's audiences before and after, when clients change too.
-    public static func between(_ old: TokenDesign, _ new: TokenDesign,
-                               clientAudiences: [String: (before: [String], after: [String])] = [:]) -> DesignDiff {
+    public static func between(
+        _ old: TokenDesign,
+        _ new: TokenDesign,
+        clientAudiences: [String: (before: [String], after: [String])] = [:]
+    ) -> DesignDiff {
         var d = DesignDiff()
-        let before = deliveries(old), after = deliveries(new)
+        let before = deliveries(old)
+        let after = deliveries(new)
         for key in Set(before.keys).union(after.keys).sorted() {
             switch (before[key], after[key]) {
-            case (nil, let n?): d.claimChanges.append(ClaimChange(scope: key.scope, destination: key.destination, claim: key.claim, kind: .added, detail: describe(n)))
-            case (let o?, nil): d.claimChanges.append(ClaimChange(scope: key.scope, destination: key.destination, claim: key.claim, kind: .removed, detail: describe(o)))
+            case (nil, let n?):
+                d.claimChanges.append(
+                    ClaimChange(scope: key.scope, destination: key.destination, claim: key.claim, kind: .added, detail: describe(n))
+                )
+            case (let o?, nil):
+                d.claimChanges.append(
+                    ClaimChange(scope: key.scope, destination: key.destination, claim: key.claim, kind: .removed, detail: describe(o))
+                )
             case (let o?, let n?) where o.type != n.type || o.source != n.source:
                 var parts: [String] = []
                 if o.type != n.type { parts.append("type \(o.type) -> \(n.type)") }
                 if o.source != n.source { parts.append("source \(ClaimResolver.describe(o.source)) -> \(ClaimResolver.describe(n.source))") }
-                d.claimChanges.append(ClaimChange(scope: key.scope, destination: key.destination, claim: key.claim, kind: .changed,
-                                                  detail: parts.joined(separator: "; ")))
+                d.claimChanges.append(
+                    ClaimChange(
+                        scope: key.scope,
+                        destination: key.destination,
+                        claim: key.claim,
+                        kind: .changed,
+                        detail: parts.joined(separator: "; ")
+                    )
+                )
             default: break
             }
         }
         d.otherChanges = otherChanges(old, new)
         d.breaking = breakingChanges(old, new, before: before, after: after, clientAudiences: clientAudiences)
         for (client, audiences) in clientAudiences.sorted(by: { $0.key < $1.key }) where audiences.before != audiences.after {
-            d.otherChanges.append("client \(client): audiences [\(audiences.before.joined(separator: " "))] -> [\(audiences.after.joined(separator: " "))]")
+            d.otherChanges.append(
+                "client \(client): audiences [\(audiences.before.joined(separator: " "))] -> [\(audiences.after.joined(separator: " "))]"
+            )
         }
         return d
     }
@@ -88,15 +107,23 @@ public struct DesignDiff: Sendable, Hashable {
         for s in old.scopes where new.scope(s.name) == nil { out.append("scope \(s.name) removed") }
         for s in new.scopes { if let o = old.scope(s.name), o.description != s.description { out.append("scope \(s.name): description changed") } }
         for c in new.claims {
-            guard let o = old.claim(c.name) else { out.append("claim \(c.name) added: \(describe(c))"); continue }
+            guard let o = old.claim(c.name) else {
+                out.append("claim \(c.name) added: \(describe(c))")
+                continue
+            }
             if o.isPII != c.isPII { out.append("claim \(c.name): personal data \(o.isPII) -> \(c.isPII)") }
             if o.isRequired != c.isRequired { out.append("claim \(c.name): required \(o.isRequired) -> \(c.isRequired)") }
         }
         for c in old.claims where new.claim(c.name) == nil { out.append("claim \(c.name) removed") }
         for a in new.apis {
-            guard let o = old.api(a.name) else { out.append("API \(a.name) added (\(a.audience))"); continue }
+            guard let o = old.api(a.name) else {
+                out.append("API \(a.name) added (\(a.audience))")
+                continue
+            }
             if o.audience != a.audience { out.append("API \(a.name): audience \(o.audience) -> \(a.audience)") }
-            if o.scopes != a.scopes { out.append("API \(a.name): scopes [\(o.scopes.joined(separator: " "))] -> [\(a.scopes.joined(separator: " "))]") }
+            if o.scopes != a.scopes {
+                out.append("API \(a.name): scopes [\(o.scopes.joined(separator: " "))] -> [\(a.scopes.joined(separator: " "))]")
+            }
             if o.requiredClaims != a.requiredClaims { out.append("API \(a.name): required claims \(contract(o)) -> \(contract(a))") }
         }
         for a in old.apis where new.api(a.name) == nil { out.append("API \(a.name) removed (\(a.audience))") }
@@ -107,8 +134,13 @@ public struct DesignDiff: Sendable, Hashable {
         "{" + a.requiredClaims.keys.sorted().map { "\($0): \(a.requiredClaims[$0]!.joined(separator: ","))" }.joined(separator: "; ") + "}"
     }
 
-    static func breakingChanges(_ old: TokenDesign, _ new: TokenDesign, before: [Key: ClaimDefinition], after: [Key: ClaimDefinition],
-                                clientAudiences: [String: (before: [String], after: [String])]) -> [BreakingChange] {
+    static func breakingChanges(
+        _ old: TokenDesign,
+        _ new: TokenDesign,
+        before: [Key: ClaimDefinition],
+        after: [Key: ClaimDefinition],
+        clientAudiences: [String: (before: [String], after: [String])]
+    ) -> [BreakingChange] {
         var out: [BreakingChange] = []
         for api in old.apis {
             guard let newAPI = new.api(api.name) else {
@@ -130,10 +162,22 @@ public struct DesignDiff: Sendable, Hashable {
                         guard let was = before[key] else { continue }
                         if let now = after[key] {
                             if now.type != was.type {
-                                out.append(BreakingChange(message: "claim \(claim) (\(destination.rawValue), scope \(scope)) changes type \(was.type) -> \(now.type), and API \(api.name) requires it", apis: [api.name]))
+                                out.append(
+                                    BreakingChange(
+                                        message:
+                                            "claim \(claim) (\(destination.rawValue), scope \(scope)) changes type \(was.type) -> \(now.type), and API \(api.name) requires it",
+                                        apis: [api.name]
+                                    )
+                                )
                             }
                         } else {
-                            out.append(BreakingChange(message: "claim \(claim) is removed from scope \(scope) (\(destination.rawValue)), and API \(api.name) requires it", apis: [api.name]))
+                            out.append(
+                                BreakingChange(
+                                    message:
+                                        "claim \(claim) is removed from scope \(scope) (\(destination.rawValue)), and API \(api.name) requires it",
+                                    apis: [api.name]
+                                )
+                            )
                         }
                     }
                 }
@@ -167,10 +211,14 @@ public struct DesignDiff: Sendable, Hashable {
 
     public func json() -> JSONValue {
         .object([
-            "claims": .array(claimChanges.map {
-                .object(["scope": .string($0.scope), "destination": .string($0.destination.rawValue), "claim": .string($0.claim),
-                         "change": .string($0.kind.rawValue), "detail": .string($0.detail)])
-            }),
+            "claims": .array(
+                claimChanges.map {
+                    .object([
+                        "scope": .string($0.scope), "destination": .string($0.destination.rawValue), "claim": .string($0.claim),
+                        "change": .string($0.kind.rawValue), "detail": .string($0.detail),
+                    ])
+                }
+            ),
             "other": .array(otherChanges.map(JSONValue.string)),
             "breaking": .array(breaking.map { .object(["message": .string($0.message), "apis": .array($0.apis.map(JSONValue.string))]) }),
             "affected_apis": .array(affectedAPIs.map(JSONValue.string)),

@@ -15,8 +15,16 @@ public struct DesignVersion: Sendable, Hashable, Codable {
     /// Set by a rollback: the version whose content this one repeats.
     public var rolledBackFrom: Int?
 
-    public init(tenantID: String, number: Int, design: TokenDesign, author: String, note: String, createdAt: Date,
-                forcedReason: String? = nil, rolledBackFrom: Int? = nil) {
+    public init(
+        tenantID: String,
+        number: Int,
+        design: TokenDesign,
+        author: String,
+        note: String,
+        createdAt: Date,
+        forcedReason: String? = nil,
+        rolledBackFrom: Int? = nil
+    ) {
         self.tenantID = tenantID
         self.number = number
         self.design = design

@@ -17,8 +17,11 @@ public struct TokenDesign: Sendable, Hashable, Codable {
 
     /// The design tokens of `tenantID` are issued under now.
     public static func live(tenantID: String, snapshot: ConfigSnapshot) -> TokenDesign {
-        TokenDesign(scopes: Array((snapshot.scopes[tenantID] ?? [:]).values), claims: Array((snapshot.claims[tenantID] ?? [:]).values),
-                    apis: Array((snapshot.apis[tenantID] ?? [:]).values))
+        TokenDesign(
+            scopes: Array((snapshot.scopes[tenantID] ?? [:]).values),
+            claims: Array((snapshot.claims[tenantID] ?? [:]).values),
+            apis: Array((snapshot.apis[tenantID] ?? [:]).values)
+        )
     }
 
     public func claim(_ name: String) -> ClaimDefinition? { claims.first { $0.name == name } }
@@ -27,9 +30,23 @@ public struct TokenDesign: Sendable, Hashable, Codable {
 
     /// The same design owned by `tenantID` (a file or an old version applied to a tenant).
     public func owned(by tenantID: String) -> TokenDesign {
-        TokenDesign(scopes: scopes.map { var s = $0; s.tenantID = tenantID; return s },
-                    claims: claims.map { var c = $0; c.tenantID = tenantID; return c },
-                    apis: apis.map { var a = $0; a.tenantID = tenantID; return a })
+        TokenDesign(
+            scopes: scopes.map {
+                var s = $0
+                s.tenantID = tenantID
+                return s
+            },
+            claims: claims.map {
+                var c = $0
+                c.tenantID = tenantID
+                return c
+            },
+            apis: apis.map {
+                var a = $0
+                a.tenantID = tenantID
+                return a
+            }
+        )
     }
 
     /// The configuration changes that turn `live` into this design: puts for what is new or changed,
@@ -59,31 +76,48 @@ public struct TokenDesign: Sendable, Hashable, Codable {
     public func validate() throws(AdminError) {
         var seen = Set<String>()
         for s in scopes {
-            guard ScopeDefinition.isValidName(s.name) else { throw .invalid(field: "scopes.\(Validation.printable(s.name))", "not a valid scope name (RFC 6749 §3.3: printable ASCII, no space, quote or backslash)") }
+            guard ScopeDefinition.isValidName(s.name) else {
+                throw .invalid(
+                    field: "scopes.\(Validation.printable(s.name))",
+                    "not a valid scope name (RFC 6749 §3.3: printable ASCII, no space, quote or backslash)"
+                )
+            }
             guard seen.insert(s.name).inserted else { throw .invalid(field: "scopes.\(s.name)", "is defined twice") }
         }
         let known = seen.union(StandardScopes.all)
         seen = []
         for c in claims {
             let field = "claims.\(Validation.printable(c.name))"
-            guard !c.name.isEmpty, c.name.utf8.count <= 128, c.name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }) else {
+            guard !c.name.isEmpty, c.name.utf8.count <= 128,
+                c.name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" })
+            else {
                 throw .invalid(field: field, "a claim name is 1-128 printable ASCII characters without spaces, quotes or backslashes")
             }
             guard seen.insert(c.name).inserted else { throw .invalid(field: field, "is defined twice") }
             guard !Self.reservedClaimNames.contains(c.name) else {
                 throw .invalid(field: field, "'\(c.name)' is set by the server itself; pick another name")
             }
-            guard Self.claimTypes.contains(c.type) else { throw .invalid(field: field + ".type", "'\(Validation.printable(c.type))' is not one of \(Self.claimTypes.joined(separator: ", "))") }
+            guard Self.claimTypes.contains(c.type) else {
+                throw .invalid(field: field + ".type", "'\(Validation.printable(c.type))' is not one of \(Self.claimTypes.joined(separator: ", "))")
+            }
             if case .constant(.null) = c.source {
                 throw .invalid(field: field + ".constant", "a constant cannot be null; remove the claim instead")
             }
             if let given = ClaimResolver.fixedType(of: c.source), given != c.type {
-                throw .invalid(field: field + ".type", "its source always gives \(given.withArticle) (\(ClaimResolver.describe(c.source))); declare type \(given)")
+                throw .invalid(
+                    field: field + ".type",
+                    "its source always gives \(given.withArticle) (\(ClaimResolver.describe(c.source))); declare type \(given)"
+                )
             }
             for s in c.scopes where !known.contains(s) {
                 throw .invalid(field: field + ".scopes", "scope '\(Validation.printable(s))' is not defined; add it under scopes or remove it here")
             }
-            guard !c.destinations.isEmpty else { throw .invalid(field: field + ".destinations", "give at least one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))") }
+            guard !c.destinations.isEmpty else {
+                throw .invalid(
+                    field: field + ".destinations",
+                    "give at least one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
             switch c.source {
             case .userAttribute(let p), .clientAttribute(let p):
                 guard !p.isEmpty else { throw .invalid(field: field, "the attribute path is empty") }
@@ -91,7 +125,9 @@ public struct TokenDesign: Sendable, Hashable, Codable {
                     throw .invalid(field: field + ".client_attribute", "'\(Validation.printable(p))' is not one of id, name, type")
                 }
             case .authContext(let n):
-                guard ["auth_time", "amr", "acr"].contains(n) else { throw .invalid(field: field + ".auth_context", "'\(Validation.printable(n))' is not one of auth_time, amr, acr") }
+                guard ["auth_time", "amr", "acr"].contains(n) else {
+                    throw .invalid(field: field + ".auth_context", "'\(Validation.printable(n))' is not one of auth_time, amr, acr")
+                }
             case .template(let t):
                 guard t.contains("{") else { throw .invalid(field: field + ".template", "has no {attribute} placeholder; use a constant instead") }
             case .externalLookup(let l):
@@ -107,12 +143,16 @@ public struct TokenDesign: Sendable, Hashable, Codable {
             try Validation.slug(a.name, field: field)
             guard seen.insert(a.name).inserted else { throw .invalid(field: field, "is defined twice") }
             guard !a.audience.isEmpty else { throw .invalid(field: field + ".audience", "is empty") }
-            guard audiences.insert(a.audience).inserted else { throw .invalid(field: field + ".audience", "'\(a.audience)' is another API's audience") }
+            guard audiences.insert(a.audience).inserted else {
+                throw .invalid(field: field + ".audience", "'\(a.audience)' is another API's audience")
+            }
             for s in a.scopes where !known.contains(s) {
                 throw .invalid(field: field + ".scopes", "scope '\(Validation.printable(s))' is not defined")
             }
             for (s, names) in a.requiredClaims.sorted(by: { $0.key < $1.key }) {
-                guard a.scopes.contains(s) else { throw .invalid(field: field + ".required_claims", "scope '\(Validation.printable(s))' is not one the API accepts") }
+                guard a.scopes.contains(s) else {
+                    throw .invalid(field: field + ".required_claims", "scope '\(Validation.printable(s))' is not one the API accepts")
+                }
                 for n in names where claim(n) == nil {
                     throw .invalid(field: field + ".required_claims.\(s)", "claim '\(Validation.printable(n))' is not defined")
                 }

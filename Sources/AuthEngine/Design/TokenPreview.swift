@@ -59,12 +59,16 @@ public struct TokenPreview: Sendable {
         if let userinfo { o["userinfo"] = .object(userinfo) }
         var p: [String: JSONValue] = [:]
         for (destination, claims) in provenance {
-            p[destination.rawValue] = .array(claims.map { c in
-                var entry: [String: JSONValue] = ["claim": .string(c.name), "value": c.value, "source": .string(c.source),
-                                                  "scopes": .array(c.scopes.map(JSONValue.string))]
-                if let overrode = c.overrode { entry["overrode"] = .string(overrode) }
-                return .object(entry)
-            })
+            p[destination.rawValue] = .array(
+                claims.map { c in
+                    var entry: [String: JSONValue] = [
+                        "claim": .string(c.name), "value": c.value, "source": .string(c.source),
+                        "scopes": .array(c.scopes.map(JSONValue.string)),
+                    ]
+                    if let overrode = c.overrode { entry["overrode"] = .string(overrode) }
+                    return .object(entry)
+                }
+            )
         }
         o["provenance"] = .object(p)
         return .object(o)
@@ -86,11 +90,18 @@ extension ClaimdeckEngine {
         let issuer = configuration.issuer(for: tenant.id)
         do throws(OAuthError) {
             let scopes = try ScopePolicy.granted(requested: r.scope, client: client)
-            let audiences = try AudiencePolicy.resolve(resources: [], audience: r.audiences.isEmpty ? nil : r.audiences.joined(separator: " "),
-                                                       client: client, scopes: scopes, snapshot: snapshot,
-                                                       fallback: scopes.contains(StandardScopes.openid) ? [issuer + "/userinfo"] : [])
+            let audiences = try AudiencePolicy.resolve(
+                resources: [],
+                audience: r.audiences.isEmpty ? nil : r.audiences.joined(separator: " "),
+                client: client,
+                scopes: scopes,
+                snapshot: snapshot,
+                fallback: scopes.contains(StandardScopes.openid) ? [issuer + "/userinfo"] : []
+            )
             var warnings: [String] = []
-            let token: String, record: TokenRecord, grantType: GrantType
+            let token: String
+            let record: TokenRecord
+            let grantType: GrantType
             var idToken: String?
             var user: User?
             let inputs: ClaimInputs
@@ -103,11 +114,25 @@ extension ClaimdeckEngine {
                 }
                 let now = clock.now()
                 let authorization = UserAuthorization(
-                    userID: u.id, scopes: scopes, audiences: audiences, familyID: "preview",
-                    familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)), sessionID: nil,
-                    authTime: now, amr: ["pwd"])
-                let issued = try await UserTokenIssuer(engine: self).issue(authorization, user: u, accessScopes: scopes, tenant: tenant, client: client,
-                                                                     grantType: grantType, nonce: nil, snapshot: snapshot)
+                    userID: u.id,
+                    scopes: scopes,
+                    audiences: audiences,
+                    familyID: "preview",
+                    familyExpiresAt: now.addingTimeInterval(TimeInterval(client.refreshTokenAbsoluteLifetime)),
+                    sessionID: nil,
+                    authTime: now,
+                    amr: ["pwd"]
+                )
+                let issued = try await UserTokenIssuer(engine: self).issue(
+                    authorization,
+                    user: u,
+                    accessScopes: scopes,
+                    tenant: tenant,
+                    client: client,
+                    grantType: grantType,
+                    nonce: nil,
+                    snapshot: snapshot
+                )
                 token = issued.response.accessToken
                 record = issued.response.record
                 idToken = issued.response.idToken
@@ -120,7 +145,8 @@ extension ClaimdeckEngine {
                 inputs = try await claimInputs(user: nil, client: client, context: nil, scopes: scopes, snapshot: snapshot)
                 (token, record) = try AccessTokenMinter(engine: self).mint(
                     clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences, snapshot: snapshot),
-                    snapshot: snapshot)
+                    snapshot: snapshot
+                )
             }
             let introspection = IntrospectionResult(active: true, record: record, caller: client, issuer: issuer).json()
             var provenance: [ClaimDestination: [ResolvedClaim]] = [
@@ -138,16 +164,35 @@ extension ClaimdeckEngine {
                 userinfo = ClaimResolver.dictionary(info).merging(["sub": .string(user.id)]) { $1 }
             }
             let accessClaims = JWS.parse(token)?.payload
-            warnings += Self.previewWarnings(client: client, scopes: scopes, audiences: audiences, carried: accessClaims ?? record.publicClaims,
-                                             tokenBytes: token.utf8.count, snapshot: snapshot)
+            warnings += Self.previewWarnings(
+                client: client,
+                scopes: scopes,
+                audiences: audiences,
+                carried: accessClaims ?? record.publicClaims,
+                tokenBytes: token.utf8.count,
+                snapshot: snapshot
+            )
             return TokenPreview(
-                clientID: client.id, subject: record.subject, grantType: grantType, scopes: scopes, audiences: audiences,
-                accessTokenFormat: record.format, accessToken: accessClaims, accessTokenBytes: token.utf8.count,
-                idToken: idToken.flatMap { JWS.parse($0)?.payload }, idTokenBytes: idToken?.utf8.count, userinfo: userinfo,
-                introspection: (try? JSONValue(parsing: Data(introspection)))?.objectValue ?? [:], provenance: provenance, warnings: warnings)
+                clientID: client.id,
+                subject: record.subject,
+                grantType: grantType,
+                scopes: scopes,
+                audiences: audiences,
+                accessTokenFormat: record.format,
+                accessToken: accessClaims,
+                accessTokenBytes: token.utf8.count,
+                idToken: idToken.flatMap { JWS.parse($0)?.payload },
+                idTokenBytes: idToken?.utf8.count,
+                userinfo: userinfo,
+                introspection: (try? JSONValue(parsing: Data(introspection)))?.objectValue ?? [:],
+                provenance: provenance,
+                warnings: warnings
+            )
         } catch {
-            throw .invalid(field: error.code == "invalid_target" ? "audience" : error.code == "invalid_scope" ? "scope" : "request",
-                           error.errorDescription)
+            throw .invalid(
+                field: error.code == "invalid_target" ? "audience" : error.code == "invalid_scope" ? "scope" : "request",
+                error.errorDescription
+            )
         }
     }
 
@@ -162,8 +207,14 @@ extension ClaimdeckEngine {
 
     static let tokenSizeBudget = 2048
 
-    static func previewWarnings(client: Client, scopes: [String], audiences: [String], carried: [String: JSONValue], tokenBytes: Int,
-                                snapshot: ConfigSnapshot) -> [String] {
+    static func previewWarnings(
+        client: Client,
+        scopes: [String],
+        audiences: [String],
+        carried: [String: JSONValue],
+        tokenBytes: Int,
+        snapshot: ConfigSnapshot
+    ) -> [String] {
         var warnings: [String] = []
         for api in (snapshot.apis[client.tenantID] ?? [:]).values.sorted(by: { $0.name < $1.name }) where audiences.contains(api.audience) {
             for scope in scopes {

@@ -9,43 +9,100 @@ extension ClaimdeckEngine {
         let now = clock.now()
         // The initial access token (RFC 6750 bearer).
         guard let header = authorization, let presented = AuthorizationHeader.credentials(header, scheme: "bearer").map(String.init) else {
-            throw OAuthError(code: "invalid_token", description: "an initial access token is required (Authorization: Bearer ...)",
-                             status: 401, challenge: "Bearer realm=\"\(tenant.id)\"")
+            throw OAuthError(
+                code: "invalid_token",
+                description: "an initial access token is required (Authorization: Bearer ...)",
+                status: 401,
+                challenge: "Bearer realm=\"\(tenant.id)\""
+            )
         }
         guard presented.hasPrefix(RegistrationTokenFormat.prefix),
-              presented.utf8.count > RegistrationTokenFormat.prefix.utf8.count + 26,
-              case let id = String(presented.dropFirst(RegistrationTokenFormat.prefix.count).prefix(26)),
-              let iat = snapshot.registrationTokens[tenant.id]?[id],
-              SecretDigest.matches(presented, digest: iat.digest) else {
-            await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
-                                         reason: "invalid_token", actor: "http")])
+            presented.utf8.count > RegistrationTokenFormat.prefix.utf8.count + 26,
+            case let id = String(presented.dropFirst(RegistrationTokenFormat.prefix.count).prefix(26)),
+            let iat = snapshot.registrationTokens[tenant.id]?[id],
+            SecretDigest.matches(presented, digest: iat.digest)
+        else {
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    reason: "invalid_token",
+                    actor: "http"
+                )
+            ])
             throw .invalidToken("the initial access token is not valid")
         }
         guard iat.expiresAt > now, iat.usesLeft > 0 else {
-            await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
-                                         tokenID: iat.id, reason: "invalid_token", actor: "http", details: ["description": "expired or used up"])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    tokenID: iat.id,
+                    reason: "invalid_token",
+                    actor: "http",
+                    details: ["description": "expired or used up"]
+                )
+            ])
             throw .invalidToken("the initial access token has expired or is used up")
         }
         let spec: ClientSpec
         do {
             spec = try RegistrationMetadata.spec(from: body)
         } catch {
-            await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
-                                         tokenID: iat.id, reason: error.code, actor: "http", details: ["description": error.errorDescription])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    tokenID: iat.id,
+                    reason: error.code,
+                    actor: "http",
+                    details: ["description": error.errorDescription]
+                )
+            ])
             throw error
         }
         let registered: ClientWithSecret
         do {
-            registered = try await registerClient(tenantID: tenant.id, spec, actor: "registration:\(iat.id)",
-                                                  extraMutations: [.consumeRegistrationToken(tenantID: tenant.id, id: iat.id, now: now)])
-        } catch where error.field == "initial access token" {
-            await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
-                                         tokenID: iat.id, reason: "invalid_token", actor: "http", details: ["description": "expired or used up"])])
+            registered = try await registerClient(
+                tenantID: tenant.id,
+                spec,
+                actor: "registration:\(iat.id)",
+                extraMutations: [.consumeRegistrationToken(tenantID: tenant.id, id: iat.id, now: now)]
+            )
+        } catch  where error.field == "initial access token" {
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    tokenID: iat.id,
+                    reason: "invalid_token",
+                    actor: "http",
+                    details: ["description": "expired or used up"]
+                )
+            ])
             throw .invalidToken("the initial access token has expired or is used up")
         } catch {
             let code = error.field == "redirect_uri" ? "invalid_redirect_uri" : "invalid_client_metadata"
-            await audit([AuditEventDraft(time: now, type: .registrationRefused, outcome: .failure, tenantID: tenant.id,
-                                         tokenID: iat.id, reason: code, actor: "http", details: ["description": error.description])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    tokenID: iat.id,
+                    reason: code,
+                    actor: "http",
+                    details: ["description": error.description]
+                )
+            ])
             if error.code == .storage { throw .temporarilyUnavailable("the registration could not be stored; retry") }
             throw OAuthError(code: code, description: error.description)
         }
@@ -78,14 +135,17 @@ enum RegistrationMetadata {
         let method: ClientAuthMethod
         if let raw = try string("token_endpoint_auth_method") {
             guard let parsed = ClientAuthMethod(rawValue: raw) else {
-                throw .invalidClientMetadata("token_endpoint_auth_method '\(Validation.printable(raw))' is not supported; use one of \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw .invalidClientMetadata(
+                    "token_endpoint_auth_method '\(Validation.printable(raw))' is not supported; use one of \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             method = parsed
         } else {
             method = .clientSecretBasic
         }
         let redirects = try strings("redirect_uris") ?? []
-        let grants = try strings("grant_types")?.map(GrantType.init(rawValue:))
+        let grants =
+            try strings("grant_types")?.map(GrantType.init(rawValue:))
             ?? (redirects.isEmpty ? [.clientCredentials] : [.authorizationCode])
         var jwks: JWKSet?
         if let raw = m["jwks"] {
@@ -104,9 +164,15 @@ enum RegistrationMetadata {
         let scope = try string("scope") ?? ""
         return ClientSpec(
             name: try string("client_name") ?? "dynamic client",
-            type: method == .none ? .public : .confidential, authMethod: method, grantTypes: grants,
-            scopes: scope.split(separator: " ").map(String.init), audiences: try strings("audiences") ?? [],
-            redirectURIs: redirects, tokenFormat: format, jwks: jwks)
+            type: method == .none ? .public : .confidential,
+            authMethod: method,
+            grantTypes: grants,
+            scopes: scope.split(separator: " ").map(String.init),
+            audiences: try strings("audiences") ?? [],
+            redirectURIs: redirects,
+            tokenFormat: format,
+            jwks: jwks
+        )
     }
 
     static func response(_ r: ClientWithSecret, issuedAt: Date) -> JSONValue {

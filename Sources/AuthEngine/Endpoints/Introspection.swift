@@ -41,8 +41,14 @@ extension ClaimdeckEngine {
     /// Reads the store on every call, so a revocation made by any process shows at once.
     public func introspect(_ request: TokenEndpointRequest) async throws(OAuthError) -> IntrospectionResult {
         let (tenant, snapshot) = try tenant(request.tenantID)
-        let caller = try await authenticateCaller(request, tenant: tenant, snapshot: snapshot, endpoint: "introspect",
-                                                  allowPublic: false, failedEvent: .tokenIntrospected)
+        let caller = try await authenticateCaller(
+            request,
+            tenant: tenant,
+            snapshot: snapshot,
+            endpoint: "introspect",
+            allowPublic: false,
+            failedEvent: .tokenIntrospected
+        )
         let token = try request.form.required("token")
         _ = try request.form.single("token_type_hint")
         let now = clock.now()
@@ -54,11 +60,24 @@ extension ClaimdeckEngine {
         }
         let active = record.map { Self.isActive($0, at: now, snapshot: snapshot) } ?? false
         metrics.introspected(tenant: tenant.id, active: active)
-        await audit([AuditEventDraft(time: now, type: .tokenIntrospected, tenantID: tenant.id, clientID: caller.id,
-                                     subject: active ? record?.subject : nil, tokenID: record?.id, actor: "client:\(caller.id)",
-                                     details: ["active": active ? "true" : "false"])])
-        return IntrospectionResult(active: active, record: active ? record : nil, caller: caller,
-                                   issuer: configuration.issuer(for: tenant.id))
+        await audit([
+            AuditEventDraft(
+                time: now,
+                type: .tokenIntrospected,
+                tenantID: tenant.id,
+                clientID: caller.id,
+                subject: active ? record?.subject : nil,
+                tokenID: record?.id,
+                actor: "client:\(caller.id)",
+                details: ["active": active ? "true" : "false"]
+            )
+        ])
+        return IntrospectionResult(
+            active: active,
+            record: active ? record : nil,
+            caller: caller,
+            issuer: configuration.issuer(for: tenant.id)
+        )
     }
 
     /// RFC 9701: the introspection answer as a JWT signed by the tenant, for a gateway that trades an
@@ -66,8 +85,11 @@ extension ClaimdeckEngine {
     public func signedIntrospection(_ result: IntrospectionResult) throws(OAuthError) -> String {
         let snapshot = config.snapshot
         guard let tenant = snapshot.tenants[result.caller.tenantID] else { throw .notFound("tenant is gone") }
-        let key = try keyring.signingKey(tenantID: tenant.id, algorithm: result.caller.signingAlgorithm ?? tenant.defaultAlgorithm,
-                                         snapshot: snapshot)
+        let key = try keyring.signingKey(
+            tenantID: tenant.id,
+            algorithm: result.caller.signingAlgorithm ?? tenant.defaultAlgorithm,
+            snapshot: snapshot
+        )
         let now = Int64(clock.now().timeIntervalSince1970)
         var w = JSONWriter(capacity: 512)
         w.beginObject()

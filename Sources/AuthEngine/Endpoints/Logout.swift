@@ -34,8 +34,17 @@ extension ClaimdeckEngine {
         do throws(OAuthError) {
             request = try parseLogout(tenantID: tenantID, parameters: parameters)
         } catch {
-            await audit([AuditEventDraft(time: clock.now(), type: .logoutRefused, outcome: .failure, tenantID: tenantID, reason: error.code,
-                                         actor: "http", details: ["description": error.errorDescription])])
+            await audit([
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .logoutRefused,
+                    outcome: .failure,
+                    tenantID: tenantID,
+                    reason: error.code,
+                    actor: "http",
+                    details: ["description": error.errorDescription]
+                )
+            ])
             return .errorPage(error)
         }
         if let browser = await browserSession(tenantID: tenantID, cookie: sessionCookie) {
@@ -52,11 +61,13 @@ extension ClaimdeckEngine {
     private func parseLogout(tenantID: String, parameters p: FormParameters) throws(OAuthError) -> LogoutRequest {
         let (tenant, snapshot) = try tenant(tenantID)
         var client: Client?
-        var hintSubject: String?, hintSession: String?
+        var hintSubject: String?
+        var hintSession: String?
         if let hint = try p.single("id_token_hint") {
             guard let jws = JWS.parse(hint), jws.payload["iss"]?.stringValue == configuration.issuer(for: tenant.id),
-                  let key = Keyring.jwks(tenantID: tenant.id, snapshot: snapshot, now: clock.now()).keys.first(where: { $0.kid == jws.keyID }),
-                  let verifier = try? VerificationKey(jwk: key), jws.verify(with: verifier) else {
+                let key = Keyring.jwks(tenantID: tenant.id, snapshot: snapshot, now: clock.now()).keys.first(where: { $0.kid == jws.keyID }),
+                let verifier = try? VerificationKey(jwk: key), jws.verify(with: verifier)
+            else {
                 throw .invalidRequest("id_token_hint is not an ID token issued by this tenant")
             }
             // An expired ID token is still a fine hint (RP-Initiated Logout §2).
@@ -79,11 +90,20 @@ extension ClaimdeckEngine {
                 throw .invalidRequest("post_logout_redirect_uri needs client_id or id_token_hint to know whose URI it is")
             }
             guard client.postLogoutRedirectURIs.contains(uri) else {
-                throw .invalidRequest("post_logout_redirect_uri '\(Validation.printable(uri, limit: 200))' is not registered for client '\(client.id)'")
+                throw .invalidRequest(
+                    "post_logout_redirect_uri '\(Validation.printable(uri, limit: 200))' is not registered for client '\(client.id)'"
+                )
             }
         }
-        return LogoutRequest(tenantID: tenant.id, client: client, postLogoutRedirectURI: uri, state: try p.single("state"),
-                             hintSubject: hintSubject, hintSessionID: hintSession, parameters: p)
+        return LogoutRequest(
+            tenantID: tenant.id,
+            client: client,
+            postLogoutRedirectURI: uri,
+            state: try p.single("state"),
+            hintSubject: hintSubject,
+            hintSessionID: hintSession,
+            parameters: p
+        )
     }
 
     private func endSession(_ browser: BrowserSession, client: Client?) async {
@@ -95,18 +115,39 @@ extension ClaimdeckEngine {
             do {
                 let summary = try await store.revoke(
                     .session(tenantID: session.tenantID, subject: browser.user.id, sessionID: session.id, clientIDs: revoking),
-                    at: now, reason: "logout",
-                    audit: AuditEventDraft(time: now, type: .tokenRevoked, tenantID: session.tenantID, subject: browser.user.id,
-                                           reason: "logout", actor: "user:\(browser.user.id)",
-                                           details: ["selector": "session \(session.id)", "clients": revoking.joined(separator: " ")]))
+                    at: now,
+                    reason: "logout",
+                    audit: AuditEventDraft(
+                        time: now,
+                        type: .tokenRevoked,
+                        tenantID: session.tenantID,
+                        subject: browser.user.id,
+                        reason: "logout",
+                        actor: "user:\(browser.user.id)",
+                        details: ["selector": "session \(session.id)", "clients": revoking.joined(separator: " ")]
+                    )
+                )
                 details["tokens_revoked"] = "\(summary.revoked)"
                 metrics.revoked(tenant: session.tenantID, via: "logout", count: summary.revoked)
             } catch {
                 logger.error("revoking the tokens of a session at logout failed", metadata: ["error": "\(error)"])
             }
         }
-        _ = try? await store.endSession(tenantID: session.tenantID, id: session.id, at: now, audit: [AuditEventDraft(
-            time: now, type: .sessionEnded, tenantID: session.tenantID, clientID: client?.id, subject: browser.user.id,
-            actor: "user:\(browser.user.id)", details: details)])
+        _ = try? await store.endSession(
+            tenantID: session.tenantID,
+            id: session.id,
+            at: now,
+            audit: [
+                AuditEventDraft(
+                    time: now,
+                    type: .sessionEnded,
+                    tenantID: session.tenantID,
+                    clientID: client?.id,
+                    subject: browser.user.id,
+                    actor: "user:\(browser.user.id)",
+                    details: details
+                )
+            ]
+        )
     }
 }

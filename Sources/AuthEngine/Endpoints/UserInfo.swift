@@ -15,8 +15,12 @@ extension ClaimdeckEngine {
         do throws(OAuthError) {
             guard let accessToken else {
                 // RFC 6750 §3.1: no error code when the request had no credentials at all.
-                throw OAuthError(code: "invalid_request", description: "send the access token as 'Authorization: Bearer <token>'",
-                                 status: 401, challenge: realm)
+                throw OAuthError(
+                    code: "invalid_request",
+                    description: "send the access token as 'Authorization: Bearer <token>'",
+                    status: 401,
+                    challenge: realm
+                )
             }
             let record: TokenRecord?
             do {
@@ -25,12 +29,17 @@ extension ClaimdeckEngine {
                 throw .temporarilyUnavailable("the store did not answer; retry")
             }
             guard let record, record.kind == .access, record.status(at: now) == .active,
-                  let client = snapshot.client(tenant.id, record.clientID), !client.disabled else {
+                let client = snapshot.client(tenant.id, record.clientID), !client.disabled
+            else {
                 throw invalidToken("the access token is not active")
             }
             guard record.scopes.contains(StandardScopes.openid) else {
-                throw OAuthError(code: "insufficient_scope", description: "the access token was not granted the openid scope", status: 403,
-                                 challenge: "\(realm), error=\"insufficient_scope\", scope=\"openid\"")
+                throw OAuthError(
+                    code: "insufficient_scope",
+                    description: "the access token was not granted the openid scope",
+                    status: 403,
+                    challenge: "\(realm), error=\"insufficient_scope\", scope=\"openid\""
+                )
             }
             guard let user = try? await store.user(tenantID: tenant.id, id: record.subject), !user.disabled else {
                 throw invalidToken("the user of this token is disabled or deleted")
@@ -38,13 +47,31 @@ extension ClaimdeckEngine {
             let inputs = try await claimInputs(user: user, client: client, context: nil, scopes: record.scopes, snapshot: snapshot)
             var claims = ClaimResolver.dictionary(ClaimResolver.userClaims(.userinfo, inputs))
             claims["sub"] = .string(user.id)
-            await audit([AuditEventDraft(time: now, type: .userinfoServed, tenantID: tenant.id, clientID: record.clientID, subject: user.id,
-                                         tokenID: record.id, actor: "client:\(record.clientID)",
-                                         details: ["claims": claims.keys.sorted().joined(separator: " ")].merging(inputs.auditDetails) { $1 })])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .userinfoServed,
+                    tenantID: tenant.id,
+                    clientID: record.clientID,
+                    subject: user.id,
+                    tokenID: record.id,
+                    actor: "client:\(record.clientID)",
+                    details: ["claims": claims.keys.sorted().joined(separator: " ")].merging(inputs.auditDetails) { $1 }
+                )
+            ])
             return .object(claims)
         } catch {
-            await audit([AuditEventDraft(time: now, type: .userinfoRefused, outcome: .failure, tenantID: tenant.id, reason: error.code,
-                                         actor: "http", details: ["description": error.errorDescription])])
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .userinfoRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    reason: error.code,
+                    actor: "http",
+                    details: ["description": error.errorDescription]
+                )
+            ])
             throw error
         }
     }

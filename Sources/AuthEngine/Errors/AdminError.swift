@@ -34,15 +34,24 @@ public struct AdminError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// A store lost a race: another writer published design version `number` first.
     public static func designPublishedMeanwhile(tenantID: String, number: Int) -> Self {
-        AdminError(code: .conflict, field: "design",
-                   message: "version \(number) of tenant '\(tenantID)' was published meanwhile by someone else; look at 'claimdeck design versions' and try again")
+        AdminError(
+            code: .conflict,
+            field: "design",
+            message:
+                "version \(number) of tenant '\(tenantID)' was published meanwhile by someone else; look at 'claimdeck design versions' and try again"
+        )
     }
 
     /// A store found the initial access token spent when it came to consume it.
-    public static let registrationTokenSpent = AdminError(code: .conflict, field: "initial access token",
-                                                          message: "the initial access token has expired or is used up")
+    public static let registrationTokenSpent = AdminError(
+        code: .conflict,
+        field: "initial access token",
+        message: "the initial access token has expired or is used up"
+    )
 
     static func noClient(tenantID: String, clientID: String) -> Self {
-        .notFound("no client '\(Validation.printable(clientID))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck client list --tenant \(Validation.printable(tenantID))' shows them")
+        .notFound(
+            "no client '\(Validation.printable(clientID))' in tenant '\(Validation.printable(tenantID))'; 'claimdeck client list --tenant \(Validation.printable(tenantID))' shows them"
+        )
     }
 }

@@ -5,16 +5,26 @@ extension ClaimdeckEngine {
     /// RFC 6749 §4.1.3 with RFC 7636 §4.6: redeems a code once, for the client it was issued to, with
     /// the same redirect URI and the PKCE verifier. A code presented again revokes everything issued
     /// from it (RFC 6749 §4.1.2, RFC 9700 §4.14).
-    func authorizationCode(_ request: TokenEndpointRequest, tenant: Tenant, client: Client,
-                           snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenResponse {
+    func authorizationCode(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        client: Client,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> TokenResponse {
         try requireGrant(.authorizationCode, client: client)
         let form = request.form
         let code = try form.required("code")
         let presentedRedirect = try form.single("redirect_uri")
         let verifier = try form.single("code_verifier")
         let now = clock.now()
-        let record = try await locateGrantToken(code, kind: .authorizationCode, tenantID: tenant.id, client: client,
-                                                noun: "authorization code", now: now)
+        let record = try await locateGrantToken(
+            code,
+            kind: .authorizationCode,
+            tenantID: tenant.id,
+            client: client,
+            noun: "authorization code",
+            now: now
+        )
         if let bound = record.internalValue("redirect_uri")?.stringValue {
             let wasGiven = record.internalValue("redirect_uri_given")?.boolValue ?? true
             if wasGiven, presentedRedirect == nil {
@@ -41,8 +51,15 @@ extension ClaimdeckEngine {
         }
         let user = try await activeUser(tenantID: tenant.id, id: record.subject)
         let issued = try await UserTokenIssuer(engine: self).issue(
-            authorization, user: user, accessScopes: authorization.scopes, tenant: tenant, client: client,
-            grantType: .authorizationCode, nonce: record.internalValue("nonce")?.stringValue, snapshot: snapshot)
+            authorization,
+            user: user,
+            accessScopes: authorization.scopes,
+            tenant: tenant,
+            client: client,
+            grantType: .authorizationCode,
+            nonce: record.internalValue("nonce")?.stringValue,
+            snapshot: snapshot
+        )
         try await redeemOrDetectReuse(record, reason: Self.redeemedReason, issued: issued, noun: "authorization code", now: now)
         metrics.issued(tenant: tenant.id, grant: .authorizationCode, format: issued.response.record.format)
         return issued.response
@@ -50,8 +67,14 @@ extension ClaimdeckEngine {
 
     /// Finds a code or refresh token presented to the token endpoint and checks it belongs to `client`
     /// and is still usable. One already used comes back as reuse: its family is revoked.
-    func locateGrantToken(_ presented: String, kind: TokenKind, tenantID: String, client: Client, noun: String,
-                          now: Date) async throws(OAuthError) -> TokenRecord {
+    func locateGrantToken(
+        _ presented: String,
+        kind: TokenKind,
+        tenantID: String,
+        client: Client,
+        noun: String,
+        now: Date
+    ) async throws(OAuthError) -> TokenRecord {
         let found: TokenRecord?
         do {
             found = try await TokenLocator.locate(presented, tenantID: tenantID, store: store)
@@ -73,12 +96,23 @@ extension ClaimdeckEngine {
 
     /// Marks the code or refresh token used and stores what was issued from it, in one transaction.
     /// Losing that race to a concurrent request with the same token is reuse too.
-    func redeemOrDetectReuse(_ record: TokenRecord, reason: String, issued: UserTokenIssuer.Issued, noun: String,
-                             now: Date) async throws(OAuthError) {
+    func redeemOrDetectReuse(
+        _ record: TokenRecord,
+        reason: String,
+        issued: UserTokenIssuer.Issued,
+        noun: String,
+        now: Date
+    ) async throws(OAuthError) {
         let won: Bool
         do {
-            won = try await store.redeem(tokenID: record.id, tenantID: record.tenantID, at: now, reason: reason,
-                                         issuing: issued.records, audit: [issued.event])
+            won = try await store.redeem(
+                tokenID: record.id,
+                tenantID: record.tenantID,
+                at: now,
+                reason: reason,
+                issuing: issued.records,
+                audit: [issued.event]
+            )
         } catch {
             logger.error("tokens not persisted; refusing to hand them out", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable("the tokens could not be stored; retry")
@@ -108,10 +142,22 @@ extension ClaimdeckEngine {
         let now = clock.now()
         do {
             let summary = try await store.revoke(
-                .family(tenantID: record.tenantID, familyID: family), at: now, reason: "\(noun) reused",
-                audit: AuditEventDraft(time: now, type: .tokenReuseDetected, outcome: .failure, tenantID: record.tenantID,
-                                       clientID: record.clientID, subject: record.subject, tokenID: record.id, reason: "\(noun) reused",
-                                       actor: "engine", details: ["family": family, "kind": record.kind.rawValue]))
+                .family(tenantID: record.tenantID, familyID: family),
+                at: now,
+                reason: "\(noun) reused",
+                audit: AuditEventDraft(
+                    time: now,
+                    type: .tokenReuseDetected,
+                    outcome: .failure,
+                    tenantID: record.tenantID,
+                    clientID: record.clientID,
+                    subject: record.subject,
+                    tokenID: record.id,
+                    reason: "\(noun) reused",
+                    actor: "engine",
+                    details: ["family": family, "kind": record.kind.rawValue]
+                )
+            )
             metrics.revoked(tenant: record.tenantID, via: "reuse", count: summary.revoked)
         } catch {
             logger.error("revoking a token family after reuse failed", metadata: ["error": "\(error)", "family": "\(family)"])

@@ -6,8 +6,13 @@ extension ClaimdeckEngine {
     /// `TrustedIssuer` of the tenant whose keys verify it; `aud`, `exp`, `nbf`, `iat` and a single-use
     /// `jti` are checked as for client assertions (§3); its `sub` is mapped to a local user (who must
     /// exist and be enabled) or passed through. Every refusal of the assertion is `invalid_grant` (§3.1).
-    func jwtBearer(_ request: TokenEndpointRequest, tenant: Tenant, client: Client, snapshot: ConfigSnapshot,
-                   endpointURL: String) async throws(OAuthError) -> TokenResponse {
+    func jwtBearer(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        client: Client,
+        snapshot: ConfigSnapshot,
+        endpointURL: String
+    ) async throws(OAuthError) -> TokenResponse {
         guard client.grantTypes.contains(.jwtBearer) else {
             throw .unauthorizedClient("client '\(client.id)' is not allowed the jwt-bearer grant")
         }
@@ -18,7 +23,9 @@ extension ClaimdeckEngine {
             throw .invalidGrant("assertion has no iss")
         }
         guard let trusted = snapshot.trustedIssuers[tenant.id]?[iss] else {
-            throw .invalidGrant("assertion issuer '\(Validation.printable(iss))' is not trusted by tenant '\(tenant.id)'; an admin registers it with 'claimdeck issuer add'")
+            throw .invalidGrant(
+                "assertion issuer '\(Validation.printable(iss))' is not trusted by tenant '\(tenant.id)'; an admin registers it with 'claimdeck issuer add'"
+            )
         }
         if !trusted.clients.isEmpty && !trusted.clients.contains(client.id) {
             throw .invalidGrant("client '\(client.id)' may not present assertions of issuer '\(Validation.printable(iss))'")
@@ -30,9 +37,14 @@ extension ClaimdeckEngine {
             throw .invalidGrant("assertion is an access token (typ at+jwt), not an authorization grant")
         }
         let jti = try await verifier.verify(
-            jws, keys: trusted.jwks, algorithms: trusted.algorithms,
+            jws,
+            keys: trusted.jwks,
+            algorithms: trusted.algorithms,
             audiences: JWTAssertionVerifier.acceptedAudiences(issuer: configuration.issuer(for: tenant.id), endpointURL: endpointURL),
-            maxLifetime: TimeInterval(trusted.maxAssertionLifetime), tenantID: tenant.id, replayScope: Self.replayScope(issuer: iss))
+            maxLifetime: TimeInterval(trusted.maxAssertionLifetime),
+            tenantID: tenant.id,
+            replayScope: Self.replayScope(issuer: iss)
+        )
         let subject = try await mappedSubject(sub, issuer: trusted, snapshot: snapshot)
 
         let requested = try request.form.single("scope")
@@ -53,12 +65,24 @@ extension ClaimdeckEngine {
         if targets.isEmpty && allowed.isEmpty {
             throw .invalidTarget("client '\(client.id)' and issuer '\(Validation.printable(iss))' have no allowed audience in common")
         }
-        let audiences = try AudiencePolicy.select(targets, allowed: allowed,
-                                                  owner: "client '\(client.id)' with assertions of issuer '\(Validation.printable(iss))'")
+        let audiences = try AudiencePolicy.select(
+            targets,
+            allowed: allowed,
+            owner: "client '\(client.id)' with assertions of issuer '\(Validation.printable(iss))'"
+        )
         return try await issueAccessToken(
-            .init(tenant: tenant, client: client, subject: subject, scopes: scopes, audiences: audiences,
-                  grantType: .jwtBearer, lifetime: client.accessTokenLifetime),
-            snapshot: snapshot, details: ["assertion_iss": iss, "assertion_jti": jti, "subject_mapping": trusted.subjectMapping.description])
+            .init(
+                tenant: tenant,
+                client: client,
+                subject: subject,
+                scopes: scopes,
+                audiences: audiences,
+                grantType: .jwtBearer,
+                lifetime: client.accessTokenLifetime
+            ),
+            snapshot: snapshot,
+            details: ["assertion_iss": iss, "assertion_jti": jti, "subject_mapping": trusted.subjectMapping.description]
+        )
     }
 
     /// The replay namespace of an issuer's `jti`s: it contains ':', which no client id may, so it never
@@ -77,7 +101,9 @@ extension ClaimdeckEngine {
                 // Without a prefix a partner could name a local user or client and be issued their tokens.
                 let localUser = try await store.user(tenantID: tenantID, id: subject)
                 if snapshot.client(tenantID, subject) != nil || localUser != nil {
-                    throw OAuthError.invalidGrant("the assertion's subject is the id of a local user or client of tenant '\(tenantID)'; give issuer '\(Validation.printable(issuer.issuer))' a subject prefix")
+                    throw OAuthError.invalidGrant(
+                        "the assertion's subject is the id of a local user or client of tenant '\(tenantID)'; give issuer '\(Validation.printable(issuer.issuer))' a subject prefix"
+                    )
                 }
                 return subject
             case .userID:

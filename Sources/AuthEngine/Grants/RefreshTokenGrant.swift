@@ -4,14 +4,24 @@ extension ClaimdeckEngine {
     /// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): every use returns a new refresh token and retires
     /// the old one; the old one presented again revokes the family. `scope` may only narrow, and only
     /// for the new access token: the refresh token keeps the whole authorization (§6).
-    func refreshToken(_ request: TokenEndpointRequest, tenant: Tenant, client: Client,
-                      snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenResponse {
+    func refreshToken(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        client: Client,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> TokenResponse {
         try requireGrant(.refreshToken, client: client)
         let presented = try request.form.required("refresh_token")
         let requestedScope = try request.form.single("scope")
         let now = clock.now()
-        let record = try await locateGrantToken(presented, kind: .refresh, tenantID: tenant.id, client: client,
-                                                noun: "refresh token", now: now)
+        let record = try await locateGrantToken(
+            presented,
+            kind: .refresh,
+            tenantID: tenant.id,
+            client: client,
+            noun: "refresh token",
+            now: now
+        )
         var scopes = record.scopes
         if let requestedScope {
             let asked = requestedScope.split(separator: " ").map(String.init)
@@ -26,8 +36,15 @@ extension ClaimdeckEngine {
         }
         let user = try await activeUser(tenantID: tenant.id, id: record.subject)
         let issued = try await UserTokenIssuer(engine: self).issue(
-            authorization, user: user, accessScopes: scopes, tenant: tenant, client: client, grantType: .refreshToken,
-            nonce: nil, snapshot: snapshot)
+            authorization,
+            user: user,
+            accessScopes: scopes,
+            tenant: tenant,
+            client: client,
+            grantType: .refreshToken,
+            nonce: nil,
+            snapshot: snapshot
+        )
         try await redeemOrDetectReuse(record, reason: Self.rotatedReason, issued: issued, noun: "refresh token", now: now)
         metrics.issued(tenant: tenant.id, grant: .refreshToken, format: issued.response.record.format)
         return issued.response

@@ -23,13 +23,21 @@ enum ScopePolicy {
 enum AudiencePolicy {
     /// - Parameter fallback: the audiences when neither the client nor an API gives one (the userinfo
     ///   endpoint, for a token that only carries `openid`).
-    static func resolve(resources: [String], audience: String?, client: Client, scopes: [String],
-                        snapshot: ConfigSnapshot, fallback: [String] = []) throws(OAuthError) -> [String] {
+    static func resolve(
+        resources: [String],
+        audience: String?,
+        client: Client,
+        scopes: [String],
+        snapshot: ConfigSnapshot,
+        fallback: [String] = []
+    ) throws(OAuthError) -> [String] {
         let requested = try requested(resources: resources, audience: audience)
         var allowed = allowed(client: client, scopes: scopes, snapshot: snapshot)
         if allowed.isEmpty { allowed = fallback }
         if requested.isEmpty && allowed.isEmpty {
-            throw .invalidTarget("client '\(client.id)' has no allowed audience and no API accepts its scopes; register one with 'claimdeck client update --audience'")
+            throw .invalidTarget(
+                "client '\(client.id)' has no allowed audience and no API accepts its scopes; register one with 'claimdeck client update --audience'"
+            )
         }
         return try select(requested, allowed: allowed, owner: "client '\(client.id)'")
     }

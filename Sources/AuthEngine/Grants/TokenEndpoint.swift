@@ -31,8 +31,15 @@ public struct TokenResponse: Sendable {
     /// The stored record of the access token.
     public var record: TokenRecord
 
-    public init(accessToken: String, expiresIn: Int, scope: String?, refreshToken: String? = nil, idToken: String? = nil,
-                issuedTokenType: String? = nil, record: TokenRecord) {
+    public init(
+        accessToken: String,
+        expiresIn: Int,
+        scope: String?,
+        refreshToken: String? = nil,
+        idToken: String? = nil,
+        issuedTokenType: String? = nil,
+        record: TokenRecord
+    ) {
         self.accessToken = accessToken
         self.expiresIn = expiresIn
         self.scope = scope
@@ -73,8 +80,13 @@ extension ClaimdeckEngine {
             }
             let credentials = try credentials.get()
             let endpoint = configuration.issuer(for: tenant.id) + "/token"
-            let client = try await authenticator.authenticate(credentials, tenant: tenant, snapshot: snapshot,
-                                                              endpointURL: endpoint, allowPublic: true)
+            let client = try await authenticator.authenticate(
+                credentials,
+                tenant: tenant,
+                snapshot: snapshot,
+                endpointURL: endpoint,
+                allowPublic: true
+            )
             switch GrantType(rawValue: grant) {
             case .clientCredentials:
                 return try await clientCredentials(request, tenant: tenant, client: client, snapshot: snapshot)
@@ -93,43 +105,85 @@ extension ClaimdeckEngine {
             }
         } catch {
             let claimed = (try? credentials.get())?.claimedClientID
-            metrics.refused(tenant: tenant.id, grant: grantName.map { GrantType.implemented.contains(GrantType(rawValue: $0)) ? $0 : "other" } ?? "none", reason: error.code)
-            await audit([AuditEventDraft(
-                time: clock.now(), type: .tokenRefused, outcome: .failure, tenantID: tenant.id,
-                clientID: claimed.map { Validation.printable($0, limit: 128) },
-                reason: error.code, actor: "http",
-                details: ["description": error.errorDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
-                          "remote_address": request.remoteAddress ?? ""])])
+            metrics.refused(
+                tenant: tenant.id,
+                grant: grantName.map { GrantType.implemented.contains(GrantType(rawValue: $0)) ? $0 : "other" } ?? "none",
+                reason: error.code
+            )
+            await audit([
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .tokenRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    clientID: claimed.map { Validation.printable($0, limit: 128) },
+                    reason: error.code,
+                    actor: "http",
+                    details: [
+                        "description": error.errorDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
+                        "remote_address": request.remoteAddress ?? "",
+                    ]
+                )
+            ])
             throw error
         }
     }
 
     /// RFC 6749 §4.4: the client acts for itself; `sub` is its client id.
-    func clientCredentials(_ request: TokenEndpointRequest, tenant: Tenant, client: Client,
-                           snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenResponse {
+    func clientCredentials(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        client: Client,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> TokenResponse {
         guard client.type == .confidential else {
             throw .unauthorizedClient("public clients cannot use client_credentials")
         }
         try requireGrant(.clientCredentials, client: client)
         let scopes = try ScopePolicy.granted(requested: request.form.single("scope"), client: client)
         let audiences = try AudiencePolicy.resolve(
-            resources: request.form.all("resource"), audience: request.form.single("audience"),
-            client: client, scopes: scopes, snapshot: snapshot)
+            resources: request.form.all("resource"),
+            audience: request.form.single("audience"),
+            client: client,
+            scopes: scopes,
+            snapshot: snapshot
+        )
         let inputs = try await claimInputs(user: nil, client: client, context: nil, scopes: scopes, snapshot: snapshot)
-        return try await issueAccessToken(clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences,
-                                                                 snapshot: snapshot), snapshot: snapshot, details: inputs.auditDetails)
+        return try await issueAccessToken(
+            clientCredentialsGrant(
+                tenant: tenant,
+                inputs: inputs,
+                scopes: scopes,
+                audiences: audiences,
+                snapshot: snapshot
+            ),
+            snapshot: snapshot,
+            details: inputs.auditDetails
+        )
     }
 
     /// What a client_credentials token carries: the design's claims that need no user (constants,
     /// client attributes, lookups that do not name the user). Shared with the preview.
-    func clientCredentialsGrant(tenant: Tenant, inputs: ClaimInputs, scopes: [String], audiences: [String],
-                                snapshot: ConfigSnapshot) throws(OAuthError) -> AccessTokenMinter.Grant {
+    func clientCredentialsGrant(
+        tenant: Tenant,
+        inputs: ClaimInputs,
+        scopes: [String],
+        audiences: [String],
+        snapshot: ConfigSnapshot
+    ) throws(OAuthError) -> AccessTokenMinter.Grant {
         let client = inputs.client
         try ClaimResolver.checkRequired(inputs)
-        return .init(tenant: tenant, client: client, subject: client.id, scopes: scopes, audiences: audiences, grantType: .clientCredentials,
-                     lifetime: client.accessTokenLifetime,
-                     extraClaims: ClaimResolver.accessTokenClaims(inputs),
-                     introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs)))
+        return .init(
+            tenant: tenant,
+            client: client,
+            subject: client.id,
+            scopes: scopes,
+            audiences: audiences,
+            grantType: .clientCredentials,
+            lifetime: client.accessTokenLifetime,
+            extraClaims: ClaimResolver.accessTokenClaims(inputs),
+            introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs))
+        )
     }
 
     /// Stores issued tokens with their audit events before anyone sees them.

@@ -17,8 +17,12 @@ extension ClaimdeckEngine {
     /// downstream API. The new token keeps the subject's `sub`, records the caller in `act` (nesting the
     /// subject token's own `act`), has no scope the subject token lacked, and is for a target the
     /// client's `TokenExchangePolicy` allows; it does not outlive the subject token.
-    func tokenExchange(_ request: TokenEndpointRequest, tenant: Tenant, client: Client,
-                       snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenResponse {
+    func tokenExchange(
+        _ request: TokenEndpointRequest,
+        tenant: Tenant,
+        client: Client,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> TokenResponse {
         guard client.type == .confidential else {
             throw .unauthorizedClient("public clients cannot exchange tokens; token exchange needs an authenticated client")
         }
@@ -26,7 +30,9 @@ extension ClaimdeckEngine {
             throw .unauthorizedClient("client '\(client.id)' is not allowed the token-exchange grant")
         }
         guard let policy = snapshot.tokenExchangePolicies[tenant.id]?[client.id] else {
-            throw .unauthorizedClient("client '\(client.id)' has no token exchange policy; an admin sets one with 'claimdeck client exchange-policy set \(client.id) --audience <target>'")
+            throw .unauthorizedClient(
+                "client '\(client.id)' has no token exchange policy; an admin sets one with 'claimdeck client exchange-policy set \(client.id) --audience <target>'"
+            )
         }
         let form = request.form
         let subjectToken = try form.required("subject_token")
@@ -41,16 +47,22 @@ extension ClaimdeckEngine {
             throw .invalidRequest("actor_token_type must not be sent without actor_token (RFC 8693 §2.1)")
         }
         if let requested = try form.single("requested_token_type"), requested != TokenTypeIdentifier.accessToken {
-            throw .invalidRequest("requested_token_type '\(Validation.printable(requested))' is not supported; this server issues \(TokenTypeIdentifier.accessToken)")
+            throw .invalidRequest(
+                "requested_token_type '\(Validation.printable(requested))' is not supported; this server issues \(TokenTypeIdentifier.accessToken)"
+            )
         }
         let requestedTargets = try AudiencePolicy.requested(resources: form.all("resource"), audience: form.single("audience"))
 
         let subject = try await exchangedToken(subjectToken, type: subjectType, parameter: "subject_token", tenant: tenant, snapshot: snapshot)
         guard !Set(subject.audiences).isDisjoint(with: policy.acceptedSubjectAudiences) else {
-            throw Self.unacceptableToken("subject_token was not issued for client '\(client.id)': its aud must contain one of \(policy.acceptedSubjectAudiences.joined(separator: ", "))")
+            throw Self.unacceptableToken(
+                "subject_token was not issued for client '\(client.id)': its aud must contain one of \(policy.acceptedSubjectAudiences.joined(separator: ", "))"
+            )
         }
         if !policy.subjectClients.isEmpty && !policy.subjectClients.contains(subject.clientID) {
-            throw Self.unacceptableToken("subject_token was issued to client '\(subject.clientID)', whose tokens client '\(client.id)' may not exchange")
+            throw Self.unacceptableToken(
+                "subject_token was issued to client '\(subject.clientID)', whose tokens client '\(client.id)' may not exchange"
+            )
         }
 
         var actor: [String: JSONValue] = ["sub": .string(client.id)]
@@ -75,7 +87,9 @@ extension ClaimdeckEngine {
         let audiences: [String]
         if requestedTargets.isEmpty {
             guard policy.targetAudiences.count == 1 else {
-                throw .invalidRequest("name the target with 'audience' or 'resource': client '\(client.id)' may exchange to \(policy.targetAudiences.joined(separator: ", "))")
+                throw .invalidRequest(
+                    "name the target with 'audience' or 'resource': client '\(client.id)' may exchange to \(policy.targetAudiences.joined(separator: ", "))"
+                )
             }
             audiences = policy.targetAudiences
         } else {
@@ -83,10 +97,20 @@ extension ClaimdeckEngine {
         }
         let remaining = Int(subject.expiresAt.timeIntervalSince(clock.now()).rounded(.down))
         return try await issueAccessToken(
-            .init(tenant: tenant, client: client, subject: subject.subject, scopes: scopes, audiences: audiences,
-                  grantType: .tokenExchange, lifetime: max(1, min(client.accessTokenLifetime, remaining)),
-                  extraClaims: ["act": .object(actor)]),
-            snapshot: snapshot, details: details, issuedTokenType: TokenTypeIdentifier.accessToken)
+            .init(
+                tenant: tenant,
+                client: client,
+                subject: subject.subject,
+                scopes: scopes,
+                audiences: audiences,
+                grantType: .tokenExchange,
+                lifetime: max(1, min(client.accessTokenLifetime, remaining)),
+                extraClaims: ["act": .object(actor)]
+            ),
+            snapshot: snapshot,
+            details: details,
+            issuedTokenType: TokenTypeIdentifier.accessToken
+        )
     }
 
     /// RFC 8693 §2.2.2: a subject or actor token that is invalid, or unacceptable by policy, is refused
@@ -96,15 +120,22 @@ extension ClaimdeckEngine {
     /// The token types accepted for subject and actor tokens.
     static func exchangeTokenType(_ type: String, parameter: String) throws(OAuthError) -> String {
         guard type == TokenTypeIdentifier.accessToken || type == TokenTypeIdentifier.jwt else {
-            throw .invalidRequest("\(parameter) '\(Validation.printable(type))' is not supported; use \(TokenTypeIdentifier.accessToken) or \(TokenTypeIdentifier.jwt)")
+            throw .invalidRequest(
+                "\(parameter) '\(Validation.printable(type))' is not supported; use \(TokenTypeIdentifier.accessToken) or \(TokenTypeIdentifier.jwt)"
+            )
         }
         return type
     }
 
     /// The stored record of a presented subject or actor token: an active access token of this tenant,
     /// whose client still exists and is enabled. Found by digest, so a forged or altered token is unknown.
-    private func exchangedToken(_ token: String, type: String, parameter: String, tenant: Tenant,
-                                snapshot: ConfigSnapshot) async throws(OAuthError) -> TokenRecord {
+    private func exchangedToken(
+        _ token: String,
+        type: String,
+        parameter: String,
+        tenant: Tenant,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> TokenRecord {
         let found: TokenRecord?
         do {
             found = try await TokenLocator.locate(token, tenantID: tenant.id, store: store)

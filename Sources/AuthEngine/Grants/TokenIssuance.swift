@@ -9,18 +9,35 @@ extension ClaimdeckEngine {
     /// - Parameters:
     ///   - details: audit details beyond the grant type, format, scope and audience, which are always set.
     ///   - issuedTokenType: RFC 8693 `issued_token_type`, for token exchange.
-    func issueAccessToken(_ grant: AccessTokenMinter.Grant, snapshot: ConfigSnapshot, details: [String: String] = [:],
-                          issuedTokenType: String? = nil) async throws(OAuthError) -> TokenResponse {
+    func issueAccessToken(
+        _ grant: AccessTokenMinter.Grant,
+        snapshot: ConfigSnapshot,
+        details: [String: String] = [:],
+        issuedTokenType: String? = nil
+    ) async throws(OAuthError) -> TokenResponse {
         let (token, record) = try AccessTokenMinter(engine: self).mint(grant, snapshot: snapshot)
         let scope = grant.scopes.joined(separator: " ")
         let event = AuditEventDraft(
-            time: record.issuedAt, type: .tokenIssued, tenantID: grant.tenant.id, clientID: grant.client.id, subject: record.subject,
-            tokenID: record.id, actor: "client:\(grant.client.id)",
-            details: details.merging(["grant_type": grant.grantType.rawValue, "format": record.format.rawValue,
-                                      "scope": scope, "aud": grant.audiences.joined(separator: " ")]) { $1 })
+            time: record.issuedAt,
+            type: .tokenIssued,
+            tenantID: grant.tenant.id,
+            clientID: grant.client.id,
+            subject: record.subject,
+            tokenID: record.id,
+            actor: "client:\(grant.client.id)",
+            details: details.merging([
+                "grant_type": grant.grantType.rawValue, "format": record.format.rawValue,
+                "scope": scope, "aud": grant.audiences.joined(separator: " "),
+            ]) { $1 }
+        )
         try await persist([record], audit: [event])
         metrics.issued(tenant: grant.tenant.id, grant: grant.grantType, format: record.format)
-        return TokenResponse(accessToken: token, expiresIn: grant.lifetime, scope: scope.isEmpty ? nil : scope,
-                             issuedTokenType: issuedTokenType, record: record)
+        return TokenResponse(
+            accessToken: token,
+            expiresIn: grant.lifetime,
+            scope: scope.isEmpty ? nil : scope,
+            issuedTokenType: issuedTokenType,
+            record: record
+        )
     }
 }

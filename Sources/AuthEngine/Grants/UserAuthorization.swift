@@ -32,7 +32,8 @@ struct UserAuthorization: Sendable, Hashable {
     /// Reads the authorization back from a code or refresh-token record.
     init?(record: TokenRecord) {
         guard let familyID = record.familyID, let authTime = record.internalValue("auth_time")?.doubleValue,
-              let familyExp = record.internalValue("family_exp")?.doubleValue else { return nil }
+            let familyExp = record.internalValue("family_exp")?.doubleValue
+        else { return nil }
         self.userID = record.subject
         self.scopes = record.scopes
         self.audiences = record.audiences
@@ -43,8 +44,16 @@ struct UserAuthorization: Sendable, Hashable {
         self.amr = record.internalValue("amr")?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
-    init(userID: String, scopes: [String], audiences: [String], familyID: String, familyExpiresAt: Date, sessionID: String?,
-         authTime: Date, amr: [String]) {
+    init(
+        userID: String,
+        scopes: [String],
+        audiences: [String],
+        familyID: String,
+        familyExpiresAt: Date,
+        sessionID: String?,
+        authTime: Date,
+        amr: [String]
+    ) {
         self.userID = userID
         self.scopes = scopes
         self.audiences = audiences

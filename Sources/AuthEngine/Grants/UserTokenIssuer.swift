@@ -20,46 +20,106 @@ struct UserTokenIssuer: Sendable {
     ///   - accessScopes: the access token's scopes (a refresh may narrow them); the refresh token keeps
     ///     the whole authorization.
     ///   - nonce: the authorization request's nonce, echoed in the ID token of a code exchange.
-    func issue(_ authorization: UserAuthorization, user: User, accessScopes: [String], tenant: Tenant, client: Client,
-               grantType: GrantType, nonce: String?, snapshot: ConfigSnapshot) async throws(OAuthError) -> Issued {
+    func issue(
+        _ authorization: UserAuthorization,
+        user: User,
+        accessScopes: [String],
+        tenant: Tenant,
+        client: Client,
+        grantType: GrantType,
+        nonce: String?,
+        snapshot: ConfigSnapshot
+    ) async throws(OAuthError) -> Issued {
         let internalClaims: [String: JSONValue] = authorization.sessionID.map { ["sid": .string($0)] } ?? [:]
-        let inputs = try await engine.claimInputs(user: user, client: client, context: authorization.context, scopes: accessScopes,
-                                                  snapshot: snapshot)
+        let inputs = try await engine.claimInputs(
+            user: user,
+            client: client,
+            context: authorization.context,
+            scopes: accessScopes,
+            snapshot: snapshot
+        )
         try ClaimResolver.checkRequired(inputs)
         let (access, accessRecord) = try AccessTokenMinter(engine: engine).mint(
-            .init(tenant: tenant, client: client, subject: user.id, scopes: accessScopes, audiences: authorization.audiences,
-                  grantType: grantType, lifetime: client.accessTokenLifetime, familyID: authorization.familyID,
-                  extraClaims: ClaimResolver.accessTokenClaims(inputs), internalClaims: internalClaims,
-                  introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs))),
-            snapshot: snapshot)
+            .init(
+                tenant: tenant,
+                client: client,
+                subject: user.id,
+                scopes: accessScopes,
+                audiences: authorization.audiences,
+                grantType: grantType,
+                lifetime: client.accessTokenLifetime,
+                familyID: authorization.familyID,
+                extraClaims: ClaimResolver.accessTokenClaims(inputs),
+                internalClaims: internalClaims,
+                introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs))
+            ),
+            snapshot: snapshot
+        )
         var records = [accessRecord]
-        var response = TokenResponse(accessToken: access, expiresIn: client.accessTokenLifetime,
-                                     scope: accessScopes.isEmpty ? nil : accessScopes.joined(separator: " "), record: accessRecord)
-        var details = ["grant_type": grantType.rawValue, "format": accessRecord.format.rawValue,
-                       "scope": accessScopes.joined(separator: " "), "aud": authorization.audiences.joined(separator: " "),
-                       "family": authorization.familyID].merging(inputs.auditDetails) { $1 }
+        var response = TokenResponse(
+            accessToken: access,
+            expiresIn: client.accessTokenLifetime,
+            scope: accessScopes.isEmpty ? nil : accessScopes.joined(separator: " "),
+            record: accessRecord
+        )
+        var details = [
+            "grant_type": grantType.rawValue, "format": accessRecord.format.rawValue,
+            "scope": accessScopes.joined(separator: " "), "aud": authorization.audiences.joined(separator: " "),
+            "family": authorization.familyID,
+        ].merging(inputs.auditDetails) { $1 }
         let now = accessRecord.issuedAt
         if client.grantTypes.contains(.refreshToken), now < authorization.familyExpiresAt {
             let expiresAt = min(now.addingTimeInterval(TimeInterval(client.refreshTokenLifetime)), authorization.familyExpiresAt)
             let id = engine.ids.timeOrdered(at: engine.clock.now())
             let token = TokenLocator.opaque(prefix: TokenLocator.refreshPrefix, id: id, secret: engine.ids.secret(bytes: 32))
-            records.append(TokenRecord(
-                id: id, tenantID: tenant.id, kind: .refresh, format: .opaque, clientID: client.id, subject: user.id,
-                scopes: authorization.scopes, audiences: authorization.audiences, issuedAt: now, expiresAt: expiresAt,
-                digest: SecretDigest.sha256(token), keyID: nil, grantType: grantType, familyID: authorization.familyID,
-                claims: [TokenRecord.internalKey: .object(authorization.internalClaims.merging(
-                    [TokenRecord.designVersionKey: .number(Double(tenant.designVersion))]) { $1 })]))
+            records.append(
+                TokenRecord(
+                    id: id,
+                    tenantID: tenant.id,
+                    kind: .refresh,
+                    format: .opaque,
+                    clientID: client.id,
+                    subject: user.id,
+                    scopes: authorization.scopes,
+                    audiences: authorization.audiences,
+                    issuedAt: now,
+                    expiresAt: expiresAt,
+                    digest: SecretDigest.sha256(token),
+                    keyID: nil,
+                    grantType: grantType,
+                    familyID: authorization.familyID,
+                    claims: [
+                        TokenRecord.internalKey: .object(
+                            authorization.internalClaims.merging(
+                                [TokenRecord.designVersionKey: .number(Double(tenant.designVersion))]) { $1 }
+                        )
+                    ]
+                )
+            )
             response.refreshToken = token
             details["refresh_token_id"] = id
         }
         if accessScopes.contains(StandardScopes.openid) {
             response.idToken = try IDTokenMinter(engine: engine).mint(
-                inputs, tenant: tenant, authorization: authorization, nonce: nonce,
-                accessToken: access, snapshot: snapshot)
+                inputs,
+                tenant: tenant,
+                authorization: authorization,
+                nonce: nonce,
+                accessToken: access,
+                snapshot: snapshot
+            )
             details["id_token"] = "issued"
         }
-        let event = AuditEventDraft(time: now, type: grantType == .refreshToken ? .tokenRefreshed : .tokenIssued, tenantID: tenant.id, clientID: client.id, subject: user.id,
-                                    tokenID: accessRecord.id, actor: "client:\(client.id)", details: details)
+        let event = AuditEventDraft(
+            time: now,
+            type: grantType == .refreshToken ? .tokenRefreshed : .tokenIssued,
+            tenantID: tenant.id,
+            clientID: client.id,
+            subject: user.id,
+            tokenID: accessRecord.id,
+            actor: "client:\(client.id)",
+            details: details
+        )
         return Issued(response: response, records: records, event: event, inputs: inputs)
     }
 }

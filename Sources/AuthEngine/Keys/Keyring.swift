@@ -29,12 +29,21 @@ public final class Keyring: Sendable {
     /// The active key of `tenant` for `algorithm`.
     public func signingKey(tenantID: String, algorithm: SigningAlgorithm, snapshot: ConfigSnapshot) throws(OAuthError) -> LoadedKey {
         guard let record = snapshot.keys[tenantID]?.first(where: { $0.algorithm == algorithm && $0.state == .active }) else {
-            throw OAuthError(code: "server_error", description: "tenant '\(tenantID)' has no active \(algorithm.rawValue) key; an admin must run 'claimdeck key rotate --tenant \(tenantID) --alg \(algorithm.rawValue)'", status: 500)
+            throw OAuthError(
+                code: "server_error",
+                description:
+                    "tenant '\(tenantID)' has no active \(algorithm.rawValue) key; an admin must run 'claimdeck key rotate --tenant \(tenantID) --alg \(algorithm.rawValue)'",
+                status: 500
+            )
         }
         do {
             return try load(record)
         } catch {
-            throw OAuthError(code: "server_error", description: "the signing key of tenant '\(tenantID)' cannot be unsealed; check the master key", status: 500)
+            throw OAuthError(
+                code: "server_error",
+                description: "the signing key of tenant '\(tenantID)' cannot be unsealed; check the master key",
+                status: 500
+            )
         }
     }
 
@@ -57,9 +66,15 @@ public final class Keyring: Sendable {
         let kid = String(pair.publicKey.thumbprint.prefix(16))
         let context = "\(tenantID)/\(kid)"
         return SigningKeyRecord(
-            tenantID: tenantID, kid: kid, algorithm: algorithm, state: state, createdAt: now,
-            activatedAt: state == .active ? now : nil, publicJWK: pair.publicKey.jwk(kid: kid),
-            sealedPrivateKey: try box.seal(pair.privateKeyBytes, context: context))
+            tenantID: tenantID,
+            kid: kid,
+            algorithm: algorithm,
+            state: state,
+            createdAt: now,
+            activatedAt: state == .active ? now : nil,
+            publicJWK: pair.publicKey.jwk(kid: kid),
+            sealedPrivateKey: try box.seal(pair.privateKeyBytes, context: context)
+        )
     }
 
     /// The tenant's published keys at `now`: next, active, and retired ones whose tokens may still be alive.

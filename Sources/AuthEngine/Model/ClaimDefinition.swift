@@ -52,8 +52,16 @@ public struct ClaimDefinition: Sendable, Hashable, Codable {
     /// Where it goes (default: access token and introspection).
     public var destinations: [ClaimDestination]
 
-    public init(tenantID: String, name: String, type: String, source: Source, isPII: Bool = false, isRequired: Bool = false,
-                scopes: [String] = [], destinations: [ClaimDestination] = ClaimDestination.defaults) {
+    public init(
+        tenantID: String,
+        name: String,
+        type: String,
+        source: Source,
+        isPII: Bool = false,
+        isRequired: Bool = false,
+        scopes: [String] = [],
+        destinations: [ClaimDestination] = ClaimDestination.defaults
+    ) {
         self.tenantID = tenantID
         self.name = name
         self.type = type
@@ -69,11 +77,15 @@ public struct ClaimDefinition: Sendable, Hashable, Codable {
     /// Rows written before destinations and flags existed go to the defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(tenantID: try c.decode(String.self, forKey: .tenantID), name: try c.decode(String.self, forKey: .name),
-                  type: try c.decode(String.self, forKey: .type), source: try c.decode(Source.self, forKey: .source),
-                  isPII: try c.decodeIfPresent(Bool.self, forKey: .isPII) ?? false,
-                isRequired: try c.decodeIfPresent(Bool.self, forKey: .isRequired) ?? false,
-                  scopes: try c.decodeIfPresent([String].self, forKey: .scopes) ?? [],
-                  destinations: try c.decodeIfPresent([ClaimDestination].self, forKey: .destinations) ?? ClaimDestination.defaults)
+        self.init(
+            tenantID: try c.decode(String.self, forKey: .tenantID),
+            name: try c.decode(String.self, forKey: .name),
+            type: try c.decode(String.self, forKey: .type),
+            source: try c.decode(Source.self, forKey: .source),
+            isPII: try c.decodeIfPresent(Bool.self, forKey: .isPII) ?? false,
+            isRequired: try c.decodeIfPresent(Bool.self, forKey: .isRequired) ?? false,
+            scopes: try c.decodeIfPresent([String].self, forKey: .scopes) ?? [],
+            destinations: try c.decodeIfPresent([ClaimDestination].self, forKey: .destinations) ?? ClaimDestination.defaults
+        )
     }
 }

@@ -21,8 +21,15 @@ public struct Client: Sendable, Hashable, Codable {
     /// What a spec without a lifetime gets when it was not resolved by the engine (never at registration).
     static let fallbackAccessTokenLifetime = 300
 
-    public init(tenantID: String, id: String, spec: ClientSpec, secretDigest: Data? = nil, disabled: Bool = false,
-                createdAt: Date, updatedAt: Date) {
+    public init(
+        tenantID: String,
+        id: String,
+        spec: ClientSpec,
+        secretDigest: Data? = nil,
+        disabled: Bool = false,
+        createdAt: Date,
+        updatedAt: Date
+    ) {
         self.tenantID = tenantID
         self.id = id
         self.spec = spec
@@ -54,10 +61,15 @@ public struct Client: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(tenantID: try c.decode(String.self, forKey: .tenantID), id: try c.decode(String.self, forKey: .id),
-                  spec: try ClientSpec(from: decoder), secretDigest: try c.decodeIfPresent(Data.self, forKey: .secretDigest),
-                  disabled: try c.decodeIfPresent(Bool.self, forKey: .disabled) ?? false,
-                  createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt))
+        self.init(
+            tenantID: try c.decode(String.self, forKey: .tenantID),
+            id: try c.decode(String.self, forKey: .id),
+            spec: try ClientSpec(from: decoder),
+            secretDigest: try c.decodeIfPresent(Data.self, forKey: .secretDigest),
+            disabled: try c.decodeIfPresent(Bool.self, forKey: .disabled) ?? false,
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
+            updatedAt: try c.decode(Date.self, forKey: .updatedAt)
+        )
     }
 
     public func encode(to encoder: any Encoder) throws {

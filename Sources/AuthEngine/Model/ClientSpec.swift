@@ -45,12 +45,25 @@ public struct ClientSpec: Sendable, Hashable, Codable {
     /// Whether logging out of a session also revokes this client's refresh tokens of that session.
     public var revokeRefreshTokensOnLogout: Bool
 
-    public init(name: String, type: ClientType = .confidential, authMethod: ClientAuthMethod? = nil,
-                grantTypes: [GrantType] = [.clientCredentials], scopes: [String] = [], audiences: [String] = [],
-                redirectURIs: [String] = [], tokenFormat: TokenFormat = .jwt, accessTokenLifetime: Int? = nil,
-                signingAlgorithm: SigningAlgorithm? = nil, jwks: JWKSet? = nil, thirdParty: Bool = false, requirePKCE: Bool = true,
-                refreshTokenLifetime: Int? = nil, refreshTokenAbsoluteLifetime: Int? = nil, postLogoutRedirectURIs: [String] = [],
-                revokeRefreshTokensOnLogout: Bool = false) {
+    public init(
+        name: String,
+        type: ClientType = .confidential,
+        authMethod: ClientAuthMethod? = nil,
+        grantTypes: [GrantType] = [.clientCredentials],
+        scopes: [String] = [],
+        audiences: [String] = [],
+        redirectURIs: [String] = [],
+        tokenFormat: TokenFormat = .jwt,
+        accessTokenLifetime: Int? = nil,
+        signingAlgorithm: SigningAlgorithm? = nil,
+        jwks: JWKSet? = nil,
+        thirdParty: Bool = false,
+        requirePKCE: Bool = true,
+        refreshTokenLifetime: Int? = nil,
+        refreshTokenAbsoluteLifetime: Int? = nil,
+        postLogoutRedirectURIs: [String] = [],
+        revokeRefreshTokensOnLogout: Bool = false
+    ) {
         self.name = name
         self.type = type
         self.authMethod = authMethod
@@ -166,7 +179,8 @@ public struct ClientSpec: Sendable, Hashable, Codable {
     public static func changedKeys(from old: ClientSpec, to new: ClientSpec) -> [String] {
         let encoder = JSONEncoder()
         guard let a = try? JSONValue(parsing: encoder.encode(old)), let b = try? JSONValue(parsing: encoder.encode(new)),
-              case .object(let before) = a, case .object(let after) = b else { return [] }
+            case .object(let before) = a, case .object(let after) = b
+        else { return [] }
         return CodingKeys.allCases.map(\.rawValue).filter { before[$0] != after[$0] }
     }
 }
@@ -177,8 +191,10 @@ extension KeyedDecodingContainer {
         guard let raw = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let value = T(rawValue: raw) else {
             throw DecodingError.dataCorruptedError(
-                forKey: key, in: self,
-                debugDescription: "'\(Validation.printable(raw))' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                forKey: key,
+                in: self,
+                debugDescription: "'\(Validation.printable(raw))' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return value
     }

@@ -25,9 +25,23 @@ public struct DeviceAuthorization: Sendable, Hashable {
     public var sessionID: String?
     public var authTime: Date?
 
-    public init(id: String, tenantID: String, clientID: String, deviceDigest: Data, userCode: String, scopes: [String],
-                audiences: [String], interval: Int, createdAt: Date, expiresAt: Date, lastPolledAt: Date? = nil,
-                status: Status = .pending, userID: String? = nil, sessionID: String? = nil, authTime: Date? = nil) {
+    public init(
+        id: String,
+        tenantID: String,
+        clientID: String,
+        deviceDigest: Data,
+        userCode: String,
+        scopes: [String],
+        audiences: [String],
+        interval: Int,
+        createdAt: Date,
+        expiresAt: Date,
+        lastPolledAt: Date? = nil,
+        status: Status = .pending,
+        userID: String? = nil,
+        sessionID: String? = nil,
+        authTime: Date? = nil
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.clientID = clientID

@@ -18,8 +18,13 @@ public struct ExternalLookup: Sendable, Hashable, Codable {
     public var cacheSeconds: Int
     public var onFailure: FailurePolicy
 
-    public init(url: String, path: String? = nil, timeoutMilliseconds: Int = 500, cacheSeconds: Int = 60,
-                onFailure: FailurePolicy = .omit) {
+    public init(
+        url: String,
+        path: String? = nil,
+        timeoutMilliseconds: Int = 500,
+        cacheSeconds: Int = 60,
+        onFailure: FailurePolicy = .omit
+    ) {
         self.url = url
         self.path = path
         self.timeoutMilliseconds = timeoutMilliseconds

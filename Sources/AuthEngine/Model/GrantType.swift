@@ -12,8 +12,10 @@ public struct GrantType: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let jwtBearer = GrantType(rawValue: "urn:ietf:params:oauth:grant-type:jwt-bearer")
 
     /// Grants this build of the engine implements; registering a client for any other is refused.
-    public static let implemented: [GrantType] = [.clientCredentials, .authorizationCode, .refreshToken, .deviceCode,
-                                                  .tokenExchange, .jwtBearer]
+    public static let implemented: [GrantType] = [
+        .clientCredentials, .authorizationCode, .refreshToken, .deviceCode,
+        .tokenExchange, .jwtBearer,
+    ]
 
     /// Grants in which a person signs in; only these may be followed by refresh_token.
     public static let userGrants: [GrantType] = [.authorizationCode, .deviceCode]

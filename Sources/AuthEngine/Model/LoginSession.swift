@@ -17,8 +17,17 @@ public struct LoginSession: Sendable, Hashable {
     /// Set by logout (or when the user is disabled).
     public var endedAt: Date?
 
-    public init(id: String, tenantID: String, userID: String, digest: Data, authTime: Date, amr: [String],
-                createdAt: Date, expiresAt: Date, endedAt: Date? = nil) {
+    public init(
+        id: String,
+        tenantID: String,
+        userID: String,
+        digest: Data,
+        authTime: Date,
+        amr: [String],
+        createdAt: Date,
+        expiresAt: Date,
+        endedAt: Date? = nil
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.userID = userID

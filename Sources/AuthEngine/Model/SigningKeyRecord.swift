@@ -23,9 +23,18 @@ public struct SigningKeyRecord: Sendable, Hashable, Codable {
     /// AES-GCM sealed private key; context "<tenant>/<kid>".
     public var sealedPrivateKey: Data
 
-    public init(tenantID: String, kid: String, algorithm: SigningAlgorithm, state: State, createdAt: Date,
-                activatedAt: Date? = nil, retiredAt: Date? = nil, publishUntil: Date? = nil,
-                publicJWK: JWK, sealedPrivateKey: Data) {
+    public init(
+        tenantID: String,
+        kid: String,
+        algorithm: SigningAlgorithm,
+        state: State,
+        createdAt: Date,
+        activatedAt: Date? = nil,
+        retiredAt: Date? = nil,
+        publishUntil: Date? = nil,
+        publicJWK: JWK,
+        sealedPrivateKey: Data
+    ) {
         self.tenantID = tenantID
         self.kid = kid
         self.algorithm = algorithm

@@ -26,10 +26,13 @@ public struct Tenant: Sendable, Hashable, Codable {
     /// Rows written before design versions existed are at version 0.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(id: try c.decode(String.self, forKey: .id), displayName: try c.decode(String.self, forKey: .displayName),
-                  createdAt: try c.decode(Date.self, forKey: .createdAt),
-                  defaultAlgorithm: try c.decode(SigningAlgorithm.self, forKey: .defaultAlgorithm),
-                  designVersion: try c.decodeIfPresent(Int.self, forKey: .designVersion) ?? 0)
+        self.init(
+            id: try c.decode(String.self, forKey: .id),
+            displayName: try c.decode(String.self, forKey: .displayName),
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
+            defaultAlgorithm: try c.decode(SigningAlgorithm.self, forKey: .defaultAlgorithm),
+            designVersion: try c.decodeIfPresent(Int.self, forKey: .designVersion) ?? 0
+        )
     }
 
     /// Checks that `id` is usable as a path segment of the issuer URL.

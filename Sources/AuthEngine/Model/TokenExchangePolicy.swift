@@ -18,8 +18,15 @@ public struct TokenExchangePolicy: Sendable, Hashable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(tenantID: String, clientID: String, targetAudiences: [String], subjectAudiences: [String] = [],
-                subjectClients: [String] = [], createdAt: Date, updatedAt: Date) {
+    public init(
+        tenantID: String,
+        clientID: String,
+        targetAudiences: [String],
+        subjectAudiences: [String] = [],
+        subjectClients: [String] = [],
+        createdAt: Date,
+        updatedAt: Date
+    ) {
         self.tenantID = tenantID
         self.clientID = clientID
         self.targetAudiences = targetAudiences

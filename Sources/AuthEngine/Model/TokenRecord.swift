@@ -33,10 +33,25 @@ public struct TokenRecord: Sendable, Hashable {
     /// Extra claims, for introspection of opaque tokens.
     public var claims: [String: JSONValue]
 
-    public init(id: String, tenantID: String, kind: TokenKind, format: TokenFormat, clientID: String, subject: String,
-                scopes: [String], audiences: [String], issuedAt: Date, expiresAt: Date, digest: Data, keyID: String?,
-                grantType: GrantType, familyID: String? = nil, revokedAt: Date? = nil, revocationReason: String? = nil,
-                claims: [String: JSONValue] = [:]) {
+    public init(
+        id: String,
+        tenantID: String,
+        kind: TokenKind,
+        format: TokenFormat,
+        clientID: String,
+        subject: String,
+        scopes: [String],
+        audiences: [String],
+        issuedAt: Date,
+        expiresAt: Date,
+        digest: Data,
+        keyID: String?,
+        grantType: GrantType,
+        familyID: String? = nil,
+        revokedAt: Date? = nil,
+        revocationReason: String? = nil,
+        claims: [String: JSONValue] = [:]
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.kind = kind

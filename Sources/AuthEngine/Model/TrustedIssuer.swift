@@ -39,8 +39,12 @@ public struct TrustedIssuer: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(tenantID: try c.decode(String.self, forKey: .tenantID), spec: try TrustedIssuerSpec(from: decoder),
-                  createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt))
+        self.init(
+            tenantID: try c.decode(String.self, forKey: .tenantID),
+            spec: try TrustedIssuerSpec(from: decoder),
+            createdAt: try c.decode(Date.self, forKey: .createdAt),
+            updatedAt: try c.decode(Date.self, forKey: .updatedAt)
+        )
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -23,8 +23,16 @@ public struct TrustedIssuerSpec: Sendable, Hashable, Codable {
     /// Longest accepted assertion lifetime, seconds; nil: `TrustedIssuer.defaultMaxAssertionLifetime`.
     public var maxAssertionLifetime: Int?
 
-    public init(issuer: String, jwks: JWKSet, algorithms: [SigningAlgorithm] = [], subjectMapping: SubjectMapping,
-                scopes: [String], audiences: [String] = [], clients: [String] = [], maxAssertionLifetime: Int? = nil) {
+    public init(
+        issuer: String,
+        jwks: JWKSet,
+        algorithms: [SigningAlgorithm] = [],
+        subjectMapping: SubjectMapping,
+        scopes: [String],
+        audiences: [String] = [],
+        clients: [String] = [],
+        maxAssertionLifetime: Int? = nil
+    ) {
         self.issuer = issuer
         self.jwks = jwks
         self.algorithms = algorithms
@@ -48,8 +56,10 @@ public struct TrustedIssuerSpec: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let mapping: SubjectMapping
         do {
-            mapping = try SubjectMapping.parse(try c.decode(String.self, forKey: .subject),
-                                               prefix: try c.decodeIfPresent(String.self, forKey: .subjectPrefix))
+            mapping = try SubjectMapping.parse(
+                try c.decode(String.self, forKey: .subject),
+                prefix: try c.decodeIfPresent(String.self, forKey: .subjectPrefix)
+            )
         } catch let error as AdminError {
             throw DecodingError.dataCorruptedError(forKey: .subject, in: c, debugDescription: error.message)
         }
@@ -59,17 +69,25 @@ public struct TrustedIssuerSpec: Sendable, Hashable, Codable {
                 let raw = try list.decode(String.self)
                 guard let alg = SigningAlgorithm(rawValue: raw) else {
                     throw DecodingError.dataCorruptedError(
-                        forKey: .algorithms, in: c,
-                        debugDescription: "'\(Validation.printable(raw))' is not one of \(SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+                        forKey: .algorithms,
+                        in: c,
+                        debugDescription:
+                            "'\(Validation.printable(raw))' is not one of \(SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 algorithms.append(alg)
             }
         }
-        self.init(issuer: try c.decode(String.self, forKey: .issuer), jwks: try c.decodeIfPresent(JWKSet.self, forKey: .jwks) ?? JWKSet(keys: []),
-                  algorithms: algorithms, subjectMapping: mapping, scopes: try c.decodeIfPresent([String].self, forKey: .scopes) ?? [],
-                  audiences: try c.decodeIfPresent([String].self, forKey: .audiences) ?? [],
-                  clients: try c.decodeIfPresent([String].self, forKey: .clients) ?? [],
-                  maxAssertionLifetime: try c.decodeIfPresent(Int.self, forKey: .maxAssertionLifetime))
+        self.init(
+            issuer: try c.decode(String.self, forKey: .issuer),
+            jwks: try c.decodeIfPresent(JWKSet.self, forKey: .jwks) ?? JWKSet(keys: []),
+            algorithms: algorithms,
+            subjectMapping: mapping,
+            scopes: try c.decodeIfPresent([String].self, forKey: .scopes) ?? [],
+            audiences: try c.decodeIfPresent([String].self, forKey: .audiences) ?? [],
+            clients: try c.decodeIfPresent([String].self, forKey: .clients) ?? [],
+            maxAssertionLifetime: try c.decodeIfPresent(Int.self, forKey: .maxAssertionLifetime)
+        )
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -106,4 +124,3 @@ public struct TrustedIssuerSpec: Sendable, Hashable, Codable {
         throw .invalid(field: field, "is neither a JWK Set ({\"keys\": [...]}), a JWK nor a PEM 'PUBLIC KEY'")
     }
 }
-

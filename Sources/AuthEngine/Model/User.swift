@@ -14,8 +14,15 @@ public struct User: Sendable, Hashable, Codable {
     public var disabled: Bool
     public var createdAt: Date
 
-    public init(tenantID: String, id: String, username: String, attributes: [String: JSONValue] = [:],
-                passwordHash: String? = nil, disabled: Bool = false, createdAt: Date) {
+    public init(
+        tenantID: String,
+        id: String,
+        username: String,
+        attributes: [String: JSONValue] = [:],
+        passwordHash: String? = nil,
+        disabled: Bool = false,
+        createdAt: Date
+    ) {
         self.tenantID = tenantID
         self.id = id
         self.username = username

@@ -8,8 +8,14 @@ import JOSE
 struct IDTokenMinter: Sendable {
     let engine: ClaimdeckEngine
 
-    func mint(_ inputs: ClaimInputs, tenant: Tenant, authorization: UserAuthorization, nonce: String?,
-              accessToken: String, snapshot: ConfigSnapshot) throws(OAuthError) -> String {
+    func mint(
+        _ inputs: ClaimInputs,
+        tenant: Tenant,
+        authorization: UserAuthorization,
+        nonce: String?,
+        accessToken: String,
+        snapshot: ConfigSnapshot
+    ) throws(OAuthError) -> String {
         let client = inputs.client
         let alg = client.signingAlgorithm ?? tenant.defaultAlgorithm
         let key = try engine.keyring.signingKey(tenantID: tenant.id, algorithm: alg, snapshot: snapshot)

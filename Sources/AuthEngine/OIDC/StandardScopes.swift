@@ -8,8 +8,10 @@ public enum StandardScopes {
 
     /// Scope -> standard claims it releases (OpenID Connect Core §5.4).
     public static let claims: [String: [String]] = [
-        "profile": ["name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
-                    "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"],
+        "profile": [
+            "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
+            "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+        ],
         "email": ["email", "email_verified"],
         "phone": ["phone_number", "phone_number_verified"],
         "address": ["address"],

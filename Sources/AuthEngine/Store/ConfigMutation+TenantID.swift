@@ -9,7 +9,8 @@ extension ConfigMutation {
         case .deleteTenant(let id): return id
         case .putClient(let c): return c.tenantID
         case .deleteClient(let t, _), .deleteScope(let t, _), .deleteAPI(let t, _), .deleteRegistrationToken(let t, _),
-             .consumeRegistrationToken(let t, _, _): return t
+            .consumeRegistrationToken(let t, _, _):
+            return t
         case .putKey(let k): return k.tenantID
         case .putScope(let s): return s.tenantID
         case .putAPI(let a): return a.tenantID

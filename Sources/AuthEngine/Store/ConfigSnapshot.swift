@@ -18,10 +18,16 @@ public struct ConfigSnapshot: Sendable {
     /// tenant -> `iss` -> trusted assertion issuer
     public var trustedIssuers: [String: [String: TrustedIssuer]] = [:]
 
-    public init(version: Int64 = 0, tenants: [String: Tenant] = [:], clients: [String: [String: Client]] = [:],
-                keys: [String: [SigningKeyRecord]] = [:], scopes: [String: [String: ScopeDefinition]] = [:],
-                apis: [String: [String: APIResource]] = [:], claims: [String: [String: ClaimDefinition]] = [:],
-                registrationTokens: [String: [String: RegistrationToken]] = [:]) {
+    public init(
+        version: Int64 = 0,
+        tenants: [String: Tenant] = [:],
+        clients: [String: [String: Client]] = [:],
+        keys: [String: [SigningKeyRecord]] = [:],
+        scopes: [String: [String: ScopeDefinition]] = [:],
+        apis: [String: [String: APIResource]] = [:],
+        claims: [String: [String: ClaimDefinition]] = [:],
+        registrationTokens: [String: [String: RegistrationToken]] = [:]
+    ) {
         self.version = version
         self.tenants = tenants
         self.clients = clients

@@ -15,7 +15,8 @@ public enum RevocationSelector: Sendable, Hashable, CustomStringConvertible {
     public var tenantID: String {
         switch self {
         case .token(let t, _), .subject(let t, _), .client(let t, _), .tenant(let t), .family(let t, _), .grant(let t, _, _),
-             .session(let t, _, _, _): return t
+            .session(let t, _, _, _):
+            return t
         }
     }
 
@@ -27,7 +28,8 @@ public enum RevocationSelector: Sendable, Hashable, CustomStringConvertible {
         case .tenant(let t): return "all tokens of tenant \(t)"
         case .family(let t, let f): return "refresh family \(f) in tenant \(t)"
         case .grant(let t, let s, let c): return "tokens of subject \(s) held by client \(c) in tenant \(t)"
-        case .session(let t, let s, let sid, let c): return "tokens of session \(sid) of subject \(s) held by \(c.joined(separator: ", ")) in tenant \(t)"
+        case .session(let t, let s, let sid, let c):
+            return "tokens of session \(sid) of subject \(s) held by \(c.joined(separator: ", ")) in tenant \(t)"
         }
     }
 }
@@ -44,8 +46,14 @@ public struct RevocationSummary: Sendable, Hashable, Codable {
     public var clients: [String]
     public var subjects: [String]
 
-    public init(revoked: Int = 0, jwtCount: Int = 0, opaqueCount: Int = 0, jwtUsableUntil: Date? = nil,
-                clients: [String] = [], subjects: [String] = []) {
+    public init(
+        revoked: Int = 0,
+        jwtCount: Int = 0,
+        opaqueCount: Int = 0,
+        jwtUsableUntil: Date? = nil,
+        clients: [String] = [],
+        subjects: [String] = []
+    ) {
         self.revoked = revoked
         self.jwtCount = jwtCount
         self.opaqueCount = opaqueCount

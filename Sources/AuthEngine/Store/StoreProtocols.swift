@@ -41,8 +41,14 @@ public protocol TokenStore: Sendable {
     /// `tokens` and `audit` in the same transaction, if and only if it was still active at `now`.
     /// Returns false, recording nothing, when it was already used, revoked or expired; so of two
     /// concurrent redemptions exactly one wins.
-    func redeem(tokenID: String, tenantID: String, at now: Date, reason: String, issuing tokens: [TokenRecord],
-                audit: [AuditEventDraft]) async throws -> Bool
+    func redeem(
+        tokenID: String,
+        tenantID: String,
+        at now: Date,
+        reason: String,
+        issuing tokens: [TokenRecord],
+        audit: [AuditEventDraft]
+    ) async throws -> Bool
 }
 
 /// Browser sessions and remembered consents of the user-facing flows.
@@ -65,14 +71,26 @@ public protocol InteractionStore: Sendable {
     func deviceAuthorization(id: String) async throws -> DeviceAuthorization?
     func deviceAuthorization(tenantID: String, userCode: String) async throws -> DeviceAuthorization?
     /// Approves or denies a pending, unexpired authorization; false if it was not pending any more.
-    func decideDeviceAuthorization(tenantID: String, id: String, approved: Bool, userID: String, sessionID: String?,
-                                   authTime: Date, at now: Date, audit: [AuditEventDraft]) async throws -> Bool
+    func decideDeviceAuthorization(
+        tenantID: String,
+        id: String,
+        approved: Bool,
+        userID: String,
+        sessionID: String?,
+        authTime: Date,
+        at now: Date,
+        audit: [AuditEventDraft]
+    ) async throws -> Bool
     /// Records a poll and returns the time of the previous one (for `slow_down`), atomically.
     func recordDevicePoll(tenantID: String, id: String, at now: Date, slowDownBy: Int) async throws -> Date?
     /// Marks an approved authorization consumed and records what it issued, in one transaction;
     /// false, recording nothing, if it was not approved (already consumed, say).
-    func consumeDeviceAuthorization(tenantID: String, id: String, issuing tokens: [TokenRecord],
-                                    audit: [AuditEventDraft]) async throws -> Bool
+    func consumeDeviceAuthorization(
+        tenantID: String,
+        id: String,
+        issuing tokens: [TokenRecord],
+        audit: [AuditEventDraft]
+    ) async throws -> Bool
 }
 
 /// The append-only audit log.

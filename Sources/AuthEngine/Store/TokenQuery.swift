@@ -16,9 +16,18 @@ public struct TokenQuery: Sendable, Hashable {
     public var issuedSince: Date?
     public var issuedUntil: Date?
 
-    public init(tenantID: String, clientID: String? = nil, subject: String? = nil, kind: TokenKind? = nil,
-                status: TokenRecord.Status? = nil, before: String? = nil, limit: Int = 50, familyID: String? = nil,
-                issuedSince: Date? = nil, issuedUntil: Date? = nil) {
+    public init(
+        tenantID: String,
+        clientID: String? = nil,
+        subject: String? = nil,
+        kind: TokenKind? = nil,
+        status: TokenRecord.Status? = nil,
+        before: String? = nil,
+        limit: Int = 50,
+        familyID: String? = nil,
+        issuedSince: Date? = nil,
+        issuedUntil: Date? = nil
+    ) {
         self.tenantID = tenantID
         self.clientID = clientID
         self.subject = subject

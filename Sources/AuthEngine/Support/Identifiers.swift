@@ -21,7 +21,8 @@ public struct Identifiers: Sendable {
         for i in 0..<10 { bytes[6 + i] = r[i] }
         // 128 bits -> 26 base32 digits (the first carries 3 bits).
         var out = [UInt8](repeating: 0, count: 26)
-        var hi = UInt64(0), lo = UInt64(0)
+        var hi = UInt64(0)
+        var lo = UInt64(0)
         for i in 0..<8 { hi = hi << 8 | UInt64(bytes[i]) }
         for i in 8..<16 { lo = lo << 8 | UInt64(bytes[i]) }
         for i in stride(from: 25, through: 0, by: -1) {

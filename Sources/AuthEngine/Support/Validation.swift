@@ -4,7 +4,8 @@ import Foundation
 public enum Validation {
     /// A slug: 1-63 of [a-z0-9-], not starting or ending with '-'.
     public static func slug(_ value: String, field: String) throws(AdminError) {
-        let ok = !value.isEmpty && value.utf8.count <= 63
+        let ok =
+            !value.isEmpty && value.utf8.count <= 63
             && value.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
             && value.first != "-" && value.last != "-"
         if !ok {
@@ -14,10 +15,14 @@ public enum Validation {
 
     /// A client id: 1-128 printable ASCII characters without spaces, ':' or '/'.
     public static func clientID(_ value: String) throws(AdminError) {
-        let ok = !value.isEmpty && value.utf8.count <= 128
+        let ok =
+            !value.isEmpty && value.utf8.count <= 128
             && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != 0x3A && $0 != 0x2F && $0 != 0x25 }
         if !ok {
-            throw AdminError.invalid(field: "client id", "'\(printable(value))' is not valid: use 1 to 128 printable ASCII characters without spaces, ':', '/' or '%'")
+            throw AdminError.invalid(
+                field: "client id",
+                "'\(printable(value))' is not valid: use 1 to 128 printable ASCII characters without spaces, ':', '/' or '%'"
+            )
         }
     }
 
@@ -40,7 +45,8 @@ public enum Validation {
     /// An absolute URI (scheme and authority or path), without fragment, for audiences and resources.
     public static func isAbsoluteURI(_ value: String) -> Bool {
         guard value.utf8.count <= 2048, !value.contains("#"), !value.contains(" "),
-              let url = URL(string: value), let scheme = url.scheme, !scheme.isEmpty else { return false }
+            let url = URL(string: value), let scheme = url.scheme, !scheme.isEmpty
+        else { return false }
         return value.hasPrefix(scheme + ":") && value.count > scheme.count + 1
     }
 
@@ -59,9 +65,13 @@ public enum Validation {
 
     /// Shortens and strips control characters from user input quoted back in an error.
     public static func printable(_ value: String, limit: Int = 80) -> String {
-        let cleaned = String(String.UnicodeScalarView(value.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? "?" : $0
-        }))
+        let cleaned = String(
+            String.UnicodeScalarView(
+                value.unicodeScalars.map {
+                    $0.properties.generalCategory == .control ? "?" : $0
+                }
+            )
+        )
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
     }
 }

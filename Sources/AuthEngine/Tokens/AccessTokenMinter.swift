@@ -40,9 +40,17 @@ struct AccessTokenMinter: Sendable {
             keyID = key.kid
             var w = JSONWriter(capacity: 384)
             w.beginObject()
-            AccessTokenPayload(issuer: engine.configuration.issuer(for: g.tenant.id), subject: g.subject, audiences: g.audiences,
-                               issuedAt: iat, expiresAt: iat + Int64(g.lifetime), tokenID: id, clientID: g.client.id, scopes: g.scopes,
-                               extraClaims: g.extraClaims).write(to: &w)
+            AccessTokenPayload(
+                issuer: engine.configuration.issuer(for: g.tenant.id),
+                subject: g.subject,
+                audiences: g.audiences,
+                issuedAt: iat,
+                expiresAt: iat + Int64(g.lifetime),
+                tokenID: id,
+                clientID: g.client.id,
+                scopes: g.scopes,
+                extraClaims: g.extraClaims
+            ).write(to: &w)
             w.endObject()
             do {
                 token = try JWS.sign(encodedHeader: key.encodedHeader(typ: "at+jwt"), payloadJSON: w.bytes, key: key.pair)
@@ -51,10 +59,22 @@ struct AccessTokenMinter: Sendable {
             }
         }
         let record = TokenRecord(
-            id: id, tenantID: g.tenant.id, kind: .access, format: g.client.tokenFormat, clientID: g.client.id,
-            subject: g.subject, scopes: g.scopes, audiences: g.audiences, issuedAt: issuedAt, expiresAt: expiresAt,
-            digest: SecretDigest.sha256(token), keyID: keyID, grantType: g.grantType, familyID: g.familyID,
-            claims: Self.storedClaims(g.introspectionClaims ?? g.extraClaims, internalClaims: recordInternals(g)))
+            id: id,
+            tenantID: g.tenant.id,
+            kind: .access,
+            format: g.client.tokenFormat,
+            clientID: g.client.id,
+            subject: g.subject,
+            scopes: g.scopes,
+            audiences: g.audiences,
+            issuedAt: issuedAt,
+            expiresAt: expiresAt,
+            digest: SecretDigest.sha256(token),
+            keyID: keyID,
+            grantType: g.grantType,
+            familyID: g.familyID,
+            claims: Self.storedClaims(g.introspectionClaims ?? g.extraClaims, internalClaims: recordInternals(g))
+        )
         return (token, record)
     }
 
@@ -142,9 +162,17 @@ extension AccessTokenPayload {
     /// A record keeps the introspection claims; the JWT's own are kept beside them only when they
     /// differ. (Tokens minted before they were kept show the introspection claims.)
     public init(record: TokenRecord, issuer: String) {
-        self.init(issuer: issuer, subject: record.subject, audiences: record.audiences, issuedAt: Int64(record.issuedAt.timeIntervalSince1970),
-                  expiresAt: Int64(record.expiresAt.timeIntervalSince1970), tokenID: record.id, clientID: record.clientID,
-                  scopes: record.scopes, extraClaims: record.internalValue(Self.storedClaimsKey)?.objectValue ?? record.publicClaims)
+        self.init(
+            issuer: issuer,
+            subject: record.subject,
+            audiences: record.audiences,
+            issuedAt: Int64(record.issuedAt.timeIntervalSince1970),
+            expiresAt: Int64(record.expiresAt.timeIntervalSince1970),
+            tokenID: record.id,
+            clientID: record.clientID,
+            scopes: record.scopes,
+            extraClaims: record.internalValue(Self.storedClaimsKey)?.objectValue ?? record.publicClaims
+        )
     }
 }
 

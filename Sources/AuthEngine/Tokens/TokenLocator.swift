@@ -26,7 +26,8 @@ enum TokenLocator {
     static func locate(_ token: String, tenantID: String, store: any TokenStore) async throws -> TokenRecord? {
         guard let id = tokenID(of: token), id.utf8.count <= 64 else { return nil }
         guard let record = try await store.token(id: id), record.tenantID == tenantID,
-              SecretDigest.constantTimeEquals(record.digest, SecretDigest.sha256(token)) else { return nil }
+            SecretDigest.constantTimeEquals(record.digest, SecretDigest.sha256(token))
+        else { return nil }
         return record
     }
 }

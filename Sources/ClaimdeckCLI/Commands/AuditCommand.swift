@@ -5,11 +5,15 @@ import JOSE
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Read and verify the audit log.", subcommands: [Tail.self, Verify.self])
+        commandName: "audit",
+        abstract: "Read and verify the audit log.",
+        subcommands: [Tail.self, Verify.self]
+    )
 
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print audit events as they happen (--json: one JSON object per line, for a SIEM).")
+            abstract: "Print audit events as they happen (--json: one JSON object per line, for a SIEM)."
+        )
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only this tenant.") var tenant: String?
         @Option(help: "Only this client.") var client: String?
@@ -46,9 +50,12 @@ struct AuditCommand: AsyncParsableCommand {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let r = try await engine.verifyAuditChain()
             Output(json: options.json).emit(
-                .object(["events": .number(Double(r.eventsChecked)), "intact": .bool(r.isIntact),
-                         "first_broken_sequence": r.firstBrokenSequence.map { .number(Double($0)) } ?? .null]),
-                human: r.isIntact ? "Audit chain intact: \(r.eventsChecked) event(s)." : "Audit chain BROKEN at event #\(r.firstBrokenSequence!).")
+                .object([
+                    "events": .number(Double(r.eventsChecked)), "intact": .bool(r.isIntact),
+                    "first_broken_sequence": r.firstBrokenSequence.map { .number(Double($0)) } ?? .null,
+                ]),
+                human: r.isIntact ? "Audit chain intact: \(r.eventsChecked) event(s)." : "Audit chain BROKEN at event #\(r.firstBrokenSequence!)."
+            )
             if !r.isIntact { throw CommandFailure(message: "the audit log was altered at event #\(r.firstBrokenSequence!)") }
         }
     }

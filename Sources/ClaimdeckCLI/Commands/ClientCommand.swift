@@ -15,14 +15,20 @@ struct ClientSettings: ParsableArguments {
     @Option(help: "Signing algorithm: ES256, RS256 or EdDSA (default: the tenant's).") var alg: String?
     @Option(name: .customLong("third-party"), help: "true: users must consent to its scopes (default false: first party).") var thirdParty: Bool?
     @Option(name: .customLong("require-pkce"), help: "PKCE on the code flow (default true; always true for public clients).") var requirePKCE: Bool?
-    @Option(name: .customLong("refresh-lifetime"), help: "Refresh-token lifetime in seconds, renewed on every use (default 14 days).") var refreshLifetime: Int?
-    @Option(name: .customLong("refresh-absolute-lifetime"), help: "No refresh token outlives the sign-in by more than this, seconds (default 90 days).") var refreshAbsoluteLifetime: Int?
+    @Option(name: .customLong("refresh-lifetime"), help: "Refresh-token lifetime in seconds, renewed on every use (default 14 days).")
+    var refreshLifetime: Int?
+    @Option(
+        name: .customLong("refresh-absolute-lifetime"),
+        help: "No refresh token outlives the sign-in by more than this, seconds (default 90 days)."
+    ) var refreshAbsoluteLifetime: Int?
     @Option(name: .customLong("post-logout-redirect-uri"), help: "Where logout may return to (repeat).") var postLogoutRedirectURIs: [String] = []
     @Option(name: .customLong("revoke-on-logout"), help: "true: logging out revokes this client's tokens of that session.") var revokeOnLogout: Bool?
 
     func tokenFormat() throws -> TokenFormat? {
         guard let format else { return nil }
-        guard let f = TokenFormat(rawValue: format) else { throw AdminError.invalid(field: "--format", "'\(format)' is not valid; use jwt or opaque") }
+        guard let f = TokenFormat(rawValue: format) else {
+            throw AdminError.invalid(field: "--format", "'\(format)' is not valid; use jwt or opaque")
+        }
         return f
     }
 
@@ -60,9 +66,13 @@ struct ClientSettings: ParsableArguments {
 
 struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "client", abstract: "Register and manage OAuth clients.",
-        subcommands: [Register.self, List.self, Show.self, Update.self, Disable.self, Enable.self, RotateSecret.self, Delete.self,
-                      RegistrationToken.self, ExchangePolicyCommand.self])
+        commandName: "client",
+        abstract: "Register and manage OAuth clients.",
+        subcommands: [
+            Register.self, List.self, Show.self, Update.self, Disable.self, Enable.self, RotateSecret.self, Delete.self,
+            RegistrationToken.self, ExchangePolicyCommand.self,
+        ]
+    )
 
     struct Register: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; a generated secret is shown once.")
@@ -74,18 +84,25 @@ struct ClientCommand: AsyncParsableCommand {
         @Option(help: "JWKS file with the client's public keys (private_key_jwt).") var jwks: String?
 
         func run() async throws {
-            guard let clientType = ClientType(rawValue: type) else { throw AdminError.invalid(field: "--type", "'\(type)' is not valid; use confidential or public") }
+            guard let clientType = ClientType(rawValue: type) else {
+                throw AdminError.invalid(field: "--type", "'\(type)' is not valid; use confidential or public")
+            }
             var method: ClientAuthMethod?
             if let authMethod {
                 guard let m = ClientAuthMethod(rawValue: authMethod) else {
-                    throw AdminError.invalid(field: "--auth-method", "'\(authMethod)' is not valid; use \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw AdminError.invalid(
+                        field: "--auth-method",
+                        "'\(authMethod)' is not valid; use \(ClientAuthMethod.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 method = m
             }
             guard let name = settings.name ?? id else { throw AdminError.invalid(field: "--name", "give the client a name (or an --id)") }
             var keySet: JWKSet?
             if let jwks {
-                guard let data = FileManager.default.contents(atPath: jwks) else { throw AdminError.invalid(field: "--jwks", "cannot read '\(jwks)'") }
+                guard let data = FileManager.default.contents(atPath: jwks) else {
+                    throw AdminError.invalid(field: "--jwks", "cannot read '\(jwks)'")
+                }
                 do { keySet = try JSONDecoder().decode(JWKSet.self, from: data) } catch {
                     throw AdminError.invalid(field: "--jwks", "'\(jwks)' is not a JWK Set ({\"keys\": [...]})")
                 }
@@ -94,8 +111,10 @@ struct ClientCommand: AsyncParsableCommand {
             try settings.edit()?(&spec)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let result = try await engine.registerClient(tenantID: options.tenant, id: id, spec, actor: "cli")
-            Output(json: options.json).emit(Present.client(result.client, secret: result.secret),
-                                            human: Present.clientText(result.client, secret: result.secret))
+            Output(json: options.json).emit(
+                Present.client(result.client, secret: result.secret),
+                human: Present.clientText(result.client, secret: result.secret)
+            )
         }
     }
 
@@ -106,10 +125,20 @@ struct ClientCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let list = try engine.clients(tenantID: options.tenant)
-            Output(json: options.json).emit(.array(list.map { Present.client($0) }), human: list.isEmpty ? "No clients in tenant '\(options.tenant)'." : Output.table(
-                ["CLIENT", "NAME", "TYPE", "FORMAT", "GRANTS", "STATUS"],
-                list.map { [$0.id, $0.name, $0.type.rawValue, $0.tokenFormat.rawValue, $0.grantTypes.map(\.rawValue).joined(separator: ","),
-                            $0.disabled ? "✕ disabled" : "● enabled"] }))
+            Output(json: options.json).emit(
+                .array(list.map { Present.client($0) }),
+                human: list.isEmpty
+                    ? "No clients in tenant '\(options.tenant)'."
+                    : Output.table(
+                        ["CLIENT", "NAME", "TYPE", "FORMAT", "GRANTS", "STATUS"],
+                        list.map {
+                            [
+                                $0.id, $0.name, $0.type.rawValue, $0.tokenFormat.rawValue, $0.grantTypes.map(\.rawValue).joined(separator: ","),
+                                $0.disabled ? "✕ disabled" : "● enabled",
+                            ]
+                        }
+                    )
+            )
         }
     }
 
@@ -164,15 +193,20 @@ struct ClientCommand: AsyncParsableCommand {
     }
 
     struct RotateSecret: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Generate a new secret (shown once); the old one stops working.")
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-secret",
+            abstract: "Generate a new secret (shown once); the old one stops working."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Argument(help: "client_id.") var id: String
 
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let r = try await engine.rotateClientSecret(tenantID: options.tenant, clientID: id, actor: "cli")
-            Output(json: options.json).emit(.object(["client_id": .string(id), "client_secret": .string(r.secret ?? "")]),
-                                            human: "New secret for '\(id)': \(r.secret ?? "")\nThis secret is shown once. The old secret no longer works.")
+            Output(json: options.json).emit(
+                .object(["client_id": .string(id), "client_secret": .string(r.secret ?? "")]),
+                human: "New secret for '\(id)': \(r.secret ?? "")\nThis secret is shown once. The old secret no longer works."
+            )
         }
     }
 
@@ -187,16 +221,25 @@ struct ClientCommand: AsyncParsableCommand {
             _ = try engine.client(tenantID: options.tenant, clientID: id)
             if dryRun {
                 let s = try await engine.previewRevocation(.client(tenantID: options.tenant, clientID: id))
-                Output(json: options.json).emit(Present.revocation(s, dryRun: true), human: Present.revocationText(s, dryRun: true, what: "client \(id)"))
+                Output(json: options.json).emit(
+                    Present.revocation(s, dryRun: true),
+                    human: Present.revocationText(s, dryRun: true, what: "client \(id)")
+                )
                 return
             }
             let s = try await engine.deleteClient(tenantID: options.tenant, clientID: id, actor: "cli")
-            Output(json: options.json).emit(Present.revocation(s, dryRun: false), human: "Deleted client '\(id)'.\n" + Present.revocationText(s, dryRun: false, what: "tokens of client \(id)"))
+            Output(json: options.json).emit(
+                Present.revocation(s, dryRun: false),
+                human: "Deleted client '\(id)'.\n" + Present.revocationText(s, dryRun: false, what: "tokens of client \(id)")
+            )
         }
     }
 
     struct RegistrationToken: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "registration-token", abstract: "Mint an initial access token for dynamic registration (RFC 7591).")
+        static let configuration = CommandConfiguration(
+            commandName: "registration-token",
+            abstract: "Mint an initial access token for dynamic registration (RFC 7591)."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Option(help: "Lifetime in seconds.") var ttl = 3600
         @Option(help: "How many registrations it allows.") var uses = 1
@@ -205,9 +248,13 @@ struct ClientCommand: AsyncParsableCommand {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let (token, record) = try await engine.createRegistrationToken(tenantID: options.tenant, lifetime: ttl, uses: uses, actor: "cli")
             Output(json: options.json).emit(
-                .object(["initial_access_token": .string(token), "expires_at": .string(Output.time(record.expiresAt)), "uses": .number(Double(uses)),
-                         "registration_endpoint": .string(engine.configuration.issuer(for: options.tenant) + "/register")]),
-                human: "Initial access token (shown once): \(token)\nUse: POST \(engine.configuration.issuer(for: options.tenant))/register with 'Authorization: Bearer <token>'; valid until \(Output.time(record.expiresAt)) for \(uses) registration(s).")
+                .object([
+                    "initial_access_token": .string(token), "expires_at": .string(Output.time(record.expiresAt)), "uses": .number(Double(uses)),
+                    "registration_endpoint": .string(engine.configuration.issuer(for: options.tenant) + "/register"),
+                ]),
+                human:
+                    "Initial access token (shown once): \(token)\nUse: POST \(engine.configuration.issuer(for: options.tenant))/register with 'Authorization: Bearer <token>'; valid until \(Output.time(record.expiresAt)) for \(uses) registration(s)."
+            )
         }
     }
 }

@@ -14,7 +14,8 @@ import TenantYAML
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
-        abstract: "Open the terminal console (the default), serving the OAuth endpoints on loopback beside it.")
+        abstract: "Open the terminal console (the default), serving the OAuth endpoints on loopback beside it."
+    )
 
     @Option(help: "The SQLite database (created on first run).") var db: String?
     @Option(help: "Loopback port of the OAuth endpoints served beside the console (0: any free port).") var port = 8080
@@ -30,7 +31,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
         guard ScreenKind(rawValue: screen) != nil else {
             throw ValidationError("--screen must be one of \(ScreenKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -45,21 +48,32 @@ struct ConsoleCommand: AsyncParsableCommand {
         var logger = Logger(label: "claimdeck", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
         let registry = PrometheusCollectorRegistry()
-        let (engine, store) = try await EngineFactory.open(options, publicURL: "http://127.0.0.1:\(port)",
-                                                           metricsFactory: PrometheusMetricsFactory(registry: registry), logger: logger)
+        let (engine, store) = try await EngineFactory.open(
+            options,
+            publicURL: "http://127.0.0.1:\(port)",
+            metricsFactory: PrometheusMetricsFactory(registry: registry),
+            logger: logger
+        )
         defer { store.close() }
         if demo { try await loadDemo(into: engine) }
         let tenants = engine.tenantSummaries().map(\.tenant.id)
         if let tenant, !tenants.contains(tenant) {
-            throw CommandFailure(message: "no tenant '\(tenant)'; tenants: \(tenants.isEmpty ? "none (try --demo)" : tenants.joined(separator: ", "))", exitCode: 2)
+            throw CommandFailure(
+                message: "no tenant '\(tenant)'; tenants: \(tenants.isEmpty ? "none (try --demo)" : tenants.joined(separator: ", "))",
+                exitCode: 2
+            )
         }
         let startTenant = tenant ?? (tenants.contains("sms") ? "sms" : tenants.first ?? "")
         let themeDir = ThemeFiles.directory()
-        let initialTheme = try themeDir.map { dir throws -> Theme in
-            do { return try ThemeLoader.load(named: theme, from: dir).theme } catch { throw CommandFailure(message: "--theme: \(error)", exitCode: 2) }
-        } ?? Theme.builtIn
+        let initialTheme =
+            try themeDir.map { dir throws -> Theme in
+                do { return try ThemeLoader.load(named: theme, from: dir).theme } catch {
+                    throw CommandFailure(message: "--theme: \(error)", exitCode: 2)
+                }
+            } ?? Theme.builtIn
         let inbox = ConsoleInbox()
-        let serve = !noServe, port = self.port
+        let serve = !noServe
+        let port = self.port
         let background = Task {
             await withTaskGroup(of: Void.self) { group in
                 if !serve {
@@ -116,7 +130,9 @@ struct ConsoleCommand: AsyncParsableCommand {
         if let db { arguments += ["--db", db] }
         if demo { arguments.append("--demo") }
         if let demoFile { arguments += ["--demo-file", demoFile] }
-        if noServe { throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2) }
+        if noServe {
+            throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2)
+        }
         print("No terminal: serving without the console, as 'claimdeck serve' does.")
         var serve = try ServeCommand.parse(arguments)
         try await serve.run()

@@ -36,7 +36,8 @@ extension DesignRef: ExpressibleByArgument {
 extension DesignCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the design and the clients (without secrets) as YAML, in a stable order for version control.")
+            abstract: "Write the design and the clients (without secrets) as YAML, in a stable order for version control."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Option(help: "live (default), draft or a version number.") var design: DesignRef = .live
         @Option(name: [.customShort("o"), .customLong("output")], help: "File to write (default: standard output).") var output: String?
@@ -45,8 +46,12 @@ extension DesignCommand {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let tenant = try engine.tenantSummary(options.tenant).tenant
             let version: Int = if case .version(let n) = design { n } else { tenant.designVersion }
-            let yaml = try DesignDocument.export(tenant: tenant, design: try await engine.design(tenantID: tenant.id, design),
-                                                 clients: try engine.clients(tenantID: tenant.id), version: version)
+            let yaml = try DesignDocument.export(
+                tenant: tenant,
+                design: try await engine.design(tenantID: tenant.id, design),
+                clients: try engine.clients(tenantID: tenant.id),
+                version: version
+            )
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(yaml.utf8)) else {
                     throw AdminError.invalid(field: "output", "cannot write '\(output)'")
@@ -60,7 +65,9 @@ extension DesignCommand {
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply a design file: show the diff and the lint, then publish it and its clients in one transaction.",
-            discussion: "Breaking changes are refused unless --force --reason. Clients missing from the tenant are registered (secrets shown once); clients the file does not list are left alone.")
+            discussion:
+                "Breaking changes are refused unless --force --reason. Clients missing from the tenant are registered (secrets shown once); clients the file does not list are left alone."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Option(name: [.customShort("f"), .customLong("file")], help: "The YAML file (as 'design export' writes it).") var file: String
         @Option(help: "What this version changes (default: applied from FILE).") var note: String?
@@ -74,14 +81,23 @@ extension DesignCommand {
                 if draft {
                     let saved = try await engine.saveDesignDraft(tenantID: options.tenant, design, actor: "cli")
                     let diff = DesignDiff.between(try await engine.design(tenantID: options.tenant, .live), saved.design)
-                    Output(json: options.json).emit(.object(["draft": .bool(true), "diff": diff.json()]),
-                                                    human: "draft saved (based on version \(saved.baseVersion))\n\(diff.text())")
+                    Output(json: options.json).emit(
+                        .object(["draft": .bool(true), "diff": diff.json()]),
+                        human: "draft saved (based on version \(saved.baseVersion))\n\(diff.text())"
+                    )
                     return
                 }
                 let outcome = try await engine.publishDesign(
-                    PublishRequest(tenantID: options.tenant, design: design, clients: def.clients == nil ? nil : DesignDocument.clients(def),
-                                   note: note ?? "applied from \((file as NSString).lastPathComponent)", forceReason: gate.forceReason,
-                                   dryRun: gate.dryRun), actor: "cli")
+                    PublishRequest(
+                        tenantID: options.tenant,
+                        design: design,
+                        clients: def.clients == nil ? nil : DesignDocument.clients(def),
+                        note: note ?? "applied from \((file as NSString).lastPathComponent)",
+                        forceReason: gate.forceReason,
+                        dryRun: gate.dryRun
+                    ),
+                    actor: "cli"
+                )
                 try DesignCommand.report(outcome, json: options.json)
             } catch {
                 throw (error as? AdminError).map { TenantLoader.located($0, in: text, source: file) } ?? error
@@ -91,7 +107,8 @@ extension DesignCommand {
 
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show what changes between two designs, per scope and destination, and what breaks an API's contract.")
+            abstract: "Show what changes between two designs, per scope and destination, and what breaks an API's contract."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Option(help: "live (default), draft or a version number.") var from: DesignRef = .live
         @Option(help: "draft (default), live or a version number.") var to: DesignRef = .draft
@@ -112,8 +129,10 @@ extension DesignCommand {
 
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a design for personal data where it is not needed, readable third-party tokens, size, dead mappings, unmet contracts, long lifetimes.",
-            discussion: "Exits 1 when a finding is an error.")
+            abstract:
+                "Check a design for personal data where it is not needed, readable third-party tokens, size, dead mappings, unmet contracts, long lifetimes.",
+            discussion: "Exits 1 when a finding is an error."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Option(help: "live (default), draft or a version number.") var design: DesignRef = .live
         @Option(name: [.customShort("f"), .customLong("file")], help: "Lint this YAML file's design instead.") var file: String?
@@ -140,8 +159,15 @@ extension DesignCommand {
 
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let outcome = try await engine.publishDesign(PublishRequest(tenantID: options.tenant, note: note, forceReason: gate.forceReason,
-                                                                        dryRun: gate.dryRun), actor: "cli")
+            let outcome = try await engine.publishDesign(
+                PublishRequest(
+                    tenantID: options.tenant,
+                    note: note,
+                    forceReason: gate.forceReason,
+                    dryRun: gate.dryRun
+                ),
+                actor: "cli"
+            )
             try DesignCommand.report(outcome, json: options.json)
         }
     }
@@ -155,18 +181,35 @@ extension DesignCommand {
             let live = try engine.tenantSummary(options.tenant).tenant.designVersion
             let versions = try await engine.designVersions(tenantID: options.tenant)
             let draft = try await engine.designDraft(tenantID: options.tenant)
-            Output(json: options.json).emit(.object([
-                "live": .number(Double(live)),
-                "draft": draft.map { .object(["base_version": .number(Double($0.baseVersion)), "author": .string($0.author), "updated_at": .string(Output.time($0.updatedAt))]) } ?? .null,
-                "versions": .array(versions.map { v in
-                    .object(["version": .number(Double(v.number)), "author": .string(v.author), "note": .string(v.note),
-                             "created_at": .string(Output.time(v.createdAt)), "forced_reason": v.forcedReason.map(JSONValue.string) ?? .null,
-                             "rolled_back_from": v.rolledBackFrom.map { .number(Double($0)) } ?? .null])
-                }),
-            ]), human: Output.table(["VERSION", "PUBLISHED", "BY", "NOTE"], versions.map { v in
-                ["\(v.number)\(v.number == live ? " (live)" : "")", Output.time(v.createdAt), v.author,
-                 v.note + (v.rolledBackFrom.map { " [rollback to \($0)]" } ?? "") + (v.forcedReason.map { " [forced: \($0)]" } ?? "")]
-            }) + (draft.map { "\ndraft: based on version \($0.baseVersion), saved \(Output.time($0.updatedAt)) by \($0.author)" } ?? ""))
+            Output(json: options.json).emit(
+                .object([
+                    "live": .number(Double(live)),
+                    "draft": draft.map {
+                        .object([
+                            "base_version": .number(Double($0.baseVersion)), "author": .string($0.author),
+                            "updated_at": .string(Output.time($0.updatedAt)),
+                        ])
+                    } ?? .null,
+                    "versions": .array(
+                        versions.map { v in
+                            .object([
+                                "version": .number(Double(v.number)), "author": .string(v.author), "note": .string(v.note),
+                                "created_at": .string(Output.time(v.createdAt)), "forced_reason": v.forcedReason.map(JSONValue.string) ?? .null,
+                                "rolled_back_from": v.rolledBackFrom.map { .number(Double($0)) } ?? .null,
+                            ])
+                        }
+                    ),
+                ]),
+                human: Output.table(
+                    ["VERSION", "PUBLISHED", "BY", "NOTE"],
+                    versions.map { v in
+                        [
+                            "\(v.number)\(v.number == live ? " (live)" : "")", Output.time(v.createdAt), v.author,
+                            v.note + (v.rolledBackFrom.map { " [rollback to \($0)]" } ?? "") + (v.forcedReason.map { " [forced: \($0)]" } ?? ""),
+                        ]
+                    }
+                ) + (draft.map { "\ndraft: based on version \($0.baseVersion), saved \(Output.time($0.updatedAt)) by \($0.author)" } ?? "")
+            )
         }
     }
 
@@ -179,8 +222,14 @@ extension DesignCommand {
 
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let outcome = try await engine.rollbackDesign(tenantID: options.tenant, to: to, note: note, forceReason: gate.forceReason,
-                                                          dryRun: gate.dryRun, actor: "cli")
+            let outcome = try await engine.rollbackDesign(
+                tenantID: options.tenant,
+                to: to,
+                note: note,
+                forceReason: gate.forceReason,
+                dryRun: gate.dryRun,
+                actor: "cli"
+            )
             try DesignCommand.report(outcome, json: options.json)
         }
     }
@@ -198,14 +247,17 @@ extension DesignCommand {
 
     /// Prints a publish's diff, lint and verdict (and new clients' secrets, once); a refusal exits 1.
     static func report(_ o: PublishOutcome, json: Bool) throws {
-        Output(json: json).emit(.object([
-            "diff": o.diff.json(), "lint": .array(o.findings.map { $0.json() }), "refused": .bool(o.refused),
-            "version": o.version.map { .number(Double($0)) } ?? .null, "verdict": .string(o.verdict),
-            "created_clients": .array(o.createdClients.map { Present.client($0.client, secret: $0.secret) }),
-            "updated_clients": .array(o.updatedClients.map(JSONValue.string)),
-        ]), human: ([o.diff.text(), "", DesignLint.text(o.findings), ""]
-            + o.createdClients.map { "client \($0.client.id) registered" + ($0.secret.map { "; its secret (shown once): \($0)" } ?? "") }
-            + o.updatedClients.map { "client \($0) updated" } + [o.verdict]).joined(separator: "\n"))
+        Output(json: json).emit(
+            .object([
+                "diff": o.diff.json(), "lint": .array(o.findings.map { $0.json() }), "refused": .bool(o.refused),
+                "version": o.version.map { .number(Double($0)) } ?? .null, "verdict": .string(o.verdict),
+                "created_clients": .array(o.createdClients.map { Present.client($0.client, secret: $0.secret) }),
+                "updated_clients": .array(o.updatedClients.map(JSONValue.string)),
+            ]),
+            human: ([o.diff.text(), "", DesignLint.text(o.findings), ""]
+                + o.createdClients.map { "client \($0.client.id) registered" + ($0.secret.map { "; its secret (shown once): \($0)" } ?? "") }
+                + o.updatedClients.map { "client \($0) updated" } + [o.verdict]).joined(separator: "\n")
+        )
         if o.refused { throw CommandFailure(message: o.verdict) }
     }
 }
@@ -216,7 +268,11 @@ enum DesignFile {
         let text = try TextFile.read(path, field: "file")
         let def = try TenantLoader.parse(text, source: path)
         guard def.tenant.id == tenant else {
-            throw TenantLoader.located(.invalid(field: "tenant.id", "the file is for tenant '\(def.tenant.id)', not '\(tenant)'"), in: text, source: path)
+            throw TenantLoader.located(
+                .invalid(field: "tenant.id", "the file is for tenant '\(def.tenant.id)', not '\(tenant)'"),
+                in: text,
+                source: path
+            )
         }
         return (def, text)
     }

@@ -7,14 +7,16 @@ import TenantYAML
 /// `claimdeck issuer`: partners whose signed assertions a tenant accepts (RFC 7523 JWT bearer grant).
 struct IssuerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "issuer", abstract: "Manage trusted assertion issuers (RFC 7523 JWT bearer grant).",
+        commandName: "issuer",
+        abstract: "Manage trusted assertion issuers (RFC 7523 JWT bearer grant).",
         discussion: """
             A client allowed the \(GrantType.jwtBearer.rawValue) grant trades a partner's signed assertion for an access \
             token when the assertion's iss is a trusted issuer of the tenant and its keys verify it. The assertion's sub \
             becomes the token's subject through --subject: user-id, username or attribute:<path> (a local user, who must \
             exist and be enabled) or pass-through (with an optional --subject-prefix).
             """,
-        subcommands: [Add.self, List.self, Show.self, Remove.self])
+        subcommands: [Add.self, List.self, Show.self, Remove.self]
+    )
 
     static func present(_ i: TrustedIssuer) -> JSONValue {
         var subject: [String: JSONValue] = ["mapping": .string(i.subjectMapping.description)]
@@ -57,7 +59,8 @@ struct IssuerCommand: AsyncParsableCommand {
         @Option(name: .customLong("scope"), help: "Scope its assertions may obtain (repeat; at least one).") var scopes: [String] = []
         @Option(name: .customLong("audience"), help: "Audience its tokens may be for (repeat; default: the client's).") var audiences: [String] = []
         @Option(name: .customLong("client"), help: "Client that may present its assertions (repeat; default: any).") var clients: [String] = []
-        @Option(name: .customLong("alg"), help: "Accepted algorithm: ES256, RS256 or EdDSA (repeat; default: the keys').") var algorithms: [String] = []
+        @Option(name: .customLong("alg"), help: "Accepted algorithm: ES256, RS256 or EdDSA (repeat; default: the keys').") var algorithms: [String] =
+            []
         @Option(name: .customLong("max-lifetime"), help: "Longest accepted assertion lifetime in seconds (default 300).") var maxLifetime: Int?
         @Flag(help: "Replace an issuer that is already trusted, in one step (key rotation).") var replace = false
 
@@ -72,13 +75,21 @@ struct IssuerCommand: AsyncParsableCommand {
                 throw AdminError.invalid(field: "--jwks", "give exactly one of --jwks (a JWK Set file) or --key (a JWK or PEM file)")
             }
             let spec = TrustedIssuerSpec(
-                issuer: issuer, jwks: keys, algorithms: try algorithms.compactMap { try parseAlgorithm($0) },
-                subjectMapping: try SubjectMapping.parse(subject, prefix: subjectPrefix), scopes: scopes, audiences: audiences,
-                clients: clients, maxAssertionLifetime: maxLifetime)
+                issuer: issuer,
+                jwks: keys,
+                algorithms: try algorithms.compactMap { try parseAlgorithm($0) },
+                subjectMapping: try SubjectMapping.parse(subject, prefix: subjectPrefix),
+                scopes: scopes,
+                audiences: audiences,
+                clients: clients,
+                maxAssertionLifetime: maxLifetime
+            )
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let added = try await engine.addTrustedIssuer(tenantID: options.tenant, spec, replace: replace, actor: "cli")
-            Output(json: options.json).emit(IssuerCommand.present(added),
-                                            human: "Trusted issuer \(replace ? "replaced" : "added").\n" + IssuerCommand.text(added))
+            Output(json: options.json).emit(
+                IssuerCommand.present(added),
+                human: "Trusted issuer \(replace ? "replaced" : "added").\n" + IssuerCommand.text(added)
+            )
         }
     }
 
@@ -89,9 +100,15 @@ struct IssuerCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let list = try engine.trustedIssuers(tenantID: options.tenant)
-            Output(json: options.json).emit(.array(list.map(IssuerCommand.present)), human: list.isEmpty ? "No trusted issuers in tenant '\(options.tenant)'." : Output.table(
-                ["ISSUER", "SUBJECT", "SCOPES", "KEYS"],
-                list.map { [$0.issuer, $0.subjectMapping.description, $0.scopes.joined(separator: " "), "\($0.jwks.keys.count)"] }))
+            Output(json: options.json).emit(
+                .array(list.map(IssuerCommand.present)),
+                human: list.isEmpty
+                    ? "No trusted issuers in tenant '\(options.tenant)'."
+                    : Output.table(
+                        ["ISSUER", "SUBJECT", "SCOPES", "KEYS"],
+                        list.map { [$0.issuer, $0.subjectMapping.description, $0.scopes.joined(separator: " "), "\($0.jwks.keys.count)"] }
+                    )
+            )
         }
     }
 
@@ -115,8 +132,10 @@ struct IssuerCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             try await engine.removeTrustedIssuer(tenantID: options.tenant, issuer: issuer, actor: "cli")
-            Output(json: options.json).emit(.object(["issuer": .string(issuer), "removed": .bool(true)]),
-                                            human: "Removed trusted issuer '\(issuer)'; tokens already issued from its assertions stay valid until they expire.")
+            Output(json: options.json).emit(
+                .object(["issuer": .string(issuer), "removed": .bool(true)]),
+                human: "Removed trusted issuer '\(issuer)'; tokens already issued from its assertions stay valid until they expire."
+            )
         }
     }
 

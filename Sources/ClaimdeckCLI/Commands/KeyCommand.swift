@@ -4,18 +4,25 @@ import JOSE
 
 struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "List, rotate and retire a tenant's signing keys.", subcommands: [List.self, Rotate.self, Retire.self])
+        commandName: "key",
+        abstract: "List, rotate and retire a tenant's signing keys.",
+        subcommands: [List.self, Rotate.self, Retire.self]
+    )
 
     static func change(_ c: KeyChange, dryRun: Bool) -> JSONValue {
-        .object(["dry_run": .bool(dryRun), "activated": c.activated.map(JSONValue.string) ?? .null, "retired": c.retired.map(JSONValue.string) ?? .null,
-                 "next": c.next.map(JSONValue.string) ?? .null, "published_until": c.publishedUntil.map { .string(Output.time($0)) } ?? .null,
-                 "outstanding_tokens": .number(Double(c.outstandingTokens))])
+        .object([
+            "dry_run": .bool(dryRun), "activated": c.activated.map(JSONValue.string) ?? .null, "retired": c.retired.map(JSONValue.string) ?? .null,
+            "next": c.next.map(JSONValue.string) ?? .null, "published_until": c.publishedUntil.map { .string(Output.time($0)) } ?? .null,
+            "outstanding_tokens": .number(Double(c.outstandingTokens)),
+        ])
     }
 
     static func changeText(_ c: KeyChange, dryRun: Bool) -> String {
         var lines = [dryRun ? "Dry run (nothing changed):" : "Done:"]
         if let a = c.activated { lines.append("  now signing:  \(a)") }
-        if let r = c.retired { lines.append("  retired:      \(r) (\(c.outstandingTokens) live token(s) it signed; published until \(Output.time(c.publishedUntil)))") }
+        if let r = c.retired {
+            lines.append("  retired:      \(r) (\(c.outstandingTokens) live token(s) it signed; published until \(Output.time(c.publishedUntil)))")
+        }
         if let n = c.next { lines.append("  next:         \(n) (published now, signs at the next rotation)") }
         return lines.joined(separator: "\n")
     }
@@ -27,16 +34,28 @@ struct KeyCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let keys = try await engine.keys(tenantID: options.tenant)
-            Output(json: options.json).emit(.array(keys.map { k in
-                .object(["kid": .string(k.record.kid), "alg": .string(k.record.algorithm.rawValue), "state": .string(k.record.state.rawValue),
-                         "created_at": .string(Output.time(k.record.createdAt)), "published": .bool(k.published),
-                         "published_until": k.record.publishUntil.map { .string(Output.time($0)) } ?? .null,
-                         "outstanding_tokens": .number(Double(k.outstandingTokens))])
-            }), human: Output.table(["KID", "ALG", "STATE", "PUBLISHED", "LIVE TOKENS", "CREATED"], keys.map {
-                [$0.record.kid, $0.record.algorithm.rawValue, $0.record.state.rawValue,
-                 $0.published ? ($0.record.publishUntil.map { "until " + Output.time($0) } ?? "yes") : "no", "\($0.outstandingTokens)",
-                 Output.time($0.record.createdAt)]
-            }))
+            Output(json: options.json).emit(
+                .array(
+                    keys.map { k in
+                        .object([
+                            "kid": .string(k.record.kid), "alg": .string(k.record.algorithm.rawValue), "state": .string(k.record.state.rawValue),
+                            "created_at": .string(Output.time(k.record.createdAt)), "published": .bool(k.published),
+                            "published_until": k.record.publishUntil.map { .string(Output.time($0)) } ?? .null,
+                            "outstanding_tokens": .number(Double(k.outstandingTokens)),
+                        ])
+                    }
+                ),
+                human: Output.table(
+                    ["KID", "ALG", "STATE", "PUBLISHED", "LIVE TOKENS", "CREATED"],
+                    keys.map {
+                        [
+                            $0.record.kid, $0.record.algorithm.rawValue, $0.record.state.rawValue,
+                            $0.published ? ($0.record.publishUntil.map { "until " + Output.time($0) } ?? "yes") : "no", "\($0.outstandingTokens)",
+                            Output.time($0.record.createdAt),
+                        ]
+                    }
+                )
+            )
         }
     }
 

@@ -22,8 +22,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
-        if let publicURL, !Validation.isAbsoluteURI(publicURL) { throw ValidationError("--public-url must be an absolute URL such as https://auth.example.com") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if let publicURL, !Validation.isAbsoluteURI(publicURL) {
+            throw ValidationError("--public-url must be an absolute URL such as https://auth.example.com")
+        }
     }
 
     func run() async throws {
@@ -41,8 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "--demo: cannot find data/demo-sms.yaml; run from the repository or give --demo-file")
             }
             let report = try await TenantLoader.load(file: file, into: engine, actor: "cli")
-            print(report.created ? "Loaded demo tenant '\(report.tenantID)' (\(report.clients.count) clients, \(report.users.count) users) from \(file)"
-                                 : "Demo tenant '\(report.tenantID)' is already loaded")
+            print(
+                report.created
+                    ? "Loaded demo tenant '\(report.tenantID)' (\(report.clients.count) clients, \(report.users.count) users) from \(file)"
+                    : "Demo tenant '\(report.tenantID)' is already loaded"
+            )
         }
         print("Claimdeck database: \(store.path)")
         let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, logger: logger)
@@ -75,10 +82,14 @@ struct DemoCommand: AsyncParsableCommand {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: db))
             let report = try await TenantLoader.load(file: path, into: engine, actor: "cli")
             Output(json: json).emit(
-                .object(["tenant": .string(report.tenantID), "created": .bool(report.created),
-                         "clients": .array(report.clients.map { .string($0) }), "users": .array(report.users.map { .string($0) })]),
-                human: report.created ? "Loaded tenant '\(report.tenantID)': clients \(report.clients.joined(separator: ", ")); users \(report.users.joined(separator: ", "))"
-                                      : "Tenant '\(report.tenantID)' already exists; nothing loaded")
+                .object([
+                    "tenant": .string(report.tenantID), "created": .bool(report.created),
+                    "clients": .array(report.clients.map { .string($0) }), "users": .array(report.users.map { .string($0) }),
+                ]),
+                human: report.created
+                    ? "Loaded tenant '\(report.tenantID)': clients \(report.clients.joined(separator: ", ")); users \(report.users.joined(separator: ", "))"
+                    : "Tenant '\(report.tenantID)' already exists; nothing loaded"
+            )
         }
     }
 }

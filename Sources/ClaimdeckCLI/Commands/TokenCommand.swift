@@ -4,7 +4,10 @@ import JOSE
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Find, inspect and revoke issued tokens.", subcommands: [List.self, Show.self, Revoke.self])
+        commandName: "token",
+        abstract: "Find, inspect and revoke issued tokens.",
+        subcommands: [List.self, Show.self, Revoke.self]
+    )
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tokens, newest first (keyset pages: --before <last id>).")
@@ -18,15 +21,30 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             var st: TokenRecord.Status?
             if let status {
-                guard let s = TokenRecord.Status(rawValue: status) else { throw AdminError.invalid(field: "--status", "'\(status)' is not valid; use active, expired or revoked") }
+                guard let s = TokenRecord.Status(rawValue: status) else {
+                    throw AdminError.invalid(field: "--status", "'\(status)' is not valid; use active, expired or revoked")
+                }
                 st = s
             }
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let list = try await engine.tokens(TokenQuery(tenantID: options.tenant, clientID: client, subject: subject, status: st, before: before, limit: limit))
+            let list = try await engine.tokens(
+                TokenQuery(tenantID: options.tenant, clientID: client, subject: subject, status: st, before: before, limit: limit)
+            )
             let now = engine.clock.now()
-            Output(json: options.json).emit(.array(list.map { Present.token($0, now: now) }), human: list.isEmpty ? "No tokens match." : Output.table(
-                ["ID", "KIND", "FORMAT", "CLIENT", "SUBJECT", "STATUS", "EXPIRES"],
-                list.map { [$0.id, $0.kind.rawValue, $0.format.rawValue, $0.clientID, $0.subject, Self.status($0.status(at: now)), Output.time($0.expiresAt)] }))
+            Output(json: options.json).emit(
+                .array(list.map { Present.token($0, now: now) }),
+                human: list.isEmpty
+                    ? "No tokens match."
+                    : Output.table(
+                        ["ID", "KIND", "FORMAT", "CLIENT", "SUBJECT", "STATUS", "EXPIRES"],
+                        list.map {
+                            [
+                                $0.id, $0.kind.rawValue, $0.format.rawValue, $0.clientID, $0.subject, Self.status($0.status(at: now)),
+                                Output.time($0.expiresAt),
+                            ]
+                        }
+                    )
+            )
         }
 
         static func status(_ s: TokenRecord.Status) -> String {
@@ -48,14 +66,21 @@ struct TokenCommand: AsyncParsableCommand {
             let t = try await engine.token(tenantID: options.tenant, id: id)
             let now = engine.clock.now()
             let v = Present.token(t, now: now)
-            Output(json: options.json).emit(v, human: v.objectValue!.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.stringValue ?? String(decoding: $0.value.serialized(), as: UTF8.self))" }.joined(separator: "\n"))
+            Output(json: options.json).emit(
+                v,
+                human: v.objectValue!.sorted { $0.key < $1.key }.map {
+                    "\($0.key): \($0.value.stringValue ?? String(decoding: $0.value.serialized(), as: UTF8.self))"
+                }.joined(separator: "\n")
+            )
         }
     }
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Revoke one token, all of a subject, of a client or of the tenant.",
-            discussion: "Give exactly one of --id, --subject, --client, --all. Introspection answers active:false at once; the output says until when already-issued JWTs stay usable at APIs that do not introspect.")
+            discussion:
+                "Give exactly one of --id, --subject, --client, --all. Introspection answers active:false at once; the output says until when already-issued JWTs stay usable at APIs that do not introspect."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Option(help: "Token id.") var id: String?
         @Option(help: "Every token of this subject.") var subject: String?
@@ -71,12 +96,16 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let t = options.tenant
-            let selector: RevocationSelector = id.map { .token(tenantID: t, tokenID: $0) } ?? subject.map { .subject(tenantID: t, subject: $0) }
+            let selector: RevocationSelector =
+                id.map { .token(tenantID: t, tokenID: $0) } ?? subject.map { .subject(tenantID: t, subject: $0) }
                 ?? client.map { .client(tenantID: t, clientID: $0) } ?? .tenant(tenantID: t)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             if case .token = selector { _ = try await engine.token(tenantID: t, id: id!) }
             let s = dryRun ? try await engine.previewRevocation(selector) : try await engine.revokeTokens(selector, reason: reason, actor: "cli")
-            Output(json: options.json).emit(Present.revocation(s, dryRun: dryRun), human: Present.revocationText(s, dryRun: dryRun, what: selector.description))
+            Output(json: options.json).emit(
+                Present.revocation(s, dryRun: dryRun),
+                human: Present.revocationText(s, dryRun: dryRun, what: selector.description)
+            )
         }
     }
 }

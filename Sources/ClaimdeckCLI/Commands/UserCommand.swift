@@ -5,15 +5,21 @@ import JOSE
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Create and manage a tenant's users.",
+        commandName: "user",
+        abstract: "Create and manage a tenant's users.",
         discussion: "Passwords are read from standard input (--password-stdin), never from an argument that shell history or ps would show.",
-        subcommands: [Create.self, List.self, Show.self, Update.self, SetPassword.self, Disable.self, Enable.self, Delete.self,
-                      Consents.self, RevokeConsent.self])
+        subcommands: [
+            Create.self, List.self, Show.self, Update.self, SetPassword.self, Disable.self, Enable.self, Delete.self,
+            Consents.self, RevokeConsent.self,
+        ]
+    )
 
     static func present(_ u: User) -> JSONValue {
-        .object(["tenant": .string(u.tenantID), "id": .string(u.id), "username": .string(u.username), "attributes": .object(u.attributes),
-                 "status": .string(u.disabled ? "disabled" : "enabled"), "password": .string(u.passwordHash == nil ? "none" : "set"),
-                 "created_at": .string(Output.time(u.createdAt))])
+        .object([
+            "tenant": .string(u.tenantID), "id": .string(u.id), "username": .string(u.username), "attributes": .object(u.attributes),
+            "status": .string(u.disabled ? "disabled" : "enabled"), "password": .string(u.passwordHash == nil ? "none" : "set"),
+            "created_at": .string(Output.time(u.createdAt)),
+        ])
     }
 
     static func text(_ u: User) -> String {
@@ -36,7 +42,10 @@ struct UserCommand: AsyncParsableCommand {
     /// The first line of standard input.
     static func readPassword() throws -> String {
         guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-            throw AdminError.invalid(field: "--password-stdin", "no password on standard input; pipe it in, e.g. 'printf %s \"$PW\" | claimdeck user ...'")
+            throw AdminError.invalid(
+                field: "--password-stdin",
+                "no password on standard input; pipe it in, e.g. 'printf %s \"$PW\" | claimdeck user ...'"
+            )
         }
         return line
     }
@@ -53,7 +62,14 @@ struct UserCommand: AsyncParsableCommand {
             let attrs = try UserCommand.attributes(attributes) ?? [:]
             let password = passwordStdin ? try UserCommand.readPassword() : nil
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let u = try await engine.createUser(tenantID: options.tenant, username: username, id: id, attributes: attrs, password: password, actor: "cli")
+            let u = try await engine.createUser(
+                tenantID: options.tenant,
+                username: username,
+                id: id,
+                attributes: attrs,
+                password: password,
+                actor: "cli"
+            )
             Output(json: options.json).emit(UserCommand.present(u), human: "Created user.\n" + UserCommand.text(u))
         }
     }
@@ -65,9 +81,15 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let list = try await engine.users(tenantID: options.tenant)
-            Output(json: options.json).emit(.array(list.map(UserCommand.present)), human: list.isEmpty ? "No users in tenant '\(options.tenant)'." : Output.table(
-                ["ID", "USERNAME", "STATUS", "PASSWORD"],
-                list.map { [$0.id, $0.username, $0.disabled ? "✕ disabled" : "● enabled", $0.passwordHash == nil ? "none" : "set"] }))
+            Output(json: options.json).emit(
+                .array(list.map(UserCommand.present)),
+                human: list.isEmpty
+                    ? "No users in tenant '\(options.tenant)'."
+                    : Output.table(
+                        ["ID", "USERNAME", "STATUS", "PASSWORD"],
+                        list.map { [$0.id, $0.username, $0.disabled ? "✕ disabled" : "● enabled", $0.passwordHash == nil ? "none" : "set"] }
+                    )
+            )
         }
     }
 
@@ -125,10 +147,15 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let u = try await engine.user(tenantID: options.tenant, user)
-            let s = dryRun ? try await engine.previewRevocation(.subject(tenantID: options.tenant, subject: u.id))
-                           : try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: true, actor: "cli")
-            Output(json: options.json).emit(Present.revocation(s, dryRun: dryRun),
-                                            human: (dryRun ? "" : "Disabled user '\(u.username)'.\n") + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username)"))
+            let s =
+                dryRun
+                ? try await engine.previewRevocation(.subject(tenantID: options.tenant, subject: u.id))
+                : try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: true, actor: "cli")
+            Output(json: options.json).emit(
+                Present.revocation(s, dryRun: dryRun),
+                human: (dryRun ? "" : "Disabled user '\(u.username)'.\n")
+                    + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username)")
+            )
         }
     }
 
@@ -140,11 +167,17 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let consents = try await engine.consents(tenantID: options.tenant, user: user)
-            let json = JSONValue.array(consents.map {
-                .object(["client_id": .string($0.clientID), "scopes": .array($0.scopes.map(JSONValue.string)),
-                         "granted_at": .string(Output.time($0.grantedAt))])
-            })
-            let text = consents.isEmpty ? "User '\(user)' has given no consent."
+            let json = JSONValue.array(
+                consents.map {
+                    .object([
+                        "client_id": .string($0.clientID), "scopes": .array($0.scopes.map(JSONValue.string)),
+                        "granted_at": .string(Output.time($0.grantedAt)),
+                    ])
+                }
+            )
+            let text =
+                consents.isEmpty
+                ? "User '\(user)' has given no consent."
                 : consents.map { "\($0.clientID)  \($0.scopes.joined(separator: " "))  (since \(Output.time($0.grantedAt)))" }.joined(separator: "\n")
             Output(json: options.json).emit(json, human: text)
         }
@@ -152,7 +185,9 @@ struct UserCommand: AsyncParsableCommand {
 
     struct RevokeConsent: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "revoke-consent", abstract: "Withdraw a user's consent for a client and revoke the tokens it got from them.")
+            commandName: "revoke-consent",
+            abstract: "Withdraw a user's consent for a client and revoke the tokens it got from them."
+        )
         @OptionGroup var options: TenantScopedOptions
         @Argument(help: "User id or username.") var user: String
         @Option(help: "client_id.") var client: String
@@ -161,11 +196,15 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let u = try await engine.user(tenantID: options.tenant, user)
-            let s = dryRun ? try await engine.previewRevocation(.grant(tenantID: options.tenant, subject: u.id, clientID: client))
-                           : try await engine.revokeConsent(tenantID: options.tenant, user: user, clientID: client, actor: "cli")
-            Output(json: options.json).emit(Present.revocation(s, dryRun: dryRun),
-                                            human: (dryRun ? "" : "Withdrew the consent of '\(u.username)' for '\(client)'.\n")
-                                                + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username) held by \(client)"))
+            let s =
+                dryRun
+                ? try await engine.previewRevocation(.grant(tenantID: options.tenant, subject: u.id, clientID: client))
+                : try await engine.revokeConsent(tenantID: options.tenant, user: user, clientID: client, actor: "cli")
+            Output(json: options.json).emit(
+                Present.revocation(s, dryRun: dryRun),
+                human: (dryRun ? "" : "Withdrew the consent of '\(u.username)' for '\(client)'.\n")
+                    + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username) held by \(client)")
+            )
         }
     }
 
@@ -189,7 +228,10 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let s = try await engine.deleteUser(tenantID: options.tenant, user, actor: "cli")
-            Output(json: options.json).emit(Present.revocation(s, dryRun: false), human: "Deleted user '\(user)'.\n" + Present.revocationText(s, dryRun: false, what: "tokens of user \(user)"))
+            Output(json: options.json).emit(
+                Present.revocation(s, dryRun: false),
+                human: "Deleted user '\(user)'.\n" + Present.revocationText(s, dryRun: false, what: "tokens of user \(user)")
+            )
         }
     }
 }

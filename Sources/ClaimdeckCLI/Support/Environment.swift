@@ -1,5 +1,5 @@
-import ClaimLookupHTTP
 import AuthEngine
+import ClaimLookupHTTP
 import CoreMetrics
 import Foundation
 import JOSE
@@ -15,7 +15,8 @@ struct StoreOptions: Sendable {
         if let db { return db }
         let env = ProcessInfo.processInfo.environment
         if let db = env["CLAIMDECK_DB"], !db.isEmpty { return db }
-        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (env["HOME"] ?? FileManager.default.currentDirectoryPath) + "/.local/share"
         return base + "/claimdeck/claimdeck.db"
     }
@@ -23,15 +24,24 @@ struct StoreOptions: Sendable {
 
 /// Opens the store and the engine over it, as the CLI, the server and the console all do.
 enum EngineFactory {
-    static func open(_ options: StoreOptions, publicURL: String? = nil, metricsFactory: (any MetricsFactory)? = nil,
-                     logger: Logger = Logger(label: "claimdeck.engine")) async throws -> (ClaimdeckEngine, SQLiteStore) {
+    static func open(
+        _ options: StoreOptions,
+        publicURL: String? = nil,
+        metricsFactory: (any MetricsFactory)? = nil,
+        logger: Logger = Logger(label: "claimdeck.engine")
+    ) async throws -> (ClaimdeckEngine, SQLiteStore) {
         let path = options.resolvedPath
         let store = try SQLiteStore(path: path, metricsFactory: metricsFactory ?? MetricsSystem.factory, logger: logger)
         let masterKey = try MasterKeyFile.load(databasePath: path)
         let url = publicURL ?? ProcessInfo.processInfo.environment["CLAIMDECK_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
-        let engine = try await ClaimdeckEngine(store: store, masterKey: masterKey, configuration: EngineConfiguration(publicBaseURL: url),
-                                               metrics: EngineMetrics(factory: metricsFactory ?? MetricsSystem.factory), logger: logger,
-                                               claimLookup: HTTPClaimLookup())
+        let engine = try await ClaimdeckEngine(
+            store: store,
+            masterKey: masterKey,
+            configuration: EngineConfiguration(publicBaseURL: url),
+            metrics: EngineMetrics(factory: metricsFactory ?? MetricsSystem.factory),
+            logger: logger,
+            claimLookup: HTTPClaimLookup()
+        )
         return (engine, store)
     }
 }

@@ -46,10 +46,12 @@ typealias Present = ConsoleUI.Present
 /// end needs it. Never secrets or digests (a client secret only when it is being shown once).
 extension Present {
     static func tenant(_ s: TenantSummary) -> JSONValue {
-        .object(["id": .string(s.tenant.id), "name": .string(s.tenant.displayName), "issuer": .string(s.issuer),
-                 "algorithm": .string(s.tenant.defaultAlgorithm.rawValue), "created_at": .string(Output.time(s.tenant.createdAt)),
-                 "clients": .number(Double(s.clients)), "keys": .number(Double(s.keys)), "scopes": .number(Double(s.scopes)),
-                 "apis": .number(Double(s.apis))])
+        .object([
+            "id": .string(s.tenant.id), "name": .string(s.tenant.displayName), "issuer": .string(s.issuer),
+            "algorithm": .string(s.tenant.defaultAlgorithm.rawValue), "created_at": .string(Output.time(s.tenant.createdAt)),
+            "clients": .number(Double(s.clients)), "keys": .number(Double(s.keys)), "scopes": .number(Double(s.scopes)),
+            "apis": .number(Double(s.apis)),
+        ])
     }
 
     /// A client as `--json` shows it: its settings under the keys of tenant files (`ClientSpec`), beside
@@ -96,14 +98,18 @@ extension Present {
     }
 
     static func revocation(_ s: RevocationSummary, dryRun: Bool) -> JSONValue {
-        .object(["dry_run": .bool(dryRun), "revoked": .number(Double(s.revoked)), "jwt": .number(Double(s.jwtCount)),
-                 "opaque": .number(Double(s.opaqueCount)),
-                 "jwt_usable_until": s.jwtUsableUntil.map { .string(Output.time($0)) } ?? .null,
-                 "clients": .array(s.clients.map(JSONValue.string)), "subjects": .array(s.subjects.map(JSONValue.string))])
+        .object([
+            "dry_run": .bool(dryRun), "revoked": .number(Double(s.revoked)), "jwt": .number(Double(s.jwtCount)),
+            "opaque": .number(Double(s.opaqueCount)),
+            "jwt_usable_until": s.jwtUsableUntil.map { .string(Output.time($0)) } ?? .null,
+            "clients": .array(s.clients.map(JSONValue.string)), "subjects": .array(s.subjects.map(JSONValue.string)),
+        ])
     }
 
     static func revocationText(_ s: RevocationSummary, dryRun: Bool, what: String) -> String {
-        var lines = [dryRun ? "Dry run: revoking \(what) would revoke \(s.revoked) active token(s)." : "Revoked \(s.revoked) active token(s): \(what)."]
+        var lines = [
+            dryRun ? "Dry run: revoking \(what) would revoke \(s.revoked) active token(s)." : "Revoked \(s.revoked) active token(s): \(what)."
+        ]
         lines.append("  opaque: \(s.opaqueCount) (inactive at introspection \(dryRun ? "at once" : "now"))")
         lines.append("  JWT:    \(s.jwtCount)")
         if let until = s.jwtUsableUntil {
@@ -115,22 +121,28 @@ extension Present {
     }
 
     static func token(_ t: TokenRecord, now: Date) -> JSONValue {
-        .object(["id": .string(t.id), "tenant": .string(t.tenantID), "kind": .string(t.kind.rawValue), "format": .string(t.format.rawValue),
-                 "client_id": .string(t.clientID), "subject": .string(t.subject), "scopes": .array(t.scopes.map(JSONValue.string)),
-                 "audiences": .array(t.audiences.map(JSONValue.string)), "issued_at": .string(Output.time(t.issuedAt)),
-                 "expires_at": .string(Output.time(t.expiresAt)), "status": .string(t.status(at: now).rawValue),
-                 "kid": t.keyID.map(JSONValue.string) ?? .null, "grant_type": .string(t.grantType.rawValue),
-                 "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
-                 "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null,
-                 "design_version": t.designVersion.map { .number(Double($0)) } ?? .null])
+        .object([
+            "id": .string(t.id), "tenant": .string(t.tenantID), "kind": .string(t.kind.rawValue), "format": .string(t.format.rawValue),
+            "client_id": .string(t.clientID), "subject": .string(t.subject), "scopes": .array(t.scopes.map(JSONValue.string)),
+            "audiences": .array(t.audiences.map(JSONValue.string)), "issued_at": .string(Output.time(t.issuedAt)),
+            "expires_at": .string(Output.time(t.expiresAt)), "status": .string(t.status(at: now).rawValue),
+            "kid": t.keyID.map(JSONValue.string) ?? .null, "grant_type": .string(t.grantType.rawValue),
+            "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
+            "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null,
+            "design_version": t.designVersion.map { .number(Double($0)) } ?? .null,
+        ])
     }
 
     static func audit(_ e: AuditEvent) -> JSONValue {
         let d = e.event
-        var m: [String: JSONValue] = ["seq": .number(Double(e.sequence)), "time": .string(Output.time(d.time)),
-                                      "type": .string(d.type.rawValue), "outcome": .string(d.outcome.rawValue), "hash": .string(e.hash)]
-        for (k, v) in [("tenant", d.tenantID), ("client_id", d.clientID), ("subject", d.subject), ("token_id", d.tokenID),
-                       ("reason", d.reason), ("actor", d.actor)] {
+        var m: [String: JSONValue] = [
+            "seq": .number(Double(e.sequence)), "time": .string(Output.time(d.time)),
+            "type": .string(d.type.rawValue), "outcome": .string(d.outcome.rawValue), "hash": .string(e.hash),
+        ]
+        for (k, v) in [
+            ("tenant", d.tenantID), ("client_id", d.clientID), ("subject", d.subject), ("token_id", d.tokenID),
+            ("reason", d.reason), ("actor", d.actor),
+        ] {
             if let v { m[k] = .string(v) }
         }
         if !d.details.isEmpty { m["details"] = .object(d.details.mapValues(JSONValue.string)) }

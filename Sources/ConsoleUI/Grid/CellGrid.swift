@@ -79,12 +79,18 @@ public struct CellGrid: Sendable, Equatable {
                 // A combining mark that arrived on its own joins the previous cell.
                 if col > 0, col - 1 < width, col - 1 >= 0 {
                     var prev = self[col - 1, y]
-                    if !prev.continuation { prev.character = Character(String(prev.character) + String(ch)); self[col - 1, y] = prev }
+                    if !prev.continuation {
+                        prev.character = Character(String(prev.character) + String(ch))
+                        self[col - 1, y] = prev
+                    }
                 }
                 continue
             }
             if col + w > end {
-                if w == 2 && col < end && col >= 0 { self[col, y] = Cell(" ", role: role); col += 1 }
+                if w == 2 && col < end && col >= 0 {
+                    self[col, y] = Cell(" ", role: role)
+                    col += 1
+                }
                 break
             }
             if col >= 0 {

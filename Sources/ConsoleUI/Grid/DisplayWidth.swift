@@ -47,7 +47,8 @@ public enum DisplayWidth {
 
     private static func isWide(_ v: UInt32) -> Bool {
         if v < 0x1100 { return false }
-        var lo = 0, hi = wideRanges.count - 1
+        var lo = 0
+        var hi = wideRanges.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
             let r = wideRanges[mid]
@@ -62,7 +63,8 @@ extension String {
     public func fitted(to columns: Int) -> String {
         if columns <= 0 { return "" }
         if DisplayWidth.of(self) <= columns { return self }
-        var out = "", used = 0
+        var out = ""
+        var used = 0
         for ch in self {
             let w = DisplayWidth.of(ch)
             if used + w > columns - 1 { break }

@@ -104,11 +104,13 @@ public enum ListMove: Sendable, Hashable {
     case up, down, pageUp, pageDown, top, bottom
 
     public static func bindings<A: Sendable>(_ wrap: (ListMove) -> A) -> [KeyBinding<A>] {
-        [KeyBinding([.up, .char("k")], wrap(.up), "Move up"),
-         KeyBinding([.down, .char("j")], wrap(.down), "Move down"),
-         KeyBinding([.pageUp, .ctrl("b")], wrap(.pageUp), "Page up"),
-         KeyBinding([.pageDown, .ctrl("f")], wrap(.pageDown), "Page down"),
-         KeyBinding([.home, .char("g")], wrap(.top), "First row"),
-         KeyBinding([.end, .char("G")], wrap(.bottom), "Last row")]
+        [
+            KeyBinding([.up, .char("k")], wrap(.up), "Move up"),
+            KeyBinding([.down, .char("j")], wrap(.down), "Move down"),
+            KeyBinding([.pageUp, .ctrl("b")], wrap(.pageUp), "Page up"),
+            KeyBinding([.pageDown, .ctrl("f")], wrap(.pageDown), "Page down"),
+            KeyBinding([.home, .char("g")], wrap(.top), "First row"),
+            KeyBinding([.end, .char("G")], wrap(.bottom), "Last row"),
+        ]
     }
 }

@@ -33,11 +33,14 @@ struct AuditViewFilter: Sendable, Hashable {
 
     func matches(_ e: AuditEventDraft) -> Bool {
         let f = fields
-        guard (f.tenantID == nil || f.tenantID == e.tenantID) && (f.clientID == nil || f.clientID == e.clientID)
-            && (f.subject == nil || f.subject == e.subject) && (f.tokenID == nil || f.tokenID == e.tokenID)
-            && (f.type == nil || f.type == e.type) && (f.outcome == nil || f.outcome == e.outcome) else { return false }
+        guard
+            (f.tenantID == nil || f.tenantID == e.tenantID) && (f.clientID == nil || f.clientID == e.clientID)
+                && (f.subject == nil || f.subject == e.subject) && (f.tokenID == nil || f.tokenID == e.tokenID)
+                && (f.type == nil || f.type == e.type) && (f.outcome == nil || f.outcome == e.outcome)
+        else { return false }
         if words.isEmpty { return true }
-        let hay = [e.type.rawValue, e.clientID, e.subject, e.tokenID, e.reason, e.actor, e.tenantID].compactMap { $0 }.joined(separator: " ").lowercased()
+        let hay = [e.type.rawValue, e.clientID, e.subject, e.tokenID, e.reason, e.actor, e.tenantID].compactMap { $0 }.joined(separator: " ")
+            .lowercased()
         return words.allSatisfy { hay.contains($0) }
     }
 }

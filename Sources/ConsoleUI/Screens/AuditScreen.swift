@@ -6,7 +6,8 @@ import Foundation
 /// event names, and revocation straight from an event.
 final class AuditScreen: Screen {
     enum Action: Sendable {
-        case move(ListMove), open, openToken, openClient, openUser, pause, revokeToken, revokeSubject, revokeClient
+        case move(ListMove)
+        case open, openToken, openClient, openUser, pause, revokeToken, revokeSubject, revokeClient
     }
 
     /// How often the store is asked for new events; a full batch is followed by another at once.
@@ -28,16 +29,19 @@ final class AuditScreen: Screen {
     /// Follows new events while the selection is on the last row.
     private var follow = true
 
-    static let keys = KeyMap<Action>("Audit", ListMove.bindings(Action.move) + [
-        KeyBinding([.enter], .open, "Open what the event names: token, else client, else user", hint: "open"),
-        KeyBinding([.char(" "), .char("p")], .pause, "Pause / resume the live tail (new events are counted)", hint: "pause"),
-        KeyBinding([.char("r")], .revokeToken, "Revoke the event's token", destructive: true, hint: "revoke"),
-        KeyBinding([.char("S")], .revokeSubject, "Revoke every token of the event's subject", destructive: true),
-        KeyBinding([.char("C")], .revokeClient, "Revoke every token of the event's client", destructive: true),
-        KeyBinding([.char("t")], .openToken, "Open the event's token"),
-        KeyBinding([.char("c")], .openClient, "Open the event's client"),
-        KeyBinding([.char("u")], .openUser, "Open the event's user (subject)"),
-    ])
+    static let keys = KeyMap<Action>(
+        "Audit",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.enter], .open, "Open what the event names: token, else client, else user", hint: "open"),
+            KeyBinding([.char(" "), .char("p")], .pause, "Pause / resume the live tail (new events are counted)", hint: "pause"),
+            KeyBinding([.char("r")], .revokeToken, "Revoke the event's token", destructive: true, hint: "revoke"),
+            KeyBinding([.char("S")], .revokeSubject, "Revoke every token of the event's subject", destructive: true),
+            KeyBinding([.char("C")], .revokeClient, "Revoke every token of the event's client", destructive: true),
+            KeyBinding([.char("t")], .openToken, "Open the event's token"),
+            KeyBinding([.char("c")], .openClient, "Open the event's client"),
+            KeyBinding([.char("u")], .openUser, "Open the event's user (subject)"),
+        ]
+    )
 
     var helpEntries: [HelpEntry] { Self.keys.helpEntries }
     var hintEntries: [HelpEntry] { Self.keys.hintEntries }
@@ -73,11 +77,14 @@ final class AuditScreen: Screen {
         polling = true
         lastPoll = ctx.now
         let current = cursor
-        ctx.run("audit poll", { e throws(AdminError) -> (AuditCursor, [AuditEvent]) in
-            var next = current
-            let events = try await next.poll(e)
-            return (next, events)
-        }) { [weak self] result in
+        ctx.run(
+            "audit poll",
+            { e throws(AdminError) -> (AuditCursor, [AuditEvent]) in
+                var next = current
+                let events = try await next.poll(e)
+                return (next, events)
+            }
+        ) { [weak self] result in
             guard let self else { return }
             self.polling = false
             switch result {
@@ -118,28 +125,44 @@ final class AuditScreen: Screen {
             if !feed.paused && follow { list.move(.bottom) }
         case .open:
             guard let e else { return true }
-            if let t = e.tokenID, e.type.rawValue.hasPrefix("token.") { ctx.go(.token(t)) }
-            else if let c = e.clientID { ctx.go(.client(c)) }
-            else if let s = e.subject { ctx.go(.user(s)) }
-            else { ctx.flash("this event names no token, client or user", .warn) }
+            if let t = e.tokenID, e.type.rawValue.hasPrefix("token.") {
+                ctx.go(.token(t))
+            } else if let c = e.clientID {
+                ctx.go(.client(c))
+            } else if let s = e.subject {
+                ctx.go(.user(s))
+            } else {
+                ctx.flash("this event names no token, client or user", .warn)
+            }
         case .openToken: if let t = e?.tokenID { ctx.go(.token(t)) } else { ctx.flash("this event names no token", .warn) }
         case .openClient: if let c = e?.clientID { ctx.go(.client(c)) } else { ctx.flash("this event names no client", .warn) }
         case .openUser: if let s = e?.subject { ctx.go(.user(s)) } else { ctx.flash("this event names no user", .warn) }
         case .revokeToken:
-            guard let e, let t = e.tokenID, let tenant = e.tenantID else { ctx.flash("this event names no token; S or C revoke by subject or client", .warn); return true }
+            guard let e, let t = e.tokenID, let tenant = e.tenantID else {
+                ctx.flash("this event names no token; S or C revoke by subject or client", .warn)
+                return true
+            }
             RevocationFlow.start(.token(tenantID: tenant, tokenID: t), reason: "revoked from the console (audit event)", ctx) { _ in }
         case .revokeSubject:
-            guard let e, let s = e.subject, let tenant = e.tenantID else { ctx.flash("this event names no subject", .warn); return true }
+            guard let e, let s = e.subject, let tenant = e.tenantID else {
+                ctx.flash("this event names no subject", .warn)
+                return true
+            }
             RevocationFlow.start(.subject(tenantID: tenant, subject: s), reason: "revoked from the console (audit event)", ctx) { _ in }
         case .revokeClient:
-            guard let e, let c = e.clientID, let tenant = e.tenantID else { ctx.flash("this event names no client", .warn); return true }
+            guard let e, let c = e.clientID, let tenant = e.tenantID else {
+                ctx.flash("this event names no client", .warn)
+                return true
+            }
             RevocationFlow.start(.client(tenantID: tenant, clientID: c), reason: "revoked from the console (audit event)", ctx) { _ in }
         }
         return true
     }
 
-    static let columns = [Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true),
-                          Column("TOKEN", 26), Column("SUBJECT", 14), Column("REASON", 20), Column("ACTOR", 16)]
+    static let columns = [
+        Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true),
+        Column("TOKEN", 26), Column("SUBJECT", 14), Column("REASON", 20), Column("ACTOR", 16),
+    ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         let now = ctx.now
@@ -157,22 +180,35 @@ final class AuditScreen: Screen {
         grid.put(" peak \(spark.max() ?? 0)/s · \(feed.shown.count) shown", x: x, y: area.y, role: .muted)
         var top = area.y + 1
         if let n = feed.spike(now: now) {
-            grid.put("⚠ ALERT: \(n) failed client authentications in the last \(AuditFeed.spikeWindow) s (filter: outcome:failure)", x: area.x, y: top,
-                     role: .flashError, limit: area.width)
+            grid.put(
+                "⚠ ALERT: \(n) failed client authentications in the last \(AuditFeed.spikeWindow) s (filter: outcome:failure)",
+                x: area.x,
+                y: top,
+                role: .flashError,
+                limit: area.width
+            )
             top += 1
         }
         let rows = feed.shown[visibleRange(height: area.maxY - top - 1)].map { ev -> [TableCell] in
             let e = ev.event
-            return [TableCell(Present.clock(e.time)), TableCell(e.type.rawValue), Present.outcome(e.outcome), TableCell(e.clientID ?? "–"),
-                    TableCell(e.tokenID ?? "–"), TableCell(e.subject ?? "–"), TableCell(e.reason ?? ""), TableCell(e.actor ?? "")]
+            return [
+                TableCell(Present.clock(e.time)), TableCell(e.type.rawValue), Present.outcome(e.outcome), TableCell(e.clientID ?? "–"),
+                TableCell(e.tokenID ?? "–"), TableCell(e.subject ?? "–"), TableCell(e.reason ?? ""), TableCell(e.actor ?? ""),
+            ]
         }
         // Only the rows in view are formatted: the feed may hold thousands.
         var window = ListState()
         window.setVisible(area.maxY - top - 1)
         window.setCount(rows.count)
         window.select(list.selected - list.offset)
-        Table.draw(Self.columns, rows: rows, state: &window, in: Rect(x: area.x, y: top, width: area.width, height: area.maxY - top), grid: &grid,
-                   empty: feed.paused ? "Paused." : "Waiting for events… (issue a token and it appears here)")
+        Table.draw(
+            Self.columns,
+            rows: rows,
+            state: &window,
+            in: Rect(x: area.x, y: top, width: area.width, height: area.maxY - top),
+            grid: &grid,
+            empty: feed.paused ? "Paused." : "Waiting for events… (issue a token and it appears here)"
+        )
         if feed.shown.count > window.visible {
             let label = " \(list.selected + 1)/\(feed.shown.count) "
             grid.put(label, x: area.maxX - DisplayWidth.of(label), y: top, role: .muted)

@@ -5,7 +5,8 @@ import Foundation
 /// rotate the secret (shown once); disable/enable; delete (with the dry run of its tokens).
 final class ClientsScreen: Screen {
     enum Action: Sendable {
-        case move(ListMove), open, register, edit, rotate, toggleDisabled, delete, tokens, reload
+        case move(ListMove)
+        case open, register, edit, rotate, toggleDisabled, delete, tokens, reload
     }
 
     enum Mode {
@@ -21,16 +22,19 @@ final class ClientsScreen: Screen {
     private(set) var filter = ""
     private(set) var mode = Mode.list
 
-    static let listKeys = KeyMap<Action>("Clients", ListMove.bindings(Action.move) + [
-        KeyBinding([.enter], .open, "Open the client", hint: "open"),
-        KeyBinding([.char("n")], .register, "Register a client", hint: "register"),
-        KeyBinding([.char("e")], .edit, "Edit the client"),
-        KeyBinding([.char("x")], .rotate, "Rotate its secret (shown once)", destructive: true),
-        KeyBinding([.char("d")], .toggleDisabled, "Disable / enable", destructive: true),
-        KeyBinding([.char("D"), .delete], .delete, "Delete (revokes its tokens)", destructive: true),
-        KeyBinding([.char("t")], .tokens, "Its tokens"),
-        KeyBinding([.ctrl("r")], .reload, "Reload"),
-    ])
+    static let listKeys = KeyMap<Action>(
+        "Clients",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.enter], .open, "Open the client", hint: "open"),
+            KeyBinding([.char("n")], .register, "Register a client", hint: "register"),
+            KeyBinding([.char("e")], .edit, "Edit the client"),
+            KeyBinding([.char("x")], .rotate, "Rotate its secret (shown once)", destructive: true),
+            KeyBinding([.char("d")], .toggleDisabled, "Disable / enable", destructive: true),
+            KeyBinding([.char("D"), .delete], .delete, "Delete (revokes its tokens)", destructive: true),
+            KeyBinding([.char("t")], .tokens, "Its tokens"),
+            KeyBinding([.ctrl("r")], .reload, "Reload"),
+        ]
+    )
 
     var helpEntries: [HelpEntry] {
         if case .form = mode { return Form.helpEntries }
@@ -68,14 +72,18 @@ final class ClientsScreen: Screen {
             ctx.fail(error)
         }
         list.setCount(shown.count)
-        let tenant = ctx.tenantID, ids = clients.map(\.id)
-        ctx.run("last used", { e throws(AdminError) -> [String: Date] in
-            var used: [String: Date] = [:]
-            for id in ids {
-                if let t = try await e.tokens(TokenQuery(tenantID: tenant, clientID: id, limit: 1)).first { used[id] = t.issuedAt }
+        let tenant = ctx.tenantID
+        let ids = clients.map(\.id)
+        ctx.run(
+            "last used",
+            { e throws(AdminError) -> [String: Date] in
+                var used: [String: Date] = [:]
+                for id in ids {
+                    if let t = try await e.tokens(TokenQuery(tenantID: tenant, clientID: id, limit: 1)).first { used[id] = t.issuedAt }
+                }
+                return used
             }
-            return used
-        }) { [weak self] result in
+        ) { [weak self] result in
             if case .success(let used) = result { self?.lastUsed = used }
         }
     }
@@ -88,7 +96,11 @@ final class ClientsScreen: Screen {
 
     func open(clientID: String, _ ctx: ConsoleContext) {
         reload(ctx)
-        if clients.contains(where: { $0.id == clientID }) { mode = .detail(clientID) } else { ctx.flash("no client '\(clientID)' in tenant \(ctx.tenantID)", .error) }
+        if clients.contains(where: { $0.id == clientID }) {
+            mode = .detail(clientID)
+        } else {
+            ctx.flash("no client '\(clientID)' in tenant \(ctx.tenantID)", .error)
+        }
     }
 
     private var selected: Client? {
@@ -152,7 +164,8 @@ final class ClientsScreen: Screen {
             ctx.flash("fix the marked field first", .error)
             return
         }
-        let tenant = ctx.tenantID, actor = ctx.actor
+        let tenant = ctx.tenantID
+        let actor = ctx.actor
         if let id = editing {
             // The form edits these settings; the others stay as they are.
             let edit: @Sendable (inout ClientSpec) -> Void = { s in
@@ -163,7 +176,8 @@ final class ClientsScreen: Screen {
                 s.redirectURIs = spec.redirectURIs
                 s.tokenFormat = spec.tokenFormat
             }
-            ctx.run("update client", { e throws(AdminError) in try await e.updateClient(tenantID: tenant, clientID: id, actor: actor, edit) }) { [weak self] r in
+            ctx.run("update client", { e throws(AdminError) in try await e.updateClient(tenantID: tenant, clientID: id, actor: actor, edit) }) {
+                [weak self] r in
                 switch r {
                 case .failure(let e): ctx.fail(e)
                 case .success(let c):
@@ -173,7 +187,8 @@ final class ClientsScreen: Screen {
                 }
             }
         } else {
-            ctx.run("register client", { e throws(AdminError) in try await e.registerClient(tenantID: tenant, spec, actor: actor) }) { [weak self] r in
+            ctx.run("register client", { e throws(AdminError) in try await e.registerClient(tenantID: tenant, spec, actor: actor) }) {
+                [weak self] r in
                 switch r {
                 case .failure(let e): ctx.fail(e)
                 case .success(let created):
@@ -201,39 +216,65 @@ final class ClientsScreen: Screen {
     }
 
     private func rotate(_ c: Client, _ ctx: ConsoleContext) {
-        let tenant = ctx.tenantID, actor = ctx.actor
-        ctx.present(Dialog(confirm: "Rotate secret", lines: [
-            Dialog.Line("Give client \(c.id) a new secret?"),
-            Dialog.Line("The old secret stops working at once; tokens already issued stay valid.", role: .flashWarn),
-        ], action: "Rotate secret") {
-            ctx.run("rotate secret", { e throws(AdminError) in try await e.rotateClientSecret(tenantID: tenant, clientID: c.id, actor: actor) }) { r in
-                switch r {
-                case .failure(let e): ctx.fail(e)
-                case .success(let rotated): ctx.present(ClientsScreen.secretDialog("New secret for \(c.id)", rotated, ctx))
+        let tenant = ctx.tenantID
+        let actor = ctx.actor
+        ctx.present(
+            Dialog(
+                confirm: "Rotate secret",
+                lines: [
+                    Dialog.Line("Give client \(c.id) a new secret?"),
+                    Dialog.Line("The old secret stops working at once; tokens already issued stay valid.", role: .flashWarn),
+                ],
+                action: "Rotate secret"
+            ) {
+                ctx.run("rotate secret", { e throws(AdminError) in try await e.rotateClientSecret(tenantID: tenant, clientID: c.id, actor: actor) }) {
+                    r in
+                    switch r {
+                    case .failure(let e): ctx.fail(e)
+                    case .success(let rotated): ctx.present(ClientsScreen.secretDialog("New secret for \(c.id)", rotated, ctx))
+                    }
                 }
             }
-        })
+        )
     }
 
     private func toggle(_ c: Client, _ ctx: ConsoleContext) {
-        let tenant = ctx.tenantID, actor = ctx.actor, disable = !c.disabled
+        let tenant = ctx.tenantID
+        let actor = ctx.actor
+        let disable = !c.disabled
         let apply = { [weak self] in
-            ctx.run("set disabled", { e throws(AdminError) in try await e.setClientDisabled(tenantID: tenant, clientID: c.id, disabled: disable, actor: actor) }) { r in
+            ctx.run(
+                "set disabled",
+                { e throws(AdminError) in try await e.setClientDisabled(tenantID: tenant, clientID: c.id, disabled: disable, actor: actor) }
+            ) { r in
                 switch r {
                 case .failure(let e): ctx.fail(e)
-                case .success: ctx.flash("Client \(c.id) \(disable ? "disabled" : "enabled")"); self?.reload(ctx)
+                case .success:
+                    ctx.flash("Client \(c.id) \(disable ? "disabled" : "enabled")")
+                    self?.reload(ctx)
                 }
             }
         }
-        guard disable else { apply(); return }
-        ctx.present(Dialog(confirm: "Disable client", lines: [
-            Dialog.Line("Disable client \(c.id)?"),
-            Dialog.Line("It can no longer authenticate, and its tokens introspect as inactive at once.", role: .flashWarn),
-        ], action: "Disable", onConfirm: apply))
+        guard disable else {
+            apply()
+            return
+        }
+        ctx.present(
+            Dialog(
+                confirm: "Disable client",
+                lines: [
+                    Dialog.Line("Disable client \(c.id)?"),
+                    Dialog.Line("It can no longer authenticate, and its tokens introspect as inactive at once.", role: .flashWarn),
+                ],
+                action: "Disable",
+                onConfirm: apply
+            )
+        )
     }
 
     private func delete(_ c: Client, _ ctx: ConsoleContext) {
-        let tenant = ctx.tenantID, actor = ctx.actor
+        let tenant = ctx.tenantID
+        let actor = ctx.actor
         let selector = RevocationSelector.client(tenantID: tenant, clientID: c.id)
         ctx.run("preview delete", { e throws(AdminError) in try await e.previewRevocation(selector) }) { [weak self] r in
             switch r {
@@ -241,23 +282,28 @@ final class ClientsScreen: Screen {
             case .success(let preview):
                 var lines = [Dialog.Line("Delete client \(c.id) (\(c.name))? This cannot be undone.", role: .flashWarn)]
                 lines += RevocationFlow.lines(selector, preview, now: ctx.now).dropFirst()
-                ctx.present(Dialog(confirm: "Delete client", lines: lines, action: "Delete") {
-                    ctx.run("delete client", { e throws(AdminError) in try await e.deleteClient(tenantID: tenant, clientID: c.id, actor: actor) }) { r in
-                        switch r {
-                        case .failure(let e): ctx.fail(e)
-                        case .success(let s):
-                            ctx.flash("Deleted client \(c.id); revoked \(Present.count(s.revoked, "token"))")
-                            self?.mode = .list
-                            self?.reload(ctx)
+                ctx.present(
+                    Dialog(confirm: "Delete client", lines: lines, action: "Delete") {
+                        ctx.run("delete client", { e throws(AdminError) in try await e.deleteClient(tenantID: tenant, clientID: c.id, actor: actor) })
+                        { r in
+                            switch r {
+                            case .failure(let e): ctx.fail(e)
+                            case .success(let s):
+                                ctx.flash("Deleted client \(c.id); revoked \(Present.count(s.revoked, "token"))")
+                                self?.mode = .list
+                                self?.reload(ctx)
+                            }
                         }
                     }
-                })
+                )
             }
         }
     }
 
-    static let columns = [Column("ID", 18), Column("NAME", 14, flexible: true), Column("TYPE", 12), Column("STATUS", 10),
-                          Column("FORMAT", 6), Column("GRANTS", 18), Column("LAST USED", 20)]
+    static let columns = [
+        Column("ID", 18), Column("NAME", 14, flexible: true), Column("TYPE", 12), Column("STATUS", 10),
+        Column("FORMAT", 6), Column("GRANTS", 18), Column("LAST USED", 20),
+    ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         switch mode {
@@ -268,10 +314,19 @@ final class ClientsScreen: Screen {
             DetailLine.draw(detailLines(c), scroll: 0, in: area, grid: &grid)
         case .list:
             let rows = shown.map { c -> [TableCell] in
-                [TableCell(c.id), TableCell(c.name), TableCell(c.type.rawValue), Present.enabled(c.disabled), TableCell(c.tokenFormat.rawValue),
-                 TableCell(c.grantTypes.map(\.rawValue).joined(separator: " ")), TableCell(lastUsed[c.id].map(Present.time) ?? "never")]
+                [
+                    TableCell(c.id), TableCell(c.name), TableCell(c.type.rawValue), Present.enabled(c.disabled), TableCell(c.tokenFormat.rawValue),
+                    TableCell(c.grantTypes.map(\.rawValue).joined(separator: " ")), TableCell(lastUsed[c.id].map(Present.time) ?? "never"),
+                ]
             }
-            Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: filter.isEmpty ? "No clients; n registers one." : "No client matches.")
+            Table.draw(
+                Self.columns,
+                rows: rows,
+                state: &list,
+                in: area,
+                grid: &grid,
+                empty: filter.isEmpty ? "No clients; n registers one." : "No client matches."
+            )
         }
     }
 
@@ -299,23 +354,49 @@ enum ClientForm {
     static let aliases = ["grant types": "grants", "redirect_uri": "redirects", "auth method": "type", "token format": "format"]
 
     static func make(_ c: Client?) -> Form {
-        Form(title: c == nil ? "Register a client" : "Edit client \(c!.id)", fields: [
-            Form.Field("name", "Name", c?.name ?? "", help: "shown to admins and on consent pages"),
-            Form.Field("type", "Type", c?.type.rawValue ?? "confidential", help: "confidential or public", editable: c == nil),
-            Form.Field("grants", "Grant types", c?.grantTypes.map(\.rawValue).joined(separator: " ") ?? "client_credentials",
-                       help: "space-separated: \(GrantType.implemented.map(\.rawValue).joined(separator: " "))"),
-            Form.Field("scopes", "Scopes", c?.scopes.joined(separator: " ") ?? "", help: "space-separated scope names of the tenant"),
-            Form.Field("audiences", "Audiences", c?.audiences.joined(separator: " ") ?? "", help: "API identifiers the client may ask tokens for"),
-            Form.Field("redirects", "Redirect URIs", c?.redirectURIs.joined(separator: " ") ?? "", help: "https://…, or http://127.0.0.1 for loopback"),
-            Form.Field("format", "Token format", c?.tokenFormat.rawValue ?? "jwt", help: "jwt (inside) or opaque (outside, introspected)"),
-        ])
+        Form(
+            title: c == nil ? "Register a client" : "Edit client \(c!.id)",
+            fields: [
+                Form.Field("name", "Name", c?.name ?? "", help: "shown to admins and on consent pages"),
+                Form.Field("type", "Type", c?.type.rawValue ?? "confidential", help: "confidential or public", editable: c == nil),
+                Form.Field(
+                    "grants",
+                    "Grant types",
+                    c?.grantTypes.map(\.rawValue).joined(separator: " ") ?? "client_credentials",
+                    help: "space-separated: \(GrantType.implemented.map(\.rawValue).joined(separator: " "))"
+                ),
+                Form.Field("scopes", "Scopes", c?.scopes.joined(separator: " ") ?? "", help: "space-separated scope names of the tenant"),
+                Form.Field(
+                    "audiences",
+                    "Audiences",
+                    c?.audiences.joined(separator: " ") ?? "",
+                    help: "API identifiers the client may ask tokens for"
+                ),
+                Form.Field(
+                    "redirects",
+                    "Redirect URIs",
+                    c?.redirectURIs.joined(separator: " ") ?? "",
+                    help: "https://…, or http://127.0.0.1 for loopback"
+                ),
+                Form.Field("format", "Token format", c?.tokenFormat.rawValue ?? "jwt", help: "jwt (inside) or opaque (outside, introspected)"),
+            ]
+        )
     }
 
     static func spec(_ f: Form) -> Result<ClientSpec, AdminError> {
         func words(_ k: String) -> [String] { f.value(k).split(separator: " ").map(String.init) }
         guard let type = ClientType(rawValue: f.value("type")) else { return .failure(.invalid(field: "type", "use confidential or public")) }
         guard let format = TokenFormat(rawValue: f.value("format")) else { return .failure(.invalid(field: "format", "use jwt or opaque")) }
-        return .success(ClientSpec(name: f.value("name"), type: type, grantTypes: words("grants").map(GrantType.init(rawValue:)),
-                                   scopes: words("scopes"), audiences: words("audiences"), redirectURIs: words("redirects"), tokenFormat: format))
+        return .success(
+            ClientSpec(
+                name: f.value("name"),
+                type: type,
+                grantTypes: words("grants").map(GrantType.init(rawValue:)),
+                scopes: words("scopes"),
+                audiences: words("audiences"),
+                redirectURIs: words("redirects"),
+                tokenFormat: format
+            )
+        )
     }
 }

@@ -32,8 +32,10 @@ final class DesignerScreen: Screen {
 
     enum Action: Sendable, Equatable {
         case nextPane, previousPane, publish, discard, reload
-        case move(ListMove), left, right
-        case toggleScope, toggleDestination(ClaimDestination)
+        case move(ListMove)
+        case left, right
+        case toggleScope
+        case toggleDestination(ClaimDestination)
         case edit, add, remove
         case nextClient, previousClient, nextUser, previousUser, previewScopes, previewAudience
         case versions, rollback
@@ -145,9 +147,16 @@ final class DesignerScreen: Screen {
             ctx.fail(error)
         }
         if previewClient == nil || !clients.contains(where: { $0.id == previewClient }) { previewClient = clients.first?.id }
-        ctx.run("design", { e throws(AdminError) in
-            Loaded(live: try await e.design(tenantID: tid, .live), draft: try await e.designDraft(tenantID: tid), users: try await e.users(tenantID: tid))
-        }) { [weak self] r in
+        ctx.run(
+            "design",
+            { e throws(AdminError) in
+                Loaded(
+                    live: try await e.design(tenantID: tid, .live),
+                    draft: try await e.designDraft(tenantID: tid),
+                    users: try await e.users(tenantID: tid)
+                )
+            }
+        ) { [weak self] r in
             guard let self, ctx.tenantID == tid else { return }
             switch r {
             case .failure(let e): ctx.fail(e)
@@ -185,9 +194,14 @@ final class DesignerScreen: Screen {
 
     /// Saves the draft; edits made while a save runs are saved after it, in order.
     private func save(_ ctx: ConsoleContext) {
-        if saving { saveAgain = true; return }
+        if saving {
+            saveAgain = true
+            return
+        }
         saving = true
-        let tid = ctx.tenantID, actor = ctx.actor, design = draft
+        let tid = ctx.tenantID
+        let actor = ctx.actor
+        let design = draft
         ctx.run("save design draft", { e throws(AdminError) in try await e.saveDesignDraft(tenantID: tid, design, actor: actor) }) { [weak self] r in
             guard let self else { return }
             self.saving = false
@@ -216,12 +230,18 @@ final class DesignerScreen: Screen {
         apiList.setCount(shownAPIs.count)
         matrix.clampColumn(draft)
         lintGeneration += 1
-        let generation = lintGeneration, tid = ctx.tenantID, design = draft
+        let generation = lintGeneration
+        let tid = ctx.tenantID
+        let design = draft
         ctx.run("lint draft", { e throws(AdminError) in try await e.lintDesign(tenantID: tid, design) }) { [weak self] r in
             guard let self, generation == self.lintGeneration else { return }
             switch r {
-            case .failure(let e): self.findings = []; self.lintError = e.description
-            case .success(let f): self.findings = f; self.lintError = nil
+            case .failure(let e):
+                self.findings = []
+                self.lintError = e.description
+            case .success(let f):
+                self.findings = f
+                self.lintError = nil
             }
         }
         refreshPreview(ctx)
@@ -229,16 +249,29 @@ final class DesignerScreen: Screen {
 
     func refreshPreview(_ ctx: ConsoleContext) {
         previewGeneration += 1
-        guard let client = previewClient else { preview = nil; previewError = nil; return }
-        let generation = previewGeneration, design = draft
-        let request = PreviewRequest(tenantID: ctx.tenantID, clientID: client, user: previewUser,
-                                     scope: previewScopes.isEmpty ? nil : previewScopes,
-                                     audiences: previewAudience.split(separator: " ").map(String.init))
+        guard let client = previewClient else {
+            preview = nil
+            previewError = nil
+            return
+        }
+        let generation = previewGeneration
+        let design = draft
+        let request = PreviewRequest(
+            tenantID: ctx.tenantID,
+            clientID: client,
+            user: previewUser,
+            scope: previewScopes.isEmpty ? nil : previewScopes,
+            audiences: previewAudience.split(separator: " ").map(String.init)
+        )
         ctx.run("preview draft", { e throws(AdminError) in try await e.previewTokens(request, design: design) }) { [weak self] r in
             guard let self, generation == self.previewGeneration else { return }
             switch r {
-            case .failure(let e): self.preview = nil; self.previewError = e.description
-            case .success(let p): self.preview = p; self.previewError = nil
+            case .failure(let e):
+                self.preview = nil
+                self.previewError = e.description
+            case .success(let p):
+                self.preview = p
+                self.previewError = nil
             }
         }
     }

@@ -4,7 +4,10 @@ import Foundation
 /// Keys of the tenant: kid, algorithm, state, created, tokens outstanding per key; rotate and retire,
 /// each shown first as the engine's dry run.
 final class KeysScreen: Screen {
-    enum Action: Sendable, Equatable { case move(ListMove), rotate, retire, retireUnpublish, reload }
+    enum Action: Sendable, Equatable {
+        case move(ListMove)
+        case rotate, retire, retireUnpublish, reload
+    }
 
     let kind = ScreenKind.keys
     private(set) var keys: [KeyStatus] = []
@@ -12,12 +15,15 @@ final class KeysScreen: Screen {
     private(set) var filter = ""
     private var loaded = false
 
-    static let keyMap = KeyMap<Action>("Keys", ListMove.bindings(Action.move) + [
-        KeyBinding([.char("o")], .rotate, "Rotate: next key signs, active key retires (dry run first)", destructive: true, hint: "rotate"),
-        KeyBinding([.char("x")], .retire, "Retire this key (dry run first)", destructive: true, hint: "retire"),
-        KeyBinding([.char("X")], .retireUnpublish, "Retire and unpublish now: its JWTs fail at once", destructive: true),
-        KeyBinding([.ctrl("r")], .reload, "Reload"),
-    ])
+    static let keyMap = KeyMap<Action>(
+        "Keys",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.char("o")], .rotate, "Rotate: next key signs, active key retires (dry run first)", destructive: true, hint: "rotate"),
+            KeyBinding([.char("x")], .retire, "Retire this key (dry run first)", destructive: true, hint: "retire"),
+            KeyBinding([.char("X")], .retireUnpublish, "Retire and unpublish now: its JWTs fail at once", destructive: true),
+            KeyBinding([.ctrl("r")], .reload, "Reload"),
+        ]
+    )
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
     var hintEntries: [HelpEntry] { Self.keyMap.hintEntries }
@@ -25,7 +31,8 @@ final class KeysScreen: Screen {
 
     private var shown: [KeyStatus] {
         let f = filter.lowercased()
-        return f.isEmpty ? keys : keys.filter { "\($0.record.kid) \($0.record.algorithm.rawValue) \($0.record.state.rawValue)".lowercased().contains(f) }
+        return f.isEmpty
+            ? keys : keys.filter { "\($0.record.kid) \($0.record.algorithm.rawValue) \($0.record.state.rawValue)".lowercased().contains(f) }
     }
 
     func activate(_ ctx: ConsoleContext) { reload(ctx) }
@@ -36,7 +43,9 @@ final class KeysScreen: Screen {
             guard let self else { return }
             self.loaded = true
             switch r {
-            case .failure(let e): self.keys = []; ctx.fail(e)
+            case .failure(let e):
+                self.keys = []
+                ctx.fail(e)
             case .success(let k): self.keys = k
             }
             self.list.setCount(self.shown.count)
@@ -50,41 +59,59 @@ final class KeysScreen: Screen {
 
     func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
         guard let action = Self.keyMap.action(for: key) else { return false }
-        let tenant = ctx.tenantID, actor = ctx.actor
+        let tenant = ctx.tenantID
+        let actor = ctx.actor
         let selected = shown.indices.contains(list.selected) ? shown[list.selected] : nil
         switch action {
         case .move(let m): list.move(m)
         case .reload: reload(ctx)
         case .rotate:
             let alg = selected?.record.algorithm
-            confirm("Rotate keys", ctx, preview: { e throws(AdminError) in try await e.rotateKey(tenantID: tenant, algorithm: alg, dryRun: true, actor: actor) },
-                    apply: { e throws(AdminError) in try await e.rotateKey(tenantID: tenant, algorithm: alg, actor: actor) })
+            confirm(
+                "Rotate keys",
+                ctx,
+                preview: { e throws(AdminError) in try await e.rotateKey(tenantID: tenant, algorithm: alg, dryRun: true, actor: actor) },
+                apply: { e throws(AdminError) in try await e.rotateKey(tenantID: tenant, algorithm: alg, actor: actor) }
+            )
         case .retire, .retireUnpublish:
             guard let k = selected else { return true }
             let unpublish = action == .retireUnpublish
-            confirm(unpublish ? "Retire and unpublish key" : "Retire key", ctx,
-                    preview: { e throws(AdminError) in try await e.retireKey(tenantID: tenant, kid: k.record.kid, unpublish: unpublish, dryRun: true, actor: actor) },
-                    apply: { e throws(AdminError) in try await e.retireKey(tenantID: tenant, kid: k.record.kid, unpublish: unpublish, dryRun: false, actor: actor) })
+            confirm(
+                unpublish ? "Retire and unpublish key" : "Retire key",
+                ctx,
+                preview: { e throws(AdminError) in
+                    try await e.retireKey(tenantID: tenant, kid: k.record.kid, unpublish: unpublish, dryRun: true, actor: actor)
+                },
+                apply: { e throws(AdminError) in
+                    try await e.retireKey(tenantID: tenant, kid: k.record.kid, unpublish: unpublish, dryRun: false, actor: actor)
+                }
+            )
         }
         return true
     }
 
-    private func confirm(_ title: String, _ ctx: ConsoleContext, preview: @escaping @Sendable (ClaimdeckEngine) async throws(AdminError) -> KeyChange,
-                         apply: @escaping @Sendable (ClaimdeckEngine) async throws(AdminError) -> KeyChange) {
+    private func confirm(
+        _ title: String,
+        _ ctx: ConsoleContext,
+        preview: @escaping @Sendable (ClaimdeckEngine) async throws(AdminError) -> KeyChange,
+        apply: @escaping @Sendable (ClaimdeckEngine) async throws(AdminError) -> KeyChange
+    ) {
         ctx.run("key dry run", preview) { [weak self] r in
             switch r {
             case .failure(let e): ctx.fail(e)
             case .success(let change):
-                ctx.present(Dialog(confirm: title, lines: Self.lines(change, now: ctx.now), action: title) {
-                    ctx.run("key change", apply) { r in
-                        switch r {
-                        case .failure(let e): ctx.fail(e)
-                        case .success(let done):
-                            ctx.flash("\(title): done" + (done.activated.map { "; \($0) signs now" } ?? ""))
-                            self?.reload(ctx)
+                ctx.present(
+                    Dialog(confirm: title, lines: Self.lines(change, now: ctx.now), action: title) {
+                        ctx.run("key change", apply) { r in
+                            switch r {
+                            case .failure(let e): ctx.fail(e)
+                            case .success(let done):
+                                ctx.flash("\(title): done" + (done.activated.map { "; \($0) signs now" } ?? ""))
+                                self?.reload(ctx)
+                            }
                         }
                     }
-                })
+                )
             }
         }
     }
@@ -99,20 +126,29 @@ final class KeysScreen: Screen {
             if until <= now {
                 lines.append(Dialog.Line("Unpublished NOW: JWTs it signed fail validation at every API that refreshes the JWKS.", role: .flashError))
             } else {
-                lines.append(Dialog.Line("Still published until \(Present.time(until)) (\(Present.relative(until, now: now))), so its JWTs keep validating.",
-                                         role: .flashWarn))
+                lines.append(
+                    Dialog.Line(
+                        "Still published until \(Present.time(until)) (\(Present.relative(until, now: now))), so its JWTs keep validating.",
+                        role: .flashWarn
+                    )
+                )
             }
         }
         return lines
     }
 
-    static let columns = [Column("KID", 28, flexible: true), Column("ALG", 6), Column("STATE", 10), Column("CREATED", 20),
-                          Column("OUTSTANDING", 11), Column("UNTIL", 20)]
+    static let columns = [
+        Column("KID", 28, flexible: true), Column("ALG", 6), Column("STATE", 10), Column("CREATED", 20),
+        Column("OUTSTANDING", 11), Column("UNTIL", 20),
+    ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         let rows = shown.map { k -> [TableCell] in
-            [TableCell(k.record.kid), TableCell(k.record.algorithm.rawValue), Present.keyState(k.record.state), TableCell(Present.time(k.record.createdAt)),
-             TableCell("\(k.outstandingTokens)"), TableCell(k.outstandingUntil.map(Present.time) ?? "–")]
+            [
+                TableCell(k.record.kid), TableCell(k.record.algorithm.rawValue), Present.keyState(k.record.state),
+                TableCell(Present.time(k.record.createdAt)),
+                TableCell("\(k.outstandingTokens)"), TableCell(k.outstandingUntil.map(Present.time) ?? "–"),
+            ]
         }
         Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No keys." : "Loading…")
     }

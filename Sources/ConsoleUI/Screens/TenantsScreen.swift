@@ -3,7 +3,10 @@ import Foundation
 
 /// Tenants with their counts; Enter switches to one; create; delete with the dry run.
 final class TenantsScreen: Screen {
-    enum Action: Sendable { case move(ListMove), switchTo, create, delete }
+    enum Action: Sendable {
+        case move(ListMove)
+        case switchTo, create, delete
+    }
 
     let kind = ScreenKind.tenants
     private(set) var tenants: [TenantSummary] = []
@@ -11,11 +14,14 @@ final class TenantsScreen: Screen {
     private(set) var filter = ""
     private var creating: Form?
 
-    static let keyMap = KeyMap<Action>("Tenants", ListMove.bindings(Action.move) + [
-        KeyBinding([.enter], .switchTo, "Switch to this tenant", hint: "switch"),
-        KeyBinding([.char("n")], .create, "Create a tenant", hint: "create"),
-        KeyBinding([.char("D"), .delete], .delete, "Delete the tenant and all it owns (dry run first)", destructive: true),
-    ])
+    static let keyMap = KeyMap<Action>(
+        "Tenants",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.enter], .switchTo, "Switch to this tenant", hint: "switch"),
+            KeyBinding([.char("n")], .create, "Create a tenant", hint: "create"),
+            KeyBinding([.char("D"), .delete], .delete, "Delete the tenant and all it owns (dry run first)", destructive: true),
+        ]
+    )
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
     var hintEntries: [HelpEntry] { creating == nil ? Self.keyMap.hintEntries : [] }
@@ -43,8 +49,13 @@ final class TenantsScreen: Screen {
             switch form.handle(key) {
             case .cancel: creating = nil
             case .submit:
-                let id = form.value("id"), name = form.value("name"), actor = ctx.actor
-                ctx.run("create tenant", { e throws(AdminError) in try await e.createTenant(id: id, displayName: name.isEmpty ? nil : name, actor: actor) }) { [weak self] r in
+                let id = form.value("id")
+                let name = form.value("name")
+                let actor = ctx.actor
+                ctx.run(
+                    "create tenant",
+                    { e throws(AdminError) in try await e.createTenant(id: id, displayName: name.isEmpty ? nil : name, actor: actor) }
+                ) { [weak self] r in
                     switch r {
                     case .failure(let e):
                         self?.creating?.setError(field: e.field, e.message, aliases: ["tenant id": "id", "display name": "name"])
@@ -55,7 +66,10 @@ final class TenantsScreen: Screen {
                     }
                 }
             case .edited:
-                do { try Tenant.validateID(form.value("id")); form.setError(field: nil, nil) } catch {
+                do {
+                    try Tenant.validateID(form.value("id"))
+                    form.setError(field: nil, nil)
+                } catch {
                     form.setError(field: error.field, error.message, aliases: ["tenant id": "id"])
                 }
                 creating = form
@@ -70,34 +84,51 @@ final class TenantsScreen: Screen {
         case .move(let m): list.move(m)
         case .switchTo: if let t = selected { ctx.go(.switchTenant(t.tenant.id)) }
         case .create:
-            creating = Form(title: "Create a tenant", fields: [Form.Field("id", "Tenant id", help: "lower-case letters, digits and -; part of the issuer URL"),
-                                                              Form.Field("name", "Display name", help: "optional")])
+            creating = Form(
+                title: "Create a tenant",
+                fields: [
+                    Form.Field("id", "Tenant id", help: "lower-case letters, digits and -; part of the issuer URL"),
+                    Form.Field("name", "Display name", help: "optional"),
+                ]
+            )
         case .delete:
             guard let t = selected else { return true }
-            let id = t.tenant.id, actor = ctx.actor
+            let id = t.tenant.id
+            let actor = ctx.actor
             ctx.run("tenant dry run", { e throws(AdminError) in try await e.tenantDeletionPreview(id) }) { [weak self] r in
                 switch r {
                 case .failure(let e): ctx.fail(e)
                 case .success(let preview):
-                    var lines = [Dialog.Line("Delete tenant \(id) with \(Present.count(t.clients, "client")), \(Present.count(t.keys, "key"))?", role: .flashWarn),
-                                 Dialog.Line("Its users, keys and tokens go too; audit events stay.", role: .flashWarn)]
+                    var lines = [
+                        Dialog.Line(
+                            "Delete tenant \(id) with \(Present.count(t.clients, "client")), \(Present.count(t.keys, "key"))?",
+                            role: .flashWarn
+                        ),
+                        Dialog.Line("Its users, keys and tokens go too; audit events stay.", role: .flashWarn),
+                    ]
                     lines += RevocationFlow.lines(.tenant(tenantID: id), preview, now: ctx.now).dropFirst()
-                    ctx.present(Dialog(confirm: "Delete tenant", lines: lines, action: "Delete tenant") {
-                        ctx.run("delete tenant", { e throws(AdminError) in try await e.deleteTenant(id, force: true, actor: actor) }) { r in
-                            switch r {
-                            case .failure(let e): ctx.fail(e)
-                            case .success: ctx.flash("Deleted tenant \(id)"); self?.activate(ctx)
+                    ctx.present(
+                        Dialog(confirm: "Delete tenant", lines: lines, action: "Delete tenant") {
+                            ctx.run("delete tenant", { e throws(AdminError) in try await e.deleteTenant(id, force: true, actor: actor) }) { r in
+                                switch r {
+                                case .failure(let e): ctx.fail(e)
+                                case .success:
+                                    ctx.flash("Deleted tenant \(id)")
+                                    self?.activate(ctx)
+                                }
                             }
                         }
-                    })
+                    )
                 }
             }
         }
         return true
     }
 
-    static let columns = [Column("TENANT", 14), Column("NAME", 18, flexible: true), Column("CLIENTS", 7), Column("KEYS", 4),
-                          Column("SCOPES", 6), Column("APIS", 4), Column("ISSUER", 30)]
+    static let columns = [
+        Column("TENANT", 14), Column("NAME", 18, flexible: true), Column("CLIENTS", 7), Column("KEYS", 4),
+        Column("SCOPES", 6), Column("APIS", 4), Column("ISSUER", 30),
+    ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         if let form = creating {
@@ -105,9 +136,11 @@ final class TenantsScreen: Screen {
             return
         }
         let rows = shown.map { t -> [TableCell] in
-            [TableCell((t.tenant.id == ctx.tenantID ? "▸ " : "  ") + t.tenant.id, role: t.tenant.id == ctx.tenantID ? .accent : nil),
-             TableCell(t.tenant.displayName), TableCell("\(t.clients)"), TableCell("\(t.keys)"), TableCell("\(t.scopes)"), TableCell("\(t.apis)"),
-             TableCell(t.issuer)]
+            [
+                TableCell((t.tenant.id == ctx.tenantID ? "▸ " : "  ") + t.tenant.id, role: t.tenant.id == ctx.tenantID ? .accent : nil),
+                TableCell(t.tenant.displayName), TableCell("\(t.clients)"), TableCell("\(t.keys)"), TableCell("\(t.scopes)"), TableCell("\(t.apis)"),
+                TableCell(t.issuer),
+            ]
         }
         Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: "No tenants; n creates one, or start with --demo.")
     }

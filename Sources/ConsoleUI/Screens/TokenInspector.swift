@@ -7,7 +7,10 @@ import JOSE
 /// says. The string lives only in the input field until Enter; what is shown afterwards is the
 /// engine's `TokenInspection`, which holds no copy of it.
 final class TokenInspector {
-    enum Action: Sendable { case scroll(Int), openStored, pasteAgain }
+    enum Action: Sendable {
+        case scroll(Int)
+        case openStored, pasteAgain
+    }
 
     enum State {
         case input(TextField)
@@ -15,19 +18,27 @@ final class TokenInspector {
         case result(TokenInspection, scroll: Int)
     }
 
-    enum Outcome { case stay, close, openStored(String) }
+    enum Outcome {
+        case stay, close
+        case openStored(String)
+    }
 
     private(set) var state = State.input(TextField())
 
-    static let resultKeys = KeyMap<Action>("Pasted token", [
-        KeyBinding([.up, .char("k")], .scroll(-1), "Scroll up"),
-        KeyBinding([.down, .char("j")], .scroll(1), "Scroll down"),
-        KeyBinding([.enter, .char("o")], .openStored, "Open the stored token: its audit trail, revoke keys", hint: "open stored"),
-        KeyBinding([.char("p")], .pasteAgain, "Paste another token", hint: "paste"),
-    ])
+    static let resultKeys = KeyMap<Action>(
+        "Pasted token",
+        [
+            KeyBinding([.up, .char("k")], .scroll(-1), "Scroll up"),
+            KeyBinding([.down, .char("j")], .scroll(1), "Scroll down"),
+            KeyBinding([.enter, .char("o")], .openStored, "Open the stored token: its audit trail, revoke keys", hint: "open stored"),
+            KeyBinding([.char("p")], .pasteAgain, "Paste another token", hint: "paste"),
+        ]
+    )
 
-    static let inputHelp = [HelpEntry(keys: "Enter", text: "Decode and verify"), HelpEntry(keys: "^U", text: "Clear"),
-                            HelpEntry(keys: "Esc", text: "Cancel")]
+    static let inputHelp = [
+        HelpEntry(keys: "Enter", text: "Decode and verify"), HelpEntry(keys: "^U", text: "Clear"),
+        HelpEntry(keys: "Esc", text: "Cancel"),
+    ]
 
     var helpEntries: [HelpEntry] {
         if case .result = state { return Self.resultKeys.helpEntries }
@@ -81,7 +92,13 @@ final class TokenInspector {
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         switch state {
         case .input(let field):
-            grid.put("Paste a token (a JWT or an opaque cdo_/cdr_/cdc_ token) and press Enter:", x: area.x, y: area.y, role: .title, limit: area.width)
+            grid.put(
+                "Paste a token (a JWT or an opaque cdo_/cdr_/cdc_ token) and press Enter:",
+                x: area.x,
+                y: area.y,
+                role: .title,
+                limit: area.width
+            )
             field.draw(x: area.x, y: area.y + 2, width: area.width, grid: &grid)
             grid.put("It is decoded and checked here; it is not logged, audited or kept.", x: area.x, y: area.y + 4, role: .muted, limit: area.width)
         case .checking:
@@ -98,25 +115,41 @@ final class TokenInspector {
         let what = i.format == .jwt ? "JWT" : "opaque \(i.opaqueKind.map(kindName) ?? "token")"
         lines.append(DetailLine("format", "\(what), \(i.length) characters"))
         let problems = self.problems(i)
-        lines.append(problems.isEmpty ? DetailLine("verdict", "✓ usable: " + (i.format == .jwt ? "signature, expiry and store agree" : "active in the store"), role: .statusActive)
-                                      : DetailLine("verdict", "✕ not usable: " + problems.joined(separator: "; "), role: .statusRevoked))
+        lines.append(
+            problems.isEmpty
+                ? DetailLine(
+                    "verdict",
+                    "✓ usable: " + (i.format == .jwt ? "signature, expiry and store agree" : "active in the store"),
+                    role: .statusActive
+                )
+                : DetailLine("verdict", "✕ not usable: " + problems.joined(separator: "; "), role: .statusRevoked)
+        )
         if let s = i.signature { lines.append(signatureLine(s)) }
         if let exp = i.expiresAt {
-            lines.append(i.expired ? DetailLine("expiry", "✕ expired \(Present.time(exp)) (\(Present.relative(exp, now: now)))", role: .statusExpired)
-                                   : DetailLine("expiry", "✓ expires \(Present.time(exp)) (\(Present.relative(exp, now: now)))", role: .statusActive))
+            lines.append(
+                i.expired
+                    ? DetailLine("expiry", "✕ expired \(Present.time(exp)) (\(Present.relative(exp, now: now)))", role: .statusExpired)
+                    : DetailLine("expiry", "✓ expires \(Present.time(exp)) (\(Present.relative(exp, now: now)))", role: .statusActive)
+            )
         }
         if i.format == .jwt {
             let iss = i.claims["iss"]?.stringValue
-            lines.append(iss == i.expectedIssuer ? DetailLine("issuer", "✓ \(i.expectedIssuer)", role: .statusActive)
-                                                 : DetailLine("issuer", "✕ iss is \(iss ?? "missing"); this tenant issues as \(i.expectedIssuer)", role: .statusRevoked))
+            lines.append(
+                iss == i.expectedIssuer
+                    ? DetailLine("issuer", "✓ \(i.expectedIssuer)", role: .statusActive)
+                    : DetailLine("issuer", "✕ iss is \(iss ?? "missing"); this tenant issues as \(i.expectedIssuer)", role: .statusRevoked)
+            )
         }
         lines.append(storeLine(i))
         if case .found(let r) = i.stored {
             lines.append(.section("Stored record (Enter opens it)"))
-            lines += [DetailLine("id", r.id, indent: 1), DetailLine("kind", "\(kindName(r.kind)), \(r.format.rawValue)", indent: 1),
-                      DetailLine("client", r.clientID, indent: 1), DetailLine("subject", r.subject, indent: 1),
-                      DetailLine("scopes", r.scopes.joined(separator: " "), indent: 1), DetailLine("audiences", r.audiences.joined(separator: " "), indent: 1),
-                      DetailLine("issued", Present.time(r.issuedAt), indent: 1)]
+            lines += [
+                DetailLine("id", r.id, indent: 1), DetailLine("kind", "\(kindName(r.kind)), \(r.format.rawValue)", indent: 1),
+                DetailLine("client", r.clientID, indent: 1), DetailLine("subject", r.subject, indent: 1),
+                DetailLine("scopes", r.scopes.joined(separator: " "), indent: 1),
+                DetailLine("audiences", r.audiences.joined(separator: " "), indent: 1),
+                DetailLine("issued", Present.time(r.issuedAt), indent: 1),
+            ]
             if let f = r.familyID { lines.append(DetailLine("refresh family", f, indent: 1)) }
             if i.format == .opaque, !r.publicClaims.isEmpty {
                 lines.append(.section("Stored claims (returned by introspection)"))
@@ -130,7 +163,13 @@ final class TokenInspector {
             for (k, v) in i.claims.sorted(by: { $0.key < $1.key }) {
                 if ["exp", "iat", "nbf", "auth_time"].contains(k), let t = v.doubleValue {
                     let date = Date(timeIntervalSince1970: t)
-                    lines.append(DetailLine(k, "\(v.intValue.map(String.init) ?? "\(t)") (\(Present.time(date)), \(Present.relative(date, now: now)))", indent: 1))
+                    lines.append(
+                        DetailLine(
+                            k,
+                            "\(v.intValue.map(String.init) ?? "\(t)") (\(Present.time(date)), \(Present.relative(date, now: now)))",
+                            indent: 1
+                        )
+                    )
                 } else {
                     lines += DetailLine.tree(k, v, indent: 1)
                 }
@@ -166,9 +205,17 @@ final class TokenInspector {
         case .unpublishedKey(let kid, let state):
             return DetailLine("signature", "⚠ verifies with key \(kid) (\(state.rawValue)), no longer in the JWKS: APIs refuse it", role: .flashWarn)
         case .invalid(let kid, let state):
-            return DetailLine("signature", "✕ does not verify with key \(kid) (\(state.rawValue)): altered, or alg does not match the key", role: .statusRevoked)
+            return DetailLine(
+                "signature",
+                "✕ does not verify with key \(kid) (\(state.rawValue)): altered, or alg does not match the key",
+                role: .statusRevoked
+            )
         case .unknownKey(let kid?):
-            return DetailLine("signature", "✕ signed with kid \(Validation.printable(kid, limit: 40)), which tenant keys do not include", role: .statusRevoked)
+            return DetailLine(
+                "signature",
+                "✕ signed with kid \(Validation.printable(kid, limit: 40)), which tenant keys do not include",
+                role: .statusRevoked
+            )
         case .unknownKey(nil):
             return DetailLine("signature", "✕ no kid in the header, and no published key of the tenant verifies it", role: .statusRevoked)
         }
@@ -178,14 +225,27 @@ final class TokenInspector {
         switch i.stored {
         case .found(let r):
             if let at = r.revokedAt {
-                return DetailLine("store", "✕ revoked \(Present.time(at)): \(r.revocationReason ?? "no reason"); introspection answers active:false", role: .statusRevoked)
+                return DetailLine(
+                    "store",
+                    "✕ revoked \(Present.time(at)): \(r.revocationReason ?? "no reason"); introspection answers active:false",
+                    role: .statusRevoked
+                )
             }
-            return i.introspectionActive ? DetailLine("store", "● active: introspection answers active:true", role: .statusActive)
-                                         : DetailLine("store", "○ stored, introspection answers active:false (\(i.expired ? "expired" : "client disabled or a code"))", role: .statusExpired)
+            return i.introspectionActive
+                ? DetailLine("store", "● active: introspection answers active:true", role: .statusActive)
+                : DetailLine(
+                    "store",
+                    "○ stored, introspection answers active:false (\(i.expired ? "expired" : "client disabled or a code"))",
+                    role: .statusExpired
+                )
         case .digestMismatch(let id):
             return DetailLine("store", "✕ token \(id) was issued as another string: altered or forged", role: .statusRevoked)
         case .notFound(let id?):
-            return DetailLine("store", "✕ no token \(Validation.printable(id, limit: 40)) in this tenant (another tenant's, or deleted)", role: .statusRevoked)
+            return DetailLine(
+                "store",
+                "✕ no token \(Validation.printable(id, limit: 40)) in this tenant (another tenant's, or deleted)",
+                role: .statusRevoked
+            )
         case .notFound(nil):
             return DetailLine("store", "✕ not stored: it has no jti (ID tokens are not recorded)", role: .statusRevoked)
         }

@@ -14,7 +14,8 @@ struct TokenFilter: Sendable, Hashable {
     var since: Date?
     var until: Date?
 
-    static let hint = "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN family:ID since:1h until:2026-11-22T10:00:00Z"
+    static let hint =
+        "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN family:ID since:1h until:2026-11-22T10:00:00Z"
 
     /// The filter, or the word that could not be understood. Times are ISO 8601 or a span back from
     /// `now` (`30m`, `2h`, `7d`).
@@ -22,13 +23,18 @@ struct TokenFilter: Sendable, Hashable {
         var f = TokenFilter()
         for word in text.split(separator: " ") {
             let parts = word.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { f.tokenID = String(word); continue }
+            guard parts.count == 2 else {
+                f.tokenID = String(word)
+                continue
+            }
             switch parts[0] {
             case "client": f.clientID = parts[1]
             case "sub", "subject", "user": f.subject = parts[1]
             case "id", "jti": f.tokenID = parts[1]
             case "status":
-                guard let s = TokenRecord.Status(rawValue: parts[1]) else { return .failure(.invalid(field: "status", "use active, expired or revoked")) }
+                guard let s = TokenRecord.Status(rawValue: parts[1]) else {
+                    return .failure(.invalid(field: "status", "use active, expired or revoked"))
+                }
                 f.status = s
             case "kind":
                 guard let k = TokenKind(rawValue: parts[1]) else { return .failure(.invalid(field: "kind", "use access, refresh or code")) }
@@ -36,7 +42,12 @@ struct TokenFilter: Sendable, Hashable {
             case "family": f.familyID = parts[1]
             case "since", "until":
                 guard let t = time(parts[1], now: now) else {
-                    return .failure(.invalid(field: parts[0], "'\(parts[1])' is not a time: use ISO 8601 (2026-11-22T10:00:00Z) or a span back from now (30m, 2h, 7d)"))
+                    return .failure(
+                        .invalid(
+                            field: parts[0],
+                            "'\(parts[1])' is not a time: use ISO 8601 (2026-11-22T10:00:00Z) or a span back from now (30m, 2h, 7d)"
+                        )
+                    )
                 }
                 if parts[0] == "since" { f.since = t } else { f.until = t }
             default: return .failure(.invalid(field: parts[0], "unknown filter; use \(hint)"))
@@ -49,7 +60,8 @@ struct TokenFilter: Sendable, Hashable {
 extension TokenFilter {
     static func time(_ text: String, now: Date) -> Date? {
         if let last = text.last, let unit: Double = ["s": 1, "m": 60, "h": 3600, "d": 86_400][String(last)],
-           let n = Double(text.dropLast()), n >= 0 {
+            let n = Double(text.dropLast()), n >= 0
+        {
             return now.addingTimeInterval(-n * unit)
         }
         return ISO8601DateFormatter().date(from: text)
@@ -60,7 +72,8 @@ extension TokenFilter {
 /// signed and the audit trail, and every revocation with the engine's dry run.
 final class TokensScreen: Screen {
     enum Action: Sendable {
-        case move(ListMove), open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste
+        case move(ListMove)
+        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste
     }
 
     struct Detail {
@@ -83,28 +96,34 @@ final class TokensScreen: Screen {
     /// The pasted-token check (`p`), shown over the list while open.
     private(set) var inspector: TokenInspector?
 
-    static let listKeys = KeyMap<Action>("Tokens", ListMove.bindings(Action.move) + [
-        KeyBinding([.enter], .open, "Open the token: claims, key, audit trail", hint: "open"),
-        KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
-        KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
-        KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
-        KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
-        KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
-        KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
-    ])
+    static let listKeys = KeyMap<Action>(
+        "Tokens",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.enter], .open, "Open the token: claims, key, audit trail", hint: "open"),
+            KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
+            KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
+            KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
+            KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
+            KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
+            KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
+        ]
+    )
 
-    static let detailKeys = KeyMap<Action>("Token", [
-        KeyBinding([.up, .char("k")], .move(.up), "Scroll up"),
-        KeyBinding([.down, .char("j")], .move(.down), "Scroll down"),
-        KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
-        KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
-        KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
-        KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
-        KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
-        KeyBinding([.char("f")], .showFamily, "List its refresh family: the code, refresh and access tokens of one sign-in", hint: "family"),
-        KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it"),
-        KeyBinding([.ctrl("r")], .reload, "Reload"),
-    ])
+    static let detailKeys = KeyMap<Action>(
+        "Token",
+        [
+            KeyBinding([.up, .char("k")], .move(.up), "Scroll up"),
+            KeyBinding([.down, .char("j")], .move(.down), "Scroll down"),
+            KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
+            KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
+            KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
+            KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
+            KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
+            KeyBinding([.char("f")], .showFamily, "List its refresh family: the code, refresh and access tokens of one sign-in", hint: "family"),
+            KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it"),
+            KeyBinding([.ctrl("r")], .reload, "Reload"),
+        ]
+    )
 
     private var keys: KeyMap<Action> { detail == nil ? Self.listKeys : Self.detailKeys }
     var helpEntries: [HelpEntry] { inspector?.helpEntries ?? keys.helpEntries }
@@ -155,9 +174,18 @@ final class TokensScreen: Screen {
             }
             return
         }
-        let query = TokenQuery(tenantID: tenant, clientID: parsed.clientID, subject: parsed.subject, kind: parsed.kind, status: parsed.status,
-                               before: rows.last?.id, limit: Self.pageSize + 1, familyID: parsed.familyID,
-                               issuedSince: parsed.since, issuedUntil: parsed.until)
+        let query = TokenQuery(
+            tenantID: tenant,
+            clientID: parsed.clientID,
+            subject: parsed.subject,
+            kind: parsed.kind,
+            status: parsed.status,
+            before: rows.last?.id,
+            limit: Self.pageSize + 1,
+            familyID: parsed.familyID,
+            issuedSince: parsed.since,
+            issuedUntil: parsed.until
+        )
         ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }) { [weak self] result in
             guard let self, gen == self.generation else { return }
             self.loading = false
@@ -240,8 +268,10 @@ final class TokensScreen: Screen {
         }
     }
 
-    static let columns = [Column("ID", 26), Column("KIND", 7), Column("STATUS", 10), Column("CLIENT", 16, flexible: true),
-                          Column("SUBJECT", 16), Column("EXPIRES", 20)]
+    static let columns = [
+        Column("ID", 26), Column("KIND", 7), Column("STATUS", 10), Column("CLIENT", 16, flexible: true),
+        Column("SUBJECT", 16), Column("EXPIRES", 20),
+    ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         let now = ctx.now
@@ -254,17 +284,26 @@ final class TokensScreen: Screen {
             return
         }
         let cells = rows.map { r -> [TableCell] in
-            [TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r.status(at: now)), TableCell(r.clientID),
-             TableCell(r.subject), TableCell(Present.time(r.expiresAt))]
+            [
+                TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r.status(at: now)), TableCell(r.clientID),
+                TableCell(r.subject), TableCell(Present.time(r.expiresAt)),
+            ]
         }
         let summary = "\(rows.count)\(hasMore ? "+" : "") token\(rows.count == 1 ? "" : "s")\(loading ? " (loading…)" : "")"
         grid.put(summary, x: 0, y: area.y, role: .muted)
-        Table.draw(Self.columns, rows: cells, state: &list, in: Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1),
-                   grid: &grid, empty: loading ? "Loading…" : "No tokens match.")
+        Table.draw(
+            Self.columns,
+            rows: cells,
+            state: &list,
+            in: Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1),
+            grid: &grid,
+            empty: loading ? "Loading…" : "No tokens match."
+        )
     }
 
     func detailLines(_ d: Detail, _ ctx: ConsoleContext) -> [DetailLine] {
-        let r = d.record, now = ctx.now
+        let r = d.record
+        let now = ctx.now
         let status = Present.tokenStatus(r.status(at: now))
         var lines: [DetailLine] = [
             .section("Token"),
@@ -295,7 +334,13 @@ final class TokensScreen: Screen {
         }
         lines.append(.section("Audit trail (\(d.trail.count))"))
         for e in d.trail {
-            lines.append(DetailLine(Present.time(e.event.time), "\(e.event.type) \(e.event.outcome == .success ? "✓" : "✕ failed") by \(e.event.actor ?? "?")\(e.event.reason.map { ": " + $0 } ?? "")", indent: 1))
+            lines.append(
+                DetailLine(
+                    Present.time(e.event.time),
+                    "\(e.event.type) \(e.event.outcome == .success ? "✓" : "✕ failed") by \(e.event.actor ?? "?")\(e.event.reason.map { ": " + $0 } ?? "")",
+                    indent: 1
+                )
+            )
         }
         return lines
     }

@@ -20,22 +20,32 @@ enum UserForm {
     static func make(_ kind: Kind, user: User? = nil) -> Form {
         let password = Form.Field("password", "Password", help: "at least \(ClaimdeckEngine.minimumPasswordLength) characters; masked", secure: true)
         let repeated = Form.Field("repeat", "Password again", help: "type it once more", secure: true)
-        let attributes = Form.Field("attributes", "Attributes (JSON)", user.map { json($0.attributes) } ?? "{}",
-                                    help: "a JSON object: {\"name\": \"Alice\", \"email\": \"alice@example.com\", \"roles\": [\"admin\"]}")
+        let attributes = Form.Field(
+            "attributes",
+            "Attributes (JSON)",
+            user.map { json($0.attributes) } ?? "{}",
+            help: "a JSON object: {\"name\": \"Alice\", \"email\": \"alice@example.com\", \"roles\": [\"admin\"]}"
+        )
         switch kind {
         case .create:
             var optionalPassword = password
             optionalPassword.help = "optional: without one the user cannot sign in; masked"
-            return Form(title: "Create a user", fields: [
-                Form.Field("username", "Username", help: "what the user types at sign-in; no spaces"),
-                Form.Field("id", "Id (sub)", help: "optional: the token subject, generated when empty; never changes"),
-                attributes, optionalPassword, repeated,
-            ])
+            return Form(
+                title: "Create a user",
+                fields: [
+                    Form.Field("username", "Username", help: "what the user types at sign-in; no spaces"),
+                    Form.Field("id", "Id (sub)", help: "optional: the token subject, generated when empty; never changes"),
+                    attributes, optionalPassword, repeated,
+                ]
+            )
         case .edit:
-            return Form(title: "Edit user \(user?.username ?? "")", fields: [
-                Form.Field("username", "Username", user?.username ?? "", help: "what the user types at sign-in; no spaces"),
-                attributes,
-            ])
+            return Form(
+                title: "Edit user \(user?.username ?? "")",
+                fields: [
+                    Form.Field("username", "Username", user?.username ?? "", help: "what the user types at sign-in; no spaces"),
+                    attributes,
+                ]
+            )
         case .password:
             return Form(title: "Set the password of \(user?.username ?? "")", fields: [password, repeated])
         }
@@ -64,7 +74,8 @@ enum UserForm {
         }
         if has.contains("id"), !form.value("id").isEmpty { try engine.checkUserInput(tenantID: tenantID, id: form.value("id")) }
         if has.contains("attributes") { _ = try ClaimdeckEngine.parseUserAttributes(form.value("attributes")) }
-        let password = form.value("password"), again = form.value("repeat")
+        let password = form.value("password")
+        let again = form.value("repeat")
         if has.contains("password"), kind != .create || !password.isEmpty || !again.isEmpty {
             try engine.checkUserInput(tenantID: tenantID, password: password)
             if again.isEmpty { throw .invalid(field: "repeat", "type the password again") }

@@ -6,7 +6,10 @@ import JOSE
 /// JSON) and set a password with forms the engine validates as you type; disable (revokes their
 /// tokens, after the dry run) and enable; their tokens.
 final class UsersScreen: Screen {
-    enum Action: Sendable { case move(ListMove), open, create, edit, setPassword, toggleDisabled, tokens, reload }
+    enum Action: Sendable {
+        case move(ListMove)
+        case open, create, edit, setPassword, toggleDisabled, tokens, reload
+    }
 
     let kind = ScreenKind.users
     private(set) var users: [User] = []
@@ -17,15 +20,18 @@ final class UsersScreen: Screen {
     private(set) var form: (form: Form, kind: UserForm.Kind)?
     private var loaded = false
 
-    static let keyMap = KeyMap<Action>("Users", ListMove.bindings(Action.move) + [
-        KeyBinding([.enter], .open, "Open the user", hint: "open"),
-        KeyBinding([.char("n")], .create, "Create a user", hint: "create"),
-        KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", hint: "edit"),
-        KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", hint: "password"),
-        KeyBinding([.char("d")], .toggleDisabled, "Disable (revokes their tokens) / enable", destructive: true, hint: "disable"),
-        KeyBinding([.char("t")], .tokens, "Their tokens"),
-        KeyBinding([.ctrl("r")], .reload, "Reload"),
-    ])
+    static let keyMap = KeyMap<Action>(
+        "Users",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.enter], .open, "Open the user", hint: "open"),
+            KeyBinding([.char("n")], .create, "Create a user", hint: "create"),
+            KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", hint: "edit"),
+            KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", hint: "password"),
+            KeyBinding([.char("d")], .toggleDisabled, "Disable (revokes their tokens) / enable", destructive: true, hint: "disable"),
+            KeyBinding([.char("t")], .tokens, "Their tokens"),
+            KeyBinding([.ctrl("r")], .reload, "Reload"),
+        ]
+    )
 
     var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
     var hintEntries: [HelpEntry] { form == nil ? Self.keyMap.hintEntries : [] }
@@ -56,7 +62,9 @@ final class UsersScreen: Screen {
             guard let self else { return }
             self.loaded = true
             switch r {
-            case .failure(let e): self.users = []; ctx.fail(e)
+            case .failure(let e):
+                self.users = []
+                ctx.fail(e)
             case .success(let u): self.users = u.sorted { $0.username < $1.username }
             }
             self.list.setCount(self.shown.count)
@@ -106,11 +114,15 @@ final class UsersScreen: Screen {
         case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
         case .toggleDisabled:
             guard let u = selected else { return true }
-            let tenant = ctx.tenantID, actor = ctx.actor
+            let tenant = ctx.tenantID
+            let actor = ctx.actor
             let apply = { [weak self] in
-                ctx.run("set user disabled", { e throws(AdminError) in
-                    try await e.setUserDisabled(tenantID: tenant, u.id, disabled: !u.disabled, actor: actor)
-                }) { r in
+                ctx.run(
+                    "set user disabled",
+                    { e throws(AdminError) in
+                        try await e.setUserDisabled(tenantID: tenant, u.id, disabled: !u.disabled, actor: actor)
+                    }
+                ) { r in
                     switch r {
                     case .failure(let e): ctx.fail(e)
                     case .success(let s):
@@ -119,7 +131,10 @@ final class UsersScreen: Screen {
                     }
                 }
             }
-            if u.disabled { apply(); return true }
+            if u.disabled {
+                apply()
+                return true
+            }
             let selector = RevocationSelector.subject(tenantID: tenant, subject: u.id)
             ctx.run("preview", { e throws(AdminError) in try await e.previewRevocation(selector) }) { r in
                 switch r {
@@ -163,8 +178,11 @@ final class UsersScreen: Screen {
             ctx.flash("fix the marked field first", .error)
             return
         }
-        let tenant = ctx.tenantID, actor = ctx.actor
-        let username = f.value("username"), id = f.value("id"), password = f.value("password")
+        let tenant = ctx.tenantID
+        let actor = ctx.actor
+        let username = f.value("username")
+        let id = f.value("id")
+        let password = f.value("password")
         let attributesText = f.value("attributes")
         let done: (Result<User, AdminError>, String) -> Void = { [weak self] result, message in
             guard let self else { return }
@@ -183,28 +201,50 @@ final class UsersScreen: Screen {
         }
         switch kind {
         case .create:
-            ctx.run("create user", { e throws(AdminError) in
-                let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
-                return try await e.createUser(tenantID: tenant, username: username, id: id.isEmpty ? nil : id, attributes: attributes,
-                                              password: password.isEmpty ? nil : password, actor: actor)
-            }) { done($0, "Created user \(username)" + (password.isEmpty ? " (no password: cannot sign in yet)" : "")) }
+            ctx.run(
+                "create user",
+                { e throws(AdminError) in
+                    let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
+                    return try await e.createUser(
+                        tenantID: tenant,
+                        username: username,
+                        id: id.isEmpty ? nil : id,
+                        attributes: attributes,
+                        password: password.isEmpty ? nil : password,
+                        actor: actor
+                    )
+                }
+            ) { done($0, "Created user \(username)" + (password.isEmpty ? " (no password: cannot sign in yet)" : "")) }
         case .edit(let userID):
             let old = users.first { $0.id == userID }
-            ctx.run("update user", { e throws(AdminError) in
-                let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
-                return try await e.updateUser(tenantID: tenant, userID, username: username == old?.username ? nil : username,
-                                              attributes: attributes, actor: actor)
-            }) { done($0, "Saved user \(username)") }
+            ctx.run(
+                "update user",
+                { e throws(AdminError) in
+                    let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
+                    return try await e.updateUser(
+                        tenantID: tenant,
+                        userID,
+                        username: username == old?.username ? nil : username,
+                        attributes: attributes,
+                        actor: actor
+                    )
+                }
+            ) { done($0, "Saved user \(username)") }
         case .password(let userID):
-            ctx.run("set password", { e throws(AdminError) in
-                try await e.setUserPassword(tenantID: tenant, userID, password: password, actor: actor)
-                return try await e.user(tenantID: tenant, userID)
-            }) { done($0, "Password set for \((try? $0.get())?.username ?? userID)") }
+            ctx.run(
+                "set password",
+                { e throws(AdminError) in
+                    try await e.setUserPassword(tenantID: tenant, userID, password: password, actor: actor)
+                    return try await e.user(tenantID: tenant, userID)
+                }
+            ) { done($0, "Password set for \((try? $0.get())?.username ?? userID)") }
         }
     }
 
-    static let columns = [Column("USERNAME", 20, flexible: true), Column("ID", 30), Column("STATUS", 11), Column("PASSWORD", 8),
-                          Column("CREATED", 20)]
+    static let columns = [
+        Column("USERNAME", 20, flexible: true), Column("ID", 30), Column("STATUS", 11), Column("PASSWORD", 8),
+        Column("CREATED", 20),
+    ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
         if let form {
@@ -213,16 +253,20 @@ final class UsersScreen: Screen {
         }
         if let u = selected, detail != nil {
             let status = Present.enabled(u.disabled)
-            var lines: [DetailLine] = [.section("User \(u.username)"), DetailLine("id (sub)", u.id), DetailLine("status", status.text, role: status.role ?? .text),
-                                       DetailLine("password", u.passwordHash == nil ? "not set" : "set (scrypt)"),
-                                       DetailLine("created", Present.time(u.createdAt)), .section("Attributes")]
+            var lines: [DetailLine] = [
+                .section("User \(u.username)"), DetailLine("id (sub)", u.id), DetailLine("status", status.text, role: status.role ?? .text),
+                DetailLine("password", u.passwordHash == nil ? "not set" : "set (scrypt)"),
+                DetailLine("created", Present.time(u.createdAt)), .section("Attributes"),
+            ]
             for (k, v) in u.attributes.sorted(by: { $0.key < $1.key }) { lines += DetailLine.tree(k, v, indent: 1) }
             DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
             return
         }
         let rows = shown.map { u -> [TableCell] in
-            [TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
-             TableCell(Present.time(u.createdAt))]
+            [
+                TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
+                TableCell(Present.time(u.createdAt)),
+            ]
         }
         Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
     }

@@ -9,9 +9,15 @@ extension ConsoleApp {
     public func render(into grid: inout CellGrid) {
         grid.glyphs = environment.glyphs
         grid.clear()
-        let w = grid.width, h = grid.height
+        let w = grid.width
+        let h = grid.height
         guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
-            grid.put("Terminal too small (\(w)x\(h)); Claimdeck needs \(Self.minimumSize.width)x\(Self.minimumSize.height).", x: 0, y: 0, role: .flashWarn)
+            grid.put(
+                "Terminal too small (\(w)x\(h)); Claimdeck needs \(Self.minimumSize.width)x\(Self.minimumSize.height).",
+                x: 0,
+                y: 0,
+                role: .flashWarn
+            )
             return
         }
         drawHeader(&grid)
@@ -57,8 +63,11 @@ extension ConsoleApp {
         var x = 0
         let entries: [HelpEntry]
         switch mode {
-        case .palette: entries = [HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
-                                  HelpEntry(keys: "Enter", text: "run"), HelpEntry(keys: "Esc", text: "cancel")]
+        case .palette:
+            entries = [
+                HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
+                HelpEntry(keys: "Enter", text: "run"), HelpEntry(keys: "Esc", text: "cancel"),
+            ]
         case .filter: entries = [HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter")]
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
         case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries

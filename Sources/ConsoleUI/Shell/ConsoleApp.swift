@@ -11,8 +11,13 @@ public struct ConsoleEnvironment: Sendable {
     /// `.ascii` when the locale is not UTF-8.
     public var glyphs: GlyphSet
 
-    public init(databasePath: String, serverURL: String? = nil, themeDirectory: String? = nil, colorDepth: ColorDepth = .c256,
-                glyphs: GlyphSet = .unicode) {
+    public init(
+        databasePath: String,
+        serverURL: String? = nil,
+        themeDirectory: String? = nil,
+        colorDepth: ColorDepth = .c256,
+        glyphs: GlyphSet = .unicode
+    ) {
         self.databasePath = databasePath
         self.serverURL = serverURL
         self.themeDirectory = themeDirectory
@@ -33,7 +38,8 @@ public final class ConsoleApp {
     }
 
     enum ShellAction: Sendable {
-        case palette, filter, help, back, quit, tab(ScreenKind)
+        case palette, filter, help, back, quit
+        case tab(ScreenKind)
     }
 
     public let context: ConsoleContext
@@ -47,18 +53,28 @@ public final class ConsoleApp {
     private var history: [ScreenKind] = []
     var mode: Mode = .normal
 
-    static let shellKeys = KeyMap<ShellAction>("Everywhere", [
-        KeyBinding([.char(":")], .palette, "Command palette (:tokens, :tenant NAME, :theme NAME, :q)", hint: "command"),
-        KeyBinding([.char("/")], .filter, "Filter this list", hint: "filter"),
-        KeyBinding([.char("?")], .help, "Help: every key of this screen", hint: "help"),
-        KeyBinding([.escape], .back, "Back", hint: "back"),
-        KeyBinding([.char("q"), .ctrl("c")], .quit, "Quit"),
-    ] + ScreenKind.allCases.enumerated().map { i, kind in
-        KeyBinding([.char(Character("\(i + 1)"))], .tab(kind), "Go to \(kind.title)")
-    })
+    static let shellKeys = KeyMap<ShellAction>(
+        "Everywhere",
+        [
+            KeyBinding([.char(":")], .palette, "Command palette (:tokens, :tenant NAME, :theme NAME, :q)", hint: "command"),
+            KeyBinding([.char("/")], .filter, "Filter this list", hint: "filter"),
+            KeyBinding([.char("?")], .help, "Help: every key of this screen", hint: "help"),
+            KeyBinding([.escape], .back, "Back", hint: "back"),
+            KeyBinding([.char("q"), .ctrl("c")], .quit, "Quit"),
+        ]
+            + ScreenKind.allCases.enumerated().map { i, kind in
+                KeyBinding([.char(Character("\(i + 1)"))], .tab(kind), "Go to \(kind.title)")
+            }
+    )
 
-    public init(engine: ClaimdeckEngine, clock: any WallClock, tenantID: String, environment: ConsoleEnvironment,
-                theme: Theme = .builtIn, start: ScreenKind = .audit) {
+    public init(
+        engine: ClaimdeckEngine,
+        clock: any WallClock,
+        tenantID: String,
+        environment: ConsoleEnvironment,
+        theme: Theme = .builtIn,
+        start: ScreenKind = .audit
+    ) {
         context = ConsoleContext(engine: engine, clock: clock, tenantID: tenantID)
         self.environment = environment
         self.theme = environment.colorDepth == .none ? theme.withoutColor() : theme
@@ -153,7 +169,10 @@ public final class ConsoleApp {
             default: break
             }
         case .normal:
-            if key == .ctrl("c") { quitRequested = true; return }
+            if key == .ctrl("c") {
+                quitRequested = true
+                return
+            }
             if screen(current).handle(key, context) { return }
             switch Self.shellKeys.action(for: key) {
             case .palette?: mode = .palette(TextField(), choice: 0)
@@ -171,7 +190,8 @@ public final class ConsoleApp {
         let candidates = completions(field.text)
         switch key {
         case .escape: mode = .normal
-        case .tab, .right where field.cursor == field.text.count:
+        case .tab,
+            .right where field.cursor == field.text.count:
             if let c = candidates.isEmpty ? nil : candidates[choice % candidates.count] { field.set(c) }
             mode = .palette(field, choice: 0)
         case .down: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + 1) % candidates.count)
@@ -194,7 +214,10 @@ public final class ConsoleApp {
     /// Runs a palette command line.
     public func run(_ line: String) {
         guard let command = PaletteCommand.parse(line) else {
-            context.flash("unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :designer :tenant NAME :theme NAME :q", .error)
+            context.flash(
+                "unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :designer :tenant NAME :theme NAME :q",
+                .error
+            )
             return
         }
         switch command {
@@ -206,7 +229,10 @@ public final class ConsoleApp {
     }
 
     public func setTheme(_ name: String) {
-        guard let dir = environment.themeDirectory else { context.flash("no themes directory found", .error); return }
+        guard let dir = environment.themeDirectory else {
+            context.flash("no themes directory found", .error)
+            return
+        }
         do {
             let loaded = try ThemeLoader.load(named: name, from: dir)
             theme = environment.colorDepth == .none ? loaded.theme.withoutColor() : loaded.theme

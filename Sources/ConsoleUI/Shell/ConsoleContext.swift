@@ -41,17 +41,22 @@ public final class ConsoleContext {
     public var now: Date { clock.now() }
 
     /// Runs `work` against the engine off the UI thread; `then` gets its result on the UI thread.
-    public func run<T: Sendable>(_ label: String, _ work: @escaping @Sendable (ClaimdeckEngine) async throws(AdminError) -> T,
-                                 then: @escaping (Result<T, AdminError>) -> Void) {
+    public func run<T: Sendable>(
+        _ label: String,
+        _ work: @escaping @Sendable (ClaimdeckEngine) async throws(AdminError) -> T,
+        then: @escaping (Result<T, AdminError>) -> Void
+    ) {
         let id = nextJobID
         nextJobID += 1
-        outbox.append(Job(id: id, label: label) { engine in
-            do throws(AdminError) {
-                return Result<T, AdminError>.success(try await work(engine))
-            } catch {
-                return Result<T, AdminError>.failure(error)
+        outbox.append(
+            Job(id: id, label: label) { engine in
+                do throws(AdminError) {
+                    return Result<T, AdminError>.success(try await work(engine))
+                } catch {
+                    return Result<T, AdminError>.failure(error)
+                }
             }
-        })
+        )
         completions[id] = { value in
             guard let result = value as? Result<T, AdminError> else { return }
             then(result)

@@ -20,7 +20,10 @@ public final class ConsoleInbox: Sendable {
 
     func drain() -> (results: [JobResult], serverURL: String??, stop: String?) {
         state.withLock { s in
-            defer { s.results.removeAll(keepingCapacity: true); s.serverURL = nil }
+            defer {
+                s.results.removeAll(keepingCapacity: true)
+                s.serverURL = nil
+            }
             return (s.results, s.serverURL, s.stop)
         }
     }

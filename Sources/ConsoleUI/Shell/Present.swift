@@ -62,7 +62,9 @@ public enum Present {
     public static func relative(_ date: Date, now: Date) -> String {
         let s = Int(date.timeIntervalSince(now).rounded())
         let a = abs(s)
-        let text = a < 60 ? "\(a)s" : a < 3600 ? "\(a / 60)m \(a % 60)s" : a < 86_400 ? "\(a / 3600)h \(a % 3600 / 60)m" : "\(a / 86_400)d \(a % 86_400 / 3600)h"
+        let text =
+            a < 60
+            ? "\(a)s" : a < 3600 ? "\(a / 60)m \(a % 60)s" : a < 86_400 ? "\(a / 3600)h \(a % 3600 / 60)m" : "\(a / 86_400)d \(a % 86_400 / 3600)h"
         return s >= 0 ? "in " + text : text + " ago"
     }
 }

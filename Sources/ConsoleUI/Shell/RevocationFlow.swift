@@ -15,17 +15,23 @@ enum RevocationFlow {
                     ctx.flash("Nothing to revoke: no active token matches \(selector.description).", .warn)
                     return
                 }
-                ctx.present(Dialog(confirm: "Revoke tokens", lines: lines(selector, preview, now: ctx.now),
-                                   action: "Revoke \(Present.count(preview.revoked, "token"))") {
-                    ctx.run("revoke", { engine throws(AdminError) in try await engine.revokeTokens(selector, reason: reason, actor: actor) }) { result in
-                        switch result {
-                        case .failure(let error): ctx.fail(error)
-                        case .success(let summary):
-                            ctx.flash("Revoked \(Present.count(summary.revoked, "token")): introspection answers active:false now.")
-                            done(summary)
+                ctx.present(
+                    Dialog(
+                        confirm: "Revoke tokens",
+                        lines: lines(selector, preview, now: ctx.now),
+                        action: "Revoke \(Present.count(preview.revoked, "token"))"
+                    ) {
+                        ctx.run("revoke", { engine throws(AdminError) in try await engine.revokeTokens(selector, reason: reason, actor: actor) }) {
+                            result in
+                            switch result {
+                            case .failure(let error): ctx.fail(error)
+                            case .success(let summary):
+                                ctx.flash("Revoked \(Present.count(summary.revoked, "token")): introspection answers active:false now.")
+                                done(summary)
+                            }
                         }
                     }
-                })
+                )
             }
         }
     }

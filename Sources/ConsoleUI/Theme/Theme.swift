@@ -60,7 +60,10 @@ public enum ThemeColor: Sendable, Hashable {
 
     static func rgbOf(index i: Int) -> (UInt8, UInt8, UInt8) {
         if i < 16 { return ansiRGB[i] }
-        if i >= 232 { let v = UInt8(8 + 10 * (i - 232)); return (v, v, v) }
+        if i >= 232 {
+            let v = UInt8(8 + 10 * (i - 232))
+            return (v, v, v)
+        }
         let steps: [UInt8] = [0, 95, 135, 175, 215, 255]
         let c = i - 16
         return (steps[c / 36], steps[c / 6 % 6], steps[c % 6])
@@ -71,14 +74,19 @@ public enum ThemeColor: Sendable, Hashable {
     }
 
     static func dist(_ a: (UInt8, UInt8, UInt8), _ b: (UInt8, UInt8, UInt8)) -> Int {
-        let dr = Int(a.0) - Int(b.0), dg = Int(a.1) - Int(b.1), db = Int(a.2) - Int(b.2)
+        let dr = Int(a.0) - Int(b.0)
+        let dg = Int(a.1) - Int(b.1)
+        let db = Int(a.2) - Int(b.2)
         return 2 * dr * dr + 4 * dg * dg + 3 * db * db
     }
 }
 
 /// How many colours the terminal shows.
 public enum ColorDepth: Int, Sendable, Hashable {
-    case none = 0, c8 = 8, c16 = 16, c256 = 256
+    case none = 0
+    case c8 = 8
+    case c16 = 16
+    case c256 = 256
 
     /// `NO_COLOR` set (any value) means none; otherwise what the terminal reports.
     public static func detect(environment: [String: String], terminalColors: Int) -> ColorDepth {
@@ -100,8 +108,13 @@ public struct RoleStyle: Sendable, Hashable {
     public var reverse: Bool
     public var underline: Bool
 
-    public init(foreground: ThemeColor = .default, background: ThemeColor = .default, bold: Bool = false, reverse: Bool = false,
-                underline: Bool = false) {
+    public init(
+        foreground: ThemeColor = .default,
+        background: ThemeColor = .default,
+        bold: Bool = false,
+        reverse: Bool = false,
+        underline: Bool = false
+    ) {
         self.foreground = foreground
         self.background = background
         self.bold = bold
@@ -135,17 +148,26 @@ public struct Theme: Sendable, Hashable {
     /// The built-in theme every file overrides; usable with no `themes/` directory at all.
     public static let builtIn: Theme = {
         func s(_ fg: String, _ bg: String = "default", bold: Bool = false, reverse: Bool = false, underline: Bool = false) -> RoleStyle {
-            RoleStyle(foreground: ThemeColor.parse(fg) ?? .default, background: ThemeColor.parse(bg) ?? .default, bold: bold, reverse: reverse,
-                      underline: underline)
+            RoleStyle(
+                foreground: ThemeColor.parse(fg) ?? .default,
+                background: ThemeColor.parse(bg) ?? .default,
+                bold: bold,
+                reverse: reverse,
+                underline: underline
+            )
         }
-        return Theme(name: "default", styles: [
-            .text: s("default"), .muted: s("#8a8a8a"), .accent: s("cyan", bold: true), .border: s("#5f87af"),
-            .header: s("white", "#005f87", bold: true), .title: s("cyan", bold: true), .selection: s("black", "cyan"),
-            .key: s("yellow", bold: true), .flashInfo: s("green"), .flashWarn: s("yellow", bold: true), .flashError: s("red", bold: true),
-            .statusActive: s("green"), .statusExpired: s("#8a8a8a"), .statusRevoked: s("red"), .statusDisabled: s("magenta"),
-            .statusPending: s("yellow"), .dialog: s("white", "#303030"), .button: s("white", "#303030"),
-            .buttonFocus: s("black", "yellow", bold: true), .input: s("default", underline: true), .columnHeader: s("default", bold: true, underline: true),
-            .sparkline: s("cyan"),
-        ])
+        return Theme(
+            name: "default",
+            styles: [
+                .text: s("default"), .muted: s("#8a8a8a"), .accent: s("cyan", bold: true), .border: s("#5f87af"),
+                .header: s("white", "#005f87", bold: true), .title: s("cyan", bold: true), .selection: s("black", "cyan"),
+                .key: s("yellow", bold: true), .flashInfo: s("green"), .flashWarn: s("yellow", bold: true), .flashError: s("red", bold: true),
+                .statusActive: s("green"), .statusExpired: s("#8a8a8a"), .statusRevoked: s("red"), .statusDisabled: s("magenta"),
+                .statusPending: s("yellow"), .dialog: s("white", "#303030"), .button: s("white", "#303030"),
+                .buttonFocus: s("black", "yellow", bold: true), .input: s("default", underline: true),
+                .columnHeader: s("default", bold: true, underline: true),
+                .sparkline: s("cyan"),
+            ]
+        )
     }()
 }

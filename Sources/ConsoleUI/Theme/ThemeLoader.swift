@@ -35,14 +35,23 @@ public enum ThemeLoader {
         for key in doc.keys where key != "name" && key != "roles" { warnings.append("\(file): unknown key '\(key)'") }
         let roles = doc["roles"] as? [String: Any] ?? [:]
         for (name, value) in roles.sorted(by: { $0.key < $1.key }) {
-            guard let role = Role(rawValue: name) else { warnings.append("\(file): unknown role '\(name)'"); continue }
-            guard let spec = value as? [String: Any] else { warnings.append("\(file): role '\(name)' needs fg/bg/attrs"); continue }
+            guard let role = Role(rawValue: name) else {
+                warnings.append("\(file): unknown role '\(name)'")
+                continue
+            }
+            guard let spec = value as? [String: Any] else {
+                warnings.append("\(file): role '\(name)' needs fg/bg/attrs")
+                continue
+            }
             var style = RoleStyle()
             for (k, v) in spec {
                 switch k {
                 case "fg", "bg":
                     let text = v as? String ?? (v as? Int).map(String.init) ?? ""
-                    guard let color = ThemeColor.parse(text) else { warnings.append("\(file): role '\(name)': unknown colour '\(text)'"); continue }
+                    guard let color = ThemeColor.parse(text) else {
+                        warnings.append("\(file): role '\(name)': unknown colour '\(text)'")
+                        continue
+                    }
                     if k == "fg" { style.foreground = color } else { style.background = color }
                 case "attrs":
                     for a in (v as? [Any] ?? []).compactMap({ $0 as? String }) {

@@ -63,8 +63,11 @@ public struct Dialog {
     }
 
     public func draw(in screen: Rect, grid: inout CellGrid) {
-        let contentWidth = max(DisplayWidth.of(title) + 4, lines.map { DisplayWidth.of($0.text) }.max() ?? 0,
-                               buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +))
+        let contentWidth = max(
+            DisplayWidth.of(title) + 4,
+            lines.map { DisplayWidth.of($0.text) }.max() ?? 0,
+            buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +)
+        )
         let width = min(screen.width - 2, contentWidth + 4)
         let height = min(screen.height - 2, lines.count + 4)
         let box = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)

@@ -41,8 +41,10 @@ public struct Form: Sendable {
     }
 
     /// The keys every form answers, for `?` help while a form is open.
-    public static let helpEntries = [HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"),
-                                     HelpEntry(keys: "Enter", text: "Save (when valid)"), HelpEntry(keys: "Esc", text: "Cancel, nothing saved")]
+    public static let helpEntries = [
+        HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"),
+        HelpEntry(keys: "Enter", text: "Save (when valid)"), HelpEntry(keys: "Esc", text: "Cancel, nothing saved"),
+    ]
 
     public var isValid: Bool { formError == nil && fields.allSatisfy { $0.error == nil } }
 
@@ -52,8 +54,12 @@ public struct Form: Sendable {
         switch key {
         case .escape: return .cancel
         case .enter: return .submit
-        case .tab, .down: moveFocus(1); return .moved
-        case .backTab, .up: moveFocus(-1); return .moved
+        case .tab, .down:
+            moveFocus(1)
+            return .moved
+        case .backTab, .up:
+            moveFocus(-1)
+            return .moved
         default:
             guard fields[focus].editable, fields[focus].input.handle(key) else { return .ignored }
             return .edited
@@ -64,7 +70,10 @@ public struct Form: Sendable {
         var i = focus
         for _ in fields.indices {
             i = (i + d + fields.count) % fields.count
-            if fields[i].editable { focus = i; return }
+            if fields[i].editable {
+                focus = i
+                return
+            }
         }
     }
 
@@ -89,10 +98,18 @@ public struct Form: Sendable {
                 y += 1
             }
         }
-        if let e = formError, y < area.maxY { grid.put("✕ " + e, x: area.x, y: y, role: .flashError, limit: area.width); y += 1 }
+        if let e = formError, y < area.maxY {
+            grid.put("✕ " + e, x: area.x, y: y, role: .flashError, limit: area.width)
+            y += 1
+        }
         if y < area.maxY {
-            grid.put(isValid ? "✓ valid · Enter saves · Tab next field · Esc cancels" : "Fix the marked field · Tab next field · Esc cancels",
-                     x: area.x, y: min(area.maxY - 1, y + 1), role: isValid ? .statusActive : .muted, limit: area.width)
+            grid.put(
+                isValid ? "✓ valid · Enter saves · Tab next field · Esc cancels" : "Fix the marked field · Tab next field · Esc cancels",
+                x: area.x,
+                y: min(area.maxY - 1, y + 1),
+                role: isValid ? .statusActive : .muted,
+                limit: area.width
+            )
         }
     }
 }

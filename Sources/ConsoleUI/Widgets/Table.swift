@@ -41,8 +41,15 @@ public enum Table {
         return widths
     }
 
-    public static func draw(_ columns: [Column], rows: [[TableCell]], state: inout ListState, in area: Rect, grid: inout CellGrid,
-                            focused: Bool = true, empty: String = "Nothing to show.") {
+    public static func draw(
+        _ columns: [Column],
+        rows: [[TableCell]],
+        state: inout ListState,
+        in area: Rect,
+        grid: inout CellGrid,
+        focused: Bool = true,
+        empty: String = "Nothing to show."
+    ) {
         guard area.height >= 2 else { return }
         let widths = layout(columns, width: area.width)
         var x = area.x

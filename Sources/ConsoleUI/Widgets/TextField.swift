@@ -64,7 +64,8 @@ public struct TextField: Sendable, Hashable {
         let shown = secure ? String(repeating: "•", count: text.count) : text
         let chars = Array(shown)
         // Scroll so the cursor stays visible: walk back from it until the field is full.
-        var start = cursor, used = 0
+        var start = cursor
+        var used = 0
         while start > 0, used + DisplayWidth.of(chars[start - 1]) < width {
             start -= 1
             used += DisplayWidth.of(chars[start])

@@ -23,8 +23,10 @@ enum BrowserResponses {
 
     /// 303 after a form post, 302 after a GET: the browser follows with a GET either way.
     static func redirect(_ location: String, afterPost: Bool) -> Response {
-        Response(status: afterPost ? .seeOther : .found,
-                 headers: [.location: location, .cacheControl: "no-store", HTTPFields.referrerPolicyName: "no-referrer"])
+        Response(
+            status: afterPost ? .seeOther : .found,
+            headers: [.location: location, .cacheControl: "no-store", HTTPFields.referrerPolicyName: "no-referrer"]
+        )
     }
 
     static func cookie(_ name: String, _ value: String, tenantID: String, maxAge: Int, secure: Bool, sameSite: Cookie.SameSite) -> Cookie {

@@ -35,8 +35,12 @@ struct BrowserRoutes {
     private func authorize(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async -> Response {
         let tenantID = tenant(context)
         guard let parameters = form ?? query(request) else { return badEncoding() }
-        let outcome = await engine.authorize(tenantID: tenantID, parameters: parameters, sessionCookie: sessionCookie(request, tenantID),
-                                             remoteAddress: context.remoteAddress)
+        let outcome = await engine.authorize(
+            tenantID: tenantID,
+            parameters: parameters,
+            sessionCookie: sessionCookie(request, tenantID),
+            remoteAddress: context.remoteAddress
+        )
         return render(outcome, tenantID: tenantID, request: request, afterPost: form != nil)
     }
 
@@ -48,14 +52,22 @@ struct BrowserRoutes {
         let password = ((try? form.single("password")) ?? nil) ?? ""
         let retry = { (notice: String, status: HTTPResponse.Status) -> Response in
             if ((try? form.single("flow")) ?? nil) == "device" {
-                var r = renderDevice(.login(client: nil, userCode: (try? form.single("user_code")) ?? nil, notice: notice),
-                                     tenantID: tenantID, request: request)
+                var r = renderDevice(
+                    .login(client: nil, userCode: (try? form.single("user_code")) ?? nil, notice: notice),
+                    tenantID: tenantID,
+                    request: request
+                )
                 r.status = status
                 return r
             }
             guard var authorization = engine.authorizationRequest(tenantID: tenantID, parameters: parameters) else {
-                return BrowserResponses.html(HTMLPage.error(title: "This sign-in request cannot be completed",
-                                                            message: "Start again from the application."), status: .badRequest)
+                return BrowserResponses.html(
+                    HTMLPage.error(
+                        title: "This sign-in request cannot be completed",
+                        message: "Start again from the application."
+                    ),
+                    status: .badRequest
+                )
             }
             authorization.loginHint = Validation.printable(username, limit: 200)
             var r = render(.login(authorization, notice: notice), tenantID: tenantID, request: request, afterPost: true)
@@ -79,16 +91,30 @@ struct BrowserRoutes {
         if ((try? form.single("flow")) ?? nil) == "device" {
             // Back to the verification page, now signed in, with the code the user already typed.
             let code = ((try? form.single("user_code")) ?? nil) ?? ""
-            response = BrowserResponses.redirect("/\(tenantID)/device" + (code.isEmpty ? "" : "?user_code=" + FormEncoding.encode(code)),
-                                                 afterPost: true)
+            response = BrowserResponses.redirect(
+                "/\(tenantID)/device" + (code.isEmpty ? "" : "?user_code=" + FormEncoding.encode(code)),
+                afterPost: true
+            )
         } else {
-            let outcome = await engine.authorize(tenantID: tenantID, parameters: parameters, sessionCookie: result.cookie,
-                                                 remoteAddress: context.remoteAddress, justAuthenticated: true)
+            let outcome = await engine.authorize(
+                tenantID: tenantID,
+                parameters: parameters,
+                sessionCookie: result.cookie,
+                remoteAddress: context.remoteAddress,
+                justAuthenticated: true
+            )
             response = render(outcome, tenantID: tenantID, request: request, afterPost: true)
         }
-        response.setCookie(BrowserResponses.cookie(
-            SessionCookie.name, result.cookie, tenantID: tenantID, maxAge: Int(engine.configuration.sessionLifetime),
-            secure: engine.configuration.secureCookies, sameSite: .lax))
+        response.setCookie(
+            BrowserResponses.cookie(
+                SessionCookie.name,
+                result.cookie,
+                tenantID: tenantID,
+                maxAge: Int(engine.configuration.sessionLifetime),
+                secure: engine.configuration.secureCookies,
+                sameSite: .lax
+            )
+        )
         return response
     }
 
@@ -98,11 +124,18 @@ struct BrowserRoutes {
         guard let parameters = carried(form) else { return badEncoding() }
         let decision = (try? form.single("decision")) ?? nil
         guard decision == "approve" || decision == "deny" else {
-            return BrowserResponses.html(HTMLPage.error(title: "Choose Allow or Deny", message: "The form did not say whether you allow access."),
-                                         status: .badRequest)
+            return BrowserResponses.html(
+                HTMLPage.error(title: "Choose Allow or Deny", message: "The form did not say whether you allow access."),
+                status: .badRequest
+            )
         }
-        let outcome = await engine.decideConsent(tenantID: tenantID, parameters: parameters, sessionCookie: sessionCookie(request, tenantID),
-                                                 approved: decision == "approve", remoteAddress: context.remoteAddress)
+        let outcome = await engine.decideConsent(
+            tenantID: tenantID,
+            parameters: parameters,
+            sessionCookie: sessionCookie(request, tenantID),
+            approved: decision == "approve",
+            remoteAddress: context.remoteAddress
+        )
         return render(outcome, tenantID: tenantID, request: request, afterPost: true)
     }
 
@@ -112,17 +145,26 @@ struct BrowserRoutes {
         let parameters: FormParameters?
         if let form, form.values["request"] != nil { parameters = carried(form) } else { parameters = form ?? query(request) }
         guard let parameters else { return badEncoding() }
-        let outcome = await engine.logout(tenantID: tenantID, parameters: parameters, sessionCookie: sessionCookie(request, tenantID),
-                                          confirmed: confirmed)
+        let outcome = await engine.logout(
+            tenantID: tenantID,
+            parameters: parameters,
+            sessionCookie: sessionCookie(request, tenantID),
+            confirmed: confirmed
+        )
         var response: Response
         switch outcome {
         case .errorPage(let error):
             return BrowserResponses.html(HTMLPage.error(title: "Cannot sign out", message: error.errorDescription), status: .badRequest)
         case .confirm(let logout):
             let (csrf, cookie) = csrfToken(request, tenantID)
-            response = BrowserResponses.html(HTMLPage.confirmLogout(
-                action: "/\(tenantID)/logout", csrf: csrf, carry: [("request", FormEncoding.encode(logout.parameters))],
-                clientName: logout.client?.name))
+            response = BrowserResponses.html(
+                HTMLPage.confirmLogout(
+                    action: "/\(tenantID)/logout",
+                    csrf: csrf,
+                    carry: [("request", FormEncoding.encode(logout.parameters))],
+                    clientName: logout.client?.name
+                )
+            )
             if let cookie { response.setCookie(cookie) }
             return response
         case .redirect(let url):
@@ -130,8 +172,16 @@ struct BrowserRoutes {
         case .signedOut:
             response = BrowserResponses.html(HTMLPage.message(title: "Signed out", text: "You are signed out. You can close this window."))
         }
-        response.setCookie(BrowserResponses.cookie(SessionCookie.name, "", tenantID: tenantID, maxAge: 0,
-                                                   secure: engine.configuration.secureCookies, sameSite: .lax))
+        response.setCookie(
+            BrowserResponses.cookie(
+                SessionCookie.name,
+                "",
+                tenantID: tenantID,
+                maxAge: 0,
+                secure: engine.configuration.secureCookies,
+                sameSite: .lax
+            )
+        )
         return response
     }
 
@@ -143,33 +193,67 @@ struct BrowserRoutes {
             let code = ((try? form.single("user_code")) ?? nil) ?? ""
             if let decision = (try? form.single("decision")) ?? nil {
                 guard decision == "approve" || decision == "deny" else {
-                    return BrowserResponses.html(HTMLPage.error(title: "Choose Allow or Deny", message: "The form did not say whether you allow access."),
-                                                 status: .badRequest)
+                    return BrowserResponses.html(
+                        HTMLPage.error(title: "Choose Allow or Deny", message: "The form did not say whether you allow access."),
+                        status: .badRequest
+                    )
                 }
-                return renderDevice(await engine.decideDevice(tenantID: tenantID, typedCode: code, approved: decision == "approve",
-                                                              sessionCookie: cookie, remoteAddress: context.remoteAddress),
-                                    tenantID: tenantID, request: request)
+                return renderDevice(
+                    await engine.decideDevice(
+                        tenantID: tenantID,
+                        typedCode: code,
+                        approved: decision == "approve",
+                        sessionCookie: cookie,
+                        remoteAddress: context.remoteAddress
+                    ),
+                    tenantID: tenantID,
+                    request: request
+                )
             }
-            return renderDevice(await engine.deviceVerification(tenantID: tenantID, typedCode: code, sessionCookie: cookie,
-                                                                remoteAddress: context.remoteAddress), tenantID: tenantID, request: request)
+            return renderDevice(
+                await engine.deviceVerification(
+                    tenantID: tenantID,
+                    typedCode: code,
+                    sessionCookie: cookie,
+                    remoteAddress: context.remoteAddress
+                ),
+                tenantID: tenantID,
+                request: request
+            )
         }
         guard let query = query(request) else { return badEncoding() }
         let code = (try? query.single("user_code")) ?? nil
-        return renderDevice(await engine.deviceVerification(tenantID: tenantID, typedCode: code, sessionCookie: cookie,
-                                                            remoteAddress: context.remoteAddress), tenantID: tenantID, request: request)
+        return renderDevice(
+            await engine.deviceVerification(
+                tenantID: tenantID,
+                typedCode: code,
+                sessionCookie: cookie,
+                remoteAddress: context.remoteAddress
+            ),
+            tenantID: tenantID,
+            request: request
+        )
     }
 
     private func renderDevice(_ outcome: DeviceVerificationOutcome, tenantID: String, request: Request) -> Response {
         let action = "/\(tenantID)/device"
         switch outcome {
         case .errorPage(let error):
-            return BrowserResponses.html(HTMLPage.error(title: "Cannot connect a device", message: error.errorDescription),
-                                         status: error.status == 404 ? .notFound : .badRequest)
+            return BrowserResponses.html(
+                HTMLPage.error(title: "Cannot connect a device", message: error.errorDescription),
+                status: error.status == 404 ? .notFound : .badRequest
+            )
         case .login(let client, let code, let notice):
             return page(tenantID: tenantID, request: request) { csrf in
-                HTMLPage.login(tenant: engine.config.snapshot.tenants[tenantID]?.displayName ?? tenantID, clientName: client?.name,
-                               action: "/\(tenantID)/login", csrf: csrf, carry: [("flow", "device")] + (code.map { [("user_code", $0)] } ?? []),
-                               username: nil, notice: notice)
+                HTMLPage.login(
+                    tenant: engine.config.snapshot.tenants[tenantID]?.displayName ?? tenantID,
+                    clientName: client?.name,
+                    action: "/\(tenantID)/login",
+                    csrf: csrf,
+                    carry: [("flow", "device")] + (code.map { [("user_code", $0)] } ?? []),
+                    username: nil,
+                    notice: notice
+                )
             }
         case .enterCode(let notice):
             var response = page(tenantID: tenantID, request: request) { csrf in HTMLPage.enterUserCode(action: action, csrf: csrf, notice: notice) }
@@ -177,13 +261,21 @@ struct BrowserRoutes {
             return response
         case .confirm(let device, let client, let scopes, let user):
             return page(tenantID: tenantID, request: request) { csrf in
-                HTMLPage.confirmDevice(clientName: client.name, userCode: device.displayUserCode, user: user.username, scopes: scopes,
-                                       action: action, csrf: csrf)
+                HTMLPage.confirmDevice(
+                    clientName: client.name,
+                    userCode: device.displayUserCode,
+                    user: user.username,
+                    scopes: scopes,
+                    action: action,
+                    csrf: csrf
+                )
             }
         case .finished(let approved, let client):
-            return BrowserResponses.html(approved
-                ? HTMLPage.message(title: "Device connected", text: "\(client.name) is connected. You can go back to your device.")
-                : HTMLPage.message(title: "Access denied", text: "\(client.name) was not given access. You can close this window."))
+            return BrowserResponses.html(
+                approved
+                    ? HTMLPage.message(title: "Device connected", text: "\(client.name) is connected. You can go back to your device.")
+                    : HTMLPage.message(title: "Access denied", text: "\(client.name) was not given access. You can close this window.")
+            )
         }
     }
 
@@ -192,20 +284,34 @@ struct BrowserRoutes {
     private func render(_ outcome: AuthorizationOutcome, tenantID: String, request: Request, afterPost: Bool) -> Response {
         switch outcome {
         case .errorPage(let error):
-            return BrowserResponses.html(HTMLPage.error(title: "This sign-in request cannot be completed", message: error.errorDescription),
-                                         status: error.status == 404 ? .notFound : .badRequest)
+            return BrowserResponses.html(
+                HTMLPage.error(title: "This sign-in request cannot be completed", message: error.errorDescription),
+                status: error.status == 404 ? .notFound : .badRequest
+            )
         case .redirect(let url):
             return BrowserResponses.redirect(url, afterPost: afterPost)
         case .login(let r, let notice):
             return page(tenantID: tenantID, request: request) { csrf in
-                HTMLPage.login(tenant: engine.config.snapshot.tenants[tenantID]?.displayName ?? tenantID, clientName: r.client.name,
-                               action: "/\(tenantID)/login", csrf: csrf, carry: [("request", FormEncoding.encode(r.parameters))],
-                               username: r.loginHint, notice: notice)
+                HTMLPage.login(
+                    tenant: engine.config.snapshot.tenants[tenantID]?.displayName ?? tenantID,
+                    clientName: r.client.name,
+                    action: "/\(tenantID)/login",
+                    csrf: csrf,
+                    carry: [("request", FormEncoding.encode(r.parameters))],
+                    username: r.loginHint,
+                    notice: notice
+                )
             }
         case .consent(let r, let user, let scopes):
             return page(tenantID: tenantID, request: request) { csrf in
-                HTMLPage.consent(clientName: r.client.name, user: user.username, scopes: scopes, action: "/\(tenantID)/consent",
-                                 csrf: csrf, carry: [("request", FormEncoding.encode(r.parameters))])
+                HTMLPage.consent(
+                    clientName: r.client.name,
+                    user: user.username,
+                    scopes: scopes,
+                    action: "/\(tenantID)/consent",
+                    csrf: csrf,
+                    carry: [("request", FormEncoding.encode(r.parameters))]
+                )
             }
         }
     }
@@ -240,8 +346,17 @@ struct BrowserRoutes {
     private func csrfToken(_ request: Request, _ tenantID: String) -> (String, Cookie?) {
         if let existing = request.cookies[BrowserResponses.csrfCookie]?.value, existing.utf8.count == 43 { return (existing, nil) }
         let value = engine.ids.secret(bytes: 32)
-        return (value, BrowserResponses.cookie(BrowserResponses.csrfCookie, value, tenantID: tenantID, maxAge: 86_400,
-                                               secure: engine.configuration.secureCookies, sameSite: .strict))
+        return (
+            value,
+            BrowserResponses.cookie(
+                BrowserResponses.csrfCookie,
+                value,
+                tenantID: tenantID,
+                maxAge: 86_400,
+                secure: engine.configuration.secureCookies,
+                sameSite: .strict
+            )
+        )
     }
 
     private func csrfMatches(_ form: FormParameters, _ request: Request) -> Bool {
@@ -249,24 +364,35 @@ struct BrowserRoutes {
         return SecretDigest.constantTimeEquals(Data(field.utf8), Data(cookie.utf8))
     }
 
-    private func withForm(_ request: Request, _ context: ClaimdeckRequestContext,
-                          _ body: (FormParameters) async -> Response) async -> Response {
+    private func withForm(
+        _ request: Request,
+        _ context: ClaimdeckRequestContext,
+        _ body: (FormParameters) async -> Response
+    ) async -> Response {
         do {
             return await body(try await FormBody.read(request, context: context))
         } catch {
-            return BrowserResponses.html(HTMLPage.error(title: "Bad request", message: error.errorDescription),
-                                         status: HTTPResponse.Status(code: error.status))
+            return BrowserResponses.html(
+                HTMLPage.error(title: "Bad request", message: error.errorDescription),
+                status: HTTPResponse.Status(code: error.status)
+            )
         }
     }
 
     private func badEncoding() -> Response {
-        BrowserResponses.html(HTMLPage.error(title: "Bad request", message: "The request's parameters are not valid URL encoding."),
-                              status: .badRequest)
+        BrowserResponses.html(
+            HTMLPage.error(title: "Bad request", message: "The request's parameters are not valid URL encoding."),
+            status: .badRequest
+        )
     }
 
     private func expiredForm() -> Response {
-        BrowserResponses.html(HTMLPage.error(title: "This form has expired",
-                                             message: "The form was not sent from this site or is too old. Go back, reload the page and try again."),
-                              status: .forbidden)
+        BrowserResponses.html(
+            HTMLPage.error(
+                title: "This form has expired",
+                message: "The form was not sent from this site or is too old. Go back, reload the page and try again."
+            ),
+            status: .forbidden
+        )
     }
 }

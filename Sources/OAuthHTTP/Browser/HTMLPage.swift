@@ -53,50 +53,72 @@ enum HTMLPage {
     }
 
     /// The sign-in form. `carry` are hidden fields that bring the user back to what they were doing.
-    static func login(tenant: String, clientName: String?, action: String, csrf: String, carry: [(String, String)],
-                      username: String?, notice: String?) -> String {
+    static func login(
+        tenant: String,
+        clientName: String?,
+        action: String,
+        csrf: String,
+        carry: [(String, String)],
+        username: String?,
+        notice: String?
+    ) -> String {
         let context = clientName.map { "<p class=\"muted\">to continue to <strong>\(escape($0))</strong></p>" } ?? ""
-        return layout(title: "Sign in", body: """
-            <h1>Sign in to \(escape(tenant))</h1>
-            \(context)
-            \(Self.notice(notice))
-            <form method="post" action="\(escape(action))">
-            \(hidden("csrf", csrf))
-            \(carry.map { hidden($0.0, $0.1) }.joined())
-            <label for="username">Username</label>
-            <input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="\(escape(username ?? ""))">
-            <label for="password">Password</label>
-            <input type="password" id="password" name="password" autocomplete="current-password" required>
-            <button type="submit">Sign in</button>
-            </form>
-            """)
+        return layout(
+            title: "Sign in",
+            body: """
+                <h1>Sign in to \(escape(tenant))</h1>
+                \(context)
+                \(Self.notice(notice))
+                <form method="post" action="\(escape(action))">
+                \(hidden("csrf", csrf))
+                \(carry.map { hidden($0.0, $0.1) }.joined())
+                <label for="username">Username</label>
+                <input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="\(escape(username ?? ""))">
+                <label for="password">Password</label>
+                <input type="password" id="password" name="password" autocomplete="current-password" required>
+                <button type="submit">Sign in</button>
+                </form>
+                """
+        )
     }
 
-    static func consent(clientName: String, user: String, scopes: [ScopeDefinition], action: String, csrf: String,
-                        carry: [(String, String)]) -> String {
+    static func consent(
+        clientName: String,
+        user: String,
+        scopes: [ScopeDefinition],
+        action: String,
+        csrf: String,
+        carry: [(String, String)]
+    ) -> String {
         let items = scopes.map { s in
             "<li><strong>\(escape(s.name))</strong>\(s.description.isEmpty ? "" : " — " + escape(s.description))</li>"
         }.joined()
-        return layout(title: "Allow access?", body: """
-            <h1>\(escape(clientName)) wants access</h1>
-            <p>Signed in as <strong>\(escape(user))</strong>. It asks to:</p>
-            <ul>\(items)</ul>
-            <form method="post" action="\(escape(action))">
-            \(hidden("csrf", csrf))
-            \(carry.map { hidden($0.0, $0.1) }.joined())
-            <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
-            <button type="submit" name="decision" value="approve">Allow</button>
-            </form>
-            <p class="muted">You can withdraw this later; your administrator can too.</p>
-            """)
+        return layout(
+            title: "Allow access?",
+            body: """
+                <h1>\(escape(clientName)) wants access</h1>
+                <p>Signed in as <strong>\(escape(user))</strong>. It asks to:</p>
+                <ul>\(items)</ul>
+                <form method="post" action="\(escape(action))">
+                \(hidden("csrf", csrf))
+                \(carry.map { hidden($0.0, $0.1) }.joined())
+                <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+                <button type="submit" name="decision" value="approve">Allow</button>
+                </form>
+                <p class="muted">You can withdraw this later; your administrator can too.</p>
+                """
+        )
     }
 
     static func error(title: String, message: String) -> String {
-        layout(title: title, body: """
-            <h1>\(escape(title))</h1>
-            <p>\(escape(message))</p>
-            <p class="muted">Go back to the application and try again. If it keeps happening, tell its administrator.</p>
-            """)
+        layout(
+            title: title,
+            body: """
+                <h1>\(escape(title))</h1>
+                <p>\(escape(message))</p>
+                <p class="muted">Go back to the application and try again. If it keeps happening, tell its administrator.</p>
+                """
+        )
     }
 
     static func message(title: String, text: String) -> String {
@@ -104,46 +126,61 @@ enum HTMLPage {
     }
 
     static func enterUserCode(action: String, csrf: String, notice: String?) -> String {
-        layout(title: "Connect a device", body: """
-            <h1>Connect a device</h1>
-            <p>Enter the code your device shows.</p>
-            \(Self.notice(notice))
-            <form method="post" action="\(escape(action))">
-            \(hidden("csrf", csrf))
-            <label for="user_code">Code</label>
-            <input type="text" id="user_code" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required placeholder="BCDF-GHJK">
-            <button type="submit">Continue</button>
-            </form>
-            """)
+        layout(
+            title: "Connect a device",
+            body: """
+                <h1>Connect a device</h1>
+                <p>Enter the code your device shows.</p>
+                \(Self.notice(notice))
+                <form method="post" action="\(escape(action))">
+                \(hidden("csrf", csrf))
+                <label for="user_code">Code</label>
+                <input type="text" id="user_code" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required placeholder="BCDF-GHJK">
+                <button type="submit">Continue</button>
+                </form>
+                """
+        )
     }
 
-    static func confirmDevice(clientName: String, userCode: String, user: String, scopes: [ScopeDefinition], action: String,
-                              csrf: String) -> String {
+    static func confirmDevice(
+        clientName: String,
+        userCode: String,
+        user: String,
+        scopes: [ScopeDefinition],
+        action: String,
+        csrf: String
+    ) -> String {
         let items = scopes.map { s in
             "<li><strong>\(escape(s.name))</strong>\(s.description.isEmpty ? "" : " — " + escape(s.description))</li>"
         }.joined()
-        return layout(title: "Connect \(clientName)?", body: """
-            <h1>Connect \(escape(clientName))?</h1>
-            <p>Check that your device shows <code>\(escape(userCode))</code>. Signed in as <strong>\(escape(user))</strong>, it will be able to:</p>
-            <ul>\(items)</ul>
-            <form method="post" action="\(escape(action))">
-            \(hidden("csrf", csrf))
-            \(hidden("user_code", userCode))
-            <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
-            <button type="submit" name="decision" value="approve">Allow</button>
-            </form>
-            """)
+        return layout(
+            title: "Connect \(clientName)?",
+            body: """
+                <h1>Connect \(escape(clientName))?</h1>
+                <p>Check that your device shows <code>\(escape(userCode))</code>. Signed in as <strong>\(escape(user))</strong>, it will be able to:</p>
+                <ul>\(items)</ul>
+                <form method="post" action="\(escape(action))">
+                \(hidden("csrf", csrf))
+                \(hidden("user_code", userCode))
+                <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+                <button type="submit" name="decision" value="approve">Allow</button>
+                </form>
+                """
+        )
     }
 
     static func confirmLogout(action: String, csrf: String, carry: [(String, String)], clientName: String?) -> String {
-        layout(title: "Sign out?", body: """
-            <h1>Sign out?</h1>
-            <p>\(clientName.map { "<strong>\(escape($0))</strong> asks to sign you out." } ?? "Do you want to sign out?")</p>
-            <form method="post" action="\(escape(action))">
-            \(hidden("csrf", csrf))
-            \(carry.map { hidden($0.0, $0.1) }.joined())
-            <button type="submit" name="confirm" value="yes">Sign out</button>
-            </form>
-            """)
+        layout(
+            title: "Sign out?",
+            body: """
+                <h1>Sign out?</h1>
+                <p>\(clientName.map { "<strong>\(escape($0))</strong> asks to sign you out." } ?? "Do you want to sign out?")</p>
+                <form method="post" action="\(escape(action))">
+                \(hidden("csrf", csrf))
+                \(carry.map { hidden($0.0, $0.1) }.joined())
+                <button type="submit" name="confirm" value="yes">Sign out</button>
+                </form>
+                """
+        )
     }
 }

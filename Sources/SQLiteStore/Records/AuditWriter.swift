@@ -12,10 +12,12 @@ enum AuditWriter {
         var seq: Int64 = last?["seq"] ?? 0
         var previous: String = last?["hash"] ?? AuditChain.genesis
         last = nil
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO audit_events (seq, time, type, outcome, tenant_id, client_id, subject, token_id, reason, actor, details, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO audit_events (seq, time, type, outcome, tenant_id, client_id, subject, token_id, reason, actor, details, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
         for e in events {
             seq += 1
             let hash = AuditChain.hash(previous: previous, sequence: seq, event: e)
@@ -40,9 +42,17 @@ enum AuditWriter {
         let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? [:]
         let millis: Int64 = row["time"]
         let draft = AuditEventDraft(
-            time: Date(timeIntervalSince1970: Double(millis) / 1000), type: AuditEventType(rawValue: row["type"]),
-            outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failure, tenantID: row["tenant_id"], clientID: row["client_id"],
-            subject: row["subject"], tokenID: row["token_id"], reason: row["reason"], actor: row["actor"], details: details)
+            time: Date(timeIntervalSince1970: Double(millis) / 1000),
+            type: AuditEventType(rawValue: row["type"]),
+            outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failure,
+            tenantID: row["tenant_id"],
+            clientID: row["client_id"],
+            subject: row["subject"],
+            tokenID: row["token_id"],
+            reason: row["reason"],
+            actor: row["actor"],
+            details: details
+        )
         return AuditEvent(sequence: row["seq"], event: draft, hash: row["hash"])
     }
 }

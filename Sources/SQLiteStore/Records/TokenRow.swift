@@ -26,12 +26,24 @@ enum TokenRow {
         var claims: [String: JSONValue] = [:]
         if let text: String = row["claims"], case .object(let o)? = try? JSONValue(parsing: Data(text.utf8)) { claims = o }
         return TokenRecord(
-            id: row["id"], tenantID: row["tenant_id"], kind: TokenKind(rawValue: row["kind"]) ?? .access,
-            format: TokenFormat(rawValue: row["format"]) ?? .opaque, clientID: row["client_id"], subject: row["subject"],
-            scopes: scopes.split(separator: " ").map(String.init), audiences: audiences.split(separator: " ").map(String.init),
-            issuedAt: Date(timeIntervalSince1970: TimeInterval(issued)), expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)),
-            digest: row["digest"], keyID: row["kid"], grantType: GrantType(rawValue: row["grant_type"]), familyID: row["family_id"],
-            revokedAt: revoked.map(Date.init(timeIntervalSince1970:)), revocationReason: row["revocation_reason"], claims: claims)
+            id: row["id"],
+            tenantID: row["tenant_id"],
+            kind: TokenKind(rawValue: row["kind"]) ?? .access,
+            format: TokenFormat(rawValue: row["format"]) ?? .opaque,
+            clientID: row["client_id"],
+            subject: row["subject"],
+            scopes: scopes.split(separator: " ").map(String.init),
+            audiences: audiences.split(separator: " ").map(String.init),
+            issuedAt: Date(timeIntervalSince1970: TimeInterval(issued)),
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)),
+            digest: row["digest"],
+            keyID: row["kid"],
+            grantType: GrantType(rawValue: row["grant_type"]),
+            familyID: row["family_id"],
+            revokedAt: revoked.map(Date.init(timeIntervalSince1970:)),
+            revocationReason: row["revocation_reason"],
+            claims: claims
+        )
     }
 
     /// The SQL condition for the still-active tokens a selector names.
@@ -52,14 +64,21 @@ enum TokenRow {
             var args: StatementArguments = [tenant, s, sid]
             args += StatementArguments(clients)
             args += [t]
-            return ("tenant_id = ? AND subject = ? AND json_extract(claims, '$.\(TokenRecord.internalKey).sid') = ? AND client_id IN (\(placeholders)) AND \(active)", args)
+            return (
+                "tenant_id = ? AND subject = ? AND json_extract(claims, '$.\(TokenRecord.internalKey).sid') = ? AND client_id IN (\(placeholders)) AND \(active)",
+                args
+            )
         }
     }
 
     static func summary(_ db: Database, _ selector: RevocationSelector, now: Date) throws -> RevocationSummary {
         let (clause, args) = activeClause(selector, now: now)
         var s = RevocationSummary()
-        for row in try Row.fetchAll(db, sql: "SELECT format, COUNT(*) AS n, MAX(expires_at) AS until FROM tokens WHERE \(clause) GROUP BY format", arguments: args) {
+        for row in try Row.fetchAll(
+            db,
+            sql: "SELECT format, COUNT(*) AS n, MAX(expires_at) AS until FROM tokens WHERE \(clause) GROUP BY format",
+            arguments: args
+        ) {
             let n: Int = row["n"]
             s.revoked += n
             if row["format"] == TokenFormat.jwt.rawValue {

@@ -23,7 +23,9 @@ extension Migrations {
             try rewriteRows(db, table: "trusted_issuers", keys: ["tenant_id", "issuer"]) { object in
                 if let value = object.removeValue(forKey: "maxAssertionLifetime") { object["max_assertion_lifetime"] = value }
                 // The mapping was Swift's enum coding ({"userAttribute": {"path": "x"}}); now its text form.
-                guard let mapping = object.removeValue(forKey: "subjectMapping") as? [String: Any], let (kind, payload) = mapping.first else { return }
+                guard let mapping = object.removeValue(forKey: "subjectMapping") as? [String: Any], let (kind, payload) = mapping.first else {
+                    return
+                }
                 let fields = payload as? [String: Any] ?? [:]
                 switch kind {
                 case "userID": object["subject"] = "user-id"
@@ -38,8 +40,12 @@ extension Migrations {
     }
 
     /// Rewrites the JSON `data` of every row of `table` (rows named by their key columns in errors).
-    private static func rewriteRows(_ db: Database, table: String, keys: [String],
-                                    _ transform: (inout [String: Any]) throws -> Void) throws {
+    private static func rewriteRows(
+        _ db: Database,
+        table: String,
+        keys: [String],
+        _ transform: (inout [String: Any]) throws -> Void
+    ) throws {
         let condition = keys.map { "\($0) = ?" }.joined(separator: " AND ")
         for row in try Row.fetchAll(db, sql: "SELECT \(keys.joined(separator: ", ")), data FROM \(table)") {
             let key = keys.map { row[$0] as String }
@@ -48,8 +54,10 @@ extension Migrations {
                 throw StoreError("row \(key.joined(separator: "/")) of \(table) is not a JSON object")
             }
             try transform(&object)
-            try db.execute(sql: "UPDATE \(table) SET data = ? WHERE \(condition)",
-                           arguments: StatementArguments([try JSONSerialization.data(withJSONObject: object)] + key))
+            try db.execute(
+                sql: "UPDATE \(table) SET data = ? WHERE \(condition)",
+                arguments: StatementArguments([try JSONSerialization.data(withJSONObject: object)] + key)
+            )
         }
     }
 }

@@ -43,7 +43,8 @@ final class GroupCommitWriter: @unchecked Sendable {
             let job = Job(
                 work: { db in box.value = try work(db) },
                 succeed: { continuation.resume(returning: box.value!) },
-                fail: { error in continuation.resume(throwing: error) })
+                fail: { error in continuation.resume(throwing: error) }
+            )
             condition.lock()
             if stopped {
                 condition.unlock()

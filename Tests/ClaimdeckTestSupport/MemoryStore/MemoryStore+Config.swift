@@ -126,7 +126,8 @@ extension MemoryStoreState {
             config.registrationTokens[r.tenantID, default: [:]][r.id] = r
         case .consumeRegistrationToken(let t, let id, let now):
             guard var r = config.registrationTokens[t]?[id], r.usesLeft > 0,
-                  r.expiresAt.timeIntervalSince1970 > now.timeIntervalSince1970 else {
+                r.expiresAt.timeIntervalSince1970 > now.timeIntervalSince1970
+            else {
                 throw AdminError.registrationTokenSpent
             }
             r.usesLeft -= 1

@@ -75,9 +75,18 @@ extension MemoryStore: InteractionStore {
             }
             try state.requireTenant(d.tenantID, table: "device_authorizations")
             state.devices[d.id] = DeviceAuthorization(
-                id: d.id, tenantID: d.tenantID, clientID: d.clientID, deviceDigest: d.deviceDigest, userCode: d.userCode,
-                scopes: StoredValues.spaceJoined(d.scopes), audiences: StoredValues.spaceJoined(d.audiences), interval: d.interval,
-                createdAt: d.createdAt, expiresAt: d.expiresAt, status: d.status)
+                id: d.id,
+                tenantID: d.tenantID,
+                clientID: d.clientID,
+                deviceDigest: d.deviceDigest,
+                userCode: d.userCode,
+                scopes: StoredValues.spaceJoined(d.scopes),
+                audiences: StoredValues.spaceJoined(d.audiences),
+                interval: d.interval,
+                createdAt: d.createdAt,
+                expiresAt: d.expiresAt,
+                status: d.status
+            )
             state.append(audit)
             return true
         }
@@ -91,8 +100,16 @@ extension MemoryStore: InteractionStore {
         locked { state in state.devices.values.first { $0.tenantID == tenantID && $0.userCode == userCode } }
     }
 
-    public func decideDeviceAuthorization(tenantID: String, id: String, approved: Bool, userID: String, sessionID: String?,
-                                          authTime: Date, at now: Date, audit: [AuditEventDraft]) async throws -> Bool {
+    public func decideDeviceAuthorization(
+        tenantID: String,
+        id: String,
+        approved: Bool,
+        userID: String,
+        sessionID: String?,
+        authTime: Date,
+        at now: Date,
+        audit: [AuditEventDraft]
+    ) async throws -> Bool {
         locked { state in
             guard var d = state.devices[id], d.tenantID == tenantID, d.status == .pending, d.expiresAt > now else { return false }
             d.status = approved ? .approved : .denied
@@ -117,8 +134,12 @@ extension MemoryStore: InteractionStore {
         }
     }
 
-    public func consumeDeviceAuthorization(tenantID: String, id: String, issuing tokens: [TokenRecord],
-                                           audit: [AuditEventDraft]) async throws -> Bool {
+    public func consumeDeviceAuthorization(
+        tenantID: String,
+        id: String,
+        issuing tokens: [TokenRecord],
+        audit: [AuditEventDraft]
+    ) async throws -> Bool {
         try locked { state in
             guard let d = state.devices[id], d.tenantID == tenantID, d.status == .approved else { return false }
             try state.checkNew(tokens)

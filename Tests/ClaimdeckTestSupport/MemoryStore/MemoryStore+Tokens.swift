@@ -14,8 +14,14 @@ extension MemoryStore: TokenStore {
         locked { $0.tokens[id] }
     }
 
-    public func redeem(tokenID: String, tenantID: String, at now: Date, reason: String, issuing tokens: [TokenRecord],
-                       audit: [AuditEventDraft]) async throws -> Bool {
+    public func redeem(
+        tokenID: String,
+        tenantID: String,
+        at now: Date,
+        reason: String,
+        issuing tokens: [TokenRecord],
+        audit: [AuditEventDraft]
+    ) async throws -> Bool {
         try locked { state in
             guard let used = state.tokens[tokenID], used.tenantID == tenantID, TokenMatching.isActive(used, at: now) else { return false }
             // A clash among the new tokens fails the whole call and leaves the old one unused, as the rollback does.

@@ -47,12 +47,16 @@ enum DesignEdit {
     }
 
     private static func updateClaim(_ d: TokenDesign, _ name: String, _ change: (inout ClaimDefinition) -> Void) -> TokenDesign {
-        TokenDesign(scopes: d.scopes, claims: d.claims.map { c in
-            guard c.name == name else { return c }
-            var c = c
-            change(&c)
-            return c
-        }, apis: d.apis)
+        TokenDesign(
+            scopes: d.scopes,
+            claims: d.claims.map { c in
+                guard c.name == name else { return c }
+                var c = c
+                change(&c)
+                return c
+            },
+            apis: d.apis
+        )
     }
 
     /// The matrix columns: the tenant's scopes, then the standard OpenID scopes some claim maps.

@@ -8,33 +8,66 @@ enum ClaimForm {
     static let sourceKinds = ["user_attribute", "client_attribute", "constant", "template", "auth_context", "external"]
 
     static func make(_ c: ClaimDefinition?, scope: String?) -> Form {
-        var kind = "user_attribute", value = ""
+        var kind = "user_attribute"
+        var value = ""
         var lookup = ExternalLookup(url: "")
         switch c?.source {
         case .userAttribute(let p)?: value = p
-        case .clientAttribute(let p)?: kind = "client_attribute"; value = p
-        case .constant(let v)?: kind = "constant"; value = DesignText.json(v)
-        case .template(let t)?: kind = "template"; value = t
-        case .authContext(let n)?: kind = "auth_context"; value = n
-        case .externalLookup(let l)?: kind = "external"; value = l.url; lookup = l
+        case .clientAttribute(let p)?:
+            kind = "client_attribute"
+            value = p
+        case .constant(let v)?:
+            kind = "constant"
+            value = DesignText.json(v)
+        case .template(let t)?:
+            kind = "template"
+            value = t
+        case .authContext(let n)?:
+            kind = "auth_context"
+            value = n
+        case .externalLookup(let l)?:
+            kind = "external"
+            value = l.url
+            lookup = l
         case nil: break
         }
-        return Form(title: c.map { "Edit claim \($0.name) (draft)" } ?? "Add a claim (draft)", fields: [
-            Form.Field("name", "Name", c?.name ?? "", help: "the claim's name in tokens; a rename follows into the APIs' contracts"),
-            Form.Field("type", "Type", c?.type ?? "string", help: TokenDesign.claimTypes.joined(separator: " | ")),
-            Form.Field("source", "Source", kind, help: sourceKinds.joined(separator: " | ")),
-            Form.Field("value", "Source value", value,
-                       help: "attribute path · client id|name|type · JSON constant · {path} template · auth_time|amr|acr · URL"),
-            Form.Field("lookup", "Lookup path", lookup.path ?? "", help: "external only: dotted path into the JSON answer; empty: all of it"),
-            Form.Field("timeout", "Lookup timeout ms", "\(lookup.timeoutMilliseconds)", help: "external only: 1 to 10000"),
-            Form.Field("cache", "Lookup cache s", "\(lookup.cacheSeconds)", help: "external only: 0 to 86400; 0 never caches"),
-            Form.Field("onfail", "On lookup failure", lookup.onFailure.rawValue, help: "external only: omit (issue without it) | fail (refuse)"),
-            Form.Field("pii", "Personal data", yesNo(c?.isPII ?? false), help: "yes | no"),
-            Form.Field("required", "Required", yesNo(c?.isRequired ?? false), help: "yes | no: a token whose scopes map it is refused without it"),
-            Form.Field("scopes", "Scopes", c?.scopes.joined(separator: " ") ?? scope ?? "", help: "space-separated scopes that map it (openid profile email too)"),
-            Form.Field("destinations", "Destinations", (c?.destinations ?? ClaimDestination.defaults).map(\.rawValue).joined(separator: " "),
-                       help: ClaimDestination.allCases.map(\.rawValue).joined(separator: " ")),
-        ])
+        return Form(
+            title: c.map { "Edit claim \($0.name) (draft)" } ?? "Add a claim (draft)",
+            fields: [
+                Form.Field("name", "Name", c?.name ?? "", help: "the claim's name in tokens; a rename follows into the APIs' contracts"),
+                Form.Field("type", "Type", c?.type ?? "string", help: TokenDesign.claimTypes.joined(separator: " | ")),
+                Form.Field("source", "Source", kind, help: sourceKinds.joined(separator: " | ")),
+                Form.Field(
+                    "value",
+                    "Source value",
+                    value,
+                    help: "attribute path · client id|name|type · JSON constant · {path} template · auth_time|amr|acr · URL"
+                ),
+                Form.Field("lookup", "Lookup path", lookup.path ?? "", help: "external only: dotted path into the JSON answer; empty: all of it"),
+                Form.Field("timeout", "Lookup timeout ms", "\(lookup.timeoutMilliseconds)", help: "external only: 1 to 10000"),
+                Form.Field("cache", "Lookup cache s", "\(lookup.cacheSeconds)", help: "external only: 0 to 86400; 0 never caches"),
+                Form.Field("onfail", "On lookup failure", lookup.onFailure.rawValue, help: "external only: omit (issue without it) | fail (refuse)"),
+                Form.Field("pii", "Personal data", yesNo(c?.isPII ?? false), help: "yes | no"),
+                Form.Field(
+                    "required",
+                    "Required",
+                    yesNo(c?.isRequired ?? false),
+                    help: "yes | no: a token whose scopes map it is refused without it"
+                ),
+                Form.Field(
+                    "scopes",
+                    "Scopes",
+                    c?.scopes.joined(separator: " ") ?? scope ?? "",
+                    help: "space-separated scopes that map it (openid profile email too)"
+                ),
+                Form.Field(
+                    "destinations",
+                    "Destinations",
+                    (c?.destinations ?? ClaimDestination.defaults).map(\.rawValue).joined(separator: " "),
+                    help: ClaimDestination.allCases.map(\.rawValue).joined(separator: " ")
+                ),
+            ]
+        )
     }
 
     static func yesNo(_ b: Bool) -> String { b ? "yes" : "no" }
@@ -53,7 +86,11 @@ enum ClaimForm {
         let value = f.value("value").trimmingCharacters(in: .whitespaces)
         let kind = f.value("source").trimmingCharacters(in: .whitespaces)
         guard sourceKinds.contains(kind) else { return .failure(.invalid(field: "source", "use one of \(sourceKinds.joined(separator: ", "))")) }
-        guard !value.isEmpty else { return .failure(.invalid(field: "value", "give the \(kind == "external" ? "URL" : kind == "constant" ? "JSON value" : "value") of the source")) }
+        guard !value.isEmpty else {
+            return .failure(
+                .invalid(field: "value", "give the \(kind == "external" ? "URL" : kind == "constant" ? "JSON value" : "value") of the source")
+            )
+        }
         let source: ClaimDefinition.Source
         switch kind {
         case "user_attribute": source = .userAttribute(path: value)
@@ -62,28 +99,57 @@ enum ClaimForm {
         case "template": source = .template(value)
         case "auth_context": source = .authContext(value)
         default:
-            guard let timeout = Int(f.value("timeout").trimmingCharacters(in: .whitespaces)) else { return .failure(.invalid(field: "timeout", "a whole number of milliseconds")) }
-            guard let cache = Int(f.value("cache").trimmingCharacters(in: .whitespaces)) else { return .failure(.invalid(field: "cache", "a whole number of seconds")) }
+            guard let timeout = Int(f.value("timeout").trimmingCharacters(in: .whitespaces)) else {
+                return .failure(.invalid(field: "timeout", "a whole number of milliseconds"))
+            }
+            guard let cache = Int(f.value("cache").trimmingCharacters(in: .whitespaces)) else {
+                return .failure(.invalid(field: "cache", "a whole number of seconds"))
+            }
             guard let policy = ExternalLookup.FailurePolicy(rawValue: f.value("onfail").trimmingCharacters(in: .whitespaces)) else {
                 return .failure(.invalid(field: "onfail", "use omit or fail"))
             }
             let path = f.value("lookup").trimmingCharacters(in: .whitespaces)
-            source = .externalLookup(ExternalLookup(url: value, path: path.isEmpty ? nil : path, timeoutMilliseconds: timeout, cacheSeconds: cache,
-                                                    onFailure: policy))
+            source = .externalLookup(
+                ExternalLookup(
+                    url: value,
+                    path: path.isEmpty ? nil : path,
+                    timeoutMilliseconds: timeout,
+                    cacheSeconds: cache,
+                    onFailure: policy
+                )
+            )
         }
         var destinations: [ClaimDestination] = []
         for w in words("destinations") {
             guard let d = ClaimDestination(rawValue: w) else {
-                return .failure(.invalid(field: "destinations", "'\(w)' is not one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))"))
+                return .failure(
+                    .invalid(field: "destinations", "'\(w)' is not one of \(ClaimDestination.allCases.map(\.rawValue).joined(separator: ", "))")
+                )
             }
             destinations.append(d)
         }
-        let pii: Bool, required: Bool
-        switch flag(f, "pii") { case .success(let b): pii = b; case .failure(let e): return .failure(e) }
-        switch flag(f, "required") { case .success(let b): required = b; case .failure(let e): return .failure(e) }
-        return .success(ClaimDefinition(tenantID: tenantID, name: f.value("name").trimmingCharacters(in: .whitespaces),
-                                        type: f.value("type").trimmingCharacters(in: .whitespaces), source: source, isPII: pii, isRequired: required,
-                                        scopes: words("scopes"), destinations: destinations))
+        let pii: Bool
+        let required: Bool
+        switch flag(f, "pii") {
+        case .success(let b): pii = b
+        case .failure(let e): return .failure(e)
+        }
+        switch flag(f, "required") {
+        case .success(let b): required = b
+        case .failure(let e): return .failure(e)
+        }
+        return .success(
+            ClaimDefinition(
+                tenantID: tenantID,
+                name: f.value("name").trimmingCharacters(in: .whitespaces),
+                type: f.value("type").trimmingCharacters(in: .whitespaces),
+                source: source,
+                isPII: pii,
+                isRequired: required,
+                scopes: words("scopes"),
+                destinations: destinations
+            )
+        )
     }
 
     /// The form field an engine error names ("claims.account-nbr.type" -> "type"); nil if none.
@@ -107,12 +173,15 @@ enum ClaimForm {
 /// The designer's API form: name, audience, accepted scopes and the claims it requires per scope.
 enum APIForm {
     static func make(_ a: APIResource?) -> Form {
-        Form(title: a.map { "Edit API \($0.name) (draft)" } ?? "Add an API (draft)", fields: [
-            Form.Field("name", "Name", a?.name ?? "", help: "short name: lowercase letters, digits, '-'", editable: a == nil),
-            Form.Field("audience", "Audience", a?.audience ?? "", help: "the aud value its tokens carry, usually https://…"),
-            Form.Field("scopes", "Accepted scopes", a?.scopes.joined(separator: " ") ?? "", help: "space-separated"),
-            Form.Field("required", "Required claims", a.map(contract) ?? "", help: "per scope: scope: claim claim; scope: claim"),
-        ])
+        Form(
+            title: a.map { "Edit API \($0.name) (draft)" } ?? "Add an API (draft)",
+            fields: [
+                Form.Field("name", "Name", a?.name ?? "", help: "short name: lowercase letters, digits, '-'", editable: a == nil),
+                Form.Field("audience", "Audience", a?.audience ?? "", help: "the aud value its tokens carry, usually https://…"),
+                Form.Field("scopes", "Accepted scopes", a?.scopes.joined(separator: " ") ?? "", help: "space-separated"),
+                Form.Field("required", "Required claims", a.map(contract) ?? "", help: "per scope: scope: claim claim; scope: claim"),
+            ]
+        )
     }
 
     /// "invoice-read: account-nbr; invoice-write: account-nbr account-type".
@@ -133,9 +202,15 @@ enum APIForm {
             guard !scope.isEmpty else { return .failure(.invalid(field: "required", "a scope is missing before ':'")) }
             required[scope, default: []] += claims
         }
-        return .success(APIResource(tenantID: tenantID, name: f.value("name").trimmingCharacters(in: .whitespaces),
-                                    audience: f.value("audience").trimmingCharacters(in: .whitespaces),
-                                    scopes: f.value("scopes").split(separator: " ").map(String.init), requiredClaims: required))
+        return .success(
+            APIResource(
+                tenantID: tenantID,
+                name: f.value("name").trimmingCharacters(in: .whitespaces),
+                audience: f.value("audience").trimmingCharacters(in: .whitespaces),
+                scopes: f.value("scopes").split(separator: " ").map(String.init),
+                requiredClaims: required
+            )
+        )
     }
 
     static func field(_ engineField: String?, api: String) -> String? {

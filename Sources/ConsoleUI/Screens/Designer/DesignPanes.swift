@@ -43,12 +43,14 @@ enum DesignPanes {
     }
 
     static func preview(_ p: PreviewInput, width: Int) -> [PaneLine] {
-        var out = [PaneLine("Preview of the draft: what each destination would contain", .title),
-                   PaneLine("client    \(p.client ?? "none: the tenant has no client")   (c / C)"),
-                   PaneLine("user      \(p.user)   (u / U)"),
-                   PaneLine("scopes    \(p.scopes.isEmpty ? "the client's registered scopes" : p.scopes)   (s)"),
-                   PaneLine("audience  \(p.audience.isEmpty ? "default (the client's audiences for these scopes)" : p.audience)   (a)"),
-                   PaneLine("")]
+        var out = [
+            PaneLine("Preview of the draft: what each destination would contain", .title),
+            PaneLine("client    \(p.client ?? "none: the tenant has no client")   (c / C)"),
+            PaneLine("user      \(p.user)   (u / U)"),
+            PaneLine("scopes    \(p.scopes.isEmpty ? "the client's registered scopes" : p.scopes)   (s)"),
+            PaneLine("audience  \(p.audience.isEmpty ? "default (the client's audiences for these scopes)" : p.audience)   (a)"),
+            PaneLine(""),
+        ]
         if let e = p.error {
             out += DesignText.wrap("✕ " + e, width: width, indent: "  ").map { PaneLine($0, .flashError) }
             return out
@@ -59,7 +61,9 @@ enum DesignPanes {
         }
         out += DesignText.wrap("\(t.grantType.rawValue) · sub \(t.subject) · scopes \(t.scopes.joined(separator: " "))", width: width, indent: "    ")
             .map { PaneLine($0) }
-        out += DesignText.wrap("aud " + (t.audiences.isEmpty ? "none" : t.audiences.joined(separator: " ")), width: width, indent: "    ").map { PaneLine($0) }
+        out += DesignText.wrap("aud " + (t.audiences.isEmpty ? "none" : t.audiences.joined(separator: " ")), width: width, indent: "    ").map {
+            PaneLine($0)
+        }
         if !t.warnings.isEmpty {
             out.append(PaneLine(""))
             for w in t.warnings { out += DesignText.wrap("⚠ " + w, width: width, indent: "  ").map { PaneLine($0, .flashWarn) } }
@@ -108,8 +112,10 @@ enum DesignPanes {
             } else {
                 source = "server"
             }
-            return PaneLine("  " + name.padded(to: nameWidth) + " " + value.padded(to: valueWidth) + " " + source,
-                            byName[name] == nil ? .muted : .text)
+            return PaneLine(
+                "  " + name.padded(to: nameWidth) + " " + value.padded(to: valueWidth) + " " + source,
+                byName[name] == nil ? .muted : .text
+            )
         }
     }
 

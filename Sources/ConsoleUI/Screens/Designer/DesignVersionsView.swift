@@ -13,7 +13,9 @@ enum DesignVersionsView {
             var note = v.note
             if let from = v.rolledBackFrom { note = "↺ v\(from): " + note }
             if v.forcedReason != nil { note = "⚠ forced · " + note }
-            return [number, TableCell(Present.time(v.createdAt)), TableCell(v.author), TableCell(note, role: v.forcedReason == nil ? nil : .flashWarn)]
+            return [
+                number, TableCell(Present.time(v.createdAt)), TableCell(v.author), TableCell(note, role: v.forcedReason == nil ? nil : .flashWarn),
+            ]
         }
     }
 
@@ -36,15 +38,28 @@ enum DesignVersionsView {
             out.append(PaneLine("Same design as live version \(liveVersion): rolling back would change nothing.", .muted))
             return out
         }
-        out.append(PaneLine("Rolling back to it (r) changes live version \(liveVersion):"
-                            + (diff.breaking.isEmpty ? "" : " · \(diff.breaking.count) breaking"), diff.breaking.isEmpty ? .accent : .flashError))
+        out.append(
+            PaneLine(
+                "Rolling back to it (r) changes live version \(liveVersion):"
+                    + (diff.breaking.isEmpty ? "" : " · \(diff.breaking.count) breaking"),
+                diff.breaking.isEmpty ? .accent : .flashError
+            )
+        )
         out += DesignPanes.diff(diff, liveVersion: liveVersion, width: width).dropFirst()
         return out
     }
 
     /// The table on top, the selected version's detail below it.
-    static func draw(_ versions: [DesignVersion]?, error: String?, live: TokenDesign, liveVersion: Int, list: inout ListState,
-                     detailScroll: Int, in area: Rect, grid: inout CellGrid) {
+    static func draw(
+        _ versions: [DesignVersion]?,
+        error: String?,
+        live: TokenDesign,
+        liveVersion: Int,
+        list: inout ListState,
+        detailScroll: Int,
+        in area: Rect,
+        grid: inout CellGrid
+    ) {
         guard area.height >= 3 else { return }
         grid.put("Design versions · live v\(liveVersion) · newest first", x: area.x, y: area.y, role: .title, limit: area.width)
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
@@ -60,11 +75,21 @@ enum DesignVersionsView {
         }
         // The list takes up to half the height (at least three rows); the detail the rest.
         let listHeight = body.height < 10 ? body.height : max(4, min(versions.count + 1, body.height / 2))
-        Table.draw(columns, rows: rows(versions, liveVersion: liveVersion), state: &list,
-                   in: Rect(x: body.x, y: body.y, width: body.width, height: listHeight), grid: &grid, empty: "No published version yet.")
+        Table.draw(
+            columns,
+            rows: rows(versions, liveVersion: liveVersion),
+            state: &list,
+            in: Rect(x: body.x, y: body.y, width: body.width, height: listHeight),
+            grid: &grid,
+            empty: "No published version yet."
+        )
         let detailArea = Rect(x: body.x, y: body.y + listHeight + 1, width: body.width, height: body.height - listHeight - 1)
         guard detailArea.height > 0, versions.indices.contains(list.selected) else { return }
-        PaneLine.draw(detail(versions[list.selected], live: live, liveVersion: liveVersion, width: detailArea.width),
-                      scroll: detailScroll, in: detailArea, grid: &grid)
+        PaneLine.draw(
+            detail(versions[list.selected], live: live, liveVersion: liveVersion, width: detailArea.width),
+            scroll: detailScroll,
+            in: detailArea,
+            grid: &grid
+        )
     }
 }

@@ -23,8 +23,16 @@ extension DesignerScreen {
         }
         if showsVersions {
             paneHeight = body.height
-            DesignVersionsView.draw(versions, error: versionsError, live: live, liveVersion: liveVersion, list: &versionList,
-                                    detailScroll: versionScroll, in: body, grid: &grid)
+            DesignVersionsView.draw(
+                versions,
+                error: versionsError,
+                live: live,
+                liveVersion: liveVersion,
+                list: &versionList,
+                detailScroll: versionScroll,
+                in: body,
+                grid: &grid
+            )
             return
         }
         drawPaneBar(y: area.y, width: area.width, x: area.x, &grid)
@@ -76,10 +84,21 @@ extension DesignerScreen {
             let lines: [PaneLine]
             switch pane {
             case .preview:
-                let user = previewUser.flatMap { id in users.first { $0.id == id } }.map { "\($0.username) (\($0.id))" } ?? "none: a client_credentials token"
-                lines = DesignPanes.preview(DesignPanes.PreviewInput(client: previewClient, user: user, scopes: previewScopes, audience: previewAudience,
-                                                                     preview: preview, error: previewError, loading: previewClient != nil),
-                                            width: area.width)
+                let user =
+                    previewUser.flatMap { id in users.first { $0.id == id } }.map { "\($0.username) (\($0.id))" }
+                    ?? "none: a client_credentials token"
+                lines = DesignPanes.preview(
+                    DesignPanes.PreviewInput(
+                        client: previewClient,
+                        user: user,
+                        scopes: previewScopes,
+                        audience: previewAudience,
+                        preview: preview,
+                        error: previewError,
+                        loading: previewClient != nil
+                    ),
+                    width: area.width
+                )
             case .diff: lines = DesignPanes.diff(diff, liveVersion: liveVersion, width: area.width)
             default: lines = DesignPanes.lint(findings, error: lintError, width: area.width)
             }
@@ -93,9 +112,17 @@ extension DesignerScreen {
         let apis = shownAPIs
         let detailHeight = area.height >= 12 ? 4 : 0
         let rowsArea = Rect(x: area.x, y: area.y, width: area.width, height: area.height - detailHeight)
-        Table.draw(Self.apiColumns, rows: apis.map { a in
-            [TableCell(a.name), TableCell(a.audience), TableCell(a.scopes.joined(separator: " ")), TableCell(APIForm.contract(a))]
-        }, state: &apiList, in: rowsArea, grid: &grid, focused: focused, empty: filter.isEmpty ? "No APIs; n adds one." : "No API matches.")
+        Table.draw(
+            Self.apiColumns,
+            rows: apis.map { a in
+                [TableCell(a.name), TableCell(a.audience), TableCell(a.scopes.joined(separator: " ")), TableCell(APIForm.contract(a))]
+            },
+            state: &apiList,
+            in: rowsArea,
+            grid: &grid,
+            focused: focused,
+            empty: filter.isEmpty ? "No APIs; n adds one." : "No API matches."
+        )
         guard detailHeight > 0, let a = selectedAPI else { return }
         var lines = [PaneLine("\(a.name) · audience \(a.audience) · accepts \(a.scopes.joined(separator: " "))", .accent)]
         let contract = a.scopes.map { s in "\(s): \((a.requiredClaims[s] ?? []).isEmpty ? "nothing" : a.requiredClaims[s]!.joined(separator: " "))" }

@@ -12,12 +12,18 @@ extension DesignerScreen {
             ctx.fail(error)
             return
         }
-        ctx.present(Dialog(confirm: "Remove from the draft", lines: [
-            Dialog.Line("Remove \(what) from the draft?"),
-            Dialog.Line("Nothing changes for tokens until the draft is published; the diff shows what breaks.", role: .flashWarn),
-        ], action: "Remove") { [weak self] in
-            self?.apply(candidate, ctx, "Removed \(what)")
-        })
+        ctx.present(
+            Dialog(
+                confirm: "Remove from the draft",
+                lines: [
+                    Dialog.Line("Remove \(what) from the draft?"),
+                    Dialog.Line("Nothing changes for tokens until the draft is published; the diff shows what breaks.", role: .flashWarn),
+                ],
+                action: "Remove"
+            ) { [weak self] in
+                self?.apply(candidate, ctx, "Removed \(what)")
+            }
+        )
     }
 
     // MARK: - Forms
@@ -25,15 +31,24 @@ extension DesignerScreen {
     /// Validates the form as the engine would; marks the field at fault. The error names the
     /// design field ("claims.account-nbr.type") or, for what the form itself cannot read, the form field.
     func validateClaim(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> Result<TokenDesign, AdminError> {
-        validate(&form, ClaimForm.claim(form, tenantID: ctx.tenantID), ctx,
-                 edit: { DesignEdit.replaceClaim(draft, original: original, with: $0) },
-                 fieldKey: { ClaimForm.field($0, claim: $1.name) })
+        validate(
+            &form,
+            ClaimForm.claim(form, tenantID: ctx.tenantID),
+            ctx,
+            edit: { DesignEdit.replaceClaim(draft, original: original, with: $0) },
+            fieldKey: { ClaimForm.field($0, claim: $1.name) }
+        )
     }
 
     /// One path for both forms: what the form reads, put into the draft, validated by the engine;
     /// the field at fault marked (a design field mapped back to the form's, else the form's own).
-    private func validate<Item>(_ form: inout Form, _ parsed: Result<Item, AdminError>, _ ctx: ConsoleContext,
-                                edit: (Item) -> TokenDesign, fieldKey: (String?, Item) -> String?) -> Result<TokenDesign, AdminError> {
+    private func validate<Item>(
+        _ form: inout Form,
+        _ parsed: Result<Item, AdminError>,
+        _ ctx: ConsoleContext,
+        edit: (Item) -> TokenDesign,
+        fieldKey: (String?, Item) -> String?
+    ) -> Result<TokenDesign, AdminError> {
         switch parsed {
         case .failure(let e):
             form.setError(field: e.field, e.message)
@@ -67,9 +82,13 @@ extension DesignerScreen {
     }
 
     func validateAPI(_ form: inout Form, original: String?, _ ctx: ConsoleContext) -> Result<TokenDesign, AdminError> {
-        validate(&form, APIForm.api(form, tenantID: ctx.tenantID), ctx,
-                 edit: { DesignEdit.replaceAPI(draft, original: original, with: $0) },
-                 fieldKey: { APIForm.field($0, api: $1.name) })
+        validate(
+            &form,
+            APIForm.api(form, tenantID: ctx.tenantID),
+            ctx,
+            edit: { DesignEdit.replaceAPI(draft, original: original, with: $0) },
+            fieldKey: { APIForm.field($0, api: $1.name) }
+        )
     }
 
     func submitAPI(_ form: Form, original: String?, _ ctx: ConsoleContext) {
@@ -100,32 +119,54 @@ extension DesignerScreen {
             previewAudience = text
             refreshPreview(ctx)
         case .note:
-            guard !text.isEmpty else { ctx.flash("note: say in a few words what this version changes", .error); return }
+            guard !text.isEmpty else {
+                ctx.flash("note: say in a few words what this version changes", .error)
+                return
+            }
             mode = .browse
             dryRun(note: text, ctx)
         case .forceReason(let note):
-            guard !text.isEmpty else { ctx.flash("reason: give the reason for overriding the gate; it is audited", .error); return }
+            guard !text.isEmpty else {
+                ctx.flash("reason: give the reason for overriding the gate; it is audited", .error)
+                return
+            }
             mode = .browse
             DesignGateFlow.publish(.draft(note: note), forceReason: text, ctx) { [weak self] _ in self?.published(ctx) }
         case .rollbackReason(let version):
-            guard !text.isEmpty else { ctx.flash("reason: give the reason for overriding the gate; it is audited", .error); return }
+            guard !text.isEmpty else {
+                ctx.flash("reason: give the reason for overriding the gate; it is audited", .error)
+                return
+            }
             mode = .versions
             DesignGateFlow.publish(.rollback(version: version), forceReason: text, ctx) { [weak self] _ in self?.published(ctx) }
         }
     }
 
     func startPublish(_ ctx: ConsoleContext) {
-        guard loaded, !saving else { ctx.flash("The draft is still being saved; try again.", .warn); return }
-        guard savedDraft != nil else { ctx.flash("No draft to publish: edit the matrix, a claim or an API first.", .warn); return }
-        guard !diff.isEmpty else { ctx.flash("Nothing to publish: the draft is the live design (X discards it).", .warn); return }
+        guard loaded, !saving else {
+            ctx.flash("The draft is still being saved; try again.", .warn)
+            return
+        }
+        guard savedDraft != nil else {
+            ctx.flash("No draft to publish: edit the matrix, a claim or an API first.", .warn)
+            return
+        }
+        guard !diff.isEmpty else {
+            ctx.flash("Nothing to publish: the draft is the live design (X discards it).", .warn)
+            return
+        }
         mode = .prompt(.note, TextField())
     }
 
     /// The gate's verdict on publishing the draft (a dry run), then publish or force with a reason.
     private func dryRun(note: String, _ ctx: ConsoleContext) {
-        DesignGateFlow.start(.draft(note: note), liveVersion: { [weak self] in self?.liveVersion ?? 0 }, ctx,
-                             askReason: { [weak self] in self?.mode = .prompt(.forceReason(note: note), TextField()) },
-                             done: { [weak self] _ in self?.published(ctx) })
+        DesignGateFlow.start(
+            .draft(note: note),
+            liveVersion: { [weak self] in self?.liveVersion ?? 0 },
+            ctx,
+            askReason: { [weak self] in self?.mode = .prompt(.forceReason(note: note), TextField()) },
+            done: { [weak self] _ in self?.published(ctx) }
+        )
     }
 
     /// After a publish or a rollback: the design as it now is.
@@ -165,11 +206,18 @@ extension DesignerScreen {
     /// The gate's verdict on rolling back (a dry run), then roll back or force with a reason.
     func startRollback(_ ctx: ConsoleContext) {
         guard let v = selectedVersion else { return }
-        guard v.number != liveVersion else { ctx.flash("Version \(v.number) is the live version: nothing to roll back to.", .warn); return }
+        guard v.number != liveVersion else {
+            ctx.flash("Version \(v.number) is the live version: nothing to roll back to.", .warn)
+            return
+        }
         let number = v.number
-        DesignGateFlow.start(.rollback(version: number), liveVersion: { [weak self] in self?.liveVersion ?? 0 }, ctx,
-                             askReason: { [weak self] in self?.mode = .prompt(.rollbackReason(version: number), TextField()) },
-                             done: { [weak self] _ in self?.published(ctx) })
+        DesignGateFlow.start(
+            .rollback(version: number),
+            liveVersion: { [weak self] in self?.liveVersion ?? 0 },
+            ctx,
+            askReason: { [weak self] in self?.mode = .prompt(.rollbackReason(version: number), TextField()) },
+            done: { [weak self] _ in self?.published(ctx) }
+        )
     }
 
     func discard(_ ctx: ConsoleContext) {
@@ -177,18 +225,28 @@ extension DesignerScreen {
             ctx.flash(saving ? "The draft is still being saved; try again." : "No draft to discard: this is live version \(liveVersion).", .warn)
             return
         }
-        let tid = ctx.tenantID, actor = ctx.actor
-        ctx.present(Dialog(confirm: "Discard the draft", lines: [
-            Dialog.Line("Discard the draft started from version \(saved.baseVersion)?"),
-            Dialog.Line("Its changes are lost: \(Present.count(diff.claimChanges.count + diff.otherChanges.count, "change")).", role: .flashWarn),
-        ], action: "Discard draft") { [weak self] in
-            ctx.run("discard design draft", { e throws(AdminError) in try await e.discardDesignDraft(tenantID: tid, actor: actor) }) { r in
-                switch r {
-                case .failure(let e): ctx.fail(e)
-                case .success: ctx.flash("Draft discarded; showing live version \(self?.liveVersion ?? 0).")
+        let tid = ctx.tenantID
+        let actor = ctx.actor
+        ctx.present(
+            Dialog(
+                confirm: "Discard the draft",
+                lines: [
+                    Dialog.Line("Discard the draft started from version \(saved.baseVersion)?"),
+                    Dialog.Line(
+                        "Its changes are lost: \(Present.count(diff.claimChanges.count + diff.otherChanges.count, "change")).",
+                        role: .flashWarn
+                    ),
+                ],
+                action: "Discard draft"
+            ) { [weak self] in
+                ctx.run("discard design draft", { e throws(AdminError) in try await e.discardDesignDraft(tenantID: tid, actor: actor) }) { r in
+                    switch r {
+                    case .failure(let e): ctx.fail(e)
+                    case .success: ctx.flash("Draft discarded; showing live version \(self?.liveVersion ?? 0).")
+                    }
+                    self?.load(ctx)
                 }
-                self?.load(ctx)
             }
-        })
+        )
     }
 }

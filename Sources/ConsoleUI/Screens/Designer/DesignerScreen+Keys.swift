@@ -4,52 +4,75 @@ import Foundation
 /// The designer's keys: the key maps (dispatch and help, one table each), what the shell shows of the
 /// screen (help, hints, breadcrumb), and what each key does in each mode.
 extension DesignerScreen {
-    static let commonKeys = KeyMap<Action>("Designer", [
-        KeyBinding([.tab], .nextPane, "Next pane (matrix, APIs, preview, diff, lint)", hint: "pane"),
-        KeyBinding([.backTab], .previousPane, "Previous pane"),
-        KeyBinding([.char("p")], .publish, "Publish: the gate's dry run, then publish or force", destructive: true, hint: "publish"),
-        KeyBinding([.char("X")], .discard, "Discard the draft", destructive: true),
-        KeyBinding([.char("v")], .versions, "Version history: who published what and why; roll back to a version"),
-        KeyBinding([.ctrl("r")], .reload, "Reload the live design and the draft"),
-    ])
+    static let commonKeys = KeyMap<Action>(
+        "Designer",
+        [
+            KeyBinding([.tab], .nextPane, "Next pane (matrix, APIs, preview, diff, lint)", hint: "pane"),
+            KeyBinding([.backTab], .previousPane, "Previous pane"),
+            KeyBinding([.char("p")], .publish, "Publish: the gate's dry run, then publish or force", destructive: true, hint: "publish"),
+            KeyBinding([.char("X")], .discard, "Discard the draft", destructive: true),
+            KeyBinding([.char("v")], .versions, "Version history: who published what and why; roll back to a version"),
+            KeyBinding([.ctrl("r")], .reload, "Reload the live design and the draft"),
+        ]
+    )
 
     /// One table for every pane: rows in the matrix and the APIs, scrolling in the others.
-    static let movementKeys = KeyMap<Action>("Movement (matrix and API rows; scrolls preview, diff, lint)", ListMove.bindings(Action.move) + [
-        KeyBinding([.left, .char("h")], .left, "Previous scope column (matrix)"),
-        KeyBinding([.right, .char("l")], .right, "Next scope column (matrix)"),
-    ])
+    static let movementKeys = KeyMap<Action>(
+        "Movement (matrix and API rows; scrolls preview, diff, lint)",
+        ListMove.bindings(Action.move) + [
+            KeyBinding([.left, .char("h")], .left, "Previous scope column (matrix)"),
+            KeyBinding([.right, .char("l")], .right, "Next scope column (matrix)"),
+        ]
+    )
 
-    static let matrixKeys = KeyMap<Action>("Matrix pane (rows: claims, columns: scopes)", [
-        KeyBinding([.char(" ")], .toggleScope, "Map / unmap the claim to the scope under the cursor", hint: "map"),
-        KeyBinding([.char("A")], .toggleDestination(.accessToken), "Toggle destination access_token of the claim", hint: "I U N destinations"),
-        KeyBinding([.char("I")], .toggleDestination(.idToken), "Toggle destination id_token of the claim"),
-        KeyBinding([.char("U")], .toggleDestination(.userinfo), "Toggle destination userinfo of the claim"),
-        KeyBinding([.char("N")], .toggleDestination(.introspection), "Toggle destination introspection of the claim"),
-        KeyBinding([.enter, .char("e")], .edit, "Edit the claim: name, type, source, flags, scopes, destinations", hint: "edit"),
-        KeyBinding([.char("n")], .add, "Add a claim"),
-        KeyBinding([.char("D"), .delete], .remove, "Remove the claim from the draft", destructive: true),
-    ])
+    static let matrixKeys = KeyMap<Action>(
+        "Matrix pane (rows: claims, columns: scopes)",
+        [
+            KeyBinding([.char(" ")], .toggleScope, "Map / unmap the claim to the scope under the cursor", hint: "map"),
+            KeyBinding([.char("A")], .toggleDestination(.accessToken), "Toggle destination access_token of the claim", hint: "I U N destinations"),
+            KeyBinding([.char("I")], .toggleDestination(.idToken), "Toggle destination id_token of the claim"),
+            KeyBinding([.char("U")], .toggleDestination(.userinfo), "Toggle destination userinfo of the claim"),
+            KeyBinding([.char("N")], .toggleDestination(.introspection), "Toggle destination introspection of the claim"),
+            KeyBinding([.enter, .char("e")], .edit, "Edit the claim: name, type, source, flags, scopes, destinations", hint: "edit"),
+            KeyBinding([.char("n")], .add, "Add a claim"),
+            KeyBinding([.char("D"), .delete], .remove, "Remove the claim from the draft", destructive: true),
+        ]
+    )
 
-    static let apiKeys = KeyMap<Action>("APIs pane", [
-        KeyBinding([.enter, .char("e")], .edit, "Edit the API: audience, accepted scopes, required claims", hint: "edit"),
-        KeyBinding([.char("n")], .add, "Add an API", hint: "add"),
-        KeyBinding([.char("D"), .delete], .remove, "Remove the API from the draft", destructive: true),
-    ])
+    static let apiKeys = KeyMap<Action>(
+        "APIs pane",
+        [
+            KeyBinding([.enter, .char("e")], .edit, "Edit the API: audience, accepted scopes, required claims", hint: "edit"),
+            KeyBinding([.char("n")], .add, "Add an API", hint: "add"),
+            KeyBinding([.char("D"), .delete], .remove, "Remove the API from the draft", destructive: true),
+        ]
+    )
 
-    static let previewKeys = KeyMap<Action>("Preview pane", [
-        KeyBinding([.char("c")], .nextClient, "Next client", hint: "client"),
-        KeyBinding([.char("C")], .previousClient, "Previous client"),
-        KeyBinding([.char("u")], .nextUser, "Next user (none first: a client_credentials token)", hint: "user"),
-        KeyBinding([.char("U")], .previousUser, "Previous user"),
-        KeyBinding([.char("s")], .previewScopes, "Scopes to ask for", hint: "scopes"),
-        KeyBinding([.char("a")], .previewAudience, "Audience to ask for", hint: "audience"),
-    ])
+    static let previewKeys = KeyMap<Action>(
+        "Preview pane",
+        [
+            KeyBinding([.char("c")], .nextClient, "Next client", hint: "client"),
+            KeyBinding([.char("C")], .previousClient, "Previous client"),
+            KeyBinding([.char("u")], .nextUser, "Next user (none first: a client_credentials token)", hint: "user"),
+            KeyBinding([.char("U")], .previousUser, "Previous user"),
+            KeyBinding([.char("s")], .previewScopes, "Scopes to ask for", hint: "scopes"),
+            KeyBinding([.char("a")], .previewAudience, "Audience to ask for", hint: "audience"),
+        ]
+    )
 
-    static let versionKeys = KeyMap<Action>("Version history (Esc goes back; PgUp/PgDn scroll the detail)", [
-        KeyBinding([.char("r"), .enter], .rollback, "Roll back: publish the selected version's design as a new version, through the gate",
-                   destructive: true, hint: "roll back"),
-        KeyBinding([.ctrl("r")], .reload, "Reload the versions"),
-    ])
+    static let versionKeys = KeyMap<Action>(
+        "Version history (Esc goes back; PgUp/PgDn scroll the detail)",
+        [
+            KeyBinding(
+                [.char("r"), .enter],
+                .rollback,
+                "Roll back: publish the selected version's design as a new version, through the gate",
+                destructive: true,
+                hint: "roll back"
+            ),
+            KeyBinding([.ctrl("r")], .reload, "Reload the versions"),
+        ]
+    )
 
     /// The keys of the focused pane (diff and lint only scroll).
     static func keys(_ pane: Pane) -> KeyMap<Action>? {
@@ -64,14 +87,18 @@ extension DesignerScreen {
     var helpEntries: [HelpEntry] {
         switch mode {
         case .claimForm, .apiForm:
-            return [HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"), HelpEntry(keys: "Enter", text: "Save to the draft (when valid)"),
-                    HelpEntry(keys: "Esc", text: "Cancel, the draft unchanged")]
+            return [
+                HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"), HelpEntry(keys: "Enter", text: "Save to the draft (when valid)"),
+                HelpEntry(keys: "Esc", text: "Cancel, the draft unchanged"),
+            ]
         case .prompt:
             return [HelpEntry(keys: "Enter", text: "Accept"), HelpEntry(keys: "Esc", text: "Cancel")]
         case .versions:
-            return Self.versionKeys.helpEntries + [HelpEntry(keys: "↑ ↓ j k g G", text: "Select a version"),
-                                                   HelpEntry(keys: "PgUp PgDn", text: "Scroll the selected version's detail"),
-                                                   HelpEntry(keys: "Esc", text: "Back to the panes")]
+            return Self.versionKeys.helpEntries + [
+                HelpEntry(keys: "↑ ↓ j k g G", text: "Select a version"),
+                HelpEntry(keys: "PgUp PgDn", text: "Scroll the selected version's detail"),
+                HelpEntry(keys: "Esc", text: "Back to the panes"),
+            ]
         case .browse:
             var out = Self.commonKeys.helpEntries
             for map in [Self.movementKeys, Self.matrixKeys, Self.apiKeys, Self.previewKeys] {

@@ -39,7 +39,8 @@ struct MatrixPane {
         // Scope columns that fit, scrolled so the cursor's column shows.
         let room = area.width - claimWidth - 1 - flagsWidth - 1
         func fits(from start: Int) -> Int {
-            var used = 0, n = 0
+            var used = 0
+            var n = 0
             for w in widths.dropFirst(start) {
                 if used + w + 1 > room { break }
                 used += w + 1
@@ -79,8 +80,14 @@ struct MatrixPane {
             for i in visible {
                 let isCell = isRow && i == column
                 let text = DesignEdit.cell(c, scope: columns[i])
-                x = grid.put(text.padded(to: widths[i]), x: x, y: y, role: isCell ? (focused ? .selection : .accent) : (text == "·" ? .muted : .text),
-                             limit: area.maxX - x) + 1
+                x =
+                    grid.put(
+                        text.padded(to: widths[i]),
+                        x: x,
+                        y: y,
+                        role: isCell ? (focused ? .selection : .accent) : (text == "·" ? .muted : .text),
+                        limit: area.maxX - x
+                    ) + 1
             }
             if visible.upperBound < columns.count { x += 1 }
             let flags = [c.isPII ? "pii" : "", c.isRequired ? "req" : ""].filter { !$0.isEmpty }.joined(separator: " ")
@@ -106,15 +113,19 @@ struct MatrixPane {
     static func cellWords(_ c: ClaimDefinition, scope: String?, design: TokenDesign) -> [PaneLine] {
         var lines: [PaneLine] = []
         if let s = scope {
-            lines.append(c.scopes.contains(s)
-                ? PaneLine("\(c.name) × \(s): mapped → \(c.destinations.map(\.rawValue).joined(separator: ", "))  (space unmaps)", .accent)
-                : PaneLine("\(c.name) × \(s): not mapped  (space maps it)", .accent))
+            lines.append(
+                c.scopes.contains(s)
+                    ? PaneLine("\(c.name) × \(s): mapped → \(c.destinations.map(\.rawValue).joined(separator: ", "))  (space unmaps)", .accent)
+                    : PaneLine("\(c.name) × \(s): not mapped  (space maps it)", .accent)
+            )
         }
         let requiredBy = design.apis.compactMap { a -> String? in
             let scopes = a.requiredClaims.keys.sorted().filter { a.requiredClaims[$0]!.contains(c.name) }
             return scopes.isEmpty ? nil : "\(a.name) (\(scopes.joined(separator: ", ")))"
         }
-        lines.append(PaneLine("\(c.type) · \(DesignText.source(c.source))" + (c.isPII ? " · personal data" : "") + (c.isRequired ? " · required" : "")))
+        lines.append(
+            PaneLine("\(c.type) · \(DesignText.source(c.source))" + (c.isPII ? " · personal data" : "") + (c.isRequired ? " · required" : ""))
+        )
         lines.append(PaneLine(requiredBy.isEmpty ? "no API requires it" : "required by API " + requiredBy.joined(separator: ", ")))
         lines.append(PaneLine(DesignEdit.legend, .muted))
         return lines
