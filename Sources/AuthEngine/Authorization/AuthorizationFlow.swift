@@ -180,21 +180,13 @@ extension ClaimdeckEngine {
         case .failure(.errorPage(let error)):
             return .failure(
                 AuthorizationOutcomeTask { [self] in
-                    await audit([
-                        AuditEventDraft(
-                            time: clock.now(),
-                            type: .authorizationRefused,
-                            outcome: .failure,
-                            tenantID: tenantID,
-                            clientID: ((try? parameters.single("client_id")) ?? nil).map { Validation.printable($0, limit: 128) },
-                            reason: error.code,
-                            actor: "http",
-                            details: [
-                                "description": error.errorDescription, "shown": "error page",
-                                "remote_address": remoteAddress ?? "",
-                            ]
-                        )
-                    ])
+                    await auditAuthorizationRefused(
+                        tenantID: tenantID,
+                        clientID: ((try? parameters.single("client_id")) ?? nil).map { Validation.printable($0, limit: 128) },
+                        error,
+                        remoteAddress: remoteAddress,
+                        shownAsPage: true
+                    )
                     return .errorPage(error)
                 }
             )
@@ -202,39 +194,42 @@ extension ClaimdeckEngine {
             let clientID = ((try? parameters.single("client_id")) ?? nil) ?? ""
             return .failure(
                 AuthorizationOutcomeTask { [self] in
-                    await audit([
-                        AuditEventDraft(
-                            time: clock.now(),
-                            type: .authorizationRefused,
-                            outcome: .failure,
-                            tenantID: tenantID,
-                            clientID: clientID,
-                            reason: error.code,
-                            actor: "http",
-                            details: ["description": error.errorDescription, "remote_address": remoteAddress ?? ""]
-                        )
-                    ])
+                    await auditAuthorizationRefused(tenantID: tenantID, clientID: clientID, error, remoteAddress: remoteAddress)
                     return .redirect(AuthorizationResponse.url(uri, error: error, state: state, issuer: configuration.issuer(for: tenantID)))
                 }
             )
         }
     }
 
+    /// One `authorization.refused` event: the client as the request named it, the error, and whether
+    /// it was shown as an error page instead of being sent to the client's redirect URI.
+    private func auditAuthorizationRefused(
+        tenantID: String,
+        clientID: String?,
+        _ error: OAuthError,
+        remoteAddress: String?,
+        shownAsPage: Bool = false
+    ) async {
+        var details = ["description": error.errorDescription, "remote_address": remoteAddress ?? ""]
+        if shownAsPage { details["shown"] = "error page" }
+        await audit([
+            AuditEventDraft(
+                time: clock.now(),
+                type: .authorizationRefused,
+                outcome: .failure,
+                tenantID: tenantID,
+                clientID: clientID,
+                reason: error.code,
+                actor: "http",
+                details: details
+            )
+        ])
+    }
+
     /// Sends an error to the client's redirect URI (with `state` and `iss`), audited.
     func refuse(_ request: AuthorizationRequest, _ error: OAuthError, remoteAddress: String?, audited: Bool = false) async -> AuthorizationOutcome {
         if !audited {
-            await audit([
-                AuditEventDraft(
-                    time: clock.now(),
-                    type: .authorizationRefused,
-                    outcome: .failure,
-                    tenantID: request.tenantID,
-                    clientID: request.client.id,
-                    reason: error.code,
-                    actor: "http",
-                    details: ["description": error.errorDescription, "remote_address": remoteAddress ?? ""]
-                )
-            ])
+            await auditAuthorizationRefused(tenantID: request.tenantID, clientID: request.client.id, error, remoteAddress: remoteAddress)
         }
         return .redirect(
             AuthorizationResponse.url(

@@ -7,6 +7,21 @@ extension ClaimdeckEngine {
     public func registerDynamically(tenantID: String, authorization: String?, body: [UInt8]) async throws(OAuthError) -> JSONValue {
         let (tenant, snapshot) = try tenant(tenantID)
         let now = clock.now()
+        // Every refusal is audited the same way: what was refused, why, and with which initial access token.
+        func refused(_ reason: String, token: String? = nil, description: String? = nil) async {
+            await audit([
+                AuditEventDraft(
+                    time: now,
+                    type: .registrationRefused,
+                    outcome: .failure,
+                    tenantID: tenant.id,
+                    tokenID: token,
+                    reason: reason,
+                    actor: "http",
+                    details: description.map { ["description": $0] } ?? [:]
+                )
+            ])
+        }
         // The initial access token (RFC 6750 bearer).
         guard let header = authorization, let presented = AuthorizationHeader.credentials(header, scheme: "bearer").map(String.init) else {
             throw OAuthError(
@@ -22,49 +37,18 @@ extension ClaimdeckEngine {
             let iat = snapshot.registrationTokens[tenant.id]?[id],
             SecretDigest.matches(presented, digest: iat.digest)
         else {
-            await audit([
-                AuditEventDraft(
-                    time: now,
-                    type: .registrationRefused,
-                    outcome: .failure,
-                    tenantID: tenant.id,
-                    reason: "invalid_token",
-                    actor: "http"
-                )
-            ])
+            await refused("invalid_token")
             throw .invalidToken("the initial access token is not valid")
         }
         guard iat.expiresAt > now, iat.usesLeft > 0 else {
-            await audit([
-                AuditEventDraft(
-                    time: now,
-                    type: .registrationRefused,
-                    outcome: .failure,
-                    tenantID: tenant.id,
-                    tokenID: iat.id,
-                    reason: "invalid_token",
-                    actor: "http",
-                    details: ["description": "expired or used up"]
-                )
-            ])
+            await refused("invalid_token", token: iat.id, description: "expired or used up")
             throw .invalidToken("the initial access token has expired or is used up")
         }
         let spec: ClientSpec
         do {
             spec = try RegistrationMetadata.spec(from: body)
         } catch {
-            await audit([
-                AuditEventDraft(
-                    time: now,
-                    type: .registrationRefused,
-                    outcome: .failure,
-                    tenantID: tenant.id,
-                    tokenID: iat.id,
-                    reason: error.code,
-                    actor: "http",
-                    details: ["description": error.errorDescription]
-                )
-            ])
+            await refused(error.code, token: iat.id, description: error.errorDescription)
             throw error
         }
         let registered: ClientWithSecret
@@ -76,33 +60,11 @@ extension ClaimdeckEngine {
                 extraMutations: [.consumeRegistrationToken(tenantID: tenant.id, id: iat.id, now: now)]
             )
         } catch  where error.field == "initial access token" {
-            await audit([
-                AuditEventDraft(
-                    time: now,
-                    type: .registrationRefused,
-                    outcome: .failure,
-                    tenantID: tenant.id,
-                    tokenID: iat.id,
-                    reason: "invalid_token",
-                    actor: "http",
-                    details: ["description": "expired or used up"]
-                )
-            ])
+            await refused("invalid_token", token: iat.id, description: "expired or used up")
             throw .invalidToken("the initial access token has expired or is used up")
         } catch {
             let code = error.field == "redirect_uri" ? "invalid_redirect_uri" : "invalid_client_metadata"
-            await audit([
-                AuditEventDraft(
-                    time: now,
-                    type: .registrationRefused,
-                    outcome: .failure,
-                    tenantID: tenant.id,
-                    tokenID: iat.id,
-                    reason: code,
-                    actor: "http",
-                    details: ["description": error.description]
-                )
-            ])
+            await refused(code, token: iat.id, description: error.description)
             if error.code == .storage { throw .temporarilyUnavailable("the registration could not be stored; retry") }
             throw OAuthError(code: code, description: error.description)
         }

@@ -210,7 +210,14 @@ struct BrowserRoutes {
                     request: request
                 )
             }
-            return renderDevice(
+            return await verifyDevice(code: code)
+        }
+        guard let query = query(request) else { return badEncoding() }
+        return await verifyDevice(code: (try? query.single("user_code")) ?? nil)
+
+        // The page for a typed (posted) or followed (query) user code.
+        func verifyDevice(code: String?) async -> Response {
+            renderDevice(
                 await engine.deviceVerification(
                     tenantID: tenantID,
                     typedCode: code,
@@ -221,18 +228,6 @@ struct BrowserRoutes {
                 request: request
             )
         }
-        guard let query = query(request) else { return badEncoding() }
-        let code = (try? query.single("user_code")) ?? nil
-        return renderDevice(
-            await engine.deviceVerification(
-                tenantID: tenantID,
-                typedCode: code,
-                sessionCookie: cookie,
-                remoteAddress: context.remoteAddress
-            ),
-            tenantID: tenantID,
-            request: request
-        )
     }
 
     private func renderDevice(_ outcome: DeviceVerificationOutcome, tenantID: String, request: Request) -> Response {
