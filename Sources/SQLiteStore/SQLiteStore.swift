@@ -30,10 +30,7 @@ public final class SQLiteStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
+        try DatabaseFileModes.prepare(path: path, logger: logger)
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator().migrate(pool)
