@@ -145,7 +145,10 @@ let package = Package(
         .testTarget(name: "AuthEngineTests", dependencies: ["AuthEngine", "JOSE"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SQLiteStoreTests",
-            dependencies: ["SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -106,12 +106,17 @@ extension ClaimdeckEngine {
     }
 
     /// Appends audit events without failing the caller: the act they describe already happened or was
-    /// refused; a store failure is logged.
+    /// refused. What the store could not record is counted (`claimdeck_audit_events_unrecorded_total`)
+    /// and logged, once per interval with how often it repeated.
     func audit(_ events: [AuditEventDraft]) async {
         do {
             try await store.append(events)
         } catch {
-            logger.error("audit append failed", metadata: ["error": "\(error)"])
+            metrics.auditUnrecorded(events)
+            errorLog.error(
+                "audit events could not be recorded",
+                metadata: ["events": "\(events.count)", "types": "\(events.map(\.type.rawValue).joined(separator: ","))", "error": "\(error)"]
+            )
         }
     }
 }

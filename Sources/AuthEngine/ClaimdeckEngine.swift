@@ -19,6 +19,8 @@ public final class ClaimdeckEngine: Sendable {
     public let ids: Identifiers
     public let metrics: EngineMetrics
     public let logger: Logger
+    /// The engine's errors that can repeat per request (a full disk): one line per interval, with a count.
+    let errorLog: RepeatedErrorLog
     /// Slows down password guessing on the login page.
     public let throttle: LoginThrottle
     let random: any RandomSource
@@ -55,6 +57,7 @@ public final class ClaimdeckEngine: Sendable {
         self.ids = Identifiers(random: random)
         self.metrics = metrics
         self.logger = logger
+        self.errorLog = RepeatedErrorLog(logger: logger, clock: clock)
         self.throttle = throttle
         self.authenticator = ClientAuthenticator(store: store, configuration: configuration, clock: clock)
         self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock, timer: timer)

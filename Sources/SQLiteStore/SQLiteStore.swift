@@ -66,7 +66,20 @@ public final class SQLiteStore: Sendable {
 }
 
 extension SQLiteStore: HealthCheckable {
+    /// Reads answer, and writes do. While the writer's last write failed for a reason of the disk,
+    /// readiness writes 64 KiB and deletes it in one transaction: the database must grow for that as it
+    /// must for new tokens, so readiness returns as soon as space does, even when a load balancer has
+    /// stopped sending the requests that would write.
     public func ping() async throws {
+        if let failure = writer.currentFailure {
+            do {
+                try await writer.submit { db in
+                    try db.execute(sql: "INSERT INTO write_probe (data) VALUES (zeroblob(65536)); DELETE FROM write_probe")
+                }
+            } catch {
+                throw StoreError("writes fail since \(failure.since) (\(failure.failedWrites) so far): \(failure.reason)")
+            }
+        }
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 }

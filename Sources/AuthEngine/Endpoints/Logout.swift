@@ -130,7 +130,7 @@ extension ClaimdeckEngine {
                 details["tokens_revoked"] = "\(summary.revoked)"
                 metrics.revoked(tenant: session.tenantID, via: "logout", count: summary.revoked)
             } catch {
-                logger.error("revoking the tokens of a session at logout failed", metadata: ["error": "\(error)"])
+                errorLog.error("revoking the tokens of a session at logout failed", metadata: ["error": "\(error)"])
             }
         }
         _ = try? await store.endSession(

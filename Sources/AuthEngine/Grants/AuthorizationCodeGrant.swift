@@ -114,7 +114,7 @@ extension ClaimdeckEngine {
                 audit: [issued.event]
             )
         } catch {
-            logger.error("tokens not persisted; refusing to hand them out", metadata: ["error": "\(error)"])
+            errorLog.error("tokens not persisted; refusing to hand them out", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable("the tokens could not be stored; retry")
         }
         if !won {
@@ -160,7 +160,7 @@ extension ClaimdeckEngine {
             )
             metrics.revoked(tenant: record.tenantID, via: "reuse", count: summary.revoked)
         } catch {
-            logger.error("revoking a token family after reuse failed", metadata: ["error": "\(error)", "family": "\(family)"])
+            errorLog.error("revoking a token family after reuse failed", metadata: ["error": "\(error)", "family": "\(family)"])
         }
     }
 }

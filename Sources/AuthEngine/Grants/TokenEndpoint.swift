@@ -191,7 +191,7 @@ extension ClaimdeckEngine {
         do {
             try await store.record(tokens: records, audit: audit)
         } catch {
-            logger.error("token not persisted; refusing to hand it out", metadata: ["error": "\(error)"])
+            errorLog.error("token not persisted; refusing to hand it out", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable("the token could not be stored; retry")
         }
     }

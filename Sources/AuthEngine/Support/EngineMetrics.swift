@@ -30,6 +30,13 @@ public struct EngineMetrics: Sendable {
         counter("claimdeck_introspections_total", [("tenant", tenant), ("active", active ? "true" : "false")]).increment()
     }
 
+    /// Audit events the store could not record (a full disk): the act happened, its event is lost.
+    public func auditUnrecorded(_ events: [AuditEventDraft]) {
+        for (type, group) in Dictionary(grouping: events, by: \.type.rawValue) {
+            counter("claimdeck_audit_events_unrecorded_total", [("type", type)]).increment(by: group.count)
+        }
+    }
+
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
         cache.handle(label, dimensions) { Counter(label: label, dimensions: dimensions, factory: factory) }
     }

@@ -151,6 +151,11 @@ enum Migrations {
             )
         }
         registerSpecKeys(&m)
+        m.registerMigration("v8-write-probe") { db in
+            // Readiness's write while writes fail: rows are written and deleted in one transaction, so
+            // the table stays empty (see `SQLiteStore.ping`).
+            try db.execute(sql: "CREATE TABLE write_probe (data BLOB NOT NULL)")
+        }
         return m
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// One writer thread with group commit: every write job submitted while a transaction is running
 /// joins the next one, so many requests share one fsync. A failing job fails alone: its batch is
@@ -25,6 +26,16 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let maxBatch: Int
     private let onBatch: @Sendable (Int) -> Void
     private let logger: Logger
+    /// Set while writes fail for a reason of the disk (full, I/O error, read-only), cleared by the next
+    /// commit: what readiness reports.
+    private let failure = Mutex<WriteFailure?>(nil)
+
+    /// Why writes fail, since when, and how many have.
+    struct WriteFailure: Sendable {
+        var since: Date
+        var reason: String
+        var failedWrites: Int
+    }
 
     init(pool: DatabasePool, maxBatch: Int = 4096, logger: Logger, onBatch: @escaping @Sendable (Int) -> Void) {
         self.pool = pool
@@ -56,6 +67,9 @@ final class GroupCommitWriter: @unchecked Sendable {
             condition.unlock()
         }
     }
+
+    /// The disk's failure while writes fail, nil once a write has committed again.
+    var currentFailure: WriteFailure? { failure.withLock { $0 } }
 
     /// Stops the thread once the queue is drained.
     func stop() {
@@ -100,11 +114,38 @@ final class GroupCommitWriter: @unchecked Sendable {
             if batch.count > 1 {
                 for job in batch { execute([job]) }
             } else {
+                noteFailure(error)
                 batch[0].fail(error)
             }
             return
         }
+        if let recovered = failure.withLock({ state in
+            defer { state = nil }
+            return state
+        }) {
+            logger.notice("writes succeed again", metadata: ["failed_writes": "\(recovered.failedWrites)", "since": "\(recovered.since)"])
+        }
         onBatch(batch.count)
         for job in batch { job.succeed() }
     }
+
+    /// A failure of the disk (not of one job's data) is remembered and logged once when it starts; the
+    /// engine logs each refused request, rate-limited.
+    private func noteFailure(_ error: any Error) {
+        guard let error = error as? DatabaseError, Self.diskFailures.contains(error.resultCode) else { return }
+        let started = failure.withLock { state -> Bool in
+            if state == nil {
+                state = WriteFailure(since: Date(), reason: error.message ?? "\(error.resultCode)", failedWrites: 1)
+                return true
+            }
+            state?.failedWrites += 1
+            return false
+        }
+        if started {
+            logger.error("writes fail; the store reports not ready until one succeeds", metadata: ["reason": "\(error.resultCode)"])
+        }
+    }
+
+    /// SQLite's answers that say the disk, not the data, is the trouble.
+    private static let diskFailures: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN]
 }
