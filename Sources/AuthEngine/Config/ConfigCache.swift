@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// The configuration the hot path reads, in memory. Reloaded right after this process changes it, and
-/// by `watch` when another process (a console beside `claimdeck serve`) does, within the poll interval.
+/// by `watch` when another process (a console beside `claimdeck serve`, the CLI) does, within
+/// `pollInterval`.
 public final class ConfigCache: Sendable {
     private let store: any ConfigStore
     private let current: Mutex<ConfigSnapshot>
@@ -34,8 +35,14 @@ public final class ConfigCache: Sendable {
         return true
     }
 
+    /// How often `watch` asks the store whether another process changed the configuration. An
+    /// incident action (a client disabled, a secret rotated, a key retired) from the CLI or a console
+    /// is in force on every server of the database this long after it commits. A poll is one read of
+    /// one row (tens of microseconds); a reload happens only when the version moved.
+    public static let pollInterval: Duration = .milliseconds(10)
+
     /// Polls the store until the task is cancelled, waiting `interval` on the cache's clock between polls.
-    public func watch(every interval: Duration = .milliseconds(250)) async {
+    public func watch(every interval: Duration = ConfigCache.pollInterval) async {
         while !Task.isCancelled {
             try? await clock.sleep(for: interval)
             _ = try? await refreshIfChanged()

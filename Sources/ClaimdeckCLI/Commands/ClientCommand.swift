@@ -189,7 +189,10 @@ struct ClientCommand: AsyncParsableCommand {
     static func setDisabled(_ disabled: Bool, id: String, options: TenantScopedOptions) async throws {
         let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
         let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: disabled, actor: "cli")
-        Output(json: options.json).emit(Present.client(c), human: "\(disabled ? "Disabled" : "Enabled") client '\(id)'.")
+        Output(json: options.json).emit(
+            Present.client(c),
+            human: "\(disabled ? "Disabled" : "Enabled") client '\(id)'. \(Present.configurationInForce)"
+        )
     }
 
     struct RotateSecret: AsyncParsableCommand {
@@ -205,7 +208,8 @@ struct ClientCommand: AsyncParsableCommand {
             let r = try await engine.rotateClientSecret(tenantID: options.tenant, clientID: id, actor: "cli")
             Output(json: options.json).emit(
                 .object(["client_id": .string(id), "client_secret": .string(r.secret ?? "")]),
-                human: "New secret for '\(id)': \(r.secret ?? "")\nThis secret is shown once. The old secret no longer works."
+                human:
+                    "New secret for '\(id)': \(r.secret ?? "")\nThis secret is shown once. The old secret no longer works: \(Present.configurationInForce)"
             )
         }
     }

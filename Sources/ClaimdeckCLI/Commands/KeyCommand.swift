@@ -24,6 +24,7 @@ struct KeyCommand: AsyncParsableCommand {
             lines.append("  retired:      \(r) (\(c.outstandingTokens) live token(s) it signed; published until \(Output.time(c.publishedUntil)))")
         }
         if let n = c.next { lines.append("  next:         \(n) (published now, signs at the next rotation)") }
+        if !dryRun { lines.append(Present.configurationInForce) }
         return lines.joined(separator: "\n")
     }
 

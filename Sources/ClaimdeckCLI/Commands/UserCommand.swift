@@ -153,7 +153,8 @@ struct UserCommand: AsyncParsableCommand {
                 : try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: true, actor: "cli")
             Output(json: options.json).emit(
                 Present.revocation(s, dryRun: dryRun),
-                human: (dryRun ? "" : "Disabled user '\(u.username)'.\n")
+                human: (dryRun
+                    ? "" : "Disabled user '\(u.username)'; in force at once on every server of this database (users are read per request).\n")
                     + Present.revocationText(s, dryRun: dryRun, what: "tokens of user \(u.username)")
             )
         }

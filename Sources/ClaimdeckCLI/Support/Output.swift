@@ -45,6 +45,13 @@ typealias Present = ConsoleUI.Present
 /// namespace as the console's words, so that a presentation function exists once whichever front
 /// end needs it. Never secrets or digests (a client secret only when it is being shown once).
 extension Present {
+    /// When a configuration change this command committed holds on running servers of the database:
+    /// they look for changes every `ConfigCache.pollInterval`.
+    static var configurationInForce: String {
+        let ms = ConfigCache.pollInterval.components.seconds * 1000 + ConfigCache.pollInterval.components.attoseconds / 1_000_000_000_000_000
+        return "In force on every server of this database within \(ms) ms."
+    }
+
     static func tenant(_ s: TenantSummary) -> JSONValue {
         .object([
             "id": .string(s.tenant.id), "name": .string(s.tenant.displayName), "issuer": .string(s.issuer),
