@@ -17,7 +17,7 @@ import Testing
             let browser = Browser(server)
             defer { Task { await browser.close() } }
             let page = try await browser.submit(try await loginPage(browser, server), [("username", "alice"), ("password", "nope")])
-            #expect(page.status == 401)
+            #expect(page.status == 200)
             #expect(page.text.contains("Wrong username or password."))
             #expect(page.formAction == "/sms/login")
             #expect(page.text.contains("value=\"alice\""), "the username stays filled in")
@@ -35,10 +35,10 @@ import Testing
             let browser = Browser(server)
             defer { Task { await browser.close() } }
             let carol = try await browser.submit(try await loginPage(browser, server), [("username", "carol"), ("password", "anything")])
-            #expect(carol.status == 401)
+            #expect(carol.status == 200)
             _ = try await server.engine.setUserDisabled(tenantID: "sms", "bob", disabled: true, actor: "test")
             let bob = try await browser.submit(try await loginPage(browser, server), [("username", "bob"), ("password", "bob-demo-password")])
-            #expect(bob.status == 401)
+            #expect(bob.status == 200)
             let reasons = try await server.store.events(after: 0, limit: 100, filter: AuditFilter(type: .loginFailed)).map(\.event.reason)
             #expect(reasons == ["no password set", "user disabled"])
         }
@@ -79,7 +79,7 @@ import Testing
             defer { Task { await browser.close() } }
             for _ in 0..<3 {
                 let page = try await browser.submit(try await loginPage(browser, server), [("username", "alice"), ("password", "guess")])
-                #expect(page.status == 401)
+                #expect(page.status == 200)
             }
             // Now even the right password waits.
             let throttled = try await browser.submit(
@@ -91,7 +91,7 @@ import Testing
             #expect(throttled.text.contains("Too many failed sign-ins"))
             clock.advance(by: 1)
             let fourth = try await browser.submit(try await loginPage(browser, server), [("username", "alice"), ("password", "guess")])
-            #expect(fourth.status == 401)
+            #expect(fourth.status == 200)
             let longer = try await browser.submit(try await loginPage(browser, server), [("username", "alice"), ("password", "alice-demo-password")])
             #expect(longer.headers.first(name: "retry-after") == "2", "the delay doubles")
             clock.advance(by: 2)

@@ -79,7 +79,9 @@ struct BrowserRoutes {
         do {
             result = try await engine.login(tenantID: tenantID, username: username, password: password, remoteAddress: context.remoteAddress)
         } catch .invalidCredentials {
-            return retry("Wrong username or password.", .unauthorized)
+            // 200, as form sign-ins answer (Keycloak's too): a 401 must carry a WWW-Authenticate challenge
+            // (RFC 9110 section 15.5.2), which a form is not, and browsers log it as a failed load.
+            return retry("Wrong username or password.", .ok)
         } catch .throttled(let seconds) {
             var r = retry("Too many failed sign-ins. Wait \(seconds) seconds and try again.", .tooManyRequests)
             r.headers[.retryAfter] = "\(seconds)"
