@@ -15,6 +15,8 @@ struct ErrorMiddleware: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw Self.oauthError(error, request: request)
+        } catch let error as MethodNotAllowed {
+            throw error
         } catch {
             // The type only: an error's text may carry what it was given.
             context.logger.error("unexpected error", metadata: ["error": "\(type(of: error))"])

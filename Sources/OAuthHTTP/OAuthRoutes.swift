@@ -33,7 +33,14 @@ struct OAuthRoutes {
             // OpenID Connect Discovery appends to the issuer; RFC 8414 §3.1 inserts before the path.
             router.getAndHead(RouterPath(":tenant/.well-known/\(name)")) { _, context in try discovery(context) }
             router.getAndHead(RouterPath(".well-known/\(name)/:tenant")) { _, context in try discovery(context) }
+            router.allowOnly(RouterPath(":tenant/.well-known/\(name)"), [.get, .head])
+            router.allowOnly(RouterPath(".well-known/\(name)/:tenant"), [.get, .head])
         }
+        for endpoint in ["token", "introspect", "revoke", "device_authorization", "register"] {
+            router.allowOnly(RouterPath(":tenant/\(endpoint)"), [.post])
+        }
+        router.allowOnly(":tenant/jwks", [.get, .head])
+        router.allowOnly(":tenant/userinfo", [.get, .post])
     }
 
     private func tenantID(_ context: ClaimdeckRequestContext) -> String {

@@ -257,15 +257,31 @@ struct TokenEndpointErrorTests {
         }
     }
 
-    @Test("the wrong method on an endpoint: a JSON error, never a 500")
+    @Test("the wrong method on an endpoint: 405 with Allow (RFC 9110 section 15.5.6) and a JSON error, never a 404 or 500")
     func wrongMethod() async throws {
         try await TestServer.with { server in
             let get = try await server.get("/sms/token")
-            #expect([404, 405].contains(get.status), "\(get)")
-            #expect(try get.json()["error"] != nil)
+            #expect(get.status == 405, "\(get)")
+            #expect(get.header("allow") == "POST")
+            #expect(try get.json()["error"] == .string("invalid_request"))
+            #expect(try get.json()["error_description"] == .string("method GET is not allowed here; use POST"))
+            for endpoint in ["introspect", "revoke", "device_authorization", "register"] {
+                let put = try await server.send(.PUT, "/sms/\(endpoint)")
+                #expect(put.status == 405 && put.header("allow") == "POST", "\(endpoint): \(put)")
+            }
+            let head = try await server.send(.HEAD, "/sms/token")
+            #expect(head.status == 405 && head.header("allow") == "POST" && head.body.isEmpty, "\(head)")
             let delete = try await server.send(.DELETE, "/sms/jwks")
-            #expect([404, 405].contains(delete.status), "\(delete)")
+            #expect(delete.status == 405 && delete.header("allow") == "GET, HEAD", "\(delete)")
             #expect(try delete.json()["error"] != nil)
+            let discovery = try await server.send(.POST, "/sms/.well-known/openid-configuration")
+            #expect(discovery.status == 405 && discovery.header("allow") == "GET, HEAD", "\(discovery)")
+            let userinfo = try await server.send(.DELETE, "/sms/userinfo")
+            #expect(userinfo.status == 405 && userinfo.header("allow") == "GET, POST", "\(userinfo)")
+            let login = try await server.get("/sms/login")
+            #expect(login.status == 405 && login.header("allow") == "POST", "\(login)")
+            // A path that is no endpoint is still a 404.
+            #expect(try await server.get("/sms/nothing-here").status == 404)
         }
     }
 }

@@ -28,6 +28,11 @@ struct BrowserRoutes {
         router.post(":tenant/logout") { request, context in
             await withForm(request, context) { form in await logout(request, context, form: form) }
         }
+        for page in ["authorize", "device", "logout"] {
+            router.allowOnly(RouterPath(":tenant/\(page)"), [.get, .post])
+        }
+        router.allowOnly(":tenant/login", [.post])
+        router.allowOnly(":tenant/consent", [.post])
     }
 
     // MARK: Handlers
