@@ -23,12 +23,12 @@ extension OAuthError: HTTPResponseError {
         return response
     }
 
-    /// `{"error":…,"error_description":…}`, in that order.
+    /// `{"error":…,"error_description":…}`, in that order; the description within RFC 6749's set.
     var body: [UInt8] {
         var w = JSONWriter(capacity: 160)
         w.beginObject()
         w.field("error", code)
-        w.field("error_description", errorDescription)
+        w.field("error_description", wireDescription)
         w.endObject()
         return w.bytes
     }

@@ -21,7 +21,8 @@ struct ErrorRenderingTests {
         #expect(response.headers[HTTPFields.pragmaName] == "no-cache")
         #expect(response.headers[.wwwAuthenticate] == #"Basic realm="sms""#)
         #expect(response.body.contentLength == error.body.count)
-        #expect(String(decoding: error.body, as: UTF8.self) == #"{"error":"invalid_client","error_description":"the \"secret\" is wrong\n"}"#)
+        // RFC 6749 section 5.2's characters only: the quote escaped as %22, the newline a space.
+        #expect(String(decoding: error.body, as: UTF8.self) == #"{"error":"invalid_client","error_description":"the %22secret%22 is wrong "}"#)
     }
 
     @Test("no challenge, no WWW-Authenticate")

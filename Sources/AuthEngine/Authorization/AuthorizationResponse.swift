@@ -8,7 +8,7 @@ public enum AuthorizationResponse {
     static func url(_ redirectURI: String, error: OAuthError, state: String?, issuer: String) -> String {
         url(
             redirectURI,
-            [("error", error.code), ("error_description", error.errorDescription)]
+            [("error", error.code), ("error_description", error.wireDescription)]
                 + (state.map { [("state", $0)] } ?? []) + [("iss", issuer)]
         )
     }

@@ -79,7 +79,7 @@ public struct TokenDesign: Sendable, Hashable, Codable {
             guard ScopeDefinition.isValidName(s.name) else {
                 throw .invalid(
                     field: "scopes.\(Validation.printable(s.name))",
-                    "not a valid scope name (RFC 6749 §3.3: printable ASCII, no space, quote or backslash)"
+                    "not a valid scope name (RFC 6749 section 3.3: printable ASCII, no space, quote or backslash)"
                 )
             }
             guard seen.insert(s.name).inserted else { throw .invalid(field: "scopes.\(s.name)", "is defined twice") }

@@ -76,7 +76,7 @@ extension ClaimdeckEngine {
 enum RegistrationMetadata {
     static func spec(from body: [UInt8]) throws(OAuthError) -> ClientSpec {
         guard let value = try? JSONValue(parsing: Data(body)), case .object(let m) = value else {
-            throw .invalidClientMetadata("the body must be a JSON object of client metadata (RFC 7591 §2)")
+            throw .invalidClientMetadata("the body must be a JSON object of client metadata (RFC 7591 section 2)")
         }
         func string(_ k: String) throws(OAuthError) -> String? {
             guard let v = m[k] else { return nil }

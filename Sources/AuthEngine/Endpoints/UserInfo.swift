@@ -9,7 +9,12 @@ extension ClaimdeckEngine {
         let (tenant, snapshot) = try tenant(tenantID)
         let realm = "Bearer realm=\"\(tenant.id)\""
         func invalidToken(_ d: String) -> OAuthError {
-            OAuthError(code: "invalid_token", description: d, status: 401, challenge: "\(realm), error=\"invalid_token\", error_description=\"\(d)\"")
+            OAuthError(
+                code: "invalid_token",
+                description: d,
+                status: 401,
+                challenge: "\(realm), error=\"invalid_token\", error_description=\"\(OAuthError.wireText(d))\""
+            )
         }
         let now = clock.now()
         do throws(OAuthError) {

@@ -18,6 +18,38 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(code): \(errorDescription)" }
 
+    /// `errorDescription` as it may go on the wire: RFC 6749 section 5.2 (and 4.1.2.1 for redirects) allows
+    /// only %x20-21 / %x23-5B / %x5D-7E, printable ASCII without `"` and `\`.
+    public var wireDescription: String { Self.wireText(errorDescription) }
+
+    /// Text within RFC 6749's error_description set. The server's typography becomes ASCII ("..." for
+    /// an ellipsis, "section" for a section sign); any other byte outside the set, such as echoed input,
+    /// is written as `%XX` of its UTF-8 (`"` as %22, `\` as %5C, a snowman as %E2%98%83), so what a client
+    /// sent can still be read back exactly. Control characters become spaces.
+    public static func wireText(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\u{2026}": out += "..."
+            case "\u{00A7}": out += "section "
+            case "\u{2013}", "\u{2014}": out += "-"
+            case "\u{2018}", "\u{2019}": out += "'"
+            case "\u{201C}", "\u{201D}": out += "'"
+            default:
+                let value = scalar.value
+                if value == 0x20 || value == 0x21 || (0x23...0x5B).contains(value) || (0x5D...0x7E).contains(value) {
+                    out.unicodeScalars.append(scalar)
+                } else if value < 0x20 || value == 0x7F {
+                    out += " "
+                } else {
+                    for byte in String(scalar).utf8 { out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
+                }
+            }
+        }
+        return out
+    }
+
     public static func invalidRequest(_ d: String) -> Self { .init(code: "invalid_request", description: d) }
     /// Failed client authentication: 401 with a challenge for the tenant's realm.
     public static func invalidClient(_ d: String, realm: String, scheme: String = "Basic") -> Self {
@@ -41,5 +73,11 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func notFound(_ d: String) -> Self { .init(code: "not_found", description: d, status: 404) }
     public static func temporarilyUnavailable(_ d: String) -> Self {
         .init(code: "temporarily_unavailable", description: d, status: 503)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -6,7 +6,7 @@ enum ScopePolicy {
         var result: [String] = []
         for s in requested.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
             guard ScopeDefinition.isValidName(s) else {
-                throw .invalidScope("scope '\(Validation.printable(s))' has characters RFC 6749 §3.3 does not allow")
+                throw .invalidScope("scope '\(Validation.printable(s))' has characters RFC 6749 section 3.3 does not allow")
             }
             guard client.scopes.contains(s) else {
                 throw .invalidScope("scope '\(Validation.printable(s))' is not allowed for client '\(client.id)'")

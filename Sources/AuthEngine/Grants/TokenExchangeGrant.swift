@@ -41,10 +41,10 @@ extension ClaimdeckEngine {
         var actorType = try form.single("actor_token_type")
         if let type = actorType { actorType = try Self.exchangeTokenType(type, parameter: "actor_token_type") }
         if actorToken != nil && actorType == nil {
-            throw .invalidRequest("actor_token_type is required when actor_token is sent (RFC 8693 §2.1)")
+            throw .invalidRequest("actor_token_type is required when actor_token is sent (RFC 8693 section 2.1)")
         }
         if actorToken == nil && actorType != nil {
-            throw .invalidRequest("actor_token_type must not be sent without actor_token (RFC 8693 §2.1)")
+            throw .invalidRequest("actor_token_type must not be sent without actor_token (RFC 8693 section 2.1)")
         }
         if let requested = try form.single("requested_token_type"), requested != TokenTypeIdentifier.accessToken {
             throw .invalidRequest(
