@@ -55,13 +55,26 @@ struct TokenEndpointErrorTests {
         }
     }
 
-    @Test("a client registered for client_secret_basic that posts its secret, and vice versa: 401 invalid_client")
+    @Test("a client registered for client_secret_basic that posts its secret: 401 invalid_client")
     func wrongAuthenticationMethod() async throws {
         try await TestServer.with { server in
             let basicClientPosting = try await server.tokenRequest(Self.grant + DemoClient.billing.postParameters)
             expectOAuthError(basicClientPosting, status: 401, code: "invalid_client")
+        }
+    }
+
+    @Test("RFC 6749 section 2.3.1: Basic works for every client with a secret, also one registered for client_secret_post")
+    func basicForEveryClientWithASecret() async throws {
+        try await TestServer.with { server in
             let postClientUsingBasic = try await server.tokenRequest(Self.grant, basic: .partnerPortal)
-            expectOAuthError(postClientUsingBasic, status: 401, code: "invalid_client")
+            #expect(postClientUsingBasic.status == 200, "\(postClientUsingBasic)")
+            #expect(try postClientUsingBasic.json()["access_token"] != nil)
+            // Still its own secret only.
+            let wrong = try await server.tokenRequest(Self.grant, basic: DemoClient.partnerPortal.withSecret("guess"))
+            expectOAuthError(wrong, status: 401, code: "invalid_client")
+            // And a client that has no secret at all still cannot present one.
+            let publicClient = try await server.tokenRequest(Self.grant, basic: DemoClient(id: "budget-app", secret: "x", method: .clientSecretBasic))
+            expectOAuthError(publicClient, status: 401, code: "invalid_client")
         }
     }
 

@@ -34,7 +34,9 @@ struct ClientAuthenticator: Sendable {
                     realm: realm
                 )
             }
-            guard client.authMethod == used else {
+            // RFC 6749 section 2.3.1: the server MUST support Basic for every client issued a password;
+            // the form body is the registered alternative, taken only from clients registered for it.
+            guard client.authMethod == used || used == .clientSecretBasic else {
                 throw .invalidClient("client '\(id)' is registered for \(client.authMethod.rawValue), not \(used.rawValue)", realm: realm)
             }
             guard SecretDigest.matches(secret, digest: digest) else {
