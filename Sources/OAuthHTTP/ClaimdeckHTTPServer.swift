@@ -52,7 +52,11 @@ public struct ClaimdeckHTTPServer: Sendable {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                engine.configuration.useBoundPort(port)
+                await onRunning(port)
+            },
             logger: logger
         )
     }

@@ -86,6 +86,16 @@ struct Binary {
             return buffer
         }
 
+        /// The port of the line "Claimdeck serving on http://127.0.0.1:<port>", once the line is complete.
+        func boundPort() async throws -> Int? {
+            let pattern = /serving on http:\/\/127\.0\.0\.1:(\d+)\n/
+            for _ in 0..<200 {
+                if let match = output.firstMatch(of: pattern) { return Int(match.1) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
         /// Waits until stdout contains `text`. Looks once more after the deadline: on a loaded CI
         /// machine this task can be starved past the deadline while the text has long arrived.
         func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws -> Bool {
@@ -119,14 +129,16 @@ struct Binary {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    /// `claimdeck serve --demo` on a free loopback port over a new database; waits until it serves.
+    /// `claimdeck serve --demo --port 0` over a new database: the server binds a free port itself (no
+    /// race with another test for a port chosen beforehand) and says which; waits until it serves.
     /// The caller stops the server and removes `dir`.
     static func serveDemo() async throws -> (server: Running, port: Int, dir: URL, db: String) {
         let (dir, db) = try tempDB()
-        let port = freePort()
-        let server = try Running(["serve", "--db", db, "--port", "\(port)", "--demo", "--log-level", "error"])
+        let server = try Running(["serve", "--db", db, "--port", "0", "--demo", "--log-level", "error"])
         // Loading the demo (scrypt, an RSA key) in a debug build on a loaded CI machine can take a while.
-        guard try await server.waitFor("serving on http://127.0.0.1:\(port)", timeout: .seconds(90)) else {
+        guard try await server.waitFor("serving on http://127.0.0.1:", timeout: .seconds(90)),
+            let port = try await server.boundPort()
+        else {
             server.stop()
             try? FileManager.default.removeItem(at: dir)
             throw BinaryError("claimdeck serve --demo did not start: \(server.output)")

@@ -86,6 +86,35 @@ struct ServeEndToEndTests {
         #expect(try await Binary.run(["audit", "verify", "--db", db]).code == 0)
     }
 
+    @Test("serve --port 0: the issuer in discovery, in tokens and in what it prints names the port it bound")
+    func portZeroPublishesTheBoundPort() async throws {
+        let (server, port, dir, _) = try await Binary.serveDemo()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { server.stop() }
+        #expect(port != 0)
+        let issuer = "http://127.0.0.1:\(port)/sms"
+        #expect(server.output.contains("tenant sms: issuer \(issuer),"), "\(server.output)")
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let discovery = try await http.execute(HTTPClientRequest(url: issuer + "/.well-known/openid-configuration"), timeout: .seconds(30))
+        let meta = try JSONValue(parsing: Data(try await discovery.body.collect(upTo: 1 << 20).readableBytesView))
+        #expect(meta["issuer"]?.stringValue == issuer)
+        #expect(meta["token_endpoint"]?.stringValue == issuer + "/token")
+        let (status, token) = try await post(
+            http,
+            issuer + "/token",
+            "grant_type=client_credentials",
+            basic: ("billing-service", "billing-demo-secret")
+        )
+        #expect(status == 200)
+        let jwt = try #require(token?["access_token"]?.stringValue)
+        let payload = try #require(jwt.split(separator: ".").dropFirst().first)
+        var base64 = payload.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        let claims = try JSONValue(parsing: try #require(Data(base64Encoded: base64)))
+        #expect(claims["iss"]?.stringValue == issuer)
+    }
+
     @Test func serveRefusesBadArguments() async throws {
         let r = try await Binary.run(["serve", "--port", "99999"])
         #expect(r.code == 2 && r.stderr.contains("--port"))

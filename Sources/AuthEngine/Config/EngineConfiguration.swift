@@ -1,10 +1,13 @@
 import Foundation
 import JOSE
+import Synchronization
 
 /// Settings of one running engine.
 public struct EngineConfiguration: Sendable {
     /// The public base URL; a tenant's issuer is `<publicBaseURL>/<tenant>`. No trailing slash.
-    public var publicBaseURL: String
+    public var publicBaseURL: String { base.value.withLock { $0 } }
+    /// Shared by every copy, so that the port a server binds for `--port 0` reaches them all.
+    private let base: PublicBase
     /// Default access-token lifetime for new clients, seconds.
     public var defaultAccessTokenLifetime: Int
     /// Upper bound an admin may set, seconds.
@@ -26,7 +29,7 @@ public struct EngineConfiguration: Sendable {
     ) {
         var base = publicBaseURL
         while base.hasSuffix("/") { base.removeLast() }
-        self.publicBaseURL = base
+        self.base = PublicBase(value: Mutex(base))
         self.defaultAccessTokenLifetime = defaultAccessTokenLifetime
         self.maxAccessTokenLifetime = maxAccessTokenLifetime
         self.introspectionJWTLifetime = introspectionJWTLifetime
@@ -38,4 +41,18 @@ public struct EngineConfiguration: Sendable {
     public var secureCookies: Bool { publicBaseURL.lowercased().hasPrefix("https://") }
 
     public func issuer(for tenantID: String) -> String { "\(publicBaseURL)/\(tenantID)" }
+
+    /// A server asked for port 0 (any free one) has bound `port`: a base URL that names port 0 (no
+    /// public URL was configured) takes the real one, so issuers, discovery and tokens name the port
+    /// clients reach. Call it before serving the first request.
+    public func useBoundPort(_ port: Int) {
+        base.value.withLock { url in
+            if url.hasSuffix(":0") { url = String(url.dropLast(2)) + ":\(port)" }
+        }
+    }
+
+    private final class PublicBase: Sendable {
+        let value: Mutex<String>
+        init(value: consuming Mutex<String>) { self.value = value }
+    }
 }

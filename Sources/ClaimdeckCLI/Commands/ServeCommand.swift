@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let hostForURL = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
-        // With --port 0 the real port is known only once bound; the issuer uses the requested one.
+        // With --port 0 the base names port 0 until the server has bound; it then takes the real port.
         let base = publicURL ?? "http://\(hostForURL):\(port)"
         let (engine, store) = try await EngineFactory.open(options, publicURL: base, metricsFactory: factory, logger: logger)
         if demo {
