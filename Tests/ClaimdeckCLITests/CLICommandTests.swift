@@ -97,6 +97,24 @@ struct CLICommandTests {
         #expect(verify.code == 0 && verify.stdout.contains("intact"))
     }
 
+    @Test("token list: --since/--until take times, --before a token id; anything else is refused naming the option")
+    func tokenListRefusesWhatIsNotATimeOrAnID() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
+        for (option, value) in [("--since", "yesterday"), ("--until", "2026-13-45"), ("--since", "-5m"), ("--before", "not-an-id")] {
+            let r = try await Binary.run(["token", "list", "--tenant", "acme", "\(option)=\(value)", "--db", db])
+            #expect(r.code == 2, "\(option) \(value): \(r.stderr)")
+            #expect(r.stderr.contains(option) && r.stderr.contains(value), "\(r.stderr)")
+        }
+        let bad = try await Binary.run(["token", "list", "--tenant", "acme", "--since", "soon", "--db", db])
+        #expect(bad.stderr.contains("use ISO 8601 (2026-11-22T10:00:00Z) or an age such as 30m, 2h or 7d"))
+        for (option, value) in [("--since", "2h"), ("--until", "2026-11-22T10:00:00Z"), ("--before", "01JD0000000000000000000000")] {
+            let r = try await Binary.run(["token", "list", "--tenant", "acme", option, value, "--db", db, "--json"])
+            #expect(r.code == 0 && r.json == .array([]), "\(option) \(value): \(r.stderr)")
+        }
+    }
+
     @Test func unreadableDatabaseIsAClearError() async throws {
         let (dir, _) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }

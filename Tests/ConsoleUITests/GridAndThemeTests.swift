@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import ConsoleUI
@@ -78,6 +79,22 @@ struct GridAndThemeTests {
         #expect(loaded.warnings.contains { $0.contains("unknown role 'sparkles'") })
         #expect(loaded.warnings.contains { $0.contains("unknown colour 'chartreuse-ish'") })
         #expect(throws: ThemeError.self) { try ThemeLoader.load(named: "nope", from: Harness.themes) }
+    }
+
+    @Test("--theme and :theme take a name the themes folder lists, never a path to another YAML file")
+    func themesAreNamesNotPaths() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-theme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("themes"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: ok\nroles: {}\n".write(to: dir.appendingPathComponent("themes/ok.yaml"), atomically: true, encoding: .utf8)
+        try "secret: hunter2\n  bad: [\n".write(to: dir.appendingPathComponent("private.yaml"), atomically: true, encoding: .utf8)
+        let themes = dir.appendingPathComponent("themes").path
+        #expect(try ThemeLoader.load(named: "ok", from: themes).theme.name == "ok")
+        for name in ["../private", dir.appendingPathComponent("private").path, "ok/../../private", ""] {
+            let error = #expect(throws: ThemeError.self) { try ThemeLoader.load(named: name, from: themes) }
+            #expect(error?.message.contains("use one of ok") == true, "\(name): \(String(describing: error))")
+            #expect(error?.description.contains("hunter2") == false)
+        }
     }
 
     @Test func coloursDowngradeToWhatTheTerminalShows() {

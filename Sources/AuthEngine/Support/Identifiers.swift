@@ -13,6 +13,12 @@ public struct Identifiers: Sendable {
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     /// A 26-character time-ordered id.
+    /// Whether `text` has the form of a `timeOrdered` id (26 digits of its base32 alphabet), as a
+    /// keyset cursor must: anything else would page by comparing unrelated text.
+    public static func isTimeOrdered(_ text: String) -> Bool {
+        text.utf8.count == 26 && text.utf8.allSatisfy { alphabet.contains($0) }
+    }
+
     public func timeOrdered(at date: Date) -> String {
         let ms = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)

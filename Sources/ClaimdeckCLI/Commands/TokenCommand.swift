@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthEngine
+import Foundation
 import JOSE
 
 struct TokenCommand: AsyncParsableCommand {
@@ -15,7 +16,9 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "Only this client's tokens.") var client: String?
         @Option(help: "Only this subject's tokens.") var subject: String?
         @Option(help: "active, expired or revoked.") var status: String?
-        @Option(help: "Tokens older than this id.") var before: String?
+        @Option(help: "Tokens older than this id (the last id of the previous page).") var before: String?
+        @Option(help: "Issued at or after this time: ISO 8601 (2026-11-22T10:00:00Z) or an age (30m, 2h, 7d).") var since: String?
+        @Option(help: "Issued before this time: ISO 8601 or an age.") var until: String?
         @Option(help: "Page size.") var limit = 50
 
         func run() async throws {
@@ -26,11 +29,35 @@ struct TokenCommand: AsyncParsableCommand {
                 }
                 st = s
             }
+            if let before, !Identifiers.isTimeOrdered(before) {
+                throw AdminError.invalid(
+                    field: "--before",
+                    "'\(Validation.printable(before))' is not a token id; give the last id of the previous page (26 characters)"
+                )
+            }
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
-            let list = try await engine.tokens(
-                TokenQuery(tenantID: options.tenant, clientID: client, subject: subject, status: st, before: before, limit: limit)
-            )
             let now = engine.clock.now()
+            func time(_ text: String?, _ option: String) throws -> Date? {
+                guard let text else { return nil }
+                guard let date = TimeInput.parse(text, now: now) else {
+                    throw AdminError.invalid(
+                        field: option,
+                        "'\(Validation.printable(text))' is not a time; use ISO 8601 (2026-11-22T10:00:00Z) or an age such as 30m, 2h or 7d"
+                    )
+                }
+                return date
+            }
+            let query = TokenQuery(
+                tenantID: options.tenant,
+                clientID: client,
+                subject: subject,
+                status: st,
+                before: before,
+                limit: limit,
+                issuedSince: try time(since, "--since"),
+                issuedUntil: try time(until, "--until")
+            )
+            let list = try await engine.tokens(query)
             Output(json: options.json).emit(
                 .array(list.map { Present.token($0, now: now) }),
                 human: list.isEmpty

@@ -58,14 +58,7 @@ struct TokenFilter: Sendable, Hashable {
 }
 
 extension TokenFilter {
-    static func time(_ text: String, now: Date) -> Date? {
-        if let last = text.last, let unit: Double = ["s": 1, "m": 60, "h": 3600, "d": 86_400][String(last)],
-            let n = Double(text.dropLast()), n >= 0
-        {
-            return now.addingTimeInterval(-n * unit)
-        }
-        return ISO8601DateFormatter().date(from: text)
-    }
+    static func time(_ text: String, now: Date) -> Date? { TimeInput.parse(text, now: now) }
 }
 
 /// Tokens: keyset pages newest first (never all rows), filters run in SQL, detail with the claims as

@@ -1,3 +1,4 @@
+import AuthEngine
 import Foundation
 import Yams
 
@@ -76,11 +77,20 @@ public enum ThemeLoader {
         return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
     }
 
+    /// The theme `name` of the themes folder. Only a name the folder lists is read: a path (`../x`,
+    /// `/etc/x`) would read, and quote from, any YAML file on the machine.
     public static func load(named name: String, from directory: String) throws(ThemeError) -> Loaded {
+        let known = available(in: directory)
+        guard known.contains(name) else {
+            throw ThemeError(
+                file: "themes",
+                message:
+                    "no theme named '\(Validation.printable(name))'; use one of \(known.isEmpty ? "none (the themes folder is empty)" : known.joined(separator: ", "))"
+            )
+        }
         let path = directory + "/" + name + ".yaml"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            let known = available(in: directory)
-            throw ThemeError(file: path, message: "no such theme; available: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+            throw ThemeError(file: path, message: "cannot read the theme file (not UTF-8 text, or unreadable)")
         }
         return try parse(yaml: text, file: name + ".yaml")
     }
