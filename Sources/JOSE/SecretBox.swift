@@ -44,6 +44,15 @@ public struct SecretBox: Sendable {
 
     /// Decrypts a blob from `seal` with the same `context`; throws
     /// `JOSEError.sealedDataUnopenable` for a wrong key, wrong context, tampering or truncation.
+    /// A keyed fingerprint of `text` (HMAC-SHA-256 under a key derived from the master key for
+    /// `purpose`), as 16 hex digits: the same text gives the same fingerprint, so records can be
+    /// correlated, but without the master key it cannot be tested against guesses.
+    public func fingerprint(_ text: String, purpose: String) -> String {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(purpose.utf8), outputByteCount: 32)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: derived)
+        return mac.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
     public func open(_ sealed: Data, context: String) throws -> Data {
         let bytes = [UInt8](sealed)
         guard bytes.count >= 1 + Self.nonceByteCount + Self.tagByteCount, bytes[0] == Self.version else {

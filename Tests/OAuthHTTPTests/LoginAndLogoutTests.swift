@@ -30,6 +30,28 @@ import Testing
         }
     }
 
+    @Test("a password typed into the username field is kept only as a keyed fingerprint; a real username in clear")
+    func aPasswordInTheUsernameFieldIsNotAudited() async throws {
+        try await TestServer.with { server in
+            let browser = Browser(server)
+            defer { Task { await browser.close() } }
+            for _ in 0..<2 {
+                _ = try await browser.submit(
+                    try await loginPage(browser, server),
+                    [("username", "alice-demo-password"), ("password", "alice")]
+                )
+            }
+            _ = try await browser.submit(try await loginPage(browser, server), [("username", "alice"), ("password", "nope")])
+            let failed = try await server.store.events(after: 0, limit: 100, filter: AuditFilter(type: .loginFailed))
+            let names = failed.map { $0.event.details["username"] ?? "" }
+            #expect(names.count == 3)
+            #expect(!names.contains { $0.contains("alice-demo-password") }, "\(names)")
+            #expect(names[0].hasPrefix("fingerprint:") && names[0].count == "fingerprint:".count + 16, "\(names)")
+            #expect(names[0] == names[1], "the same text gives the same fingerprint, so repeats can be told")
+            #expect(names[2] == "alice")
+        }
+    }
+
     @Test func aUserWithoutPasswordOrDisabledCannotSignIn() async throws {
         try await TestServer.with { server in
             let browser = Browser(server)

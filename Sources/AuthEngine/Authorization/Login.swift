@@ -23,7 +23,11 @@ extension ClaimdeckEngine {
         let now = clock.now()
         let account = LoginThrottle.accountKey(tenantID: tenantID, username: username)
         let address = remoteAddress.map { LoginThrottle.addressKey(tenantID: tenantID, address: $0) }
-        let shownName = Validation.printable(username, limit: 64)
+        // People type their password into the username field: what names no user is kept only as a
+        // keyed fingerprint, so the audit never holds a password in clear, yet repeats stay visible.
+        func recordedName(_ user: User?) -> String {
+            user != nil ? Validation.printable(username, limit: 64) : "fingerprint:" + keyring.fingerprint(username, purpose: "audit username")
+        }
         let wait = throttle.wait(account: account, address: address, now: now)
         if wait > 0 {
             await audit([
@@ -35,8 +39,8 @@ extension ClaimdeckEngine {
                     reason: "throttled",
                     actor: "http",
                     details: [
-                        "username": shownName, "retry_after": "\(wait)",
-                        "remote_address": remoteAddress ?? "",
+                        "username": recordedName(try? await store.user(tenantID: tenantID, username: username)),
+                        "retry_after": "\(wait)", "remote_address": remoteAddress ?? "",
                     ]
                 )
             ])
@@ -64,7 +68,7 @@ extension ClaimdeckEngine {
                     subject: user?.id,
                     reason: reason,
                     actor: "http",
-                    details: ["username": shownName, "remote_address": remoteAddress ?? ""]
+                    details: ["username": recordedName(user), "remote_address": remoteAddress ?? ""]
                 )
             ])
             throw .invalidCredentials

@@ -48,6 +48,9 @@ public final class Keyring: Sendable {
     }
 
     /// Unseals a stored key (cached).
+    /// A keyed fingerprint of `text` for records that must not hold it in clear (see `SecretBox.fingerprint`).
+    func fingerprint(_ text: String, purpose: String) -> String { box.fingerprint(text, purpose: purpose) }
+
     public func load(_ record: SigningKeyRecord) throws -> LoadedKey {
         let cacheKey = record.sealContext
         if let hit = cache.withLock({ $0[cacheKey] }) { return hit }
