@@ -69,8 +69,9 @@ extension ClaimdeckEngine {
         return inputs
     }
 
-    /// Authenticates the client calling an endpoint (introspection, revocation); a failure is audited
-    /// as `failedEvent` with the reason, never the credential, and rethrown.
+    /// Authenticates the client calling an endpoint (introspection, revocation, device authorization);
+    /// a failure is audited as `failedEvent` with the real reason, never the credential, and rethrown
+    /// as what the client may be told (`authenticateClient`).
     func authenticateCaller(
         _ request: TokenEndpointRequest,
         tenant: Tenant,
@@ -81,15 +82,16 @@ extension ClaimdeckEngine {
     ) async throws(OAuthError) -> Client {
         let credentials = try PresentedClientCredentials.from(authorization: request.authorization, form: request.form, realm: tenant.id)
         do {
-            return try await authenticator.authenticate(
+            return try await authenticateClient(
                 credentials,
                 tenant: tenant,
                 snapshot: snapshot,
-                endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
-                allowPublic: allowPublic
+                endpoint: endpoint,
+                allowPublic: allowPublic,
+                remoteAddress: request.remoteAddress
             )
         } catch {
-            await audit([
+            await auditRefusal(
                 AuditEventDraft(
                     time: clock.now(),
                     type: failedEvent,
@@ -98,11 +100,74 @@ extension ClaimdeckEngine {
                     clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
                     reason: error.code,
                     actor: "http",
-                    details: ["description": error.errorDescription]
-                )
-            ])
+                    details: ["description": error.auditedDescription, "remote_address": request.remoteAddress ?? ""]
+                ),
+                error
+            )
             throw error
         }
+    }
+
+    /// Client authentication with brute-force and probing defences. Failures are counted per client
+    /// and per address (`clientThrottle`); once over the free attempts every further one waits an
+    /// increasing delay, refused with 429 and `Retry-After` without even checking the credential (so a
+    /// right guess inside the delay is refused too; otherwise the delay would slow nothing). Every
+    /// failure answers the same `invalid_client` text, whatever the cause; the audit keeps the cause
+    /// (`auditDescription`).
+    func authenticateClient(
+        _ credentials: PresentedClientCredentials,
+        tenant: Tenant,
+        snapshot: ConfigSnapshot,
+        endpoint: String,
+        allowPublic: Bool,
+        remoteAddress: String?
+    ) async throws(OAuthError) -> Client {
+        let now = clock.now()
+        let clientKey = credentials.claimedClientID.map { "c:\(tenant.id):\($0)" }
+        let addressKey = remoteAddress.map { LoginThrottle.addressKey(tenantID: tenant.id, address: "client-auth:" + $0) }
+        let wait = clientThrottle.wait(account: clientKey, address: addressKey, now: now)
+        if wait > 0 {
+            // 429 (RFC 6585) rather than 401: the caller is told to slow down, not that its credential
+            // is wrong (it was not checked); the code stays invalid_client, the only RFC 6749 code for
+            // a client that could not be authenticated, so client libraries stop rather than retry.
+            var error = OAuthError(code: "invalid_client", description: "too many failed client authentications; retry later", status: 429)
+            error.retryAfter = wait
+            error.auditDescription = "throttled: client authentication refused without checking for \(wait) s"
+            throw error
+        }
+        do {
+            let client = try await authenticator.authenticate(
+                credentials,
+                tenant: tenant,
+                snapshot: snapshot,
+                endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
+                allowPublic: allowPublic
+            )
+            if let clientKey { clientThrottle.recordSuccess(account: clientKey) }
+            return client
+        } catch  where error.code == "invalid_client" {
+            clientThrottle.recordFailure(account: clientKey, address: addressKey, now: now)
+            var uniform = error
+            uniform.errorDescription = "client authentication failed"
+            uniform.auditDescription = error.errorDescription
+            throw uniform
+        }
+    }
+
+    /// Audits a refusal: throttled client authentications are folded into one event per window and
+    /// caller (`RefusalAggregator`), everything else is written as it comes.
+    func auditRefusal(_ draft: AuditEventDraft, _ error: OAuthError) async {
+        guard error.code == "invalid_client", error.retryAfter != nil else { return await audit([draft]) }
+        let key = [draft.type.rawValue, draft.tenantID ?? "", draft.clientID ?? "", draft.details["remote_address"] ?? ""].joined(separator: "|")
+        let due = refusals.add(draft, key: key, now: draft.time)
+        if !due.isEmpty { await audit(due) }
+    }
+
+    /// Writes the aggregated refusals whose window has closed (`everything`: all of them, at a stop).
+    /// The server calls it every window and when it stops.
+    public func flushAggregatedRefusals(everything: Bool = false) async {
+        let due = refusals.flush(now: clock.now(), everything: everything)
+        if !due.isEmpty { await audit(due) }
     }
 
     /// Appends audit events without failing the caller: the act they describe already happened or was

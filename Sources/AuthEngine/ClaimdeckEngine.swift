@@ -23,6 +23,10 @@ public final class ClaimdeckEngine: Sendable {
     let errorLog: RepeatedErrorLog
     /// Slows down password guessing on the login page.
     public let throttle: LoginThrottle
+    /// Slows down secret guessing at the endpoints that authenticate clients (per client and address).
+    let clientThrottle: LoginThrottle
+    /// Folds the refusals of throttled callers into one audit event per window.
+    let refusals = RefusalAggregator()
     let random: any RandomSource
     let decoyHash = Mutex<String?>(nil)
     let authenticator: ClientAuthenticator
@@ -44,6 +48,7 @@ public final class ClaimdeckEngine: Sendable {
         metrics: EngineMetrics = EngineMetrics(),
         logger: Logger = Logger(label: "claimdeck.engine"),
         throttle: LoginThrottle = LoginThrottle(),
+        clientThrottle: LoginThrottle = LoginThrottle(policy: .clientAuthentication),
         claimLookup: (any ClaimLookupFetcher)? = nil,
         timer: any Clock<Duration> = ContinuousClock()
     ) async throws {
@@ -59,6 +64,7 @@ public final class ClaimdeckEngine: Sendable {
         self.logger = logger
         self.errorLog = RepeatedErrorLog(logger: logger, clock: clock)
         self.throttle = throttle
+        self.clientThrottle = clientThrottle
         self.authenticator = ClientAuthenticator(store: store, configuration: configuration, clock: clock)
         self.externalClaims = ExternalClaimLookup(fetcher: claimLookup, clock: clock, timer: timer)
     }

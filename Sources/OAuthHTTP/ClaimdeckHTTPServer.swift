@@ -65,11 +65,19 @@ public struct ClaimdeckHTTPServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = makeApplication(onRunning: onRunning)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // Configuration changed by another process (a console beside this server) applies within 250 ms.
+            // Configuration changed by another process (the CLI, a console beside this server) applies within 10 ms.
             group.addTask { await engine.config.watch() }
+            group.addTask {
+                // Throttled callers' refusals are written as one event per window; write each closed one.
+                while !Task.isCancelled {
+                    try? await engine.timer.sleep(for: .seconds(1))
+                    await engine.flushAggregatedRefusals()
+                }
+            }
             group.addTask { try await app.runService() }
             try await group.next()
             group.cancelAll()
         }
+        await engine.flushAggregatedRefusals(everything: true)
     }
 }

@@ -20,6 +20,7 @@ extension OAuthError: HTTPResponseError {
     var response: Response {
         var response = HTTPResponses.json(body, status: HTTPResponse.Status(code: status))
         if let challenge { response.headers[.wwwAuthenticate] = challenge }
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
 

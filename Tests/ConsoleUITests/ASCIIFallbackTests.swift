@@ -40,7 +40,8 @@ struct ASCIIFallbackTests {
         _ = try await h.engine.createUser(tenantID: "sms", username: "zoe", attributes: ["name": .string(Self.dataName)], actor: "test")
         let jwt = try await h.issue().accessToken
         for _ in 0..<12 { await h.failedAuth() }
-        await h.tick(seconds: 1)
+        await h.closeRefusalWindows()
+        await h.tick()
         #expect(h.screen.contains("ALERT: 12 failed client authentications"))
         check(h, "audit live with an alert and a sparkline")
         await h.press(.char(" "))

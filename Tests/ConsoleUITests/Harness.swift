@@ -130,6 +130,12 @@ final class Harness {
         )
     }
 
+    /// A throttled client's refusals are written as one event when their window (5 s) closes: close it.
+    func closeRefusalWindows() async {
+        clock.advance(by: 5)
+        await engine.flushAggregatedRefusals()
+    }
+
     func introspect(_ token: String) async throws -> IntrospectionResult {
         try await engine.introspect(
             TokenEndpointRequest(

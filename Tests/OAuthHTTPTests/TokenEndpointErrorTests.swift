@@ -298,3 +298,23 @@ struct TokenEndpointErrorTests {
         }
     }
 }
+
+extension TokenEndpointErrorTests {
+    @Test("failed client authentication on the wire: byte-identical answers whatever the cause; 429 with Retry-After once throttled")
+    func clientAuthenticationCannotBeProbedOrBruteForced() async throws {
+        try await TestServer.with { server in
+            let unknown = try await server.tokenRequest(Self.grant, basic: DemoClient(id: "no-such-client", secret: "x", method: .clientSecretBasic))
+            let wrong = try await server.tokenRequest(Self.grant, basic: DemoClient.billing.withSecret("x"))
+            #expect(unknown.status == 401 && wrong.status == 401)
+            #expect(unknown.body == wrong.body, "\(unknown.text) vs \(wrong.text)")
+            #expect(unknown.header("www-authenticate") == wrong.header("www-authenticate"))
+            for _ in 0..<4 { _ = try await server.tokenRequest(Self.grant, basic: DemoClient.billing.withSecret("x")) }
+            let throttled = try await server.tokenRequest(Self.grant, basic: .billing)
+            #expect(throttled.status == 429, "\(throttled)")
+            #expect(throttled.header("retry-after") == "1")
+            #expect(try throttled.json()["error"] == .string("invalid_client"))
+            let introspection = try await server.introspect("x", as: DemoClient.billing)
+            #expect(introspection.status == 429 && introspection.header("retry-after") == "1", "\(introspection)")
+        }
+    }
+}

@@ -199,7 +199,9 @@ struct EngineScenarioTests {
             )
             Issue.record("expected invalid_client")
         } catch {
-            #expect(error.code == "invalid_client" && error.errorDescription.contains("disabled"))
+            // The client is told one text whatever the cause; the audit keeps the cause.
+            #expect(error.code == "invalid_client" && error.errorDescription == "client authentication failed")
+            #expect(error.auditDescription?.contains("disabled") == true)
         }
         _ = try await f.engine.setClientDisabled(tenantID: "sms", clientID: "billing-service", disabled: false, actor: "test")
         #expect(try await f.introspect(t.accessToken).active)

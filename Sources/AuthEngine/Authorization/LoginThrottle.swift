@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Slows down password guessing: after a few failures for one account, or from one address, every
+/// Slows down password (and client secret) guessing: after a few failures for one account, or from one address, every
 /// further attempt must wait an increasing delay (doubling, capped). Pure state over an injected clock,
 /// so tests are exact. Kept in memory per process: with several nodes each throttles on its own.
 public final class LoginThrottle: Sendable {
@@ -16,6 +16,15 @@ public final class LoginThrottle: Sendable {
         public var forgetAfter: TimeInterval = 900
 
         public init() {}
+
+        /// For client authentication: a machine retries a few times with a stale secret; an attacker
+        /// tries thousands. Five failures per client, twenty per address, then 1 s doubling to 5 min.
+        public static var clientAuthentication: Policy {
+            var p = Policy()
+            p.freeFailuresPerAccount = 5
+            p.freeFailuresPerAddress = 20
+            return p
+        }
     }
 
     struct Entry {

@@ -8,6 +8,11 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     public var status: Int
     /// For 401 answers: the `WWW-Authenticate` challenge.
     public var challenge: String?
+    /// For 429 answers: seconds until a retry may succeed (`Retry-After`).
+    public var retryAfter: Int?
+    /// What the audit records when the client is told less (a failed client authentication answers
+    /// one text whatever the cause, so that it cannot probe which client ids exist); never rendered.
+    public var auditDescription: String?
 
     public init(code: String, description: String, status: Int = 400, challenge: String? = nil) {
         self.code = code
@@ -17,6 +22,9 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(errorDescription)" }
+
+    /// The description the audit keeps: the real cause where the client was told less.
+    public var auditedDescription: String { auditDescription ?? errorDescription }
 
     /// `errorDescription` as it may go on the wire: RFC 6749 section 5.2 (and 4.1.2.1 for redirects) allows
     /// only %x20-21 / %x23-5B / %x5D-7E, printable ASCII without `"` and `\`.

@@ -80,12 +80,13 @@ extension ClaimdeckEngine {
             }
             let credentials = try credentials.get()
             let endpoint = configuration.issuer(for: tenant.id) + "/token"
-            let client = try await authenticator.authenticate(
+            let client = try await authenticateClient(
                 credentials,
                 tenant: tenant,
                 snapshot: snapshot,
-                endpointURL: endpoint,
-                allowPublic: true
+                endpoint: "token",
+                allowPublic: true,
+                remoteAddress: request.remoteAddress
             )
             switch GrantType(rawValue: grant) {
             case .clientCredentials:
@@ -110,7 +111,7 @@ extension ClaimdeckEngine {
                 grant: grantName.map { GrantType.implemented.contains(GrantType(rawValue: $0)) ? $0 : "other" } ?? "none",
                 reason: error.code
             )
-            await audit([
+            await auditRefusal(
                 AuditEventDraft(
                     time: clock.now(),
                     type: .tokenRefused,
@@ -120,11 +121,12 @@ extension ClaimdeckEngine {
                     reason: error.code,
                     actor: "http",
                     details: [
-                        "description": error.errorDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
+                        "description": error.auditedDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
                         "remote_address": request.remoteAddress ?? "",
                     ]
-                )
-            ])
+                ),
+                error
+            )
             throw error
         }
     }

@@ -52,8 +52,8 @@ struct RateWindow: Sendable {
 
     init(seconds: Int = 60) { self.seconds = seconds }
 
-    mutating func add(_ time: Date) {
-        buckets[Int64(time.timeIntervalSince1970.rounded(.down)), default: 0] += 1
+    mutating func add(_ time: Date, count: Int = 1) {
+        buckets[Int64(time.timeIntervalSince1970.rounded(.down)), default: 0] += count
     }
 
     mutating func prune(now: Date) {
@@ -94,7 +94,10 @@ struct AuditFeed: Sendable {
         received += events.count
         for e in events {
             rate.add(e.event.time)
-            if e.event.outcome == .failure && e.event.reason == "invalid_client" { failedAuth.add(e.event.time) }
+            // A throttled caller's refusals come as one event per window that carries their count.
+            if e.event.outcome == .failure && e.event.reason == "invalid_client" {
+                failedAuth.add(e.event.time, count: e.event.details["aggregated"] == "true" ? Int(e.event.details["count"] ?? "") ?? 1 : 1)
+            }
         }
         rate.prune(now: now)
         failedAuth.prune(now: now)
