@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // NIOHTTPTypes: the HTTP parts Hummingbird's channel pipeline carries (the connection guard watches them).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // HummingbirdTesting's request headers (tests only); no traits, as Hummingbird asks for none.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
         // Runs the `claimdeck` binary and the Authlib client in ClaimdeckCLITests.
@@ -69,6 +71,8 @@ let package = Package(
             dependencies: [
                 "AuthEngine", "JOSE",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

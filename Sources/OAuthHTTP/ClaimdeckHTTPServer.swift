@@ -1,6 +1,7 @@
 import AuthEngine
 import CoreMetrics
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
@@ -14,12 +15,15 @@ public struct ClaimdeckHTTPServer: Sendable {
     public var host: String
     public var port: Int
     public var logger: Logger
+    /// Timeouts and the connection cap (defaults: 10 s per request, 60 s idle, the open-file limit less a reserve).
+    public var limits: ConnectionLimits
 
     public init(
         engine: ClaimdeckEngine,
         registry: PrometheusCollectorRegistry,
         host: String = "127.0.0.1",
         port: Int = 8080,
+        limits: ConnectionLimits = ConnectionLimits(),
         logger: Logger = Logger(label: "claimdeck.http")
     ) {
         self.engine = engine
@@ -27,6 +31,7 @@ public struct ClaimdeckHTTPServer: Sendable {
         self.metricsFactory = PrometheusMetricsFactory(registry: registry)
         self.host = host
         self.port = port
+        self.limits = limits
         self.logger = logger
     }
 
@@ -49,8 +54,10 @@ public struct ClaimdeckHTTPServer: Sendable {
     )
         -> Application<RouterResponder<ClaimdeckRequestContext>>
     {
-        Application(
+        let registry = ConnectionRegistry(limits: limits, logger: logger)
+        return Application(
             router: makeRouter(),
+            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry) },
             configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Logs an error that repeats once per interval, with how many times it happened meanwhile. While
+/// Logs a message that repeats (an error, a warning) once per interval, with how many times it happened meanwhile. While
 /// the disk is full every request fails the same way; a line each would fill the next disk.
 ///
 /// The first occurrence of a message is logged at once; later ones within `interval` are counted, and
@@ -28,6 +28,11 @@ public final class RepeatedErrorLog: Sendable {
 
     /// Logs `message` at error level unless it was logged less than `interval` ago.
     public func error(_ message: String, metadata: Logger.Metadata = [:]) {
+        log(.error, message, metadata: metadata)
+    }
+
+    /// Logs `message` at `level` unless it was logged less than `interval` ago.
+    public func log(_ level: Logger.Level, _ message: String, metadata: Logger.Metadata = [:]) {
         let now = clock.now()
         let repeated = entries.withLock { entries -> Int? in
             if var entry = entries[message], now.timeIntervalSince(entry.loggedAt) < interval {
@@ -42,6 +47,6 @@ public final class RepeatedErrorLog: Sendable {
         guard let repeated else { return }
         var metadata = metadata
         if repeated > 0 { metadata["repeated"] = "\(repeated)" }
-        logger.error("\(message)", metadata: metadata)
+        logger.log(level: level, "\(message)", metadata: metadata)
     }
 }

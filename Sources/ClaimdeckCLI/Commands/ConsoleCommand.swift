@@ -79,6 +79,7 @@ struct ConsoleCommand: AsyncParsableCommand {
                 if !serve {
                     group.addTask { await engine.config.watch() }
                 } else {
+                    ConnectionLimits.raiseDescriptorLimit()
                     let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: logger)
                     group.addTask {
                         do {

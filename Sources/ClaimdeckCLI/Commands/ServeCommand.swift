@@ -19,6 +19,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
     @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(name: .customLong("request-timeout"), help: "Seconds a client has to send a whole request (head and body); then 408.")
+    var requestTimeout: Double = 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may stay idle.") var idleTimeout: Double = 60
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Open connections at most (default: the open-file limit, raised to its hard limit at start, less 64)."
+    )
+    var maxConnections: Int?
+
+    /// The limits asked for, once the open-file limit has been raised.
+    func connectionLimits() -> ConnectionLimits {
+        ConnectionLimits(requestTimeout: requestTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -28,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let publicURL, !Validation.isAbsoluteURI(publicURL) {
             throw ValidationError("--public-url must be an absolute URL such as https://auth.example.com")
         }
+        ConnectionLimits.raiseDescriptorLimit()
+        if let problem = connectionLimits().problem() { throw ValidationError(problem) }
     }
 
     func run() async throws {
@@ -52,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         print("Claimdeck database: \(store.path)")
-        let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, logger: logger)
+        let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, limits: connectionLimits(), logger: logger)
         try await server.run { bound in
             print("Claimdeck serving on http://\(hostForURL):\(bound)")
             for t in engine.tenantSummaries() {
