@@ -17,6 +17,9 @@ public struct ClaimdeckHTTPServer: Sendable {
     public var logger: Logger
     /// Timeouts and the connection cap (defaults: 10 s per request, 60 s idle, the open-file limit less a reserve).
     public var limits: ConnectionLimits
+    /// Where health, readiness and metrics are served instead of beside the OAuth endpoints (which
+    /// then keep only `/healthz`); nil: all on the one listener.
+    public var operations: (host: String, port: Int)?
 
     public init(
         engine: ClaimdeckEngine,
@@ -40,7 +43,7 @@ public struct ClaimdeckHTTPServer: Sendable {
         let router = Router(context: ClaimdeckRequestContext.self)
         router.middlewares.add(RequestMetricsMiddleware(factory: metricsFactory))
         router.middlewares.add(ErrorMiddleware())
-        OperationsRoutes(engine: engine, registry: registry).register(on: router)
+        OperationsRoutes(engine: engine, registry: registry).register(on: router, probesAndMetrics: operations == nil)
         OAuthRoutes(engine: engine).register(on: router)
         BrowserRoutes(engine: engine).register(on: router)
         return router
@@ -68,9 +71,32 @@ public struct ClaimdeckHTTPServer: Sendable {
         )
     }
 
-    /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0).
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The operations listener's application (health, readiness, metrics), when `operations` is set.
+    public func makeOperationsApplication(
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Application<RouterResponder<ClaimdeckRequestContext>>? {
+        guard let operations else { return nil }
+        let router = Router(context: ClaimdeckRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        OperationsRoutes(engine: engine, registry: registry).register(on: router)
+        let registry = ConnectionRegistry(limits: limits, logger: logger)
+        return Application(
+            router: router,
+            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry) },
+            configuration: .init(address: .hostname(operations.host, port: operations.port), serverName: "claimdeck"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0), and
+    /// `onOperationsRunning` the operations listener's.
+    public func run(
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onOperationsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
         let app = makeApplication(onRunning: onRunning)
+        let operationsApp = makeOperationsApplication(onRunning: onOperationsRunning)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Configuration changed by another process (the CLI, a console beside this server) applies within 10 ms.
             group.addTask { await engine.config.watch() }
@@ -82,6 +108,7 @@ public struct ClaimdeckHTTPServer: Sendable {
                 }
             }
             group.addTask { try await app.runService() }
+            if let operationsApp { group.addTask { try await operationsApp.runService() } }
             try await group.next()
             group.cancelAll()
         }

@@ -3,13 +3,17 @@ import Hummingbird
 import NIOCore
 import Prometheus
 
-/// Liveness, readiness and Prometheus metrics.
+/// Liveness, readiness and Prometheus metrics. `/metrics` names every tenant and `/readyz` says how the
+/// store is: with `--ops-port` they move to a listener of their own (loopback by default).
 struct OperationsRoutes {
     let engine: ClaimdeckEngine
     let registry: PrometheusCollectorRegistry
 
-    func register(on router: Router<ClaimdeckRequestContext>) {
+    /// - Parameter probesAndMetrics: also `/readyz` and `/metrics`; without them only `/healthz`, which
+    ///   stays open on the public listener when the others have a listener of their own.
+    func register(on router: Router<ClaimdeckRequestContext>, probesAndMetrics: Bool = true) {
         router.getAndHead("healthz") { _, _ in HTTPResponses.json(Array(#"{"status":"ok"}"#.utf8)) }
+        guard probesAndMetrics else { return }
         router.getAndHead("readyz") { _, _ in
             do {
                 try await engine.checkStore()

@@ -115,6 +115,34 @@ struct ServeEndToEndTests {
         #expect(claims["iss"]?.stringValue == issuer)
     }
 
+    @Test("--ops-port: readiness and metrics on their own listener, no longer beside the OAuth endpoints; /healthz on both")
+    func operationsOnTheirOwnListener() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try Binary.Running(["serve", "--db", db, "--port", "0", "--ops-port", "0", "--demo", "--log-level", "error"])
+        defer { server.stop() }
+        #expect(try await server.waitFor("Operations (health, readiness, metrics) on http://127.0.0.1:", timeout: .seconds(90)), "\(server.output)")
+        let port = try #require(try await server.boundPort(), "\(server.output)")
+        let opsLine = try #require(server.output.firstMatch(of: /Operations \(health, readiness, metrics\) on http:\/\/127\.0\.0\.1:(\d+)/))
+        let ops = try #require(Int(opsLine.1))
+        #expect(ops != port)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        func status(_ port: Int, _ path: String) async throws -> UInt {
+            try await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30)).status.code
+        }
+        #expect(try await status(port, "/metrics") == 404)
+        #expect(try await status(port, "/readyz") == 404)
+        #expect(try await status(port, "/healthz") == 200)
+        #expect(try await status(port, "/sms/.well-known/openid-configuration") == 200)
+        #expect(try await status(ops, "/metrics") == 200)
+        #expect(try await status(ops, "/readyz") == 200)
+        #expect(try await status(ops, "/healthz") == 200)
+        #expect(try await status(ops, "/sms/.well-known/openid-configuration") == 404, "only operations there")
+        let bad = try await Binary.run(["serve", "--db", db, "--port", "9000", "--ops-port", "9000"])
+        #expect(bad.code == 2 && bad.stderr.contains("--ops-port must differ from --port"))
+    }
+
     @Test func serveRefusesBadArguments() async throws {
         let r = try await Binary.run(["serve", "--port", "99999"])
         #expect(r.code == 2 && r.stderr.contains("--port"))

@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Open connections at most (default: the open-file limit, raised to its hard limit at start, less 64)."
     )
     var maxConnections: Int?
+    @Option(name: .customLong("ops-port"), help: "Serve /healthz, /readyz and /metrics on this port instead (0: any free one).")
+    var opsPort: Int?
+    @Option(name: .customLong("ops-host"), help: "Address of the --ops-port listener.") var opsHost = "127.0.0.1"
 
     /// The limits asked for, once the open-file limit has been raised.
     func connectionLimits() -> ConnectionLimits {
@@ -40,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let publicURL, !Validation.isAbsoluteURI(publicURL) {
             throw ValidationError("--public-url must be an absolute URL such as https://auth.example.com")
+        }
+        if let opsPort {
+            guard (0...65535).contains(opsPort) else { throw ValidationError("--ops-port must be 0 to 65535") }
+            guard opsPort == 0 || opsPort != port || opsHost != host else { throw ValidationError("--ops-port must differ from --port") }
         }
         ConnectionLimits.raiseDescriptorLimit()
         if let problem = connectionLimits().problem() { throw ValidationError(problem) }
@@ -67,14 +74,22 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         print("Claimdeck database: \(store.path)")
-        let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, limits: connectionLimits(), logger: logger)
-        try await server.run { bound in
-            print("Claimdeck serving on http://\(hostForURL):\(bound)")
-            for t in engine.tenantSummaries() {
-                print("  tenant \(t.tenant.id): issuer \(t.issuer), discovery \(t.issuer)/.well-known/openid-configuration")
+        var server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, limits: connectionLimits(), logger: logger)
+        let opsHost = self.opsHost
+        server.operations = opsPort.map { (opsHost, $0) }
+        try await server.run(
+            onRunning: { bound in
+                print("Claimdeck serving on http://\(hostForURL):\(bound)")
+                for t in engine.tenantSummaries() {
+                    print("  tenant \(t.tenant.id): issuer \(t.issuer), discovery \(t.issuer)/.well-known/openid-configuration")
+                }
+                Output.flush()
+            },
+            onOperationsRunning: { bound in
+                print("Operations (health, readiness, metrics) on http://\(opsHost):\(bound)")
+                Output.flush()
             }
-            Output.flush()
-        }
+        )
         // SIGINT/SIGTERM end `run` gracefully; leave the database as one checkpointed file.
         store.close()
     }
