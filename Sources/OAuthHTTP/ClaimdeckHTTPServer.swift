@@ -1,5 +1,6 @@
 import AuthEngine
 import CoreMetrics
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -36,6 +37,11 @@ public struct ClaimdeckHTTPServer: Sendable {
         self.port = port
         self.limits = limits
         self.logger = logger
+    }
+
+    /// Whether `error` is the server's failure to bind because another process listens on the port.
+    public static func isAddressInUse(_ error: any Error) -> Bool {
+        (error as? IOError)?.errnoCode == EADDRINUSE
     }
 
     /// The router with every route and middleware; also what tests drive.

@@ -179,6 +179,36 @@ struct ConsoleEndToEndTests {
         #expect(!final.contains("billing-service") && !final.contains("[2 Clients]"), "\(final)")
     }
 
+    @Test("a console that cannot serve does not open: it says why and exits 1")
+    func aTakenPortIsAClearErrorAndExitStatus1() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Hold a port: bind and listen on it for the length of the test.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, len) } }
+        #expect(listen(holder, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &len) } }
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        // A shell around it prints the exit status and stays, so the pane keeps what the program wrote.
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && '\(Binary.path)' --db '\(db)' --demo --port \(port); echo \"exit status $?\"; sleep 600",
+            width: 100,
+            height: 24
+        )
+        let (ended, screen) = try await tmux.waitFor("exit status", timeout: .seconds(90))
+        try #require(ended, "\(screen)")
+        #expect(screen.contains("exit status 1"), "\(screen)")
+        #expect(screen.contains("error: port \(port) on 127.0.0.1 is already in use; try another --port, or --no-serve"), "\(screen)")
+        #expect(!screen.contains("[5 Audit]"), "the console did not open")
+    }
+
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
     func aLocaleThatIsNotUTF8DrawsInASCII() async throws {
         let (dir, db) = try Binary.tempDB()

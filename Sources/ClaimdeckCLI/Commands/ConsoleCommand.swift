@@ -74,6 +74,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let inbox = ConsoleInbox()
         let serve = !noServe
         let port = self.port
+        // The server says whether it is listening (nil) or why it could not start, before the console opens.
+        let (started, startSignal) = AsyncStream<String?>.makeStream()
         let background = Task {
             await withTaskGroup(of: Void.self) { group in
                 if !serve {
@@ -83,10 +85,15 @@ struct ConsoleCommand: AsyncParsableCommand {
                     let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: logger)
                     group.addTask {
                         do {
-                            try await server.run { bound in inbox.setServerURL("http://127.0.0.1:\(bound)") }
+                            try await server.run { bound in
+                                inbox.setServerURL("http://127.0.0.1:\(bound)")
+                                startSignal.yield(nil)
+                            }
                             inbox.stop("the server stopped")
                         } catch {
-                            inbox.stop("the OAuth server failed on 127.0.0.1:\(port): \(error); try another --port, or --no-serve")
+                            let message = Self.startFailure(error, port: port)
+                            startSignal.yield(message)
+                            inbox.stop(message)
                         }
                     }
                 }
@@ -94,6 +101,13 @@ struct ConsoleCommand: AsyncParsableCommand {
             }
         }
         defer { background.cancel() }
+        if serve {
+            // A console that cannot serve does not open: it says why and exits 1, as `serve` does.
+            for await outcome in started {
+                if let message = outcome { throw CommandFailure(message: message, exitCode: 1) }
+                break
+            }
+        }
         let environment = ConsoleEnvironment(databasePath: dbPath, serverURL: nil, themeDirectory: themeDir)
         let start = ScreenKind(rawValue: screen) ?? .audit
         // Logs keep going to the log file until the server has stopped: its shutdown messages must not
@@ -116,6 +130,14 @@ struct ConsoleCommand: AsyncParsableCommand {
         await background.value
         keepLogs.restore()
         if let reason { print("claimdeck console: \(reason)") }
+    }
+
+    /// Why the OAuth server beside the console could not start, with what to do.
+    static func startFailure(_ error: any Error, port: Int) -> String {
+        if ClaimdeckHTTPServer.isAddressInUse(error) {
+            return "port \(port) on 127.0.0.1 is already in use; try another --port, or --no-serve"
+        }
+        return "the OAuth server could not start on 127.0.0.1:\(port) (\(error)); try another --port, or --no-serve"
     }
 
     private func loadDemo(into engine: ClaimdeckEngine) async throws {
