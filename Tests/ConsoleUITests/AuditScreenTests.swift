@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import Testing
 
@@ -130,5 +131,36 @@ struct AuditScreenTests {
         #expect(feed.shown.count == AuditFeed.limit)
         #expect(feed.shown.first?.sequence == 2001)
         #expect(feed.received == 7000)
+    }
+}
+
+extension AuditScreenTests {
+    @Test("a typo in the audit filter is refused, naming the key or the type and what would do, never an empty tail")
+    func filterTyposAreRefused() async throws {
+        let h = try await Harness(width: 120, height: 30)
+        _ = try await h.issue()
+        await h.tick()
+        await h.press(.char("/"))
+        await h.type("type:token.isued")
+        await h.press(.enter)
+        let typo = h.app.context.flash.message ?? ""
+        #expect(typo.contains("'token.isued' is not an event type; use one of token.issued"), "\(typo)")
+        await h.press(.char("/"), .ctrl("u"))
+        await h.type("tpye:token.issued")
+        await h.press(.enter)
+        let key = h.app.context.flash.message ?? ""
+        #expect(key.contains("tpye") && key.contains("unknown filter; use client:ID"), "\(key)")
+        // Real types and plain text (a URL with its colon too) still filter.
+        let good = try AuditViewFilter.parse("type:token.issued https://x").get()
+        #expect(good.fields.type == .tokenIssued && good.words == ["https://x"])
+    }
+
+    @Test("every event type the engine declares is in AuditEventType.all, which the filters check against")
+    func everyEventTypeIsKnown() throws {
+        let source = try String(contentsOf: RepoPaths.root.appendingPathComponent("Sources/AuthEngine/Audit/AuditEvent.swift"), encoding: .utf8)
+        let declared = source.matches(of: /public static let \w+ = Self\(rawValue: "([^"]+)"\)/).map { String($0.1) }
+        #expect(declared.count > 30)
+        #expect(Set(declared) == Set(AuditEventType.all.map(\.rawValue)))
+        #expect(declared.count == AuditEventType.all.count)
     }
 }

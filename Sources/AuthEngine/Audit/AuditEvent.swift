@@ -48,6 +48,52 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let deviceAuthorizationStarted = Self(rawValue: "device.authorization_started")
     public static let deviceApproved = Self(rawValue: "device.approved")
     public static let deviceDenied = Self(rawValue: "device.denied")
+
+    /// Every type the engine writes, for filters that must refuse a typo instead of matching nothing.
+    /// (A test checks that each type declared above is listed.)
+    public static let all: [AuditEventType] = [
+        .tokenIssued,
+        .tokenRefused,
+        .tokenIntrospected,
+        .tokenRevoked,
+        .tenantCreated,
+        .tenantDeleted,
+        .clientRegistered,
+        .clientUpdated,
+        .clientDisabled,
+        .clientEnabled,
+        .clientDeleted,
+        .clientSecretRotated,
+        .registrationRefused,
+        .registrationTokenCreated,
+        .keyCreated,
+        .keyRotated,
+        .keyRetired,
+        .configLoaded,
+        .userCreated,
+        .userUpdated,
+        .userPasswordSet,
+        .userDisabled,
+        .userEnabled,
+        .userDeleted,
+        .tokenRefreshed,
+        .tokenReuseDetected,
+        .authorizationCodeIssued,
+        .authorizationRefused,
+        .loginSucceeded,
+        .loginFailed,
+        .loginThrottled,
+        .consentGranted,
+        .consentDenied,
+        .consentRevoked,
+        .sessionEnded,
+        .logoutRefused,
+        .userinfoServed,
+        .userinfoRefused,
+        .deviceAuthorizationStarted,
+        .deviceApproved,
+        .deviceDenied,
+    ]
 }
 
 /// Success or failure of the audited act.

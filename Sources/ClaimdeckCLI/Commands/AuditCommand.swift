@@ -30,6 +30,9 @@ struct AuditCommand: AsyncParsableCommand {
                 o = v
             }
             guard last >= 0 else { throw AdminError.invalid(field: "--last", "must be 0 or more") }
+            if let type, !AuditEventType.all.contains(AuditEventType(rawValue: type)) {
+                throw AdminError.invalid(field: "--type", "'\(type)' is not an event type; for example token.issued, token.revoked, login.failed")
+            }
             let filter = AuditFilter(tenantID: tenant, clientID: client, subject: subject, type: type.map(AuditEventType.init(rawValue:)), outcome: o)
             let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
             let output = Output(json: options.json)

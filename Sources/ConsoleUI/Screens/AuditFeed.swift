@@ -13,16 +13,34 @@ struct AuditViewFilter: Sendable, Hashable {
         var f = AuditViewFilter()
         for word in text.split(separator: " ").map(String.init) {
             let parts = word.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2, ["tenant", "client", "sub", "subject", "type", "outcome", "token"].contains(parts[0]) else {
+            // `key:value` is a filter (a URL such as https://... stays text): an unknown key is a typo,
+            // refused like the tokens filter refuses one, not a filter that silently matches nothing.
+            guard parts.count == 2, parts[0].allSatisfy({ $0.isLetter && $0.isLowercase }), !parts[1].hasPrefix("//") else {
                 f.words.append(word.lowercased())
                 continue
+            }
+            guard ["tenant", "client", "sub", "subject", "type", "outcome", "token"].contains(parts[0]) else {
+                return .failure(.invalid(field: parts[0], "unknown filter; use \(hint)"))
             }
             switch parts[0] {
             case "tenant": f.fields.tenantID = parts[1]
             case "client": f.fields.clientID = parts[1]
             case "sub", "subject": f.fields.subject = parts[1]
             case "token": f.fields.tokenID = parts[1]
-            case "type": f.fields.type = AuditEventType(rawValue: parts[1])
+            case "type":
+                let type = AuditEventType(rawValue: parts[1])
+                guard AuditEventType.all.contains(type) else {
+                    let family = parts[1].split(separator: ".").first.map(String.init) ?? ""
+                    let near = AuditEventType.all.map(\.rawValue).filter { $0.hasPrefix(family + ".") }
+                    return .failure(
+                        .invalid(
+                            field: "type",
+                            "'\(parts[1])' is not an event type; "
+                                + (near.isEmpty ? "types look like token.issued or login.failed" : "use one of \(near.joined(separator: ", "))")
+                        )
+                    )
+                }
+                f.fields.type = type
             default:
                 guard let o = AuditOutcome(rawValue: parts[1]) else { return .failure(.invalid(field: "outcome", "use success or failure")) }
                 f.fields.outcome = o
