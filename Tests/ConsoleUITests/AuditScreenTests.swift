@@ -157,7 +157,9 @@ extension AuditScreenTests {
 
     @Test("every event type the engine declares is in AuditEventType.all, which the filters check against")
     func everyEventTypeIsKnown() throws {
-        let source = try String(contentsOf: RepoPaths.root.appendingPathComponent("Sources/AuthEngine/Audit/AuditEvent.swift"), encoding: .utf8)
+        let folder = RepoPaths.root.appendingPathComponent("Sources/AuthEngine/Audit")
+        let source = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".swift") }
+            .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         let declared = source.matches(of: /public static let \w+ = Self\(rawValue: "([^"]+)"\)/).map { String($0.1) }
         #expect(declared.count > 30)
         #expect(Set(declared) == Set(AuditEventType.all.map(\.rawValue)))

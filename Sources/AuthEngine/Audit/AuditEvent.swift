@@ -50,7 +50,7 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let deviceDenied = Self(rawValue: "device.denied")
 
     /// Every type the engine writes, for filters that must refuse a typo instead of matching nothing.
-    /// (A test checks that each type declared above is listed.)
+    /// (A test checks that each type declared here and in AuditEventType+More.swift is listed.)
     public static let all: [AuditEventType] = [
         .tokenIssued,
         .tokenRefused,
@@ -93,6 +93,16 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
         .deviceAuthorizationStarted,
         .deviceApproved,
         .deviceDenied,
+        .exchangePolicySet,
+        .exchangePolicyCleared,
+        .trustedIssuerAdded,
+        .trustedIssuerUpdated,
+        .trustedIssuerRemoved,
+        .designPublished,
+        .designPublishRefused,
+        .designGateOverridden,
+        .designDraftSaved,
+        .designDraftDiscarded,
     ]
 }
 
