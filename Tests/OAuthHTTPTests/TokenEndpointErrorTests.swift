@@ -1,3 +1,4 @@
+import AuthEngine
 import ClaimdeckTestSupport
 import Foundation
 import JOSE
@@ -302,7 +303,8 @@ struct TokenEndpointErrorTests {
 extension TokenEndpointErrorTests {
     @Test("failed client authentication on the wire: byte-identical answers whatever the cause; 429 with Retry-After once throttled")
     func clientAuthenticationCannotBeProbedOrBruteForced() async throws {
-        try await TestServer.with { server in
+        // The throttle runs on the engine's clock: a manual one, so a slow machine cannot outwait it.
+        try await TestServer.with(clock: ManualWallClock(Date())) { server in
             let unknown = try await server.tokenRequest(Self.grant, basic: DemoClient(id: "no-such-client", secret: "x", method: .clientSecretBasic))
             let wrong = try await server.tokenRequest(Self.grant, basic: DemoClient.billing.withSecret("x"))
             #expect(unknown.status == 401 && wrong.status == 401)
