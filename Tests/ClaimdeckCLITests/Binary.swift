@@ -57,33 +57,52 @@ struct Binary {
         return Result(code: code, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
     }
 
-    /// Starts a long-running `claimdeck <arguments>`; lines of its stdout arrive through `lines`.
+    /// Starts a long-running `claimdeck <arguments>`; its stdout so far is `output`.
+    ///
+    /// Stdout is read by a plain thread with blocking reads, not by `FileHandle.readabilityHandler`:
+    /// that handler is a libdispatch source, and on Linux a source still registered when the pipe's
+    /// descriptor is closed crashed the whole test process in `_dispatch_event_loop_drain` (signal 11,
+    /// seen once in a fresh-clone CI run).
     final class Running: @unchecked Sendable {
         let process = Process()
         private let lock = NSLock()
-        private var buffer = ""
+        private var bytes: [UInt8] = []
+        private var started = false
+        private let pipe = Pipe()
+        private let readerDone = DispatchSemaphore(value: 0)
 
         init(_ arguments: [String]) throws {
             process.executableURL = URL(fileURLWithPath: Binary.path)
             process.arguments = arguments
             process.currentDirectoryURL = Binary.repoRoot
-            let out = Pipe()
-            process.standardOutput = out
+            process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
-            out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                guard let self, !data.isEmpty else { return }
-                self.lock.lock()
-                self.buffer += String(decoding: data, as: UTF8.self)
-                self.lock.unlock()
-            }
             try process.run()
+            started = true
+            // The parent's copy of the write end must go, or the reader never sees end of file.
+            try? pipe.fileHandleForWriting.close()
+            let fd = pipe.fileHandleForReading.fileDescriptor
+            let thread = Thread { [self] in
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    lock.lock()
+                    bytes += chunk[0..<n]
+                    lock.unlock()
+                }
+                readerDone.signal()
+            }
+            thread.start()
         }
+
+        deinit { stop() }
 
         var output: String {
             lock.lock()
             defer { lock.unlock() }
-            return buffer
+            return String(decoding: bytes, as: UTF8.self)
         }
 
         /// The port of the line "Claimdeck serving on http://127.0.0.1:<port>", once the line is complete.
@@ -107,11 +126,15 @@ struct Binary {
             return output.contains(text)
         }
 
+        /// Stops the process (SIGTERM) and waits for it and for the reader to see end of file.
         func stop() {
+            guard started else { return }
             if process.isRunning {
                 process.terminate()
-                process.waitUntilExit()
             }
+            process.waitUntilExit()
+            readerDone.wait()
+            readerDone.signal()  // a second stop() returns at once
         }
     }
 
