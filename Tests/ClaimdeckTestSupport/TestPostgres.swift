@@ -12,7 +12,7 @@ public enum TestPostgres {
     public static func serverURL() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["CLAIMDECK_TEST_POSTGRES_URL"], !url.isEmpty { return url }
-        // No local auto-start: Foundation's Process hung running .ci/postgres from inside the test
+        // No local auto-start: Process hung running .ci/postgres from inside the test
         // process (see the hand-over notes), and a test that hangs is worse than one that says why.
         throw FixtureError(
             "CLAIMDECK_TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL cluster and sets it; locally run "
