@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
         // Runs the `claimdeck` binary and the Authlib client in ClaimdeckCLITests.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // The PostgreSQL store (issue 12): PostgresClient has the connection pool built in.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // JOSE: keys, JWS, JWK, sealing, digests. Pure crypto, no engine knowledge.
@@ -62,6 +64,16 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // postgres-nio implementation of the engine's store protocols, for several nodes on one database.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "AuthEngine", "JOSE",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -152,6 +164,14 @@ let package = Package(
             dependencies: [
                 "SQLiteStore", "AuthEngine", "JOSE", "TenantYAML", "ClaimdeckTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Against a throwaway PostgreSQL (TestPostgres): fails, never skips, in CI without one.
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "AuthEngine", "ClaimdeckTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

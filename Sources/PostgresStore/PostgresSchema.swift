@@ -1,0 +1,64 @@
+/// The tables, as in SQLiteStore's migrations: configuration rows are JSON in a `data` column
+/// (BYTEA, the same bytes SQLiteStore stores), tokens and audit events have plain columns.
+/// Times of tokens are whole seconds (BIGINT) as on SQLite.
+enum PostgresSchema {
+    static let v1: [String] = [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+        "INSERT INTO meta (key, value) VALUES ('config_version', 1)",
+        "CREATE TABLE tenants (id TEXT PRIMARY KEY, data BYTEA NOT NULL)",
+        configTable("clients", key: "id"),
+        """
+        CREATE TABLE signing_keys (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            kid TEXT NOT NULL, state TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (tenant_id, kid))
+        """,
+        configTable("scopes", key: "name"),
+        configTable("apis", key: "name"),
+        configTable("claims", key: "name"),
+        """
+        CREATE TABLE users (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            id TEXT NOT NULL, username TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (tenant_id, id),
+            UNIQUE (tenant_id, username))
+        """,
+        """
+        CREATE TABLE registration_tokens (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            id TEXT NOT NULL, uses_left INTEGER NOT NULL, expires_at DOUBLE PRECISION NOT NULL, data BYTEA NOT NULL,
+            PRIMARY KEY (tenant_id, id))
+        """,
+        """
+        CREATE TABLE tokens (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, format TEXT NOT NULL,
+            client_id TEXT NOT NULL, subject TEXT NOT NULL, scopes TEXT NOT NULL, audiences TEXT NOT NULL,
+            issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, digest BYTEA NOT NULL, kid TEXT,
+            grant_type TEXT NOT NULL, family_id TEXT, revoked_at DOUBLE PRECISION, revocation_reason TEXT, claims TEXT)
+        """,
+        "CREATE INDEX tokens_by_client ON tokens (tenant_id, client_id)",
+        "CREATE INDEX tokens_by_subject ON tokens (tenant_id, subject)",
+        "CREATE INDEX tokens_by_family ON tokens (family_id) WHERE family_id IS NOT NULL",
+        "CREATE INDEX tokens_by_tenant ON tokens (tenant_id, id, expires_at)",
+        """
+        CREATE TABLE used_assertions (tenant_id TEXT NOT NULL, client_id TEXT NOT NULL, jti TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (tenant_id, client_id, jti))
+        """,
+        """
+        CREATE TABLE audit_events (seq BIGINT PRIMARY KEY, time BIGINT NOT NULL, type TEXT NOT NULL,
+            outcome TEXT NOT NULL, tenant_id TEXT, client_id TEXT, subject TEXT, token_id TEXT, reason TEXT,
+            actor TEXT, details TEXT NOT NULL, hash TEXT NOT NULL)
+        """,
+        "CREATE INDEX audit_by_token ON audit_events (token_id) WHERE token_id IS NOT NULL",
+        // Append-only, as SQLite's triggers make it.
+        """
+        CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$
+        """,
+        """
+        CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+            FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
+        """,
+    ]
+
+    private static func configTable(_ name: String, key: String) -> String {
+        """
+        CREATE TABLE \(name) (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            \(key) TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (tenant_id, \(key)))
+        """
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A `postgres://` or `postgresql://` URL taken apart, as libpq users write them:
+/// `postgres://user:password@host:port/database?sslmode=require`.
+///
+/// Its `description` is the URL with the password replaced by `***`, so a URL can be shown in logs
+/// and errors; the password itself is only handed to the connection.
+public struct PostgresURL: Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String?
+    /// libpq's `sslmode` (`disable`, `prefer`, `require`, ...); nil when the URL names none.
+    public var sslMode: String?
+
+    /// Parses `string`; throws, without repeating the string (it may hold a password), if it is not one.
+    public init(_ string: String) throws {
+        guard let components = URLComponents(string: string), let scheme = components.scheme,
+            scheme == "postgres" || scheme == "postgresql"
+        else { throw PostgresStoreError("not a postgres:// or postgresql:// URL") }
+        guard let host = components.host, !host.isEmpty else { throw PostgresStoreError("the PostgreSQL URL names no host") }
+        self.host = host
+        port = components.port ?? 5432
+        username = components.user ?? "postgres"
+        password = components.password
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        database = path.isEmpty ? nil : path
+        sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value
+    }
+
+    public var description: String {
+        let credentials = password == nil ? username : "\(username):***"
+        let query = sslMode.map { "?sslmode=\($0)" } ?? ""
+        return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")\(query)"
+    }
+}
+
+/// A store failure; its message never holds a password.
+public struct PostgresStoreError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
