@@ -167,6 +167,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The store protocols' semantics and the engine's flows over every store: memory, SQLite and
+        // PostgreSQL (TestPostgres), so the stores cannot drift.
+        .testTarget(
+            name: "StoreConformanceTests",
+            dependencies: ["SQLiteStore", "PostgresStore", "AuthEngine", "JOSE", "ClaimdeckTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         // Against a throwaway PostgreSQL (TestPostgres): fails, never skips, in CI without one.
         .testTarget(
             name: "PostgresStoreTests",

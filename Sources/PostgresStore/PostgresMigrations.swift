@@ -9,7 +9,8 @@ enum PostgresMigrations {
     static let lockKey: Int64 = 0x636c_6169_6d64_6563
 
     static let all: [(version: Int, name: String, statements: [String])] = [
-        (1, "config, tokens, audit", PostgresSchema.v1)
+        (1, "config, tokens, audit", PostgresSchema.v1),
+        (2, "user flows, partner grants, designs, settings", PostgresSchema.v2),
     ]
 
     /// Applies the missing migrations under the advisory lock; returns the versions it applied.

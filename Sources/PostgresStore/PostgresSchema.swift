@@ -25,7 +25,7 @@ enum PostgresSchema {
             PRIMARY KEY (tenant_id, id))
         """,
         """
-        CREATE TABLE tokens (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, format TEXT NOT NULL,
+        CREATE TABLE tokens (id TEXT COLLATE "C" PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, format TEXT NOT NULL,
             client_id TEXT NOT NULL, subject TEXT NOT NULL, scopes TEXT NOT NULL, audiences TEXT NOT NULL,
             issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, digest BYTEA NOT NULL, kid TEXT,
             grant_type TEXT NOT NULL, family_id TEXT, revoked_at DOUBLE PRECISION, revocation_reason TEXT, claims TEXT)
@@ -53,6 +53,41 @@ enum PostgresSchema {
         CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
             FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
         """,
+    ]
+
+    /// What SQLite's v2–v5 migrations added: the user-facing flows, partner grants, token designs;
+    /// and the installation's settings (the master key's check value).
+    static let v2: [String] = [
+        """
+        CREATE TABLE sessions (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL, digest BYTEA NOT NULL, auth_time DOUBLE PRECISION NOT NULL, amr TEXT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL, ended_at DOUBLE PRECISION)
+        """,
+        "CREATE INDEX sessions_by_user ON sessions (tenant_id, user_id)",
+        """
+        CREATE TABLE consents (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, user_id TEXT NOT NULL,
+            client_id TEXT NOT NULL, scopes TEXT NOT NULL, granted_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (tenant_id, user_id, client_id))
+        """,
+        """
+        CREATE TABLE device_authorizations (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            client_id TEXT NOT NULL, device_digest BYTEA NOT NULL, user_code TEXT NOT NULL, scopes TEXT NOT NULL,
+            audiences TEXT NOT NULL, interval INTEGER NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL, last_polled_at DOUBLE PRECISION, status TEXT NOT NULL, user_id TEXT,
+            session_id TEXT, auth_time DOUBLE PRECISION, UNIQUE (tenant_id, user_code))
+        """,
+        """
+        CREATE TABLE token_exchange_policies (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            client_id TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (tenant_id, client_id),
+            FOREIGN KEY (tenant_id, client_id) REFERENCES clients(tenant_id, id) ON DELETE CASCADE)
+        """,
+        configTable("trusted_issuers", key: "issuer"),
+        """
+        CREATE TABLE design_versions (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL, created_at DOUBLE PRECISION NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (tenant_id, number))
+        """,
+        "CREATE TABLE design_drafts (tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE, data BYTEA NOT NULL)",
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ]
 
     private static func configTable(_ name: String, key: String) -> String {

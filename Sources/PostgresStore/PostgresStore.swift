@@ -1,30 +1,43 @@
 import AuthEngine
+import CoreMetrics
+import Foundation
 import Logging
 import PostgresNIO
 
 /// The store for several nodes: PostgreSQL through postgres-nio's pooled `PostgresClient`.
 ///
-/// First step of issue 12: it connects, migrates under an advisory lock and answers `ping`; the
-/// store protocols (ConfigStore, TokenStore, AuditStore, then the rest) are still to come.
+/// Reads go to any pooled connection; writes go through one group-committing writer per node
+/// (`PostgresWriter`), whose transactions take the audit chain's advisory lock first, so all nodes
+/// append to one chain. Single use (codes, refresh tokens, device codes, `jti`s, registration tokens)
+/// is one conditional UPDATE or INSERT, so of two nodes redeeming the same code exactly one wins.
 public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
+    let writer: PostgresWriter
     private let runTask: Task<Void, Never>
     /// The URL connected to, password redacted.
     public let url: PostgresURL
 
-    /// Connects to the database `url` names and migrates it.
-    public init(url: PostgresURL, logger: Logger = Logger(label: "claimdeck.store")) async throws {
+    /// Connects to the database `url` names and migrates it (under an advisory lock: of nodes
+    /// starting at once one migrates, the others wait and find nothing to do).
+    ///
+    /// - Parameter maximumConnections: the pool's size on this node.
+    public init(
+        url: PostgresURL,
+        maximumConnections: Int = 20,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger = Logger(label: "claimdeck.store")
+    ) async throws {
         self.url = url
         self.logger = logger
         let tls: PostgresClient.Configuration.TLS
         switch url.sslMode ?? "prefer" {
         case "disable": tls = .disable
-        case "allow", "prefer": tls = .prefer(try .clientDefault)
-        case "require", "verify-ca", "verify-full": tls = .require(try .clientDefault)
-        default: throw PostgresStoreError("unknown sslmode in \(url)")
+        case "allow", "prefer": tls = .prefer(.clientDefault)
+        case "require", "verify-ca", "verify-full": tls = .require(.clientDefault)
+        default: throw PostgresStoreError("unknown sslmode '\(url.sslMode ?? "")' in \(url): use disable, prefer, require or verify-full")
         }
-        let configuration = PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: url.host,
             port: url.port,
             username: url.username,
@@ -32,27 +45,76 @@ public final class PostgresStore: Sendable {
             database: url.database,
             tls: tls
         )
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         runTask = Task { await client.run() }
+        let recorder = Recorder(label: "claimdeck_writer_batch_size", dimensions: [], aggregate: true, factory: metricsFactory)
+        writer = PostgresWriter(client: client, logger: logger) { recorder.record($0) }
         do {
-            try await client.withConnection { connection in
+            _ = try await client.withConnection { connection in
                 try await PostgresMigrations.migrate(connection, logger: logger)
             }
         } catch {
             runTask.cancel()
-            throw PostgresStoreError("cannot open the PostgreSQL database at \(url): \(String(reflecting: error))")
+            throw PostgresStoreError("cannot open the PostgreSQL database at \(url): \(PostgresStoreError.wrap(error))")
         }
     }
 
-    /// Closes the pool's connections.
+    /// Stops taking writes and closes the pool's connections.
     public func close() {
+        writer.stop()
         runTask.cancel()
+    }
+
+    /// Runs a read on a pooled connection and returns its rows.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(query, logger: logger).collect()
+        } catch {
+            throw PostgresStoreError.wrap(error)
+        }
+    }
+
+    func rows(_ sql: SQL) async throws -> [PostgresRow] { try await rows(sql.query) }
+
+    /// Runs `body` in a read-only REPEATABLE READ transaction: all its reads see one point in time.
+    func readTransaction<T: Sendable>(_ body: (PostgresWrite) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                let read = PostgresWrite(connection: connection, logger: logger)
+                try await read.rows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    let value = try await body(read)
+                    try await read.rows("COMMIT")
+                    return value
+                } catch {
+                    _ = try? await read.rows("ROLLBACK")
+                    throw error
+                }
+            }
+        } catch {
+            throw PostgresStoreError.wrap(error)
+        }
+    }
+
+    /// The installation's setting `key`, if set.
+    public func setting(_ key: String) async throws -> String? {
+        try await rows("SELECT value FROM settings WHERE key = \(key)").first.map { try $0.decode(String.self) }
+    }
+
+    /// Sets `key` to `value` unless it is set; returns the value now stored (the first writer's).
+    public func settingOnce(_ key: String, _ value: String) async throws -> String {
+        try await writer.submit { write in
+            try await write.rows("INSERT INTO settings (key, value) VALUES (\(key), \(value)) ON CONFLICT (key) DO NOTHING")
+            return try await write.rows("SELECT value FROM settings WHERE key = \(key)").first?.decode(String.self) ?? value
+        }
     }
 }
 
 extension PostgresStore: HealthCheckable {
     public func ping() async throws {
-        _ = try await client.query("SELECT 1", logger: logger)
+        _ = try await rows("SELECT 1")
     }
 }

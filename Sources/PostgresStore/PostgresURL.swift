@@ -35,9 +35,3 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")\(query)"
     }
 }
-
-/// A store failure; its message never holds a password.
-public struct PostgresStoreError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

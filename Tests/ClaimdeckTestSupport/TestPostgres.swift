@@ -1,23 +1,67 @@
 import Foundation
+import Synchronization
 
 /// The PostgreSQL server the PostgreSQL store's tests run against, and a fresh database per test.
 ///
 /// One approach everywhere: `.ci/postgres` starts a throwaway cluster (initdb as the `postgres`
 /// user into a temporary directory, a free port, trust on loopback). `.ci/run` starts one for the
-/// whole run and exports `CLAIMDECK_TEST_POSTGRES_URL`; a missing URL is a test failure, never a
-/// skip, so CI cannot pass without having run them. Locally, start one with the same script and
-/// export its URL (`.ci/postgres stop DIR` removes it).
+/// whole run and exports `CLAIMDECK_TEST_POSTGRES_URL`. Without that variable (a plain `swift test`
+/// on a developer's machine) the first test that needs PostgreSQL starts one the same way and the
+/// process stops it when it exits; if none can start, the test fails saying why — never a skip.
 public enum TestPostgres {
     /// The server's URL (no password: the cluster trusts loopback).
     public static func serverURL() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["CLAIMDECK_TEST_POSTGRES_URL"], !url.isEmpty { return url }
-        // No local auto-start: Process hung running .ci/postgres from inside the test
-        // process (see the hand-over notes), and a test that hangs is worse than one that says why.
-        throw FixtureError(
-            "CLAIMDECK_TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL cluster and sets it; locally run "
-                + "`.ci/postgres start` (it prints the directory, then the URL) and export the URL"
-        )
+        return try localCluster.get()
+    }
+
+    /// A cluster of this test process's own, started once.
+    private static let localCluster: Result<String, any Error> = Result {
+        // The script's output goes to a file, not a pipe: the server it starts inherits the
+        // descriptor, and a pipe would never reach end of file while the server runs.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-pg-\(getpid()).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let status = try spawnAndWait(RepoPaths.root.appendingPathComponent(".ci/postgres").path, ["start"], output: out.path)
+        let lines = (try String(contentsOf: out, encoding: .utf8)).split(separator: "\n").map(String.init)
+        guard status == 0, lines.count >= 2, let url = lines.last, url.hasPrefix("postgres://") else {
+            throw FixtureError(
+                "no PostgreSQL for the tests: .ci/postgres start failed (\(lines.joined(separator: " / "))); install the server "
+                    + "(apt-get install postgresql) or set CLAIMDECK_TEST_POSTGRES_URL"
+            )
+        }
+        clusterDirectory.withLock { $0 = lines[lines.count - 2] }
+        atexit { TestPostgres.stopLocalCluster() }
+        return url
+    }
+
+    private static let clusterDirectory = Mutex<String?>(nil)
+
+    private static func stopLocalCluster() {
+        guard let dir = clusterDirectory.withLock({ $0 }) else { return }
+        _ = try? spawnAndWait(RepoPaths.root.appendingPathComponent(".ci/postgres").path, ["stop", dir], output: "/dev/null")
+    }
+
+    /// Runs a program with its output appended to the file `output` and waits for it with `waitpid`.
+    /// Not Foundation's `Process`: on Linux it learns of the child's exit through a socket the child
+    /// inherits, and the server `pg_ctl` leaves running inherits it too, so `waitUntilExit` never returns.
+    private static func spawnAndWait(_ path: String, _ arguments: [String], output: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw FixtureError("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, which Swift does not import.
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
     /// Creates an empty database with a unique name and returns its URL, so tests stay independent
@@ -25,27 +69,17 @@ public enum TestPostgres {
     public static func freshDatabase() throws -> String {
         let server = try serverURL()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        _ = try run("/usr/bin/env", ["psql", server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"])
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-psql-\(name).out")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let status = try spawnAndWait(
+            "/usr/bin/env",
+            ["psql", server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"],
+            output: log.path
+        )
+        guard status == 0 else {
+            throw FixtureError("psql could not create a test database: \((try? String(contentsOf: log, encoding: .utf8)) ?? "no output")")
+        }
         guard let slash = server.lastIndex(of: "/") else { throw FixtureError("not a database URL") }
         return server[..<slash] + "/" + name
-    }
-
-    /// Runs a program and returns its standard output; throws with its standard error if it fails.
-    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError("\(arguments.first ?? executable) failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -1,7 +1,6 @@
 import AuthEngine
 import Foundation
 import GRDB
-import JOSE
 
 /// Appends audit events inside the current write transaction, continuing the hash chain from the
 /// last stored event (read under the write lock, so several processes keep one chain).
@@ -22,27 +21,16 @@ enum AuditWriter {
             seq += 1
             let hash = AuditChain.hash(previous: previous, sequence: seq, event: e)
             try insert.execute(arguments: [
-                seq, Int64((e.time.timeIntervalSince1970 * 1000).rounded()), e.type.rawValue, e.outcome.rawValue,
-                e.tenantID, e.clientID, e.subject, e.tokenID, e.reason, e.actor, detailsJSON(e.details), hash,
+                seq, StoredForm.millis(e.time), e.type.rawValue, e.outcome.rawValue,
+                e.tenantID, e.clientID, e.subject, e.tokenID, e.reason, e.actor, StoredForm.details(e.details), hash,
             ])
             previous = hash
         }
     }
 
-    static func detailsJSON(_ details: [String: String]) -> String {
-        var w = JSONWriter(capacity: 128)
-        w.beginObject()
-        for (k, v) in details.sorted(by: { $0.key < $1.key }) { w.field(k, v) }
-        w.endObject()
-        return String(decoding: w.bytes, as: UTF8.self)
-    }
-
     static func event(from row: Row) -> AuditEvent {
-        let detailsText: String = row["details"]
-        let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? [:]
-        let millis: Int64 = row["time"]
         let draft = AuditEventDraft(
-            time: Date(timeIntervalSince1970: Double(millis) / 1000),
+            time: StoredForm.date(millis: row["time"]),
             type: AuditEventType(rawValue: row["type"]),
             outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failure,
             tenantID: row["tenant_id"],
@@ -51,7 +39,7 @@ enum AuditWriter {
             tokenID: row["token_id"],
             reason: row["reason"],
             actor: row["actor"],
-            details: details
+            details: StoredForm.details(row["details"])
         )
         return AuditEvent(sequence: row["seq"], event: draft, hash: row["hash"])
     }

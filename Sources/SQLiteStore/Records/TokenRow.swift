@@ -7,24 +7,15 @@ import JOSE
 enum TokenRow {
     static func arguments(_ t: TokenRecord) -> StatementArguments {
         [
-            t.id, t.tenantID, t.kind.rawValue, t.format.rawValue, t.clientID, t.subject, t.scopes.joined(separator: " "),
-            audiencesText(t.audiences), Int64(t.issuedAt.timeIntervalSince1970), Int64(t.expiresAt.timeIntervalSince1970),
+            t.id, t.tenantID, t.kind.rawValue, t.format.rawValue, t.clientID, t.subject, StoredForm.list(t.scopes),
+            StoredForm.list(t.audiences), StoredForm.seconds(t.issuedAt), StoredForm.seconds(t.expiresAt),
             t.digest, t.keyID, t.grantType.rawValue, t.familyID, t.revokedAt?.timeIntervalSince1970, t.revocationReason,
-            t.claims.isEmpty ? nil : String(decoding: JSONValue.object(t.claims).serialized(), as: UTF8.self),
+            StoredForm.claims(t.claims),
         ]
     }
 
-    /// Audiences never contain spaces (validated on registration), so a space-joined list is unambiguous.
-    static func audiencesText(_ a: [String]) -> String { a.joined(separator: " ") }
-
     static func record(from row: Row) -> TokenRecord {
-        let scopes: String = row["scopes"]
-        let audiences: String = row["audiences"]
-        let issued: Int64 = row["issued_at"]
-        let expires: Int64 = row["expires_at"]
         let revoked: Double? = row["revoked_at"]
-        var claims: [String: JSONValue] = [:]
-        if let text: String = row["claims"], case .object(let o)? = try? JSONValue(parsing: Data(text.utf8)) { claims = o }
         return TokenRecord(
             id: row["id"],
             tenantID: row["tenant_id"],
@@ -32,17 +23,17 @@ enum TokenRow {
             format: TokenFormat(rawValue: row["format"]) ?? .opaque,
             clientID: row["client_id"],
             subject: row["subject"],
-            scopes: scopes.split(separator: " ").map(String.init),
-            audiences: audiences.split(separator: " ").map(String.init),
-            issuedAt: Date(timeIntervalSince1970: TimeInterval(issued)),
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)),
+            scopes: StoredForm.list(row["scopes"] as String),
+            audiences: StoredForm.list(row["audiences"] as String),
+            issuedAt: StoredForm.date(seconds: row["issued_at"]),
+            expiresAt: StoredForm.date(seconds: row["expires_at"]),
             digest: row["digest"],
             keyID: row["kid"],
             grantType: GrantType(rawValue: row["grant_type"]),
             familyID: row["family_id"],
             revokedAt: revoked.map(Date.init(timeIntervalSince1970:)),
             revocationReason: row["revocation_reason"],
-            claims: claims
+            claims: StoredForm.claims(row["claims"] as String?)
         )
     }
 

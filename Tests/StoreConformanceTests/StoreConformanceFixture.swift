@@ -2,6 +2,7 @@ import AuthEngine
 import ClaimdeckTestSupport
 import Foundation
 import JOSE
+import PostgresStore
 import SQLiteStore
 import Testing
 
@@ -16,10 +17,13 @@ struct ConformanceFixture: Sendable {
     let clock: ManualWallClock
     /// The SQLite file's directory, removed by `cleanup`.
     let directory: URL?
+    /// Closes a PostgreSQL store's connections.
+    let closer: @Sendable () -> Void
 
     static func make(_ kind: StoreKind) async throws -> ConformanceFixture {
         let store: any ClaimdeckStore
         var directory: URL?
+        var closer: @Sendable () -> Void = {}
         switch kind {
         case .memory:
             store = MemoryStore()
@@ -28,6 +32,10 @@ struct ConformanceFixture: Sendable {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             directory = dir
             store = try SQLiteStore(path: dir.appendingPathComponent("test.db").path, durable: false)
+        case .postgres:
+            let postgres = try await PostgresStore(url: PostgresURL(TestPostgres.freshDatabase()), maximumConnections: 4)
+            store = postgres
+            closer = { postgres.close() }
         }
         let clock = ManualWallClock()
         let engine = try await ClaimdeckEngine(
@@ -36,10 +44,11 @@ struct ConformanceFixture: Sendable {
             configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:1", passwordCost: .testing),
             clock: clock
         )
-        return ConformanceFixture(store: store, engine: engine, clock: clock, directory: directory)
+        return ConformanceFixture(store: store, engine: engine, clock: clock, directory: directory, closer: closer)
     }
 
     func cleanup() {
+        closer()
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 

@@ -7,12 +7,12 @@ import Testing
 
 /// The stores the conformance suites run over: whatever passes here passes on both.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, memory
+    case sqlite, memory, postgres
 
     var testDescription: String { rawValue }
 }
 
-/// The store protocols' semantics, over SQLiteStore and MemoryStore alike: what each call answers,
+/// The store protocols' semantics, over MemoryStore, SQLiteStore and PostgresStore alike: what each call answers,
 /// what it refuses, and that a refused call changes nothing.
 @Suite("Store conformance: configuration, tokens, audit")
 struct StoreConformanceTests {

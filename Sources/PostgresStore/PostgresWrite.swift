@@ -1,0 +1,91 @@
+import AuthEngine
+import Logging
+import PostgresNIO
+
+/// One write transaction of the group-commit writer, as a job sees it: statements on the
+/// transaction's connection, and audit events collected to be appended once, before the commit.
+///
+/// Every write transaction starts by taking the audit chain's transaction-scoped advisory lock
+/// (`PostgresWriter`), so writers on all nodes append to one chain in order, and always take the
+/// lock before any row lock: two nodes cannot deadlock over a token row and the chain.
+final class PostgresWrite {
+    let connection: PostgresConnection
+    let logger: Logger
+    private(set) var audit: [AuditEventDraft] = []
+    /// Channels to notify at commit (PostgreSQL delivers NOTIFY only when the transaction commits).
+    private(set) var notifications: Set<String> = []
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Runs a statement and returns its rows.
+    @discardableResult
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await connection.query(query, logger: logger).collect()
+    }
+
+    @discardableResult
+    func rows(_ sql: SQL) async throws -> [PostgresRow] { try await rows(sql.query) }
+
+    /// Runs an UPDATE/DELETE/INSERT written with `RETURNING 1` and says how many rows it touched.
+    func changed(_ query: PostgresQuery) async throws -> Int { try await rows(query).count }
+
+    /// Queues events for the chain, appended in this transaction before it commits.
+    func append(_ events: [AuditEventDraft]) {
+        audit += events
+        if !events.isEmpty { notify(PostgresChannels.audit) }
+    }
+
+    func notify(_ channel: String) { notifications.insert(channel) }
+
+    /// How far the queue is, so a job that fails can be undone within the transaction.
+    var mark: (audit: Int, notifications: Set<String>) { (audit.count, notifications) }
+
+    func rollback(to mark: (audit: Int, notifications: Set<String>)) {
+        audit.removeLast(audit.count - mark.audit)
+        notifications = mark.notifications
+    }
+
+    /// Appends the queued events to the chain: one read of its head, one multi-row insert.
+    func flush() async throws {
+        if !audit.isEmpty {
+            let head = try await rows("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first
+            var seq: Int64 = 0
+            var previous = AuditChain.genesis
+            if let head { (seq, previous) = try head.decode((Int64, String).self) }
+            // At most 65,535 bound values a statement: 12 a row.
+            for chunk in stride(from: 0, to: audit.count, by: 4000) {
+                var sql = SQL(
+                    "INSERT INTO audit_events (seq, time, type, outcome, tenant_id, client_id, subject, token_id, reason, actor, details, hash) VALUES "
+                )
+                var values: [String] = []
+                for e in audit[chunk..<min(chunk + 4000, audit.count)] {
+                    seq += 1
+                    let hash = AuditChain.hash(previous: previous, sequence: seq, event: e)
+                    values.append(
+                        sql.row([
+                            seq, StoredForm.millis(e.time), e.type.rawValue, e.outcome.rawValue, e.tenantID, e.clientID, e.subject,
+                            e.tokenID, e.reason, e.actor, StoredForm.details(e.details), hash,
+                        ])
+                    )
+                    previous = hash
+                }
+                sql.text += values.joined(separator: ", ")
+                try await rows(sql)
+            }
+        }
+        for channel in notifications.sorted() {
+            try await rows(PostgresQuery(unsafeSQL: "NOTIFY \(channel)"))
+        }
+    }
+}
+
+/// The LISTEN/NOTIFY channels nodes tell each other of changes on.
+enum PostgresChannels {
+    /// A configuration change committed (the config version moved).
+    static let config = "claimdeck_config"
+    /// Audit events were appended.
+    static let audit = "claimdeck_audit"
+}
