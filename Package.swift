@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "ClaimdeckCLI",
             dependencies: [
-                "AuthEngine", "SQLiteStore", "OAuthHTTP", "TenantYAML", "ConsoleUI", "ConsoleTerminal", "ClaimLookupHTTP",
+                "AuthEngine", "SQLiteStore", "PostgresStore", "OAuthHTTP", "TenantYAML", "ConsoleUI", "ConsoleTerminal", "ClaimLookupHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -10,7 +10,7 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
         abstract: "An OAuth 2.0 / OpenID Connect authorization server with a terminal admin console.",
         discussion: """
             Without a subcommand, claimdeck opens the terminal console and serves the OAuth endpoints on loopback beside it ('claimdeck --demo' starts the demo; --no-serve only administers); without a terminal it serves as 'claimdeck serve' does.
-            The database defaults to $CLAIMDECK_DB or ~/.local/share/claimdeck/claimdeck.db; every command takes --db.
+            The database defaults to $CLAIMDECK_DB or ~/.local/share/claimdeck/claimdeck.db; every command takes --db (a SQLite file, or postgres://user:password@host:port/database?sslmode=require for several nodes, with the shared key in $CLAIMDECK_MASTER_KEY or $CLAIMDECK_MASTER_KEY_FILE).
             Exit codes: 0 success, 1 the operation failed, 2 bad arguments.
             """,
         subcommands: [

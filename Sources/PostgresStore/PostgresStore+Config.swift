@@ -4,32 +4,51 @@ import PostgresNIO
 
 extension PostgresStore: ConfigStore {
     public func loadSnapshot() async throws -> ConfigSnapshot {
-        // One transaction at REPEATABLE READ: every table read at the same point in time.
-        try await readTransaction { read in try await Self.snapshot(read) }
-    }
-
-    private static func snapshot(_ read: PostgresWrite) async throws -> ConfigSnapshot {
-        func rows<T: Decodable>(_ table: String, _ type: T.Type) async throws -> [T] {
-            try await read.rows(PostgresQuery(unsafeSQL: "SELECT data FROM \(table)")).decoded(T.self)
-        }
+        // One statement reads every table: a statement sees one point in time, so the snapshot is
+        // consistent without a transaction (and costs one round trip).
+        let tables = ["tenants", "clients", "signing_keys", "scopes", "apis", "claims", "token_exchange_policies", "trusted_issuers"]
+        let sql =
+            "SELECT 'config_version' AS t, NULL::bytea AS data, value AS n FROM meta WHERE key = 'config_version'"
+            + tables.map { " UNION ALL SELECT '\($0)', data, NULL FROM \($0)" }.joined()
+            // The column is the truth for the uses left: a registration decrements it alone.
+            + " UNION ALL SELECT 'registration_tokens', data, uses_left FROM registration_tokens"
+        let decoder = JSONDecoder()
         var s = ConfigSnapshot()
-        s.version = try await read.rows("SELECT value FROM meta WHERE key = 'config_version'").first?.decode(Int64.self) ?? 0
-        for t in try await rows("tenants", Tenant.self) { s.tenants[t.id] = t }
-        for c in try await rows("clients", Client.self) { s.clients[c.tenantID, default: [:]][c.id] = c }
-        for k in try await rows("signing_keys", SigningKeyRecord.self) { s.keys[k.tenantID, default: []].append(k) }
-        for x in try await rows("scopes", ScopeDefinition.self) { s.scopes[x.tenantID, default: [:]][x.name] = x }
-        for a in try await rows("apis", APIResource.self) { s.apis[a.tenantID, default: [:]][a.name] = a }
-        for c in try await rows("claims", ClaimDefinition.self) { s.claims[c.tenantID, default: [:]][c.name] = c }
-        // The column is the truth for what is left: a registration decrements it alone.
-        for row in try await read.rows("SELECT data, uses_left FROM registration_tokens") {
-            var r = try JSONDecoder().decode(RegistrationToken.self, from: Columns(row).data("data"))
-            r.usesLeft = try Columns(row)("uses_left")
-            s.registrationTokens[r.tenantID, default: [:]][r.id] = r
+        for row in try await rows(PostgresQuery(unsafeSQL: sql)) {
+            let (table, data, n) = try row.decode((String, Data?, Int64?).self)
+            func value<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decode(T.self, from: data ?? Data()) }
+            switch table {
+            case "config_version": s.version = n ?? 0
+            case "tenants":
+                let t = try value(Tenant.self)
+                s.tenants[t.id] = t
+            case "clients":
+                let c = try value(Client.self)
+                s.clients[c.tenantID, default: [:]][c.id] = c
+            case "signing_keys":
+                let k = try value(SigningKeyRecord.self)
+                s.keys[k.tenantID, default: []].append(k)
+            case "scopes":
+                let x = try value(ScopeDefinition.self)
+                s.scopes[x.tenantID, default: [:]][x.name] = x
+            case "apis":
+                let a = try value(APIResource.self)
+                s.apis[a.tenantID, default: [:]][a.name] = a
+            case "claims":
+                let c = try value(ClaimDefinition.self)
+                s.claims[c.tenantID, default: [:]][c.name] = c
+            case "token_exchange_policies":
+                let p = try value(TokenExchangePolicy.self)
+                s.tokenExchangePolicies[p.tenantID, default: [:]][p.clientID] = p
+            case "trusted_issuers":
+                let i = try value(TrustedIssuer.self)
+                s.trustedIssuers[i.tenantID, default: [:]][i.issuer] = i
+            default:
+                var r = try value(RegistrationToken.self)
+                r.usesLeft = Int(n ?? 0)
+                s.registrationTokens[r.tenantID, default: [:]][r.id] = r
+            }
         }
-        for p in try await rows("token_exchange_policies", TokenExchangePolicy.self) {
-            s.tokenExchangePolicies[p.tenantID, default: [:]][p.clientID] = p
-        }
-        for i in try await rows("trusted_issuers", TrustedIssuer.self) { s.trustedIssuers[i.tenantID, default: [:]][i.issuer] = i }
         return s
     }
 

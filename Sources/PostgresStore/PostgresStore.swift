@@ -17,6 +17,8 @@ public final class PostgresStore: Sendable {
     private let runTask: Task<Void, Never>
     /// The URL connected to, password redacted.
     public let url: PostgresURL
+    /// How long a store call waits for PostgreSQL: the URL's `connect_timeout`, else 5 s.
+    let timeout: Duration
 
     /// Connects to the database `url` names and migrates it (under an advisory lock: of nodes
     /// starting at once one migrates, the others wait and find nothing to do).
@@ -30,6 +32,8 @@ public final class PostgresStore: Sendable {
     ) async throws {
         self.url = url
         self.logger = logger
+        let timeout = Duration.seconds(url.connectTimeout ?? 5)
+        self.timeout = timeout
         let tls: PostgresClient.Configuration.TLS
         switch url.sslMode ?? "prefer" {
         case "disable": tls = .disable
@@ -46,15 +50,26 @@ public final class PostgresStore: Sendable {
             tls: tls
         )
         configuration.options.maximumConnections = maximumConnections
-        configuration.options.connectTimeout = .seconds(5)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        configuration.options.connectTimeout = timeout
+        // The pool logs every failed connection attempt at info while it retries; our own errors say it once.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
-        runTask = Task { await client.run() }
+        // Queries wait until `run` has begun (postgres-nio warns of a lease before it).
+        let (started, startedSignal) = AsyncStream<Void>.makeStream()
+        runTask = Task {
+            startedSignal.finish()
+            await client.run()
+        }
+        for await _ in started {}
         let recorder = Recorder(label: "claimdeck_writer_batch_size", dimensions: [], aggregate: true, factory: metricsFactory)
-        writer = PostgresWriter(client: client, logger: logger) { recorder.record($0) }
+        writer = PostgresWriter(client: client, timeout: timeout, logger: logger) { recorder.record($0) }
         do {
-            _ = try await client.withConnection { connection in
-                try await PostgresMigrations.migrate(connection, logger: logger)
+            _ = try await Deadline.run(timeout) {
+                try await client.withConnection { connection in
+                    try await PostgresMigrations.migrate(connection, logger: logger)
+                }
             }
         } catch {
             runTask.cancel()
@@ -70,34 +85,15 @@ public final class PostgresStore: Sendable {
 
     /// Runs a read on a pooled connection and returns its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let (client, logger) = (self.client, self.logger)
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await Deadline.run(timeout) { try await client.query(query, logger: logger).collect() }
         } catch {
             throw PostgresStoreError.wrap(error)
         }
     }
 
     func rows(_ sql: SQL) async throws -> [PostgresRow] { try await rows(sql.query) }
-
-    /// Runs `body` in a read-only REPEATABLE READ transaction: all its reads see one point in time.
-    func readTransaction<T: Sendable>(_ body: (PostgresWrite) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
-                let read = PostgresWrite(connection: connection, logger: logger)
-                try await read.rows("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                do {
-                    let value = try await body(read)
-                    try await read.rows("COMMIT")
-                    return value
-                } catch {
-                    _ = try? await read.rows("ROLLBACK")
-                    throw error
-                }
-            }
-        } catch {
-            throw PostgresStoreError.wrap(error)
-        }
-    }
 
     /// The installation's setting `key`, if set.
     public func setting(_ key: String) async throws -> String? {

@@ -21,8 +21,11 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
                 return PostgresStoreError("PostgreSQL refused: \(info[.message] ?? "?") (SQLSTATE \(info[.sqlState] ?? "?"))")
             }
             return PostgresStoreError("PostgreSQL did not answer (\(error.code))")
+        case is CancellationError:
+            return error
         default:
-            return PostgresStoreError("PostgreSQL: \(String(describing: type(of: error)))")
+            // postgres-nio's pool errors (no connection could be made, the pool shut down).
+            return PostgresStoreError("PostgreSQL is unreachable (\(String(describing: type(of: error))))")
         }
     }
 }

@@ -13,6 +13,9 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     public var database: String?
     /// libpq's `sslmode` (`disable`, `prefer`, `require`, ...); nil when the URL names none.
     public var sslMode: String?
+    /// libpq's `connect_timeout` in seconds: here also how long any store call may wait for an answer
+    /// before it fails (the request then gets 503). Nil when the URL names none.
+    public var connectTimeout: Int?
 
     /// Parses `string`; throws, without repeating the string (it may hold a password), if it is not one.
     public init(_ string: String) throws {
@@ -27,11 +30,18 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.isEmpty ? nil : path
         sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value
+        if let text = components.queryItems?.first(where: { $0.name == "connect_timeout" })?.value {
+            guard let seconds = Int(text), seconds > 0 else {
+                throw PostgresStoreError("connect_timeout in the PostgreSQL URL must be a whole number of seconds above 0")
+            }
+            connectTimeout = seconds
+        }
     }
 
     public var description: String {
         let credentials = password == nil ? username : "\(username):***"
-        let query = sslMode.map { "?sslmode=\($0)" } ?? ""
+        let parameters = [sslMode.map { "sslmode=\($0)" }, connectTimeout.map { "connect_timeout=\($0)" }].compactMap { $0 }
+        let query = parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")
         return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")\(query)"
     }
 }

@@ -9,6 +9,9 @@ import Synchronization
 /// replayed job by job, as SQLiteStore's writer does.
 final class PostgresWriter: Sendable {
     private struct Job: Sendable {
+        /// Set when the caller stopped waiting (the deadline passed): a job not yet begun is dropped,
+        /// so a request answered 503 does not take effect later (a refresh token used up unseen, say).
+        let abandoned: Flag
         let work: @Sendable (PostgresWrite) async throws -> Void
         let succeed: @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
@@ -21,6 +24,7 @@ final class PostgresWriter: Sendable {
     }
 
     private let client: PostgresClient
+    private let timeout: Duration
     private let logger: Logger
     private let state = Mutex(State())
     private let maxBatch = 2048
@@ -29,23 +33,30 @@ final class PostgresWriter: Sendable {
     /// The key of the advisory lock that orders appends to the audit chain across nodes.
     static let chainLockKey: Int64 = 0x636c_6169_6d63_6861
 
-    init(client: PostgresClient, logger: Logger, onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
+    init(client: PostgresClient, timeout: Duration, logger: Logger, onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.client = client
+        self.timeout = timeout
         self.logger = logger
         self.onBatch = onBatch
     }
 
-    /// Runs `work` in the next group transaction and returns its result once that transaction has committed.
+    /// Runs `work` in the next group transaction and returns its result once that transaction has
+    /// committed; fails after the store's timeout if PostgreSQL does not answer by then.
     func submit<T: Sendable>(_ work: @escaping @Sendable (PostgresWrite) async throws -> T) async throws -> T {
-        let box = Mutex<T?>(nil)
+        let waiter = Waiter<T>()
+        let deadline = Task { [timeout] in
+            try await Task.sleep(for: timeout)
+            waiter.abandoned.set()
+            waiter.finish(.failure(PostgresStoreError("PostgreSQL did not commit within \(timeout.components.seconds) s")))
+        }
+        defer { deadline.cancel() }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            waiter.wait(continuation)
             let job = Job(
-                work: { write in
-                    let value = try await work(write)
-                    box.withLock { $0 = value }
-                },
-                succeed: { continuation.resume(returning: box.withLock { $0! }) },
-                fail: { continuation.resume(throwing: $0) }
+                abandoned: waiter.abandoned,
+                work: { write in waiter.keep(try await work(write)) },
+                succeed: { waiter.finishWithKept() },
+                fail: { waiter.finish(.failure($0)) }
             )
             let start = state.withLock { s -> Bool? in
                 if s.stopped { return nil }
@@ -55,7 +66,7 @@ final class PostgresWriter: Sendable {
                 return true
             }
             switch start {
-            case nil: continuation.resume(throwing: PostgresStoreError.closed)
+            case nil: waiter.finish(.failure(PostgresStoreError.closed))
             case true?: Task { await self.drain() }
             case false?: break
             }
@@ -69,14 +80,15 @@ final class PostgresWriter: Sendable {
 
     private func drain() async {
         while true {
-            let batch = state.withLock { s -> [Job] in
+            let taken = state.withLock { s -> [Job]? in
                 let take = Array(s.pending.prefix(maxBatch))
                 s.pending.removeFirst(take.count)
                 if take.isEmpty { s.running = false }
-                return take
+                return take.isEmpty ? nil : take
             }
-            if batch.isEmpty { return }
-            await execute(batch)
+            guard let taken else { return }
+            let batch = taken.filter { !$0.abandoned.isSet }
+            if !batch.isEmpty { await execute(batch) }
         }
     }
 
@@ -110,6 +122,42 @@ final class PostgresWriter: Sendable {
                 _ = try? await write.rows("ROLLBACK")
                 throw error
             }
+        }
+    }
+}
+
+/// A flag set once, read from any thread.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// One caller of `submit`: its job's result, and whichever comes first (the commit or the deadline)
+/// resumes it; the other finds nothing to resume.
+private final class Waiter<T: Sendable>: Sendable {
+    let abandoned = Flag()
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, kept: T?)>((nil, nil))
+
+    func wait(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+        // A deadline that passed before the caller got here.
+        if abandoned.isSet { finish(.failure(PostgresStoreError("PostgreSQL did not commit in time"))) }
+    }
+
+    func keep(_ value: T) { state.withLock { $0.kept = value } }
+
+    func finishWithKept() {
+        state.withLock { s in
+            if let kept = s.kept { s.continuation?.resume(returning: kept) }
+            s.continuation = nil
+        }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        state.withLock { s in
+            s.continuation?.resume(with: result)
+            s.continuation = nil
         }
     }
 }

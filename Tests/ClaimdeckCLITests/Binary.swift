@@ -71,9 +71,13 @@ struct Binary {
         private let pipe = Pipe()
         private let readerDone = DispatchSemaphore(value: 0)
 
-        init(_ arguments: [String]) throws {
+        /// - Parameter environment: variables set on top of this process's environment (without `CLAIMDECK_DB`).
+        init(_ arguments: [String], environment: [String: String] = [:]) throws {
             process.executableURL = URL(fileURLWithPath: Binary.path)
             process.arguments = arguments
+            var inherited = ProcessInfo.processInfo.environment
+            inherited["CLAIMDECK_DB"] = nil
+            process.environment = inherited.merging(environment) { $1 }
             process.currentDirectoryURL = Binary.repoRoot
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice

@@ -8,19 +8,6 @@ import Testing
 /// during an incident.
 @Suite("claimdeck serve beside the CLI", .serialized)
 struct ServeEndToEndTests {
-    func post(_ client: HTTPClient, _ url: String, _ body: String, basic: (String, String)? = nil) async throws -> (Int, JSONValue?) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        if let (id, secret) = basic {
-            request.headers.add(name: "Authorization", value: "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString())
-        }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), try? JSONValue(parsing: Data(bytes.readableBytesView)))
-    }
-
     @Test func operatorRevokesFromTheCLIAndTheServerSeesItAtOnce() async throws {
         let (server, port, dir, db) = try await Binary.serveDemo()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -34,21 +21,20 @@ struct ServeEndToEndTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         let base = "http://127.0.0.1:\(port)/sms"
-        let (status, token) = try await post(
-            http,
+        let (status, token) = try await http.postForm(
             base + "/token",
             "grant_type=client_credentials&client_id=partner-portal&client_secret=partner-demo-secret"
         )
         #expect(status == 200)
         let access = try #require(token?["access_token"]?.stringValue)
-        let (_, before) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
+        let (_, before) = try await http.postForm(base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
         #expect(before?["active"] == .bool(true))
 
         // The operator revokes every token of the client from another process.
         let revoke = try await Binary.run(["token", "revoke", "--tenant", "sms", "--client", "partner-portal", "--db", db, "--json"])
         #expect(revoke.code == 0)
         #expect(revoke.json?["revoked"]?.intValue == 1 && revoke.json?["opaque"]?.intValue == 1)
-        let (_, after) = try await post(http, base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
+        let (_, after) = try await http.postForm(base + "/introspect", "token=\(access)", basic: ("api-gateway", "gateway-demo-secret"))
         #expect(after == .object(["active": .bool(false)]))
         // The live tail in a third process shows the revocation, one JSON object per line.
         #expect(try await tail.waitFor("token.revoked", timeout: .seconds(30)))
@@ -61,7 +47,7 @@ struct ServeEndToEndTests {
         func firstAnswer(_ wanted: Int, _ client: String, _ secret: String) async throws -> (Int, JSONValue?) {
             let deadline = ContinuousClock.now + .seconds(30)
             while true {
-                let answer = try await post(http, base + "/token", "grant_type=client_credentials", basic: (client, secret))
+                let answer = try await http.postForm(base + "/token", "grant_type=client_credentials", basic: (client, secret))
                 if answer.0 == wanted || ContinuousClock.now >= deadline { return answer }
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -100,8 +86,7 @@ struct ServeEndToEndTests {
         let meta = try JSONValue(parsing: Data(try await discovery.body.collect(upTo: 1 << 20).readableBytesView))
         #expect(meta["issuer"]?.stringValue == issuer)
         #expect(meta["token_endpoint"]?.stringValue == issuer + "/token")
-        let (status, token) = try await post(
-            http,
+        let (status, token) = try await http.postForm(
             issuer + "/token",
             "grant_type=client_credentials",
             basic: ("billing-service", "billing-demo-secret")

@@ -46,6 +46,7 @@ public enum TestPostgres {
     /// Runs a program with its output appended to the file `output` and waits for it with `waitpid`.
     /// Not Foundation's `Process`: on Linux it learns of the child's exit through a socket the child
     /// inherits, and the server `pg_ctl` leaves running inherits it too, so `waitUntilExit` never returns.
+    /// (`.ci/postgres` closes every other descriptor it inherits before it starts the server.)
     private static func spawnAndWait(_ path: String, _ arguments: [String], output: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

@@ -51,9 +51,11 @@ import Testing
 
     @Test func anUnreachableServerIsAClearErrorWithoutThePassword() async throws {
         let error = await #expect(throws: PostgresStoreError.self) {
-            try await PostgresStore(url: PostgresURL("postgres://u:s3cret@127.0.0.1:1/none?sslmode=disable"))
+            try await PostgresStore(url: PostgresURL("postgres://u:s3cret@127.0.0.1:1/none?sslmode=disable&connect_timeout=1"))
         }
         #expect(error?.description.contains("s3cret") == false)
         #expect(error?.description.contains("postgres://u:***@127.0.0.1:1/none") == true)
+        // Within its connect_timeout, not after the pool's own retries (a minute and more).
+        #expect(error?.description.contains("did not answer within 1 s") == true, "\(String(describing: error))")
     }
 }

@@ -17,7 +17,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         abstract: "Open the terminal console (the default), serving the OAuth endpoints on loopback beside it."
     )
 
-    @Option(help: "The SQLite database (created on first run).") var db: String?
+    @Option(help: "The database: a SQLite file (created on first run) or a postgres:// URL.") var db: String?
     @Option(help: "Loopback port of the OAuth endpoints served beside the console (0: any free port).") var port = 8080
     @Flag(name: .customLong("no-serve"), help: "Only administer: do not serve the OAuth endpoints.") var noServe = false
     @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
@@ -42,8 +42,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     func run() async throws {
         guard isatty(0) == 1 && isatty(1) == 1 else { return try await serveHeadless() }
         let options = StoreOptions(db: db)
-        let dbPath = options.resolvedPath
-        let logPath = logFile ?? dbPath + ".console.log"
+        let logPath = try logFile ?? options.consoleLogPath()
         // Everything logs to stderr, which points at the log file while the console owns the terminal.
         var logger = Logger(label: "claimdeck", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
@@ -108,7 +107,7 @@ struct ConsoleCommand: AsyncParsableCommand {
                 break
             }
         }
-        let environment = ConsoleEnvironment(databasePath: dbPath, serverURL: nil, themeDirectory: themeDir)
+        let environment = ConsoleEnvironment(databasePath: store.description, serverURL: nil, themeDirectory: themeDir)
         let start = ScreenKind(rawValue: screen) ?? .audit
         // Logs keep going to the log file until the server has stopped: its shutdown messages must not
         // land on the terminal the user gets back.

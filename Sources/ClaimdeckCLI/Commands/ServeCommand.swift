@@ -11,7 +11,7 @@ import TenantYAML
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the OAuth endpoints of every tenant over HTTP.")
 
-    @Option(help: "The SQLite database (created on first run).") var db: String?
+    @Option(help: "The database: a SQLite file (created on first run) or a postgres:// URL.") var db: String?
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(name: .customLong("public-url"), help: "Base URL clients use (issuer = <public-url>/<tenant>). Default: http://<host>:<port>.")
@@ -73,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
                     : "Demo tenant '\(report.tenantID)' is already loaded"
             )
         }
-        print("Claimdeck database: \(store.path)")
+        print("Claimdeck database: \(store.description)")
         var server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, limits: connectionLimits(), logger: logger)
         let opsHost = self.opsHost
         server.operations = opsPort.map { (opsHost, $0) }
@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
                 Output.flush()
             }
         )
-        // SIGINT/SIGTERM end `run` gracefully; leave the database as one checkpointed file.
+        // SIGINT/SIGTERM end `run` gracefully; a SQLite database is left as one checkpointed file.
         store.close()
     }
 }
@@ -101,7 +101,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load the demo tenant (SMS service) into the database.")
-        @Option(help: "The SQLite database.") var db: String?
+        @Option(help: "The database: a SQLite file or a postgres:// URL.") var db: String?
         @Option(help: "Tenant file (default: data/demo-sms.yaml).") var file: String?
         @Flag(help: "JSON output.") var json = false
 

@@ -4,14 +4,14 @@ import JOSE
 
 /// Options of commands that work on one tenant's objects.
 struct TenantScopedOptions: ParsableArguments {
-    @Option(help: "The SQLite database.") var db: String?
+    @Option(help: "The database: a SQLite file or a postgres:// URL.") var db: String?
     @Option(help: "The tenant.") var tenant: String
     @Flag(help: "JSON output.") var json = false
 }
 
 /// Options of commands that are not tenant-scoped.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "The SQLite database.") var db: String?
+    @Option(help: "The database: a SQLite file or a postgres:// URL.") var db: String?
     @Flag(help: "JSON output.") var json = false
 }
 

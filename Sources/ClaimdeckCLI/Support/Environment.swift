@@ -4,6 +4,7 @@ import CoreMetrics
 import Foundation
 import JOSE
 import Logging
+import PostgresStore
 import SQLiteStore
 
 /// Options every command that opens the store shares.
@@ -11,15 +12,52 @@ struct StoreOptions: Sendable {
     var db: String?
 
     /// `--db`, else `CLAIMDECK_DB`, else `$XDG_DATA_HOME/claimdeck/claimdeck.db` (`~/.local/share/...`).
+    /// A file path, or a `postgres://` / `postgresql://` URL.
     var resolvedPath: String {
         if let db { return db }
         let env = ProcessInfo.processInfo.environment
         if let db = env["CLAIMDECK_DB"], !db.isEmpty { return db }
+        return Self.dataDirectory + "/claimdeck.db"
+    }
+
+    /// `$XDG_DATA_HOME/claimdeck` (`~/.local/share/claimdeck`).
+    static var dataDirectory: String {
+        let env = ProcessInfo.processInfo.environment
         let base =
             env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (env["HOME"] ?? FileManager.default.currentDirectoryPath) + "/.local/share"
-        return base + "/claimdeck/claimdeck.db"
+        return base + "/claimdeck"
     }
+
+    /// Where the store is: a PostgreSQL URL (parsed; a bad one is refused without repeating it), or a file.
+    func location() throws -> StoreLocation {
+        let text = resolvedPath
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            do { return .postgres(try PostgresURL(text)) } catch { throw CommandFailure(message: "--db: \(error)", exitCode: 2) }
+        }
+        return .file(text)
+    }
+
+    /// Where the console writes its log while it owns the terminal: beside a SQLite file, else in the data directory.
+    func consoleLogPath() throws -> String {
+        switch try location() {
+        case .file(let path): return path + ".console.log"
+        case .postgres: return Self.dataDirectory + "/console.log"
+        }
+    }
+}
+
+/// The store `--db` names.
+enum StoreLocation: Sendable {
+    case file(String)
+    case postgres(PostgresURL)
+}
+
+/// The store a command opened: how to name it to the operator (a path, or the URL without its
+/// password) and how to close it.
+struct OpenedStore: Sendable {
+    let description: String
+    let close: @Sendable () -> Void
 }
 
 /// Opens the store and the engine over it, as the CLI, the server and the console all do.
@@ -29,20 +67,37 @@ enum EngineFactory {
         publicURL: String? = nil,
         metricsFactory: (any MetricsFactory)? = nil,
         logger: Logger = Logger(label: "claimdeck.engine")
-    ) async throws -> (ClaimdeckEngine, SQLiteStore) {
-        let path = options.resolvedPath
-        let store = try SQLiteStore(path: path, metricsFactory: metricsFactory ?? MetricsSystem.factory, logger: logger)
-        let masterKey = try MasterKeyFile.load(databasePath: path)
+    ) async throws -> (ClaimdeckEngine, OpenedStore) {
+        let metrics = metricsFactory ?? MetricsSystem.factory
+        let store: any ClaimdeckStore
+        let opened: OpenedStore
+        let masterKey: Data
+        switch try options.location() {
+        case .file(let path):
+            let sqlite = try SQLiteStore(path: path, metricsFactory: metrics, logger: logger)
+            store = sqlite
+            opened = OpenedStore(description: path, close: { sqlite.close() })
+            masterKey = try MasterKeyFile.load(databasePath: path)
+        case .postgres(let url):
+            masterKey = try SharedMasterKey.load()
+            let postgres = try await PostgresStore(url: url, metricsFactory: metrics, logger: logger)
+            do { try await SharedMasterKey.check(masterKey, against: postgres) } catch {
+                postgres.close()
+                throw error
+            }
+            store = postgres
+            opened = OpenedStore(description: url.description, close: { postgres.close() })
+        }
         let url = publicURL ?? ProcessInfo.processInfo.environment["CLAIMDECK_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
         let engine = try await ClaimdeckEngine(
             store: store,
             masterKey: masterKey,
             configuration: EngineConfiguration(publicBaseURL: url),
-            metrics: EngineMetrics(factory: metricsFactory ?? MetricsSystem.factory),
+            metrics: EngineMetrics(factory: metrics),
             logger: logger,
             claimLookup: HTTPClaimLookup()
         )
-        return (engine, store)
+        return (engine, opened)
     }
 }
 
