@@ -16,6 +16,8 @@ public final class ClaimdeckEngine: Sendable {
     /// What the engine waits on (the config watch's polls, external lookups' timeouts, the live audit
     /// tail's polls); a test clock makes waits exact.
     public let timer: any Clock<Duration>
+    /// The store's announced changes (PostgreSQL), nil for a store that is polled.
+    let changes: ChangeSignals?
     public let ids: Identifiers
     public let metrics: EngineMetrics
     public let logger: Logger
@@ -53,7 +55,9 @@ public final class ClaimdeckEngine: Sendable {
         timer: any Clock<Duration> = ContinuousClock()
     ) async throws {
         self.store = store
-        self.config = try await ConfigCache(store: store, clock: timer)
+        let changes = (store as? any ChangeFeed).map(ChangeSignals.init(feed:))
+        self.changes = changes
+        self.config = try await ConfigCache(store: store, clock: timer, signal: changes?.config)
         self.keyring = try Keyring(masterKey: masterKey)
         self.configuration = configuration
         self.clock = clock

@@ -60,7 +60,7 @@ extension PostgresStore: ConfigStore {
         try await writer.submit { write in
             for m in mutations { try await Self.apply(m, in: write) }
             try await write.rows("UPDATE meta SET value = value + 1 WHERE key = 'config_version'")
-            write.notify(PostgresChannels.config)
+            write.notify(.config)
             write.append(audit)
         }
     }

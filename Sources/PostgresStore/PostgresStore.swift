@@ -14,6 +14,7 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     let writer: PostgresWriter
+    let feed: PostgresChangeFeed
     private let runTask: Task<Void, Never>
     /// The URL connected to, password redacted.
     public let url: PostgresURL
@@ -65,6 +66,7 @@ public final class PostgresStore: Sendable {
         for await _ in started {}
         let recorder = Recorder(label: "claimdeck_writer_batch_size", dimensions: [], aggregate: true, factory: metricsFactory)
         writer = PostgresWriter(client: client, timeout: timeout, logger: logger) { recorder.record($0) }
+        feed = PostgresChangeFeed(client: client, logger: logger)
         do {
             _ = try await Deadline.run(timeout) {
                 try await client.withConnection { connection in
@@ -72,6 +74,7 @@ public final class PostgresStore: Sendable {
                 }
             }
         } catch {
+            feed.stop()
             runTask.cancel()
             throw PostgresStoreError("cannot open the PostgreSQL database at \(url): \(PostgresStoreError.wrap(error))")
         }
@@ -80,6 +83,7 @@ public final class PostgresStore: Sendable {
     /// Stops taking writes and closes the pool's connections.
     public func close() {
         writer.stop()
+        feed.stop()
         runTask.cancel()
     }
 
@@ -107,6 +111,10 @@ public final class PostgresStore: Sendable {
             return try await write.rows("SELECT value FROM settings WHERE key = \(key)").first?.decode(String.self) ?? value
         }
     }
+}
+
+extension PostgresStore: ChangeFeed {
+    public func changes() -> AsyncStream<StoreChange> { feed.changes() }
 }
 
 extension PostgresStore: HealthCheckable {

@@ -12,8 +12,8 @@ final class PostgresWrite {
     let connection: PostgresConnection
     let logger: Logger
     private(set) var audit: [AuditEventDraft] = []
-    /// Channels to notify at commit (PostgreSQL delivers NOTIFY only when the transaction commits).
-    private(set) var notifications: Set<String> = []
+    /// Changes to announce at commit (PostgreSQL delivers a notification only once its transaction commits).
+    private(set) var notifications: Set<StoreChange> = []
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -35,18 +35,10 @@ final class PostgresWrite {
     /// Queues events for the chain, appended in this transaction before it commits.
     func append(_ events: [AuditEventDraft]) {
         audit += events
-        if !events.isEmpty { notify(PostgresChannels.audit) }
+        if !events.isEmpty { notify(.audit) }
     }
 
-    func notify(_ channel: String) { notifications.insert(channel) }
-
-    /// How far the queue is, so a job that fails can be undone within the transaction.
-    var mark: (audit: Int, notifications: Set<String>) { (audit.count, notifications) }
-
-    func rollback(to mark: (audit: Int, notifications: Set<String>)) {
-        audit.removeLast(audit.count - mark.audit)
-        notifications = mark.notifications
-    }
+    func notify(_ change: StoreChange) { notifications.insert(change) }
 
     /// Appends the queued events to the chain: one read of its head, one multi-row insert.
     func flush() async throws {
@@ -76,16 +68,13 @@ final class PostgresWrite {
                 try await rows(sql)
             }
         }
-        for channel in notifications.sorted() {
-            try await rows(PostgresQuery(unsafeSQL: "NOTIFY \(channel)"))
+        for change in notifications.map(\.rawValue).sorted() {
+            try await rows("SELECT pg_notify(\(PostgresChannels.changes), \(change))")
         }
     }
 }
 
-/// The LISTEN/NOTIFY channels nodes tell each other of changes on.
+/// The LISTEN/NOTIFY channel nodes tell each other of changes on; the payload is a `StoreChange`.
 enum PostgresChannels {
-    /// A configuration change committed (the config version moved).
-    static let config = "claimdeck_config"
-    /// Audit events were appended.
-    static let audit = "claimdeck_audit"
+    static let changes = "claimdeck_changes"
 }

@@ -80,6 +80,8 @@ public struct AuditTail: AsyncSequence, Sendable {
 
         public mutating func next() async throws(AdminError) -> [AuditEvent]? {
             while !Task.isCancelled {
+                // Read before the poll: an append announced while it runs is not waited past.
+                let seen = engine.changes?.audit.generation
                 let events = try await cursor.poll(engine)
                 // The backlog is an element even when empty, so a reader knows it has caught up.
                 if !events.isEmpty || first {
@@ -87,7 +89,12 @@ public struct AuditTail: AsyncSequence, Sendable {
                     return events
                 }
                 if !cursor.behind {
-                    do { try await engine.timer.sleep(for: interval) } catch { return nil }
+                    if let signal = engine.changes?.audit, let seen {
+                        // Pushed: the next poll follows the announcement; `interval` is the fallback.
+                        await signal.wait(after: seen, atMost: Swift.max(interval, .seconds(1)), clock: engine.timer)
+                    } else {
+                        do { try await engine.timer.sleep(for: interval) } catch { return nil }
+                    }
                 }
             }
             return nil

@@ -9,11 +9,18 @@ public final class ConfigCache: Sendable {
     private let current: Mutex<ConfigSnapshot>
     /// What `watch` sleeps on between polls: injected so tests move it by hand instead of waiting.
     private let clock: any Clock<Duration>
+    /// Announced configuration changes, when the store has a change feed.
+    let signal: ChangeSignal?
 
     /// - Parameter clock: the clock `watch` waits on between polls.
-    public init(store: any ConfigStore, clock: any Clock<Duration> = ContinuousClock()) async throws {
+    public convenience init(store: any ConfigStore, clock: any Clock<Duration> = ContinuousClock()) async throws {
+        try await self.init(store: store, clock: clock, signal: nil)
+    }
+
+    init(store: any ConfigStore, clock: any Clock<Duration>, signal: ChangeSignal?) async throws {
         self.store = store
         self.clock = clock
+        self.signal = signal
         self.current = Mutex(try await store.loadSnapshot())
     }
 
@@ -41,11 +48,22 @@ public final class ConfigCache: Sendable {
     /// one row (tens of microseconds); a reload happens only when the version moved.
     public static let pollInterval: Duration = .milliseconds(10)
 
-    /// Polls the store until the task is cancelled, waiting `interval` on the cache's clock between polls.
+    /// Without a change feed: polls the store until the task is cancelled, waiting `interval` on the
+    /// cache's clock between polls. With one (`signal`, PostgreSQL): reloads when a change is announced,
+    /// and asks the store every `fallbackInterval` besides, in case a notification was lost.
     public func watch(every interval: Duration = ConfigCache.pollInterval) async {
         while !Task.isCancelled {
-            try? await clock.sleep(for: interval)
-            _ = try? await refreshIfChanged()
+            if let signal {
+                let seen = signal.generation
+                _ = try? await refreshIfChanged()
+                await signal.wait(after: seen, atMost: Self.fallbackInterval, clock: clock)
+            } else {
+                try? await clock.sleep(for: interval)
+                _ = try? await refreshIfChanged()
+            }
         }
     }
+
+    /// How often `watch` asks a store that announces its changes anyway.
+    public static let fallbackInterval: Duration = .seconds(1)
 }

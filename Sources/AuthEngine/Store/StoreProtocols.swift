@@ -111,3 +111,19 @@ public protocol HealthCheckable: Sendable {
 
 /// Everything the engine needs from a store.
 public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & HealthCheckable
+
+/// A store that announces the changes any process commits (PostgreSQL's LISTEN/NOTIFY), so readers
+/// wait for news instead of polling. A store without one is polled.
+public protocol ChangeFeed: Sendable {
+    /// A new stream of the changes committed from now on, by this process or another. After the
+    /// feed lost its connection it announces every kind once, as changes may have been missed.
+    func changes() -> AsyncStream<StoreChange>
+}
+
+/// What changed.
+public enum StoreChange: String, Sendable {
+    /// The configuration (its version moved).
+    case config
+    /// Audit events were appended.
+    case audit
+}
