@@ -18,36 +18,62 @@ public enum TestPostgres {
 
     /// A cluster of this test process's own, started once.
     private static let localCluster: Result<String, any Error> = Result {
-        // The script's output goes to a file, not a pipe: the server it starts inherits the
-        // descriptor, and a pipe would never reach end of file while the server runs.
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-pg-\(getpid()).out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let status = try spawnAndWait(RepoPaths.root.appendingPathComponent(".ci/postgres").path, ["start"], output: out.path)
-        let lines = (try String(contentsOf: out, encoding: .utf8)).split(separator: "\n").map(String.init)
-        guard status == 0, lines.count >= 2, let url = lines.last, url.hasPrefix("postgres://") else {
-            throw FixtureError(
-                "no PostgreSQL for the tests: .ci/postgres start failed (\(lines.joined(separator: " / "))); install the server "
-                    + "(apt-get install postgresql) or set CLAIMDECK_TEST_POSTGRES_URL"
-            )
-        }
-        clusterDirectory.withLock { $0 = lines[lines.count - 2] }
+        let cluster = try Cluster.start()
+        clusterDirectory.withLock { $0 = cluster.directory }
         atexit { TestPostgres.stopLocalCluster() }
-        return url
+        return cluster.url
+    }
+
+    /// A throwaway cluster a test owns: one it may halt and resume (a database outage) without
+    /// disturbing the tests that share the run's cluster.
+    public struct Cluster: Sendable {
+        public let directory: String
+        /// The `postgres` database's URL.
+        public let url: String
+
+        public static func start() throws -> Cluster {
+            // The script's output goes to a file, not a pipe: the server it starts would hold a pipe open.
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-pg-\(UUID().uuidString).out")
+            defer { try? FileManager.default.removeItem(at: out) }
+            let status = try script(["start"], output: out.path)
+            let lines = ((try? String(contentsOf: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            guard status == 0, lines.count >= 2, let url = lines.last, url.hasPrefix("postgres://") else {
+                throw FixtureError(
+                    "no PostgreSQL for the tests: .ci/postgres start failed (\(lines.joined(separator: " / "))); install the server "
+                        + "(apt-get install postgresql) or set CLAIMDECK_TEST_POSTGRES_URL"
+                )
+            }
+            return Cluster(directory: lines[lines.count - 2], url: url)
+        }
+
+        /// Stops the server, keeping its data.
+        public func halt() throws { try Self.check(Self.script(["halt", directory], output: "/dev/null"), "halt") }
+        /// Starts the halted server again on its port.
+        public func resume() throws { try Self.check(Self.script(["resume", directory], output: "/dev/null"), "resume") }
+        /// Stops the server and removes its directory.
+        public func stop() { _ = try? Self.script(["stop", directory], output: "/dev/null") }
+
+        private static func script(_ arguments: [String], output: String) throws -> Int32 {
+            try spawnAndWait(RepoPaths.root.appendingPathComponent(".ci/postgres").path, arguments, output: output)
+        }
+
+        private static func check(_ status: Int32, _ what: String) throws {
+            guard status == 0 else { throw FixtureError(".ci/postgres \(what) failed (exit \(status))") }
+        }
     }
 
     private static let clusterDirectory = Mutex<String?>(nil)
 
     private static func stopLocalCluster() {
         guard let dir = clusterDirectory.withLock({ $0 }) else { return }
-        _ = try? spawnAndWait(RepoPaths.root.appendingPathComponent(".ci/postgres").path, ["stop", dir], output: "/dev/null")
+        Cluster(directory: dir, url: "").stop()
     }
 
     /// Runs a program with its output appended to the file `output` and waits for it with `waitpid`.
     /// Not Foundation's `Process`: on Linux it learns of the child's exit through a socket the child
     /// inherits, and the server `pg_ctl` leaves running inherits it too, so `waitUntilExit` never returns.
     /// (`.ci/postgres` closes every other descriptor it inherits before it starts the server.)
-    private static func spawnAndWait(_ path: String, _ arguments: [String], output: String) throws -> Int32 {
+    fileprivate static func spawnAndWait(_ path: String, _ arguments: [String], output: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -67,8 +93,8 @@ public enum TestPostgres {
 
     /// Creates an empty database with a unique name and returns its URL, so tests stay independent
     /// and can run in parallel. Databases are left behind: the cluster is thrown away after the run.
-    public static func freshDatabase() throws -> String {
-        let server = try serverURL()
+    public static func freshDatabase(on server: String? = nil) throws -> String {
+        let server = try server ?? serverURL()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-psql-\(name).out")
         defer { try? FileManager.default.removeItem(at: log) }
