@@ -15,7 +15,7 @@ public struct ClaimdeckCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ConsoleCommand.self, ServeCommand.self, DemoCommand.self, TenantCommand.self, ClientCommand.self, UserCommand.self,
-            KeyCommand.self, TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self,
+            KeyCommand.self, TokenCommand.self, AuditCommand.self, DesignCommand.self, IssuerCommand.self, StoreCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )

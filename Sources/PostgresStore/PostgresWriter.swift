@@ -42,9 +42,12 @@ final class PostgresWriter: Sendable {
 
     /// Runs `work` in the next group transaction and returns its result once that transaction has
     /// committed; fails after the store's timeout if PostgreSQL does not answer by then.
-    func submit<T: Sendable>(_ work: @escaping @Sendable (PostgresWrite) async throws -> T) async throws -> T {
+    ///
+    /// - Parameter bounded: false for a job that may rightly take long (a whole installation copied).
+    func submit<T: Sendable>(bounded: Bool = true, _ work: @escaping @Sendable (PostgresWrite) async throws -> T) async throws -> T {
         let waiter = Waiter<T>()
         let deadline = Task { [timeout] in
+            guard bounded else { return }
             try await Task.sleep(for: timeout)
             waiter.abandoned.set()
             waiter.finish(.failure(PostgresStoreError("PostgreSQL did not commit within \(timeout.components.seconds) s")))
