@@ -216,6 +216,7 @@ final class TokensScreen: Screen {
         if let inspector {
             switch inspector.handle(key, ctx) {
             case .stay: break
+            case .unhandled: return false
             case .close: self.inspector = nil
             case .openStored(let id):
                 self.inspector = nil

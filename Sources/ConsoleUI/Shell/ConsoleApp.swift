@@ -152,7 +152,9 @@ public final class ConsoleApp {
             case .enter: mode = .normal
             case .escape:
                 mode = .normal
-                screen(current).setFilter("", context)
+                // Clearing a filter that is already empty would still reset the screen (close a
+                // detail or the pasted-token result that `/` was pressed over).
+                if !screen(current).filter.isEmpty { screen(current).setFilter("", context) }
             default:
                 if field.handle(key) {
                     mode = .filter(field)
