@@ -23,6 +23,7 @@ extension ConsoleApp {
         drawHeader(&grid)
         drawTabs(&grid)
         let body = Rect(x: 0, y: 2, width: w, height: h - 4)
+        lastBody = body
         let s = screen(current)
         s.draw(in: body, grid: &grid, context)
         if case .help(let scroll) = mode { drawHelp(body, scroll: scroll, &grid) }
@@ -115,30 +116,15 @@ extension ConsoleApp {
         }
     }
 
+    /// The help overlay for the body: it covers every column, so nothing underneath shows through.
+    func helpOverlay(_ body: Rect) -> HelpOverlay {
+        HelpOverlay(
+            sections: [(current.title, screen(current).helpEntries), (Self.shellKeys.title, Self.shellKeys.helpEntries)],
+            box: body
+        )
+    }
+
     private func drawHelp(_ body: Rect, scroll: Int, _ grid: inout CellGrid) {
-        let box = Rect(x: body.x + 1, y: body.y, width: body.width - 2, height: body.height)
-        grid.fill(box, role: .dialog)
-        Frame.draw(box, title: "Help: \(current.title)", grid: &grid, role: .dialog)
-        var lines: [(HelpEntry?, String)] = [(nil, current.title)]
-        lines += screen(current).helpEntries.map { ($0, "") }
-        lines.append((nil, ""))
-        lines.append((nil, Self.shellKeys.title))
-        lines += Self.shellKeys.helpEntries.map { ($0, "") }
-        let inner = box.height - 2
-        let maxScroll = max(0, lines.count - inner)
-        let start = min(scroll, maxScroll)
-        let keyWidth = min(18, (lines.compactMap { $0.0 }.map { DisplayWidth.of($0.keys) }.max() ?? 0) + 1)
-        for (i, line) in lines.dropFirst(start).prefix(inner).enumerated() {
-            let y = box.y + 1 + i
-            if let e = line.0 {
-                grid.put(e.keys.padded(to: keyWidth), x: box.x + 2, y: y, role: .key)
-                grid.put(e.text, x: box.x + 3 + keyWidth, y: y, role: .dialog, limit: box.width - keyWidth - 5)
-            } else {
-                grid.put(line.1, x: box.x + 2, y: y, role: .title)
-            }
-        }
-        if lines.count > inner {
-            grid.put(" \(start + 1)-\(min(lines.count, start + inner))/\(lines.count) ↓ ", x: box.maxX - 16, y: box.maxY - 1, role: .muted)
-        }
+        helpOverlay(body).draw(title: "Help: \(current.title)", scroll: scroll, grid: &grid)
     }
 }

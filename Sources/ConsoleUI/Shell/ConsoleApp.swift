@@ -52,6 +52,8 @@ public final class ConsoleApp {
     private var screens: [ScreenKind: any Screen] = [:]
     private var history: [ScreenKind] = []
     var mode: Mode = .normal
+    /// Where the last frame drew the screens: what the help overlay's scrolling is bounded by.
+    var lastBody = Rect(x: 0, y: 2, width: 80, height: 20)
 
     static let shellKeys = KeyMap<ShellAction>(
         "Everywhere",
@@ -164,10 +166,12 @@ public final class ConsoleApp {
         case .help(let scroll):
             switch key {
             case .escape, .char("?"), .char("q"), .enter: mode = .normal
-            case .down, .char("j"): mode = .help(scroll: scroll + 1)
-            case .up, .char("k"): mode = .help(scroll: max(0, scroll - 1))
-            case .pageDown, .char(" "): mode = .help(scroll: scroll + 10)
-            case .pageUp: mode = .help(scroll: max(0, scroll - 10))
+            case .down, .char("j"): scrollHelp(scroll, by: 1)
+            case .up, .char("k"): scrollHelp(scroll, by: -1)
+            case .pageDown, .char(" "): scrollHelp(scroll, by: 10)
+            case .pageUp: scrollHelp(scroll, by: -10)
+            case .home, .char("g"): scrollHelp(scroll, by: -Int.max / 2)
+            case .end, .char("G"): scrollHelp(scroll, by: Int.max / 2)
             default: break
             }
         case .normal:
@@ -186,6 +190,11 @@ public final class ConsoleApp {
             case nil: break
             }
         }
+    }
+
+    /// Help scrolls within its rows, as laid out in the last frame drawn (its size is the terminal's).
+    private func scrollHelp(_ scroll: Int, by delta: Int) {
+        mode = .help(scroll: helpOverlay(lastBody).scrolled(scroll, by: delta))
     }
 
     private func handlePalette(_ key: Key, _ field: inout TextField, _ choice: Int) {
