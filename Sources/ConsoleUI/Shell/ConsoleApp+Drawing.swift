@@ -12,11 +12,13 @@ extension ConsoleApp {
         let w = grid.width
         let h = grid.height
         guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
-            grid.put(
+            grid.putWrapped(
                 "Terminal too small (\(w)x\(h)); Claimdeck needs \(Self.minimumSize.width)x\(Self.minimumSize.height).",
                 x: 0,
                 y: 0,
-                role: .flashWarn
+                width: w,
+                role: .flashWarn,
+                maxRows: h
             )
             return
         }
@@ -109,7 +111,8 @@ extension ConsoleApp {
             grid.put("  " + screen(current).filterHint, x: max(end + 2, x + grid.width / 2), y: y, role: .muted)
         default:
             if context.flash.message != nil {
-                context.flash.draw(y: y, width: grid.width, grid: &grid)
+                // A long message takes the hint line and rows above it rather than being cut.
+                context.flash.draw(y: y, width: grid.width, maxRows: max(2, grid.height / 3), grid: &grid)
             } else if !screen(current).filter.isEmpty {
                 grid.put("filter: \(screen(current).filter)  (/ edits, Esc in the filter clears)", x: 0, y: y, role: .muted)
             }
