@@ -253,7 +253,8 @@ struct ShellTests {
         #expect(text.contains("Help: Audit"))
         #expect(text.contains("Revoke the event's token (asks first)"))
         #expect(text.contains("↓ "))
-        await h.press(.pageDown, .pageDown)
+        // One page down: the shell's keys follow the screen's (the filter keys come last, issue 14).
+        await h.press(.pageDown)
         text = h.screen
         #expect(text.contains("Everywhere") && text.contains("Command palette"))
         await h.press(.escape)

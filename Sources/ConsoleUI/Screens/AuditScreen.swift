@@ -46,6 +46,7 @@ final class AuditScreen: Screen {
     var helpEntries: [HelpEntry] { Self.keys.helpEntries }
     var hintEntries: [HelpEntry] { Self.keys.hintEntries }
     var filterHint: String { AuditViewFilter.hint }
+    var filterLanguage: FilterLanguage { AuditViewFilter.language }
     var crumb: String? { filter.isEmpty ? nil : "/" + filter }
 
     func activate(_ ctx: ConsoleContext) {

@@ -14,8 +14,25 @@ struct TokenFilter: Sendable, Hashable {
     var since: Date?
     var until: Date?
 
-    static let hint =
-        "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN family:ID since:1h until:2026-11-22T10:00:00Z"
+    static let language = FilterLanguage(
+        [
+            FilterKey("client", "Tokens of this client", values: .clients),
+            FilterKey("sub", "Tokens of this subject (user id)", placeholder: "SUBJECT", aliases: ["subject", "user"]),
+            FilterKey("status", "active, expired or revoked", values: .fixed(["active", "expired", "revoked"])),
+            FilterKey("kind", "access, refresh or code (authorization code)", values: .fixed(TokenKind.allCases.map(\.rawValue))),
+            FilterKey("id", "The token with this id (jti)", placeholder: "TOKEN", aliases: ["jti"]),
+            FilterKey("family", "The tokens of one sign-in (its refresh family)"),
+            FilterKey(
+                "since",
+                "Issued since: ISO 8601 or a span back from now (30m, 2h, 7d)",
+                placeholder: "1h",
+                values: .fixed(["30m", "1h", "1d", "7d"])
+            ),
+            FilterKey("until", "Issued before: ISO 8601 or a span back from now", placeholder: "2026-11-22T10:00:00Z"),
+        ],
+        bare: "a token id"
+    )
+    static var hint: String { language.hint }
 
     /// The filter, or the word that could not be understood. Times are ISO 8601 or a span back from
     /// `now` (`30m`, `2h`, `7d`).
@@ -122,6 +139,7 @@ final class TokensScreen: Screen {
     var helpEntries: [HelpEntry] { inspector?.helpEntries ?? keys.helpEntries }
     var hintEntries: [HelpEntry] { inspector?.hintEntries ?? keys.hintEntries }
     var filterHint: String { TokenFilter.hint }
+    var filterLanguage: FilterLanguage { TokenFilter.language }
     var crumb: String? {
         if inspector != nil { return "pasted token" }
         return detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter)

@@ -71,7 +71,12 @@ extension ConsoleApp {
                 HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
                 HelpEntry(keys: "Enter", text: "run"), HelpEntry(keys: "Esc", text: "cancel"),
             ]
-        case .filter: entries = [HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter")]
+        case .filter:
+            entries = [
+                HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
+                HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter"),
+            ]
+            drawFilterLanguage(above: y, &grid)
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
         case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
         }
@@ -94,21 +99,9 @@ extension ConsoleApp {
     private func drawBottom(y: Int, _ grid: inout CellGrid) {
         switch mode {
         case .palette(let field, let choice):
-            let x = grid.put(":", x: 0, y: y, role: .accent)
-            let cursorX = field.draw(x: x, y: y, width: grid.width - x, grid: &grid, role: .text)
-            let candidates = completions(field.text)
-            if !candidates.isEmpty, field.cursor == field.text.count {
-                let pick = candidates[choice % candidates.count]
-                if pick.lowercased().hasPrefix(field.text.lowercased()) {
-                    grid.put(String(pick.dropFirst(field.text.count)), x: cursorX + 1, y: y, role: .muted)
-                }
-                let others = candidates.count > 1 ? "   (\(candidates.count) matches: \(Present.list(candidates, max: 5)))" : ""
-                grid.put(others, x: cursorX + 1 + DisplayWidth.of(String(pick.dropFirst(field.text.count))), y: y, role: .muted)
-            }
-        case .filter(let field):
-            let x = grid.put("/", x: 0, y: y, role: .accent)
-            let end = field.draw(x: x, y: y, width: max(10, grid.width / 2), grid: &grid, role: .text)
-            grid.put("  " + screen(current).filterHint, x: max(end + 2, x + grid.width / 2), y: y, role: .muted)
+            drawCompletions(":", field, paletteCompletions(field.text), choice: choice, y: y, &grid)
+        case .filter(let field, let choice):
+            drawCompletions("/", field, filterCompletions(field.text), choice: choice, y: y, &grid)
         default:
             if context.flash.message != nil {
                 // A long message takes the hint line and rows above it rather than being cut.
@@ -119,10 +112,38 @@ extension ConsoleApp {
         }
     }
 
+    /// A prompt's input line: the text, the chosen completion's rest in grey after the cursor, and
+    /// the other matches by their labels.
+    private func drawCompletions(_ prompt: String, _ field: TextField, _ candidates: [Completion], choice: Int, y: Int, _ grid: inout CellGrid) {
+        let x = grid.put(prompt, x: 0, y: y, role: .accent)
+        let cursorX = field.draw(x: x, y: y, width: grid.width - x, grid: &grid, role: .text)
+        guard !candidates.isEmpty, field.cursor == field.text.count else { return }
+        let pick = candidates[choice % candidates.count]
+        var rest = ""
+        if pick.text.lowercased().hasPrefix(field.text.lowercased()) { rest = String(pick.text.dropFirst(field.text.count)) }
+        let end = grid.put(rest, x: cursorX + 1, y: y, role: .muted)
+        if candidates.count > 1 {
+            grid.put("   (\(candidates.count) matches: \(Present.list(candidates.map(\.label), max: 5)))", x: end, y: y, role: .muted)
+        }
+    }
+
+    /// While the filter line is open, the keys the list takes, wrapped whole over the rows above the
+    /// hint line: the filter language is discoverable without leaving the line.
+    private func drawFilterLanguage(above y: Int, _ grid: inout CellGrid) {
+        let lines = TextWrap.wrap("Filter keys: " + screen(current).filterLanguage.hint, width: grid.width, indent: "  ")
+        let rows = min(lines.count, max(1, grid.height / 3))
+        let top = y - rows
+        grid.fill(Rect(x: 0, y: top, width: grid.width, height: rows), role: .muted)
+        for (i, line) in lines.prefix(rows).enumerated() { grid.put(line, x: 0, y: top + i, role: .muted, limit: grid.width) }
+    }
+
     /// The help overlay for the body: it covers every column, so nothing underneath shows through.
     func helpOverlay(_ body: Rect) -> HelpOverlay {
         HelpOverlay(
-            sections: [(current.title, screen(current).helpEntries), (Self.shellKeys.title, Self.shellKeys.helpEntries)],
+            sections: [
+                (current.title, screen(current).helpEntries), (Self.shellKeys.title, Self.shellKeys.helpEntries),
+                ("Filter (/): words narrow the list, Tab completes", screen(current).filterLanguage.helpEntries),
+            ],
             box: body
         )
     }

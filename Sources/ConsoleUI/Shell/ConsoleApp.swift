@@ -33,7 +33,7 @@ public final class ConsoleApp {
     enum Mode {
         case normal
         case palette(TextField, choice: Int)
-        case filter(TextField)
+        case filter(TextField, choice: Int)
         case help(scroll: Int)
     }
 
@@ -59,7 +59,7 @@ public final class ConsoleApp {
         "Everywhere",
         [
             KeyBinding([.char(":")], .palette, "Command palette (:tokens, :tenant NAME, :theme NAME, :q)", hint: "command"),
-            KeyBinding([.char("/")], .filter, "Filter this list", hint: "filter"),
+            KeyBinding([.char("/")], .filter, "Filter this list (the keys it takes are at the end of this help; Tab completes)", hint: "filter"),
             KeyBinding([.char("?")], .help, "Help: every key of this screen", hint: "help"),
             KeyBinding([.escape], .back, "Back", hint: "back"),
             KeyBinding([.char("q"), .ctrl("c")], .quit, "Quit"),
@@ -149,7 +149,7 @@ public final class ConsoleApp {
         }
         switch mode {
         case .palette(var field, let choice): handlePalette(key, &field, choice)
-        case .filter(var field):
+        case .filter(var field, var choice):
             switch key {
             case .enter: mode = .normal
             case .escape:
@@ -158,9 +158,16 @@ public final class ConsoleApp {
                 // detail or the pasted-token result that `/` was pressed over).
                 if !screen(current).filter.isEmpty { screen(current).setFilter("", context) }
             default:
-                if field.handle(key) {
-                    mode = .filter(field)
-                    screen(current).setFilter(field.text, context)
+                let before = field.text
+                if Self.complete(key, &field, &choice, filterCompletions(field.text)) || field.handle(key) {
+                    mode = .filter(field, choice: field.text == before ? choice : 0)
+                    // A key without its value yet ("status:") narrows nothing: wait for the value.
+                    if field.text != before, !(field.text.split(separator: " ").last?.hasSuffix(":") ?? false) {
+                        // The message left is about the text as it now is: "type:t" refused on the
+                        // way to "type:token.issued" is not an error once the word is whole.
+                        if context.flash.level == .error { context.flash.clear() }
+                        screen(current).setFilter(field.text, context)
+                    }
                 }
             }
         case .help(let scroll):
@@ -182,7 +189,7 @@ public final class ConsoleApp {
             if screen(current).handle(key, context) { return }
             switch Self.shellKeys.action(for: key) {
             case .palette?: mode = .palette(TextField(), choice: 0)
-            case .filter?: mode = .filter(TextField(screen(current).filter))
+            case .filter?: mode = .filter(TextField(screen(current).filter), choice: 0)
             case .help?: mode = .help(scroll: 0)
             case .back?: back()
             case .quit?: quitRequested = true
@@ -198,26 +205,52 @@ public final class ConsoleApp {
     }
 
     private func handlePalette(_ key: Key, _ field: inout TextField, _ choice: Int) {
-        let candidates = completions(field.text)
+        var choice = choice
         switch key {
         case .escape: mode = .normal
-        case .tab,
-            .right where field.cursor == field.text.count:
-            if let c = candidates.isEmpty ? nil : candidates[choice % candidates.count] { field.set(c) }
-            mode = .palette(field, choice: 0)
-        case .down: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + 1) % candidates.count)
-        case .up: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + candidates.count - 1) % candidates.count)
         case .enter:
             mode = .normal
             run(field.text)
         default:
-            field.handle(key)
-            mode = .palette(field, choice: 0)
+            let before = field.text
+            if !Self.complete(key, &field, &choice, paletteCompletions(field.text)) { field.handle(key) }
+            mode = .palette(field, choice: field.text == before ? choice : 0)
         }
+    }
+
+    /// The completion keys the palette and the filter line share: Tab (or → at the end) takes the
+    /// chosen completion, ↓ and ↑ choose. False for any other key.
+    static func complete(_ key: Key, _ field: inout TextField, _ choice: inout Int, _ candidates: [Completion]) -> Bool {
+        switch key {
+        case .tab,
+            .right where field.cursor == field.text.count:
+            if !candidates.isEmpty { field.set(candidates[choice % candidates.count].text) }
+            choice = 0
+        case .down: choice = candidates.isEmpty ? 0 : (choice + 1) % candidates.count
+        case .up: choice = candidates.isEmpty ? 0 : (choice + candidates.count - 1) % candidates.count
+        default: return false
+        }
+        return true
     }
 
     func completions(_ text: String) -> [String] {
         PaletteCommand.completions(text, tenants: context.engine.tenantSummaries().map(\.tenant.id), themes: availableThemes)
+    }
+
+    func paletteCompletions(_ text: String) -> [Completion] { completions(text).map { Completion(text: $0, label: $0) } }
+
+    /// Completions of the filter line: the current list's keys, then the values of the key typed.
+    func filterCompletions(_ text: String) -> [Completion] {
+        screen(current).filterLanguage.completions(text) { values in
+            let snapshot = context.engine.config.snapshot
+            switch values {
+            case .free: return []
+            case .fixed(let v): return v
+            case .clients: return (snapshot.clients[context.tenantID] ?? [:]).keys.sorted()
+            case .tenants: return snapshot.tenants.keys.sorted()
+            case .eventTypes: return AuditEventType.all.map(\.rawValue).sorted()
+            }
+        }
     }
 
     var availableThemes: [String] { environment.themeDirectory.map(ThemeLoader.available(in:)) ?? [] }

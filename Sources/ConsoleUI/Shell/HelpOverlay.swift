@@ -23,8 +23,11 @@ struct HelpOverlay {
             if i > 0 { rows.append(.blank) }
             rows.append(.title(section.title))
             for e in section.entries {
+                // Keys wider than their column (a filter key's values) take a row of their own.
+                let ownRow = DisplayWidth.of(e.keys) >= keyWidth
+                if ownRow { rows.append(.entry(keys: e.keys, text: "")) }
                 for (n, line) in TextWrap.wrap(e.text, width: textWidth).enumerated() {
-                    rows.append(.entry(keys: n == 0 ? e.keys : "", text: line))
+                    rows.append(.entry(keys: n == 0 && !ownRow ? e.keys : "", text: line))
                 }
             }
         }
@@ -47,6 +50,8 @@ struct HelpOverlay {
             let y = box.y + 1 + i
             switch row {
             case .title(let t): grid.put(t, x: box.x + 2, y: y, role: .title, limit: box.width - 3)
+            case .entry(let keys, let text) where text.isEmpty:
+                grid.put(keys, x: box.x + 2, y: y, role: .key, limit: box.width - 3)
             case .entry(let keys, let text):
                 grid.put(keys.padded(to: keyWidth), x: box.x + 2, y: y, role: .key)
                 grid.put(text, x: box.x + 3 + keyWidth, y: y, role: .dialog, limit: box.width - keyWidth - 4)

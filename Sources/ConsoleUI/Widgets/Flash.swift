@@ -38,6 +38,9 @@ public struct Flash: Sendable, Hashable {
         shownAt = now
     }
 
+    /// Takes the message down at once (what it said no longer holds).
+    public mutating func clear() { message = nil }
+
     /// Clears an expired message; true if it did (the frame must be redrawn).
     public mutating func expire(at now: Date) -> Bool {
         guard message != nil, now.timeIntervalSince(shownAt) >= Self.lifetime else { return false }
