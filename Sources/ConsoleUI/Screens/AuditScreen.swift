@@ -161,8 +161,9 @@ final class AuditScreen: Screen {
     }
 
     static let columns = [
-        Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true),
-        Column("TOKEN", 26), Column("SUBJECT", 14), Column("REASON", 20), Column("ACTOR", 16),
+        Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true, max: 28),
+        Column("TOKEN", 26), Column("SUBJECT", 14, flexible: true, max: 30), Column("REASON", 20, flexible: true),
+        Column("ACTOR", 16, flexible: true, max: 30),
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
