@@ -53,7 +53,7 @@ struct ClipboardTests {
         let h = try await Harness(start: .clients)
         await h.press(.down, .char("x"), .tab, .enter, .char("c"))
         #expect(h.app.context.flash.level == .warn)
-        #expect(h.line(23).contains("Secret of billing-service not copied: no terminal"), "\(h.line(23))")
+        #expect(h.message.contains("Secret of billing-service not copied: no terminal"), "\(h.message)")
     }
 
     @Test func confirmDialogsIgnoreTheCopyKey() async throws {

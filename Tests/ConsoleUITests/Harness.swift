@@ -98,6 +98,19 @@ final class Harness {
         return grid.text
     }
 
+    /// The message on the bottom rows, its wrapped rows joined: a long flash grows upwards from the
+    /// last row, each continuation row indented by two spaces.
+    var message: String {
+        app.render(into: &grid)
+        var rows: [String] = []
+        for y in stride(from: grid.height - 1, through: max(0, grid.height - 1 - grid.height / 3), by: -1) {
+            let row = grid.row(y)
+            rows.insert(row, at: 0)
+            if !row.hasPrefix("  ") { break }
+        }
+        return rows.map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : $0 }.joined(separator: " ")
+    }
+
     func line(_ y: Int) -> String {
         app.render(into: &grid)
         return grid.row(y)

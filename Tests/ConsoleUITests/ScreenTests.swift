@@ -84,7 +84,7 @@ struct TokensScreenTests {
         #expect(try await h.introspect(other.accessToken).active)
         // Nothing left to revoke: a warning, no dialog.
         await h.press(.char("C"))
-        #expect(h.line(23).contains("Nothing to revoke"))
+        #expect(h.message.contains("Nothing to revoke"), "\(h.screen)")
         await h.press(.char("/"), .escape)
         text = h.screen
         #expect(text.contains("✕ revoked") && text.contains("● active"))
@@ -233,7 +233,7 @@ struct ShellTests {
         await h.press(.char(":"))
         await h.type("nonsense")
         await h.press(.enter)
-        #expect(h.line(23).hasPrefix("✕ error: unknown command ':nonsense'"))
+        #expect(h.message.hasPrefix("✕ error: unknown command ':nonsense'"), "\(h.screen)")
         await h.press(.char(":"))
         await h.type("tenant nope")
         await h.press(.enter)
@@ -253,7 +253,8 @@ struct ShellTests {
         #expect(text.contains("Help: Audit"))
         #expect(text.contains("Revoke the event's token (asks first)"))
         #expect(text.contains("↓ "))
-        await h.press(.pageDown, .pageDown)
+        // One page down: the shell's keys follow the screen's (the filter keys come last, issue 14).
+        await h.press(.pageDown)
         text = h.screen
         #expect(text.contains("Everywhere") && text.contains("Command palette"))
         await h.press(.escape)

@@ -178,4 +178,38 @@ struct TokenInspectorTests {
         await paste(h, jwt)
         #expect(try await h.store.events(after: 0, limit: 10_000, filter: AuditFilter(tenantID: "sms")).count == before)
     }
+    /// After a paste the hint line offers the shell's keys; each of them works there, at 80x24 and 160x48.
+    @Test(arguments: [(80, 24), (160, 48)])
+    func theGlobalKeysWorkOnThePastedResult(width: Int, height: Int) async throws {
+        let h = try await Harness(width: width, height: height, start: .tokens)
+        let token = try await h.issue().accessToken
+        await paste(h, token)
+        #expect(h.line(height - 2).contains("<?> help"), "\(h.screen)")
+        await h.press(.char("?"))
+        #expect(h.screen.contains("Help: Tokens") && h.screen.contains("Paste another token"), "\(h.screen)")
+        await h.press(.escape)
+        await h.press(.char(":"))
+        #expect(h.line(height - 1).hasPrefix(":"), "\(h.screen)")
+        await h.press(.escape)
+        await h.press(.char("/"))
+        #expect(h.line(height - 1).hasPrefix("/"), "\(h.screen)")
+        await h.press(.escape)
+        #expect(h.screen.contains("✓ usable"), "Esc in the filter leaves the result: \(h.screen)")
+        await h.press(.char("5"))
+        #expect(h.app.current == .audit)
+        await h.press(.char("4"))
+        #expect(h.app.current == .tokens && !h.screen.contains("✓ usable"))
+        await paste(h, token)
+        await h.press(.char("q"))
+        #expect(h.app.quitRequested)
+    }
+
+    /// While the field takes the paste, the same keys are text: a token may contain any of them.
+    @Test func whileTypingTheShellKeysAreText() async throws {
+        let h = try await Harness(start: .tokens)
+        await h.press(.char("p"))
+        await h.type("q?:/15")
+        #expect(!h.app.quitRequested && h.app.current == .tokens)
+        #expect(h.screen.contains("q?:/15"), "\(h.screen)")
+    }
 }

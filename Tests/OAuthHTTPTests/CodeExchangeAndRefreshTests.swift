@@ -232,6 +232,11 @@ import Testing
             #expect(reuse.first?.event.subject == "u-alice")
             let refreshed = try await server.store.events(after: 0, limit: 1000, filter: AuditFilter(type: .tokenRefreshed))
             #expect(refreshed.count == 1)
+            // Each exchange names what it used: the code it redeemed, the refresh token it rotated
+            // (the one the code exchange issued), so their audit trails show it.
+            let issued = try await server.store.events(after: 0, limit: 1000, filter: AuditFilter(type: .tokenIssued))
+            let exchange = try #require(issued.last { $0.event.details["code_id"] != nil })
+            #expect(refreshed.first?.event.details["rotated_refresh_token_id"] == exchange.event.details["refresh_token_id"])
         }
     }
 

@@ -50,7 +50,7 @@ extension ClaimdeckEngine {
             throw OAuthError(code: "server_error", description: "the stored authorization is incomplete", status: 500)
         }
         let user = try await activeUser(tenantID: tenant.id, id: record.subject)
-        let issued = try await UserTokenIssuer(engine: self).issue(
+        var issued = try await UserTokenIssuer(engine: self).issue(
             authorization,
             user: user,
             accessScopes: authorization.scopes,
@@ -60,6 +60,8 @@ extension ClaimdeckEngine {
             nonce: record.internalValue("nonce")?.stringValue,
             snapshot: snapshot
         )
+        // The event names the code it redeemed: the code's audit trail shows the exchange.
+        issued.event.details["code_id"] = record.id
         try await redeemOrDetectReuse(record, reason: Self.redeemedReason, issued: issued, noun: "authorization code", now: now)
         metrics.issued(tenant: tenant.id, grant: .authorizationCode, format: issued.response.record.format)
         return issued.response

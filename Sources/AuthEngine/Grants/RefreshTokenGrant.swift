@@ -35,7 +35,7 @@ extension ClaimdeckEngine {
             throw OAuthError(code: "server_error", description: "the stored authorization is incomplete", status: 500)
         }
         let user = try await activeUser(tenantID: tenant.id, id: record.subject)
-        let issued = try await UserTokenIssuer(engine: self).issue(
+        var issued = try await UserTokenIssuer(engine: self).issue(
             authorization,
             user: user,
             accessScopes: scopes,
@@ -45,6 +45,8 @@ extension ClaimdeckEngine {
             nonce: nil,
             snapshot: snapshot
         )
+        // The event names the refresh token it retired: that token's audit trail shows its rotation.
+        issued.event.details["rotated_refresh_token_id"] = record.id
         try await redeemOrDetectReuse(record, reason: Self.rotatedReason, issued: issued, noun: "refresh token", now: now)
         metrics.issued(tenant: tenant.id, grant: .refreshToken, format: issued.response.record.format)
         return issued.response

@@ -106,4 +106,11 @@ public struct TokenRecord: Sendable, Hashable {
         if revokedAt != nil { return .revoked }
         return expiresAt > now ? .active : .expired
     }
+
+    /// True when the record stopped working by its one use, as designed: an authorization code
+    /// redeemed, a refresh token rotated. False for a revocation (an incident, a logout) and for a
+    /// record still usable.
+    public var wasUsed: Bool {
+        revokedAt != nil && (revocationReason == ClaimdeckEngine.redeemedReason || revocationReason == ClaimdeckEngine.rotatedReason)
+    }
 }

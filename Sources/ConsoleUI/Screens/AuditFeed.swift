@@ -7,7 +7,18 @@ struct AuditViewFilter: Sendable, Hashable {
     var fields = AuditFilter()
     var words: [String] = []
 
-    static let hint = "client:ID sub:SUBJECT type:token.issued outcome:failure tenant:ID token:ID, or any text"
+    static let language = FilterLanguage(
+        [
+            FilterKey("client", "Events of this client", values: .clients),
+            FilterKey("sub", "Events of this subject (user id)", placeholder: "SUBJECT", aliases: ["subject"]),
+            FilterKey("type", "Events of this type", placeholder: "token.issued", values: .eventTypes),
+            FilterKey("outcome", "success or failure", values: .fixed(["success", "failure"])),
+            FilterKey("tenant", "Events of this tenant", values: .tenants),
+            FilterKey("token", "Events of this token (its id)"),
+        ],
+        bare: "text anywhere in the event"
+    )
+    static var hint: String { language.hint }
 
     static func parse(_ text: String) -> Result<AuditViewFilter, AdminError> {
         var f = AuditViewFilter()
@@ -19,7 +30,7 @@ struct AuditViewFilter: Sendable, Hashable {
                 f.words.append(word.lowercased())
                 continue
             }
-            guard ["tenant", "client", "sub", "subject", "type", "outcome", "token"].contains(parts[0]) else {
+            guard language.key(parts[0]) != nil else {
                 return .failure(.invalid(field: parts[0], "unknown filter; use \(hint)"))
             }
             switch parts[0] {

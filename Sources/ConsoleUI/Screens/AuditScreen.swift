@@ -46,6 +46,7 @@ final class AuditScreen: Screen {
     var helpEntries: [HelpEntry] { Self.keys.helpEntries }
     var hintEntries: [HelpEntry] { Self.keys.hintEntries }
     var filterHint: String { AuditViewFilter.hint }
+    var filterLanguage: FilterLanguage { AuditViewFilter.language }
     var crumb: String? { filter.isEmpty ? nil : "/" + filter }
 
     func activate(_ ctx: ConsoleContext) {
@@ -160,8 +161,9 @@ final class AuditScreen: Screen {
     }
 
     static let columns = [
-        Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true),
-        Column("TOKEN", 26), Column("SUBJECT", 14), Column("REASON", 20), Column("ACTOR", 16),
+        Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true, max: 28),
+        Column("TOKEN", 26), Column("SUBJECT", 14, flexible: true, max: 30), Column("REASON", 20, flexible: true),
+        Column("ACTOR", 16, flexible: true, max: 30),
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
@@ -174,20 +176,31 @@ final class AuditScreen: Screen {
             x = grid.put("● live", x: x, y: area.y, role: .statusActive)
         }
         let perSecond = feed.rate.series(1, now: now).first ?? 0
-        let spark = feed.rate.series(min(30, max(10, area.width - x - 36)), now: now)
-        x = grid.put(" · \(perSecond) ev/s ", x: x, y: area.y, role: .muted)
-        x = grid.put(Sparkline.render(spark), x: x, y: area.y, role: .sparkline)
-        grid.put(" peak \(spark.max() ?? 0)/s · \(feed.shown.count) shown", x: x, y: area.y, role: .muted)
-        var top = area.y + 1
+        // The state comes whole; the sparkline takes the room that is left, and is left out when
+        // there is too little (paused at 80 columns), so the line never runs off the edge.
+        let shown = " · \(feed.shown.count) shown"
+        x = grid.put(" · \(perSecond) ev/s", x: x, y: area.y, role: .muted)
+        let sparkWidth = min(30, area.maxX - x - 1 - DisplayWidth.of(" peak 9999/s") - DisplayWidth.of(shown))
+        if sparkWidth >= 5 {
+            let spark = feed.rate.series(sparkWidth, now: now)
+            x = grid.put(" " + Sparkline.render(spark), x: x, y: area.y, role: .sparkline)
+            x = grid.put(" peak \(spark.max() ?? 0)/s", x: x, y: area.y, role: .muted)
+        }
+        grid.put(shown, x: x, y: area.y, role: .muted)
+        drawTable(in: area, top: area.y + 1, grid: &grid, now: now)
+    }
+
+    private func drawTable(in area: Rect, top: Int, grid: inout CellGrid, now: Date) {
+        var top = top
         if let n = feed.spike(now: now) {
-            grid.put(
+            top += grid.putWrapped(
                 "⚠ ALERT: \(n) failed client authentications in the last \(AuditFeed.spikeWindow) s (filter: outcome:failure)",
                 x: area.x,
                 y: top,
+                width: area.width,
                 role: .flashError,
-                limit: area.width
+                maxRows: 2
             )
-            top += 1
         }
         let rows = feed.shown[visibleRange(height: area.maxY - top - 1)].map { ev -> [TableCell] in
             let e = ev.event

@@ -44,6 +44,16 @@ final class TenantsScreen: Screen {
         list.setCount(shown.count)
     }
 
+    /// Marks the tenant id field with what `Tenant.validateID` says of it, or clears the marks.
+    static func validate(_ form: inout Form) {
+        do {
+            try Tenant.validateID(form.value("id"))
+            form.setError(field: nil, nil)
+        } catch {
+            form.setError(field: error.field, error.message, aliases: ["tenant id": "id"])
+        }
+    }
+
     func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
         if var form = creating {
             switch form.handle(key) {
@@ -66,12 +76,7 @@ final class TenantsScreen: Screen {
                     }
                 }
             case .edited:
-                do {
-                    try Tenant.validateID(form.value("id"))
-                    form.setError(field: nil, nil)
-                } catch {
-                    form.setError(field: error.field, error.message, aliases: ["tenant id": "id"])
-                }
+                Self.validate(&form)
                 creating = form
             case .moved: creating = form
             case .ignored: break
@@ -84,13 +89,16 @@ final class TenantsScreen: Screen {
         case .move(let m): list.move(m)
         case .switchTo: if let t = selected { ctx.go(.switchTenant(t.tenant.id)) }
         case .create:
-            creating = Form(
+            var form = Form(
                 title: "Create a tenant",
                 fields: [
                     Form.Field("id", "Tenant id", help: "lower-case letters, digits and -; part of the issuer URL"),
                     Form.Field("name", "Display name", help: "optional"),
                 ]
             )
+            // Checked before the first key too: an empty form is not "✓ valid".
+            Self.validate(&form)
+            creating = form
         case .delete:
             guard let t = selected else { return true }
             let id = t.tenant.id

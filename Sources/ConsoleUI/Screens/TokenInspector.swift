@@ -21,6 +21,9 @@ final class TokenInspector {
     enum Outcome {
         case stay, close
         case openStored(String)
+        /// The key means nothing to the result view: the shell's keys (`?`, `:`, `/`, `1`–`7`, `q`)
+        /// get it, as the hint line promises. While typing, every key is text and none passes.
+        case unhandled
     }
 
     private(set) var state = State.input(TextField())
@@ -67,7 +70,7 @@ final class TokenInspector {
             case .openStored?:
                 if case .found(let record) = inspection.stored { return .openStored(record.id) }
                 ctx.flash("the store has no record of this token to open", .warn)
-            case nil: break
+            case nil: return .unhandled
             }
             return .stay
         }

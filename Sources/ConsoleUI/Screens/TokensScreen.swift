@@ -14,8 +14,25 @@ struct TokenFilter: Sendable, Hashable {
     var since: Date?
     var until: Date?
 
-    static let hint =
-        "client:ID sub:SUBJECT status:active|expired|revoked kind:access|refresh|code id:TOKEN family:ID since:1h until:2026-11-22T10:00:00Z"
+    static let language = FilterLanguage(
+        [
+            FilterKey("client", "Tokens of this client", values: .clients),
+            FilterKey("sub", "Tokens of this subject (user id)", placeholder: "SUBJECT", aliases: ["subject", "user"]),
+            FilterKey("status", "active, expired or revoked", values: .fixed(["active", "expired", "revoked"])),
+            FilterKey("kind", "access, refresh or code (authorization code)", values: .fixed(TokenKind.allCases.map(\.rawValue))),
+            FilterKey("id", "The token with this id (jti)", placeholder: "TOKEN", aliases: ["jti"]),
+            FilterKey("family", "The tokens of one sign-in (its refresh family)"),
+            FilterKey(
+                "since",
+                "Issued since: ISO 8601 or a span back from now (30m, 2h, 7d)",
+                placeholder: "1h",
+                values: .fixed(["30m", "1h", "1d", "7d"])
+            ),
+            FilterKey("until", "Issued before: ISO 8601 or a span back from now", placeholder: "2026-11-22T10:00:00Z"),
+        ],
+        bare: "a token id"
+    )
+    static var hint: String { language.hint }
 
     /// The filter, or the word that could not be understood. Times are ISO 8601 or a span back from
     /// `now` (`30m`, `2h`, `7d`).
@@ -122,6 +139,7 @@ final class TokensScreen: Screen {
     var helpEntries: [HelpEntry] { inspector?.helpEntries ?? keys.helpEntries }
     var hintEntries: [HelpEntry] { inspector?.hintEntries ?? keys.hintEntries }
     var filterHint: String { TokenFilter.hint }
+    var filterLanguage: FilterLanguage { TokenFilter.language }
     var crumb: String? {
         if inspector != nil { return "pasted token" }
         return detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter)
@@ -205,8 +223,24 @@ final class TokensScreen: Screen {
 
     private func showDetail(_ record: TokenRecord, _ ctx: ConsoleContext) {
         detail = Detail(record: record)
-        let filter = AuditFilter(tenantID: record.tenantID, tokenID: record.id)
-        ctx.run("audit trail", { e throws(AdminError) in try await e.auditEvents(limit: 200, filter: filter) }) { [weak self] result in
+        // An access token is the event's token. A refresh token or a code is named in the details of
+        // the grants that issued, rotated or redeemed it, whose token is an access token of the same
+        // family: those few events are read, not the client's whole history.
+        let named = AuditFilter(tenantID: record.tenantID, tokenID: record.id)
+        let family =
+            record.kind == .access ? nil : record.familyID.map { TokenQuery(tenantID: record.tenantID, kind: .access, limit: 100, familyID: $0) }
+        ctx.run(
+            "audit trail",
+            { e throws(AdminError) in
+                var events = try await e.auditEvents(limit: 200, filter: named)
+                let accessTokens = family == nil ? [] : try await e.tokens(family!)
+                for access in accessTokens {
+                    let grants = try await e.auditEvents(limit: 50, filter: AuditFilter(tenantID: record.tenantID, tokenID: access.id))
+                    events += grants.filter { $0.event.details.values.contains(record.id) }
+                }
+                return events.sorted { $0.sequence < $1.sequence }
+            }
+        ) { [weak self] result in
             guard let self, self.detail?.record.id == record.id else { return }
             if case .success(let events) = result { self.detail?.trail = events }
         }
@@ -216,6 +250,7 @@ final class TokensScreen: Screen {
         if let inspector {
             switch inspector.handle(key, ctx) {
             case .stay: break
+            case .unhandled: return false
             case .close: self.inspector = nil
             case .openStored(let id):
                 self.inspector = nil
@@ -262,8 +297,8 @@ final class TokensScreen: Screen {
     }
 
     static let columns = [
-        Column("ID", 26), Column("KIND", 7), Column("STATUS", 10), Column("CLIENT", 16, flexible: true),
-        Column("SUBJECT", 16), Column("EXPIRES", 20),
+        Column("ID", 26), Column("KIND", 7), Column("STATUS", 10), Column("CLIENT", 16, flexible: true, max: 40),
+        Column("SUBJECT", 16, flexible: true, max: 40), Column("EXPIRES", 20),
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
@@ -278,7 +313,7 @@ final class TokensScreen: Screen {
         }
         let cells = rows.map { r -> [TableCell] in
             [
-                TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r.status(at: now)), TableCell(r.clientID),
+                TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r, now: now), TableCell(r.clientID),
                 TableCell(r.subject), TableCell(Present.time(r.expiresAt)),
             ]
         }
@@ -297,7 +332,7 @@ final class TokensScreen: Screen {
     func detailLines(_ d: Detail, _ ctx: ConsoleContext) -> [DetailLine] {
         let r = d.record
         let now = ctx.now
-        let status = Present.tokenStatus(r.status(at: now))
+        let status = Present.tokenStatus(r, now: now)
         var lines: [DetailLine] = [
             .section("Token"),
             DetailLine("id", r.id), DetailLine("status", status.text, role: status.role ?? .text),
@@ -306,7 +341,13 @@ final class TokensScreen: Screen {
             DetailLine("grant", r.grantType.rawValue), DetailLine("issued", Present.time(r.issuedAt)),
             DetailLine("expires", "\(Present.time(r.expiresAt)) (\(Present.relative(r.expiresAt, now: now)))"),
         ]
-        if let at = r.revokedAt { lines.append(DetailLine("revoked", "\(Present.time(at)): \(r.revocationReason ?? "")", role: .statusRevoked)) }
+        if let at = r.revokedAt {
+            lines.append(
+                r.wasUsed
+                    ? DetailLine(r.kind == .authorizationCode ? "used" : "rotated", "\(Present.time(at)): \(r.revocationReason ?? "")")
+                    : DetailLine("revoked", "\(Present.time(at)): \(r.revocationReason ?? "")", role: .statusRevoked)
+            )
+        }
         if let f = r.familyID { lines.append(DetailLine("refresh family", f)) }
         if let v = r.designVersion { lines.append(DetailLine("design", v == 0 ? "before the first published version" : "version \(v)")) }
         if r.format == .jwt {

@@ -23,8 +23,9 @@ enum UserForm {
         let attributes = Form.Field(
             "attributes",
             "Attributes (JSON)",
-            user.map { json($0.attributes) } ?? "{}",
-            help: "a JSON object: {\"name\": \"Alice\", \"email\": \"alice@example.com\", \"roles\": [\"admin\"]}"
+            // Empty, not "{}": typing into a prefilled "{}" (the cursor after it) gave "{}{…".
+            user.map { json($0.attributes) } ?? "",
+            help: "a JSON object, empty for none: {\"name\": \"Alice\", \"email\": \"alice@example.com\", \"roles\": [\"admin\"]}"
         )
         switch kind {
         case .create:
@@ -56,6 +57,11 @@ enum UserForm {
         String(decoding: JSONValue.object(attributes).serialized(), as: UTF8.self)
     }
 
+    /// The attributes field's value: a JSON object, or none when left empty.
+    static func attributes(_ text: String) throws(AdminError) -> [String: JSONValue] {
+        text.trimmingCharacters(in: .whitespaces).isEmpty ? [:] : try ClaimdeckEngine.parseUserAttributes(text)
+    }
+
     /// Marks the first field at fault, in field order, or clears every mark.
     static func validate(_ form: inout Form, _ kind: Kind, tenantID: String, engine: ClaimdeckEngine) {
         do throws(AdminError) {
@@ -73,7 +79,7 @@ enum UserForm {
             try engine.checkUserInput(tenantID: tenantID, username: form.value("username"))
         }
         if has.contains("id"), !form.value("id").isEmpty { try engine.checkUserInput(tenantID: tenantID, id: form.value("id")) }
-        if has.contains("attributes") { _ = try ClaimdeckEngine.parseUserAttributes(form.value("attributes")) }
+        if has.contains("attributes") { _ = try attributes(form.value("attributes")) }
         let password = form.value("password")
         let again = form.value("repeat")
         if has.contains("password"), kind != .create || !password.isEmpty || !again.isEmpty {

@@ -204,7 +204,7 @@ final class UsersScreen: Screen {
             ctx.run(
                 "create user",
                 { e throws(AdminError) in
-                    let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
+                    let attributes = try UserForm.attributes(attributesText)
                     return try await e.createUser(
                         tenantID: tenant,
                         username: username,
@@ -220,7 +220,7 @@ final class UsersScreen: Screen {
             ctx.run(
                 "update user",
                 { e throws(AdminError) in
-                    let attributes = try ClaimdeckEngine.parseUserAttributes(attributesText)
+                    let attributes = try UserForm.attributes(attributesText)
                     return try await e.updateUser(
                         tenantID: tenant,
                         userID,

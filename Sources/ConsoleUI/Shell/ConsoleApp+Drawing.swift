@@ -12,17 +12,20 @@ extension ConsoleApp {
         let w = grid.width
         let h = grid.height
         guard w >= Self.minimumSize.width, h >= Self.minimumSize.height else {
-            grid.put(
+            grid.putWrapped(
                 "Terminal too small (\(w)x\(h)); Claimdeck needs \(Self.minimumSize.width)x\(Self.minimumSize.height).",
                 x: 0,
                 y: 0,
-                role: .flashWarn
+                width: w,
+                role: .flashWarn,
+                maxRows: h
             )
             return
         }
         drawHeader(&grid)
         drawTabs(&grid)
         let body = Rect(x: 0, y: 2, width: w, height: h - 4)
+        lastBody = body
         let s = screen(current)
         s.draw(in: body, grid: &grid, context)
         if case .help(let scroll) = mode { drawHelp(body, scroll: scroll, &grid) }
@@ -68,7 +71,12 @@ extension ConsoleApp {
                 HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
                 HelpEntry(keys: "Enter", text: "run"), HelpEntry(keys: "Esc", text: "cancel"),
             ]
-        case .filter: entries = [HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter")]
+        case .filter:
+            entries = [
+                HelpEntry(keys: "Tab", text: "complete"), HelpEntry(keys: "↑↓", text: "choose"),
+                HelpEntry(keys: "Enter", text: "keep filter"), HelpEntry(keys: "Esc", text: "clear filter"),
+            ]
+            drawFilterLanguage(above: y, &grid)
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
         case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
         }
@@ -91,54 +99,56 @@ extension ConsoleApp {
     private func drawBottom(y: Int, _ grid: inout CellGrid) {
         switch mode {
         case .palette(let field, let choice):
-            let x = grid.put(":", x: 0, y: y, role: .accent)
-            let cursorX = field.draw(x: x, y: y, width: grid.width - x, grid: &grid, role: .text)
-            let candidates = completions(field.text)
-            if !candidates.isEmpty, field.cursor == field.text.count {
-                let pick = candidates[choice % candidates.count]
-                if pick.lowercased().hasPrefix(field.text.lowercased()) {
-                    grid.put(String(pick.dropFirst(field.text.count)), x: cursorX + 1, y: y, role: .muted)
-                }
-                let others = candidates.count > 1 ? "   (\(candidates.count) matches: \(Present.list(candidates, max: 5)))" : ""
-                grid.put(others, x: cursorX + 1 + DisplayWidth.of(String(pick.dropFirst(field.text.count))), y: y, role: .muted)
-            }
-        case .filter(let field):
-            let x = grid.put("/", x: 0, y: y, role: .accent)
-            let end = field.draw(x: x, y: y, width: max(10, grid.width / 2), grid: &grid, role: .text)
-            grid.put("  " + screen(current).filterHint, x: max(end + 2, x + grid.width / 2), y: y, role: .muted)
+            drawCompletions(":", field, paletteCompletions(field.text), choice: choice, y: y, &grid)
+        case .filter(let field, let choice):
+            drawCompletions("/", field, filterCompletions(field.text), choice: choice, y: y, &grid)
         default:
             if context.flash.message != nil {
-                context.flash.draw(y: y, width: grid.width, grid: &grid)
+                // A long message takes the hint line and rows above it rather than being cut.
+                context.flash.draw(y: y, width: grid.width, maxRows: max(2, grid.height / 3), grid: &grid)
             } else if !screen(current).filter.isEmpty {
                 grid.put("filter: \(screen(current).filter)  (/ edits, Esc in the filter clears)", x: 0, y: y, role: .muted)
             }
         }
     }
 
+    /// A prompt's input line: the text, the chosen completion's rest in grey after the cursor, and
+    /// the other matches by their labels.
+    private func drawCompletions(_ prompt: String, _ field: TextField, _ candidates: [Completion], choice: Int, y: Int, _ grid: inout CellGrid) {
+        let x = grid.put(prompt, x: 0, y: y, role: .accent)
+        let cursorX = field.draw(x: x, y: y, width: grid.width - x, grid: &grid, role: .text)
+        guard !candidates.isEmpty, field.cursor == field.text.count else { return }
+        let pick = candidates[choice % candidates.count]
+        var rest = ""
+        if pick.text.lowercased().hasPrefix(field.text.lowercased()) { rest = String(pick.text.dropFirst(field.text.count)) }
+        let end = grid.put(rest, x: cursorX + 1, y: y, role: .muted)
+        if candidates.count > 1 {
+            grid.put("   (\(candidates.count) matches: \(Present.list(candidates.map(\.label), max: 5)))", x: end, y: y, role: .muted)
+        }
+    }
+
+    /// While the filter line is open, the keys the list takes, wrapped whole over the rows above the
+    /// hint line: the filter language is discoverable without leaving the line.
+    private func drawFilterLanguage(above y: Int, _ grid: inout CellGrid) {
+        let lines = TextWrap.wrap("Filter keys: " + screen(current).filterLanguage.hint, width: grid.width, indent: "  ")
+        let rows = min(lines.count, max(1, grid.height / 3))
+        let top = y - rows
+        grid.fill(Rect(x: 0, y: top, width: grid.width, height: rows), role: .muted)
+        for (i, line) in lines.prefix(rows).enumerated() { grid.put(line, x: 0, y: top + i, role: .muted, limit: grid.width) }
+    }
+
+    /// The help overlay for the body: it covers every column, so nothing underneath shows through.
+    func helpOverlay(_ body: Rect) -> HelpOverlay {
+        HelpOverlay(
+            sections: [
+                (current.title, screen(current).helpEntries), (Self.shellKeys.title, Self.shellKeys.helpEntries),
+                ("Filter (/): words narrow the list, Tab completes", screen(current).filterLanguage.helpEntries),
+            ],
+            box: body
+        )
+    }
+
     private func drawHelp(_ body: Rect, scroll: Int, _ grid: inout CellGrid) {
-        let box = Rect(x: body.x + 1, y: body.y, width: body.width - 2, height: body.height)
-        grid.fill(box, role: .dialog)
-        Frame.draw(box, title: "Help: \(current.title)", grid: &grid, role: .dialog)
-        var lines: [(HelpEntry?, String)] = [(nil, current.title)]
-        lines += screen(current).helpEntries.map { ($0, "") }
-        lines.append((nil, ""))
-        lines.append((nil, Self.shellKeys.title))
-        lines += Self.shellKeys.helpEntries.map { ($0, "") }
-        let inner = box.height - 2
-        let maxScroll = max(0, lines.count - inner)
-        let start = min(scroll, maxScroll)
-        let keyWidth = min(18, (lines.compactMap { $0.0 }.map { DisplayWidth.of($0.keys) }.max() ?? 0) + 1)
-        for (i, line) in lines.dropFirst(start).prefix(inner).enumerated() {
-            let y = box.y + 1 + i
-            if let e = line.0 {
-                grid.put(e.keys.padded(to: keyWidth), x: box.x + 2, y: y, role: .key)
-                grid.put(e.text, x: box.x + 3 + keyWidth, y: y, role: .dialog, limit: box.width - keyWidth - 5)
-            } else {
-                grid.put(line.1, x: box.x + 2, y: y, role: .title)
-            }
-        }
-        if lines.count > inner {
-            grid.put(" \(start + 1)-\(min(lines.count, start + inner))/\(lines.count) ↓ ", x: box.maxX - 16, y: box.maxY - 1, role: .muted)
-        }
+        helpOverlay(body).draw(title: "Help: \(current.title)", scroll: scroll, grid: &grid)
     }
 }

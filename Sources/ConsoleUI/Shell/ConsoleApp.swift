@@ -33,7 +33,7 @@ public final class ConsoleApp {
     enum Mode {
         case normal
         case palette(TextField, choice: Int)
-        case filter(TextField)
+        case filter(TextField, choice: Int)
         case help(scroll: Int)
     }
 
@@ -52,12 +52,14 @@ public final class ConsoleApp {
     private var screens: [ScreenKind: any Screen] = [:]
     private var history: [ScreenKind] = []
     var mode: Mode = .normal
+    /// Where the last frame drew the screens: what the help overlay's scrolling is bounded by.
+    var lastBody = Rect(x: 0, y: 2, width: 80, height: 20)
 
     static let shellKeys = KeyMap<ShellAction>(
         "Everywhere",
         [
             KeyBinding([.char(":")], .palette, "Command palette (:tokens, :tenant NAME, :theme NAME, :q)", hint: "command"),
-            KeyBinding([.char("/")], .filter, "Filter this list", hint: "filter"),
+            KeyBinding([.char("/")], .filter, "Filter this list (the keys it takes are at the end of this help; Tab completes)", hint: "filter"),
             KeyBinding([.char("?")], .help, "Help: every key of this screen", hint: "help"),
             KeyBinding([.escape], .back, "Back", hint: "back"),
             KeyBinding([.char("q"), .ctrl("c")], .quit, "Quit"),
@@ -147,25 +149,36 @@ public final class ConsoleApp {
         }
         switch mode {
         case .palette(var field, let choice): handlePalette(key, &field, choice)
-        case .filter(var field):
+        case .filter(var field, var choice):
             switch key {
             case .enter: mode = .normal
             case .escape:
                 mode = .normal
-                screen(current).setFilter("", context)
+                // Clearing a filter that is already empty would still reset the screen (close a
+                // detail or the pasted-token result that `/` was pressed over).
+                if !screen(current).filter.isEmpty { screen(current).setFilter("", context) }
             default:
-                if field.handle(key) {
-                    mode = .filter(field)
-                    screen(current).setFilter(field.text, context)
+                let before = field.text
+                if Self.complete(key, &field, &choice, filterCompletions(field.text)) || field.handle(key) {
+                    mode = .filter(field, choice: field.text == before ? choice : 0)
+                    // A key without its value yet ("status:") narrows nothing: wait for the value.
+                    if field.text != before, !(field.text.split(separator: " ").last?.hasSuffix(":") ?? false) {
+                        // The message left is about the text as it now is: "type:t" refused on the
+                        // way to "type:token.issued" is not an error once the word is whole.
+                        if context.flash.level == .error { context.flash.clear() }
+                        screen(current).setFilter(field.text, context)
+                    }
                 }
             }
         case .help(let scroll):
             switch key {
             case .escape, .char("?"), .char("q"), .enter: mode = .normal
-            case .down, .char("j"): mode = .help(scroll: scroll + 1)
-            case .up, .char("k"): mode = .help(scroll: max(0, scroll - 1))
-            case .pageDown, .char(" "): mode = .help(scroll: scroll + 10)
-            case .pageUp: mode = .help(scroll: max(0, scroll - 10))
+            case .down, .char("j"): scrollHelp(scroll, by: 1)
+            case .up, .char("k"): scrollHelp(scroll, by: -1)
+            case .pageDown, .char(" "): scrollHelp(scroll, by: 10)
+            case .pageUp: scrollHelp(scroll, by: -10)
+            case .home, .char("g"): scrollHelp(scroll, by: -Int.max / 2)
+            case .end, .char("G"): scrollHelp(scroll, by: Int.max / 2)
             default: break
             }
         case .normal:
@@ -176,7 +189,7 @@ public final class ConsoleApp {
             if screen(current).handle(key, context) { return }
             switch Self.shellKeys.action(for: key) {
             case .palette?: mode = .palette(TextField(), choice: 0)
-            case .filter?: mode = .filter(TextField(screen(current).filter))
+            case .filter?: mode = .filter(TextField(screen(current).filter), choice: 0)
             case .help?: mode = .help(scroll: 0)
             case .back?: back()
             case .quit?: quitRequested = true
@@ -186,27 +199,58 @@ public final class ConsoleApp {
         }
     }
 
+    /// Help scrolls within its rows, as laid out in the last frame drawn (its size is the terminal's).
+    private func scrollHelp(_ scroll: Int, by delta: Int) {
+        mode = .help(scroll: helpOverlay(lastBody).scrolled(scroll, by: delta))
+    }
+
     private func handlePalette(_ key: Key, _ field: inout TextField, _ choice: Int) {
-        let candidates = completions(field.text)
+        var choice = choice
         switch key {
         case .escape: mode = .normal
-        case .tab,
-            .right where field.cursor == field.text.count:
-            if let c = candidates.isEmpty ? nil : candidates[choice % candidates.count] { field.set(c) }
-            mode = .palette(field, choice: 0)
-        case .down: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + 1) % candidates.count)
-        case .up: mode = .palette(field, choice: candidates.isEmpty ? 0 : (choice + candidates.count - 1) % candidates.count)
         case .enter:
             mode = .normal
             run(field.text)
         default:
-            field.handle(key)
-            mode = .palette(field, choice: 0)
+            let before = field.text
+            if !Self.complete(key, &field, &choice, paletteCompletions(field.text)) { field.handle(key) }
+            mode = .palette(field, choice: field.text == before ? choice : 0)
         }
+    }
+
+    /// The completion keys the palette and the filter line share: Tab (or → at the end) takes the
+    /// chosen completion, ↓ and ↑ choose. False for any other key.
+    static func complete(_ key: Key, _ field: inout TextField, _ choice: inout Int, _ candidates: [Completion]) -> Bool {
+        switch key {
+        case .tab,
+            .right where field.cursor == field.text.count:
+            if !candidates.isEmpty { field.set(candidates[choice % candidates.count].text) }
+            choice = 0
+        case .down: choice = candidates.isEmpty ? 0 : (choice + 1) % candidates.count
+        case .up: choice = candidates.isEmpty ? 0 : (choice + candidates.count - 1) % candidates.count
+        default: return false
+        }
+        return true
     }
 
     func completions(_ text: String) -> [String] {
         PaletteCommand.completions(text, tenants: context.engine.tenantSummaries().map(\.tenant.id), themes: availableThemes)
+    }
+
+    func paletteCompletions(_ text: String) -> [Completion] { completions(text).map { Completion(text: $0, label: $0) } }
+
+    /// Completions of the filter line: the current list's keys, then the values of the key typed.
+    func filterCompletions(_ text: String) -> [Completion] {
+        screen(current).filterLanguage.completions(text) { values in
+            let snapshot = context.engine.config.snapshot
+            switch values {
+            case .free: return []
+            case .fixed(let v): return v
+            case .clients: return (snapshot.clients[context.tenantID] ?? [:]).keys.sorted()
+            case .tenants: return snapshot.tenants.keys.sorted()
+            case .eventTypes: return AuditEventType.all.map(\.rawValue).sorted()
+            }
+        }
     }
 
     var availableThemes: [String] { environment.themeDirectory.map(ThemeLoader.available(in:)) ?? [] }

@@ -24,6 +24,13 @@ public enum Present {
     public static func time(_ date: Date) -> String { timeFormatter.string(from: date) }
     public static func clock(_ date: Date) -> String { clockFormatter.string(from: date) }
 
+    /// A token's state; a code redeemed or a refresh token rotated is "used"/"rotated", not the
+    /// "revoked" of an incident.
+    public static func tokenStatus(_ r: TokenRecord, now: Date) -> TableCell {
+        if r.wasUsed { return TableCell(r.kind == .authorizationCode ? "✓ used" : "↻ rotated", role: .statusExpired) }
+        return tokenStatus(r.status(at: now))
+    }
+
     public static func tokenStatus(_ s: TokenRecord.Status) -> TableCell {
         switch s {
         case .active: return TableCell("● active", role: .statusActive)

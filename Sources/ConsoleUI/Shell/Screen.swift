@@ -17,6 +17,8 @@ public protocol Screen: AnyObject {
     /// The current `/` filter, and how to spell one.
     var filter: String { get }
     var filterHint: String { get }
+    /// The keys the `/` filter takes, for help, the hint and completion.
+    var filterLanguage: FilterLanguage { get }
 
     /// Called when the screen is shown, and again after a tenant switch: load what it shows.
     func activate(_ ctx: ConsoleContext)
@@ -31,5 +33,6 @@ public protocol Screen: AnyObject {
 
 extension Screen {
     public var crumb: String? { nil }
+    public var filterLanguage: FilterLanguage { .text(filterHint) }
     public func tick(_ ctx: ConsoleContext) {}
 }

@@ -69,11 +69,13 @@ public struct Dialog {
             buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +)
         )
         let width = min(screen.width - 2, contentWidth + 4)
-        let height = min(screen.height - 2, lines.count + 4)
+        // A line wider than the screen wraps inside the box: a dry run's last words are what it changes.
+        let wrapped = lines.flatMap { line in TextWrap.wrap(line.text, width: width - 4, indent: "  ").map { Line($0, role: line.role) } }
+        let height = min(screen.height - 2, wrapped.count + 4)
         let box = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)
         grid.fill(box, role: .dialog)
         Frame.draw(box, title: title, grid: &grid, role: .dialog)
-        for (i, line) in lines.prefix(height - 4).enumerated() {
+        for (i, line) in wrapped.prefix(height - 4).enumerated() {
             grid.put(line.text.fitted(to: width - 4), x: box.x + 2, y: box.y + 1 + i, role: line.role)
         }
         var x = box.maxX - 2 - buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +)

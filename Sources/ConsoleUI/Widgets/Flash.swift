@@ -38,6 +38,9 @@ public struct Flash: Sendable, Hashable {
         shownAt = now
     }
 
+    /// Takes the message down at once (what it said no longer holds).
+    public mutating func clear() { message = nil }
+
     /// Clears an expired message; true if it did (the frame must be redrawn).
     public mutating func expire(at now: Date) -> Bool {
         guard message != nil, now.timeIntervalSince(shownAt) >= Self.lifetime else { return false }
@@ -45,9 +48,23 @@ public struct Flash: Sendable, Hashable {
         return true
     }
 
-    public func draw(y: Int, width: Int, grid: inout CellGrid) {
-        guard let message else { return }
-        grid.put((level.prefix + message).fitted(to: width), x: 0, y: y, role: level.role, limit: width)
+    /// The message wrapped to `width`: an error names the fix at its end, so none is cut.
+    public func lines(width: Int) -> [String] {
+        guard let message else { return [] }
+        return TextWrap.wrap(level.prefix + message, width: width, indent: "  ")
+    }
+
+    /// Draws the message so that its last row is `y`, growing upwards over at most `maxRows` rows.
+    public func draw(y: Int, width: Int, maxRows: Int = 1, grid: inout CellGrid) {
+        let lines = lines(width: width)
+        guard !lines.isEmpty else { return }
+        let rows = min(max(1, maxRows), lines.count)
+        let top = y - rows + 1
+        grid.fill(Rect(x: 0, y: top, width: width, height: rows), role: level.role)
+        for (i, line) in lines.prefix(rows).enumerated() {
+            let cut = i == rows - 1 && lines.count > rows
+            grid.put(cut ? (line + " …").fitted(to: width) : line, x: 0, y: top + i, role: level.role, limit: width)
+        }
     }
 }
 

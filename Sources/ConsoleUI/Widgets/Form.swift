@@ -90,17 +90,16 @@ public struct Form: Sendable {
                 grid.put(f.input.text + "  (fixed)", x: area.x + labelWidth + 1, y: y, role: .muted, limit: inputWidth)
             }
             y += 1
+            // An error lists what is allowed at its end: it wraps under the field, whole.
+            let room = max(1, area.maxY - 1 - y)
             if let e = f.error {
-                grid.put("✕ " + e, x: area.x + labelWidth + 1, y: y, role: .flashError, limit: inputWidth)
-                y += 1
+                y += grid.putWrapped("✕ " + e, x: area.x + labelWidth + 1, y: y, width: inputWidth, role: .flashError, maxRows: room)
             } else if i == focus, !f.help.isEmpty {
-                grid.put(f.help, x: area.x + labelWidth + 1, y: y, role: .muted, limit: inputWidth)
-                y += 1
+                y += grid.putWrapped(f.help, x: area.x + labelWidth + 1, y: y, width: inputWidth, role: .muted, maxRows: room)
             }
         }
         if let e = formError, y < area.maxY {
-            grid.put("✕ " + e, x: area.x, y: y, role: .flashError, limit: area.width)
-            y += 1
+            y += grid.putWrapped("✕ " + e, x: area.x, y: y, width: area.width, role: .flashError, maxRows: max(1, area.maxY - 1 - y))
         }
         if y < area.maxY {
             grid.put(

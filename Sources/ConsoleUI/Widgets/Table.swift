@@ -1,14 +1,18 @@
 /// A column of a table: a header and a width rule.
 public struct Column: Sendable, Hashable {
     public var title: String
-    /// Minimum width; the flexible column takes what is left.
+    /// Minimum width; flexible columns share what is left.
     public var width: Int
     public var flexible: Bool
+    /// The widest a flexible column grows (nil: no bound), so that one column does not take all the
+    /// slack of a wide terminal while its neighbours are cut.
+    public var maxWidth: Int?
 
-    public init(_ title: String, _ width: Int, flexible: Bool = false) {
+    public init(_ title: String, _ width: Int, flexible: Bool = false, max maxWidth: Int? = nil) {
         self.title = title
         self.width = width
         self.flexible = flexible
+        self.maxWidth = maxWidth
     }
 }
 
@@ -25,8 +29,8 @@ public struct TableCell: Sendable, Hashable, ExpressibleByStringLiteral {
 
 /// Draws a table with a header row, the selected row highlighted, and a scroll position indicator.
 public enum Table {
-    /// Column widths for `width` cells: fixed columns as given, flexible ones share the rest; columns
-    /// that do not fit are dropped from the right.
+    /// Column widths for `width` cells: fixed columns as given, flexible ones share the rest a cell
+    /// at a time up to their `maxWidth`; columns that do not fit are dropped from the right.
     public static func layout(_ columns: [Column], width: Int) -> [Int] {
         var widths = columns.map(\.width)
         var total = widths.reduce(0, +) + max(0, columns.count - 1)
@@ -36,8 +40,16 @@ public enum Table {
             total -= widths[shown] + 1
         }
         widths = Array(widths.prefix(shown))
-        let spare = width - total
-        if spare > 0, let flex = columns.prefix(shown).firstIndex(where: \.flexible) { widths[flex] += spare }
+        var spare = width - total
+        let flexible = columns.prefix(shown).indices.filter { columns[$0].flexible }
+        while spare > 0 {
+            let growing = flexible.filter { widths[$0] < (columns[$0].maxWidth ?? .max) }
+            if growing.isEmpty { break }
+            for i in growing where spare > 0 {
+                widths[i] += 1
+                spare -= 1
+            }
+        }
         return widths
     }
 
