@@ -33,7 +33,9 @@ struct ConformanceFixture: Sendable {
             directory = dir
             store = try SQLiteStore(path: dir.appendingPathComponent("test.db").path, durable: false)
         case .postgres:
-            let postgres = try await PostgresStore(url: PostgresURL(TestPostgres.freshDatabase()), maximumConnections: 4)
+            // A generous deadline: these tests pin semantics, and on a loaded machine 200 concurrent writes
+            // were seen to pass the default 5 s (their callers then get an error, by design).
+            let postgres = try await PostgresStore(url: PostgresURL(TestPostgres.freshDatabase() + "?connect_timeout=60"), maximumConnections: 4)
             store = postgres
             closer = { postgres.close() }
         }
