@@ -99,11 +99,6 @@ public final class PostgresStore: Sendable {
 
     func rows(_ sql: SQL) async throws -> [PostgresRow] { try await rows(sql.query) }
 
-    /// The installation's setting `key`, if set.
-    public func setting(_ key: String) async throws -> String? {
-        try await rows("SELECT value FROM settings WHERE key = \(key)").first.map { try $0.decode(String.self) }
-    }
-
     /// Sets `key` to `value` unless it is set; returns the value now stored (the first writer's).
     public func settingOnce(_ key: String, _ value: String) async throws -> String {
         try await writer.submit { write in

@@ -25,6 +25,13 @@ import Testing
         return Node(store: store, engine: engine)
     }
 
+    /// Two nodes on one fresh database, with one master key.
+    func twoNodes() async throws -> (Node, Node) {
+        let url = try TestPostgres.freshDatabase()
+        let key = SecretBox.generateMasterKey()
+        return (try await node(url, key: key), try await node(url, key: key))
+    }
+
     /// Waits for `condition` with a generous real-time bound (the push itself takes milliseconds).
     func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let start = ContinuousClock.now
@@ -36,12 +43,11 @@ import Testing
     }
 
     @Test func aChangeThroughOneNodeReachesTheOthersConfigurationWithoutAPoll() async throws {
-        let url = try TestPostgres.freshDatabase()
-        let key = SecretBox.generateMasterKey()
-        let a = try await node(url, key: key)
-        defer { a.store.close() }
-        let b = try await node(url, key: key)
-        defer { b.store.close() }
+        let (a, b) = try await twoNodes()
+        defer {
+            a.store.close()
+            b.store.close()
+        }
         let watch = Task { await a.engine.config.watch() }
         defer { watch.cancel() }
 
@@ -52,12 +58,11 @@ import Testing
     }
 
     @Test func theLiveAuditTailShowsEventsAppendedByAnotherNode() async throws {
-        let url = try TestPostgres.freshDatabase()
-        let key = SecretBox.generateMasterKey()
-        let a = try await node(url, key: key)
-        defer { a.store.close() }
-        let b = try await node(url, key: key)
-        defer { b.store.close() }
+        let (a, b) = try await twoNodes()
+        defer {
+            a.store.close()
+            b.store.close()
+        }
 
         // The tail reads its (empty) backlog first; only then does B append, so what the tail shows
         // next can only have come live, and with A's timer stopped only through the feed.

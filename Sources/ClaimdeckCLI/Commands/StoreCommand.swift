@@ -38,7 +38,8 @@ struct StoreCommand: AsyncParsableCommand {
             do { url = try PostgresURL(to) } catch { throw CommandFailure(message: "--to: \(error)", exitCode: 2) }
             // The source's key, which its sealed signing keys need: never a new one.
             let keyFile = MasterKeyFile.path(forDatabase: from)
-            guard try MasterKeyFile.fromEnvironment() != nil || FileManager.default.fileExists(atPath: keyFile) else {
+            let keyInEnvironment = try MasterKeyFile.fromEnvironment() != nil
+            guard keyInEnvironment || FileManager.default.fileExists(atPath: keyFile) else {
                 throw CommandFailure(
                     message: "no master key for \(from): set \(MasterKeyFile.environmentVariable) or restore \(keyFile)",
                     exitCode: 2
@@ -55,7 +56,7 @@ struct StoreCommand: AsyncParsableCommand {
             guard report.isIntact else {
                 throw CommandFailure(message: "the copy's audit chain does not verify from event \(report.firstBrokenSequence ?? 0)")
             }
-            let keySource = try MasterKeyFile.fromEnvironment() != nil ? MasterKeyFile.environmentVariable : keyFile
+            let keySource = keyInEnvironment ? MasterKeyFile.environmentVariable : keyFile
             Output(json: json).emit(
                 .object([
                     "to": .string(url.description),
