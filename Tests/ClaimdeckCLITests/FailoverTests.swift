@@ -20,7 +20,7 @@ struct FailoverTests {
     @Test func requestsAre503WhileTheDatabaseIsDownAndTheNodeRecoversByItself() async throws {
         let cluster = try TestPostgres.Cluster.start()
         defer { cluster.stop() }
-        let url = try TestPostgres.freshDatabase(on: cluster.url) + "?connect_timeout=2"
+        let url = try TestPostgres.freshDatabase(on: cluster.url, connectTimeout: 2)
         let key = SecretBox.generateMasterKey().base64EncodedString()
         let server = try Binary.Running(
             ["serve", "--db", url, "--port", "0", "--demo", "--log-level", "error"],

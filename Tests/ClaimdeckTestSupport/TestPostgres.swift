@@ -93,7 +93,11 @@ public enum TestPostgres {
 
     /// Creates an empty database with a unique name and returns its URL, so tests stay independent
     /// and can run in parallel. Databases are left behind: the cluster is thrown away after the run.
-    public static func freshDatabase(on server: String? = nil) throws -> String {
+    ///
+    /// The URL carries `connect_timeout` (the store's deadline for every call): 60 s unless a test is
+    /// about the deadline itself, because a CI machine running every suite at once on two cores can
+    /// keep a healthy server from answering within the product's 5 s default.
+    public static func freshDatabase(on server: String? = nil, connectTimeout: Int = 60) throws -> String {
         let server = try server ?? serverURL()
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-psql-\(name).out")
@@ -107,6 +111,6 @@ public enum TestPostgres {
             throw FixtureError("psql could not create a test database: \((try? String(contentsOf: log, encoding: .utf8)) ?? "no output")")
         }
         guard let slash = server.lastIndex(of: "/") else { throw FixtureError("not a database URL") }
-        return server[..<slash] + "/" + name
+        return server[..<slash] + "/" + name + "?connect_timeout=\(connectTimeout)"
     }
 }

@@ -35,7 +35,7 @@ struct ConformanceFixture: Sendable {
         case .postgres:
             // A generous deadline: these tests pin semantics, and on a loaded machine 200 concurrent writes
             // were seen to pass the default 5 s (their callers then get an error, by design).
-            let postgres = try await PostgresStore(url: PostgresURL(TestPostgres.freshDatabase() + "?connect_timeout=60"), maximumConnections: 4)
+            let postgres = try await PostgresStore(url: PostgresURL(TestPostgres.freshDatabase()), maximumConnections: 4)
             store = postgres
             closer = { postgres.close() }
         }
