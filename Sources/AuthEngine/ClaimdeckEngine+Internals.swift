@@ -143,10 +143,10 @@ extension ClaimdeckEngine {
                 endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,
                 allowPublic: allowPublic
             )
-            if let clientKey { clientThrottle.recordSuccess(account: clientKey) }
+            if let clientKey { await recordSuccess(clientThrottle, account: clientKey, now: now) }
             return client
         } catch  where error.code == "invalid_client" {
-            clientThrottle.recordFailure(account: clientKey, address: addressKey, now: now)
+            await recordFailure(clientThrottle, account: clientKey, address: addressKey, now: now)
             var uniform = error
             uniform.errorDescription = "client authentication failed"
             uniform.auditDescription = error.errorDescription

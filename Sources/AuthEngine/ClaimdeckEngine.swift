@@ -50,7 +50,7 @@ public final class ClaimdeckEngine: Sendable {
         metrics: EngineMetrics = EngineMetrics(),
         logger: Logger = Logger(label: "claimdeck.engine"),
         throttle: LoginThrottle = LoginThrottle(),
-        clientThrottle: LoginThrottle = LoginThrottle(policy: .clientAuthentication),
+        clientThrottle: LoginThrottle = LoginThrottle(policy: .clientAuthentication, scope: "client"),
         claimLookup: (any ClaimLookupFetcher)? = nil,
         timer: any Clock<Duration> = ContinuousClock()
     ) async throws {

@@ -106,6 +106,8 @@ public struct ClaimdeckHTTPServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Configuration changed by another process (the CLI, a console beside this server) applies within 10 ms.
             group.addTask { await engine.config.watch() }
+            // Failed sign-ins and client authentications other nodes count (PostgreSQL) throttle here too.
+            if engine.followsOtherNodes { group.addTask { await engine.watchSharedThrottles() } }
             group.addTask {
                 // Throttled callers' refusals are written as one event per window; write each closed one.
                 while !Task.isCancelled {

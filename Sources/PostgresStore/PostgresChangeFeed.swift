@@ -18,7 +18,7 @@ final class PostgresChangeFeed: Sendable {
                 do {
                     try await client.withConnection { connection in
                         let notifications = try await connection.listen(PostgresChannels.changes)
-                        if listenedBefore { self?.broadcast([.config, .audit]) }
+                        if listenedBefore { self?.broadcast([.config, .audit, .throttle]) }
                         listenedBefore = true
                         for try await notification in notifications {
                             if let change = StoreChange(rawValue: notification.payload) { self?.broadcast([change]) }

@@ -11,6 +11,7 @@ enum PostgresMigrations {
     static let all: [(version: Int, name: String, statements: [String])] = [
         (1, "config, tokens, audit", PostgresSchema.v1),
         (2, "user flows, partner grants, designs, settings", PostgresSchema.v2),
+        (3, "shared throttles", PostgresSchema.v3),
     ]
 
     /// Applies the missing migrations under the advisory lock; returns the versions it applied.

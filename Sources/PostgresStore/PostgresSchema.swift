@@ -90,6 +90,12 @@ enum PostgresSchema {
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ]
 
+    /// Failed sign-ins and client authentications per key, shared by every node (`ThrottleStore`).
+    static let v3: [String] = [
+        "CREATE TABLE throttle_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, changed_at DOUBLE PRECISION NOT NULL)",
+        "CREATE INDEX throttle_failures_by_change ON throttle_failures (changed_at)",
+    ]
+
     private static func configTable(_ name: String, key: String) -> String {
         """
         CREATE TABLE \(name) (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,

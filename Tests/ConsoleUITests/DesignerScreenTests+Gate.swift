@@ -142,7 +142,7 @@ extension DesignerScreenTests {
         await h.press(.char("v"))
         #expect(h.line(2) == "Design versions · live v2 · newest first", "\(h.screen)")
         await h.press(.down, .char("r"))
-        var text = h.screen
+        let text = h.screen
         #expect(text.contains("Rolling back breaks API contracts"), "\(text)")
         #expect(text.contains("Gate: refused: breaking changes for API reports"))
         await h.press(.enter)

@@ -57,6 +57,37 @@ import Testing
         #expect(try await eventually { a.engine.config.snapshot.clients["t1"]?["svc"] != nil })
     }
 
+    @Test func failedSignInsSpreadOverThreeNodesAreThrottledAsOnOne() async throws {
+        let url = try TestPostgres.freshDatabase()
+        let key = SecretBox.generateMasterKey()
+        let nodes = [try await node(url, key: key), try await node(url, key: key), try await node(url, key: key)]
+        defer { for n in nodes { n.store.close() } }
+        let watches = nodes.map { n in Task { await n.engine.watchSharedThrottles() } }
+        defer { for w in watches { w.cancel() } }
+        try await nodes[0].engine.createTenant(id: "t1", actor: "test")
+        _ = try await nodes[0].engine.createUser(tenantID: "t1", username: "alice", password: "correct horse battery", actor: "test")
+        for n in nodes { _ = try await n.engine.config.refreshIfChanged() }
+
+        // One wrong password on each node: three failures, the account's free ones (a different
+        // address each time, so only the account's count can stop the fourth).
+        for (i, n) in nodes.enumerated() {
+            await #expect(throws: LoginFailure.invalidCredentials) {
+                try await n.engine.login(tenantID: "t1", username: "alice", password: "guess \(i)", remoteAddress: "192.0.2.\(i)")
+            }
+        }
+        // The first node learns of the other two's through the feed (its timer never moves: no poll).
+        #expect(try await eventually { nodes[0].engine.throttle.wait(account: "u:t1:alice", address: nil, now: Date()) > 0 })
+        // Even the right password, from a fourth address, waits.
+        let refused = await #expect(throws: LoginFailure.self) {
+            try await nodes[0].engine.login(tenantID: "t1", username: "alice", password: "correct horse battery", remoteAddress: "192.0.2.9")
+        }
+        guard case .throttled(let retryAfter) = refused else {
+            Issue.record("not throttled: \(String(describing: refused))")
+            return
+        }
+        #expect(retryAfter >= 1)
+    }
+
     @Test func theLiveAuditTailShowsEventsAppendedByAnotherNode() async throws {
         let (a, b) = try await twoNodes()
         defer {

@@ -228,7 +228,7 @@ extension ClaimdeckEngine {
             device.status == .pending, device.expiresAt > now,
             let client = config.snapshot.client(tenantID, device.clientID), !client.disabled
         else {
-            throttle.recordFailure(account: nil, address: key, now: now)
+            await recordFailure(throttle, account: nil, address: key, now: now)
             return .failure("That code is not valid or has expired. Check the code on your device.")
         }
         return .success((device, client))

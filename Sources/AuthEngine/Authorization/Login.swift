@@ -58,7 +58,7 @@ extension ClaimdeckEngine {
         guard let user, matches, !user.disabled else {
             let reason =
                 user == nil ? "unknown user" : user!.disabled ? "user disabled" : user!.passwordHash == nil ? "no password set" : "wrong password"
-            throttle.recordFailure(account: account, address: address, now: now)
+            await recordFailure(throttle, account: account, address: address, now: now)
             await audit([
                 AuditEventDraft(
                     time: now,
@@ -73,7 +73,7 @@ extension ClaimdeckEngine {
             ])
             throw .invalidCredentials
         }
-        throttle.recordSuccess(account: account)
+        await recordSuccess(throttle, account: account, now: now)
         let id = ids.timeOrdered(at: now)
         let cookie = SessionCookie.prefix + id + ids.secret(bytes: 32)
         let session = LoginSession(

@@ -3,7 +3,9 @@ import Synchronization
 
 /// Slows down password (and client secret) guessing: after a few failures for one account, or from one address, every
 /// further attempt must wait an increasing delay (doubling, capped). Pure state over an injected clock,
-/// so tests are exact. Kept in memory per process: with several nodes each throttles on its own.
+/// so tests are exact. This is the in-memory mirror each attempt reads; the engine counts every
+/// failure in the store too (`ThrottleStore`) and applies what other nodes counted, so several nodes
+/// throttle as one (see `ClaimdeckEngine+SharedThrottle.swift`).
 public final class LoginThrottle: Sendable {
     public struct Policy: Sendable, Hashable {
         /// Failures allowed before delays start.
@@ -33,10 +35,14 @@ public final class LoginThrottle: Sendable {
     }
 
     let policy: Policy
+    /// What this throttle's keys are prefixed with in the store, so that one table serves both the
+    /// sign-in and the client authentication throttles.
+    let scope: String
     private let entries = Mutex<[String: Entry]>([:])
 
-    public init(policy: Policy = Policy()) {
+    public init(policy: Policy = Policy(), scope: String = "login") {
         self.policy = policy
+        self.scope = scope
     }
 
     static func accountKey(tenantID: String, username: String) -> String { "u:\(tenantID):\(username.lowercased())" }
@@ -68,10 +74,31 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// A successful login clears the account's failures (the address keeps its count).
-    public func recordSuccess(account: String) {
-        _ = entries.withLock { $0.removeValue(forKey: account) }
+    /// A successful login clears the account's failures (the address keeps its count); true when
+    /// there were any (only then need the store hear of it).
+    @discardableResult
+    public func recordSuccess(account: String) -> Bool {
+        entries.withLock { $0.removeValue(forKey: account) } != nil
     }
+
+    /// Takes the store's counts of this throttle's keys (its own `scope`, prefix stripped) as they
+    /// are: a count of 0 forgets the key.
+    func apply(_ counts: [ThrottleCount]) {
+        let prefix = scope + "|"
+        entries.withLock { entries in
+            for count in counts where count.key.hasPrefix(prefix) {
+                let key = String(count.key.dropFirst(prefix.count))
+                if count.failures > 0 {
+                    entries[key] = Entry(failures: count.failures, lastFailure: count.changedAt)
+                } else {
+                    entries.removeValue(forKey: key)
+                }
+            }
+        }
+    }
+
+    /// A key as the store names it.
+    func storedKey(_ key: String) -> String { scope + "|" + key }
 
     private func remaining(_ e: Entry, free: Int, now: Date) -> TimeInterval {
         guard e.failures >= free, now.timeIntervalSince(e.lastFailure) < policy.forgetAfter else { return 0 }

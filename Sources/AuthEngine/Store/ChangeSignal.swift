@@ -54,16 +54,18 @@ final class ChangeSignal: Sendable {
 final class ChangeSignals: Sendable {
     let config = ChangeSignal()
     let audit = ChangeSignal()
+    let throttle = ChangeSignal()
     private let task: Task<Void, Never>
 
     init(feed: any ChangeFeed) {
-        let (config, audit) = (self.config, self.audit)
+        let (config, audit, throttle) = (self.config, self.audit, self.throttle)
         let stream = feed.changes()
         task = Task {
             for await change in stream {
                 switch change {
                 case .config: config.bump()
                 case .audit: audit.bump()
+                case .throttle: throttle.bump()
                 }
             }
         }

@@ -110,7 +110,7 @@ public protocol HealthCheckable: Sendable {
 }
 
 /// Everything the engine needs from a store.
-public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & HealthCheckable
+public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & ThrottleStore & HealthCheckable
 
 /// A store that announces the changes any process commits (PostgreSQL's LISTEN/NOTIFY), so readers
 /// wait for news instead of polling. A store without one is polled.
@@ -126,4 +126,6 @@ public enum StoreChange: String, Sendable {
     case config
     /// Audit events were appended.
     case audit
+    /// Sign-in or client authentication failures were counted or cleared (`ThrottleStore`).
+    case throttle
 }

@@ -156,7 +156,7 @@ struct ConsoleCommand: AsyncParsableCommand {
             throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2)
         }
         print("No terminal: serving without the console, as 'claimdeck serve' does.")
-        var serve = try ServeCommand.parse(arguments)
+        let serve = try ServeCommand.parse(arguments)
         try await serve.run()
     }
 }

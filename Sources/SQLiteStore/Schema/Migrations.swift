@@ -156,6 +156,16 @@ enum Migrations {
             // the table stays empty (see `SQLiteStore.ping`).
             try db.execute(sql: "CREATE TABLE write_probe (data BLOB NOT NULL)")
         }
+        m.registerMigration("v9-throttle") { db in
+            // Failed sign-ins and client authentications per key (`ThrottleStore`): what several
+            // nodes share on PostgreSQL; the same table here, so both stores are alike.
+            try db.execute(
+                sql: """
+                    CREATE TABLE throttle_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, changed_at REAL NOT NULL);
+                    CREATE INDEX throttle_failures_by_change ON throttle_failures (changed_at);
+                    """
+            )
+        }
         return m
     }
 }

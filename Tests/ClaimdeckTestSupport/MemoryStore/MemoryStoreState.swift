@@ -19,6 +19,8 @@ struct MemoryStoreState: Sendable {
     var sessions: [String: LoginSession] = [:]
     var consents: [ConsentKey: Consent] = [:]
     var devices: [String: DeviceAuthorization] = [:]
+    /// Stored throttle key -> its failures (`throttle_failures`).
+    var throttle: [String: ThrottleCount] = [:]
     /// Sequence number n is at index n - 1.
     var audit: [AuditEvent] = []
 
