@@ -71,6 +71,16 @@ struct SeveralNodesTests {
         #expect(try await isActive(http, token, at: a) == false)
         #expect(try await isActive(http, token, at: b) == false)
 
+        // A standard client library signs in on A, refreshes on B and reuses the old refresh token on
+        // C: the reuse revokes the family, so A then refuses its newest refresh token.
+        try #require(
+            StandardClientInteropTests.authlibAvailable(),
+            "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)"
+        )
+        let script = Binary.repoRoot.appendingPathComponent("Tests/Interop/authlib_client.py").path
+        let interop = try await Binary.complete(StandardClientInteropTests.python, [script, a.base, b.base, c.base])
+        #expect(interop.code == 0 && interop.stdout.contains("interop ok"), "\(interop.stdout)\n\(interop.stderr)")
+
         // A subject revoked through the CLI: inactive on every node.
         let second = try #require(try await issue(http, at: b))
         let revoke = try await Binary.run(

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Drives Claimdeck with Authlib, a standard OAuth 2.0 / OpenID Connect client library.
 
-Usage: authlib_client.py ISSUER
+Usage: authlib_client.py ISSUER [ISSUER_B ISSUER_C]
 Walks the authorization code flow with PKCE as a relying party does (discovery, authorization URL,
 a browser that signs in, code exchange, ID token validation against the JWKS, userinfo, refresh
-rotation), then client_credentials. Prints "interop ok" and exits 0, or raises.
+rotation and reuse detection), then client_credentials. Prints "interop ok" and exits 0, or raises.
+With three issuers (three nodes on one database) the refresh goes to the second node, the reuse of
+the old refresh token to the third, and the first must then refuse the family's newest token.
 """
 import re
 import sys
@@ -17,6 +19,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, jwt
 
 issuer = sys.argv[1]
+others = sys.argv[2:4]
 meta = requests.get(issuer + "/.well-known/openid-configuration", timeout=30).json()
 assert meta["issuer"] == issuer, meta["issuer"]
 assert "S256" in meta["code_challenge_methods_supported"]
@@ -57,12 +60,24 @@ assert claims["sub"] == "u-alice" and claims["email"] == "alice@example.com", cl
 info = rp.get(meta["userinfo_endpoint"]).json()
 assert info["sub"] == "u-alice" and info["name"] == "Alice Andersson", info
 
+def token_endpoint(at):
+    return requests.get(at + "/.well-known/openid-configuration", timeout=30).json()["token_endpoint"]
+
+
+def refresh(at, refresh_token):
+    return requests.post(token_endpoint(at), data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                         auth=("customer-portal", "portal-demo-secret"), timeout=30)
+
+
+refresh_at, reuse_at = (others + [issuer, issuer])[:2]
 old_refresh = token["refresh_token"]
-refreshed = rp.refresh_token(meta["token_endpoint"], refresh_token=old_refresh)
+refreshed = rp.refresh_token(token_endpoint(refresh_at), refresh_token=old_refresh)
 assert refreshed["refresh_token"] != old_refresh
-reused = requests.post(meta["token_endpoint"], data={"grant_type": "refresh_token", "refresh_token": old_refresh},
-                       auth=("customer-portal", "portal-demo-secret"), timeout=30)
+# The old refresh token again: reuse (RFC 9700 4.14.2), which revokes the whole family.
+reused = refresh(reuse_at, old_refresh)
 assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant", reused.text
+newest = refresh(issuer, refreshed["refresh_token"])
+assert newest.status_code == 400 and newest.json()["error"] == "invalid_grant", newest.text
 
 # A service: client_credentials with a secret in the Basic header.
 service = OAuth2Session("billing-service", "billing-demo-secret", scope="invoice-read")
