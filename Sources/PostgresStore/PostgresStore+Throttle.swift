@@ -10,14 +10,15 @@ extension PostgresStore: ThrottleStore {
             try await write.rows("DELETE FROM throttle_failures WHERE changed_at <= \(forgotten)")
             var counts: [ThrottleCount] = []
             for key in keys {
-                let failures = try await write.rows(
-                    """
-                    INSERT INTO throttle_failures (key, failures, changed_at) VALUES (\(key), 1, \(t))
-                    ON CONFLICT (key) DO UPDATE SET changed_at = EXCLUDED.changed_at,
-                        failures = CASE WHEN throttle_failures.changed_at > \(forgotten) THEN throttle_failures.failures + 1 ELSE 1 END
-                    RETURNING failures
-                    """
-                ).first?.decode(Int.self) ?? 1
+                let failures =
+                    try await write.rows(
+                        """
+                        INSERT INTO throttle_failures (key, failures, changed_at) VALUES (\(key), 1, \(t))
+                        ON CONFLICT (key) DO UPDATE SET changed_at = EXCLUDED.changed_at,
+                            failures = CASE WHEN throttle_failures.changed_at > \(forgotten) THEN throttle_failures.failures + 1 ELSE 1 END
+                        RETURNING failures
+                        """
+                    ).first?.decode(Int.self) ?? 1
                 counts.append(ThrottleCount(key: key, failures: failures, changedAt: now))
             }
             write.notify(.throttle)

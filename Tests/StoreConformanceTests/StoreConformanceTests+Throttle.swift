@@ -20,7 +20,11 @@ struct ThrottleConformanceTests {
 
         // A clear is kept as 0 so that other nodes hear of it; the next failure starts again at 1.
         try await f.store.clearThrottleFailures(keys: ["login|a"], at: t0.addingTimeInterval(20))
-        #expect(try await f.store.throttleCounts(changedSince: t0.addingTimeInterval(15)) == [ThrottleCount(key: "login|a", failures: 0, changedAt: t0.addingTimeInterval(20))])
+        #expect(
+            try await f.store.throttleCounts(changedSince: t0.addingTimeInterval(15)) == [
+                ThrottleCount(key: "login|a", failures: 0, changedAt: t0.addingTimeInterval(20))
+            ]
+        )
         #expect(try await f.store.recordThrottleFailures(keys: ["login|a"], at: t0.addingTimeInterval(30), forgetAfter: 900).map(\.failures) == [1])
 
         // Past the window a count starts again, and keys unchanged for that long are deleted.
@@ -44,7 +48,12 @@ struct ThrottleConformanceTests {
         #expect(counts.map(\.key) == ["login|a:t1:192.0.2.7", "login|u:t1:alice"])
         #expect(counts.map(\.failures) == [2, 2])
 
-        _ = try await f.engine.login(tenantID: ConformanceFixture.tenant, username: "alice", password: "correct horse battery", remoteAddress: "192.0.2.7")
+        _ = try await f.engine.login(
+            tenantID: ConformanceFixture.tenant,
+            username: "alice",
+            password: "correct horse battery",
+            remoteAddress: "192.0.2.7"
+        )
         let after = try await f.store.throttleCounts(changedSince: .distantPast)
         #expect(after.map(\.failures) == [2, 0])  // the address keeps its count
 
