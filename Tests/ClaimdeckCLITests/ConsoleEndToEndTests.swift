@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import NIOCore
@@ -85,17 +86,6 @@ struct Tmux {
 
 @Suite("claimdeck console in tmux", .serialized)
 struct ConsoleEndToEndTests {
-    func post(_ client: HTTPClient, _ url: String, _ body: String, basic: (String, String)) async throws -> (Int, JSONValue?) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(basic.0):\(basic.1)".utf8).base64EncodedString())
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), try? JSONValue(parsing: Data(bytes.readableBytesView)))
-    }
-
     @Test(.enabled(if: Tmux.available, "tmux is not installed (.ci/run installs it); the console end-to-end test needs a terminal"))
     func operatorFindsAnIssuedTokenOnTheAuditScreenAndRevokesIt() async throws {
         let (dir, db) = try Binary.tempDB()
@@ -115,7 +105,11 @@ struct ConsoleEndToEndTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         let base = "http://127.0.0.1:\(port)/sms"
-        let (status, body) = try await post(http, base + "/token", "grant_type=client_credentials", basic: ("billing-service", "billing-demo-secret"))
+        let (status, body) = try await http.postForm(
+            base + "/token",
+            "grant_type=client_credentials",
+            basic: ("billing-service", "billing-demo-secret")
+        )
         #expect(status == 200)
         let token = try #require(body?["access_token"]?.stringValue)
         let jti = try #require(JWS.parse(token)?.payload["jti"]?.stringValue)
@@ -141,7 +135,7 @@ struct ConsoleEndToEndTests {
         #expect(revoked, "\(after)")
 
         // Introspection agrees at once.
-        let (_, introspection) = try await post(http, base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
+        let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
         #expect(introspection == .object(["active": .bool(false)]))
 
         // The revocation is on the tail, and q leaves with the terminal restored and exit status 0.
@@ -152,6 +146,62 @@ struct ConsoleEndToEndTests {
         try tmux.keys("q")
         #expect(try await tmux.exitStatus() == "1 0")
         #expect(!(try tmux.screen()).contains("[5 Audit]"), "the console's screen is still shown after exit")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed (.ci/run installs it); the console end-to-end test needs a terminal"))
+    func theConsoleOverPostgreSQLShowsAnotherNodesIssuanceLiveAndRevokesItThere() async throws {
+        // A node serving on PostgreSQL; the console beside it on the same database, not serving.
+        let url = try TestPostgres.freshDatabase()
+        let key = SecretBox.generateMasterKey().base64EncodedString()
+        let node = try Binary.Running(
+            ["serve", "--db", url, "--port", "0", "--demo", "--log-level", "error"],
+            environment: ["CLAIMDECK_MASTER_KEY": key]
+        )
+        defer { node.stop() }
+        guard try await node.waitFor("serving on http://127.0.0.1:", timeout: .seconds(90)), let port = try await node.boundPort() else {
+            throw FixtureError("the node did not start: \(node.output)")
+        }
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color CLAIMDECK_MASTER_KEY='\(key)' "
+                + "'\(Binary.path)' --db '\(url)' --no-serve --tenant sms"
+        )
+        let (up, pane) = try await tmux.waitFor("[5 Audit]", timeout: .seconds(90))
+        try #require(up, "the console did not come up over PostgreSQL:\n\(pane)")
+        #expect(!pane.contains(key))
+
+        // A token the node issues reaches the console's live audit (pushed by NOTIFY).
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let base = "http://127.0.0.1:\(port)/sms"
+        let (status, body) = try await http.postForm(
+            base + "/token",
+            "grant_type=client_credentials",
+            basic: ("billing-service", "billing-demo-secret")
+        )
+        #expect(status == 200)
+        let token = try #require(body?["access_token"]?.stringValue)
+        let jti = try #require(JWS.parse(token)?.payload["jti"]?.stringValue)
+        let (seen, tail) = try await tmux.waitFor(jti)
+        try #require(seen, "the node's issuance never reached the console:\n\(tail)")
+
+        // Revoked from the console, refused by the node at once.
+        try tmux.keys("/")
+        try tmux.text("token:\(jti)")
+        try tmux.keys("Enter")
+        try await Task.sleep(for: .milliseconds(300))
+        try tmux.keys("r")
+        let (asked, dialog) = try await tmux.waitFor("Revoke token \(jti) of tenant sms?")
+        try #require(asked, "no confirmation dialog:\n\(dialog)")
+        try tmux.keys("Tab")
+        try tmux.keys("Enter")
+        let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
+        #expect(revoked, "\(after)")
+        let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
+        #expect(introspection == .object(["active": .bool(false)]))
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
     }
 
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))

@@ -38,11 +38,22 @@ struct StoreOptions: Sendable {
         return .file(text)
     }
 
-    /// Where the console writes its log while it owns the terminal: beside a SQLite file, else in the data directory.
+    /// Where the console writes its log while it owns the terminal: beside a SQLite file, else in the
+    /// data directory (created 0700 if missing: on PostgreSQL nothing else creates it).
     func consoleLogPath() throws -> String {
         switch try location() {
         case .file(let path): return path + ".console.log"
-        case .postgres: return Self.dataDirectory + "/console.log"
+        case .postgres:
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: Self.dataDirectory,
+                    withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700]
+                )
+            } catch {
+                throw CommandFailure(message: "cannot create \(Self.dataDirectory) for the console log: \(error.localizedDescription)", exitCode: 1)
+            }
+            return Self.dataDirectory + "/console.log"
         }
     }
 }
