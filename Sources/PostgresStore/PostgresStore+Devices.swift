@@ -82,7 +82,7 @@ extension PostgresStore {
                 "UPDATE device_authorizations SET status = 'consumed' WHERE tenant_id = \(tenantID) AND id = \(id) AND status = 'approved' RETURNING 1"
             )
             guard consumed == 1 else { return false }
-            try await TokenColumns.insert(tokens, in: write)
+            write.insert(tokens)
             write.append(audit)
             return true
         }

@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: TokenStore {
     public func record(tokens: [TokenRecord], audit: [AuditEventDraft]) async throws {
         try await writer.submit { write in
-            try await TokenColumns.insert(tokens, in: write)
+            write.insert(tokens)
             write.append(audit)
         }
     }
@@ -33,7 +33,7 @@ extension PostgresStore: TokenStore {
                 """
             )
             guard won == 1 else { return false }
-            try await TokenColumns.insert(tokens, in: write)
+            write.insert(tokens)
             write.append(audit)
             return true
         }

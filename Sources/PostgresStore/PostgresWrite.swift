@@ -20,10 +20,26 @@ final class PostgresWrite {
         self.logger = logger
     }
 
-    /// Runs a statement and returns its rows.
+    /// Token rows queued by `insert`, not yet sent.
+    private var queuedTokens: [TokenRecord] = []
+
+    /// Runs a statement and returns its rows; the queued token rows go first, so it sees them.
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await connection.query(query, logger: logger).collect()
+        try await insertQueuedTokens()
+        return try await connection.query(query, logger: logger).collect()
+    }
+
+    /// Queues token rows for this transaction: the rows of consecutive jobs (a batch of
+    /// client_credentials issuances) become one multi-row INSERT, sent before the next statement or
+    /// at `flush`. A duplicate id then fails the whole batch, which the writer replays job by job.
+    func insert(_ tokens: [TokenRecord]) { queuedTokens += tokens }
+
+    private func insertQueuedTokens() async throws {
+        guard !queuedTokens.isEmpty else { return }
+        let tokens = queuedTokens
+        queuedTokens = []
+        for sql in TokenColumns.inserts(tokens) { _ = try await connection.query(sql.query, logger: logger).collect() }
     }
 
     @discardableResult
@@ -42,6 +58,7 @@ final class PostgresWrite {
 
     /// Appends the queued events to the chain: one read of its head, one multi-row insert.
     func flush() async throws {
+        try await insertQueuedTokens()
         if !audit.isEmpty {
             let head = try await rows("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first
             var seq: Int64 = 0

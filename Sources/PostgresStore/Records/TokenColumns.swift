@@ -7,9 +7,9 @@ enum TokenColumns {
     static let names =
         "id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at, digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims"
 
-    /// Inserts `tokens` in one statement (several, past PostgreSQL's 65,535 bound values).
-    static func insert(_ tokens: [TokenRecord], in write: PostgresWrite) async throws {
-        for chunk in stride(from: 0, to: tokens.count, by: 3000) {
+    /// The INSERTs of `tokens`: one statement (several, past PostgreSQL's 65,535 bound values).
+    static func inserts(_ tokens: [TokenRecord]) -> [SQL] {
+        stride(from: 0, to: tokens.count, by: 3000).map { chunk in
             var sql = SQL("INSERT INTO tokens (\(names)) VALUES ")
             var values: [String] = []
             for t in tokens[chunk..<min(chunk + 3000, tokens.count)] {
@@ -23,7 +23,7 @@ enum TokenColumns {
                 )
             }
             sql.text += values.joined(separator: ", ")
-            try await write.rows(sql)
+            return sql
         }
     }
 
