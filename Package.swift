@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "AuthEngine", "JOSE",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -2,6 +2,7 @@ import AuthEngine
 import CoreMetrics
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 
 /// The store for several nodes: PostgreSQL through postgres-nio's pooled `PostgresClient`.
@@ -11,6 +12,10 @@ import PostgresNIO
 /// append to one chain. Single use (codes, refresh tokens, device codes, `jti`s, registration tokens)
 /// is one conditional UPDATE or INSERT, so of two nodes redeeming the same code exactly one wins.
 public final class PostgresStore: Sendable {
+    /// The connections' own event loop thread: under load, PostgreSQL's answers are read at once
+    /// instead of waiting behind HTTP work on the shared threads (measured: +10 % issuance).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     let client: PostgresClient
     let logger: Logger
     let writer: PostgresWriter
@@ -55,7 +60,7 @@ public final class PostgresStore: Sendable {
         // The pool logs every failed connection attempt at info while it retries; our own errors say it once.
         var background = logger
         background.logLevel = max(logger.logLevel, .warning)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
+        let client = PostgresClient(configuration: configuration, eventLoopGroup: Self.eventLoops, backgroundLogger: background)
         self.client = client
         // Queries wait until `run` has begun (postgres-nio warns of a lease before it).
         let (started, startedSignal) = AsyncStream<Void>.makeStream()

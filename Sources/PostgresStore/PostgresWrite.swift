@@ -23,23 +23,11 @@ final class PostgresWrite {
     /// Token rows queued by `insert`, not yet sent.
     private var queuedTokens: [TokenRecord] = []
 
-    /// Runs a statement and returns its rows; the queued token rows go first, so it sees them.
+    /// Runs a statement and returns its rows; the queued token rows go first (in the same round
+    /// trip), so it sees them.
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await insertQueuedTokens()
-        return try await connection.query(query, logger: logger).collect()
-    }
-
-    /// Queues token rows for this transaction: the rows of consecutive jobs (a batch of
-    /// client_credentials issuances) become one multi-row INSERT, sent before the next statement or
-    /// at `flush`. A duplicate id then fails the whole batch, which the writer replays job by job.
-    func insert(_ tokens: [TokenRecord]) { queuedTokens += tokens }
-
-    private func insertQueuedTokens() async throws {
-        guard !queuedTokens.isEmpty else { return }
-        let tokens = queuedTokens
-        queuedTokens = []
-        for sql in TokenColumns.inserts(tokens) { _ = try await connection.query(sql.query, logger: logger).collect() }
+        try await pipelined([query])[0]
     }
 
     @discardableResult
@@ -47,6 +35,32 @@ final class PostgresWrite {
 
     /// Runs an UPDATE/DELETE/INSERT written with `RETURNING 1` and says how many rows it touched.
     func changed(_ query: PostgresQuery) async throws -> Int { try await rows(query).count }
+
+    /// Queues token rows for this transaction: the rows of consecutive jobs (a batch of
+    /// client_credentials issuances) become one multi-row INSERT, sent before the next statement or
+    /// at `flush`. A duplicate id then fails the whole batch, which the writer replays job by job.
+    func insert(_ tokens: [TokenRecord]) { queuedTokens += tokens }
+
+    /// Sends `queries` back to back and waits for them all, in order: one round trip's wait for
+    /// statements that do not depend on each other's answer (BEGIN and the chain lock; the
+    /// notifications and COMMIT). They are written to the connection in order before the first
+    /// answer is awaited (the future API writes at once), so PostgreSQL runs them in order; any
+    /// failure throws, and the transaction is then rolled back.
+    @discardableResult
+    func pipelined(_ queries: [PostgresQuery]) async throws -> [[PostgresRow]] {
+        let all = TokenColumns.inserts(queuedTokens).map(\.query) + queries
+        queuedTokens = []
+        let sent = all.map { query -> EventLoopFuture<PostgresQueryResult> in connection.query(query, logger: logger) }
+        var results: [[PostgresRow]] = []
+        for answer in sent { results.append(Array(try await answer.get().rows)) }
+        return Array(results.suffix(queries.count))
+    }
+
+    /// Rolls the transaction back, dropping the rows still queued.
+    func rollback() async {
+        queuedTokens = []
+        _ = try? await connection.query("ROLLBACK", logger: logger)
+    }
 
     /// Queues events for the chain, appended in this transaction before it commits.
     func append(_ events: [AuditEventDraft]) {
@@ -58,9 +72,9 @@ final class PostgresWrite {
 
     /// Appends the queued events to the chain: one read of its head, one multi-row insert.
     func flush() async throws {
-        try await insertQueuedTokens()
         if !audit.isEmpty {
-            let head = try await rows("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first
+            // The batch's token rows and the chain's head in one round trip.
+            let head = try await pipelined(["SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"])[0].first
             var seq: Int64 = 0
             var previous = AuditChain.genesis
             if let head { (seq, previous) = try head.decode((Int64, String).self) }
@@ -85,9 +99,15 @@ final class PostgresWrite {
                 try await rows(sql)
             }
         }
-        for change in notifications.map(\.rawValue).sorted() {
-            try await rows("SELECT pg_notify(\(PostgresChannels.changes), \(change))")
+    }
+
+    /// `flush`, then the notifications and COMMIT in one round trip (PostgreSQL delivers them at the commit).
+    func commit() async throws {
+        try await flush()
+        let notify = notifications.map(\.rawValue).sorted().map { change -> PostgresQuery in
+            "SELECT pg_notify(\(PostgresChannels.changes), \(change))"
         }
+        try await pipelined(notify + ["COMMIT"])
     }
 }
 

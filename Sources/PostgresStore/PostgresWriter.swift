@@ -115,14 +115,12 @@ final class PostgresWriter: Sendable {
     private func transaction(_ body: (PostgresWrite) async throws -> Void) async throws {
         try await client.withConnection { connection in
             let write = PostgresWrite(connection: connection, logger: logger)
-            try await write.rows("BEGIN")
             do {
-                try await write.rows("SELECT pg_advisory_xact_lock(\(Self.chainLockKey))")
+                try await write.pipelined(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.chainLockKey))"])
                 try await body(write)
-                try await write.flush()
-                try await write.rows("COMMIT")
+                try await write.commit()
             } catch {
-                _ = try? await write.rows("ROLLBACK")
+                await write.rollback()
                 throw error
             }
         }
