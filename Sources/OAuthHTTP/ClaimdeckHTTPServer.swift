@@ -21,6 +21,8 @@ public struct ClaimdeckHTTPServer: Sendable {
     /// Where health, readiness and metrics are served instead of beside the OAuth endpoints (which
     /// then keep only `/healthz`); nil: all on the one listener.
     public var operations: (host: String, port: Int)?
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    public var trustedProxies = TrustedProxies()
 
     public init(
         engine: ClaimdeckEngine,
@@ -50,8 +52,8 @@ public struct ClaimdeckHTTPServer: Sendable {
         router.middlewares.add(RequestMetricsMiddleware(factory: metricsFactory))
         router.middlewares.add(ErrorMiddleware())
         OperationsRoutes(engine: engine, registry: registry).register(on: router, probesAndMetrics: operations == nil)
-        OAuthRoutes(engine: engine).register(on: router)
-        BrowserRoutes(engine: engine).register(on: router)
+        OAuthRoutes(engine: engine, proxies: trustedProxies).register(on: router)
+        BrowserRoutes(engine: engine, proxies: trustedProxies).register(on: router)
         return router
     }
 

@@ -8,6 +8,8 @@ import JOSE
 /// renders itself (see `OAuthError+HTTPResponseError.swift`), so handlers just `try`.
 struct OAuthRoutes {
     let engine: ClaimdeckEngine
+    /// Whose `X-Forwarded-For` names the client.
+    let proxies: TrustedProxies
 
     func register(on router: Router<ClaimdeckRequestContext>) {
         router.post(":tenant/token") { request, context in try await token(request, context) }
@@ -55,7 +57,7 @@ struct OAuthRoutes {
             tenantID: tenantID(context),
             form: form,
             authorization: request.headers[.authorization],
-            remoteAddress: context.remoteAddress
+            remoteAddress: proxies.clientAddress(request, context)
         )
     }
 

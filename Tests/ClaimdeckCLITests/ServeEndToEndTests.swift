@@ -133,6 +133,49 @@ struct ServeEndToEndTests {
         #expect(r.code == 2 && r.stderr.contains("--port"))
         let l = try await Binary.run(["serve", "--log-level", "loud"])
         #expect(l.code == 2 && l.stderr.contains("--log-level"))
+        let p = try await Binary.run(["serve", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "lb.internal"])
+        #expect(p.code == 2 && p.stderr.contains("--trusted-proxy: 'lb.internal' is neither an IP address nor a network"), "\(p.stderr)")
+    }
+
+    @Test("--trusted-proxy: behind a proxy of ours the throttles count the forwarded client, never the proxy; from anyone else the header is ignored")
+    func throttlesCountTheForwardedClientBehindATrustedProxy() async throws {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        /// 21 failed client authentications (unknown clients, so only the address counts), each
+        /// forwarded for `address(i)`; the statuses.
+        func failures(_ port: Int, _ address: (Int) -> String) async throws -> [UInt] {
+            var statuses: [UInt] = []
+            for i in 0..<21 {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/sms/token")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                request.headers.add(name: "X-Forwarded-For", value: "203.0.113.66, " + address(i))
+                request.body = .bytes(ByteBuffer(string: "grant_type=client_credentials&client_id=nobody-\(i)&client_secret=guess"))
+                statuses.append(try await http.execute(request, timeout: .seconds(30)).status.code)
+            }
+            return statuses
+        }
+        for trusted in [true, false] {
+            let (dir, db) = try Binary.tempDB()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let server = try Binary.Running(
+                ["serve", "--db", db, "--port", "0", "--demo", "--log-level", "error"] + (trusted ? ["--trusted-proxy", "127.0.0.0/8"] : [])
+            )
+            defer { server.stop() }
+            #expect(try await server.waitFor("serving on http://127.0.0.1:", timeout: .seconds(90)), "\(server.output)")
+            let port = try #require(try await server.boundPort(), "\(server.output)")
+            let spread = try await failures(port) { "198.51.100.\($0)" }
+            if trusted {
+                #expect(spread == Array(repeating: 401, count: 21), "each forwarded client has failures of its own")
+                let one = try await failures(port) { _ in "198.51.100.200" }
+                #expect(one.prefix(20).allSatisfy { $0 == 401 } && one.last == 429, "\(one)")
+            } else {
+                #expect(
+                    spread.prefix(20).allSatisfy { $0 == 401 } && spread.last == 429,
+                    "the header of an untrusted peer counts for nothing: \(spread)"
+                )
+            }
+        }
     }
 }
 

@@ -30,6 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("ops-port"), help: "Serve /healthz, /readyz and /metrics on this port instead (0: any free one).")
     var opsPort: Int?
     @Option(name: .customLong("ops-host"), help: "Address of the --ops-port listener.") var opsHost = "127.0.0.1"
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A load balancer or proxy (address or CIDR network, repeatable) whose X-Forwarded-For names the client."
+    )
+    var trustedProxy: [String] = []
 
     /// The limits asked for, once the open-file limit has been raised.
     func connectionLimits() -> ConnectionLimits {
@@ -50,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         ConnectionLimits.raiseDescriptorLimit()
         if let problem = connectionLimits().problem() { throw ValidationError(problem) }
+        do { _ = try TrustedProxies(trustedProxy) } catch { throw ValidationError("--trusted-proxy: \(error)") }
     }
 
     func run() async throws {
@@ -77,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         var server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: host, port: port, limits: connectionLimits(), logger: logger)
         let opsHost = self.opsHost
         server.operations = opsPort.map { (opsHost, $0) }
+        server.trustedProxies = try TrustedProxies(trustedProxy)
         try await server.run(
             onRunning: { bound in
                 print("Claimdeck serving on http://\(hostForURL):\(bound)")

@@ -8,6 +8,8 @@ import JOSE
 /// and renders the outcome.
 struct BrowserRoutes {
     let engine: ClaimdeckEngine
+    /// Whose `X-Forwarded-For` names the client.
+    let proxies: TrustedProxies
 
     func register(on router: Router<ClaimdeckRequestContext>) {
         router.get(":tenant/authorize") { request, context in await authorize(request, context, form: nil) }
@@ -44,7 +46,7 @@ struct BrowserRoutes {
             tenantID: tenantID,
             parameters: parameters,
             sessionCookie: sessionCookie(request, tenantID),
-            remoteAddress: context.remoteAddress
+            remoteAddress: proxies.clientAddress(request, context)
         )
         return render(outcome, tenantID: tenantID, request: request, afterPost: form != nil)
     }
@@ -82,7 +84,12 @@ struct BrowserRoutes {
         guard !username.isEmpty, !password.isEmpty else { return retry("Enter your username and password.", .badRequest) }
         let result: LoginResult
         do {
-            result = try await engine.login(tenantID: tenantID, username: username, password: password, remoteAddress: context.remoteAddress)
+            result = try await engine.login(
+                tenantID: tenantID,
+                username: username,
+                password: password,
+                remoteAddress: proxies.clientAddress(request, context)
+            )
         } catch .invalidCredentials {
             // 200, as form sign-ins answer (Keycloak's too): a 401 must carry a WWW-Authenticate challenge
             // (RFC 9110 section 15.5.2), which a form is not, and browsers log it as a failed load.
@@ -107,7 +114,7 @@ struct BrowserRoutes {
                 tenantID: tenantID,
                 parameters: parameters,
                 sessionCookie: result.cookie,
-                remoteAddress: context.remoteAddress,
+                remoteAddress: proxies.clientAddress(request, context),
                 justAuthenticated: true
             )
             response = render(outcome, tenantID: tenantID, request: request, afterPost: true)
@@ -141,7 +148,7 @@ struct BrowserRoutes {
             parameters: parameters,
             sessionCookie: sessionCookie(request, tenantID),
             approved: decision == "approve",
-            remoteAddress: context.remoteAddress
+            remoteAddress: proxies.clientAddress(request, context)
         )
         return render(outcome, tenantID: tenantID, request: request, afterPost: true)
     }
@@ -211,7 +218,7 @@ struct BrowserRoutes {
                         typedCode: code,
                         approved: decision == "approve",
                         sessionCookie: cookie,
-                        remoteAddress: context.remoteAddress
+                        remoteAddress: proxies.clientAddress(request, context)
                     ),
                     tenantID: tenantID,
                     request: request
@@ -229,7 +236,7 @@ struct BrowserRoutes {
                     tenantID: tenantID,
                     typedCode: code,
                     sessionCookie: cookie,
-                    remoteAddress: context.remoteAddress
+                    remoteAddress: proxies.clientAddress(request, context)
                 ),
                 tenantID: tenantID,
                 request: request
