@@ -86,6 +86,35 @@ struct Tmux {
 
 @Suite("claimdeck console in tmux", .serialized)
 struct ConsoleEndToEndTests {
+    /// A billing-service JWT from `base`, and its `jti`.
+    func issueJWT(_ http: HTTPClient, _ base: String) async throws -> (token: String, jti: String) {
+        let (status, body) = try await http.postForm(
+            base + "/token",
+            "grant_type=client_credentials",
+            basic: ("billing-service", "billing-demo-secret")
+        )
+        #expect(status == 200)
+        let token = try #require(body?["access_token"]?.stringValue)
+        return (token, try #require(JWS.parse(token)?.payload["jti"]?.stringValue))
+    }
+
+    /// What an operator does on the audit screen: narrow the tail to the token, `r` on its event,
+    /// confirm. Returns the confirmation dialog's screen.
+    func revokeFromTheAuditTail(_ tmux: Tmux, _ jti: String) async throws -> String {
+        try tmux.keys("/")
+        try tmux.text("token:\(jti)")
+        try tmux.keys("Enter")
+        try await Task.sleep(for: .milliseconds(300))
+        try tmux.keys("r")
+        let (asked, dialog) = try await tmux.waitFor("Revoke token \(jti) of tenant sms?")
+        try #require(asked, "no confirmation dialog:\n\(dialog)")
+        try tmux.keys("Tab")
+        try tmux.keys("Enter")
+        let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
+        #expect(revoked, "\(after)")
+        return dialog
+    }
+
     @Test(.enabled(if: Tmux.available, "tmux is not installed (.ci/run installs it); the console end-to-end test needs a terminal"))
     func operatorFindsAnIssuedTokenOnTheAuditScreenAndRevokesIt() async throws {
         let (dir, db) = try Binary.tempDB()
@@ -105,14 +134,7 @@ struct ConsoleEndToEndTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         let base = "http://127.0.0.1:\(port)/sms"
-        let (status, body) = try await http.postForm(
-            base + "/token",
-            "grant_type=client_credentials",
-            basic: ("billing-service", "billing-demo-secret")
-        )
-        #expect(status == 200)
-        let token = try #require(body?["access_token"]?.stringValue)
-        let jti = try #require(JWS.parse(token)?.payload["jti"]?.stringValue)
+        let (token, jti) = try await issueJWT(http, base)
 
         // The issuance shows up live on the audit screen.
         let (seen, tail) = try await tmux.waitFor(jti)
@@ -120,19 +142,9 @@ struct ConsoleEndToEndTests {
         #expect(tail.split(separator: "\n").contains { $0.contains("token.issued") && $0.contains(jti) })
 
         // The operator narrows the tail to that token and revokes it from its event.
-        try tmux.keys("/")
-        try tmux.text("token:\(jti)")
-        try tmux.keys("Enter")
-        try await Task.sleep(for: .milliseconds(300))
-        try tmux.keys("r")
-        let (asked, dialog) = try await tmux.waitFor("Revoke token \(jti) of tenant sms?")
-        try #require(asked, "no confirmation dialog:\n\(dialog)")
+        let dialog = try await revokeFromTheAuditTail(tmux, jti)
         #expect(dialog.contains("[ Cancel ]") && dialog.contains("Dies:     1 active token (1 JWT, 0 opaque)"))
         #expect(dialog.contains("JWTs stay usable until"))
-        try tmux.keys("Tab")
-        try tmux.keys("Enter")
-        let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
-        #expect(revoked, "\(after)")
 
         // Introspection agrees at once.
         let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
@@ -175,29 +187,12 @@ struct ConsoleEndToEndTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
         let base = "http://127.0.0.1:\(port)/sms"
-        let (status, body) = try await http.postForm(
-            base + "/token",
-            "grant_type=client_credentials",
-            basic: ("billing-service", "billing-demo-secret")
-        )
-        #expect(status == 200)
-        let token = try #require(body?["access_token"]?.stringValue)
-        let jti = try #require(JWS.parse(token)?.payload["jti"]?.stringValue)
+        let (token, jti) = try await issueJWT(http, base)
         let (seen, tail) = try await tmux.waitFor(jti)
         try #require(seen, "the node's issuance never reached the console:\n\(tail)")
 
         // Revoked from the console, refused by the node at once.
-        try tmux.keys("/")
-        try tmux.text("token:\(jti)")
-        try tmux.keys("Enter")
-        try await Task.sleep(for: .milliseconds(300))
-        try tmux.keys("r")
-        let (asked, dialog) = try await tmux.waitFor("Revoke token \(jti) of tenant sms?")
-        try #require(asked, "no confirmation dialog:\n\(dialog)")
-        try tmux.keys("Tab")
-        try tmux.keys("Enter")
-        let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
-        #expect(revoked, "\(after)")
+        _ = try await revokeFromTheAuditTail(tmux, jti)
         let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
         #expect(introspection == .object(["active": .bool(false)]))
         try tmux.keys("q")
