@@ -82,6 +82,8 @@ struct CLICommandTests {
         #expect(states.filter { $0 == "active" }.count == 2 && states.filter { $0 == "next" }.count == 2)  // ES256 and RS256
         let dry = try await Binary.run(["key", "rotate", "--tenant", "sms", "--dry-run", "--db", db, "--json"])
         #expect(dry.json?["dry_run"] == .bool(true))
+        // A dry run names no key it would create (the one created would be another one).
+        #expect(dry.json?["next"] == .string("(a new key)"), "\(dry.stdout)")
         #expect(try await Binary.run(["key", "list", "--tenant", "sms", "--db", db, "--json"]).stdout == keys.stdout)
         let rotated = try await Binary.run(["key", "rotate", "--tenant", "sms", "--db", db, "--json"])
         #expect(rotated.code == 0 && rotated.json?["retired"]?.stringValue != nil)

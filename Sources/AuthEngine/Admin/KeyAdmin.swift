@@ -40,6 +40,9 @@ extension ClaimdeckEngine {
         }
     }
 
+    /// What a dry run says of the next key a rotation would publish: it does not exist yet.
+    static let newNextKey = "(a new key)"
+
     /// Rotation: the published `next` key starts signing, the active one retires (published until the
     /// tokens it signed have expired), and a new `next` key is published. `dryRun` changes nothing.
     public func rotateKey(
@@ -57,7 +60,10 @@ extension ClaimdeckEngine {
         let next = statuses.first { $0.record.state == .next }
         var mutations: [ConfigMutation] = []
         var change = KeyChange(outstandingTokens: active?.outstandingTokens ?? 0)
-        if next == nil && active == nil {
+        if next == nil && active == nil && dryRun {
+            change.activated = "(a new key, activated at once)"
+            change.next = Self.newNextKey
+        } else if next == nil && active == nil {
             // First key of this algorithm: there is nothing to publish ahead of.
             let pair = try generateKeyPairForRotation(tenantID: tenantID, algorithm: alg, now: now)
             mutations = pair.map(ConfigMutation.putKey)
@@ -84,7 +90,10 @@ extension ClaimdeckEngine {
         }
         // Without a published next key (it was retired) this rotation only publishes one: a key is
         // published before it signs, and the next rotation makes it active.
-        if change.next == nil {
+        // A dry run names no key it would create: the one created later would be another (issue 14 item 6).
+        if change.next == nil && dryRun {
+            change.next = Self.newNextKey
+        } else if change.next == nil {
             let fresh = try generateKey(tenantID: tenantID, algorithm: alg, state: .next, now: now)
             mutations.append(.putKey(fresh))
             change.next = fresh.kid
