@@ -174,6 +174,9 @@ extension ClaimdeckEngine {
     /// refused. What the store could not record is counted (`claimdeck_audit_events_unrecorded_total`)
     /// and logged, once per interval with how often it repeated.
     func audit(_ events: [AuditEventDraft]) async {
+        // Deferred events (introspection's) ride along with this append.
+        let events = deferredAudit.take() + events
+        guard !events.isEmpty else { return }
         do {
             try await store.append(events)
         } catch {
@@ -184,4 +187,19 @@ extension ClaimdeckEngine {
             )
         }
     }
+
+    /// Records an event without waiting for the disk (`DeferredAudit`): for introspection, whose
+    /// answer must not wait for a commit.
+    func auditLater(_ event: AuditEventDraft) async {
+        if deferredAudit.add(event) { await flushDeferredAudit() }
+    }
+
+    /// Appends the events `auditLater` gathered. The server calls it every
+    /// `deferredAuditInterval` and at shutdown; reads of the log call it first.
+    public func flushDeferredAudit() async {
+        await audit([])
+    }
+
+    /// How often a server appends deferred audit events that no other write took along.
+    public static let deferredAuditInterval: Duration = .milliseconds(100)
 }

@@ -29,6 +29,8 @@ public final class ClaimdeckEngine: Sendable {
     let clientThrottle: LoginThrottle
     /// Folds the refusals of throttled callers into one audit event per window.
     let refusals = RefusalAggregator()
+    /// Introspection's audit events, appended without making the request wait (`DeferredAudit`).
+    let deferredAudit = DeferredAudit()
     let random: any RandomSource
     let decoyHash = Mutex<String?>(nil)
     let authenticator: ClientAuthenticator

@@ -117,11 +117,19 @@ public struct ClaimdeckHTTPServer: Sendable {
                     await engine.flushAggregatedRefusals()
                 }
             }
+            group.addTask {
+                // Introspection's audit events that no other write took along, appended on their own.
+                while !Task.isCancelled {
+                    try? await engine.timer.sleep(for: ClaimdeckEngine.deferredAuditInterval)
+                    await engine.flushDeferredAudit()
+                }
+            }
             group.addTask { try await app.runService() }
             if let operationsApp { group.addTask { try await operationsApp.runService() } }
             try await group.next()
             group.cancelAll()
         }
         await engine.flushAggregatedRefusals(everything: true)
+        await engine.flushDeferredAudit()
     }
 }

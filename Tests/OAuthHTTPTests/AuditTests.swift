@@ -9,7 +9,8 @@ import Testing
 @Suite("audit")
 struct AuditTests {
     static func events(_ server: TestServer, _ filter: AuditFilter = AuditFilter(tenantID: "sms")) async throws -> [AuditEvent] {
-        try await server.store.events(after: 0, limit: 10_000, filter: filter)
+        // Through the engine, which appends introspection's deferred events before it reads.
+        try await server.engine.auditEvents(after: 0, limit: 10_000, filter: filter)
     }
 
     @Test("a refused request: token.refused with reason invalid_client, and the wrong secret appears nowhere")

@@ -95,6 +95,8 @@ struct FullDiskTests {
         for _ in 0..<200 {
             #expect(try await s.engine.introspect(s.request([("token", kept.accessToken)])).active)
         }
+        // Introspection's events are appended after their answers (DeferredAudit): now.
+        await s.engine.flushDeferredAudit()
         let lost = try s.metrics.expectCounter("claimdeck_audit_events_unrecorded_total", [("type", "token.introspected")])
         #expect(lost.totalValue >= 1)
 

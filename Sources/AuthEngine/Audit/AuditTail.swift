@@ -111,17 +111,20 @@ extension ClaimdeckEngine {
 
     /// Audit events with a sequence number above `sequence` that match `filter`, oldest first.
     public func auditEvents(after sequence: Int64 = 0, limit: Int, filter: AuditFilter = AuditFilter()) async throws(AdminError) -> [AuditEvent] {
-        try await storeCall { try await store.events(after: sequence, limit: limit, filter: filter) }
+        await flushDeferredAudit()
+        return try await storeCall { try await store.events(after: sequence, limit: limit, filter: filter) }
     }
 
     /// The sequence number of the newest audit event (0: none yet).
     public func latestAuditSequence() async throws(AdminError) -> Int64 {
-        try await storeCall { try await store.latestSequence() }
+        await flushDeferredAudit()
+        return try await storeCall { try await store.latestSequence() }
     }
 
     /// Recomputes the audit log's hash chain: whether any event was edited or deleted.
     public func verifyAuditChain() async throws(AdminError) -> AuditChainReport {
-        try await storeCall { try await store.verifyChain() }
+        await flushDeferredAudit()
+        return try await storeCall { try await store.verifyChain() }
     }
 
     /// Whether the store answers (for `/readyz`).

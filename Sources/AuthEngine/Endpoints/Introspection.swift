@@ -60,7 +60,8 @@ extension ClaimdeckEngine {
         }
         let active = record.map { Self.isActive($0, at: now, snapshot: snapshot) } ?? false
         metrics.introspected(tenant: tenant.id, active: active)
-        await audit([
+        // Not waited for: introspection must not pay a commit (DeferredAudit).
+        await auditLater(
             AuditEventDraft(
                 time: now,
                 type: .tokenIntrospected,
@@ -71,7 +72,7 @@ extension ClaimdeckEngine {
                 actor: "client:\(caller.id)",
                 details: ["active": active ? "true" : "false"]
             )
-        ])
+        )
         return IntrospectionResult(
             active: active,
             record: active ? record : nil,
