@@ -155,7 +155,7 @@ extension ClaimdeckEngine {
     }
 
     /// Audits a refusal: throttled client authentications are folded into one event per window and
-    /// caller (`RefusalAggregator`), everything else is written as it comes.
+    /// caller (`AuditAggregator`), everything else is written as it comes.
     func auditRefusal(_ draft: AuditEventDraft, _ error: OAuthError) async {
         guard error.code == "invalid_client", error.retryAfter != nil else { return await audit([draft]) }
         let key = [draft.type.rawValue, draft.tenantID ?? "", draft.clientID ?? "", draft.details["remote_address"] ?? ""].joined(separator: "|")
@@ -165,9 +165,12 @@ extension ClaimdeckEngine {
 
     /// Writes the aggregated refusals whose window has closed (`everything`: all of them, at a stop).
     /// The server calls it every window and when it stops.
+    /// Aggregated introspections whose window closed join the deferred events.
     public func flushAggregatedRefusals(everything: Bool = false) async {
-        let due = refusals.flush(now: clock.now(), everything: everything)
-        if !due.isEmpty { await audit(due) }
+        let now = clock.now()
+        for event in introspections.flush(now: now, everything: everything) { deferredAudit.add(event) }
+        let due = refusals.flush(now: now, everything: everything)
+        if !due.isEmpty || everything { await audit(due) }
     }
 
     /// Appends audit events without failing the caller: the act they describe already happened or was

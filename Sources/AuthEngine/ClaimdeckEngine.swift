@@ -28,7 +28,9 @@ public final class ClaimdeckEngine: Sendable {
     /// Slows down secret guessing at the endpoints that authenticate clients (per client and address).
     let clientThrottle: LoginThrottle
     /// Folds the refusals of throttled callers into one audit event per window.
-    let refusals = RefusalAggregator()
+    let refusals = AuditAggregator()
+    /// Folds introspections per token, caller and answer, for tenants that ask for it (`TenantPolicy`).
+    let introspections = AuditAggregator()
     /// Introspection's audit events, appended without making the request wait (`DeferredAudit`).
     let deferredAudit = DeferredAudit()
     let random: any RandomSource

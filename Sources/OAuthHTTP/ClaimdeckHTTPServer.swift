@@ -124,6 +124,8 @@ public struct ClaimdeckHTTPServer: Sendable {
                     await engine.flushDeferredAudit()
                 }
             }
+            // Rows past each tenant's retention are deleted in small batches, every minute.
+            group.addTask { await engine.runJanitor() }
             group.addTask { try await app.runService() }
             if let operationsApp { group.addTask { try await operationsApp.runService() } }
             try await group.next()

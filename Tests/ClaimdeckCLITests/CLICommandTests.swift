@@ -117,6 +117,36 @@ struct CLICommandTests {
         }
     }
 
+    @Test("tenant update sets retention and introspection auditing, refusing bad values by name; token prune --dry-run counts")
+    func tenantPolicyAndPrune() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
+        let nothing = try await Binary.run(["tenant", "update", "acme", "--db", db])
+        #expect(nothing.code == 2 && nothing.stderr.contains("--token-retention"))
+        let typo = try await Binary.run(["tenant", "update", "acme", "--token-retention", "soon", "--db", db])
+        #expect(typo.code == 2 && typo.stderr.contains("'soon' is not a length of time"), "\(typo.stderr)")
+        let short = try await Binary.run(["tenant", "update", "acme", "--token-retention", "30m", "--db", db])
+        #expect(short.code != 0 && short.stderr.contains("token_retention") && short.stderr.contains("1h and 3650d"), "\(short.stderr)")
+        let window = try await Binary.run(["tenant", "update", "acme", "--introspection-audit", "sometimes", "--db", db])
+        #expect(window.code == 2 && window.stderr.contains("--introspection-audit"))
+        let shown = try await Binary.run(["tenant", "show", "acme", "--db", db])
+        #expect(shown.stdout.contains("tokens kept 7d after expiry or revocation; introspection audited every call"), "\(shown.stdout)")
+
+        let set = try await Binary.run(["tenant", "update", "acme", "--token-retention", "2d", "--introspection-audit", "60s", "--db", db, "--json"])
+        #expect(set.code == 0, "\(set.stderr)")
+        #expect(set.json?["token_retention"]?.intValue == 172_800 && set.json?["introspection_audit_window"]?.intValue == 60)
+        let human = try await Binary.run(["tenant", "show", "acme", "--db", db])
+        #expect(human.stdout.contains("tokens kept 2d after expiry or revocation; introspection audited once per token and caller per 1m"))
+
+        let dry = try await Binary.run(["token", "prune", "--dry-run", "--db", db])
+        #expect(dry.code == 0 && dry.stdout.contains("acme: would delete 0 token(s)") && dry.stdout.contains("(retention 2d)"), "\(dry.stdout)")
+        let json = try await Binary.run(["token", "prune", "--tenant", "acme", "--db", db, "--json"])
+        #expect(json.json?.arrayValue?.first?["dry_run"] == .bool(false) && json.json?.arrayValue?.first?["access_tokens"]?.intValue == 0)
+        let unknown = try await Binary.run(["token", "prune", "--tenant", "nope", "--db", db])
+        #expect(unknown.code == 1 && unknown.stderr.contains("no tenant 'nope'"))
+    }
+
     @Test func unreadableDatabaseIsAClearError() async throws {
         let (dir, _) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }

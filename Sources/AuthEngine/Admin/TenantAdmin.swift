@@ -42,6 +42,37 @@ extension ClaimdeckEngine {
         return tenant
     }
 
+    /// Changes a tenant's policy (retention, introspection auditing) as `modify` says. Refused values
+    /// name the field and change nothing; a change that changes nothing writes and audits nothing.
+    @discardableResult
+    public func updateTenantPolicy(_ id: String, actor: String, _ modify: (inout TenantPolicy) -> Void) async throws(AdminError) -> Tenant {
+        var tenant = try tenantSummary(id).tenant
+        var policy = tenant.policy
+        modify(&policy)
+        try policy.validate()
+        var fields: [String] = []
+        if policy.tokenRetention != tenant.policy.tokenRetention { fields.append("token_retention") }
+        if policy.introspectionAuditWindow != tenant.policy.introspectionAuditWindow { fields.append("introspection_audit_window") }
+        guard !fields.isEmpty else { return tenant }
+        tenant.policy = policy
+        try await applyConfig(
+            [.putTenant(tenant)],
+            audit: [
+                AuditEventDraft(
+                    time: clock.now(),
+                    type: .tenantUpdated,
+                    tenantID: id,
+                    actor: actor,
+                    details: [
+                        "fields": fields.joined(separator: " "), "token_retention": "\(policy.tokenRetention)",
+                        "introspection_audit_window": "\(policy.introspectionAuditWindow)",
+                    ]
+                )
+            ]
+        )
+        return tenant
+    }
+
     /// Every tenant with its issuer and counts (clients, keys, scopes, APIs), sorted by id.
     public func tenantSummaries() -> [TenantSummary] {
         let s = config.snapshot

@@ -103,6 +103,8 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
         .designGateOverridden,
         .designDraftSaved,
         .designDraftDiscarded,
+        .tenantUpdated,
+        .retentionPruned,
     ]
 }
 

@@ -20,4 +20,8 @@ extension AuditEventType {
     public static let designGateOverridden = Self(rawValue: "design.gate_overridden")
     public static let designDraftSaved = Self(rawValue: "design.draft_saved")
     public static let designDraftDiscarded = Self(rawValue: "design.draft_discarded")
+    /// A tenant's policy changed (`claimdeck tenant update`): `fields` names the settings.
+    public static let tenantUpdated = Self(rawValue: "tenant.updated")
+    /// Rows past a tenant's retention were deleted, with their counts per kind (audit events are kept).
+    public static let retentionPruned = Self(rawValue: "retention.pruned")
 }

@@ -12,6 +12,7 @@ final class DeferredAudit: Sendable {
     static let flushAt = 512
 
     /// Adds an event; true when `flushAt` events are waiting.
+    @discardableResult
     func add(_ event: AuditEventDraft) -> Bool {
         pending.withLock { p in
             p.append(event)

@@ -60,19 +60,25 @@ extension ClaimdeckEngine {
         }
         let active = record.map { Self.isActive($0, at: now, snapshot: snapshot) } ?? false
         metrics.introspected(tenant: tenant.id, active: active)
-        // Not waited for: introspection must not pay a commit (DeferredAudit).
-        await auditLater(
-            AuditEventDraft(
-                time: now,
-                type: .tokenIntrospected,
-                tenantID: tenant.id,
-                clientID: caller.id,
-                subject: active ? record?.subject : nil,
-                tokenID: record?.id,
-                actor: "client:\(caller.id)",
-                details: ["active": active ? "true" : "false"]
-            )
+        let event = AuditEventDraft(
+            time: now,
+            type: .tokenIntrospected,
+            tenantID: tenant.id,
+            clientID: caller.id,
+            subject: active ? record?.subject : nil,
+            tokenID: record?.id,
+            actor: "client:\(caller.id)",
+            details: ["active": active ? "true" : "false"]
         )
+        // Not waited for: introspection must not pay a commit (DeferredAudit); folded per window when
+        // the tenant asks for fewer rows.
+        let window = tenant.policy.introspectionAuditWindow
+        if window > 0 {
+            let key = "\(tenant.id)|\(caller.id)|\(record?.id ?? "-")|\(active)"
+            for due in introspections.add(event, key: key, now: now, length: TimeInterval(window)) { await auditLater(due) }
+        } else {
+            await auditLater(event)
+        }
         return IntrospectionResult(
             active: active,
             record: active ? record : nil,

@@ -12,18 +12,28 @@ public struct Tenant: Sendable, Hashable, Codable {
     /// The published version of the token design (scopes, claims, APIs) tokens are issued under;
     /// 0 until the first publish.
     public var designVersion: Int
+    /// Retention and introspection auditing (`claimdeck tenant update`).
+    public var policy: TenantPolicy
 
-    public init(id: String, displayName: String, createdAt: Date, defaultAlgorithm: SigningAlgorithm = .es256, designVersion: Int = 0) {
+    public init(
+        id: String,
+        displayName: String,
+        createdAt: Date,
+        defaultAlgorithm: SigningAlgorithm = .es256,
+        designVersion: Int = 0,
+        policy: TenantPolicy = TenantPolicy()
+    ) {
         self.id = id
         self.displayName = displayName
         self.createdAt = createdAt
         self.defaultAlgorithm = defaultAlgorithm
         self.designVersion = designVersion
+        self.policy = policy
     }
 
-    enum CodingKeys: String, CodingKey { case id, displayName, createdAt, defaultAlgorithm, designVersion }
+    enum CodingKeys: String, CodingKey { case id, displayName, createdAt, defaultAlgorithm, designVersion, policy }
 
-    /// Rows written before design versions existed are at version 0.
+    /// Rows written before design versions existed are at version 0; before policies, the defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -31,7 +41,8 @@ public struct Tenant: Sendable, Hashable, Codable {
             displayName: try c.decode(String.self, forKey: .displayName),
             createdAt: try c.decode(Date.self, forKey: .createdAt),
             defaultAlgorithm: try c.decode(SigningAlgorithm.self, forKey: .defaultAlgorithm),
-            designVersion: try c.decodeIfPresent(Int.self, forKey: .designVersion) ?? 0
+            designVersion: try c.decodeIfPresent(Int.self, forKey: .designVersion) ?? 0,
+            policy: try c.decodeIfPresent(TenantPolicy.self, forKey: .policy) ?? TenantPolicy()
         )
     }
 

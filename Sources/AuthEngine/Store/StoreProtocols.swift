@@ -110,7 +110,8 @@ public protocol HealthCheckable: Sendable {
 }
 
 /// Everything the engine needs from a store.
-public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & ThrottleStore & HealthCheckable
+public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & ThrottleStore & RetentionStore
+    & HealthCheckable
 
 /// A store that announces the changes any process commits (PostgreSQL's LISTEN/NOTIFY), so readers
 /// wait for news instead of polling. A store without one is polled.

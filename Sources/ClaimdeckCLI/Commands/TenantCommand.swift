@@ -18,8 +18,8 @@ struct GlobalOptions: ParsableArguments {
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant",
-        abstract: "Create, list, show and delete tenants.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self]
+        abstract: "Create, list, show, update and delete tenants.",
+        subcommands: [Create.self, List.self, Show.self, Update.self, Delete.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -79,8 +79,58 @@ struct TenantCommand: AsyncParsableCommand {
                     keys:      \(s.keys)
                     scopes:    \(s.scopes)
                     apis:      \(s.apis)
+                    retention: \(Present.policyText(s.tenant.policy))
                     created:   \(Output.time(s.tenant.createdAt))
                     """
+            )
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a tenant's retention and introspection auditing.",
+            discussion: """
+                --token-retention: how long a token's row is kept after it expired or was revoked (1h to 3650d; \
+                default 7d), then the server's janitor deletes it (see 'claimdeck token prune'). \
+                --introspection-audit: 'every' (one audit event per introspection, the default) or a window \
+                (e.g. 60s, at most 1h): one event per token, caller and answer per window, with the count.
+                """
+        )
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "Tenant id.") var id: String
+        @Option(name: .customLong("token-retention"), help: "Keep a token's row this long after it expired or was revoked (7d, 12h, ...).")
+        var tokenRetention: String?
+        @Option(name: .customLong("introspection-audit"), help: "'every', or a window (60s) over which introspections are folded into one event.")
+        var introspectionAudit: String?
+
+        func validate() throws {
+            guard tokenRetention != nil || introspectionAudit != nil else {
+                throw ValidationError("nothing to change: give --token-retention or --introspection-audit")
+            }
+        }
+
+        func run() async throws {
+            let retention = try tokenRetention.map { text in
+                guard let s = TimeInput.seconds(text) else {
+                    throw ValidationError("--token-retention: '\(text)' is not a length of time; write e.g. 7d, 12h or 3600")
+                }
+                return s
+            }
+            let window = try introspectionAudit.map { text in
+                if text == "every" { return 0 }
+                guard let s = TimeInput.seconds(text) else {
+                    throw ValidationError("--introspection-audit: '\(text)' is neither 'every' nor a window such as 60s")
+                }
+                return s
+            }
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let tenant = try await engine.updateTenantPolicy(id, actor: "cli") { p in
+                if let retention { p.tokenRetention = retention }
+                if let window { p.introspectionAuditWindow = window }
+            }
+            Output(json: options.json).emit(
+                Present.tenant(try engine.tenantSummary(tenant.id)),
+                human: "Tenant '\(tenant.id)': \(Present.policyText(tenant.policy))"
             )
         }
     }

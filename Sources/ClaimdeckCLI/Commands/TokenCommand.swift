@@ -7,7 +7,7 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Find, inspect and revoke issued tokens.",
-        subcommands: [List.self, Show.self, Revoke.self]
+        subcommands: [List.self, Show.self, Revoke.self, Prune.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -132,6 +132,26 @@ struct TokenCommand: AsyncParsableCommand {
             Output(json: options.json).emit(
                 Present.revocation(s, dryRun: dryRun),
                 human: Present.revocationText(s, dryRun: dryRun, what: selector.description)
+            )
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete what is past each tenant's retention (the server's janitor does it every minute).",
+            discussion:
+                "Token rows expired or revoked longer ago than the tenant's retention ('claimdeck tenant update --token-retention'), ended or expired sessions and device authorizations as old, used assertion ids that expired. Audit events are kept. --dry-run counts without deleting."
+        )
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "Only this tenant (default: every tenant).") var tenant: String?
+        @Flag(name: .customLong("dry-run"), help: "Show what would go; change nothing.") var dryRun = false
+
+        func run() async throws {
+            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let reports = try await engine.prune(tenantID: tenant, dryRun: dryRun, actor: "cli")
+            Output(json: options.json).emit(
+                .array(reports.map { Present.prune($0, dryRun: dryRun) }),
+                human: reports.isEmpty ? "No tenants." : reports.map { Present.pruneText($0, dryRun: dryRun) }.joined(separator: "\n")
             )
         }
     }

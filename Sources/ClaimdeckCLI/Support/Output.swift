@@ -58,7 +58,38 @@ extension Present {
             "algorithm": .string(s.tenant.defaultAlgorithm.rawValue), "created_at": .string(Output.time(s.tenant.createdAt)),
             "clients": .number(Double(s.clients)), "keys": .number(Double(s.keys)), "scopes": .number(Double(s.scopes)),
             "apis": .number(Double(s.apis)),
+            "token_retention": .number(Double(s.tenant.policy.tokenRetention)),
+            "introspection_audit_window": .number(Double(s.tenant.policy.introspectionAuditWindow)),
         ])
+    }
+
+    /// "tokens kept 7d after expiry or revocation; introspection audited every call".
+    static func policyText(_ p: TenantPolicy) -> String {
+        let audit =
+            p.introspectionAuditWindow == 0
+            ? "every call" : "once per token and caller per \(TimeInput.describe(seconds: p.introspectionAuditWindow))"
+        return "tokens kept \(TimeInput.describe(seconds: p.tokenRetention)) after expiry or revocation; introspection audited \(audit)"
+    }
+
+    /// A prune's counts, as `token prune --json` shows them per tenant.
+    static func prune(_ r: PruneReport, dryRun: Bool) -> JSONValue {
+        let c = r.counts
+        return .object([
+            "tenant": .string(r.tenantID), "dry_run": .bool(dryRun), "retention": .number(Double(r.retention)),
+            "before": .string(Output.time(r.before)),
+            "access_tokens": .number(Double(c.accessTokens)), "refresh_tokens": .number(Double(c.refreshTokens)),
+            "codes": .number(Double(c.codes)), "sessions": .number(Double(c.sessions)),
+            "device_authorizations": .number(Double(c.deviceAuthorizations)), "used_assertions": .number(Double(c.usedAssertions)),
+        ])
+    }
+
+    /// "sms: would delete 12 tokens (10 access, 2 refresh, 0 codes), 1 session, ... expired or revoked before ...".
+    static func pruneText(_ r: PruneReport, dryRun: Bool) -> String {
+        let c = r.counts
+        return "\(r.tenantID): \(dryRun ? "would delete" : "deleted") \(c.tokens) token(s) (\(c.accessTokens) access, "
+            + "\(c.refreshTokens) refresh, \(c.codes) code(s)), \(c.sessions) session(s), \(c.deviceAuthorizations) device "
+            + "authorization(s), \(c.usedAssertions) used assertion id(s); ended before \(Output.time(r.before)) "
+            + "(retention \(TimeInput.describe(seconds: r.retention)))"
     }
 
     /// A client as `--json` shows it: its settings under the keys of tenant files (`ClientSpec`), beside

@@ -1,0 +1,53 @@
+import Foundation
+
+/// What a tenant keeps, and how much its introspections write: settings an operator changes with
+/// `claimdeck tenant update`.
+public struct TenantPolicy: Sendable, Hashable, Codable {
+    /// How long a token's row is kept after the token expired or was revoked, seconds (default 7
+    /// days). Until then preview, introspection and revocation see it as before; after it the janitor
+    /// deletes the row. A rotated refresh token is kept until its own expiry passes this too, so that
+    /// presenting it again still revokes its family. Audit events are never deleted.
+    public var tokenRetention: Int
+    /// 0: one audit event per introspection. N > 0: one event per token, caller and answer every N
+    /// seconds, carrying the count (`aggregated`, `count`, `first`, `last`): fewer rows, every
+    /// introspection still counted.
+    public var introspectionAuditWindow: Int
+
+    public static let defaultTokenRetention = 7 * 86_400
+    /// Allowed retention: one hour to ten years.
+    public static let tokenRetentionRange = 3_600...(3_650 * 86_400)
+    /// Allowed aggregation windows: off, or one second to one hour.
+    public static let introspectionAuditWindowRange = 0...3_600
+
+    public init(tokenRetention: Int = Self.defaultTokenRetention, introspectionAuditWindow: Int = 0) {
+        self.tokenRetention = tokenRetention
+        self.introspectionAuditWindow = introspectionAuditWindow
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tokenRetention = "token_retention"
+        case introspectionAuditWindow = "introspection_audit_window"
+    }
+
+    /// A setting a stored row lacks is its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            tokenRetention: try c.decodeIfPresent(Int.self, forKey: .tokenRetention) ?? Self.defaultTokenRetention,
+            introspectionAuditWindow: try c.decodeIfPresent(Int.self, forKey: .introspectionAuditWindow) ?? 0
+        )
+    }
+
+    /// Refuses values outside the allowed ranges, naming the field and what it accepts.
+    public func validate() throws(AdminError) {
+        guard Self.tokenRetentionRange.contains(tokenRetention) else {
+            throw .invalid(field: "token_retention", "must be between 1h and 3650d (was \(tokenRetention) s)")
+        }
+        guard Self.introspectionAuditWindowRange.contains(introspectionAuditWindow) else {
+            throw .invalid(
+                field: "introspection_audit_window",
+                "must be 0 (one event per introspection) or 1s to 1h (was \(introspectionAuditWindow) s)"
+            )
+        }
+    }
+}
