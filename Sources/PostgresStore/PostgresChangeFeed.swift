@@ -6,20 +6,20 @@ import Synchronization
 
 /// One LISTEN connection per node, fanned out to every reader: the configuration watch and the live
 /// audit tails wait for these instead of polling. When the connection is lost it reconnects (every
-/// second) and then announces every kind of change once, since notifications sent meanwhile are gone.
+/// second). Each time it starts listening (the first time too) it announces every kind of change
+/// once: notifications sent before the LISTEN took effect are gone, and a reader that subscribed
+/// before then (a node starting) would otherwise wait for the next change, or its fallback poll.
 final class PostgresChangeFeed: Sendable {
     private let subscribers = Mutex<[UUID: AsyncStream<StoreChange>.Continuation]>([:])
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     init(client: PostgresClient, logger: Logger) {
         let listener = Task { [weak self] in
-            var listenedBefore = false
             while !Task.isCancelled {
                 do {
                     try await client.withConnection { connection in
                         let notifications = try await connection.listen(PostgresChannels.changes)
-                        if listenedBefore { self?.broadcast([.config, .audit, .throttle]) }
-                        listenedBefore = true
+                        self?.broadcast([.config, .audit, .throttle])
                         for try await notification in notifications {
                             if let change = StoreChange(rawValue: notification.payload) { self?.broadcast([change]) }
                         }
