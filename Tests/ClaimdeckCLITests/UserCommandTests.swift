@@ -144,4 +144,31 @@ struct DesignPreviewCommandTests {
         let badUser = try await Binary.run(["design", "preview", "--tenant", "sms", "--client", "customer-portal", "--user", "mallory", "--db", db])
         #expect(badUser.code == 2 && badUser.stderr.contains("mallory"), "\(badUser.stderr)")
     }
+
+    @Test("the preview's iss is the server's: --public-url, else CLAIMDECK_PUBLIC_URL, else the default; a bad one is refused by name")
+    func previewIssuerComesFromTheSharedPublicURLSetting() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
+        let preview = ["design", "preview", "--tenant", "sms", "--client", "billing-service", "--db", db, "--json"]
+        func iss(_ r: Binary.Result) -> String? { r.json?["access_token"]?["claims"]?["iss"]?.stringValue }
+
+        #expect(iss(try await Binary.run(preview)) == "http://127.0.0.1:8080/sms")
+        let byEnvironment = try await Binary.run(preview, environment: ["CLAIMDECK_PUBLIC_URL": "https://auth.example.com"])
+        #expect(iss(byEnvironment) == "https://auth.example.com/sms", "\(byEnvironment.stderr)")
+        // The option wins over the environment, as on `serve`.
+        let byOption = try await Binary.run(
+            preview + ["--public-url", "https://login.example.org"],
+            environment: ["CLAIMDECK_PUBLIC_URL": "https://auth.example.com"]
+        )
+        #expect(iss(byOption) == "https://login.example.org/sms")
+        // Every command takes it: the tenant's issuer in `tenant show` is the same.
+        let shown = try await Binary.run(["tenant", "show", "sms", "--db", db, "--json", "--public-url", "https://login.example.org"])
+        #expect(shown.json?["issuer"]?.stringValue == "https://login.example.org/sms")
+
+        let bad = try await Binary.run(preview + ["--public-url", "auth.example.com"])
+        #expect(bad.code == 2 && bad.stderr.contains("--public-url: 'auth.example.com' is not an absolute http(s) URL"), "\(bad.stderr)")
+        let badEnvironment = try await Binary.run(preview, environment: ["CLAIMDECK_PUBLIC_URL": "ftp://x"])
+        #expect(badEnvironment.code == 2 && badEnvironment.stderr.contains("CLAIMDECK_PUBLIC_URL"), "\(badEnvironment.stderr)")
+    }
 }

@@ -34,7 +34,7 @@ struct AuditCommand: AsyncParsableCommand {
                 throw AdminError.invalid(field: "--type", "'\(type)' is not an event type; for example token.issued, token.revoked, login.failed")
             }
             let filter = AuditFilter(tenantID: tenant, clientID: client, subject: subject, type: type.map(AuditEventType.init(rawValue:)), outcome: o)
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let output = Output(json: options.json)
             // The engine's live tail: the last N matching events, then each new one, from every process.
             for try await events in engine.auditTail(filter: filter, backlog: last) {
@@ -50,7 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let r = try await engine.verifyAuditChain()
             Output(json: options.json).emit(
                 .object([

@@ -109,7 +109,7 @@ struct ClientCommand: AsyncParsableCommand {
             }
             var spec = ClientSpec(name: name, type: clientType, authMethod: method, jwks: keySet)
             try settings.edit()?(&spec)
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let result = try await engine.registerClient(tenantID: options.tenant, id: id, spec, actor: "cli")
             Output(json: options.json).emit(
                 Present.client(result.client, secret: result.secret),
@@ -123,7 +123,7 @@ struct ClientCommand: AsyncParsableCommand {
         @OptionGroup var options: TenantScopedOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let list = try engine.clients(tenantID: options.tenant)
             Output(json: options.json).emit(
                 .array(list.map { Present.client($0) }),
@@ -148,7 +148,7 @@ struct ClientCommand: AsyncParsableCommand {
         @Argument(help: "client_id.") var id: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let c = try engine.client(tenantID: options.tenant, clientID: id)
             Output(json: options.json).emit(Present.client(c), human: Present.clientText(c))
         }
@@ -162,7 +162,7 @@ struct ClientCommand: AsyncParsableCommand {
 
         func run() async throws {
             let edit = try settings.edit()
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             _ = try engine.client(tenantID: options.tenant, clientID: id)
             guard let edit else { throw AdminError.invalid(field: "changes", "nothing to change: give at least one option") }
             let c = try await engine.updateClient(tenantID: options.tenant, clientID: id, actor: "cli", edit)
@@ -187,7 +187,7 @@ struct ClientCommand: AsyncParsableCommand {
     }
 
     static func setDisabled(_ disabled: Bool, id: String, options: TenantScopedOptions) async throws {
-        let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+        let (engine, _) = try await EngineFactory.open(options.store)
         let c = try await engine.setClientDisabled(tenantID: options.tenant, clientID: id, disabled: disabled, actor: "cli")
         Output(json: options.json).emit(
             Present.client(c),
@@ -204,7 +204,7 @@ struct ClientCommand: AsyncParsableCommand {
         @Argument(help: "client_id.") var id: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let r = try await engine.rotateClientSecret(tenantID: options.tenant, clientID: id, actor: "cli")
             Output(json: options.json).emit(
                 .object(["client_id": .string(id), "client_secret": .string(r.secret ?? "")]),
@@ -221,7 +221,7 @@ struct ClientCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would be revoked; change nothing.") var dryRun = false
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             _ = try engine.client(tenantID: options.tenant, clientID: id)
             if dryRun {
                 let s = try await engine.previewRevocation(.client(tenantID: options.tenant, clientID: id))
@@ -249,7 +249,7 @@ struct ClientCommand: AsyncParsableCommand {
         @Option(help: "How many registrations it allows.") var uses = 1
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let (token, record) = try await engine.createRegistrationToken(tenantID: options.tenant, lifetime: ttl, uses: uses, actor: "cli")
             Output(json: options.json).emit(
                 .object([

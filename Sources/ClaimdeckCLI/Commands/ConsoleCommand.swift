@@ -19,6 +19,11 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     @Option(help: "The database: a SQLite file (created on first run) or a postgres:// URL.") var db: String?
     @Option(help: "Loopback port of the OAuth endpoints served beside the console (0: any free port).") var port = 8080
+    @Option(
+        name: .customLong("public-url"),
+        help: "Base URL clients use: the issuer is <public-url>/<tenant> (default: CLAIMDECK_PUBLIC_URL, else http://127.0.0.1:<port>)."
+    )
+    var publicURL: String?
     @Flag(name: .customLong("no-serve"), help: "Only administer: do not serve the OAuth endpoints.") var noServe = false
     @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
     @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
@@ -41,7 +46,7 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard isatty(0) == 1 && isatty(1) == 1 else { return try await serveHeadless() }
-        let options = StoreOptions(db: db)
+        let options = StoreOptions(db: db, publicURL: publicURL)
         let logPath = try logFile ?? options.consoleLogPath()
         // Everything logs to stderr, which points at the log file while the console owns the terminal.
         var logger = Logger(label: "claimdeck", factory: { StreamLogHandler.standardError(label: $0) })
@@ -49,7 +54,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let (engine, store) = try await EngineFactory.open(
             options,
-            publicURL: "http://127.0.0.1:\(port)",
+            defaultPublicURL: "http://127.0.0.1:\(port)",
             metricsFactory: PrometheusMetricsFactory(registry: registry),
             logger: logger
         )
@@ -152,6 +157,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         if let db { arguments += ["--db", db] }
         if demo { arguments.append("--demo") }
         if let demoFile { arguments += ["--demo-file", demoFile] }
+        if let publicURL { arguments += ["--public-url", publicURL] }
         if noServe {
             throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2)
         }

@@ -43,7 +43,7 @@ extension DesignCommand {
         @Option(name: [.customShort("o"), .customLong("output")], help: "File to write (default: standard output).") var output: String?
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let tenant = try engine.tenantSummary(options.tenant).tenant
             let version: Int = if case .version(let n) = design { n } else { tenant.designVersion }
             let yaml = try DesignDocument.export(
@@ -75,7 +75,7 @@ extension DesignCommand {
         @OptionGroup var gate: GateOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let (design, def, text) = try DesignFile.design(file, tenant: options.tenant)
             do {
                 if draft {
@@ -115,7 +115,7 @@ extension DesignCommand {
         @Option(name: [.customShort("f"), .customLong("file")], help: "Compare --from with this YAML file instead of --to.") var file: String?
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let diff: DesignDiff
             if let file {
                 let target = try DesignFile.design(file, tenant: options.tenant).design
@@ -138,7 +138,7 @@ extension DesignCommand {
         @Option(name: [.customShort("f"), .customLong("file")], help: "Lint this YAML file's design instead.") var file: String?
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let target: TokenDesign
             if let file {
                 target = try DesignFile.design(file, tenant: options.tenant).design
@@ -158,7 +158,7 @@ extension DesignCommand {
         @OptionGroup var gate: GateOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let outcome = try await engine.publishDesign(
                 PublishRequest(
                     tenantID: options.tenant,
@@ -177,7 +177,7 @@ extension DesignCommand {
         @OptionGroup var options: TenantScopedOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let live = try engine.tenantSummary(options.tenant).tenant.designVersion
             let versions = try await engine.designVersions(tenantID: options.tenant)
             let draft = try await engine.designDraft(tenantID: options.tenant)
@@ -221,7 +221,7 @@ extension DesignCommand {
         @OptionGroup var gate: GateOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let outcome = try await engine.rollbackDesign(
                 tenantID: options.tenant,
                 to: to,
@@ -239,7 +239,7 @@ extension DesignCommand {
         @OptionGroup var options: TenantScopedOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             try await engine.discardDesignDraft(tenantID: options.tenant, actor: "cli")
             Output(json: options.json).emit(.object(["discarded": .bool(true)]), human: "draft discarded")
         }

@@ -33,7 +33,7 @@ struct DesignCommand: AsyncParsableCommand {
         @Option(help: "Which design: live (default), draft or a version number.") var design: DesignRef = .live
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let previewed: TokenDesign? = design == .live ? nil : try await engine.design(tenantID: options.tenant, design)
             let p = try await engine.previewTokens(
                 PreviewRequest(

@@ -48,7 +48,7 @@ struct ExchangePolicyCommand: AsyncParsableCommand {
             [String] = []
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let policy = try await engine.setTokenExchangePolicy(
                 tenantID: options.tenant,
                 clientID: client,
@@ -68,7 +68,7 @@ struct ExchangePolicyCommand: AsyncParsableCommand {
         @Argument(help: "client_id.") var client: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let policy = try engine.tokenExchangePolicy(tenantID: options.tenant, clientID: client)
             Output(json: options.json).emit(ExchangePolicyCommand.present(policy), human: ExchangePolicyCommand.text(policy))
         }
@@ -82,7 +82,7 @@ struct ExchangePolicyCommand: AsyncParsableCommand {
         @Argument(help: "client_id.") var client: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             try await engine.clearTokenExchangePolicy(tenantID: options.tenant, clientID: client, actor: "cli")
             Output(json: options.json).emit(
                 .object(["client_id": .string(client), "cleared": .bool(true)]),

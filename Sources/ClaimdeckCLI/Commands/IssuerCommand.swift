@@ -84,7 +84,7 @@ struct IssuerCommand: AsyncParsableCommand {
                 clients: clients,
                 maxAssertionLifetime: maxLifetime
             )
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let added = try await engine.addTrustedIssuer(tenantID: options.tenant, spec, replace: replace, actor: "cli")
             Output(json: options.json).emit(
                 IssuerCommand.present(added),
@@ -98,7 +98,7 @@ struct IssuerCommand: AsyncParsableCommand {
         @OptionGroup var options: TenantScopedOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let list = try engine.trustedIssuers(tenantID: options.tenant)
             Output(json: options.json).emit(
                 .array(list.map(IssuerCommand.present)),
@@ -118,7 +118,7 @@ struct IssuerCommand: AsyncParsableCommand {
         @Argument(help: "The issuer (iss).") var issuer: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let found = try engine.trustedIssuer(tenantID: options.tenant, issuer: issuer)
             Output(json: options.json).emit(IssuerCommand.present(found), human: IssuerCommand.text(found))
         }
@@ -130,7 +130,7 @@ struct IssuerCommand: AsyncParsableCommand {
         @Argument(help: "The issuer (iss).") var issuer: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             try await engine.removeTrustedIssuer(tenantID: options.tenant, issuer: issuer, actor: "cli")
             Output(json: options.json).emit(
                 .object(["issuer": .string(issuer), "removed": .bool(true)]),

@@ -33,7 +33,7 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var options: TenantScopedOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let keys = try await engine.keys(tenantID: options.tenant)
             Output(json: options.json).emit(
                 .array(
@@ -68,7 +68,7 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let algorithm = try parseAlgorithm(alg)
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let c = try await engine.rotateKey(tenantID: options.tenant, algorithm: algorithm, dryRun: dryRun, actor: "cli")
             Output(json: options.json).emit(KeyCommand.change(c, dryRun: dryRun), human: KeyCommand.changeText(c, dryRun: dryRun))
         }
@@ -82,7 +82,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would change.") var dryRun = false
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let c = try await engine.retireKey(tenantID: options.tenant, kid: kid, unpublish: unpublish, dryRun: dryRun, actor: "cli")
             Output(json: options.json).emit(KeyCommand.change(c, dryRun: dryRun), human: KeyCommand.changeText(c, dryRun: dryRun))
         }

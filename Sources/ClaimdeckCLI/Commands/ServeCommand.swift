@@ -14,7 +14,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The database: a SQLite file (created on first run) or a postgres:// URL.") var db: String?
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
-    @Option(name: .customLong("public-url"), help: "Base URL clients use (issuer = <public-url>/<tenant>). Default: http://<host>:<port>.")
+    @Option(
+        name: .customLong("public-url"),
+        help: "Base URL clients use (issuer = <public-url>/<tenant>). Default: CLAIMDECK_PUBLIC_URL, else http://<host>:<port>."
+    )
     var publicURL: String?
     @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
     @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
@@ -61,13 +64,17 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "claimdeck")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let options = StoreOptions(db: db)
+        let options = StoreOptions(db: db, publicURL: publicURL)
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let hostForURL = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
         // With --port 0 the base names port 0 until the server has bound; it then takes the real port.
-        let base = publicURL ?? "http://\(hostForURL):\(port)"
-        let (engine, store) = try await EngineFactory.open(options, publicURL: base, metricsFactory: factory, logger: logger)
+        let (engine, store) = try await EngineFactory.open(
+            options,
+            defaultPublicURL: "http://\(hostForURL):\(port)",
+            metricsFactory: factory,
+            logger: logger
+        )
         if demo {
             guard let file = demoFile ?? DemoData.defaultPath() else {
                 throw CommandFailure(message: "--demo: cannot find data/demo-sms.yaml; run from the repository or give --demo-file")

@@ -2,9 +2,24 @@ import ArgumentParser
 import AuthEngine
 import JOSE
 
+extension TenantScopedOptions {
+    /// The store and the public URL these options name.
+    var store: StoreOptions { StoreOptions(db: db, publicURL: publicURL) }
+}
+
+extension GlobalOptions {
+    /// The store and the public URL these options name.
+    var store: StoreOptions { StoreOptions(db: db, publicURL: publicURL) }
+}
+
 /// Options of commands that work on one tenant's objects.
 struct TenantScopedOptions: ParsableArguments {
     @Option(help: "The database: a SQLite file or a postgres:// URL.") var db: String?
+    @Option(
+        name: .customLong("public-url"),
+        help: "Base URL clients use: the issuer is <public-url>/<tenant> (default: CLAIMDECK_PUBLIC_URL, else http://127.0.0.1:8080)."
+    )
+    var publicURL: String?
     @Option(help: "The tenant.") var tenant: String
     @Flag(help: "JSON output.") var json = false
 }
@@ -12,6 +27,11 @@ struct TenantScopedOptions: ParsableArguments {
 /// Options of commands that are not tenant-scoped.
 struct GlobalOptions: ParsableArguments {
     @Option(help: "The database: a SQLite file or a postgres:// URL.") var db: String?
+    @Option(
+        name: .customLong("public-url"),
+        help: "Base URL clients use: the issuer is <public-url>/<tenant> (default: CLAIMDECK_PUBLIC_URL, else http://127.0.0.1:8080)."
+    )
+    var publicURL: String?
     @Flag(help: "JSON output.") var json = false
 }
 
@@ -31,7 +51,7 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             let algorithm = try parseAlgorithm(alg) ?? .es256
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let tenant = try await engine.createTenant(id: id, displayName: name, algorithm: algorithm, actor: "cli")
             let summary = try engine.tenantSummary(tenant.id)
             Output(json: options.json).emit(
@@ -46,7 +66,7 @@ struct TenantCommand: AsyncParsableCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let list = engine.tenantSummaries()
             Output(json: options.json).emit(
                 .array(list.map(Present.tenant)),
@@ -66,7 +86,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Argument(help: "Tenant id.") var id: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let s = try engine.tenantSummary(id)
             Output(json: options.json).emit(
                 Present.tenant(s),
@@ -123,7 +143,7 @@ struct TenantCommand: AsyncParsableCommand {
                 }
                 return s
             }
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let tenant = try await engine.updateTenantPolicy(id, actor: "cli") { p in
                 if let retention { p.tokenRetention = retention }
                 if let window { p.introspectionAuditWindow = window }
@@ -145,7 +165,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would be destroyed; change nothing.") var dryRun = false
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             if dryRun {
                 let s = try await engine.tenantDeletionPreview(id)
                 let t = try engine.tenantSummary(id)

@@ -35,7 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
                     "'\(Validation.printable(before))' is not a token id; give the last id of the previous page (26 characters)"
                 )
             }
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let now = engine.clock.now()
             func time(_ text: String?, _ option: String) throws -> Date? {
                 guard let text else { return nil }
@@ -89,7 +89,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "Token id (jti).") var id: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let t = try await engine.token(tenantID: options.tenant, id: id)
             let now = engine.clock.now()
             let v = Present.token(t, now: now)
@@ -126,7 +126,7 @@ struct TokenCommand: AsyncParsableCommand {
             let selector: RevocationSelector =
                 id.map { .token(tenantID: t, tokenID: $0) } ?? subject.map { .subject(tenantID: t, subject: $0) }
                 ?? client.map { .client(tenantID: t, clientID: $0) } ?? .tenant(tenantID: t)
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             if case .token = selector { _ = try await engine.token(tenantID: t, id: id!) }
             let s = dryRun ? try await engine.previewRevocation(selector) : try await engine.revokeTokens(selector, reason: reason, actor: "cli")
             Output(json: options.json).emit(
@@ -147,7 +147,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would go; change nothing.") var dryRun = false
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let reports = try await engine.prune(tenantID: tenant, dryRun: dryRun, actor: "cli")
             Output(json: options.json).emit(
                 .array(reports.map { Present.prune($0, dryRun: dryRun) }),

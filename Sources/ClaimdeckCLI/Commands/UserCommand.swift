@@ -61,7 +61,7 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let attrs = try UserCommand.attributes(attributes) ?? [:]
             let password = passwordStdin ? try UserCommand.readPassword() : nil
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let u = try await engine.createUser(
                 tenantID: options.tenant,
                 username: username,
@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var options: TenantScopedOptions
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let list = try await engine.users(tenantID: options.tenant)
             Output(json: options.json).emit(
                 .array(list.map(UserCommand.present)),
@@ -99,7 +99,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User id or username.") var user: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let u = try await engine.user(tenantID: options.tenant, user)
             Output(json: options.json).emit(UserCommand.present(u), human: UserCommand.text(u))
         }
@@ -114,7 +114,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let attrs = try UserCommand.attributes(attributes)
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let u = try await engine.updateUser(tenantID: options.tenant, user, username: username, attributes: attrs, actor: "cli")
             Output(json: options.json).emit(UserCommand.present(u), human: "Updated user.\n" + UserCommand.text(u))
         }
@@ -132,7 +132,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try UserCommand.readPassword()
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             try await engine.setUserPassword(tenantID: options.tenant, user, password: password, actor: "cli")
             Output(json: options.json).emit(.object(["user": .string(user), "password": .string("set")]), human: "Password set for '\(user)'.")
         }
@@ -145,7 +145,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show which tokens would be revoked; change nothing.") var dryRun = false
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let u = try await engine.user(tenantID: options.tenant, user)
             let s =
                 dryRun
@@ -166,7 +166,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User id or username.") var user: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let consents = try await engine.consents(tenantID: options.tenant, user: user)
             let json = JSONValue.array(
                 consents.map {
@@ -195,7 +195,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show which tokens would be revoked; change nothing.") var dryRun = false
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let u = try await engine.user(tenantID: options.tenant, user)
             let s =
                 dryRun
@@ -215,7 +215,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User id or username.") var user: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             _ = try await engine.setUserDisabled(tenantID: options.tenant, user, disabled: false, actor: "cli")
             Output(json: options.json).emit(.object(["user": .string(user), "status": .string("enabled")]), human: "Enabled user '\(user)'.")
         }
@@ -227,7 +227,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "User id or username.") var user: String
 
         func run() async throws {
-            let (engine, _) = try await EngineFactory.open(StoreOptions(db: options.db))
+            let (engine, _) = try await EngineFactory.open(options.store)
             let s = try await engine.deleteUser(tenantID: options.tenant, user, actor: "cli")
             Output(json: options.json).emit(
                 Present.revocation(s, dryRun: false),

@@ -10,6 +10,25 @@ import SQLiteStore
 /// Options every command that opens the store shares.
 struct StoreOptions: Sendable {
     var db: String?
+    /// `--public-url`: the base of every tenant's issuer (see `resolvedPublicURL`).
+    var publicURL: String? = nil
+
+    /// The one setting every command takes its issuers from: `--public-url`, else
+    /// `CLAIMDECK_PUBLIC_URL`, else the command's own default (`serve`: its host and port; the
+    /// console: its port; other commands: http://127.0.0.1:8080). A value that is not an absolute
+    /// URL is refused, naming where it came from.
+    func resolvedPublicURL(default fallback: String) throws -> String {
+        let env = ProcessInfo.processInfo.environment["CLAIMDECK_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let (url, source) =
+            publicURL.map { ($0, "--public-url") } ?? env.map { ($0, "CLAIMDECK_PUBLIC_URL") } ?? (fallback, "the default public URL")
+        guard Validation.isAbsoluteURI(url), url.lowercased().hasPrefix("http") else {
+            throw CommandFailure(
+                message: "\(source): '\(Validation.printable(url))' is not an absolute http(s) URL such as https://auth.example.com",
+                exitCode: 2
+            )
+        }
+        return url
+    }
 
     /// `--db`, else `CLAIMDECK_DB`, else `$XDG_DATA_HOME/claimdeck/claimdeck.db` (`~/.local/share/...`).
     /// A file path, or a `postgres://` / `postgresql://` URL.
@@ -75,10 +94,11 @@ struct OpenedStore: Sendable {
 enum EngineFactory {
     static func open(
         _ options: StoreOptions,
-        publicURL: String? = nil,
+        defaultPublicURL: String = "http://127.0.0.1:8080",
         metricsFactory: (any MetricsFactory)? = nil,
         logger: Logger = Logger(label: "claimdeck.engine")
     ) async throws -> (ClaimdeckEngine, OpenedStore) {
+        let url = try options.resolvedPublicURL(default: defaultPublicURL)
         let metrics = metricsFactory ?? MetricsSystem.factory
         let store: any ClaimdeckStore
         let opened: OpenedStore
@@ -99,7 +119,6 @@ enum EngineFactory {
             store = postgres
             opened = OpenedStore(description: url.description, close: { postgres.close() })
         }
-        let url = publicURL ?? ProcessInfo.processInfo.environment["CLAIMDECK_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
         let engine = try await ClaimdeckEngine(
             store: store,
             masterKey: masterKey,
