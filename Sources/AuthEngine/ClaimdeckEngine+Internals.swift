@@ -194,7 +194,8 @@ extension ClaimdeckEngine {
     /// Records an event without waiting for the disk (`DeferredAudit`): for introspection, whose
     /// answer must not wait for a commit.
     func auditLater(_ event: AuditEventDraft) async {
-        if deferredAudit.add(event) { await flushDeferredAudit() }
+        // Past `flushAt` waiting events they are appended now, still without this request waiting.
+        if deferredAudit.add(event) { Task { await flushDeferredAudit() } }
     }
 
     /// Appends the events `auditLater` gathered. The server calls it every
