@@ -23,6 +23,8 @@ public struct ClaimdeckHTTPServer: Sendable {
     public var operations: (host: String, port: Int)?
     /// The proxies whose `X-Forwarded-For` names the client (none by default).
     public var trustedProxies = TrustedProxies()
+    /// HTTPS on every listener with this certificate, reloaded when its files change; nil: plain HTTP.
+    public var tls: ServerTLS?
 
     public init(
         engine: ClaimdeckEngine,
@@ -68,7 +70,7 @@ public struct ClaimdeckHTTPServer: Sendable {
         let registry = ConnectionRegistry(limits: limits, logger: logger)
         return Application(
             router: makeRouter(),
-            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry) },
+            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls) },
             configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -90,7 +92,7 @@ public struct ClaimdeckHTTPServer: Sendable {
         let registry = ConnectionRegistry(limits: limits, logger: logger)
         return Application(
             router: router,
-            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry) },
+            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls) },
             configuration: .init(address: .hostname(operations.host, port: operations.port), serverName: "claimdeck"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -108,6 +110,8 @@ public struct ClaimdeckHTTPServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Configuration changed by another process (the CLI, a console beside this server) applies within 10 ms.
             group.addTask { await engine.config.watch() }
+            // A renewed certificate is served to new connections within 2 s (SIGHUP: at once, `ServeCommand`).
+            if let tls { group.addTask { await tls.watch() } }
             // Failed sign-ins and client authentications other nodes count (PostgreSQL) throttle here too.
             if engine.followsOtherNodes { group.addTask { await engine.watchSharedThrottles() } }
             group.addTask {

@@ -109,9 +109,9 @@ struct Binary {
             return String(decoding: bytes, as: UTF8.self)
         }
 
-        /// The port of the line "Claimdeck serving on http://127.0.0.1:<port>", once the line is complete.
+        /// The port of the line "Claimdeck serving on http(s)://127.0.0.1:<port>", once the line is complete.
         func boundPort() async throws -> Int? {
-            let pattern = /serving on http:\/\/127\.0\.0\.1:(\d+)\n/
+            let pattern = /serving on https?:\/\/127\.0\.0\.1:(\d+)\n/
             for _ in 0..<200 {
                 if let match = output.firstMatch(of: pattern) { return Int(match.1) }
                 try await Task.sleep(for: .milliseconds(50))

@@ -91,13 +91,15 @@ final class TestServer: Sendable {
     /// - Parameter mode: `.router` unless the test needs a socket.
     /// - Parameter logs: when given, every log line of the store, engine and HTTP server goes there, at trace level.
     /// - Parameter clock: the engine's clock (a `ManualWallClock` for expiry and throttling tests).
+    /// - Parameter tls: HTTPS with this certificate (`.live` only; `send` then cannot reach it).
     static func with<T: Sendable>(
         mode: Mode = .router,
         logs: LogCapture? = nil,
         clock: any WallClock = SystemWallClock(),
+        tls: ServerTLS? = nil,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(mode: mode, logs: logs, clock: clock)
+        let server = try await start(mode: mode, logs: logs, clock: clock, tls: tls)
         do {
             let result = try await body(server)
             await server.stop()
@@ -113,7 +115,12 @@ final class TestServer: Sendable {
 
     static func quietLogger(_ label: String) -> Logger { DemoTemplate.quietLogger(label) }
 
-    static func start(mode: Mode = .router, logs: LogCapture? = nil, clock: any WallClock = SystemWallClock()) async throws -> TestServer {
+    static func start(
+        mode: Mode = .router,
+        logs: LogCapture? = nil,
+        clock: any WallClock = SystemWallClock(),
+        tls: ServerTLS? = nil
+    ) async throws -> TestServer {
         func logger(_ label: String, level: Logger.Level = .error) -> Logger {
             guard let logs else {
                 var logger = quietLogger(label)
@@ -145,7 +152,8 @@ final class TestServer: Sendable {
             // Hummingbird logs the cancellation that stops it at error level.
             let httpLogger = logger("test.http", level: .critical)
             // Port 0: the kernel picks a free one, and nothing else needs to know it in advance.
-            let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: 0, logger: httpLogger)
+            var server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: 0, logger: httpLogger)
+            server.tls = tls
             let (finished, finish) = AsyncStream.makeStream(of: Void.self)
             let (transport, task) =
                 switch mode {

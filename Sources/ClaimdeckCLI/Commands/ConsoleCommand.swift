@@ -33,6 +33,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-file"), help: "Where logs and stderr go while the console runs (default: <db>.console.log).")
     var logFile: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "warning"
+    @OptionGroup var tls: TLSOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -54,7 +55,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let (engine, store) = try await EngineFactory.open(
             options,
-            defaultPublicURL: "http://127.0.0.1:\(port)",
+            defaultPublicURL: "\(tls.scheme)://127.0.0.1:\(port)",
             metricsFactory: PrometheusMetricsFactory(registry: registry),
             logger: logger
         )
@@ -78,6 +79,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         let inbox = ConsoleInbox()
         let serve = !noServe
         let port = self.port
+        let serverTLS = serve ? try tls.load(logger: logger) : nil
+        let scheme = tls.scheme
         // The server says whether it is listening (nil) or why it could not start, before the console opens.
         let (started, startSignal) = AsyncStream<String?>.makeStream()
         let background = Task {
@@ -86,11 +89,12 @@ struct ConsoleCommand: AsyncParsableCommand {
                     group.addTask { await engine.config.watch() }
                 } else {
                     ConnectionLimits.raiseDescriptorLimit()
-                    let server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: logger)
+                    var server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: port, logger: logger)
+                    server.tls = serverTLS
                     group.addTask {
                         do {
                             try await server.run { bound in
-                                inbox.setServerURL("http://127.0.0.1:\(bound)")
+                                inbox.setServerURL("\(scheme)://127.0.0.1:\(bound)")
                                 startSignal.yield(nil)
                             }
                             inbox.stop("the server stopped")
@@ -158,6 +162,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         if demo { arguments.append("--demo") }
         if let demoFile { arguments += ["--demo-file", demoFile] }
         if let publicURL { arguments += ["--public-url", publicURL] }
+        if let certificate = tls.certificate, let key = tls.key { arguments += ["--tls-cert", certificate, "--tls-key", key] }
         if noServe {
             throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2)
         }

@@ -9,14 +9,14 @@ import TenantYAML
 
 /// `claimdeck serve`: the engine headless, for production.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the OAuth endpoints of every tenant over HTTP.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the OAuth endpoints of every tenant over HTTP(S).")
 
     @Option(help: "The database: a SQLite file (created on first run) or a postgres:// URL.") var db: String?
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(
         name: .customLong("public-url"),
-        help: "Base URL clients use (issuer = <public-url>/<tenant>). Default: CLAIMDECK_PUBLIC_URL, else http://<host>:<port>."
+        help: "Base URL clients use (issuer = <public-url>/<tenant>). Default: CLAIMDECK_PUBLIC_URL, else http(s)://<host>:<port>."
     )
     var publicURL: String?
     @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
@@ -38,6 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         help: "A load balancer or proxy (address or CIDR network, repeatable) whose X-Forwarded-For names the client."
     )
     var trustedProxy: [String] = []
+    @OptionGroup var tls: TLSOptions
 
     /// The limits asked for, once the open-file limit has been raised.
     func connectionLimits() -> ConnectionLimits {
@@ -68,10 +69,12 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         let hostForURL = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let serverTLS = try tls.load(logger: logger)
+        let scheme = tls.scheme
         // With --port 0 the base names port 0 until the server has bound; it then takes the real port.
         let (engine, store) = try await EngineFactory.open(
             options,
-            defaultPublicURL: "http://\(hostForURL):\(port)",
+            defaultPublicURL: "\(scheme)://\(hostForURL):\(port)",
             metricsFactory: factory,
             logger: logger
         )
@@ -91,16 +94,18 @@ struct ServeCommand: AsyncParsableCommand {
         let opsHost = self.opsHost
         server.operations = opsPort.map { (opsHost, $0) }
         server.trustedProxies = try TrustedProxies(trustedProxy)
+        server.tls = serverTLS
+        if let serverTLS { print("TLS certificate: \(serverTLS.summary)") }
         try await server.run(
             onRunning: { bound in
-                print("Claimdeck serving on http://\(hostForURL):\(bound)")
+                print("Claimdeck serving on \(scheme)://\(hostForURL):\(bound)")
                 for t in engine.tenantSummaries() {
                     print("  tenant \(t.tenant.id): issuer \(t.issuer), discovery \(t.issuer)/.well-known/openid-configuration")
                 }
                 Output.flush()
             },
             onOperationsRunning: { bound in
-                print("Operations (health, readiness, metrics) on http://\(opsHost):\(bound)")
+                print("Operations (health, readiness, metrics) on \(scheme)://\(opsHost):\(bound)")
                 Output.flush()
             }
         )

@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import NIOSSL
 
 /// First in a connection's pipeline, on raw bytes: the connection's clock. Idle (no request in flight)
 /// it may stay `idleTimeout`; from a request's first byte the whole request must arrive within
@@ -172,17 +173,21 @@ final class RequestPartWatcher: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 /// Hummingbird's HTTP/1.1 child channel with a `ConnectionGuardHandler` in front and its
-/// `RequestPartWatcher` after the codec.
+/// `RequestPartWatcher` after the codec; with `tls`, TLS in front of them all (the guard then counts
+/// plaintext bytes, and its 408 is encrypted like any answer).
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let responder: HTTPChannelHandler.Responder
     let registry: ConnectionRegistry
+    var tls: ServerTLS?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture { () -> NIOLoopBound<ConnectionGuardHandler> in
             let guardHandler = ConnectionGuardHandler(registry: registry)
             try channel.pipeline.syncOperations.addHandler(guardHandler, position: .first)
+            // The context of this moment: a reload later changes new connections only.
+            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context), position: .first) }
             return NIOLoopBound(guardHandler, eventLoop: channel.eventLoop)
         }
         .flatMap { bound in

@@ -1,0 +1,83 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// A throwaway certificate authority made in the test, and certificates it signs, written as PEM
+/// files: HTTPS (and mutual TLS) tests trust this CA and nothing else.
+public struct TestCertificateAuthority: Sendable {
+    public let name: String
+    private let key: P256.Signing.PrivateKey
+    public let certificate: Certificate
+
+    public init(name: String = "Claimdeck test CA") throws {
+        self.name = name
+        key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName { CommonName(name) }
+        let now = Date()
+        certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: now - 3600,
+            notValidAfter: now + 86400,
+            issuer: subject,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+            },
+            issuerPrivateKey: Certificate.PrivateKey(key)
+        )
+    }
+
+    /// The CA's certificate as PEM: what a client trusts.
+    public var pem: String { (try? certificate.serializeAsPEM().pemString) ?? "" }
+
+    /// A server certificate for 127.0.0.1 and localhost, with its private key, both as PEM.
+    public func serverCertificate(commonName: String = "127.0.0.1") throws -> (certificate: String, key: String) {
+        try issue(commonName: commonName, usage: .serverAuth) {
+            SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+        }
+    }
+
+    /// A client certificate with `commonName` as subject, with its private key, both as PEM.
+    public func clientCertificate(commonName: String) throws -> (certificate: String, key: String) {
+        try issue(commonName: commonName, usage: .clientAuth) { SubjectAlternativeNames([.dnsName(commonName)]) }
+    }
+
+    private func issue(
+        commonName: String,
+        usage: ExtendedKeyUsage.Usage,
+        names: () -> SubjectAlternativeNames
+    ) throws -> (certificate: String, key: String) {
+        let leafKey = P256.Signing.PrivateKey()
+        let now = Date()
+        let leaf = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: Certificate.PublicKey(leafKey.publicKey),
+            notValidBefore: now - 3600,
+            notValidAfter: now + 86400,
+            issuer: certificate.subject,
+            subject: try DistinguishedName { CommonName(commonName) },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([usage])
+                names()
+            },
+            issuerPrivateKey: Certificate.PrivateKey(key)
+        )
+        return (try leaf.serializeAsPEM().pemString, leafKey.pemRepresentation)
+    }
+
+    /// Writes `pem` to a new file in `directory`, returning its path.
+    public static func write(_ pem: String, named name: String, in directory: URL) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(pem.utf8).write(to: url)
+        return url.path
+    }
+}
