@@ -18,11 +18,17 @@ struct StandardClientInteropTests {
         return p.terminationStatus == 0
     }
 
-    @Test func authlibRunsTheCodeFlowRefreshAndClientCredentials() async throws {
+    /// Fails the test, saying how to install them, when Authlib or requests is missing.
+    static func requireAuthlib(sourceLocation: SourceLocation = #_sourceLocation) throws {
         try #require(
-            Self.authlibAvailable(),
-            "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)"
+            authlibAvailable(),
+            "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)",
+            sourceLocation: sourceLocation
         )
+    }
+
+    @Test func authlibRunsTheCodeFlowRefreshAndClientCredentials() async throws {
+        try Self.requireAuthlib()
         let (server, port, dir, _) = try await Binary.serveDemo()
         defer { try? FileManager.default.removeItem(at: dir) }
         defer { server.stop() }
@@ -38,10 +44,7 @@ struct StandardClientInteropTests {
     /// package signs the DPoP proofs (Tests/Interop/dpop_par_client.py); a second `claimdeck serve` on
     /// the same database must refuse a proof the first one accepted (the replay cache is the store's).
     @Test func authlibPushesTheRequestAndUsesDPoPBoundTokens() async throws {
-        try #require(
-            Self.authlibAvailable(),
-            "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)"
-        )
+        try Self.requireAuthlib()
         let (server, port, dir, db) = try await Binary.serveDemo()
         defer { try? FileManager.default.removeItem(at: dir) }
         defer { server.stop() }

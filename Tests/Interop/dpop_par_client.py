@@ -11,13 +11,11 @@ another node on the same database), a used request_uri. Prints "interop ok" and 
 """
 import base64
 import hashlib
-import html
 import json
-import re
 import sys
 import time
 import uuid
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from authlib.common.security import generate_token
@@ -25,6 +23,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from interop_browser import sign_in
 
 issuer = sys.argv[1]
 other = sys.argv[2] if len(sys.argv) > 2 else issuer
@@ -70,14 +69,7 @@ assert request_uri.startswith("urn:ietf:params:oauth:request_uri:") and pushed.j
 # The browser carries only client_id and request_uri.
 browser = requests.Session()
 authorize = {"client_id": "customer-portal", "request_uri": request_uri}
-page = browser.get(meta["authorization_endpoint"], params=authorize, allow_redirects=False, timeout=30)
-assert page.status_code == 200, (page.status_code, page.text[:300])
-action = html.unescape(re.search(r'<form method="post" action="([^"]*)">', page.text).group(1))
-fields = {html.unescape(n): html.unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text)}
-fields.update(username="alice", password="alice-demo-password")
-back = browser.post(urljoin(issuer, action), data=fields, allow_redirects=False, timeout=30)
-assert back.status_code == 303, (back.status_code, back.text[:300])
-callback = back.headers["Location"]
+callback = sign_in(issuer, meta["authorization_endpoint"], params=authorize, session=browser)
 assert callback.startswith(redirect_uri), callback
 again = browser.get(meta["authorization_endpoint"], params=authorize, allow_redirects=False, timeout=30)
 assert again.status_code == 400 and "already used" in again.text, (again.status_code, again.text[:300])

@@ -64,49 +64,23 @@ import Testing
             #expect(ok.status == 200, "\(ok)")
             #expect(try ok.json()["sub"]?.stringValue == "u-alice")
 
-            // §7.2: the bound token as a bearer token.
-            Self.expectDPoPChallenge(
-                try await Self.userinfo(server, authorization: "Bearer " + token, proofs: []),
-                error: "invalid_token",
-                mentioning: "DPoP-bound"
-            )
-            Self.expectDPoPChallenge(
-                try await Self.userinfo(server, authorization: "DPoP " + token, proofs: []),
-                error: "invalid_dpop_proof",
-                mentioning: "missing"
-            )
-            Self.expectDPoPChallenge(
-                try await Self.userinfo(server, authorization: "DPoP " + token, proofs: [try key.proof(htm: "GET", htu: url)]),
-                error: "invalid_dpop_proof",
-                mentioning: "ath"
-            )
-            Self.expectDPoPChallenge(
-                try await Self.userinfo(
-                    server,
-                    authorization: "DPoP " + token,
-                    proofs: [try key.proof(htm: "GET", htu: url, ath: DPoPKey.ath(token + "x"))]
-                ),
-                error: "invalid_dpop_proof",
-                mentioning: "ath"
-            )
-            Self.expectDPoPChallenge(
-                try await Self.userinfo(
-                    server,
-                    authorization: "DPoP " + token,
-                    proofs: [try other.proof(htm: "GET", htu: url, ath: DPoPKey.ath(token))]
-                ),
-                error: "invalid_dpop_proof",
-                mentioning: "another key"
-            )
-            Self.expectDPoPChallenge(
-                try await Self.userinfo(
-                    server,
-                    authorization: "DPoP " + token,
-                    proofs: [try key.proof(htm: "POST", htu: url, ath: DPoPKey.ath(token))]
-                ),
-                error: "invalid_dpop_proof",
-                mentioning: "htm"
-            )
+            // §7.2: the bound token as a bearer token; then the scheme right and the proof wrong, one rule each.
+            let refusals: [(authorization: String, proofs: [String], error: String, reason: String)] = [
+                ("Bearer " + token, [], "invalid_token", "DPoP-bound"),
+                ("DPoP " + token, [], "invalid_dpop_proof", "missing"),
+                ("DPoP " + token, [try key.proof(htm: "GET", htu: url)], "invalid_dpop_proof", "ath"),
+                ("DPoP " + token, [try key.proof(htm: "GET", htu: url, ath: DPoPKey.ath(token + "x"))], "invalid_dpop_proof", "ath"),
+                ("DPoP " + token, [try other.proof(htm: "GET", htu: url, ath: DPoPKey.ath(token))], "invalid_dpop_proof", "another key"),
+                ("DPoP " + token, [try key.proof(htm: "POST", htu: url, ath: DPoPKey.ath(token))], "invalid_dpop_proof", "htm"),
+                ("DPoP " + token, [try key.proof(htm: "GET", htu: server.issuer + "/token", ath: DPoPKey.ath(token))], "invalid_dpop_proof", "htu"),
+            ]
+            for r in refusals {
+                Self.expectDPoPChallenge(
+                    try await Self.userinfo(server, authorization: r.authorization, proofs: r.proofs),
+                    error: r.error,
+                    mentioning: r.reason
+                )
+            }
 
             // A bearer token under the DPoP scheme is refused too.
             let (plainCode, plainVerifier) = try await Self.code(server, .portal)

@@ -52,20 +52,13 @@ extension ClaimdeckEngine {
             values["client_id"] = [client.id]
             if !request.dpopProofs.isEmpty {
                 // RFC 9449 §10.1: a proof at the PAR endpoint binds the code as `dpop_jkt` would.
-                let proof: DPoPProof
-                do throws(DPoPFailure) {
-                    proof = try await DPoPProofVerifier(store: store, clock: clock).verify(
-                        .init(
-                            proofs: request.dpopProofs,
-                            method: request.method,
-                            url: configuration.issuer(for: tenant.id) + "/par",
-                            acceptedNonces: acceptedDPoPNonces(tenant)
-                        ),
-                        tenantID: tenant.id
-                    )
-                } catch {
-                    throw error.tokenEndpointError(realm: tenant.id, nonce: currentDPoPNonce(tenant))
-                }
+                let proof = try await verifyDPoPProof(
+                    request.dpopProofs,
+                    method: request.method,
+                    url: configuration.issuer(for: tenant.id) + "/par",
+                    tenant: tenant,
+                    at: .authorizationServer
+                )
                 if let named = try request.form.single("dpop_jkt"), named != proof.thumbprint {
                     throw DPoPFailure.invalid("dpop_jkt is not the thumbprint of the DPoP proof's key").tokenEndpointError(realm: tenant.id)
                 }

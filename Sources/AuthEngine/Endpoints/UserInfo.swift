@@ -52,20 +52,13 @@ extension ClaimdeckEngine {
             let bound = DPoPProof.boundThumbprint(record.publicClaims)
             if dpop {
                 guard let bound else { throw invalidToken("the access token is not DPoP-bound: send it with the Bearer scheme") }
-                let proof: DPoPProof
-                do throws(DPoPFailure) {
-                    proof = try await DPoPProofVerifier(store: store, clock: clock).verify(
-                        .init(
-                            proofs: presentation.dpopProofs,
-                            method: presentation.method,
-                            url: configuration.issuer(for: tenant.id) + "/userinfo",
-                            accessToken: accessToken
-                        ),
-                        tenantID: tenant.id
-                    )
-                } catch {
-                    throw error.resourceError(realm: tenant.id)
-                }
+                let proof = try await verifyDPoPProof(
+                    presentation.dpopProofs,
+                    method: presentation.method,
+                    url: configuration.issuer(for: tenant.id) + "/userinfo",
+                    tenant: tenant,
+                    at: .resource(accessToken: accessToken)
+                )
                 guard proof.thumbprint == bound else {
                     throw DPoPFailure.invalid("the DPoP proof is made with another key than the one the access token is bound to")
                         .resourceError(realm: tenant.id)

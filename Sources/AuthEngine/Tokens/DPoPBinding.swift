@@ -67,14 +67,38 @@ extension ClaimdeckEngine {
             }
             return nil
         }
-        let verifier = DPoPProofVerifier(store: store, clock: clock)
+        return try await verifyDPoPProof(request.dpopProofs, method: request.method, url: url, tenant: tenant, at: .authorizationServer)
+    }
+
+    /// Who checks a proof, which decides the nonce and how a refusal answers.
+    enum DPoPChecker {
+        /// The token and PAR endpoints: the tenant's nonce, a 400 JSON error (RFC 9449 §5, §8).
+        case authorizationServer
+        /// Userinfo, with the access token whose hash `ath` must be: a 401 challenge (§7).
+        case resource(accessToken: String)
+    }
+
+    /// Verifies the proof of a request to `url` (the endpoint's public URL) of `tenant`; a refusal
+    /// comes back as the answer `checker`'s endpoint gives.
+    func verifyDPoPProof(
+        _ proofs: [String],
+        method: String,
+        url: String,
+        tenant: Tenant,
+        at checker: DPoPChecker
+    ) async throws(OAuthError) -> DPoPProof {
+        var request = DPoPProofVerifier.Request(proofs: proofs, method: method, url: url)
+        switch checker {
+        case .authorizationServer: request.acceptedNonces = acceptedDPoPNonces(tenant)
+        case .resource(let token): request.accessToken = token
+        }
         do throws(DPoPFailure) {
-            return try await verifier.verify(
-                .init(proofs: request.dpopProofs, method: request.method, url: url, acceptedNonces: acceptedDPoPNonces(tenant)),
-                tenantID: tenant.id
-            )
+            return try await DPoPProofVerifier(store: store, clock: clock).verify(request, tenantID: tenant.id)
         } catch {
-            throw error.tokenEndpointError(realm: tenant.id, nonce: currentDPoPNonce(tenant))
+            switch checker {
+            case .authorizationServer: throw error.tokenEndpointError(realm: tenant.id, nonce: currentDPoPNonce(tenant))
+            case .resource: throw error.resourceError(realm: tenant.id)
+            }
         }
     }
 }
