@@ -6,8 +6,9 @@ Authlib builds the authorization request, which is pushed to the PAR endpoint (A
 call: the push is a plain POST with requests); a browser sends only client_id and request_uri; Authlib
 exchanges the code with a DPoP proof that the `cryptography` package signs here (ES256, P-256), and
 the JWK thumbprint is computed here from RFC 7638, independently of the server. Then userinfo with the
-DPoP scheme, and the refusals: bearer use of the bound token, a replayed proof (at ISSUER_B when given:
-another node on the same database), a used request_uri. Prints "interop ok" and exits 0, or raises.
+DPoP scheme, and the refusals: bearer use of the bound token, a replayed proof, a used request_uri.
+With ISSUER_B (another node on the same database) the browser goes there with the request_uri pushed
+at ISSUER, and the replay is tried there too. Prints "interop ok" and exits 0, or raises.
 """
 import base64
 import hashlib
@@ -66,12 +67,12 @@ assert pushed.status_code == 201, (pushed.status_code, pushed.text)
 request_uri = pushed.json()["request_uri"]
 assert request_uri.startswith("urn:ietf:params:oauth:request_uri:") and pushed.json()["expires_in"] == 60, pushed.text
 
-# The browser carries only client_id and request_uri.
+# The browser carries only client_id and request_uri, to the other node: the pushed request is in the store.
 browser = requests.Session()
 authorize = {"client_id": "customer-portal", "request_uri": request_uri}
-callback = sign_in(issuer, meta["authorization_endpoint"], params=authorize, session=browser)
+callback = sign_in(other, other + "/authorize", params=authorize, session=browser)
 assert callback.startswith(redirect_uri), callback
-again = browser.get(meta["authorization_endpoint"], params=authorize, allow_redirects=False, timeout=30)
+again = browser.get(other + "/authorize", params=authorize, allow_redirects=False, timeout=30)
 assert again.status_code == 400 and "already used" in again.text, (again.status_code, again.text[:300])
 
 # Authlib exchanges the code (checking state) with a DPoP proof.
