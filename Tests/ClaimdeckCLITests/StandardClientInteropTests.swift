@@ -58,5 +58,16 @@ struct StandardClientInteropTests {
         let r = try await Binary.complete(Self.python, [script, "http://127.0.0.1:\(port)/sms", "http://127.0.0.1:\(secondPort)/sms"])
         #expect(r.code == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stdout.contains("interop ok"), "\(r.stdout)\n\(r.stderr)")
+
+        // The CLI shows the binding of the stored tokens: the key the script computed its thumbprint of.
+        let jkt = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("jkt ") }.map { String($0.dropFirst(4)) })
+        let list = try await Binary.run(["token", "list", "--tenant", "sms", "--db", db, "--json"])
+        let tokens = try #require(list.json?.arrayValue, "\(list.stderr)")
+        let bound = tokens.filter { $0["bound"] == .string("dpop") }
+        #expect(bound.contains { $0["kind"] == .string("access") && $0["dpop_jkt"] == .string(jkt) }, "\(list.stdout)")
+        #expect(
+            tokens.contains { $0["bound"] == .string("bearer") && $0["dpop_jkt"] == .null },
+            "the refused replay issued nothing; others are bearer"
+        )
     }
 }

@@ -101,4 +101,5 @@ assert challenge.startswith("DPoP ") and 'error="invalid_token"' in challenge an
 introspection = requests.post(meta["introspection_endpoint"], data={"token": access},
                               auth=("api-gateway", "gateway-demo-secret"), timeout=30).json()
 assert introspection["active"] and introspection["token_type"] == "DPoP" and introspection["cnf"] == {"jkt": thumbprint}, introspection
+print("jkt " + thumbprint)
 print("interop ok")
