@@ -67,7 +67,7 @@ struct StandardClientInteropTests {
         #expect(bound.contains { $0["kind"] == .string("access") && $0["dpop_jkt"] == .string(jkt) }, "\(list.stdout)")
         #expect(
             tokens.contains { $0["bound"] == .string("bearer") && $0["dpop_jkt"] == .null },
-            "the refused replay issued nothing; others are bearer"
+            "the confidential portal's refresh token is not bound"
         )
     }
 }
