@@ -31,4 +31,8 @@ enum HTTPResponses {
 extension HTTPFields {
     /// HTTP/1.0 caches honour `Pragma: no-cache` (RFC 6749 §5.1 asks for it beside Cache-Control).
     static let pragmaName = HTTPFields.Element.Name("Pragma")!
+    /// RFC 9449 §4.1: the proof of possession a request carries.
+    static let dpopName = HTTPFields.Element.Name("DPoP")!
+    /// RFC 9449 §8.1: the nonce the next proof must carry.
+    static let dpopNonceName = HTTPFields.Element.Name("DPoP-Nonce")!
 }

@@ -21,6 +21,7 @@ extension OAuthError: HTTPResponseError {
         var response = HTTPResponses.json(body, status: HTTPResponse.Status(code: status))
         if let challenge { response.headers[.wwwAuthenticate] = challenge }
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if let dpopNonce { response.headers[HTTPFields.dpopNonceName] = dpopNonce }
         return response
     }
 

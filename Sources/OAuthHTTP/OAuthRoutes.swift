@@ -19,6 +19,10 @@ struct OAuthRoutes {
             HTTPResponses.json(try await engine.deviceAuthorization(try await endpointRequest(request, context)).json())
         }
         router.post(":tenant/register") { request, context in try await registerClient(request, context) }
+        router.post(":tenant/par") { request, context in
+            // RFC 9126 §2.2: 201 Created.
+            HTTPResponses.json(try await engine.pushAuthorizationRequest(try await endpointRequest(request, context)).json(), status: .created)
+        }
         router.getAndHead(":tenant/jwks") { _, context in try jwks(context) }
         router.get(":tenant/userinfo") { request, context in try await userinfo(request, context, form: nil) }
         router.post(":tenant/userinfo") { request, context in
@@ -38,7 +42,7 @@ struct OAuthRoutes {
             router.allowOnly(RouterPath(":tenant/.well-known/\(name)"), [.get, .head])
             router.allowOnly(RouterPath(".well-known/\(name)/:tenant"), [.get, .head])
         }
-        for endpoint in ["token", "introspect", "revoke", "device_authorization", "register"] {
+        for endpoint in ["token", "introspect", "revoke", "device_authorization", "register", "par"] {
             router.allowOnly(RouterPath(":tenant/\(endpoint)"), [.post])
         }
         router.allowOnly(":tenant/jwks", [.get, .head])
@@ -57,13 +61,17 @@ struct OAuthRoutes {
             tenantID: tenantID(context),
             form: form,
             authorization: request.headers[.authorization],
-            remoteAddress: proxies.clientAddress(request, context)
+            remoteAddress: proxies.clientAddress(request, context),
+            dpopProofs: request.headers[values: HTTPFields.dpopName],
+            method: request.method.rawValue
         )
     }
 
     private func token(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
         let response = try await engine.token(try await endpointRequest(request, context))
-        return HTTPResponses.json(response.json())
+        var answer = HTTPResponses.json(response.json())
+        if let nonce = response.dpopNonce { answer.headers[HTTPFields.dpopNonceName] = nonce }
+        return answer
     }
 
     private func introspect(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
@@ -92,20 +100,30 @@ struct OAuthRoutes {
     }
 
     private func userinfo(_ request: Request, _ context: ClaimdeckRequestContext, form: FormParameters?) async throws(OAuthError) -> Response {
-        let header = request.headers[.authorization].flatMap(AuthorizationHeader.bearerToken)
-        if request.headers[.authorization] != nil && header == nil {
+        let authorization = request.headers[.authorization]
+        let bearer = authorization.flatMap(AuthorizationHeader.bearerToken)
+        let dpop = authorization.flatMap(AuthorizationHeader.dpopToken)
+        if authorization != nil && bearer == nil && dpop == nil {
             throw OAuthError(
                 code: "invalid_request",
-                description: "the Authorization header must use the Bearer scheme",
+                description: "the Authorization header must use the Bearer or the DPoP scheme",
                 status: 400,
                 challenge: "Bearer realm=\"\(tenantID(context))\", error=\"invalid_request\""
             )
         }
         let inBody = try form?.single("access_token")
-        if header != nil && inBody != nil {
+        if authorization != nil && inBody != nil {
             throw .invalidRequest("send the access token once: in the Authorization header or in the body, not both")
         }
-        let claims = try await engine.userinfo(tenantID: tenantID(context), accessToken: header ?? inBody)
+        let claims = try await engine.userinfo(
+            tenantID: tenantID(context),
+            accessToken: dpop ?? bearer ?? inBody,
+            presentation: ResourcePresentation(
+                scheme: dpop == nil ? .bearer : .dpop,
+                dpopProofs: request.headers[values: HTTPFields.dpopName],
+                method: request.method.rawValue
+            )
+        )
         return HTTPResponses.json(claims)
     }
 

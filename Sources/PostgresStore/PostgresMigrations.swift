@@ -12,6 +12,7 @@ enum PostgresMigrations {
         (1, "config, tokens, audit", PostgresSchema.v1),
         (2, "user flows, partner grants, designs, settings", PostgresSchema.v2),
         (3, "shared throttles", PostgresSchema.v3),
+        (4, "pushed authorization requests", PostgresSchema.v4),
     ]
 
     /// Applies the missing migrations under the advisory lock; returns the versions it applied.

@@ -96,6 +96,17 @@ enum PostgresSchema {
         "CREATE INDEX throttle_failures_by_change ON throttle_failures (changed_at)",
     ]
 
+    /// RFC 9126 pushed authorization requests, single use by `used_at`; expired rows go with the
+    /// tenant's next push.
+    static let v4: [String] = [
+        """
+        CREATE TABLE pushed_requests (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE, id TEXT NOT NULL,
+            client_id TEXT NOT NULL, parameters TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL, used_at DOUBLE PRECISION, PRIMARY KEY (tenant_id, id))
+        """,
+        "CREATE INDEX pushed_requests_by_expiry ON pushed_requests (tenant_id, expires_at)",
+    ]
+
     private static func configTable(_ name: String, key: String) -> String {
         """
         CREATE TABLE \(name) (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,

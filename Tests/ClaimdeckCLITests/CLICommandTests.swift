@@ -147,6 +147,34 @@ struct CLICommandTests {
         #expect(unknown.code == 1 && unknown.stderr.contains("no tenant 'nope'"))
     }
 
+    @Test("PAR and DPoP settings: client --require-par/--dpop-bound and tenant --require-par/--dpop-nonce, shown and refused by name")
+    func pushedRequestAndDPoPSettings() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Binary.run(["tenant", "create", "acme", "--db", db]).code == 0)
+        let register = try await Binary.run([
+            "client", "register", "--tenant", "acme", "--id", "web", "--name", "Web", "--grant", "authorization_code",
+            "--redirect-uri", "https://w.example/cb", "--require-par", "true", "--dpop-bound", "true", "--db", db, "--json",
+        ])
+        #expect(register.code == 0, "\(register.stderr)")
+        #expect(register.json?["require_pushed_authorization_requests"] == .bool(true))
+        #expect(register.json?["dpop_bound_access_tokens"] == .bool(true))
+        let shown = try await Binary.run(["client", "show", "web", "--tenant", "acme", "--db", db])
+        #expect(shown.stdout.contains("PAR:            required") && shown.stdout.contains("DPoP required"), "\(shown.stdout)")
+        let off = try await Binary.run(["client", "update", "web", "--tenant", "acme", "--dpop-bound", "false", "--db", db, "--json"])
+        #expect(off.json?["dpop_bound_access_tokens"] == .bool(false) && off.json?["require_pushed_authorization_requests"] == .bool(true))
+        let typo = try await Binary.run(["client", "update", "web", "--tenant", "acme", "--require-par", "maybe", "--db", db])
+        #expect(typo.code == 2 && typo.stderr.contains("--require-par"), "\(typo.stderr)")
+
+        let tenant = try await Binary.run(["tenant", "update", "acme", "--require-par", "true", "--dpop-nonce", "true", "--db", db, "--json"])
+        #expect(tenant.code == 0, "\(tenant.stderr)")
+        #expect(tenant.json?["require_pushed_authorization_requests"] == .bool(true) && tenant.json?["require_dpop_nonce"] == .bool(true))
+        let human = try await Binary.run(["tenant", "show", "acme", "--db", db])
+        #expect(human.stdout.contains("pushed authorization requests (PAR) required") && human.stdout.contains("DPoP proofs need the server's nonce"))
+        let audit = try await Binary.run(["audit", "tail", "--tenant", "acme", "--type", "tenant.updated", "--no-follow", "--db", db, "--json"])
+        #expect(audit.stdout.contains("require_pushed_authorization_requests require_dpop_nonce"), "\(audit.stdout)")
+    }
+
     @Test func unreadableDatabaseIsAClearError() async throws {
         let (dir, _) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -73,10 +73,7 @@ struct SeveralNodesTests {
 
         // A standard client library signs in on A, refreshes on B and reuses the old refresh token on
         // C: the reuse revokes the family, so A then refuses its newest refresh token.
-        try #require(
-            StandardClientInteropTests.authlibAvailable(),
-            "needs python3-authlib and python3-requests: apt-get install -y python3-authlib python3-requests (.ci/run does)"
-        )
+        try StandardClientInteropTests.requireAuthlib()
         let script = Binary.repoRoot.appendingPathComponent("Tests/Interop/authlib_client.py").path
         let interop = try await Binary.complete(StandardClientInteropTests.python, [script, a.base, b.base, c.base])
         #expect(interop.code == 0 && interop.stdout.contains("interop ok"), "\(interop.stdout)\n\(interop.stderr)")

@@ -8,15 +8,13 @@ rotation and reuse detection), then client_credentials. Prints "interop ok" and 
 With three issuers (three nodes on one database) the refresh goes to the second node, the reuse of
 the old refresh token to the third, and the first must then refuse the family's newest token.
 """
-import re
 import sys
-import html
-from urllib.parse import urljoin
 
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, jwt
+from interop_browser import sign_in
 
 issuer = sys.argv[1]
 others = sys.argv[2:4]
@@ -35,15 +33,7 @@ nonce = generate_token(16)
 url, state = rp.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce)
 
 # The browser: follows the authorization URL, fills in the sign-in form, stops at the redirect back.
-browser = requests.Session()
-page = browser.get(url, allow_redirects=False, timeout=30)
-assert page.status_code == 200, (page.status_code, page.text[:300])
-action = html.unescape(re.search(r'<form method="post" action="([^"]*)">', page.text).group(1))
-fields = {html.unescape(n): html.unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page.text)}
-fields.update(username="alice", password="alice-demo-password")
-back = browser.post(urljoin(issuer, action), data=fields, allow_redirects=False, timeout=30)
-assert back.status_code == 303, (back.status_code, back.text[:300])
-callback = back.headers["Location"]
+callback = sign_in(issuer, url)
 assert callback.startswith(redirect_uri), callback
 
 # The relying party again: exchanges the code (Authlib checks state), validates the ID token.

@@ -86,6 +86,39 @@ struct DynamicRegistrationTests {
         }
     }
 
+    @Test("dpop_bound_access_tokens (RFC 9449) and require_pushed_authorization_requests (RFC 9126) metadata: stored and in force")
+    func registersDPoPBoundAndPARRequired() async throws {
+        try await TestServer.with { server in
+            let iat = try await Self.initialAccessToken(server)
+            let result = try await Self.register(
+                server,
+                token: iat,
+                body: #"""
+                    {"client_name": "Bound job", "scope": "status", "grant_types": ["client_credentials"],
+                     "dpop_bound_access_tokens": true, "require_pushed_authorization_requests": true}
+                    """#
+            )
+            #expect(result.status == 201, "\(result)")
+            let body = try result.json()
+            #expect(body["dpop_bound_access_tokens"] == .bool(true))
+            #expect(body["require_pushed_authorization_requests"] == .bool(true))
+            let client = DemoClient(
+                id: try #require(body["client_id"]?.stringValue),
+                secret: try #require(body["client_secret"]?.stringValue),
+                method: .clientSecretBasic
+            )
+            let refused = try await server.tokenRequest([("grant_type", "client_credentials")], basic: client)
+            expectOAuthError(refused, status: 400, code: "invalid_dpop_proof", mentioning: "must send a DPoP proof")
+            let key = try DPoPKey()
+            let bound = try await server.tokenRequest(
+                [("grant_type", "client_credentials")],
+                basic: client,
+                headers: [("DPoP", try key.proof(htu: server.tokenEndpoint))]
+            )
+            #expect(try bound.json()["token_type"]?.stringValue == "DPoP", "\(bound)")
+        }
+    }
+
     @Test("private_key_jwt with a jwks: no secret issued")
     func registersPrivateKeyJWT() async throws {
         try await TestServer.with { server in
@@ -175,6 +208,8 @@ struct DynamicRegistrationTests {
             #"{"scope": 7}"#,
             #"{"scope": "status", "access_token_format": "paper"}"#,
             #"{"scope": "status", "client_name": ""}"#,
+            #"{"scope": "status", "dpop_bound_access_tokens": "yes"}"#,
+            #"{"scope": "status", "require_pushed_authorization_requests": 1}"#,
         ]
     )
     func invalidMetadata(body: String) async throws {

@@ -35,7 +35,8 @@ import Testing
         try await TestServer.with { server in
             let r = try await server.get("/sms/userinfo")
             #expect(r.status == 401)
-            #expect(r.header("WWW-Authenticate") == "Bearer realm=\"sms\"")
+            // Both schemes are offered (RFC 9449 section 7.1), neither with an error code (RFC 6750 section 3.1).
+            #expect(r.header("WWW-Authenticate") == "Bearer realm=\"sms\", DPoP realm=\"sms\", algs=\"ES256 RS256 EdDSA\"")
         }
     }
 

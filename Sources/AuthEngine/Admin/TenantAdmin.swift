@@ -53,6 +53,10 @@ extension ClaimdeckEngine {
         var fields: [String] = []
         if policy.tokenRetention != tenant.policy.tokenRetention { fields.append("token_retention") }
         if policy.introspectionAuditWindow != tenant.policy.introspectionAuditWindow { fields.append("introspection_audit_window") }
+        if policy.requirePushedAuthorizationRequests != tenant.policy.requirePushedAuthorizationRequests {
+            fields.append("require_pushed_authorization_requests")
+        }
+        if policy.requireDPoPNonce != tenant.policy.requireDPoPNonce { fields.append("require_dpop_nonce") }
         guard !fields.isEmpty else { return tenant }
         tenant.policy = policy
         try await applyConfig(
@@ -66,6 +70,8 @@ extension ClaimdeckEngine {
                     details: [
                         "fields": fields.joined(separator: " "), "token_retention": "\(policy.tokenRetention)",
                         "introspection_audit_window": "\(policy.introspectionAuditWindow)",
+                        "require_pushed_authorization_requests": "\(policy.requirePushedAuthorizationRequests)",
+                        "require_dpop_nonce": "\(policy.requireDPoPNonce)",
                     ]
                 )
             ]

@@ -35,6 +35,8 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let tokenReuseDetected = Self(rawValue: "token.reuse_detected")
     public static let authorizationCodeIssued = Self(rawValue: "authorization.code_issued")
     public static let authorizationRefused = Self(rawValue: "authorization.refused")
+    /// A client pushed an authorization request (RFC 9126) and got its `request_uri`.
+    public static let authorizationPushed = Self(rawValue: "authorization.pushed")
     public static let loginSucceeded = Self(rawValue: "login.succeeded")
     public static let loginFailed = Self(rawValue: "login.failed")
     public static let loginThrottled = Self(rawValue: "login.throttled")
@@ -80,6 +82,7 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
         .tokenReuseDetected,
         .authorizationCodeIssued,
         .authorizationRefused,
+        .authorizationPushed,
         .loginSucceeded,
         .loginFailed,
         .loginThrottled,

@@ -38,7 +38,7 @@ extension ClaimdeckEngine {
         justAuthenticated: Bool = false
     ) async -> AuthorizationOutcome {
         let request: AuthorizationRequest
-        switch validateAuthorization(tenantID: tenantID, parameters: parameters, remoteAddress: remoteAddress) {
+        switch await validateAuthorization(tenantID: tenantID, parameters: parameters, remoteAddress: remoteAddress) {
         case .success(let r): request = r
         case .failure(let deferred): return await deferred.run()
         }
@@ -92,7 +92,7 @@ extension ClaimdeckEngine {
         remoteAddress: String?
     ) async -> AuthorizationOutcome {
         let request: AuthorizationRequest
-        switch validateAuthorization(tenantID: tenantID, parameters: parameters, remoteAddress: remoteAddress) {
+        switch await validateAuthorization(tenantID: tenantID, parameters: parameters, remoteAddress: remoteAddress) {
         case .success(let r): request = r
         case .failure(let deferred): return await deferred.run()
         }
@@ -145,13 +145,61 @@ extension ClaimdeckEngine {
     }
 
     /// The validated authorization request, or nil; for re-showing a page. Audits nothing.
-    public func authorizationRequest(tenantID: String, parameters: FormParameters) -> AuthorizationRequest? {
-        try? AuthorizationRequest.parse(
-            parameters,
-            tenantID: tenantID,
-            snapshot: config.snapshot,
-            issuer: configuration.issuer(for: tenantID)
-        ).get()
+    public func authorizationRequest(tenantID: String, parameters: FormParameters) async -> AuthorizationRequest? {
+        try? await resolveAuthorization(tenantID: tenantID, parameters: parameters, snapshot: config.snapshot).get()
+    }
+
+    /// The request the parameters make: the pushed one a `request_uri` names (RFC 9126 §4), or the
+    /// parameters themselves.
+    private func resolveAuthorization(
+        tenantID: String,
+        parameters: FormParameters,
+        snapshot: ConfigSnapshot
+    ) async -> Result<AuthorizationRequest, AuthorizationFailure> {
+        let issuer = configuration.issuer(for: tenantID)
+        guard parameters.values["request_uri"] != nil else {
+            return AuthorizationRequest.parse(parameters, tenantID: tenantID, snapshot: snapshot, issuer: issuer)
+        }
+        let pushed: PushedAuthorizationRequest
+        do throws(OAuthError) {
+            pushed = try await pushedRequest(tenantID: tenantID, parameters: parameters)
+        } catch {
+            return .failure(.errorPage(error))
+        }
+        return AuthorizationRequest.parse(pushed.parameters, tenantID: tenantID, snapshot: snapshot, issuer: issuer, pushed: true).map { r in
+            var request = r
+            // The pages carry only the reference: the store keeps the request, and each step reads it again.
+            request.parameters = FormParameters(pairs: [("client_id", pushed.clientID), ("request_uri", pushed.requestURI)])
+            request.pushedRequestID = pushed.id
+            return request
+        }
+    }
+
+    /// RFC 9126 §4: the pushed request named by `request_uri`, still usable, of the client the request
+    /// names. Every other parameter is ignored: the pushed request is the request. Failures are
+    /// `invalid_request_uri` (RFC 9101 §6.2), on an error page, as the redirect URI is not known yet.
+    private func pushedRequest(tenantID: String, parameters: FormParameters) async throws(OAuthError) -> PushedAuthorizationRequest {
+        guard let clientID = try parameters.single("client_id") else {
+            throw .invalidRequest("a request with request_uri must also send client_id (RFC 9126 section 4)")
+        }
+        let uri = try parameters.required("request_uri")
+        func invalid(_ d: String) -> OAuthError { OAuthError(code: "invalid_request_uri", description: d) }
+        guard let id = PushedAuthorizationRequest.id(fromRequestURI: uri) else {
+            throw invalid("request_uri must be one this server issued at its PAR endpoint (\(PushedAuthorizationRequest.uriPrefix)...)")
+        }
+        let found: PushedAuthorizationRequest?
+        do {
+            found = try await store.pushedRequest(tenantID: tenantID, id: id)
+        } catch {
+            throw .temporarilyUnavailable("the store did not answer; retry")
+        }
+        guard let found else { throw invalid("request_uri is unknown: push the authorization request again") }
+        guard found.clientID == clientID else {
+            throw invalid("request_uri was issued to another client than '\(Validation.printable(clientID))'")
+        }
+        guard found.usedAt == nil else { throw invalid("request_uri was already used: push the authorization request again") }
+        guard found.expiresAt > clock.now() else { throw invalid("request_uri has expired: push the authorization request again") }
+        return found
     }
 
     /// The active session a cookie names, with its user (enabled), or nil.
@@ -169,12 +217,12 @@ extension ClaimdeckEngine {
         tenantID: String,
         parameters: FormParameters,
         remoteAddress: String?
-    ) -> Result<AuthorizationRequest, AuthorizationOutcomeTask> {
+    ) async -> Result<AuthorizationRequest, AuthorizationOutcomeTask> {
         let snapshot = config.snapshot
         guard snapshot.tenants[tenantID] != nil else {
             return .failure(AuthorizationOutcomeTask { .errorPage(.notFound("no tenant '\(Validation.printable(tenantID))' on this server")) })
         }
-        switch AuthorizationRequest.parse(parameters, tenantID: tenantID, snapshot: snapshot, issuer: configuration.issuer(for: tenantID)) {
+        switch await resolveAuthorization(tenantID: tenantID, parameters: parameters, snapshot: snapshot) {
         case .success(let request):
             return .success(request)
         case .failure(.errorPage(let error)):
@@ -245,6 +293,20 @@ extension ClaimdeckEngine {
     /// session; it starts a new token family.
     private func issueCode(_ request: AuthorizationRequest, browser: BrowserSession) async -> AuthorizationOutcome {
         let now = clock.now()
+        if let pushedID = request.pushedRequestID {
+            // RFC 9126 §4: one code per pushed request; of two tabs finishing at once, one wins.
+            do {
+                guard try await store.usePushedRequest(tenantID: request.tenantID, id: pushedID, at: now) else {
+                    return await refuse(
+                        request,
+                        OAuthError(code: "invalid_request_uri", description: "request_uri was already used or has expired"),
+                        remoteAddress: nil
+                    )
+                }
+            } catch {
+                return await refuse(request, .temporarilyUnavailable("the authorization could not be stored; try again"), remoteAddress: nil)
+            }
+        }
         let id = ids.timeOrdered(at: now)
         let code = TokenLocator.opaque(prefix: TokenLocator.codePrefix, id: id, secret: ids.secret(bytes: 32))
         let client = request.client
@@ -263,6 +325,7 @@ extension ClaimdeckEngine {
         internalClaims["redirect_uri_given"] = .bool(request.redirectURIGiven)
         if let challenge = request.codeChallenge { internalClaims["code_challenge"] = .string(challenge) }
         if let nonce = request.nonce { internalClaims["nonce"] = .string(nonce) }
+        if let jkt = request.dpopKeyThumbprint { internalClaims[DPoPProof.boundKeyClaim] = .string(jkt) }
         let record = TokenRecord(
             id: id,
             tenantID: request.tenantID,

@@ -20,8 +20,13 @@ public struct AuthorizationRequest: Sendable, Hashable {
     public var prompt: Set<String>
     public var maxAge: Int?
     public var loginHint: String?
-    /// The parameters as received, to carry through the login and consent pages.
+    /// The parameters as received, to carry through the login and consent pages (for a pushed
+    /// request: `client_id` and `request_uri` only; the store keeps the rest).
     public var parameters: FormParameters
+    /// RFC 9449 §10: the JWK thumbprint (`dpop_jkt`) of the key the code is bound to.
+    public var dpopKeyThumbprint: String? = nil
+    /// The pushed request (RFC 9126) this one came from: used up when the code is issued.
+    public var pushedRequestID: String? = nil
 }
 
 /// Why an authorization request failed, and where the answer goes.
@@ -37,11 +42,15 @@ extension AuthorizationRequest {
 
     /// Validates the parameters in the order RFC 6749 §4.1.2.1 requires: first the client and the
     /// redirect URI (failures stop on an error page), then everything else (failures are redirected).
+    ///
+    /// - Parameter pushed: the parameters are those of a pushed request (RFC 9126), at push time or
+    ///   named by a `request_uri`; otherwise a client or tenant that requires PAR is refused.
     static func parse(
         _ p: FormParameters,
         tenantID: String,
         snapshot: ConfigSnapshot,
-        issuer: String
+        issuer: String,
+        pushed: Bool = false
     ) -> Result<AuthorizationRequest, AuthorizationFailure> {
         // Client and redirect URI first.
         let client: Client
@@ -82,7 +91,15 @@ extension AuthorizationRequest {
                 throw .invalidRequest("state is longer than \(maxStateBytes) bytes")
             }
             if p.values["request"] != nil { throw OAuthError(code: "request_not_supported", description: "request objects are not supported") }
-            if p.values["request_uri"] != nil { throw OAuthError(code: "request_uri_not_supported", description: "request_uri is not supported") }
+            if p.values["request_uri"] != nil {
+                throw OAuthError(code: "invalid_request_uri", description: "request_uri must name a request pushed to the PAR endpoint")
+            }
+            if !pushed && (client.requirePushedAuthorizationRequests || snapshot.tenants[tenantID]?.policy.requirePushedAuthorizationRequests == true)
+            {
+                throw .invalidRequest(
+                    "client '\(client.id)' must push its authorization requests to the PAR endpoint and send client_id and request_uri here"
+                )
+            }
             guard let responseType = try p.single("response_type") else { throw .invalidRequest("response_type is missing") }
             guard responseType == "code" else {
                 throw OAuthError(code: "unsupported_response_type", description: "only response_type=code is supported")
@@ -129,6 +146,11 @@ extension AuthorizationRequest {
             let nonce = try p.single("nonce")
             if let nonce, nonce.utf8.count > 512 { throw .invalidRequest("nonce is longer than 512 bytes") }
             let loginHint = try p.single("login_hint")
+            let dpopKey = try p.single("dpop_jkt")
+            if let dpopKey, !PKCE.isValidChallenge(dpopKey) {
+                // The same shape as an S256 challenge: 43 base64url characters of a SHA-256 (RFC 7638).
+                throw .invalidRequest("dpop_jkt must be the 43-character base64url SHA-256 JWK thumbprint (RFC 7638) of the DPoP key")
+            }
             return .success(
                 AuthorizationRequest(
                     tenantID: tenantID,
@@ -143,7 +165,8 @@ extension AuthorizationRequest {
                     prompt: prompt,
                     maxAge: maxAge,
                     loginHint: loginHint.map { Validation.printable($0, limit: 200) },
-                    parameters: p
+                    parameters: p,
+                    dpopKeyThumbprint: dpopKey
                 )
             )
         } catch {

@@ -299,6 +299,7 @@ extension ClaimdeckEngine {
             client: client,
             grantType: .deviceCode,
             nonce: nil,
+            dpopKey: request.dpopKeyThumbprint,
             snapshot: snapshot
         )
         let consumed: Bool

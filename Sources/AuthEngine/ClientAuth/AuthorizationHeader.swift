@@ -22,7 +22,16 @@ public enum AuthorizationHeader {
     /// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1) as a resource server reads
     /// it: surrounding whitespace of any kind trimmed; nil for another scheme or an empty token.
     public static func bearerToken(_ header: String) -> String? {
-        guard let value = credentials(header, scheme: "bearer") else { return nil }
+        token(header, scheme: "bearer")
+    }
+
+    /// The token of an `Authorization: DPoP <token>` header (RFC 9449 §7.1), read as `bearerToken` reads its own.
+    public static func dpopToken(_ header: String) -> String? {
+        token(header, scheme: "dpop")
+    }
+
+    private static func token(_ header: String, scheme: String) -> String? {
+        guard let value = credentials(header, scheme: scheme) else { return nil }
         let token = value.trimmingCharacters(in: .whitespaces)
         return token.isEmpty ? nil : token
     }

@@ -131,6 +131,7 @@ extension ClaimdeckEngine {
                     client: client,
                     grantType: grantType,
                     nonce: nil,
+                    dpopKey: nil,
                     snapshot: snapshot
                 )
                 token = issued.response.accessToken

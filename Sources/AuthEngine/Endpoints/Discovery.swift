@@ -21,6 +21,8 @@ extension ClaimdeckEngine {
             "registration_endpoint": .string(issuer + "/register"),
             "introspection_endpoint": .string(issuer + "/introspect"),
             "revocation_endpoint": .string(issuer + "/revoke"),
+            "pushed_authorization_request_endpoint": .string(issuer + "/par"),
+            "require_pushed_authorization_requests": .bool(tenant.policy.requirePushedAuthorizationRequests),
             "scopes_supported": .array(scopes),
             "response_types_supported": .array([.string("code")]),
             "response_modes_supported": .array([.string("query")]),
@@ -42,6 +44,7 @@ extension ClaimdeckEngine {
             "subject_types_supported": .array([.string("public")]),
             "id_token_signing_alg_values_supported": .array(algs),
             "access_token_signing_alg_values_supported": .array(algs),
+            "dpop_signing_alg_values_supported": .array(DPoPProof.algorithmNames.map(JSONValue.string)),
         ]
         return .object(doc)
     }

@@ -83,6 +83,11 @@ enum RegistrationMetadata {
             guard let s = v.stringValue else { throw .invalidClientMetadata("'\(k)' must be a string") }
             return s
         }
+        func bool(_ k: String) throws(OAuthError) -> Bool? {
+            guard let v = m[k] else { return nil }
+            guard let b = v.boolValue else { throw .invalidClientMetadata("'\(k)' must be true or false") }
+            return b
+        }
         func strings(_ k: String) throws(OAuthError) -> [String]? {
             guard let v = m[k] else { return nil }
             guard case .array(let list) = v else { throw .invalidClientMetadata("'\(k)' must be an array of strings") }
@@ -133,7 +138,10 @@ enum RegistrationMetadata {
             audiences: try strings("audiences") ?? [],
             redirectURIs: redirects,
             tokenFormat: format,
-            jwks: jwks
+            jwks: jwks,
+            // RFC 9126 §6 and RFC 9449 §5.2 client metadata.
+            requirePushedAuthorizationRequests: try bool("require_pushed_authorization_requests") ?? false,
+            dpopBoundAccessTokens: try bool("dpop_bound_access_tokens") ?? false
         )
     }
 
@@ -149,6 +157,8 @@ enum RegistrationMetadata {
             "scope": .string(c.scopes.joined(separator: " ")),
             "audiences": .array(c.audiences.map(JSONValue.string)),
             "access_token_format": .string(c.tokenFormat.rawValue),
+            "require_pushed_authorization_requests": .bool(c.requirePushedAuthorizationRequests),
+            "dpop_bound_access_tokens": .bool(c.dpopBoundAccessTokens),
         ]
         if let secret = r.secret {
             m["client_secret"] = .string(secret)

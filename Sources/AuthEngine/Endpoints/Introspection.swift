@@ -18,7 +18,8 @@ public struct IntrospectionResult: Sendable {
         if active, let r = record {
             if !r.scopes.isEmpty { w.field("scope", r.scopes.joined(separator: " ")) }
             w.field("client_id", r.clientID)
-            w.field("token_type", "Bearer")
+            // RFC 9449 §6.2: a DPoP-bound token says so; its `cnf` comes with the public claims below.
+            w.field("token_type", DPoPProof.boundThumbprint(r.publicClaims) == nil ? "Bearer" : DPoPProof.tokenType)
             w.field("exp", Int64(r.expiresAt.timeIntervalSince1970))
             w.field("iat", Int64(r.issuedAt.timeIntervalSince1970))
             w.field("nbf", Int64(r.issuedAt.timeIntervalSince1970))

@@ -5,15 +5,25 @@ extension ClaimdeckEngine {
     /// OpenID Connect Core §5.3: the claims of the signed-in user that the access token's scopes allow.
     /// The token must be an active access token of the tenant carrying `openid`; failures answer as
     /// RFC 6750 §3.1 says (401 `invalid_token`, 403 `insufficient_scope`) and are audited.
-    public func userinfo(tenantID: String, accessToken: String?) async throws(OAuthError) -> JSONValue {
+    ///
+    /// A DPoP-bound token (RFC 9449 §7) must come with the DPoP scheme and a proof made with its key
+    /// over this request and the token (`ath`); presented as Bearer it is refused.
+    public func userinfo(
+        tenantID: String,
+        accessToken: String?,
+        presentation: ResourcePresentation = ResourcePresentation()
+    ) async throws(OAuthError) -> JSONValue {
         let (tenant, snapshot) = try tenant(tenantID)
-        let realm = "Bearer realm=\"\(tenant.id)\""
-        func invalidToken(_ d: String) -> OAuthError {
+        let dpop = presentation.scheme == .dpop
+        let realm = dpop ? "DPoP realm=\"\(tenant.id)\"" : "Bearer realm=\"\(tenant.id)\""
+        func invalidToken(_ d: String, dpopChallenge: Bool = dpop) -> OAuthError {
             OAuthError(
                 code: "invalid_token",
                 description: d,
                 status: 401,
-                challenge: "\(realm), error=\"invalid_token\", error_description=\"\(OAuthError.wireText(d))\""
+                challenge: dpopChallenge
+                    ? DPoPFailure.challenge(realm: tenant.id, error: "invalid_token", description: d)
+                    : "\(realm), error=\"invalid_token\", error_description=\"\(OAuthError.wireText(d))\""
             )
         }
         let now = clock.now()
@@ -22,9 +32,10 @@ extension ClaimdeckEngine {
                 // RFC 6750 §3.1: no error code when the request had no credentials at all.
                 throw OAuthError(
                     code: "invalid_request",
-                    description: "send the access token as 'Authorization: Bearer <token>'",
+                    description: "send the access token as 'Authorization: Bearer <token>' or, DPoP-bound, 'Authorization: DPoP <token>'",
                     status: 401,
-                    challenge: realm
+                    // Both schemes are offered (RFC 9449 §7.1), the DPoP one with its algorithms.
+                    challenge: "Bearer realm=\"\(tenant.id)\", " + DPoPFailure.challenge(realm: tenant.id)
                 )
             }
             let record: TokenRecord?
@@ -37,6 +48,24 @@ extension ClaimdeckEngine {
                 let client = snapshot.client(tenant.id, record.clientID), !client.disabled
             else {
                 throw invalidToken("the access token is not active")
+            }
+            let bound = DPoPProof.boundThumbprint(record.publicClaims)
+            if dpop {
+                guard let bound else { throw invalidToken("the access token is not DPoP-bound: send it with the Bearer scheme") }
+                let proof = try await verifyDPoPProof(
+                    presentation.dpopProofs,
+                    method: presentation.method,
+                    url: configuration.issuer(for: tenant.id) + "/userinfo",
+                    tenant: tenant,
+                    at: .resource(accessToken: accessToken)
+                )
+                guard proof.thumbprint == bound else {
+                    throw DPoPFailure.invalid("the DPoP proof is made with another key than the one the access token is bound to")
+                        .resourceError(realm: tenant.id)
+                }
+            } else if bound != nil {
+                // RFC 9449 §7.2: a bound token presented as a bearer token proves nothing of its holder.
+                throw invalidToken("the access token is DPoP-bound: send it as 'Authorization: DPoP' with a DPoP proof", dpopChallenge: true)
             }
             guard record.scopes.contains(StandardScopes.openid) else {
                 throw OAuthError(
@@ -74,7 +103,7 @@ extension ClaimdeckEngine {
                     tenantID: tenant.id,
                     reason: error.code,
                     actor: "http",
-                    details: ["description": error.errorDescription]
+                    details: ["description": error.errorDescription, "scheme": presentation.scheme.rawValue]
                 )
             ])
             throw error

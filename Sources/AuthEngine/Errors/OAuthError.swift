@@ -10,6 +10,8 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     public var challenge: String?
     /// For 429 answers: seconds until a retry may succeed (`Retry-After`).
     public var retryAfter: Int?
+    /// RFC 9449 §8: the nonce a DPoP proof must carry next (`DPoP-Nonce`).
+    public var dpopNonce: String?
     /// What the audit records when the client is told less (a failed client authentication answers
     /// one text whatever the cause, so that it cannot probe which client ids exist); never rendered.
     public var auditDescription: String?

@@ -46,6 +46,7 @@ extension ClaimdeckEngine {
             // RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade attempt.
             throw .invalidGrant("the authorization request had no code_challenge, so no code_verifier may be sent")
         }
+        try Self.requireBoundKey(record, presented: request.dpopKeyThumbprint, noun: "authorization code", realm: tenant.id)
         guard let authorization = UserAuthorization(record: record) else {
             throw OAuthError(code: "server_error", description: "the stored authorization is incomplete", status: 500)
         }
@@ -58,6 +59,7 @@ extension ClaimdeckEngine {
             client: client,
             grantType: .authorizationCode,
             nonce: record.internalValue("nonce")?.stringValue,
+            dpopKey: request.dpopKeyThumbprint,
             snapshot: snapshot
         )
         // The event names the code it redeemed: the code's audit trail shows the exchange.
@@ -65,6 +67,20 @@ extension ClaimdeckEngine {
         try await redeemOrDetectReuse(record, reason: Self.redeemedReason, issued: issued, noun: "authorization code", now: now)
         metrics.issued(tenant: tenant.id, grant: .authorizationCode, format: issued.response.record.format)
         return issued.response
+    }
+
+    /// RFC 9449 §10 (a code bound by `dpop_jkt`) and §5 (a public client's refresh token): the token
+    /// request's proof must be made with the key the record is bound to.
+    static func requireBoundKey(_ record: TokenRecord, presented: String?, noun: String, realm: String) throws(OAuthError) {
+        guard let bound = record.internalValue(DPoPProof.boundKeyClaim)?.stringValue else { return }
+        guard let presented else {
+            throw DPoPFailure.invalid("this \(noun) is bound to a DPoP key: send a DPoP proof made with it").tokenEndpointError(realm: realm)
+        }
+        guard presented == bound else {
+            throw DPoPFailure.invalid("the DPoP proof is made with another key than the one this \(noun) is bound to").tokenEndpointError(
+                realm: realm
+            )
+        }
     }
 
     /// Finds a code or refresh token presented to the token endpoint and checks it belongs to `client`

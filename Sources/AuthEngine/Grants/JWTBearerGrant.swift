@@ -81,7 +81,8 @@ extension ClaimdeckEngine {
                 lifetime: client.accessTokenLifetime
             ),
             snapshot: snapshot,
-            details: ["assertion_iss": iss, "assertion_jti": jti, "subject_mapping": trusted.subjectMapping.description]
+            details: ["assertion_iss": iss, "assertion_jti": jti, "subject_mapping": trusted.subjectMapping.description],
+            boundTo: request.dpopKeyThumbprint
         )
     }
 

@@ -31,6 +31,7 @@ extension ClaimdeckEngine {
             guard !asked.isEmpty else { throw .invalidScope("scope is empty") }
             scopes = record.scopes.filter(asked.contains)
         }
+        try Self.requireBoundKey(record, presented: request.dpopKeyThumbprint, noun: "refresh token", realm: tenant.id)
         guard let authorization = UserAuthorization(record: record) else {
             throw OAuthError(code: "server_error", description: "the stored authorization is incomplete", status: 500)
         }
@@ -43,6 +44,7 @@ extension ClaimdeckEngine {
             client: client,
             grantType: .refreshToken,
             nonce: nil,
+            dpopKey: request.dpopKeyThumbprint,
             snapshot: snapshot
         )
         // The event names the refresh token it retired: that token's audit trail shows its rotation.

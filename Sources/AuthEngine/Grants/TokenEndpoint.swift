@@ -7,12 +7,27 @@ public struct TokenEndpointRequest: Sendable {
     public var form: FormParameters
     public var authorization: String?
     public var remoteAddress: String?
+    /// Every `DPoP` header value (RFC 9449 §4.1), in order.
+    public var dpopProofs: [String]
+    /// The HTTP method, which a DPoP proof's `htm` must name.
+    public var method: String
+    /// The thumbprint of the key of the request's verified DPoP proof; set by the endpoint, never by a caller.
+    var dpopKeyThumbprint: String?
 
-    public init(tenantID: String, form: FormParameters, authorization: String?, remoteAddress: String? = nil) {
+    public init(
+        tenantID: String,
+        form: FormParameters,
+        authorization: String?,
+        remoteAddress: String? = nil,
+        dpopProofs: [String] = [],
+        method: String = "POST"
+    ) {
         self.tenantID = tenantID
         self.form = form
         self.authorization = authorization
         self.remoteAddress = remoteAddress
+        self.dpopProofs = dpopProofs
+        self.method = method
     }
 }
 
@@ -30,6 +45,8 @@ public struct TokenResponse: Sendable {
     public var issuedTokenType: String?
     /// The stored record of the access token.
     public var record: TokenRecord
+    /// RFC 9449 §8.2: the tenant's current DPoP nonce, for the `DPoP-Nonce` header, when it requires one.
+    public var dpopNonce: String?
 
     public init(
         accessToken: String,
@@ -68,7 +85,8 @@ public struct TokenResponse: Sendable {
 extension ClaimdeckEngine {
     /// The token endpoint (RFC 6749 §3.2): dispatches on `grant_type`. Every refusal is audited and
     /// counted with its reason, never with the secret.
-    public func token(_ request: TokenEndpointRequest) async throws(OAuthError) -> TokenResponse {
+    public func token(_ presented: TokenEndpointRequest) async throws(OAuthError) -> TokenResponse {
+        var request = presented
         let (tenant, snapshot) = try tenant(request.tenantID)
         let grantName = (try? request.form.single("grant_type")) ?? nil
         let credentials = Result { () throws(OAuthError) in
@@ -88,22 +106,30 @@ extension ClaimdeckEngine {
                 allowPublic: true,
                 remoteAddress: request.remoteAddress
             )
-            switch GrantType(rawValue: grant) {
+            let kind = GrantType(rawValue: grant)
+            guard GrantType.implemented.contains(kind) else {
+                throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
+            }
+            request.dpopKeyThumbprint = try await tokenEndpointProof(request, tenant: tenant, client: client, url: endpoint)?.thumbprint
+            var response: TokenResponse
+            switch kind {
             case .clientCredentials:
-                return try await clientCredentials(request, tenant: tenant, client: client, snapshot: snapshot)
+                response = try await clientCredentials(request, tenant: tenant, client: client, snapshot: snapshot)
             case .authorizationCode:
-                return try await authorizationCode(request, tenant: tenant, client: client, snapshot: snapshot)
+                response = try await authorizationCode(request, tenant: tenant, client: client, snapshot: snapshot)
             case .refreshToken:
-                return try await refreshToken(request, tenant: tenant, client: client, snapshot: snapshot)
+                response = try await refreshToken(request, tenant: tenant, client: client, snapshot: snapshot)
             case .deviceCode:
-                return try await deviceCode(request, tenant: tenant, client: client, snapshot: snapshot)
+                response = try await deviceCode(request, tenant: tenant, client: client, snapshot: snapshot)
             case .tokenExchange:
-                return try await tokenExchange(request, tenant: tenant, client: client, snapshot: snapshot)
+                response = try await tokenExchange(request, tenant: tenant, client: client, snapshot: snapshot)
             case .jwtBearer:
-                return try await jwtBearer(request, tenant: tenant, client: client, snapshot: snapshot, endpointURL: endpoint)
+                response = try await jwtBearer(request, tenant: tenant, client: client, snapshot: snapshot, endpointURL: endpoint)
             default:
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }
+            response.dpopNonce = currentDPoPNonce(tenant)
+            return response
         } catch {
             let claimed = (try? credentials.get())?.claimedClientID
             metrics.refused(
@@ -123,7 +149,7 @@ extension ClaimdeckEngine {
                     details: [
                         "description": error.auditedDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
                         "remote_address": request.remoteAddress ?? "",
-                    ]
+                    ].merging(error.code.hasSuffix("dpop_proof") || error.code == "use_dpop_nonce" ? ["dpop": error.errorDescription] : [:]) { $1 }
                 ),
                 error
             )
@@ -160,7 +186,8 @@ extension ClaimdeckEngine {
                 snapshot: snapshot
             ),
             snapshot: snapshot,
-            details: inputs.auditDetails
+            details: inputs.auditDetails,
+            boundTo: request.dpopKeyThumbprint
         )
     }
 

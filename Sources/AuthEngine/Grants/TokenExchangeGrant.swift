@@ -109,7 +109,8 @@ extension ClaimdeckEngine {
             ),
             snapshot: snapshot,
             details: details,
-            issuedTokenType: TokenTypeIdentifier.accessToken
+            issuedTokenType: TokenTypeIdentifier.accessToken,
+            boundTo: request.dpopKeyThumbprint
         )
     }
 

@@ -9,12 +9,16 @@ extension ClaimdeckEngine {
     /// - Parameters:
     ///   - details: audit details beyond the grant type, format, scope and audience, which are always set.
     ///   - issuedTokenType: RFC 8693 `issued_token_type`, for token exchange.
+    ///   - boundTo: the thumbprint of the DPoP key the token is bound to (the request's proof).
     func issueAccessToken(
-        _ grant: AccessTokenMinter.Grant,
+        _ unbound: AccessTokenMinter.Grant,
         snapshot: ConfigSnapshot,
         details: [String: String] = [:],
-        issuedTokenType: String? = nil
+        issuedTokenType: String? = nil,
+        boundTo dpopKey: String?
     ) async throws(OAuthError) -> TokenResponse {
+        var grant = unbound
+        grant.confirmationKey = dpopKey
         let (token, record) = try AccessTokenMinter(engine: self).mint(grant, snapshot: snapshot)
         let scope = grant.scopes.joined(separator: " ")
         let event = AuditEventDraft(
@@ -27,17 +31,19 @@ extension ClaimdeckEngine {
             actor: "client:\(grant.client.id)",
             details: details.merging([
                 "grant_type": grant.grantType.rawValue, "format": record.format.rawValue,
-                "scope": scope, "aud": grant.audiences.joined(separator: " "),
+                "scope": scope, "aud": grant.audiences.joined(separator: " "), "bound": dpopKey == nil ? "bearer" : "dpop",
             ]) { $1 }
         )
         try await persist([record], audit: [event])
         metrics.issued(tenant: grant.tenant.id, grant: grant.grantType, format: record.format)
-        return TokenResponse(
+        var response = TokenResponse(
             accessToken: token,
             expiresIn: grant.lifetime,
             scope: scope.isEmpty ? nil : scope,
             issuedTokenType: issuedTokenType,
             record: record
         )
+        if dpopKey != nil { response.tokenType = DPoPProof.tokenType }
+        return response
     }
 }

@@ -20,6 +20,8 @@ struct UserTokenIssuer: Sendable {
     ///   - accessScopes: the access token's scopes (a refresh may narrow them); the refresh token keeps
     ///     the whole authorization.
     ///   - nonce: the authorization request's nonce, echoed in the ID token of a code exchange.
+    ///   - dpopKey: the thumbprint of the request's DPoP key: the access token is bound to it, and so is
+    ///     a public client's refresh token (RFC 9449 §5: it has no other proof of who presents it).
     func issue(
         _ authorization: UserAuthorization,
         user: User,
@@ -28,6 +30,7 @@ struct UserTokenIssuer: Sendable {
         client: Client,
         grantType: GrantType,
         nonce: String?,
+        dpopKey: String?,
         snapshot: ConfigSnapshot
     ) async throws(OAuthError) -> Issued {
         let internalClaims: [String: JSONValue] = authorization.sessionID.map { ["sid": .string($0)] } ?? [:]
@@ -51,7 +54,8 @@ struct UserTokenIssuer: Sendable {
                 familyID: authorization.familyID,
                 extraClaims: ClaimResolver.accessTokenClaims(inputs),
                 internalClaims: internalClaims,
-                introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs))
+                introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs)),
+                confirmationKey: dpopKey
             ),
             snapshot: snapshot
         )
@@ -62,13 +66,16 @@ struct UserTokenIssuer: Sendable {
             scope: accessScopes.isEmpty ? nil : accessScopes.joined(separator: " "),
             record: accessRecord
         )
+        if dpopKey != nil { response.tokenType = DPoPProof.tokenType }
         var details = [
             "grant_type": grantType.rawValue, "format": accessRecord.format.rawValue,
             "scope": accessScopes.joined(separator: " "), "aud": authorization.audiences.joined(separator: " "),
-            "family": authorization.familyID,
+            "family": authorization.familyID, "bound": dpopKey == nil ? "bearer" : "dpop",
         ].merging(inputs.auditDetails) { $1 }
         let now = accessRecord.issuedAt
         if client.grantTypes.contains(.refreshToken), now < authorization.familyExpiresAt {
+            var refreshInternals: [String: JSONValue] = [TokenRecord.designVersionKey: .number(Double(tenant.designVersion))]
+            if client.type == .public, let dpopKey { refreshInternals[DPoPProof.boundKeyClaim] = .string(dpopKey) }
             let expiresAt = min(now.addingTimeInterval(TimeInterval(client.refreshTokenLifetime)), authorization.familyExpiresAt)
             let id = engine.ids.timeOrdered(at: engine.clock.now())
             let token = TokenLocator.opaque(prefix: TokenLocator.refreshPrefix, id: id, secret: engine.ids.secret(bytes: 32))
@@ -90,8 +97,7 @@ struct UserTokenIssuer: Sendable {
                     familyID: authorization.familyID,
                     claims: [
                         TokenRecord.internalKey: .object(
-                            authorization.internalClaims.merging(
-                                [TokenRecord.designVersionKey: .number(Double(tenant.designVersion))]) { $1 }
+                            authorization.internalClaims.merging(refreshInternals) { $1 }
                         )
                     ]
                 )

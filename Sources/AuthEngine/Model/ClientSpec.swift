@@ -44,6 +44,12 @@ public struct ClientSpec: Sendable, Hashable, Codable {
     public var postLogoutRedirectURIs: [String]
     /// Whether logging out of a session also revokes this client's refresh tokens of that session.
     public var revokeRefreshTokensOnLogout: Bool
+    /// RFC 9126 §6: the client must push its authorization requests (PAR); a plain request at the
+    /// authorization endpoint is refused.
+    public var requirePushedAuthorizationRequests: Bool
+    /// RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof, so the
+    /// client's access tokens are always DPoP-bound.
+    public var dpopBoundAccessTokens: Bool
 
     public init(
         name: String,
@@ -62,7 +68,9 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         refreshTokenLifetime: Int? = nil,
         refreshTokenAbsoluteLifetime: Int? = nil,
         postLogoutRedirectURIs: [String] = [],
-        revokeRefreshTokensOnLogout: Bool = false
+        revokeRefreshTokensOnLogout: Bool = false,
+        requirePushedAuthorizationRequests: Bool = false,
+        dpopBoundAccessTokens: Bool = false
     ) {
         self.name = name
         self.type = type
@@ -81,6 +89,8 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         self.refreshTokenAbsoluteLifetime = refreshTokenAbsoluteLifetime
         self.postLogoutRedirectURIs = postLogoutRedirectURIs
         self.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout
+        self.requirePushedAuthorizationRequests = requirePushedAuthorizationRequests
+        self.dpopBoundAccessTokens = dpopBoundAccessTokens
     }
 
     /// The effective authentication method.
@@ -118,6 +128,8 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         case refreshTokenLifetime = "refresh_token_lifetime"
         case refreshTokenAbsoluteLifetime = "refresh_token_absolute_lifetime"
         case revokeRefreshTokensOnLogout = "revoke_refresh_tokens_on_logout"
+        case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case dpopBoundAccessTokens = "dpop_bound_access_tokens"
     }
 
     /// Absent keys take their defaults; a value that is not one of a setting's choices is an error
@@ -142,6 +154,9 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         refreshTokenLifetime = try c.decodeIfPresent(Int.self, forKey: .refreshTokenLifetime)
         refreshTokenAbsoluteLifetime = try c.decodeIfPresent(Int.self, forKey: .refreshTokenAbsoluteLifetime)
         revokeRefreshTokensOnLogout = try c.decodeIfPresent(Bool.self, forKey: .revokeRefreshTokensOnLogout) ?? d.revokeRefreshTokensOnLogout
+        requirePushedAuthorizationRequests =
+            try c.decodeIfPresent(Bool.self, forKey: .requirePushedAuthorizationRequests) ?? d.requirePushedAuthorizationRequests
+        dpopBoundAccessTokens = try c.decodeIfPresent(Bool.self, forKey: .dpopBoundAccessTokens) ?? d.dpopBoundAccessTokens
     }
 
     /// Every key, nil as null; with `omitsDefaults`, only the settings that differ from a new spec's.
@@ -171,6 +186,8 @@ public struct ClientSpec: Sendable, Hashable, Codable {
             case .refreshTokenLifetime: try put(refreshTokenLifetime, key, \.refreshTokenLifetime)
             case .refreshTokenAbsoluteLifetime: try put(refreshTokenAbsoluteLifetime, key, \.refreshTokenAbsoluteLifetime)
             case .revokeRefreshTokensOnLogout: try put(revokeRefreshTokensOnLogout, key, \.revokeRefreshTokensOnLogout)
+            case .requirePushedAuthorizationRequests: try put(requirePushedAuthorizationRequests, key, \.requirePushedAuthorizationRequests)
+            case .dpopBoundAccessTokens: try put(dpopBoundAccessTokens, key, \.dpopBoundAccessTokens)
             }
         }
     }

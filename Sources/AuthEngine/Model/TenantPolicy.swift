@@ -12,6 +12,12 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
     /// seconds, carrying the count (`aggregated`, `count`, `first`, `last`): fewer rows, every
     /// introspection still counted.
     public var introspectionAuditWindow: Int
+    /// RFC 9126 §5: every client of the tenant must push its authorization requests (PAR); a plain
+    /// request at the authorization endpoint is refused.
+    public var requirePushedAuthorizationRequests: Bool
+    /// RFC 9449 §8: DPoP proofs at the token endpoint must carry the tenant's current nonce
+    /// (`DPoP-Nonce`, rotating every 5 minutes), which bounds how long a proof made ahead is usable.
+    public var requireDPoPNonce: Bool
 
     public static let defaultTokenRetention = 7 * 86_400
     /// Allowed retention: one hour to ten years.
@@ -19,14 +25,23 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
     /// Allowed aggregation windows: off, or one second to one hour.
     public static let introspectionAuditWindowRange = 0...3_600
 
-    public init(tokenRetention: Int = Self.defaultTokenRetention, introspectionAuditWindow: Int = 0) {
+    public init(
+        tokenRetention: Int = Self.defaultTokenRetention,
+        introspectionAuditWindow: Int = 0,
+        requirePushedAuthorizationRequests: Bool = false,
+        requireDPoPNonce: Bool = false
+    ) {
         self.tokenRetention = tokenRetention
         self.introspectionAuditWindow = introspectionAuditWindow
+        self.requirePushedAuthorizationRequests = requirePushedAuthorizationRequests
+        self.requireDPoPNonce = requireDPoPNonce
     }
 
     enum CodingKeys: String, CodingKey {
         case tokenRetention = "token_retention"
         case introspectionAuditWindow = "introspection_audit_window"
+        case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
+        case requireDPoPNonce = "require_dpop_nonce"
     }
 
     /// A setting a stored row lacks is its default.
@@ -34,7 +49,9 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             tokenRetention: try c.decodeIfPresent(Int.self, forKey: .tokenRetention) ?? Self.defaultTokenRetention,
-            introspectionAuditWindow: try c.decodeIfPresent(Int.self, forKey: .introspectionAuditWindow) ?? 0
+            introspectionAuditWindow: try c.decodeIfPresent(Int.self, forKey: .introspectionAuditWindow) ?? 0,
+            requirePushedAuthorizationRequests: try c.decodeIfPresent(Bool.self, forKey: .requirePushedAuthorizationRequests) ?? false,
+            requireDPoPNonce: try c.decodeIfPresent(Bool.self, forKey: .requireDPoPNonce) ?? false
         )
     }
 

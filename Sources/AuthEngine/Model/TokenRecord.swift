@@ -95,6 +95,13 @@ public struct TokenRecord: Sendable, Hashable {
         return Int(n)
     }
 
+    /// The JWK thumbprint of the DPoP key the token is bound to (RFC 9449): an access token's
+    /// `cnf.jkt`, the key a code (`dpop_jkt`) or a public client's refresh token must be used with;
+    /// nil for a bearer token.
+    public var dpopKeyThumbprint: String? {
+        DPoPProof.boundThumbprint(publicClaims) ?? internalValue(DPoPProof.boundKeyClaim)?.stringValue
+    }
+
     /// The claims an introspection answer or a console may show.
     public var publicClaims: [String: JSONValue] {
         var c = claims

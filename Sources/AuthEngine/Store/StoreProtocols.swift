@@ -111,6 +111,7 @@ public protocol HealthCheckable: Sendable {
 
 /// Everything the engine needs from a store.
 public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & ThrottleStore & RetentionStore
+    & PushedRequestStore
     & HealthCheckable
 
 /// A store that announces the changes any process commits (PostgreSQL's LISTEN/NOTIFY), so readers

@@ -21,9 +21,17 @@ struct AccessTokenMinter: Sendable {
         var internalClaims: [String: JSONValue] = [:]
         /// What introspection answers beside the standard fields; nil: the same as `extraClaims`.
         var introspectionClaims: [String: JSONValue]? = nil
+        /// RFC 9449 §6: the JWK thumbprint of the DPoP key the token is bound to (`cnf.jkt`).
+        var confirmationKey: String? = nil
     }
 
-    func mint(_ g: Grant, snapshot: ConfigSnapshot) throws(OAuthError) -> (token: String, record: TokenRecord) {
+    func mint(_ grant: Grant, snapshot: ConfigSnapshot) throws(OAuthError) -> (token: String, record: TokenRecord) {
+        var g = grant
+        if let jkt = g.confirmationKey {
+            // In the JWT and in what introspection answers (§6.1, §6.2), so a resource server sees the binding either way.
+            g.extraClaims["cnf"] = DPoPProof.confirmation(jkt)
+            g.introspectionClaims?["cnf"] = DPoPProof.confirmation(jkt)
+        }
         let now = engine.clock.now()
         let iat = Int64(now.timeIntervalSince1970)
         let issuedAt = Date(timeIntervalSince1970: TimeInterval(iat))

@@ -23,6 +23,14 @@ struct ClientSettings: ParsableArguments {
     ) var refreshAbsoluteLifetime: Int?
     @Option(name: .customLong("post-logout-redirect-uri"), help: "Where logout may return to (repeat).") var postLogoutRedirectURIs: [String] = []
     @Option(name: .customLong("revoke-on-logout"), help: "true: logging out revokes this client's tokens of that session.") var revokeOnLogout: Bool?
+    @Option(
+        name: .customLong("require-par"),
+        help: "true: authorization requests must be pushed to /<tenant>/par first (RFC 9126); a plain one is refused."
+    ) var requirePAR: Bool?
+    @Option(
+        name: .customLong("dpop-bound"),
+        help: "true: every token request must carry a DPoP proof, so access tokens are DPoP-bound (RFC 9449 dpop_bound_access_tokens)."
+    ) var dpopBound: Bool?
 
     func tokenFormat() throws -> TokenFormat? {
         guard let format else { return nil }
@@ -59,6 +67,8 @@ struct ClientSettings: ParsableArguments {
         onOptional(\.refreshTokenAbsoluteLifetime, refreshAbsoluteLifetime)
         on(\.postLogoutRedirectURIs, list(postLogoutRedirectURIs))
         on(\.revokeRefreshTokensOnLogout, revokeOnLogout)
+        on(\.requirePushedAuthorizationRequests, requirePAR)
+        on(\.dpopBoundAccessTokens, dpopBound)
         guard !edits.isEmpty else { return nil }
         return { [edits] spec in for edit in edits { edit(&spec) } }
     }

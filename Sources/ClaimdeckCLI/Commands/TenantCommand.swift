@@ -108,12 +108,14 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a tenant's retention and introspection auditing.",
+            abstract: "Change a tenant's retention, introspection auditing, PAR and DPoP nonce requirements.",
             discussion: """
                 --token-retention: how long a token's row is kept after it expired or was revoked (1h to 3650d; \
                 default 7d), then the server's janitor deletes it (see 'claimdeck token prune'). \
                 --introspection-audit: 'every' (one audit event per introspection, the default) or a window \
-                (e.g. 60s, at most 1h): one event per token, caller and answer per window, with the count.
+                (e.g. 60s, at most 1h): one event per token, caller and answer per window, with the count. \
+                --require-par true: every client must push its authorization requests to /<tenant>/par (RFC 9126). \
+                --dpop-nonce true: DPoP proofs at the token endpoint must carry the tenant's rotating nonce (RFC 9449 section 8).
                 """
         )
         @OptionGroup var options: GlobalOptions
@@ -122,10 +124,14 @@ struct TenantCommand: AsyncParsableCommand {
         var tokenRetention: String?
         @Option(name: .customLong("introspection-audit"), help: "'every', or a window (60s) over which introspections are folded into one event.")
         var introspectionAudit: String?
+        @Option(name: .customLong("require-par"), help: "true: every client must push its authorization requests first (RFC 9126).")
+        var requirePAR: Bool?
+        @Option(name: .customLong("dpop-nonce"), help: "true: DPoP proofs must carry the tenant's rotating nonce (RFC 9449 section 8).")
+        var dpopNonce: Bool?
 
         func validate() throws {
-            guard tokenRetention != nil || introspectionAudit != nil else {
-                throw ValidationError("nothing to change: give --token-retention or --introspection-audit")
+            guard tokenRetention != nil || introspectionAudit != nil || requirePAR != nil || dpopNonce != nil else {
+                throw ValidationError("nothing to change: give --token-retention, --introspection-audit, --require-par or --dpop-nonce")
             }
         }
 
@@ -147,6 +153,8 @@ struct TenantCommand: AsyncParsableCommand {
             let tenant = try await engine.updateTenantPolicy(id, actor: "cli") { p in
                 if let retention { p.tokenRetention = retention }
                 if let window { p.introspectionAuditWindow = window }
+                if let requirePAR { p.requirePushedAuthorizationRequests = requirePAR }
+                if let dpopNonce { p.requireDPoPNonce = dpopNonce }
             }
             Output(json: options.json).emit(
                 Present.tenant(try engine.tenantSummary(tenant.id)),

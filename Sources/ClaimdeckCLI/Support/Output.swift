@@ -60,6 +60,8 @@ extension Present {
             "apis": .number(Double(s.apis)),
             "token_retention": .number(Double(s.tenant.policy.tokenRetention)),
             "introspection_audit_window": .number(Double(s.tenant.policy.introspectionAuditWindow)),
+            "require_pushed_authorization_requests": .bool(s.tenant.policy.requirePushedAuthorizationRequests),
+            "require_dpop_nonce": .bool(s.tenant.policy.requireDPoPNonce),
         ])
     }
 
@@ -69,6 +71,8 @@ extension Present {
             p.introspectionAuditWindow == 0
             ? "every call" : "once per token and caller per \(TimeInput.describe(seconds: p.introspectionAuditWindow))"
         return "tokens kept \(TimeInput.describe(seconds: p.tokenRetention)) after expiry or revocation; introspection audited \(audit)"
+            + (p.requirePushedAuthorizationRequests ? "; pushed authorization requests (PAR) required" : "")
+            + (p.requireDPoPNonce ? "; DPoP proofs need the server's nonce" : "")
     }
 
     /// A prune's counts, as `token prune --json` shows them per tenant.
@@ -116,11 +120,13 @@ extension Present {
             "token format:   \(c.tokenFormat.rawValue)", "token lifetime: \(c.accessTokenLifetime) s",
             "signing alg:    \(c.signingAlgorithm?.rawValue ?? "tenant default")",
             "status:         \(c.disabled ? "✕ disabled" : "● enabled")",
+            "token binding:  \(c.dpopBoundAccessTokens ? "DPoP required (every token request carries a proof)" : "DPoP when the request carries a proof, else bearer")",
         ]
         if !c.redirectURIs.isEmpty { lines.append("redirect URIs:  \(c.redirectURIs.joined(separator: " "))") }
         if c.grantTypes.contains(where: { GrantType.userGrants.contains($0) }) {
             lines.append("party:          \(c.thirdParty ? "third party (asks for consent)" : "first party (no consent page)")")
             lines.append("PKCE:           \(c.mustUsePKCE ? "required (S256)" : "optional")")
+            if c.requirePushedAuthorizationRequests { lines.append("PAR:            required (authorization requests are pushed first)") }
         }
         if c.grantTypes.contains(.refreshToken) {
             lines.append("refresh tokens: rotate on use; \(c.refreshTokenLifetime) s sliding, \(c.refreshTokenAbsoluteLifetime) s absolute")
@@ -168,6 +174,8 @@ extension Present {
             "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
             "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null,
             "design_version": t.designVersion.map { .number(Double($0)) } ?? .null,
+            "bound": .string(t.dpopKeyThumbprint == nil ? "bearer" : "dpop"),
+            "dpop_jkt": t.dpopKeyThumbprint.map(JSONValue.string) ?? .null,
         ])
     }
 

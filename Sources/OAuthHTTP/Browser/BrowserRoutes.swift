@@ -57,7 +57,7 @@ struct BrowserRoutes {
         guard let parameters = carried(form) else { return badEncoding() }
         let username = ((try? form.single("username")) ?? nil) ?? ""
         let password = ((try? form.single("password")) ?? nil) ?? ""
-        let retry = { (notice: String, status: HTTPResponse.Status) -> Response in
+        let retry = { (notice: String, status: HTTPResponse.Status) async -> Response in
             if ((try? form.single("flow")) ?? nil) == "device" {
                 var r = renderDevice(
                     .login(client: nil, userCode: (try? form.single("user_code")) ?? nil, notice: notice),
@@ -67,7 +67,7 @@ struct BrowserRoutes {
                 r.status = status
                 return r
             }
-            guard var authorization = engine.authorizationRequest(tenantID: tenantID, parameters: parameters) else {
+            guard var authorization = await engine.authorizationRequest(tenantID: tenantID, parameters: parameters) else {
                 return BrowserResponses.html(
                     HTMLPage.error(
                         title: "This sign-in request cannot be completed",
@@ -81,7 +81,7 @@ struct BrowserRoutes {
             r.status = status
             return r
         }
-        guard !username.isEmpty, !password.isEmpty else { return retry("Enter your username and password.", .badRequest) }
+        guard !username.isEmpty, !password.isEmpty else { return await retry("Enter your username and password.", .badRequest) }
         let result: LoginResult
         do {
             result = try await engine.login(
@@ -93,13 +93,13 @@ struct BrowserRoutes {
         } catch .invalidCredentials {
             // 200, as form sign-ins answer (Keycloak's too): a 401 must carry a WWW-Authenticate challenge
             // (RFC 9110 section 15.5.2), which a form is not, and browsers log it as a failed load.
-            return retry("Wrong username or password.", .ok)
+            return await retry("Wrong username or password.", .ok)
         } catch .throttled(let seconds) {
-            var r = retry("Too many failed sign-ins. Wait \(seconds) seconds and try again.", .tooManyRequests)
+            var r = await retry("Too many failed sign-ins. Wait \(seconds) seconds and try again.", .tooManyRequests)
             r.headers[.retryAfter] = "\(seconds)"
             return r
         } catch {
-            return retry("Sign-in is unavailable right now. Try again in a moment.", .serviceUnavailable)
+            return await retry("Sign-in is unavailable right now. Try again in a moment.", .serviceUnavailable)
         }
         var response: Response
         if ((try? form.single("flow")) ?? nil) == "device" {

@@ -166,6 +166,7 @@ enum Migrations {
                     """
             )
         }
+        registerPushedRequests(&m)
         return m
     }
 }

@@ -174,5 +174,6 @@ extension MemoryStoreState {
         sessions = sessions.filter { $0.value.tenantID != id }
         consents = consents.filter { $0.key.tenantID != id }
         devices = devices.filter { $0.value.tenantID != id }
+        pushedRequests = pushedRequests.filter { $0.key.tenantID != id }
     }
 }

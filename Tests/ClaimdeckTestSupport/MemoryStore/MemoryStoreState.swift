@@ -19,6 +19,7 @@ struct MemoryStoreState: Sendable {
     var sessions: [String: LoginSession] = [:]
     var consents: [ConsentKey: Consent] = [:]
     var devices: [String: DeviceAuthorization] = [:]
+    var pushedRequests: [PushedKey: PushedAuthorizationRequest] = [:]
     /// Stored throttle key -> its failures (`throttle_failures`).
     var throttle: [String: ThrottleCount] = [:]
     /// Sequence number n is at index n - 1.
@@ -26,6 +27,10 @@ struct MemoryStoreState: Sendable {
 
     struct AssertionKey: Hashable, Sendable {
         var tenantID: String, clientID: String, jti: String
+    }
+
+    struct PushedKey: Hashable, Sendable {
+        var tenantID: String, id: String
     }
 
     struct ConsentKey: Hashable, Sendable {

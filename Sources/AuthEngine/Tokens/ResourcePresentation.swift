@@ -1,0 +1,22 @@
+/// How an access token reached a protected resource of the server (userinfo): the HTTP layer reads
+/// the headers, the engine decides what they prove.
+public struct ResourcePresentation: Sendable, Hashable {
+    public enum Scheme: String, Sendable, Hashable {
+        /// RFC 6750: `Authorization: Bearer`, or the form body.
+        case bearer
+        /// RFC 9449 §7.1: `Authorization: DPoP`, with a proof in the `DPoP` header.
+        case dpop
+    }
+
+    public var scheme: Scheme
+    /// Every `DPoP` header value.
+    public var dpopProofs: [String]
+    /// The request's HTTP method, which the proof's `htm` must name.
+    public var method: String
+
+    public init(scheme: Scheme = .bearer, dpopProofs: [String] = [], method: String = "GET") {
+        self.scheme = scheme
+        self.dpopProofs = dpopProofs
+        self.method = method
+    }
+}
