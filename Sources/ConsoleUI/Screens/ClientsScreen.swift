@@ -6,7 +6,7 @@ import Foundation
 final class ClientsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, register, edit, rotate, toggleDisabled, delete, tokens, reload
+        case open, register, edit, rotate, toggleDisabled, delete, tokens, revokeTokens, copyID, reload
     }
 
     enum Mode {
@@ -26,15 +26,22 @@ final class ClientsScreen: Screen {
         "Clients",
         ListMove.bindings(Action.move) + [
             KeyBinding([.enter], .open, "Open the client", hint: "open"),
-            KeyBinding([.char("n")], .register, "Register a client", hint: "register"),
-            KeyBinding([.char("e")], .edit, "Edit the client"),
+            KeyBinding([.char("n")], .register, "Register a client", writes: true, hint: "register"),
+            KeyBinding([.char("e")], .edit, "Edit the client", writes: true),
             KeyBinding([.char("x")], .rotate, "Rotate its secret (shown once)", destructive: true),
             KeyBinding([.char("d")], .toggleDisabled, "Disable / enable", destructive: true),
             KeyBinding([.char("D"), .delete], .delete, "Delete (revokes its tokens)", destructive: true),
             KeyBinding([.char("t")], .tokens, "Its tokens"),
+            KeyBinding([.char("C")], .revokeTokens, "Revoke every token of the client (dry run first)", destructive: true, hint: "revoke tokens"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the client id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
         ]
     )
+
+    func write(for key: Key) -> String? {
+        if case .form = mode { return nil }
+        return Self.listKeys.write(for: key)
+    }
 
     var helpEntries: [HelpEntry] {
         if case .form = mode { return Form.helpEntries }
@@ -136,6 +143,13 @@ final class ClientsScreen: Screen {
         case .edit: if let c = selected { mode = .form(ClientForm.make(c), editing: c.id) }
         case .reload: reload(ctx)
         case .tokens: if let c = selected { ctx.go(.tokens(filter: "client:\(c.id)")) }
+        case .revokeTokens:
+            if let c = selected {
+                RevocationFlow.start(.client(tenantID: ctx.tenantID, clientID: c.id), reason: "revoked from the console (clients list)", ctx) {
+                    [weak self] _ in self?.reload(ctx)
+                }
+            }
+        case .copyID: if let c = selected { ctx.copyID(c.id, "client id") }
         case .rotate: if let c = selected { rotate(c, ctx) }
         case .toggleDisabled: if let c = selected { toggle(c, ctx) }
         case .delete: if let c = selected { delete(c, ctx) }
@@ -283,7 +297,7 @@ final class ClientsScreen: Screen {
                 var lines = [Dialog.Line("Delete client \(c.id) (\(c.name))? This cannot be undone.", role: .flashWarn)]
                 lines += RevocationFlow.lines(selector, preview, now: ctx.now).dropFirst()
                 ctx.present(
-                    Dialog(confirm: "Delete client", lines: lines, action: "Delete") {
+                    Dialog(confirm: "Delete client", lines: lines, action: "Delete", phrase: RevocationFlow.phrase(selector, preview)) {
                         ctx.run("delete client", { e throws(AdminError) in try await e.deleteClient(tenantID: tenant, clientID: c.id, actor: actor) })
                         { r in
                             switch r {

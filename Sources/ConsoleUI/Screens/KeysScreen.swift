@@ -6,7 +6,7 @@ import Foundation
 final class KeysScreen: Screen {
     enum Action: Sendable, Equatable {
         case move(ListMove)
-        case rotate, retire, retireUnpublish, reload
+        case rotate, retire, retireUnpublish, reload, copyID
     }
 
     let kind = ScreenKind.keys
@@ -21,11 +21,13 @@ final class KeysScreen: Screen {
             KeyBinding([.char("o")], .rotate, "Rotate: next key signs, active key retires (dry run first)", destructive: true, hint: "rotate"),
             KeyBinding([.char("x")], .retire, "Retire this key (dry run first)", destructive: true, hint: "retire"),
             KeyBinding([.char("X")], .retireUnpublish, "Retire and unpublish now: its JWTs fail at once", destructive: true),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the kid (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
         ]
     )
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
+    func write(for key: Key) -> String? { Self.keyMap.write(for: key) }
     var hintEntries: [HelpEntry] { Self.keyMap.hintEntries }
     var filterHint: String { "kid, algorithm or state" }
 
@@ -65,6 +67,7 @@ final class KeysScreen: Screen {
         switch action {
         case .move(let m): list.move(m)
         case .reload: reload(ctx)
+        case .copyID: if let k = selected { ctx.copyID(k.record.kid, "kid") }
         case .rotate:
             let alg = selected?.record.algorithm
             confirm(

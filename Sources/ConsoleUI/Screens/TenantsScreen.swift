@@ -5,7 +5,7 @@ import Foundation
 final class TenantsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case switchTo, create, delete
+        case switchTo, create, delete, copyID
     }
 
     let kind = ScreenKind.tenants
@@ -18,12 +18,19 @@ final class TenantsScreen: Screen {
         "Tenants",
         ListMove.bindings(Action.move) + [
             KeyBinding([.enter], .switchTo, "Switch to this tenant", hint: "switch"),
-            KeyBinding([.char("n")], .create, "Create a tenant", hint: "create"),
-            KeyBinding([.char("D"), .delete], .delete, "Delete the tenant and all it owns (dry run first)", destructive: true),
+            KeyBinding([.char("n")], .create, "Create a tenant", writes: true, hint: "create"),
+            KeyBinding(
+                [.char("D"), .delete],
+                .delete,
+                "Delete the tenant and all it owns (dry run first; type its id to confirm)",
+                destructive: true
+            ),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the tenant id (OSC 52)"),
         ]
     )
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
+    func write(for key: Key) -> String? { creating == nil ? Self.keyMap.write(for: key) : nil }
     var hintEntries: [HelpEntry] { creating == nil ? Self.keyMap.hintEntries : [] }
     var filterHint: String { "text in the id or name" }
     var crumb: String? { creating == nil ? nil : "create" }
@@ -88,6 +95,7 @@ final class TenantsScreen: Screen {
         switch action {
         case .move(let m): list.move(m)
         case .switchTo: if let t = selected { ctx.go(.switchTenant(t.tenant.id)) }
+        case .copyID: if let t = selected { ctx.copyID(t.tenant.id, "tenant id") }
         case .create:
             var form = Form(
                 title: "Create a tenant",
@@ -116,7 +124,7 @@ final class TenantsScreen: Screen {
                     ]
                     lines += RevocationFlow.lines(.tenant(tenantID: id), preview, now: ctx.now).dropFirst()
                     ctx.present(
-                        Dialog(confirm: "Delete tenant", lines: lines, action: "Delete tenant") {
+                        Dialog(confirm: "Delete tenant", lines: lines, action: "Delete tenant", phrase: id) {
                             ctx.run("delete tenant", { e throws(AdminError) in try await e.deleteTenant(id, force: true, actor: actor) }) { r in
                                 switch r {
                                 case .failure(let e): ctx.fail(e)

@@ -83,7 +83,7 @@ extension TokenFilter {
 final class TokensScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste
+        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste, copyID
     }
 
     struct Detail {
@@ -115,6 +115,7 @@ final class TokensScreen: Screen {
             KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
             KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
             KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
         ]
     )
@@ -127,7 +128,8 @@ final class TokensScreen: Screen {
             KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
             KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
             KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
-            KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
+            KeyBinding([.char("o")], .openClient, "Open its client", hint: "client"),
             KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
             KeyBinding([.char("f")], .showFamily, "List its refresh family: the code, refresh and access tokens of one sign-in", hint: "family"),
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it"),
@@ -136,6 +138,8 @@ final class TokensScreen: Screen {
     )
 
     private var keys: KeyMap<Action> { detail == nil ? Self.listKeys : Self.detailKeys }
+
+    func write(for key: Key) -> String? { inspector == nil ? keys.write(for: key) : nil }
     var helpEntries: [HelpEntry] { inspector?.helpEntries ?? keys.helpEntries }
     var hintEntries: [HelpEntry] { inspector?.hintEntries ?? keys.hintEntries }
     var filterHint: String { TokenFilter.hint }
@@ -282,6 +286,7 @@ final class TokensScreen: Screen {
         case .openClient: if let r = selected { ctx.go(.client(r.clientID)) }
         case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
         case .paste: inspector = TokenInspector()
+        case .copyID: if let r = selected { ctx.copyID(r.id, "token id") }
         case .showFamily:
             if let family = selected?.familyID { setFilter("family:" + family, ctx) } else { ctx.flash("this token has no refresh family", .info) }
         }

@@ -8,7 +8,7 @@ import JOSE
 final class UsersScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, create, edit, setPassword, toggleDisabled, tokens, reload
+        case open, create, edit, setPassword, toggleDisabled, tokens, reload, copyID
     }
 
     let kind = ScreenKind.users
@@ -24,16 +24,18 @@ final class UsersScreen: Screen {
         "Users",
         ListMove.bindings(Action.move) + [
             KeyBinding([.enter], .open, "Open the user", hint: "open"),
-            KeyBinding([.char("n")], .create, "Create a user", hint: "create"),
-            KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", hint: "edit"),
-            KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", hint: "password"),
+            KeyBinding([.char("n")], .create, "Create a user", writes: true, hint: "create"),
+            KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", writes: true, hint: "edit"),
+            KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", writes: true, hint: "password"),
             KeyBinding([.char("d")], .toggleDisabled, "Disable (revokes their tokens) / enable", destructive: true, hint: "disable"),
             KeyBinding([.char("t")], .tokens, "Their tokens"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the user id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
         ]
     )
 
     var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
+    func write(for key: Key) -> String? { form == nil ? Self.keyMap.write(for: key) : nil }
     var hintEntries: [HelpEntry] { form == nil ? Self.keyMap.hintEntries : [] }
     var filterHint: String { "text in the id, username or attributes" }
     var crumb: String? {
@@ -111,6 +113,7 @@ final class UsersScreen: Screen {
         case .edit: if let u = selected { openForm(.edit(u.id), user: u, ctx) }
         case .setPassword: if let u = selected { openForm(.password(u.id), user: u, ctx) }
         case .reload: reload(ctx)
+        case .copyID: if let u = selected { ctx.copyID(u.id, "user id") }
         case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
         case .toggleDisabled:
             guard let u = selected else { return true }

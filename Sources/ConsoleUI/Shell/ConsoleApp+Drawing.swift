@@ -37,8 +37,14 @@ extension ConsoleApp {
     private func drawHeader(_ grid: inout CellGrid) {
         grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .header)
         let server = environment.serverURL.map { "serving \($0)" } ?? "not serving (--no-serve)"
-        let text = " Claimdeck │ tenant \(context.tenantID) │ \(server) │ db \(environment.databasePath)"
-        grid.put(text.fitted(to: grid.width), x: 0, y: 0, role: .header)
+        var x = grid.put(" Claimdeck │ ", x: 0, y: 0, role: .header)
+        if context.readOnly {
+            // Said first and in the warning colour with its word: the mode is never a guess.
+            x = grid.put("READ-ONLY", x: x, y: 0, role: .flashWarn)
+            x = grid.put(" │ ", x: x, y: 0, role: .header)
+        }
+        let text = "tenant \(context.tenantID) │ \(server) │ db \(environment.databasePath)"
+        grid.put(text.fitted(to: max(0, grid.width - x)), x: x, y: 0, role: .header)
     }
 
     /// The tabs, then the breadcrumb. When both do not fit (80 columns, a long crumb), the other tabs
