@@ -246,14 +246,12 @@ public final class ConsoleApp {
         return true
     }
 
-    func completions(_ text: String) -> [String] {
+    func paletteCompletions(_ text: String) -> [Completion] {
         PaletteCommand.completions(text, tenants: context.engine.tenantSummaries().map(\.tenant.id), themes: availableThemes) {
             kind,
-            filter in filterCompletions(filter, screen(kind).filterLanguage).map(\.text)
+            filter in filterCompletions(filter, screen(kind).filterLanguage)
         }
     }
-
-    func paletteCompletions(_ text: String) -> [Completion] { completions(text).map { Completion(text: $0, label: $0) } }
 
     /// Completions of the filter line: the current list's keys, then the values of the key typed.
     func filterCompletions(_ text: String) -> [Completion] { filterCompletions(text, screen(current).filterLanguage) }

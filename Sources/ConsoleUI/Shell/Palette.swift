@@ -46,19 +46,19 @@ public enum PaletteCommand: Sendable, Hashable {
         _ input: String,
         tenants: [String],
         themes: [String],
-        filter: (ScreenKind, String) -> [String] = { _, _ in [] }
-    ) -> [String] {
+        filter: (ScreenKind, String) -> [Completion] = { _, _ in [] }
+    ) -> [Completion] {
         let lower = input.lowercased()
-        if lower == "theme" { return themes.map { "theme " + $0 } }
+        if lower == "theme" { return themes.map { Completion(text: "theme " + $0, label: $0) } }
         for (prefix, values) in [("tenant ", tenants), ("theme ", themes)] where lower.hasPrefix(prefix) {
             let arg = lower.dropFirst(prefix.count)
-            return values.filter { $0.lowercased().hasPrefix(arg) }.map { prefix + $0 }
+            return values.filter { $0.lowercased().hasPrefix(arg) }.map { Completion(text: prefix + $0, label: $0) }
         }
         if let space = input.firstIndex(of: " "), let kind = screenKind(String(input[..<space])) {
             let head = String(input[...space])
-            return filter(kind, String(input[input.index(after: space)...])).map { head + $0 }
+            return filter(kind, String(input[input.index(after: space)...])).map { Completion(text: head + $0.text, label: $0.label) }
         }
-        if lower.isEmpty { return words }
-        return words.filter { $0.hasPrefix(lower) && $0 != lower }
+        let matches = lower.isEmpty ? words : words.filter { $0.hasPrefix(lower) && $0 != lower }
+        return matches.map { Completion(text: $0, label: $0) }
     }
 }
