@@ -7,6 +7,7 @@ final class ClientsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
         case open, register, edit, rotate, toggleDisabled, delete, tokens, revokeTokens, copyID, reload
+        case arrange(TableView.Action)
     }
 
     enum Mode {
@@ -35,8 +36,9 @@ final class ClientsScreen: Screen {
             KeyBinding([.char("C")], .revokeTokens, "Revoke every token of the client (dry run first)", destructive: true, hint: "revoke tokens"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the client id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
-        ]
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
 
     func write(for key: Key) -> String? {
         if case .form = mode { return nil }
@@ -60,7 +62,9 @@ final class ClientsScreen: Screen {
         }
     }
 
-    private var shown: [Client] {
+    private var shown: [Client] { view.sorted(filtered, cells) }
+
+    private var filtered: [Client] {
         let f = filter.lowercased()
         return f.isEmpty ? clients : clients.filter { $0.id.lowercased().contains(f) || $0.name.lowercased().contains(f) }
     }
@@ -150,6 +154,7 @@ final class ClientsScreen: Screen {
                 }
             }
         case .copyID: if let c = selected { ctx.copyID(c.id, "client id") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .rotate: if let c = selected { rotate(c, ctx) }
         case .toggleDisabled: if let c = selected { toggle(c, ctx) }
         case .delete: if let c = selected { delete(c, ctx) }
@@ -327,21 +332,23 @@ final class ClientsScreen: Screen {
             guard let c = clients.first(where: { $0.id == id }) else { return }
             DetailLine.draw(detailLines(c), scroll: 0, in: area, grid: &grid)
         case .list:
-            let rows = shown.map { c -> [TableCell] in
-                [
-                    TableCell(c.id), TableCell(c.name), TableCell(c.type.rawValue), Present.enabled(c.disabled), TableCell(c.tokenFormat.rawValue),
-                    TableCell(c.grantTypes.map(\.rawValue).joined(separator: " ")), TableCell(lastUsed[c.id].map(Present.time) ?? "never"),
-                ]
-            }
-            Table.draw(
+            view.draw(
                 Self.columns,
-                rows: rows,
+                shown,
+                cells: cells,
                 state: &list,
                 in: area,
                 grid: &grid,
                 empty: filter.isEmpty ? "No clients; n registers one." : "No client matches."
             )
         }
+    }
+
+    func cells(_ c: Client) -> [TableCell] {
+        [
+            TableCell(c.id), TableCell(c.name), TableCell(c.type.rawValue), Present.enabled(c.disabled), TableCell(c.tokenFormat.rawValue),
+            TableCell(c.grantTypes.map(\.rawValue).joined(separator: " ")), TableCell(lastUsed[c.id].map(Present.time) ?? "never"),
+        ]
     }
 
     private func detailLines(_ c: Client) -> [DetailLine] {

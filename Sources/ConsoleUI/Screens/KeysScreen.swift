@@ -7,6 +7,7 @@ final class KeysScreen: Screen {
     enum Action: Sendable, Equatable {
         case move(ListMove)
         case rotate, retire, retireUnpublish, reload, copyID
+        case arrange(TableView.Action)
     }
 
     let kind = ScreenKind.keys
@@ -23,15 +24,18 @@ final class KeysScreen: Screen {
             KeyBinding([.char("X")], .retireUnpublish, "Retire and unpublish now: its JWTs fail at once", destructive: true),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the kid (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
-        ]
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
     func write(for key: Key) -> String? { Self.keyMap.write(for: key) }
     var hintEntries: [HelpEntry] { Self.keyMap.hintEntries }
     var filterHint: String { "kid, algorithm or state" }
 
-    private var shown: [KeyStatus] {
+    private var shown: [KeyStatus] { view.sorted(filtered, Self.cells) }
+
+    private var filtered: [KeyStatus] {
         let f = filter.lowercased()
         return f.isEmpty
             ? keys : keys.filter { "\($0.record.kid) \($0.record.algorithm.rawValue) \($0.record.state.rawValue)".lowercased().contains(f) }
@@ -68,6 +72,7 @@ final class KeysScreen: Screen {
         case .move(let m): list.move(m)
         case .reload: reload(ctx)
         case .copyID: if let k = selected { ctx.copyID(k.record.kid, "kid") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .rotate:
             let alg = selected?.record.algorithm
             confirm(
@@ -146,13 +151,14 @@ final class KeysScreen: Screen {
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
-        let rows = shown.map { k -> [TableCell] in
-            [
-                TableCell(k.record.kid), TableCell(k.record.algorithm.rawValue), Present.keyState(k.record.state),
-                TableCell(Present.time(k.record.createdAt)),
-                TableCell("\(k.outstandingTokens)"), TableCell(k.outstandingUntil.map(Present.time) ?? "–"),
-            ]
-        }
-        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No keys." : "Loading…")
+        view.draw(Self.columns, shown, cells: Self.cells, state: &list, in: area, grid: &grid, empty: loaded ? "No keys." : "Loading…")
+    }
+
+    static func cells(_ k: KeyStatus) -> [TableCell] {
+        [
+            TableCell(k.record.kid), TableCell(k.record.algorithm.rawValue), Present.keyState(k.record.state),
+            TableCell(Present.time(k.record.createdAt)),
+            TableCell("\(k.outstandingTokens)"), TableCell(k.outstandingUntil.map(Present.time) ?? "–"),
+        ]
     }
 }

@@ -6,6 +6,7 @@ final class TenantsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
         case switchTo, create, delete, copyID
+        case arrange(TableView.Action)
     }
 
     let kind = ScreenKind.tenants
@@ -26,8 +27,9 @@ final class TenantsScreen: Screen {
                 destructive: true
             ),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the tenant id (OSC 52)"),
-        ]
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
     func write(for key: Key) -> String? { creating == nil ? Self.keyMap.write(for: key) : nil }
@@ -35,7 +37,9 @@ final class TenantsScreen: Screen {
     var filterHint: String { "text in the id or name" }
     var crumb: String? { creating == nil ? nil : "create" }
 
-    private var shown: [TenantSummary] {
+    private var shown: [TenantSummary] { view.sorted(filtered) { Self.cells($0, current: nil) } }
+
+    private var filtered: [TenantSummary] {
         let f = filter.lowercased()
         return f.isEmpty ? tenants : tenants.filter { $0.tenant.id.contains(f) || $0.tenant.displayName.lowercased().contains(f) }
     }
@@ -96,6 +100,7 @@ final class TenantsScreen: Screen {
         case .move(let m): list.move(m)
         case .switchTo: if let t = selected { ctx.go(.switchTenant(t.tenant.id)) }
         case .copyID: if let t = selected { ctx.copyID(t.tenant.id, "tenant id") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .create:
             var form = Form(
                 title: "Create a tenant",
@@ -151,13 +156,23 @@ final class TenantsScreen: Screen {
             form.draw(in: area, grid: &grid)
             return
         }
-        let rows = shown.map { t -> [TableCell] in
-            [
-                TableCell((t.tenant.id == ctx.tenantID ? "▸ " : "  ") + t.tenant.id, role: t.tenant.id == ctx.tenantID ? .accent : nil),
-                TableCell(t.tenant.displayName), TableCell("\(t.clients)"), TableCell("\(t.keys)"), TableCell("\(t.scopes)"), TableCell("\(t.apis)"),
-                TableCell(t.issuer),
-            ]
-        }
-        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: "No tenants; n creates one, or start with --demo.")
+        view.draw(
+            Self.columns,
+            shown,
+            cells: { Self.cells($0, current: ctx.tenantID) },
+            state: &list,
+            in: area,
+            grid: &grid,
+            empty: "No tenants; n creates one, or start with --demo."
+        )
+    }
+
+    /// A tenant's row; `current` is marked ▸ (nil when sorting, so the marker does not sort).
+    static func cells(_ t: TenantSummary, current: String?) -> [TableCell] {
+        [
+            TableCell((t.tenant.id == current ? "▸ " : "  ") + t.tenant.id, role: t.tenant.id == current ? .accent : nil),
+            TableCell(t.tenant.displayName), TableCell("\(t.clients)"), TableCell("\(t.keys)"), TableCell("\(t.scopes)"), TableCell("\(t.apis)"),
+            TableCell(t.issuer),
+        ]
     }
 }

@@ -84,6 +84,7 @@ final class TokensScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
         case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste, copyID
+        case arrange(TableView.Action)
     }
 
     struct Detail {
@@ -95,7 +96,11 @@ final class TokensScreen: Screen {
     static let pageSize = 100
 
     let kind = ScreenKind.tokens
+    /// The rows loaded, newest first, and as shown (sorted by the operator's column: the loaded
+    /// pages only, the store's keyset order is newest first).
     private(set) var rows: [TokenRecord] = []
+    private(set) var shown: [TokenRecord] = []
+    private(set) var view = TableView()
     private(set) var list = ListState()
     private(set) var hasMore = false
     private(set) var loading = false
@@ -117,7 +122,7 @@ final class TokensScreen: Screen {
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
             KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
-        ]
+        ] + TableView.bindings(Action.arrange)
     )
 
     static let detailKeys = KeyMap<Action>(
@@ -171,6 +176,7 @@ final class TokensScreen: Screen {
     func reload(_ ctx: ConsoleContext) {
         generation += 1
         rows = []
+        shown = []
         hasMore = false
         list.setCount(0)
         loadPage(ctx)
@@ -185,7 +191,7 @@ final class TokensScreen: Screen {
                 guard let self, gen == self.generation else { return }
                 self.loading = false
                 if case .success(let r) = result { self.rows = [r] } else { self.rows = [] }
-                self.list.setCount(self.rows.count)
+                self.resort(ctx.now)
             }
             return
         }
@@ -209,7 +215,7 @@ final class TokensScreen: Screen {
             case .success(let page):
                 self.hasMore = page.count > Self.pageSize
                 self.rows += page.prefix(Self.pageSize)
-                self.list.setCount(self.rows.count)
+                self.resort(ctx.now)
             }
         }
     }
@@ -267,7 +273,7 @@ final class TokensScreen: Screen {
             return true
         }
         guard let action = keys.action(for: key) else { return false }
-        let selected = detail?.record ?? (rows.indices.contains(list.selected) ? rows[list.selected] : nil)
+        let selected = detail?.record ?? (shown.indices.contains(list.selected) ? shown[list.selected] : nil)
         switch action {
         case .move(let m):
             if detail != nil {
@@ -287,6 +293,9 @@ final class TokensScreen: Screen {
         case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
         case .paste: inspector = TokenInspector()
         case .copyID: if let r = selected { ctx.copyID(r.id, "token id") }
+        case .arrange(let a):
+            ctx.flash(view.apply(a, Self.columns) + (hasMore && view.sortColumn != nil ? " (the \(rows.count) tokens loaded)" : ""))
+            resort(ctx.now)
         case .showFamily:
             if let family = selected?.familyID { setFilter("family:" + family, ctx) } else { ctx.flash("this token has no refresh family", .info) }
         }
@@ -316,22 +325,30 @@ final class TokensScreen: Screen {
             DetailLine.draw(detailLines(d, ctx), scroll: d.scroll, in: area, grid: &grid)
             return
         }
-        let cells = rows.map { r -> [TableCell] in
-            [
-                TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r, now: now), TableCell(r.clientID),
-                TableCell(r.subject), TableCell(Present.time(r.expiresAt)),
-            ]
-        }
         let summary = "\(rows.count)\(hasMore ? "+" : "") token\(rows.count == 1 ? "" : "s")\(loading ? " (loading…)" : "")"
         grid.put(summary, x: 0, y: area.y, role: .muted)
-        Table.draw(
+        view.draw(
             Self.columns,
-            rows: cells,
+            shown,
+            cells: { Self.cells($0, now: now) },
             state: &list,
             in: Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1),
             grid: &grid,
             empty: loading ? "Loading…" : "No tokens match."
         )
+    }
+
+    static func cells(_ r: TokenRecord, now: Date) -> [TableCell] {
+        [
+            TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r, now: now), TableCell(r.clientID),
+            TableCell(r.subject), TableCell(Present.time(r.expiresAt)),
+        ]
+    }
+
+    /// Puts the loaded rows in the order chosen.
+    private func resort(_ now: Date) {
+        shown = view.sorted(rows) { Self.cells($0, now: now) }
+        list.setCount(shown.count)
     }
 
     func detailLines(_ d: Detail, _ ctx: ConsoleContext) -> [DetailLine] {

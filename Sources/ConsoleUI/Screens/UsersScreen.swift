@@ -9,6 +9,7 @@ final class UsersScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
         case open, create, edit, setPassword, toggleDisabled, tokens, reload, copyID
+        case arrange(TableView.Action)
     }
 
     let kind = ScreenKind.users
@@ -31,8 +32,9 @@ final class UsersScreen: Screen {
             KeyBinding([.char("t")], .tokens, "Their tokens"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the user id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
-        ]
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
 
     var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
     func write(for key: Key) -> String? { form == nil ? Self.keyMap.write(for: key) : nil }
@@ -47,7 +49,9 @@ final class UsersScreen: Screen {
         }
     }
 
-    private var shown: [User] {
+    private var shown: [User] { view.sorted(filtered, Self.cells) }
+
+    private var filtered: [User] {
         let f = filter.lowercased()
         if f.isEmpty { return users }
         return users.filter { u in
@@ -114,6 +118,7 @@ final class UsersScreen: Screen {
         case .setPassword: if let u = selected { openForm(.password(u.id), user: u, ctx) }
         case .reload: reload(ctx)
         case .copyID: if let u = selected { ctx.copyID(u.id, "user id") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
         case .toggleDisabled:
             guard let u = selected else { return true }
@@ -265,12 +270,13 @@ final class UsersScreen: Screen {
             DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
             return
         }
-        let rows = shown.map { u -> [TableCell] in
-            [
-                TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
-                TableCell(Present.time(u.createdAt)),
-            ]
-        }
-        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
+        view.draw(Self.columns, shown, cells: Self.cells, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
+    }
+
+    static func cells(_ u: User) -> [TableCell] {
+        [
+            TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
+            TableCell(Present.time(u.createdAt)),
+        ]
     }
 }
