@@ -6,7 +6,7 @@ import Foundation
 final class ClientsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, register, edit, rotate, toggleDisabled, delete, tokens, revokeTokens, copyID, reload
+        case open, register, edit, rotate, toggleDisabled, delete, tokens, revokeTokens, copyID, reload, pauseLive
         case arrange(TableView.Action)
     }
 
@@ -36,9 +36,11 @@ final class ClientsScreen: Screen {
             KeyBinding([.char("C")], .revokeTokens, "Revoke every token of the client (dry run first)", destructive: true, hint: "revoke tokens"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the client id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
+            LiveRefresh.binding(Action.pauseLive),
         ] + TableView.bindings(Action.arrange)
     )
     private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
 
     func write(for key: Key) -> String? {
         if case .form = mode { return nil }
@@ -56,7 +58,7 @@ final class ClientsScreen: Screen {
     var filterHint: String { "text in the id or name" }
     var crumb: String? {
         switch mode {
-        case .list: return filter.isEmpty ? nil : "/" + filter
+        case .list: return live.crumb(filter.isEmpty ? nil : "/" + filter)
         case .detail(let id): return "client \(id)"
         case .form(_, let editing): return editing.map { "edit \($0)" } ?? "register"
         }
@@ -72,17 +74,29 @@ final class ClientsScreen: Screen {
     func activate(_ ctx: ConsoleContext) {
         if case .form = mode { return }
         if case .detail(let id) = mode, ctx.engine.config.snapshot.client(ctx.tenantID, id) == nil { mode = .list }
+        live.look(at: ctx.now)
         reload(ctx)
     }
 
-    func reload(_ ctx: ConsoleContext) {
+    /// Live: the clients again every 2 s (from the engine's configuration, which follows the
+    /// store's change feed), the selection kept on the same client.
+    func tick(_ ctx: ConsoleContext) {
+        if case .form = mode { return }
+        guard live.due(ctx.now) else { return }
+        reload(ctx, live: true)
+    }
+
+    func reload(_ ctx: ConsoleContext, live refreshing: Bool = false) {
+        let keep = selected?.id
         do {
             clients = try ctx.engine.clients(tenantID: ctx.tenantID)
         } catch {
             clients = []
             ctx.fail(error)
         }
+        if refreshing { live.refreshed(clients.map(\.id)) } else { live.saw(clients.map(\.id)) }
         list.setCount(shown.count)
+        if let keep, let i = shown.firstIndex(where: { $0.id == keep }) { list.reselect(i) }
         let tenant = ctx.tenantID
         let ids = clients.map(\.id)
         ctx.run(
@@ -146,6 +160,7 @@ final class ClientsScreen: Screen {
             mode = .form(form, editing: nil)
         case .edit: if let c = selected { mode = .form(ClientForm.make(c), editing: c.id) }
         case .reload: reload(ctx)
+        case .pauseLive: live.togglePause()
         case .tokens: if let c = selected { ctx.go(.tokens(filter: "client:\(c.id)")) }
         case .revokeTokens:
             if let c = selected {
@@ -335,7 +350,7 @@ final class ClientsScreen: Screen {
             view.draw(
                 Self.columns,
                 shown,
-                cells: cells,
+                cells: { self.live.mark(self.cells($0), id: $0.id) },
                 state: &list,
                 in: area,
                 grid: &grid,

@@ -6,7 +6,7 @@ import Foundation
 final class KeysScreen: Screen {
     enum Action: Sendable, Equatable {
         case move(ListMove)
-        case rotate, retire, retireUnpublish, reload, copyID
+        case rotate, retire, retireUnpublish, reload, copyID, pauseLive
         case arrange(TableView.Action)
     }
 
@@ -24,9 +24,12 @@ final class KeysScreen: Screen {
             KeyBinding([.char("X")], .retireUnpublish, "Retire and unpublish now: its JWTs fail at once", destructive: true),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the kid (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
+            LiveRefresh.binding(Action.pauseLive),
         ] + TableView.bindings(Action.arrange)
     )
     private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
+    var crumb: String? { live.crumb(filter.isEmpty ? nil : "/" + filter) }
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
     func write(for key: Key) -> String? { Self.keyMap.write(for: key) }
@@ -41,10 +44,20 @@ final class KeysScreen: Screen {
             ? keys : keys.filter { "\($0.record.kid) \($0.record.algorithm.rawValue) \($0.record.state.rawValue)".lowercased().contains(f) }
     }
 
-    func activate(_ ctx: ConsoleContext) { reload(ctx) }
+    func activate(_ ctx: ConsoleContext) {
+        live.look(at: ctx.now)
+        reload(ctx)
+    }
 
-    func reload(_ ctx: ConsoleContext) {
+    /// Live: the keys and their outstanding tokens again every 2 s, the selection kept.
+    func tick(_ ctx: ConsoleContext) {
+        guard live.due(ctx.now) else { return }
+        reload(ctx, live: true)
+    }
+
+    func reload(_ ctx: ConsoleContext, live refreshing: Bool = false) {
         let tenant = ctx.tenantID
+        let keep = shown.indices.contains(list.selected) ? shown[list.selected].record.kid : nil
         ctx.run("keys", { e throws(AdminError) in try await e.keys(tenantID: tenant) }) { [weak self] r in
             guard let self else { return }
             self.loaded = true
@@ -54,7 +67,10 @@ final class KeysScreen: Screen {
                 ctx.fail(e)
             case .success(let k): self.keys = k
             }
+            let ids = self.keys.map(\.record.kid)
+            if refreshing { self.live.refreshed((try? r.get()) == nil ? nil : ids) } else { self.live.saw(ids) }
             self.list.setCount(self.shown.count)
+            if let keep, let i = self.shown.firstIndex(where: { $0.record.kid == keep }) { self.list.reselect(i) }
         }
     }
 
@@ -71,6 +87,7 @@ final class KeysScreen: Screen {
         switch action {
         case .move(let m): list.move(m)
         case .reload: reload(ctx)
+        case .pauseLive: live.togglePause()
         case .copyID: if let k = selected { ctx.copyID(k.record.kid, "kid") }
         case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .rotate:
@@ -151,7 +168,15 @@ final class KeysScreen: Screen {
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
-        view.draw(Self.columns, shown, cells: Self.cells, state: &list, in: area, grid: &grid, empty: loaded ? "No keys." : "Loading…")
+        view.draw(
+            Self.columns,
+            shown,
+            cells: { self.live.mark(Self.cells($0), id: $0.record.kid) },
+            state: &list,
+            in: area,
+            grid: &grid,
+            empty: loaded ? "No keys." : "Loading…"
+        )
     }
 
     static func cells(_ k: KeyStatus) -> [TableCell] {

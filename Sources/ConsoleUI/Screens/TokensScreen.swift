@@ -83,7 +83,7 @@ extension TokenFilter {
 final class TokensScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste, copyID
+        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste, copyID, pauseLive
         case arrange(TableView.Action)
     }
 
@@ -101,6 +101,7 @@ final class TokensScreen: Screen {
     private(set) var rows: [TokenRecord] = []
     private(set) var shown: [TokenRecord] = []
     private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
     private(set) var list = ListState()
     private(set) var hasMore = false
     private(set) var loading = false
@@ -122,6 +123,7 @@ final class TokensScreen: Screen {
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
             KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
+            LiveRefresh.binding(Action.pauseLive),
         ] + TableView.bindings(Action.arrange)
     )
 
@@ -151,12 +153,13 @@ final class TokensScreen: Screen {
     var filterLanguage: FilterLanguage { TokenFilter.language }
     var crumb: String? {
         if inspector != nil { return "pasted token" }
-        return detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter)
+        return detail.map { "token \($0.record.id)" } ?? live.crumb(filter.isEmpty ? nil : "/" + filter)
     }
 
     func activate(_ ctx: ConsoleContext) {
         detail = nil
         inspector = nil
+        live.look(at: ctx.now)
         reload(ctx)
     }
 
@@ -182,16 +185,38 @@ final class TokensScreen: Screen {
         loadPage(ctx)
     }
 
-    private func loadPage(_ ctx: ConsoleContext) {
+    /// Loads the next page; `refresh` loads again every row loaded so far (the live refresh), in
+    /// place, keeping the selection on the same token.
+    private func loadPage(_ ctx: ConsoleContext, refresh: Bool = false) {
         let gen = generation
         let tenant = ctx.tenantID
         loading = true
-        if let id = parsed.tokenID {
-            ctx.run("token", { e throws(AdminError) in try await e.token(tenantID: tenant, id: id) }) { [weak self] result in
-                guard let self, gen == self.generation else { return }
-                self.loading = false
-                if case .success(let r) = result { self.rows = [r] } else { self.rows = [] }
+        let keep = shown.indices.contains(list.selected) ? shown[list.selected].id : nil
+        let limit = refresh ? max(Self.pageSize, rows.count) : Self.pageSize
+        let done: (Result<[TokenRecord], AdminError>) -> Void = { [weak self] result in
+            guard let self else { return }
+            guard gen == self.generation else {
+                if refresh { self.live.refreshed(nil) }
+                return
+            }
+            self.loading = false
+            switch result {
+            case .failure(let e):
+                if refresh { self.live.refreshed(nil) }
+                ctx.fail(e)
+            case .success(let page):
+                self.hasMore = page.count > limit
+                self.rows = (refresh ? [] : self.rows) + page.prefix(limit)
+                let ids = self.rows.map(\.id)
+                if refresh { self.live.refreshed(ids) } else { self.live.saw(ids) }
                 self.resort(ctx.now)
+                if let keep, let i = self.shown.firstIndex(where: { $0.id == keep }) { self.list.reselect(i) }
+            }
+        }
+        if let id = parsed.tokenID {
+            ctx.run("token", { e throws(AdminError) in [try await e.token(tenantID: tenant, id: id)] }) { result in
+                // A token the id names that is not there is an empty list, not an error.
+                done(.success((try? result.get()) ?? []))
             }
             return
         }
@@ -201,23 +226,20 @@ final class TokensScreen: Screen {
             subject: parsed.subject,
             kind: parsed.kind,
             status: parsed.status,
-            before: rows.last?.id,
-            limit: Self.pageSize + 1,
+            before: refresh ? nil : rows.last?.id,
+            limit: limit + 1,
             familyID: parsed.familyID,
             issuedSince: parsed.since,
             issuedUntil: parsed.until
         )
-        ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }) { [weak self] result in
-            guard let self, gen == self.generation else { return }
-            self.loading = false
-            switch result {
-            case .failure(let e): ctx.fail(e)
-            case .success(let page):
-                self.hasMore = page.count > Self.pageSize
-                self.rows += page.prefix(Self.pageSize)
-                self.resort(ctx.now)
-            }
-        }
+        ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }, then: done)
+    }
+
+    /// Live: every token loaded again every 2 s while the list (not a detail or the pasted-token
+    /// check) is shown and no page is loading.
+    func tick(_ ctx: ConsoleContext) {
+        guard detail == nil, inspector == nil, !loading, live.due(ctx.now) else { return }
+        loadPage(ctx, refresh: true)
     }
 
     /// Opens one token's detail (from the audit screen or a search).
@@ -293,6 +315,7 @@ final class TokensScreen: Screen {
         case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
         case .paste: inspector = TokenInspector()
         case .copyID: if let r = selected { ctx.copyID(r.id, "token id") }
+        case .pauseLive: live.togglePause()
         case .arrange(let a):
             ctx.flash(view.apply(a, Self.columns) + (hasMore && view.sortColumn != nil ? " (the \(rows.count) tokens loaded)" : ""))
             resort(ctx.now)
@@ -330,7 +353,7 @@ final class TokensScreen: Screen {
         view.draw(
             Self.columns,
             shown,
-            cells: { Self.cells($0, now: now) },
+            cells: { self.live.mark(Self.cells($0, now: now), id: $0.id, column: 2) },
             state: &list,
             in: Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1),
             grid: &grid,

@@ -8,7 +8,7 @@ import JOSE
 final class UsersScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, create, edit, setPassword, toggleDisabled, tokens, reload, copyID
+        case open, create, edit, setPassword, toggleDisabled, tokens, reload, copyID, pauseLive
         case arrange(TableView.Action)
     }
 
@@ -32,9 +32,11 @@ final class UsersScreen: Screen {
             KeyBinding([.char("t")], .tokens, "Their tokens"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the user id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
+            LiveRefresh.binding(Action.pauseLive),
         ] + TableView.bindings(Action.arrange)
     )
     private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
 
     var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
     func write(for key: Key) -> String? { form == nil ? Self.keyMap.write(for: key) : nil }
@@ -45,7 +47,7 @@ final class UsersScreen: Screen {
         case .create?: return "create"
         case .edit(let id)?: return "edit \(id)"
         case .password(let id)?: return "password of \(id)"
-        case nil: return detail.map { "user \($0)" } ?? (filter.isEmpty ? nil : "/" + filter)
+        case nil: return detail.map { "user \($0)" } ?? live.crumb(filter.isEmpty ? nil : "/" + filter)
         }
     }
 
@@ -60,10 +62,20 @@ final class UsersScreen: Screen {
         }
     }
 
-    func activate(_ ctx: ConsoleContext) { reload(ctx) }
+    func activate(_ ctx: ConsoleContext) {
+        live.look(at: ctx.now)
+        reload(ctx)
+    }
 
-    func reload(_ ctx: ConsoleContext, then: (() -> Void)? = nil) {
+    /// Live: the users again every 2 s while no form is open, the selection kept on the same user.
+    func tick(_ ctx: ConsoleContext) {
+        guard form == nil, live.due(ctx.now) else { return }
+        reload(ctx, live: true)
+    }
+
+    func reload(_ ctx: ConsoleContext, live refreshing: Bool = false, then: (() -> Void)? = nil) {
         let tenant = ctx.tenantID
+        let keep = selected?.id
         ctx.run("users", { e throws(AdminError) in try await e.users(tenantID: tenant) }) { [weak self] r in
             guard let self else { return }
             self.loaded = true
@@ -73,7 +85,10 @@ final class UsersScreen: Screen {
                 ctx.fail(e)
             case .success(let u): self.users = u.sorted { $0.username < $1.username }
             }
+            let ids = self.users.map(\.id)
+            if refreshing { self.live.refreshed((try? r.get()) == nil ? nil : ids) } else { self.live.saw(ids) }
             self.list.setCount(self.shown.count)
+            if let keep, let i = self.shown.firstIndex(where: { $0.id == keep }) { self.list.reselect(i) }
             then?()
         }
     }
@@ -117,6 +132,7 @@ final class UsersScreen: Screen {
         case .edit: if let u = selected { openForm(.edit(u.id), user: u, ctx) }
         case .setPassword: if let u = selected { openForm(.password(u.id), user: u, ctx) }
         case .reload: reload(ctx)
+        case .pauseLive: live.togglePause()
         case .copyID: if let u = selected { ctx.copyID(u.id, "user id") }
         case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
@@ -270,7 +286,15 @@ final class UsersScreen: Screen {
             DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
             return
         }
-        view.draw(Self.columns, shown, cells: Self.cells, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
+        view.draw(
+            Self.columns,
+            shown,
+            cells: { self.live.mark(Self.cells($0), id: $0.id) },
+            state: &list,
+            in: area,
+            grid: &grid,
+            empty: loaded ? "No users." : "Loading…"
+        )
     }
 
     static func cells(_ u: User) -> [TableCell] {

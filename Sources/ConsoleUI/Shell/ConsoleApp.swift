@@ -136,7 +136,8 @@ public final class ConsoleApp {
 
     public func tick() {
         _ = context.flash.expire(at: context.now)
-        for s in screens.values { s.tick(context) }
+        // The live lists refresh while shown; the audit tail reads on everywhere (its alarm).
+        for s in screens.values where s.kind == current || s.kind == .audit { s.tick(context) }
     }
 
     public func handle(_ key: Key) {
