@@ -216,6 +216,20 @@ struct ConsoleEndToEndTests {
         return (tmux, "http://127.0.0.1:\(port)/sms", dir)
     }
 
+    /// Issues a billing-service JWT and waits until the tokens list shows it; returns the token.
+    func issueAndList(_ tmux: Tmux, _ http: HTTPClient, _ base: String) async throws -> String {
+        let (token, jti) = try await issueJWT(http, base)
+        try tmux.keys("C-r")
+        let (listed, list) = try await tmux.waitFor(jti)
+        try #require(listed, "\(list)")
+        return token
+    }
+
+    /// What the API gateway's introspection of `token` answers.
+    func introspect(_ http: HTTPClient, _ base: String, _ token: String) async throws -> JSONValue? {
+        try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret")).1
+    }
+
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
     func aTenantWideRevocationRunsOnlyOnceTheTenantsNameIsTyped() async throws {
         let (tmux, base, dir) = try await startServing(screen: "tokens")
@@ -225,10 +239,7 @@ struct ConsoleEndToEndTests {
         }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
-        let (token, jti) = try await issueJWT(http, base)
-        try tmux.keys("C-r")
-        let (listed, list) = try await tmux.waitFor(jti)
-        try #require(listed, "\(list)")
+        let token = try await issueAndList(tmux, http, base)
         try tmux.keys("T")
         let (asked, dialog) = try await tmux.waitFor("Type sms to confirm:")
         try #require(asked, "no typed confirmation:\n\(dialog)")
@@ -237,16 +248,14 @@ struct ConsoleEndToEndTests {
         try tmux.keys("Tab")
         let (refused, _) = try await tmux.waitFor("type sms exactly first")
         #expect(refused)
-        let (_, still) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
-        #expect(still?["active"] == .bool(true))
+        #expect(try await introspect(http, base, token)?["active"] == .bool(true))
         try tmux.text("sms")
         let (ready, armed) = try await tmux.waitFor("[ Revoke 1 token ]")
         try #require(ready, "\(armed)")
         try tmux.keys("Enter")
         let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
         #expect(revoked, "\(after)")
-        let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
-        #expect(introspection == .object(["active": .bool(false)]))
+        #expect(try await introspect(http, base, token) == .object(["active": .bool(false)]))
         try tmux.keys("q")
         #expect(try await tmux.exitStatus() == "1 0")
     }
@@ -261,16 +270,12 @@ struct ConsoleEndToEndTests {
         #expect(try tmux.screen().contains("Claimdeck │ READ-ONLY │ tenant sms"))
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
-        let (token, jti) = try await issueJWT(http, base)
-        try tmux.keys("C-r")
-        let (listed, list) = try await tmux.waitFor(jti)
-        try #require(listed, "\(list)")
+        let token = try await issueAndList(tmux, http, base)
         try tmux.keys("r")
         let (said, pane) = try await tmux.waitFor("read-only mode: 'Revoke this token' refused, nothing changed")
         #expect(said, "\(pane)")
         #expect(!pane.contains("[ Cancel ]"), "no dialog opens")
-        let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))
-        #expect(introspection?["active"] == .bool(true))
+        #expect(try await introspect(http, base, token)?["active"] == .bool(true))
         try tmux.keys("q")
         #expect(try await tmux.exitStatus() == "1 0")
     }

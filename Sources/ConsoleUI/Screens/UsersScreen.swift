@@ -166,7 +166,15 @@ final class UsersScreen: Screen {
                 case .success(let preview):
                     var lines = [Dialog.Line("Disable user \(u.username) (\(u.id))? They can no longer sign in.")]
                     lines += RevocationFlow.lines(selector, preview, now: ctx.now).dropFirst()
-                    ctx.present(Dialog(confirm: "Disable user", lines: lines, action: "Disable", onConfirm: apply))
+                    ctx.present(
+                        Dialog(
+                            confirm: "Disable user",
+                            lines: lines,
+                            action: "Disable",
+                            phrase: RevocationFlow.phrase(selector, preview),
+                            onConfirm: apply
+                        )
+                    )
                 }
             }
         }
