@@ -93,6 +93,14 @@ struct GuardedActionsTests {
             "\(h.message)"
         )
         #expect(try await h.introspect(token.accessToken).active)
+        // The hint line (once the flash has cleared) offers only what works, and help says which
+        // keys are refused.
+        await h.tick(seconds: Flash.lifetime)
+        #expect(!h.line(height - 2).contains("<r> revoke") && h.line(height - 2).contains("<Enter> open"), "\(h.line(height - 2))")
+        await h.press(.char("?"))
+        #expect(h.screen.contains("Revoke this token (asks first) —"), "\(h.screen)")
+        #expect(h.screen.contains("refused: read-only mode"), "\(h.screen)")
+        await h.press(.escape)
         // Looking still works: Enter opens the token.
         await h.press(.enter)
         #expect(h.screen.contains("JWT header"))
@@ -102,6 +110,7 @@ struct GuardedActionsTests {
         await h.type("readonly")
         await h.press(.enter)
         #expect(!h.line(0).contains("READ-ONLY"))
+        #expect(h.line(height - 2).contains("<r> revoke"), "\(h.line(height - 2))")
         await h.press(.char("r"), .tab, .enter)
         #expect(try await h.introspect(token.accessToken).active == false)
     }

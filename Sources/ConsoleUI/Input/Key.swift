@@ -95,11 +95,17 @@ public struct KeyMap<Action: Sendable>: Sendable {
 
     /// Help lines: keys, then what they do.
     public var helpEntries: [HelpEntry] {
-        bindings.map { HelpEntry(keys: $0.keys.map(\.description).joined(separator: " "), text: $0.help + ($0.destructive ? " (asks first)" : "")) }
+        bindings.map {
+            HelpEntry(
+                keys: $0.keys.map(\.description).joined(separator: " "),
+                text: $0.help + ($0.destructive ? " (asks first)" : ""),
+                writes: $0.writes
+            )
+        }
     }
 
     public var hintEntries: [HelpEntry] {
-        bindings.compactMap { b in b.hint.map { HelpEntry(keys: b.keys.first.map(\.description) ?? "", text: $0) } }
+        bindings.compactMap { b in b.hint.map { HelpEntry(keys: b.keys.first.map(\.description) ?? "", text: $0, writes: b.writes) } }
     }
 }
 
@@ -107,9 +113,12 @@ public struct KeyMap<Action: Sendable>: Sendable {
 public struct HelpEntry: Sendable, Hashable {
     public var keys: String
     public var text: String
-    public init(keys: String, text: String) {
+    /// The key changes the store: read-only mode says it is refused (help) or leaves it out (hints).
+    public var writes: Bool
+    public init(keys: String, text: String, writes: Bool = false) {
         self.keys = keys
         self.text = text
+        self.writes = writes
     }
 }
 

@@ -84,7 +84,9 @@ extension ConsoleApp {
             ]
             drawFilterLanguage(above: y, &grid)
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
-        case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
+        case .normal:
+            // Read-only: the hint line offers only what works.
+            entries = (screen(current).hintEntries + Self.shellKeys.hintEntries).filter { !(context.readOnly && $0.writes) }
         }
         if let dialog = context.dialog {
             if let k = dialog.actionKey, let label = dialog.actionLabel {
@@ -145,9 +147,13 @@ extension ConsoleApp {
 
     /// The help overlay for the body: it covers every column, so nothing underneath shows through.
     func helpOverlay(_ body: Rect) -> HelpOverlay {
-        HelpOverlay(
+        let screenKeys = screen(current).helpEntries.map { e -> HelpEntry in
+            guard context.readOnly, e.writes else { return e }
+            return HelpEntry(keys: e.keys, text: e.text + " — refused: read-only mode (:readonly)", writes: true)
+        }
+        return HelpOverlay(
             sections: [
-                (current.title, screen(current).helpEntries), (Self.shellKeys.title, Self.shellKeys.helpEntries),
+                (current.title, screenKeys), (Self.shellKeys.title, Self.shellKeys.helpEntries),
                 ("Filter (/): words narrow the list, Tab completes", screen(current).filterLanguage.helpEntries),
             ],
             box: body
