@@ -199,6 +199,87 @@ struct ConsoleEndToEndTests {
         #expect(try await tmux.exitStatus() == "1 0")
     }
 
+    /// The console serving on a free port beside a fresh demo database, opened on `screen` with
+    /// `flags`; returns the tmux session, the issuer base URL and the directory to remove.
+    func startServing(screen: String, flags: String = "") async throws -> (Tmux, String, URL) {
+        let (dir, db) = try Binary.tempDB()
+        let port = Binary.freePort()
+        let tmux = Tmux()
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --demo --port \(port) "
+                + "--screen \(screen) \(flags)",
+            width: 100,
+            height: 30
+        )
+        let (up, pane) = try await tmux.waitFor("serving http://127.0.0.1:\(port)", timeout: .seconds(90))
+        try #require(up, "the console did not come up:\n\(pane)")
+        return (tmux, "http://127.0.0.1:\(port)/sms", dir)
+    }
+
+    /// Issues a billing-service JWT and waits until the tokens list shows it; returns the token.
+    func issueAndList(_ tmux: Tmux, _ http: HTTPClient, _ base: String) async throws -> String {
+        let (token, jti) = try await issueJWT(http, base)
+        try tmux.keys("C-r")
+        let (listed, list) = try await tmux.waitFor(jti)
+        try #require(listed, "\(list)")
+        return token
+    }
+
+    /// What the API gateway's introspection of `token` answers.
+    func introspect(_ http: HTTPClient, _ base: String, _ token: String) async throws -> JSONValue? {
+        try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret")).1
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func aTenantWideRevocationRunsOnlyOnceTheTenantsNameIsTyped() async throws {
+        let (tmux, base, dir) = try await startServing(screen: "tokens")
+        defer {
+            tmux.kill()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let token = try await issueAndList(tmux, http, base)
+        try tmux.keys("T")
+        let (asked, dialog) = try await tmux.waitFor("Type sms to confirm:")
+        try #require(asked, "no typed confirmation:\n\(dialog)")
+        #expect(dialog.contains("Revoke all tokens of tenant sms?") && dialog.contains("[ Cancel ]"))
+        // The button cannot be reached before the name is typed.
+        try tmux.keys("Tab")
+        let (refused, _) = try await tmux.waitFor("type sms exactly first")
+        #expect(refused)
+        #expect(try await introspect(http, base, token)?["active"] == .bool(true))
+        try tmux.text("sms")
+        let (ready, armed) = try await tmux.waitFor("[ Revoke 1 token ]")
+        try #require(ready, "\(armed)")
+        try tmux.keys("Enter")
+        let (revoked, after) = try await tmux.waitFor("Revoked 1 token")
+        #expect(revoked, "\(after)")
+        #expect(try await introspect(http, base, token) == .object(["active": .bool(false)]))
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func readOnlyRefusesARevokeWithAClearFlash() async throws {
+        let (tmux, base, dir) = try await startServing(screen: "tokens", flags: "--read-only")
+        defer {
+            tmux.kill()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        #expect(try tmux.screen().contains("Claimdeck │ READ-ONLY │ tenant sms"))
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let token = try await issueAndList(tmux, http, base)
+        try tmux.keys("r")
+        let (said, pane) = try await tmux.waitFor("read-only mode: 'Revoke this token' refused, nothing changed")
+        #expect(said, "\(pane)")
+        #expect(!pane.contains("[ Cancel ]"), "no dialog opens")
+        #expect(try await introspect(http, base, token)?["active"] == .bool(true))
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
+    }
+
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
     func sigtermRestoresTheTerminal() async throws {
         let (dir, db) = try Binary.tempDB()

@@ -158,9 +158,9 @@ struct KeyMapTests {
         #expect(PaletteCommand.parse("theme light") == .theme("light"))
         #expect(PaletteCommand.parse("q") == .quit)
         #expect(PaletteCommand.parse("t") == nil)
-        #expect(PaletteCommand.completions("t", tenants: ["sms"], themes: []) == ["tenants", "tokens", "tenant ", "theme "])
-        #expect(PaletteCommand.completions("tenant s", tenants: ["sms", "other"], themes: []) == ["tenant sms"])
-        #expect(PaletteCommand.completions("theme h", tenants: [], themes: ["default", "high-contrast"]) == ["theme high-contrast"])
+        #expect(PaletteCommand.completions("t", tenants: ["sms"], themes: []).map(\.text) == ["tenants", "tokens", "tenant ", "theme "])
+        #expect(PaletteCommand.completions("tenant s", tenants: ["sms", "other"], themes: []).map(\.text) == ["tenant sms"])
+        #expect(PaletteCommand.completions("theme h", tenants: [], themes: ["default", "high-contrast"]).map(\.text) == ["theme high-contrast"])
     }
 
     @Test func textFieldEdits() {

@@ -20,7 +20,14 @@ final class Harness {
 
     /// - Parameter demo: start from the demo tenant (a copy of the template loaded at the manual clock's
     ///   time), or from an empty database.
-    init(width: Int = 80, height: Int = 24, start: ScreenKind = .audit, demo: Bool = true, colorDepth: ColorDepth = .c256) async throws {
+    init(
+        width: Int = 80,
+        height: Int = 24,
+        start: ScreenKind = .audit,
+        demo: Bool = true,
+        colorDepth: ColorDepth = .c256,
+        readOnly: Bool = false
+    ) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("claimdeck-console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         clock = ManualWallClock()
@@ -49,7 +56,8 @@ final class Harness {
                 themeDirectory: Self.themes,
                 colorDepth: colorDepth
             ),
-            start: start
+            start: start,
+            readOnly: readOnly
         )
         grid = CellGrid(width: width, height: height)
         app.start()

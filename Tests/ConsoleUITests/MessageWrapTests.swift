@@ -16,7 +16,7 @@ struct MessageWrapTests {
         let typo = "frobnicate " + String(repeating: "every token of the tenant ", count: 3)
         h.app.run(typo)
         let message = try #require(h.app.context.flash.message)
-        #expect(message.hasSuffix(":theme NAME :q"))
+        #expect(message.hasSuffix(":theme NAME :readonly :q"))
         #expect(h.message == "✕ error: " + message, "\(h.screen)")
         for y in 0..<height { #expect(DisplayWidth.of(h.line(y)) <= width) }
     }

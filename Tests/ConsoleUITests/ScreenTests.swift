@@ -110,7 +110,7 @@ struct AdminScreenTests {
         )
         #expect(h.grid.role(of: "api-gateway") == .selection)
         #expect(lines[1] == " 1 Tenants [2 Clients] 3 Users  4 Tokens  5 Audit  6 Keys  7 Designer")
-        #expect(lines[22].hasPrefix("<Enter> open  <n> register  <:> command"))
+        #expect(lines[22].hasPrefix("<Enter> open  <n> register  <C> revoke tokens  <:> command"))
     }
 
     @Test func registerFormValidatesAsYouTypeAndShowsTheSecretOnce() async throws {

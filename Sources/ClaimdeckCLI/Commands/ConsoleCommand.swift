@@ -26,6 +26,11 @@ struct ConsoleCommand: AsyncParsableCommand {
     var publicURL: String?
     @Flag(name: .customLong("no-serve"), help: "Only administer: do not serve the OAuth endpoints.") var noServe = false
     @Flag(help: "Load the demo tenant (data/demo-sms.yaml) if it is not there yet.") var demo = false
+    @Flag(
+        name: .customLong("read-only"),
+        help: "Open the console with every write refused (revoke, delete, edit, publish); :readonly toggles it."
+    )
+    var readOnly = false
     @Option(name: .customLong("demo-file"), help: "Another tenant file to load with --demo.") var demoFile: String?
     @Option(help: "Colour theme from themes/ (default, light, high-contrast, mono); NO_COLOR is honoured.") var theme = "default"
     @Option(help: "Tenant to open (default: the first one).") var tenant: String?
@@ -118,6 +123,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         }
         let environment = ConsoleEnvironment(databasePath: store.description, serverURL: nil, themeDirectory: themeDir)
         let start = ScreenKind(rawValue: screen) ?? .audit
+        let readOnly = self.readOnly
         // Logs keep going to the log file until the server has stopped: its shutdown messages must not
         // land on the terminal the user gets back.
         let keepLogs = try StderrRedirect(to: logPath)
@@ -126,7 +132,15 @@ struct ConsoleCommand: AsyncParsableCommand {
             reason = try await TerminalConsole.run(engine: engine, inbox: inbox, logPath: logPath) { depth in
                 var env = environment
                 env.colorDepth = depth
-                return ConsoleApp(engine: engine, clock: engine.clock, tenantID: startTenant, environment: env, theme: initialTheme, start: start)
+                return ConsoleApp(
+                    engine: engine,
+                    clock: engine.clock,
+                    tenantID: startTenant,
+                    environment: env,
+                    theme: initialTheme,
+                    start: start,
+                    readOnly: readOnly
+                )
             }
         } catch {
             keepLogs.restore()

@@ -54,13 +54,17 @@ public struct KeyBinding<Action: Sendable>: Sendable {
     public var destructive: Bool
     /// The word on the hint line, for the few keys that matter most here.
     public var hint: String?
+    /// Changes something in the store (every destructive action does, and so do register, edit and
+    /// create): refused in read-only mode.
+    public var writes: Bool
 
-    public init(_ keys: [Key], _ action: Action, _ help: String, destructive: Bool = false, hint: String? = nil) {
+    public init(_ keys: [Key], _ action: Action, _ help: String, destructive: Bool = false, writes: Bool = false, hint: String? = nil) {
         precondition(!destructive || !keys.contains(where: \.isMovement), "destructive action '\(help)' bound to a movement key")
         self.keys = keys
         self.action = action
         self.help = help
         self.destructive = destructive
+        self.writes = writes || destructive
         self.hint = hint
     }
 }
@@ -76,16 +80,32 @@ public struct KeyMap<Action: Sendable>: Sendable {
     }
 
     public func action(for key: Key) -> Action? {
-        bindings.first { $0.keys.contains(key) }?.action
+        binding(for: key)?.action
+    }
+
+    public func binding(for key: Key) -> KeyBinding<Action>? {
+        bindings.first { $0.keys.contains(key) }
+    }
+
+    /// What the key does, when it changes the store ("Revoke this token"); nil for a key that only
+    /// looks or moves. Read-only mode refuses the first kind, naming it.
+    public func write(for key: Key) -> String? {
+        binding(for: key).flatMap { $0.writes ? $0.help : nil }
     }
 
     /// Help lines: keys, then what they do.
     public var helpEntries: [HelpEntry] {
-        bindings.map { HelpEntry(keys: $0.keys.map(\.description).joined(separator: " "), text: $0.help + ($0.destructive ? " (asks first)" : "")) }
+        bindings.map {
+            HelpEntry(
+                keys: $0.keys.map(\.description).joined(separator: " "),
+                text: $0.help + ($0.destructive ? " (asks first)" : ""),
+                writes: $0.writes
+            )
+        }
     }
 
     public var hintEntries: [HelpEntry] {
-        bindings.compactMap { b in b.hint.map { HelpEntry(keys: b.keys.first.map(\.description) ?? "", text: $0) } }
+        bindings.compactMap { b in b.hint.map { HelpEntry(keys: b.keys.first.map(\.description) ?? "", text: $0, writes: b.writes) } }
     }
 }
 
@@ -93,9 +113,12 @@ public struct KeyMap<Action: Sendable>: Sendable {
 public struct HelpEntry: Sendable, Hashable {
     public var keys: String
     public var text: String
-    public init(keys: String, text: String) {
+    /// The key changes the store: read-only mode says it is refused (help) or leaves it out (hints).
+    public var writes: Bool
+    public init(keys: String, text: String, writes: Bool = false) {
         self.keys = keys
         self.text = text
+        self.writes = writes
     }
 }
 

@@ -7,7 +7,7 @@ import Foundation
 final class AuditScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, openToken, openClient, openUser, pause, revokeToken, revokeSubject, revokeClient
+        case open, openToken, openClient, openUser, pause, revokeToken, revokeSubject, revokeClient, copyID, describe
     }
 
     /// How often the store is asked for new events; a full batch is followed by another at once.
@@ -32,7 +32,8 @@ final class AuditScreen: Screen {
     static let keys = KeyMap<Action>(
         "Audit",
         ListMove.bindings(Action.move) + [
-            KeyBinding([.enter], .open, "Open what the event names: token, else client, else user", hint: "open"),
+            KeyBinding([.enter], .open, "Open what the event names: token, else client, else user, else the event itself", hint: "open"),
+            KeyBinding([.char("d")], .describe, "Every field of the event: reason, subject, actor, details, its place in the hash chain"),
             KeyBinding([.char(" "), .char("p")], .pause, "Pause / resume the live tail (new events are counted)", hint: "pause"),
             KeyBinding([.char("r")], .revokeToken, "Revoke the event's token", destructive: true, hint: "revoke"),
             KeyBinding([.char("S")], .revokeSubject, "Revoke every token of the event's subject", destructive: true),
@@ -40,14 +41,29 @@ final class AuditScreen: Screen {
             KeyBinding([.char("t")], .openToken, "Open the event's token"),
             KeyBinding([.char("c")], .openClient, "Open the event's client"),
             KeyBinding([.char("u")], .openUser, "Open the event's user (subject)"),
+            KeyBinding([.char("y")], .copyID, "Copy the event's token id, else its client id, else its subject (OSC 52)"),
         ]
     )
 
-    var helpEntries: [HelpEntry] { Self.keys.helpEntries }
-    var hintEntries: [HelpEntry] { Self.keys.hintEntries }
+    /// The event whose every field is shown (Enter on an event that names nothing to open, or `d`).
+    private(set) var detail: AuditEventDetail?
+
+    static let detailKeys = KeyMap<Action>(
+        "Audit event (Esc back to the tail)",
+        [
+            KeyBinding([.up, .char("k")], .move(.up), "Scroll up"),
+            KeyBinding([.down, .char("j")], .move(.down), "Scroll down"),
+            KeyBinding([.char("y")], .copyID, "Copy the event's token id, else its client id, else its subject (OSC 52)"),
+        ]
+    )
+
+    private var keyMap: KeyMap<Action> { detail == nil ? Self.keys : Self.detailKeys }
+    var helpEntries: [HelpEntry] { keyMap.helpEntries }
+    func write(for key: Key) -> String? { keyMap.write(for: key) }
+    var hintEntries: [HelpEntry] { keyMap.hintEntries }
     var filterHint: String { AuditViewFilter.hint }
     var filterLanguage: FilterLanguage { AuditViewFilter.language }
-    var crumb: String? { filter.isEmpty ? nil : "/" + filter }
+    var crumb: String? { detail.map { "event #\($0.event.sequence)" } ?? (filter.isEmpty ? nil : "/" + filter) }
 
     func activate(_ ctx: ConsoleContext) {
         if !started {
@@ -58,6 +74,7 @@ final class AuditScreen: Screen {
 
     func setFilter(_ text: String, _ ctx: ConsoleContext) {
         filter = text
+        detail = nil
         switch AuditViewFilter.parse(text) {
         case .failure(let e): ctx.fail(e)
         case .success(let f):
@@ -114,12 +131,21 @@ final class AuditScreen: Screen {
     private var selected: AuditEvent? { feed.shown.indices.contains(list.selected) ? feed.shown[list.selected] : nil }
 
     func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool {
-        guard let action = Self.keys.action(for: key) else { return false }
-        let e = selected?.event
+        if key == .escape, detail != nil {
+            detail = nil
+            return true
+        }
+        guard let action = keyMap.action(for: key) else { return false }
+        let e = detail?.event.event ?? selected?.event
         switch action {
         case .move(let m):
+            if detail != nil {
+                detail!.scroll = max(0, detail!.scroll + (m == .up ? -1 : 1))
+                return true
+            }
             list.move(m)
             follow = list.isAtBottom
+        case .describe: if let ev = selected { describe(ev, ctx) }
         case .pause:
             feed.setPaused(!feed.paused)
             list.setCount(feed.shown.count)
@@ -132,8 +158,18 @@ final class AuditScreen: Screen {
                 ctx.go(.client(c))
             } else if let s = e.subject {
                 ctx.go(.user(s))
+            } else if let ev = selected {
+                describe(ev, ctx)
+            }
+        case .copyID:
+            if let t = e?.tokenID {
+                ctx.copyID(t, "token id")
+            } else if let c = e?.clientID {
+                ctx.copyID(c, "client id")
+            } else if let s = e?.subject {
+                ctx.copyID(s, "subject")
             } else {
-                ctx.flash("this event names no token, client or user", .warn)
+                ctx.flash("this event names no token, client or subject to copy", .warn)
             }
         case .openToken: if let t = e?.tokenID { ctx.go(.token(t)) } else { ctx.flash("this event names no token", .warn) }
         case .openClient: if let c = e?.clientID { ctx.go(.client(c)) } else { ctx.flash("this event names no client", .warn) }
@@ -160,6 +196,10 @@ final class AuditScreen: Screen {
         return true
     }
 
+    private func describe(_ event: AuditEvent, _ ctx: ConsoleContext) {
+        AuditEventDetail.load(event, ctx) { [weak self] detail in self?.detail = detail }
+    }
+
     static let columns = [
         Column("TIME", 8), Column("TYPE", 20), Column("RESULT", 6), Column("CLIENT", 14, flexible: true, max: 28),
         Column("TOKEN", 26), Column("SUBJECT", 14, flexible: true, max: 30), Column("REASON", 20, flexible: true),
@@ -167,6 +207,16 @@ final class AuditScreen: Screen {
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
+        if let detail {
+            // At most 80 columns wide: the hash and the details wrap where they are read.
+            DetailLine.draw(
+                detail.lines,
+                scroll: detail.scroll,
+                in: Rect(x: area.x, y: area.y, width: min(80, area.width), height: area.height),
+                grid: &grid
+            )
+            return
+        }
         let now = ctx.now
         var x = area.x
         if feed.paused {

@@ -11,7 +11,14 @@ enum ClientForm {
             title: c == nil ? "Register a client" : "Edit client \(c!.id)",
             fields: [
                 Form.Field("name", "Name", c?.name ?? "", help: "shown to admins and on consent pages"),
-                Form.Field("type", "Type", c?.type.rawValue ?? "confidential", help: "confidential or public", editable: c == nil),
+                Form.Field(
+                    "type",
+                    "Type",
+                    c?.type.rawValue ?? "confidential",
+                    help: "confidential or public",
+                    editable: c == nil,
+                    choices: ["confidential", "public"]
+                ),
                 Form.Field(
                     "grants",
                     "Grant types",
@@ -31,7 +38,13 @@ enum ClientForm {
                     c?.redirectURIs.joined(separator: " ") ?? "",
                     help: "https://…, or http://127.0.0.1 for loopback"
                 ),
-                Form.Field("format", "Token format", c?.tokenFormat.rawValue ?? "jwt", help: "jwt (inside) or opaque (outside, introspected)"),
+                Form.Field(
+                    "format",
+                    "Token format",
+                    c?.tokenFormat.rawValue ?? "jwt",
+                    help: "jwt (inside) or opaque (outside, introspected)",
+                    choices: ["jwt", "opaque"]
+                ),
             ]
         )
     }

@@ -6,7 +6,8 @@ import Foundation
 final class ClientsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, register, edit, rotate, toggleDisabled, delete, tokens, reload
+        case open, register, edit, rotate, toggleDisabled, delete, tokens, revokeTokens, copyID, reload, pauseLive
+        case arrange(TableView.Action)
     }
 
     enum Mode {
@@ -26,15 +27,25 @@ final class ClientsScreen: Screen {
         "Clients",
         ListMove.bindings(Action.move) + [
             KeyBinding([.enter], .open, "Open the client", hint: "open"),
-            KeyBinding([.char("n")], .register, "Register a client", hint: "register"),
-            KeyBinding([.char("e")], .edit, "Edit the client"),
+            KeyBinding([.char("n")], .register, "Register a client", writes: true, hint: "register"),
+            KeyBinding([.char("e")], .edit, "Edit the client", writes: true),
             KeyBinding([.char("x")], .rotate, "Rotate its secret (shown once)", destructive: true),
             KeyBinding([.char("d")], .toggleDisabled, "Disable / enable", destructive: true),
             KeyBinding([.char("D"), .delete], .delete, "Delete (revokes its tokens)", destructive: true),
             KeyBinding([.char("t")], .tokens, "Its tokens"),
+            KeyBinding([.char("C")], .revokeTokens, "Revoke every token of the client (dry run first)", destructive: true, hint: "revoke tokens"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the client id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
-        ]
+            LiveRefresh.binding(Action.pauseLive),
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
+
+    func write(for key: Key) -> String? {
+        if case .form = mode { return nil }
+        return Self.listKeys.write(for: key)
+    }
 
     var helpEntries: [HelpEntry] {
         if case .form = mode { return Form.helpEntries }
@@ -47,13 +58,15 @@ final class ClientsScreen: Screen {
     var filterHint: String { "text in the id or name" }
     var crumb: String? {
         switch mode {
-        case .list: return filter.isEmpty ? nil : "/" + filter
+        case .list: return live.crumb(filter.isEmpty ? nil : "/" + filter)
         case .detail(let id): return "client \(id)"
         case .form(_, let editing): return editing.map { "edit \($0)" } ?? "register"
         }
     }
 
-    private var shown: [Client] {
+    private var shown: [Client] { view.sorted(filtered, cells) }
+
+    private var filtered: [Client] {
         let f = filter.lowercased()
         return f.isEmpty ? clients : clients.filter { $0.id.lowercased().contains(f) || $0.name.lowercased().contains(f) }
     }
@@ -61,17 +74,29 @@ final class ClientsScreen: Screen {
     func activate(_ ctx: ConsoleContext) {
         if case .form = mode { return }
         if case .detail(let id) = mode, ctx.engine.config.snapshot.client(ctx.tenantID, id) == nil { mode = .list }
+        live.look(at: ctx.now)
         reload(ctx)
     }
 
-    func reload(_ ctx: ConsoleContext) {
+    /// Live: the clients again every 2 s (from the engine's configuration, which follows the
+    /// store's change feed), the selection kept on the same client.
+    func tick(_ ctx: ConsoleContext) {
+        if case .form = mode { return }
+        guard live.due(ctx.now) else { return }
+        reload(ctx, live: true)
+    }
+
+    func reload(_ ctx: ConsoleContext, live refreshing: Bool = false) {
+        let keep = selected?.id
         do {
             clients = try ctx.engine.clients(tenantID: ctx.tenantID)
         } catch {
             clients = []
             ctx.fail(error)
         }
+        if refreshing { live.refreshed(clients.map(\.id)) } else { live.saw(clients.map(\.id)) }
         list.setCount(shown.count)
+        if let keep, let i = shown.firstIndex(where: { $0.id == keep }) { list.reselect(i) }
         let tenant = ctx.tenantID
         let ids = clients.map(\.id)
         ctx.run(
@@ -135,7 +160,16 @@ final class ClientsScreen: Screen {
             mode = .form(form, editing: nil)
         case .edit: if let c = selected { mode = .form(ClientForm.make(c), editing: c.id) }
         case .reload: reload(ctx)
+        case .pauseLive: live.togglePause()
         case .tokens: if let c = selected { ctx.go(.tokens(filter: "client:\(c.id)")) }
+        case .revokeTokens:
+            if let c = selected {
+                RevocationFlow.start(.client(tenantID: ctx.tenantID, clientID: c.id), reason: "revoked from the console (clients list)", ctx) {
+                    [weak self] _ in self?.reload(ctx)
+                }
+            }
+        case .copyID: if let c = selected { ctx.copyID(c.id, "client id") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .rotate: if let c = selected { rotate(c, ctx) }
         case .toggleDisabled: if let c = selected { toggle(c, ctx) }
         case .delete: if let c = selected { delete(c, ctx) }
@@ -283,7 +317,7 @@ final class ClientsScreen: Screen {
                 var lines = [Dialog.Line("Delete client \(c.id) (\(c.name))? This cannot be undone.", role: .flashWarn)]
                 lines += RevocationFlow.lines(selector, preview, now: ctx.now).dropFirst()
                 ctx.present(
-                    Dialog(confirm: "Delete client", lines: lines, action: "Delete") {
+                    Dialog(confirm: "Delete client", lines: lines, action: "Delete", phrase: RevocationFlow.phrase(selector, preview)) {
                         ctx.run("delete client", { e throws(AdminError) in try await e.deleteClient(tenantID: tenant, clientID: c.id, actor: actor) })
                         { r in
                             switch r {
@@ -313,21 +347,23 @@ final class ClientsScreen: Screen {
             guard let c = clients.first(where: { $0.id == id }) else { return }
             DetailLine.draw(detailLines(c), scroll: 0, in: area, grid: &grid)
         case .list:
-            let rows = shown.map { c -> [TableCell] in
-                [
-                    TableCell(c.id), TableCell(c.name), TableCell(c.type.rawValue), Present.enabled(c.disabled), TableCell(c.tokenFormat.rawValue),
-                    TableCell(c.grantTypes.map(\.rawValue).joined(separator: " ")), TableCell(lastUsed[c.id].map(Present.time) ?? "never"),
-                ]
-            }
-            Table.draw(
+            view.draw(
                 Self.columns,
-                rows: rows,
+                shown,
+                cells: { self.live.mark(self.cells($0), id: $0.id) },
                 state: &list,
                 in: area,
                 grid: &grid,
                 empty: filter.isEmpty ? "No clients; n registers one." : "No client matches."
             )
         }
+    }
+
+    func cells(_ c: Client) -> [TableCell] {
+        [
+            TableCell(c.id), TableCell(c.name), TableCell(c.type.rawValue), Present.enabled(c.disabled), TableCell(c.tokenFormat.rawValue),
+            TableCell(c.grantTypes.map(\.rawValue).joined(separator: " ")), TableCell(lastUsed[c.id].map(Present.time) ?? "never"),
+        ]
     }
 
     private func detailLines(_ c: Client) -> [DetailLine] {

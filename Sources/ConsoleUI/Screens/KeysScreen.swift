@@ -6,7 +6,8 @@ import Foundation
 final class KeysScreen: Screen {
     enum Action: Sendable, Equatable {
         case move(ListMove)
-        case rotate, retire, retireUnpublish, reload
+        case rotate, retire, retireUnpublish, reload, copyID, pauseLive
+        case arrange(TableView.Action)
     }
 
     let kind = ScreenKind.keys
@@ -21,24 +22,42 @@ final class KeysScreen: Screen {
             KeyBinding([.char("o")], .rotate, "Rotate: next key signs, active key retires (dry run first)", destructive: true, hint: "rotate"),
             KeyBinding([.char("x")], .retire, "Retire this key (dry run first)", destructive: true, hint: "retire"),
             KeyBinding([.char("X")], .retireUnpublish, "Retire and unpublish now: its JWTs fail at once", destructive: true),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the kid (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
-        ]
+            LiveRefresh.binding(Action.pauseLive),
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
+    var crumb: String? { live.crumb(filter.isEmpty ? nil : "/" + filter) }
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
+    func write(for key: Key) -> String? { Self.keyMap.write(for: key) }
     var hintEntries: [HelpEntry] { Self.keyMap.hintEntries }
     var filterHint: String { "kid, algorithm or state" }
 
-    private var shown: [KeyStatus] {
+    private var shown: [KeyStatus] { view.sorted(filtered, Self.cells) }
+
+    private var filtered: [KeyStatus] {
         let f = filter.lowercased()
         return f.isEmpty
             ? keys : keys.filter { "\($0.record.kid) \($0.record.algorithm.rawValue) \($0.record.state.rawValue)".lowercased().contains(f) }
     }
 
-    func activate(_ ctx: ConsoleContext) { reload(ctx) }
+    func activate(_ ctx: ConsoleContext) {
+        live.look(at: ctx.now)
+        reload(ctx)
+    }
 
-    func reload(_ ctx: ConsoleContext) {
+    /// Live: the keys and their outstanding tokens again every 2 s, the selection kept.
+    func tick(_ ctx: ConsoleContext) {
+        guard live.due(ctx.now) else { return }
+        reload(ctx, live: true)
+    }
+
+    func reload(_ ctx: ConsoleContext, live refreshing: Bool = false) {
         let tenant = ctx.tenantID
+        let keep = shown.indices.contains(list.selected) ? shown[list.selected].record.kid : nil
         ctx.run("keys", { e throws(AdminError) in try await e.keys(tenantID: tenant) }) { [weak self] r in
             guard let self else { return }
             self.loaded = true
@@ -48,7 +67,10 @@ final class KeysScreen: Screen {
                 ctx.fail(e)
             case .success(let k): self.keys = k
             }
+            let ids = self.keys.map(\.record.kid)
+            if refreshing { self.live.refreshed((try? r.get()) == nil ? nil : ids) } else { self.live.saw(ids) }
             self.list.setCount(self.shown.count)
+            if let keep, let i = self.shown.firstIndex(where: { $0.record.kid == keep }) { self.list.reselect(i) }
         }
     }
 
@@ -65,6 +87,9 @@ final class KeysScreen: Screen {
         switch action {
         case .move(let m): list.move(m)
         case .reload: reload(ctx)
+        case .pauseLive: live.togglePause()
+        case .copyID: if let k = selected { ctx.copyID(k.record.kid, "kid") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .rotate:
             let alg = selected?.record.algorithm
             confirm(
@@ -143,13 +168,22 @@ final class KeysScreen: Screen {
     ]
 
     func draw(in area: Rect, grid: inout CellGrid, _ ctx: ConsoleContext) {
-        let rows = shown.map { k -> [TableCell] in
-            [
-                TableCell(k.record.kid), TableCell(k.record.algorithm.rawValue), Present.keyState(k.record.state),
-                TableCell(Present.time(k.record.createdAt)),
-                TableCell("\(k.outstandingTokens)"), TableCell(k.outstandingUntil.map(Present.time) ?? "–"),
-            ]
-        }
-        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No keys." : "Loading…")
+        view.draw(
+            Self.columns,
+            shown,
+            cells: { self.live.mark(Self.cells($0), id: $0.record.kid) },
+            state: &list,
+            in: area,
+            grid: &grid,
+            empty: loaded ? "No keys." : "Loading…"
+        )
+    }
+
+    static func cells(_ k: KeyStatus) -> [TableCell] {
+        [
+            TableCell(k.record.kid), TableCell(k.record.algorithm.rawValue), Present.keyState(k.record.state),
+            TableCell(Present.time(k.record.createdAt)),
+            TableCell("\(k.outstandingTokens)"), TableCell(k.outstandingUntil.map(Present.time) ?? "–"),
+        ]
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 final class TenantsScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case switchTo, create, delete
+        case switchTo, create, delete, copyID
+        case arrange(TableView.Action)
     }
 
     let kind = ScreenKind.tenants
@@ -18,17 +19,27 @@ final class TenantsScreen: Screen {
         "Tenants",
         ListMove.bindings(Action.move) + [
             KeyBinding([.enter], .switchTo, "Switch to this tenant", hint: "switch"),
-            KeyBinding([.char("n")], .create, "Create a tenant", hint: "create"),
-            KeyBinding([.char("D"), .delete], .delete, "Delete the tenant and all it owns (dry run first)", destructive: true),
-        ]
+            KeyBinding([.char("n")], .create, "Create a tenant", writes: true, hint: "create"),
+            KeyBinding(
+                [.char("D"), .delete],
+                .delete,
+                "Delete the tenant and all it owns (dry run first; type its id to confirm)",
+                destructive: true
+            ),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the tenant id (OSC 52)"),
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
 
     var helpEntries: [HelpEntry] { Self.keyMap.helpEntries }
+    func write(for key: Key) -> String? { creating == nil ? Self.keyMap.write(for: key) : nil }
     var hintEntries: [HelpEntry] { creating == nil ? Self.keyMap.hintEntries : [] }
     var filterHint: String { "text in the id or name" }
     var crumb: String? { creating == nil ? nil : "create" }
 
-    private var shown: [TenantSummary] {
+    private var shown: [TenantSummary] { view.sorted(filtered) { Self.cells($0, current: nil) } }
+
+    private var filtered: [TenantSummary] {
         let f = filter.lowercased()
         return f.isEmpty ? tenants : tenants.filter { $0.tenant.id.contains(f) || $0.tenant.displayName.lowercased().contains(f) }
     }
@@ -88,6 +99,8 @@ final class TenantsScreen: Screen {
         switch action {
         case .move(let m): list.move(m)
         case .switchTo: if let t = selected { ctx.go(.switchTenant(t.tenant.id)) }
+        case .copyID: if let t = selected { ctx.copyID(t.tenant.id, "tenant id") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .create:
             var form = Form(
                 title: "Create a tenant",
@@ -116,7 +129,7 @@ final class TenantsScreen: Screen {
                     ]
                     lines += RevocationFlow.lines(.tenant(tenantID: id), preview, now: ctx.now).dropFirst()
                     ctx.present(
-                        Dialog(confirm: "Delete tenant", lines: lines, action: "Delete tenant") {
+                        Dialog(confirm: "Delete tenant", lines: lines, action: "Delete tenant", phrase: id) {
                             ctx.run("delete tenant", { e throws(AdminError) in try await e.deleteTenant(id, force: true, actor: actor) }) { r in
                                 switch r {
                                 case .failure(let e): ctx.fail(e)
@@ -143,13 +156,23 @@ final class TenantsScreen: Screen {
             form.draw(in: area, grid: &grid)
             return
         }
-        let rows = shown.map { t -> [TableCell] in
-            [
-                TableCell((t.tenant.id == ctx.tenantID ? "▸ " : "  ") + t.tenant.id, role: t.tenant.id == ctx.tenantID ? .accent : nil),
-                TableCell(t.tenant.displayName), TableCell("\(t.clients)"), TableCell("\(t.keys)"), TableCell("\(t.scopes)"), TableCell("\(t.apis)"),
-                TableCell(t.issuer),
-            ]
-        }
-        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: "No tenants; n creates one, or start with --demo.")
+        view.draw(
+            Self.columns,
+            shown,
+            cells: { Self.cells($0, current: ctx.tenantID) },
+            state: &list,
+            in: area,
+            grid: &grid,
+            empty: "No tenants; n creates one, or start with --demo."
+        )
+    }
+
+    /// A tenant's row; `current` is marked ▸ (nil when sorting, so the marker does not sort).
+    static func cells(_ t: TenantSummary, current: String?) -> [TableCell] {
+        [
+            TableCell((t.tenant.id == current ? "▸ " : "  ") + t.tenant.id, role: t.tenant.id == current ? .accent : nil),
+            TableCell(t.tenant.displayName), TableCell("\(t.clients)"), TableCell("\(t.keys)"), TableCell("\(t.scopes)"), TableCell("\(t.apis)"),
+            TableCell(t.issuer),
+        ]
     }
 }

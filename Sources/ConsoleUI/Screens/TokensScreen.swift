@@ -83,7 +83,8 @@ extension TokenFilter {
 final class TokensScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste
+        case open, revokeToken, revokeSubject, revokeClient, revokeTenant, reload, openClient, openUser, showFamily, paste, copyID, pauseLive
+        case arrange(TableView.Action)
     }
 
     struct Detail {
@@ -95,7 +96,12 @@ final class TokensScreen: Screen {
     static let pageSize = 100
 
     let kind = ScreenKind.tokens
+    /// The rows loaded, newest first, and as shown (sorted by the operator's column: the loaded
+    /// pages only, the store's keyset order is newest first).
     private(set) var rows: [TokenRecord] = []
+    private(set) var shown: [TokenRecord] = []
+    private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
     private(set) var list = ListState()
     private(set) var hasMore = false
     private(set) var loading = false
@@ -115,8 +121,10 @@ final class TokensScreen: Screen {
             KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
             KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
             KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
-        ]
+            LiveRefresh.binding(Action.pauseLive),
+        ] + TableView.bindings(Action.arrange)
     )
 
     static let detailKeys = KeyMap<Action>(
@@ -127,7 +135,8 @@ final class TokensScreen: Screen {
             KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
             KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
             KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
-            KeyBinding([.char("c")], .openClient, "Open its client", hint: "client"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
+            KeyBinding([.char("o")], .openClient, "Open its client", hint: "client"),
             KeyBinding([.char("u")], .openUser, "Open its user (subject)"),
             KeyBinding([.char("f")], .showFamily, "List its refresh family: the code, refresh and access tokens of one sign-in", hint: "family"),
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it"),
@@ -136,18 +145,21 @@ final class TokensScreen: Screen {
     )
 
     private var keys: KeyMap<Action> { detail == nil ? Self.listKeys : Self.detailKeys }
+
+    func write(for key: Key) -> String? { inspector == nil ? keys.write(for: key) : nil }
     var helpEntries: [HelpEntry] { inspector?.helpEntries ?? keys.helpEntries }
     var hintEntries: [HelpEntry] { inspector?.hintEntries ?? keys.hintEntries }
     var filterHint: String { TokenFilter.hint }
     var filterLanguage: FilterLanguage { TokenFilter.language }
     var crumb: String? {
         if inspector != nil { return "pasted token" }
-        return detail.map { "token \($0.record.id)" } ?? (filter.isEmpty ? nil : "/" + filter)
+        return detail.map { "token \($0.record.id)" } ?? live.crumb(filter.isEmpty ? nil : "/" + filter)
     }
 
     func activate(_ ctx: ConsoleContext) {
         detail = nil
         inspector = nil
+        live.look(at: ctx.now)
         reload(ctx)
     }
 
@@ -167,21 +179,44 @@ final class TokensScreen: Screen {
     func reload(_ ctx: ConsoleContext) {
         generation += 1
         rows = []
+        shown = []
         hasMore = false
         list.setCount(0)
         loadPage(ctx)
     }
 
-    private func loadPage(_ ctx: ConsoleContext) {
+    /// Loads the next page; `refresh` loads again every row loaded so far (the live refresh), in
+    /// place, keeping the selection on the same token.
+    private func loadPage(_ ctx: ConsoleContext, refresh: Bool = false) {
         let gen = generation
         let tenant = ctx.tenantID
         loading = true
+        let keep = shown.indices.contains(list.selected) ? shown[list.selected].id : nil
+        let limit = refresh ? max(Self.pageSize, rows.count) : Self.pageSize
+        let done: (Result<[TokenRecord], AdminError>) -> Void = { [weak self] result in
+            guard let self else { return }
+            guard gen == self.generation else {
+                if refresh { self.live.refreshed(nil) }
+                return
+            }
+            self.loading = false
+            switch result {
+            case .failure(let e):
+                if refresh { self.live.refreshed(nil) }
+                ctx.fail(e)
+            case .success(let page):
+                self.hasMore = page.count > limit
+                self.rows = (refresh ? [] : self.rows) + page.prefix(limit)
+                let ids = self.rows.map(\.id)
+                if refresh { self.live.refreshed(ids) } else { self.live.saw(ids) }
+                self.resort(ctx.now)
+                if let keep, let i = self.shown.firstIndex(where: { $0.id == keep }) { self.list.reselect(i) }
+            }
+        }
         if let id = parsed.tokenID {
-            ctx.run("token", { e throws(AdminError) in try await e.token(tenantID: tenant, id: id) }) { [weak self] result in
-                guard let self, gen == self.generation else { return }
-                self.loading = false
-                if case .success(let r) = result { self.rows = [r] } else { self.rows = [] }
-                self.list.setCount(self.rows.count)
+            ctx.run("token", { e throws(AdminError) in [try await e.token(tenantID: tenant, id: id)] }) { result in
+                // A token the id names that is not there is an empty list, not an error.
+                done(.success((try? result.get()) ?? []))
             }
             return
         }
@@ -191,23 +226,20 @@ final class TokensScreen: Screen {
             subject: parsed.subject,
             kind: parsed.kind,
             status: parsed.status,
-            before: rows.last?.id,
-            limit: Self.pageSize + 1,
+            before: refresh ? nil : rows.last?.id,
+            limit: limit + 1,
             familyID: parsed.familyID,
             issuedSince: parsed.since,
             issuedUntil: parsed.until
         )
-        ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }) { [weak self] result in
-            guard let self, gen == self.generation else { return }
-            self.loading = false
-            switch result {
-            case .failure(let e): ctx.fail(e)
-            case .success(let page):
-                self.hasMore = page.count > Self.pageSize
-                self.rows += page.prefix(Self.pageSize)
-                self.list.setCount(self.rows.count)
-            }
-        }
+        ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }, then: done)
+    }
+
+    /// Live: every token loaded again every 2 s while the list (not a detail or the pasted-token
+    /// check) is shown and no page is loading.
+    func tick(_ ctx: ConsoleContext) {
+        guard detail == nil, inspector == nil, !loading, live.due(ctx.now) else { return }
+        loadPage(ctx, refresh: true)
     }
 
     /// Opens one token's detail (from the audit screen or a search).
@@ -263,7 +295,7 @@ final class TokensScreen: Screen {
             return true
         }
         guard let action = keys.action(for: key) else { return false }
-        let selected = detail?.record ?? (rows.indices.contains(list.selected) ? rows[list.selected] : nil)
+        let selected = detail?.record ?? (shown.indices.contains(list.selected) ? shown[list.selected] : nil)
         switch action {
         case .move(let m):
             if detail != nil {
@@ -282,6 +314,11 @@ final class TokensScreen: Screen {
         case .openClient: if let r = selected { ctx.go(.client(r.clientID)) }
         case .openUser: if let r = selected { ctx.go(.user(r.subject)) }
         case .paste: inspector = TokenInspector()
+        case .copyID: if let r = selected { ctx.copyID(r.id, "token id") }
+        case .pauseLive: live.togglePause()
+        case .arrange(let a):
+            ctx.flash(view.apply(a, Self.columns) + (hasMore && view.sortColumn != nil ? " (the \(rows.count) tokens loaded)" : ""))
+            resort(ctx.now)
         case .showFamily:
             if let family = selected?.familyID { setFilter("family:" + family, ctx) } else { ctx.flash("this token has no refresh family", .info) }
         }
@@ -311,22 +348,30 @@ final class TokensScreen: Screen {
             DetailLine.draw(detailLines(d, ctx), scroll: d.scroll, in: area, grid: &grid)
             return
         }
-        let cells = rows.map { r -> [TableCell] in
-            [
-                TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r, now: now), TableCell(r.clientID),
-                TableCell(r.subject), TableCell(Present.time(r.expiresAt)),
-            ]
-        }
         let summary = "\(rows.count)\(hasMore ? "+" : "") token\(rows.count == 1 ? "" : "s")\(loading ? " (loading…)" : "")"
         grid.put(summary, x: 0, y: area.y, role: .muted)
-        Table.draw(
+        view.draw(
             Self.columns,
-            rows: cells,
+            shown,
+            cells: { self.live.mark(Self.cells($0, now: now), id: $0.id, column: 2) },
             state: &list,
             in: Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1),
             grid: &grid,
             empty: loading ? "Loading…" : "No tokens match."
         )
+    }
+
+    static func cells(_ r: TokenRecord, now: Date) -> [TableCell] {
+        [
+            TableCell(r.id), TableCell(r.kind.rawValue), Present.tokenStatus(r, now: now), TableCell(r.clientID),
+            TableCell(r.subject), TableCell(Present.time(r.expiresAt)),
+        ]
+    }
+
+    /// Puts the loaded rows in the order chosen.
+    private func resort(_ now: Date) {
+        shown = view.sorted(rows) { Self.cells($0, now: now) }
+        list.setCount(shown.count)
     }
 
     func detailLines(_ d: Detail, _ ctx: ConsoleContext) -> [DetailLine] {

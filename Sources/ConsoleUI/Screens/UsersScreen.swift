@@ -8,7 +8,8 @@ import JOSE
 final class UsersScreen: Screen {
     enum Action: Sendable {
         case move(ListMove)
-        case open, create, edit, setPassword, toggleDisabled, tokens, reload
+        case open, create, edit, setPassword, toggleDisabled, tokens, reload, copyID, pauseLive
+        case arrange(TableView.Action)
     }
 
     let kind = ScreenKind.users
@@ -24,16 +25,21 @@ final class UsersScreen: Screen {
         "Users",
         ListMove.bindings(Action.move) + [
             KeyBinding([.enter], .open, "Open the user", hint: "open"),
-            KeyBinding([.char("n")], .create, "Create a user", hint: "create"),
-            KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", hint: "edit"),
-            KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", hint: "password"),
+            KeyBinding([.char("n")], .create, "Create a user", writes: true, hint: "create"),
+            KeyBinding([.char("e")], .edit, "Edit the username and attributes (JSON)", writes: true, hint: "edit"),
+            KeyBinding([.char("p")], .setPassword, "Set the password (masked, typed twice)", writes: true, hint: "password"),
             KeyBinding([.char("d")], .toggleDisabled, "Disable (revokes their tokens) / enable", destructive: true, hint: "disable"),
             KeyBinding([.char("t")], .tokens, "Their tokens"),
+            KeyBinding([.char("c"), .char("y")], .copyID, "Copy the user id (OSC 52)"),
             KeyBinding([.ctrl("r")], .reload, "Reload"),
-        ]
+            LiveRefresh.binding(Action.pauseLive),
+        ] + TableView.bindings(Action.arrange)
     )
+    private(set) var view = TableView()
+    private(set) var live = LiveRefresh()
 
     var helpEntries: [HelpEntry] { form == nil ? Self.keyMap.helpEntries : Form.helpEntries }
+    func write(for key: Key) -> String? { form == nil ? Self.keyMap.write(for: key) : nil }
     var hintEntries: [HelpEntry] { form == nil ? Self.keyMap.hintEntries : [] }
     var filterHint: String { "text in the id, username or attributes" }
     var crumb: String? {
@@ -41,11 +47,13 @@ final class UsersScreen: Screen {
         case .create?: return "create"
         case .edit(let id)?: return "edit \(id)"
         case .password(let id)?: return "password of \(id)"
-        case nil: return detail.map { "user \($0)" } ?? (filter.isEmpty ? nil : "/" + filter)
+        case nil: return detail.map { "user \($0)" } ?? live.crumb(filter.isEmpty ? nil : "/" + filter)
         }
     }
 
-    private var shown: [User] {
+    private var shown: [User] { view.sorted(filtered, Self.cells) }
+
+    private var filtered: [User] {
         let f = filter.lowercased()
         if f.isEmpty { return users }
         return users.filter { u in
@@ -54,10 +62,20 @@ final class UsersScreen: Screen {
         }
     }
 
-    func activate(_ ctx: ConsoleContext) { reload(ctx) }
+    func activate(_ ctx: ConsoleContext) {
+        live.look(at: ctx.now)
+        reload(ctx)
+    }
 
-    func reload(_ ctx: ConsoleContext, then: (() -> Void)? = nil) {
+    /// Live: the users again every 2 s while no form is open, the selection kept on the same user.
+    func tick(_ ctx: ConsoleContext) {
+        guard form == nil, live.due(ctx.now) else { return }
+        reload(ctx, live: true)
+    }
+
+    func reload(_ ctx: ConsoleContext, live refreshing: Bool = false, then: (() -> Void)? = nil) {
         let tenant = ctx.tenantID
+        let keep = selected?.id
         ctx.run("users", { e throws(AdminError) in try await e.users(tenantID: tenant) }) { [weak self] r in
             guard let self else { return }
             self.loaded = true
@@ -67,7 +85,10 @@ final class UsersScreen: Screen {
                 ctx.fail(e)
             case .success(let u): self.users = u.sorted { $0.username < $1.username }
             }
+            let ids = self.users.map(\.id)
+            if refreshing { self.live.refreshed((try? r.get()) == nil ? nil : ids) } else { self.live.saw(ids) }
             self.list.setCount(self.shown.count)
+            if let keep, let i = self.shown.firstIndex(where: { $0.id == keep }) { self.list.reselect(i) }
             then?()
         }
     }
@@ -111,6 +132,9 @@ final class UsersScreen: Screen {
         case .edit: if let u = selected { openForm(.edit(u.id), user: u, ctx) }
         case .setPassword: if let u = selected { openForm(.password(u.id), user: u, ctx) }
         case .reload: reload(ctx)
+        case .pauseLive: live.togglePause()
+        case .copyID: if let u = selected { ctx.copyID(u.id, "user id") }
+        case .arrange(let a): ctx.flash(view.apply(a, Self.columns))
         case .tokens: if let u = selected { ctx.go(.tokens(filter: "sub:\(u.id)")) }
         case .toggleDisabled:
             guard let u = selected else { return true }
@@ -142,7 +166,15 @@ final class UsersScreen: Screen {
                 case .success(let preview):
                     var lines = [Dialog.Line("Disable user \(u.username) (\(u.id))? They can no longer sign in.")]
                     lines += RevocationFlow.lines(selector, preview, now: ctx.now).dropFirst()
-                    ctx.present(Dialog(confirm: "Disable user", lines: lines, action: "Disable", onConfirm: apply))
+                    ctx.present(
+                        Dialog(
+                            confirm: "Disable user",
+                            lines: lines,
+                            action: "Disable",
+                            phrase: RevocationFlow.phrase(selector, preview),
+                            onConfirm: apply
+                        )
+                    )
                 }
             }
         }
@@ -262,12 +294,21 @@ final class UsersScreen: Screen {
             DetailLine.draw(lines, scroll: 0, in: area, grid: &grid)
             return
         }
-        let rows = shown.map { u -> [TableCell] in
-            [
-                TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
-                TableCell(Present.time(u.createdAt)),
-            ]
-        }
-        Table.draw(Self.columns, rows: rows, state: &list, in: area, grid: &grid, empty: loaded ? "No users." : "Loading…")
+        view.draw(
+            Self.columns,
+            shown,
+            cells: { self.live.mark(Self.cells($0), id: $0.id) },
+            state: &list,
+            in: area,
+            grid: &grid,
+            empty: loaded ? "No users." : "Loading…"
+        )
+    }
+
+    static func cells(_ u: User) -> [TableCell] {
+        [
+            TableCell(u.username), TableCell(u.id), Present.enabled(u.disabled), TableCell(u.passwordHash == nil ? "–" : "set"),
+            TableCell(Present.time(u.createdAt)),
+        ]
     }
 }

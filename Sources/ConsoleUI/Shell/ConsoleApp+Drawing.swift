@@ -37,8 +37,14 @@ extension ConsoleApp {
     private func drawHeader(_ grid: inout CellGrid) {
         grid.fill(Rect(x: 0, y: 0, width: grid.width, height: 1), role: .header)
         let server = environment.serverURL.map { "serving \($0)" } ?? "not serving (--no-serve)"
-        let text = " Claimdeck │ tenant \(context.tenantID) │ \(server) │ db \(environment.databasePath)"
-        grid.put(text.fitted(to: grid.width), x: 0, y: 0, role: .header)
+        var x = grid.put(" Claimdeck │ ", x: 0, y: 0, role: .header)
+        if context.readOnly {
+            // Said first and in the warning colour with its word: the mode is never a guess.
+            x = grid.put("READ-ONLY", x: x, y: 0, role: .flashWarn)
+            x = grid.put(" │ ", x: x, y: 0, role: .header)
+        }
+        let text = "tenant \(context.tenantID) │ \(server) │ db \(environment.databasePath)"
+        grid.put(text.fitted(to: max(0, grid.width - x)), x: x, y: 0, role: .header)
     }
 
     /// The tabs, then the breadcrumb. When both do not fit (80 columns, a long crumb), the other tabs
@@ -78,7 +84,9 @@ extension ConsoleApp {
             ]
             drawFilterLanguage(above: y, &grid)
         case .help: entries = [HelpEntry(keys: "↑↓ PgUp PgDn", text: "scroll"), HelpEntry(keys: "Esc", text: "close help")]
-        case .normal: entries = screen(current).hintEntries + Self.shellKeys.hintEntries
+        case .normal:
+            // Read-only: the hint line offers only what works.
+            entries = (screen(current).hintEntries + Self.shellKeys.hintEntries).filter { !(context.readOnly && $0.writes) }
         }
         if let dialog = context.dialog {
             if let k = dialog.actionKey, let label = dialog.actionLabel {
@@ -139,9 +147,13 @@ extension ConsoleApp {
 
     /// The help overlay for the body: it covers every column, so nothing underneath shows through.
     func helpOverlay(_ body: Rect) -> HelpOverlay {
-        HelpOverlay(
+        let screenKeys = screen(current).helpEntries.map { e -> HelpEntry in
+            guard context.readOnly, e.writes else { return e }
+            return HelpEntry(keys: e.keys, text: e.text + " — refused: read-only mode (:readonly)", writes: true)
+        }
+        return HelpOverlay(
             sections: [
-                (current.title, screen(current).helpEntries), (Self.shellKeys.title, Self.shellKeys.helpEntries),
+                (current.title, screenKeys), (Self.shellKeys.title, Self.shellKeys.helpEntries),
                 ("Filter (/): words narrow the list, Tab completes", screen(current).filterLanguage.helpEntries),
             ],
             box: body

@@ -58,7 +58,12 @@ public final class ConsoleApp {
     static let shellKeys = KeyMap<ShellAction>(
         "Everywhere",
         [
-            KeyBinding([.char(":")], .palette, "Command palette (:tokens, :tenant NAME, :theme NAME, :q)", hint: "command"),
+            KeyBinding(
+                [.char(":")],
+                .palette,
+                "Command palette (:tokens client:ID, :tenant NAME, :theme, :readonly, :q)",
+                hint: "command"
+            ),
             KeyBinding([.char("/")], .filter, "Filter this list (the keys it takes are at the end of this help; Tab completes)", hint: "filter"),
             KeyBinding([.char("?")], .help, "Help: every key of this screen", hint: "help"),
             KeyBinding([.escape], .back, "Back", hint: "back"),
@@ -75,9 +80,11 @@ public final class ConsoleApp {
         tenantID: String,
         environment: ConsoleEnvironment,
         theme: Theme = .builtIn,
-        start: ScreenKind = .audit
+        start: ScreenKind = .audit,
+        readOnly: Bool = false
     ) {
         context = ConsoleContext(engine: engine, clock: clock, tenantID: tenantID)
+        context.readOnly = readOnly
         self.environment = environment
         self.theme = environment.colorDepth == .none ? theme.withoutColor() : theme
         current = start
@@ -129,7 +136,8 @@ public final class ConsoleApp {
 
     public func tick() {
         _ = context.flash.expire(at: context.now)
-        for s in screens.values { s.tick(context) }
+        // The live lists refresh while shown; the audit tail reads on everywhere (its alarm).
+        for s in screens.values where s.kind == current || s.kind == .audit { s.tick(context) }
     }
 
     public func handle(_ key: Key) {
@@ -142,8 +150,10 @@ public final class ConsoleApp {
             case .close: context.dialog = nil
             case .confirm:
                 let confirm = context.dialog?.onConfirm
+                let title = context.dialog?.title ?? "change"
                 context.dialog = nil
-                confirm?()
+                // Every confirmation changes something: a dialog opened before `:readonly` does not.
+                if context.readOnly { context.refuseWrite(title) } else { confirm?() }
             }
             return
         }
@@ -184,6 +194,10 @@ public final class ConsoleApp {
         case .normal:
             if key == .ctrl("c") {
                 quitRequested = true
+                return
+            }
+            if context.readOnly, let write = screen(current).write(for: key) {
+                context.refuseWrite(write)
                 return
             }
             if screen(current).handle(key, context) { return }
@@ -233,15 +247,19 @@ public final class ConsoleApp {
         return true
     }
 
-    func completions(_ text: String) -> [String] {
-        PaletteCommand.completions(text, tenants: context.engine.tenantSummaries().map(\.tenant.id), themes: availableThemes)
+    func paletteCompletions(_ text: String) -> [Completion] {
+        PaletteCommand.completions(text, tenants: context.engine.tenantSummaries().map(\.tenant.id), themes: availableThemes) {
+            kind,
+            filter in filterCompletions(filter, screen(kind).filterLanguage)
+        }
     }
 
-    func paletteCompletions(_ text: String) -> [Completion] { completions(text).map { Completion(text: $0, label: $0) } }
-
     /// Completions of the filter line: the current list's keys, then the values of the key typed.
-    func filterCompletions(_ text: String) -> [Completion] {
-        screen(current).filterLanguage.completions(text) { values in
+    func filterCompletions(_ text: String) -> [Completion] { filterCompletions(text, screen(current).filterLanguage) }
+
+    /// Completions of a filter in `language`: the palette's `:tokens client:…` too.
+    func filterCompletions(_ text: String, _ language: FilterLanguage) -> [Completion] {
+        language.completions(text) { values in
             let snapshot = context.engine.config.snapshot
             switch values {
             case .free: return []
@@ -259,7 +277,8 @@ public final class ConsoleApp {
     public func run(_ line: String) {
         guard let command = PaletteCommand.parse(line) else {
             context.flash(
-                "unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :designer :tenant NAME :theme NAME :q",
+                "unknown command ':\(line)'; try :clients :tokens :audit :keys :users :tenants :designer (each takes a filter: "
+                    + ":tokens client:ID) :tenant NAME :theme NAME :readonly :q",
                 .error
             )
             return
@@ -267,10 +286,28 @@ public final class ConsoleApp {
         switch command {
         case .quit: quitRequested = true
         case .screen(let kind): show(kind)
+        case .filtered(let kind, let filter):
+            show(kind)
+            screen(kind).setFilter(filter, context)
         case .tenant(let id): switchTenant(id)
         case .theme(let name): setTheme(name)
+        case .themes:
+            let themes = availableThemes
+            context.flash(themes.isEmpty ? "no themes directory found" : "themes: \(themes.joined(separator: ", ")); :theme NAME uses one")
+        case .readOnly: setReadOnly(!context.readOnly)
         }
     }
+
+    /// Turns read-only mode on or off: on, every key that would change the store is refused.
+    public func setReadOnly(_ on: Bool) {
+        context.readOnly = on
+        context.flash(
+            on ? "Read-only: every write is refused until :readonly again" : "Writes allowed again (:readonly refuses them)",
+            on ? .info : .warn
+        )
+    }
+
+    public var readOnly: Bool { context.readOnly }
 
     public func setTheme(_ name: String) {
         guard let dir = environment.themeDirectory else {

@@ -31,6 +31,8 @@ public final class ConsoleContext {
     var navigation: [Navigation] = []
     /// The terminal, for what is not drawn in cells (the clipboard); nil without one.
     var terminal: (any TerminalControl)?
+    /// Every write refused (`--read-only`, or `:readonly`): for looking around during an incident.
+    public internal(set) var readOnly = false
 
     init(engine: ClaimdeckEngine, clock: any WallClock, tenantID: String) {
         self.engine = engine
@@ -89,6 +91,16 @@ public final class ConsoleContext {
         }
         terminal.send(OSC52.copy(text))
         flash("\(what) copied to the terminal clipboard (OSC 52)")
+    }
+
+    /// Says that read-only mode refused `what` and that nothing changed.
+    public func refuseWrite(_ what: String) {
+        flash("read-only mode: '\(what)' refused, nothing changed (:readonly turns writes back on)", .error)
+    }
+
+    /// Copies an id (not a secret: the flash line shows it) of the selected row.
+    public func copyID(_ id: String, _ what: String) {
+        copyToClipboard(id, what: "\(what) \(id)")
     }
 
     public func present(_ dialog: Dialog) {

@@ -3,7 +3,25 @@ import Foundation
 
 /// Every revocation from the console, whatever screen starts it: the engine's dry run first
 /// (`previewRevocation`), a dialog that says what dies with Cancel focused, then `revokeTokens`.
+/// A mass revocation (a whole tenant, or more than `typedThreshold` tokens) also asks for the
+/// tenant's, client's or subject's name to be typed.
 enum RevocationFlow {
+    /// More active tokens than this die only after their owner's name is typed: a slip of `C` on a
+    /// client with a hundred live tokens is an outage.
+    static let typedThreshold = 100
+
+    /// The name to type before `selector` runs, given its dry run: always for a whole tenant, and
+    /// for any selection above `typedThreshold`; nil otherwise.
+    static func phrase(_ selector: RevocationSelector, _ preview: RevocationSummary) -> String? {
+        switch selector {
+        case .tenant(let t): return t
+        case _ where preview.revoked <= typedThreshold: return nil
+        case .client(_, let c), .grant(_, _, let c): return c
+        case .subject(_, let s), .session(_, let s, _, _): return s
+        case .token(let t, _), .family(let t, _): return t
+        }
+    }
+
     static func start(_ selector: RevocationSelector, reason: String, _ ctx: ConsoleContext, done: @escaping (RevocationSummary) -> Void) {
         ctx.flash("Dry run: \(selector.description)…")
         ctx.run("preview revocation", { engine throws(AdminError) in try await engine.previewRevocation(selector) }) { result in
@@ -19,7 +37,8 @@ enum RevocationFlow {
                     Dialog(
                         confirm: "Revoke tokens",
                         lines: lines(selector, preview, now: ctx.now),
-                        action: "Revoke \(Present.count(preview.revoked, "token"))"
+                        action: "Revoke \(Present.count(preview.revoked, "token"))",
+                        phrase: phrase(selector, preview)
                     ) {
                         ctx.run("revoke", { engine throws(AdminError) in try await engine.revokeTokens(selector, reason: reason, actor: actor) }) {
                             result in

@@ -25,6 +25,9 @@ public protocol Screen: AnyObject {
     /// Handles a key; false if the screen has no use for it (the shell then tries its own keys;
     /// Esc not handled here means "back").
     func handle(_ key: Key, _ ctx: ConsoleContext) -> Bool
+    /// What `key` would change in the store in the screen's current state ("Revoke this token"),
+    /// from the key map that dispatches it; nil when it only looks. Read-only mode refuses it.
+    func write(for key: Key) -> String?
     func setFilter(_ text: String, _ ctx: ConsoleContext)
     /// Time passes (live screens poll here).
     func tick(_ ctx: ConsoleContext)

@@ -1,5 +1,7 @@
 /// A modal dialog: a title, lines, and buttons; the first button is Cancel and has the focus, so
-/// Enter right away never destroys anything.
+/// Enter right away never destroys anything. A mass action also asks for a typed phrase (the
+/// tenant's or client's name, as GitHub and k9s do): its button takes the focus only once the
+/// phrase is typed exactly.
 public struct Dialog {
     public struct Line: Sendable, Hashable {
         public var text: String
@@ -22,9 +24,15 @@ public struct Dialog {
     public let actionKey: Character?
     /// What the action does, for the hint line ("Copy secret").
     public let actionLabel: String?
+    /// What must be typed before the confirm button can be chosen; nil when none is asked for.
+    public let phrase: String?
+    public private(set) var typed = TextField()
+    /// The confirm button was asked for before the phrase was typed.
+    public private(set) var refused = false
 
-    /// A question whose answer changes something: [Cancel] [confirm].
-    public init(confirm title: String, lines: [Line], action: String, onConfirm: @escaping () -> Void) {
+    /// A question whose answer changes something: [Cancel] [confirm]; with a `phrase`, the confirm
+    /// button waits until it is typed.
+    public init(confirm title: String, lines: [Line], action: String, phrase: String? = nil, onConfirm: @escaping () -> Void) {
         self.title = title
         self.lines = lines
         self.buttons = ["Cancel", action]
@@ -32,7 +40,11 @@ public struct Dialog {
         self.onAction = nil
         self.actionKey = nil
         self.actionLabel = nil
+        self.phrase = phrase
     }
+
+    /// Whether the phrase asked for (if any) is typed.
+    public var phraseTyped: Bool { phrase == nil || typed.text == phrase }
 
     /// Information the user must acknowledge (a secret shown once), optionally with an `action`
     /// button (also on `key`) that runs without closing the dialog.
@@ -44,11 +56,13 @@ public struct Dialog {
         self.onAction = action?.run
         self.actionKey = action?.key
         self.actionLabel = action?.label
+        self.phrase = nil
     }
 
     public enum Outcome { case stay, close, confirm, action }
 
     public mutating func handle(_ key: Key) -> Outcome {
+        if phrase != nil { return handleTyped(key) }
         switch key {
         case .escape, .ctrl("c"): return .close
         case .tab, .right, .char("l"): focus = (focus + 1) % buttons.count
@@ -62,7 +76,40 @@ public struct Dialog {
         return .stay
     }
 
+    /// Keys while a phrase is asked for: every character goes to the field (h and l too), Enter
+    /// presses the focused button, and the confirm button is focused only while the phrase matches.
+    private mutating func handleTyped(_ key: Key) -> Outcome {
+        switch key {
+        case .escape, .ctrl("c"): return .close
+        case .tab, .backTab:
+            if focus == 0, !phraseTyped {
+                refused = true
+            } else {
+                focus = 1 - focus
+            }
+        case .enter:
+            if focus == 0 { return .close }
+            if phraseTyped { return .confirm }
+            refused = true
+        default:
+            guard typed.handle(key) else { return .stay }
+            refused = false
+            focus = phraseTyped ? 1 : 0
+        }
+        return .stay
+    }
+
+    /// The lines under the dry run that ask for the phrase.
+    private var phraseLines: [Line] {
+        guard let phrase else { return [] }
+        var out = [Line(""), Line("Type \(phrase) to confirm:", role: .flashWarn)]
+        if refused { out.append(Line("✕ type \(phrase) exactly first; Esc cancels", role: .flashError)) }
+        return out
+    }
+
     public func draw(in screen: Rect, grid: inout CellGrid) {
+        let lines = self.lines + phraseLines
+        let fieldRows = phrase == nil ? 0 : 1
         let contentWidth = max(
             DisplayWidth.of(title) + 4,
             lines.map { DisplayWidth.of($0.text) }.max() ?? 0,
@@ -71,12 +118,19 @@ public struct Dialog {
         let width = min(screen.width - 2, contentWidth + 4)
         // A line wider than the screen wraps inside the box: a dry run's last words are what it changes.
         let wrapped = lines.flatMap { line in TextWrap.wrap(line.text, width: width - 4, indent: "  ").map { Line($0, role: line.role) } }
-        let height = min(screen.height - 2, wrapped.count + 4)
+        let height = min(screen.height - 2, wrapped.count + fieldRows + 4)
         let box = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)
         grid.fill(box, role: .dialog)
         Frame.draw(box, title: title, grid: &grid, role: .dialog)
-        for (i, line) in wrapped.prefix(height - 4).enumerated() {
+        // The dry run's first lines give way before the phrase's field does.
+        let room = max(0, height - 4 - fieldRows)
+        let shown =
+            wrapped.count > room ? Array(wrapped.prefix(max(0, room - phraseLines.count)) + wrapped.suffix(min(room, phraseLines.count))) : wrapped
+        for (i, line) in shown.prefix(room).enumerated() {
             grid.put(line.text.fitted(to: width - 4), x: box.x + 2, y: box.y + 1 + i, role: line.role)
+        }
+        if phrase != nil {
+            typed.draw(x: box.x + 2, y: box.y + 1 + min(room, shown.count), width: width - 4, grid: &grid, role: .input)
         }
         var x = box.maxX - 2 - buttons.map { DisplayWidth.of($0) + 5 }.reduce(0, +)
         for (i, b) in buttons.enumerated() {

@@ -7,13 +7,33 @@ public struct Form: Sendable {
         public var help: String
         public var error: String?
         public var editable: Bool
+        /// The only values the field takes (token format, claim type, yes/no): space or → picks the
+        /// next, ← the previous, and nothing can be typed.
+        public var choices: [String]
 
-        public init(_ key: String, _ label: String, _ value: String = "", help: String = "", editable: Bool = true, secure: Bool = false) {
+        public init(
+            _ key: String,
+            _ label: String,
+            _ value: String = "",
+            help: String = "",
+            editable: Bool = true,
+            secure: Bool = false,
+            choices: [String] = []
+        ) {
             self.key = key
             self.label = label
             self.input = TextField(value, secure: secure)
             self.help = help
             self.editable = editable
+            self.choices = choices
+        }
+
+        /// Moves a choice field's value `by` choices around; false for a free-text field.
+        mutating func cycle(by step: Int) -> Bool {
+            guard !choices.isEmpty else { return false }
+            let i = choices.firstIndex(of: input.text) ?? (step > 0 ? -1 : 0)
+            input.set(choices[((i + step) % choices.count + choices.count) % choices.count])
+            return true
         }
     }
 
@@ -43,6 +63,7 @@ public struct Form: Sendable {
     /// The keys every form answers, for `?` help while a form is open.
     public static let helpEntries = [
         HelpEntry(keys: "Tab ↓ / S-Tab ↑", text: "Next / previous field"),
+        HelpEntry(keys: "space → / ←", text: "Next / previous value of a field with fixed choices (‹ jwt ›)"),
         HelpEntry(keys: "Enter", text: "Save (when valid)"), HelpEntry(keys: "Esc", text: "Cancel, nothing saved"),
     ]
 
@@ -61,7 +82,15 @@ public struct Form: Sendable {
             moveFocus(-1)
             return .moved
         default:
-            guard fields[focus].editable, fields[focus].input.handle(key) else { return .ignored }
+            guard fields[focus].editable else { return .ignored }
+            if !fields[focus].choices.isEmpty {
+                switch key {
+                case .char(" "), .right: return fields[focus].cycle(by: 1) ? .edited : .ignored
+                case .left: return fields[focus].cycle(by: -1) ? .edited : .ignored
+                default: return .ignored
+                }
+            }
+            guard fields[focus].input.handle(key) else { return .ignored }
             return .edited
         }
     }
@@ -84,7 +113,12 @@ public struct Form: Sendable {
         var y = area.y + 2
         for (i, f) in fields.enumerated() where y < area.maxY - 1 {
             grid.put(f.label.padded(to: labelWidth), x: area.x, y: y, role: i == focus ? .accent : .muted)
-            if f.editable {
+            if f.editable, !f.choices.isEmpty {
+                let x = grid.put("‹ \(f.input.text) ›", x: area.x + labelWidth + 1, y: y, role: i == focus ? .selection : .input)
+                if i == focus {
+                    grid.put("  space: " + f.choices.joined(separator: " | "), x: x, y: y, role: .muted, limit: max(0, area.maxX - x))
+                }
+            } else if f.editable {
                 f.input.draw(x: area.x + labelWidth + 1, y: y, width: inputWidth, grid: &grid, role: .input, showCursor: i == focus)
             } else {
                 grid.put(f.input.text + "  (fixed)", x: area.x + labelWidth + 1, y: y, role: .muted, limit: inputWidth)

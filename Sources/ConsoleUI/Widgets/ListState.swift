@@ -18,6 +18,15 @@ public struct ListState: Sendable, Hashable {
         clampOffset()
     }
 
+    /// Selects the row now at `index` (the same item after a refresh moved it), keeping it on the
+    /// same screen row: rows arriving above do not scroll the operator's place away.
+    public mutating func reselect(_ index: Int) {
+        let row = selected - offset
+        selected = count == 0 ? 0 : min(max(0, index), count - 1)
+        offset = max(0, selected - row)
+        clampOffset()
+    }
+
     public mutating func move(_ m: ListMove) {
         let page = max(1, visible - 1)
         switch m {

@@ -35,8 +35,8 @@ enum ClaimForm {
             title: c.map { "Edit claim \($0.name) (draft)" } ?? "Add a claim (draft)",
             fields: [
                 Form.Field("name", "Name", c?.name ?? "", help: "the claim's name in tokens; a rename follows into the APIs' contracts"),
-                Form.Field("type", "Type", c?.type ?? "string", help: TokenDesign.claimTypes.joined(separator: " | ")),
-                Form.Field("source", "Source", kind, help: sourceKinds.joined(separator: " | ")),
+                Form.Field("type", "Type", c?.type ?? "string", help: "what the value is", choices: TokenDesign.claimTypes),
+                Form.Field("source", "Source", kind, help: "where the value comes from", choices: sourceKinds),
                 Form.Field(
                     "value",
                     "Source value",
@@ -46,13 +46,20 @@ enum ClaimForm {
                 Form.Field("lookup", "Lookup path", lookup.path ?? "", help: "external only: dotted path into the JSON answer; empty: all of it"),
                 Form.Field("timeout", "Lookup timeout ms", "\(lookup.timeoutMilliseconds)", help: "external only: 1 to 10000"),
                 Form.Field("cache", "Lookup cache s", "\(lookup.cacheSeconds)", help: "external only: 0 to 86400; 0 never caches"),
-                Form.Field("onfail", "On lookup failure", lookup.onFailure.rawValue, help: "external only: omit (issue without it) | fail (refuse)"),
-                Form.Field("pii", "Personal data", yesNo(c?.isPII ?? false), help: "yes | no"),
+                Form.Field(
+                    "onfail",
+                    "On lookup failure",
+                    lookup.onFailure.rawValue,
+                    help: "external only: omit (issue without it) | fail (refuse)",
+                    choices: ["omit", "fail"]
+                ),
+                Form.Field("pii", "Personal data", yesNo(c?.isPII ?? false), help: "yes | no", choices: ["yes", "no"]),
                 Form.Field(
                     "required",
                     "Required",
                     yesNo(c?.isRequired ?? false),
-                    help: "yes | no: a token whose scopes map it is refused without it"
+                    help: "yes | no: a token whose scopes map it is refused without it",
+                    choices: ["yes", "no"]
                 ),
                 Form.Field(
                     "scopes",

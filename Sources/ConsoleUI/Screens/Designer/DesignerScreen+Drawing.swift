@@ -62,7 +62,13 @@ extension DesignerScreen {
                 label += " \(changes)" + (diff.breaking.isEmpty ? "" : "!")
             }
             if p == .lint, let f = findings { label += " \(f.count)" }
-            cx = grid.put(p == focus ? "[\(label)]" : " \(label) ", x: cx, y: y, role: p == focus ? .selection : .muted)
+            // Side by side, the pane shown beside the focused one is marked too: ‹Preview›.
+            let beside = width >= Self.splitWidth && p != focus && (p == editorPane || p == viewerPane)
+            if p == focus {
+                cx = grid.put("[\(label)]", x: cx, y: y, role: .selection)
+            } else {
+                cx = grid.put(beside ? "‹\(label)›" : " \(label) ", x: cx, y: y, role: beside ? .accent : .muted)
+            }
         }
         var status = "live v\(liveVersion)"
         if let d = savedDraft {

@@ -28,13 +28,19 @@ extension DesignerScreen {
     static let matrixKeys = KeyMap<Action>(
         "Matrix pane (rows: claims, columns: scopes)",
         [
-            KeyBinding([.char(" ")], .toggleScope, "Map / unmap the claim to the scope under the cursor", hint: "map"),
-            KeyBinding([.char("A")], .toggleDestination(.accessToken), "Toggle destination access_token of the claim", hint: "I U N destinations"),
-            KeyBinding([.char("I")], .toggleDestination(.idToken), "Toggle destination id_token of the claim"),
-            KeyBinding([.char("U")], .toggleDestination(.userinfo), "Toggle destination userinfo of the claim"),
-            KeyBinding([.char("N")], .toggleDestination(.introspection), "Toggle destination introspection of the claim"),
-            KeyBinding([.enter, .char("e")], .edit, "Edit the claim: name, type, source, flags, scopes, destinations", hint: "edit"),
-            KeyBinding([.char("n")], .add, "Add a claim"),
+            KeyBinding([.char(" ")], .toggleScope, "Map / unmap the claim to the scope under the cursor", writes: true, hint: "map"),
+            KeyBinding(
+                [.char("A")],
+                .toggleDestination(.accessToken),
+                "Toggle destination access_token of the claim",
+                writes: true,
+                hint: "I U N destinations"
+            ),
+            KeyBinding([.char("I")], .toggleDestination(.idToken), "Toggle destination id_token of the claim", writes: true),
+            KeyBinding([.char("U")], .toggleDestination(.userinfo), "Toggle destination userinfo of the claim", writes: true),
+            KeyBinding([.char("N")], .toggleDestination(.introspection), "Toggle destination introspection of the claim", writes: true),
+            KeyBinding([.enter, .char("e")], .edit, "Edit the claim: name, type, source, flags, scopes, destinations", writes: true, hint: "edit"),
+            KeyBinding([.char("n")], .add, "Add a claim", writes: true),
             KeyBinding([.char("D"), .delete], .remove, "Remove the claim from the draft", destructive: true),
         ]
     )
@@ -42,8 +48,8 @@ extension DesignerScreen {
     static let apiKeys = KeyMap<Action>(
         "APIs pane",
         [
-            KeyBinding([.enter, .char("e")], .edit, "Edit the API: audience, accepted scopes, required claims", hint: "edit"),
-            KeyBinding([.char("n")], .add, "Add an API", hint: "add"),
+            KeyBinding([.enter, .char("e")], .edit, "Edit the API: audience, accepted scopes, required claims", writes: true, hint: "edit"),
+            KeyBinding([.char("n")], .add, "Add an API", writes: true, hint: "add"),
             KeyBinding([.char("D"), .delete], .remove, "Remove the API from the draft", destructive: true),
         ]
     )
@@ -81,6 +87,15 @@ extension DesignerScreen {
         case .apis: return apiKeys
         case .preview: return previewKeys
         case .diff, .lint: return nil
+        }
+    }
+
+    /// Edits save the draft to the store, so read-only mode refuses them as it refuses publishing.
+    func write(for key: Key) -> String? {
+        switch mode {
+        case .versions: return Self.versionKeys.write(for: key)
+        case .browse: return Self.commonKeys.write(for: key) ?? Self.keys(focus)?.write(for: key)
+        default: return nil
         }
     }
 
