@@ -14,6 +14,8 @@
 #   BENCH_INTROSPECT_TOKENS  opaque tokens issued for the introspection scenario (default 2000)
 #   BENCH_REVOKE_TOKENS      opaque tokens issued for the revocation scenario (default 20000)
 #   BENCH_KEEP=1             keep the temporary directory (database, server log) instead of deleting it
+#   BENCH_FLOOR=0            skip the floor (bench/floor) and the RATIO lines against it
+#   BENCH_ROUNDS             rounds of the floor comparison, each scenario taking turns (default 2)
 # See bench/README.md for what each scenario measures and how to read the output.
 set -euo pipefail
 
@@ -29,6 +31,8 @@ THREADS="${BENCH_THREADS:-2}"
 WARMUP="${BENCH_WARMUP:-3}"
 INTROSPECT_TOKENS="${BENCH_INTROSPECT_TOKENS:-2000}"
 REVOKE_TOKENS="${BENCH_REVOKE_TOKENS:-20000}"
+FLOOR="${BENCH_FLOOR:-1}"
+ROUNDS="${BENCH_ROUNDS:-2}"
 # Targets of issue 2 (2 cores, every token persisted and audited, 64 connections).
 TARGET_JWT_RPS=10000
 TARGET_INTROSPECT_RPS=20000
@@ -62,13 +66,21 @@ say "building claimdeck (release, --scratch-path .build-bench)"
 swift build -c release --scratch-path .build-bench --product claimdeck
 BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/claimdeck"
 [ -x "$BIN" ] || die "no binary at $BIN"
+if [ "$FLOOR" = 1 ]; then
+    # The floor (bench/floor): its own package, so its build never slows the product's.
+    say "building the floor (bench/floor, release; the first build takes 15 to 25 minutes on 2 cores)"
+    (cd "$ROOT/bench/floor" && swift build -c release --product floor) >/dev/null || die "the floor did not build: cd bench/floor && swift build -c release"
+    FLOOR_BIN="$(cd "$ROOT/bench/floor" && swift build -c release --show-bin-path)/floor"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Fresh database in a temporary directory; the server on a free loopback port.
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/claimdeck-bench.XXXXXX")"
 DB="$WORK/bench.db"
 SERVER_PID=""
+FLOOR_PID=""
 cleanup() {
+    if [ -n "$FLOOR_PID" ]; then kill -TERM "$FLOOR_PID" 2>/dev/null || true; wait "$FLOOR_PID" 2>/dev/null || true; fi
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
@@ -160,8 +172,9 @@ run_wrk() {
     [ $# -gt 0 ] && extra=(-- "$@")
     m0="$(machine_ticks)"
     t0="$(server_cpu_ticks)"
+    # WRK_BASE: another server than Claimdeck (the floor).
     if ! { TIMEFORMAT='%R %U %S'; time wrk -t"$THREADS" -c"$connections" -d"$duration" --latency \
-            -s "$LUA/$script" "$BASE" "${extra[@]}" >"$out" 2>&1; } 2>"$out.time"; then
+            -s "$LUA/$script" "${WRK_BASE:-$BASE}" "${extra[@]}" >"$out" 2>&1; } 2>"$out.time"; then
         cat "$out" >&2
         die "wrk failed in scenario $name"
     fi
@@ -255,6 +268,57 @@ issue_tokens "$REVOKE_TOKENS" "$WORK/revoke-tokens.txt"
 measure revoke revoke.lua "$WORK/revoke-tokens.txt" "$THREADS"
 
 # ---------------------------------------------------------------------------------------------
+# Against the floor, in this run (issue 13): the floor's static GET and mint, Claimdeck's
+# client_credentials JWT and introspection taking turns, ROUNDS times; a ratio is the mean of the
+# rounds' req/s of one over the other's, the p99 ratio the worst round's.
+RATIOS_MD=""
+if [ "$FLOOR" = 1 ]; then
+    FLOOR_PORT="$(free_port)"
+    "$FLOOR_BIN" "$FLOOR_PORT" >"$WORK/floor.log" 2>&1 &
+    FLOOR_PID=$!
+    FLOOR_BASE="http://127.0.0.1:$FLOOR_PORT"
+    for i in $(seq 1 100); do
+        curl -fsS -o /dev/null "$FLOOR_BASE/token.json" 2>/dev/null && break
+        [ "$i" -eq 100 ] && { cat "$WORK/floor.log" >&2; die "the floor did not answer within 10 s"; }
+        sleep 0.1
+    done
+    curl -fsS -u billing-service:billing-demo-secret -d grant_type=client_credentials "$FLOOR_BASE/token" | grep -q '"access_token"' \
+        || die "the floor did not mint a token"
+    declare -A RPS_SUM=() P99_WORST=()
+    for round in $(seq 1 "$ROUNDS"); do
+        for pair in "floor-get floor_get.lua $FLOOR_BASE" "floor-mint floor_mint.lua $FLOOR_BASE" \
+            "token-jwt token_jwt.lua $BASE" "introspect introspect.lua $BASE"; do
+            read -r name script base <<<"$pair"
+            extra=()
+            [ "$name" = introspect ] && extra=("$WORK/introspect-tokens.txt")
+            WRK_BASE="$base" run_wrk "round$round-$name" "$script" "$DURATION" "$CONNECTIONS" "${extra[@]}"
+            rps="$(field rps "$RESULT_LINE")"; p99="$(field p99_ms "$RESULT_LINE")"; non200="$(field non200 "$RESULT_LINE")"
+            [ "$non200" = 0 ] || echo "    warning: $name answered $non200 non-200 in round $round"
+            printf 'ROUND %s %-11s %9s req/s   p99 %7s ms\n' "$round" "$name" "$rps" "$p99"
+            RPS_SUM[$name]="$(awk -v a="${RPS_SUM[$name]:-0}" -v b="$rps" 'BEGIN { print a + b }')"
+            P99_WORST[$name]="$(awk -v a="${P99_WORST[$name]:-0}" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')"
+        done
+    done
+    ratio() { awk -v a="${RPS_SUM[$1]}" -v b="${RPS_SUM[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
+    check() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if ((d == ">=" && r >= t) || (d == "<=" && r <= t)) print "met"; else print "MISSED" }'; }
+    R_CC="$(ratio token-jwt floor-mint)"; R_IN="$(ratio introspect floor-get)"
+    R_P99="$(awk -v a="${P99_WORST[token-jwt]}" -v b="${P99_WORST[floor-mint]}" 'BEGIN { printf "%.2f", a / b }')"
+    say "against the floor ($ROUNDS rounds)"
+    printf 'RATIO claimdeck cc / floor mint          %s   (target >= 0.75: %s)\n' "$R_CC" "$(check "$R_CC" 0.75 ">=")"
+    printf 'RATIO claimdeck introspect / floor GET   %s   (target >= 0.5: %s)\n' "$R_IN" "$(check "$R_IN" 0.5 ">=")"
+    printf 'RATIO p99 claimdeck cc / floor mint      %s   (target <= 2: %s; worst round %s ms / %s ms)\n' \
+        "$R_P99" "$(check "$R_P99" 2 "<=")" "${P99_WORST[token-jwt]}" "${P99_WORST[floor-mint]}"
+    RATIOS_MD="Against the floor (bench/floor, $ROUNDS rounds taking turns): cc / floor mint **$R_CC** (target 0.75),"
+    RATIOS_MD+=" introspect / floor GET **$R_IN** (target 0.5), p99 cc / floor mint **$R_P99** (target 2;"
+    RATIOS_MD+=" ${P99_WORST[token-jwt]} ms / ${P99_WORST[floor-mint]} ms). Mean req/s: floor GET"
+    RATIOS_MD+=" $(awk -v a="${RPS_SUM[floor-get]}" -v n="$ROUNDS" 'BEGIN { printf "%.0f", a / n }'), floor mint"
+    RATIOS_MD+=" $(awk -v a="${RPS_SUM[floor-mint]}" -v n="$ROUNDS" 'BEGIN { printf "%.0f", a / n }') (this run's figures only)."
+    kill -TERM "$FLOOR_PID" 2>/dev/null || true
+    wait "$FLOOR_PID" 2>/dev/null || true
+    FLOOR_PID=""
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Database after the run: size and rows (read beside the running server, as WAL allows).
 file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 human() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
@@ -319,6 +383,7 @@ mkdir -p "$RESULTS"
     echo "audit_events: $AUDIT rows ($AUDIT_BY_TYPE)."
     echo
     echo "Without HTTP: $ENGINE_LINE."
+    [ -n "$RATIOS_MD" ] && { echo; echo "$RATIOS_MD"; }
     echo
     echo "Raw wrk output: bench/results/latest/. Command: \`bash bench/run.sh\`."
 } >"$RESULTS/latest.md"
