@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The store at scale (issue 13 item 4): client_credentials and introspection on a store holding
+# SCALE_TOKENS tokens (default 10,000,000) against the same on an empty store, in one run, the two
+# databases taking turns; resident memory idle and under load; the database's bytes per token.
+#
+#   bash bench/scale.sh                       # 10M tokens, 2 rounds, 10 s a scenario
+#   SCALE_TOKENS=1000000 SCALE_ROUNDS=3 bash bench/scale.sh
+#
+# Seeding copies one real token row of the demo (every column as the server wrote it) under new ids
+# and random digests, in SQL, so it follows the schema whatever its version. 10M rows take a few
+# minutes and about 4 GB of disk. Run it on an idle machine: see bench/README.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LUA="$ROOT/bench/lua"
+TOKENS="${SCALE_TOKENS:-10000000}"
+ROUNDS="${SCALE_ROUNDS:-2}"
+DURATION="${BENCH_DURATION:-10s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'scale: %s\n' "$*" >&2; exit 1; }
+for tool in wrk sqlite3 curl python3; do command -v "$tool" >/dev/null || die "needs $tool (apt-get install -y $tool)"; done
+
+cd "$ROOT"
+say "building claimdeck (release, --scratch-path .build-bench)"
+swift build -c release --scratch-path .build-bench --product claimdeck >/dev/null
+BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/claimdeck"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/claimdeck-scale.XXXXXX")"
+PID=""
+cleanup() {
+    [ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+    [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $WORK" || rm -rf "$WORK"
+}
+trap cleanup EXIT
+PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+BASE="http://127.0.0.1:$PORT"
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+rss_kb() { awk "/^$1:/ { print \$2 }" "/proc/$PID/status"; }
+
+start() { # DB
+    "$BIN" serve --db "$1" --port "$PORT" --demo --demo-file "$ROOT/data/demo-sms.yaml" --log-level error >"$WORK/server.log" 2>&1 &
+    PID=$!
+    for i in $(seq 1 600); do
+        curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && return
+        kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "the server exited"; }
+        sleep 0.1
+    done
+    die "no answer from $BASE/healthz within 60 s"
+}
+stop() { kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+
+say "an empty store (the demo tenant only), and $TOKENS tokens seeded into a copy of it"
+start "$WORK/empty.db"
+curl -fsS -o /dev/null -u billing-service:billing-demo-secret -d grant_type=client_credentials "$BASE/sms/token"
+: >"$WORK/tokens.txt"
+for _ in $(seq 1 500); do
+    curl -fsS -d grant_type=client_credentials -d client_id=partner-portal -d client_secret=partner-demo-secret "$BASE/sms/token" \
+        | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' >>"$WORK/tokens.txt"
+done
+stop
+sqlite3 "$WORK/empty.db" 'PRAGMA wal_checkpoint(TRUNCATE); VACUUM;' >/dev/null
+cp "$WORK/empty.db" "$WORK/full.db"
+COLUMNS="$(sqlite3 "$WORK/full.db" "SELECT group_concat(name, ',') FROM pragma_table_info('tokens')")"
+SELECTS="$(tr ',' '\n' <<<"$COLUMNS" | while read -r c; do
+    case "$c" in
+        id) echo "printf('seed-%012d', n)" ;;
+        digest) echo "randomblob(32)" ;;
+        family_id) echo "NULL" ;;
+        *) echo "$c" ;;
+    esac
+done | paste -sd, -)"
+TEMPLATE="$(sqlite3 "$WORK/full.db" "SELECT id FROM tokens WHERE format = 'opaque' AND kind = 'access' LIMIT 1")"
+[ -n "$TEMPLATE" ] || die "no opaque access token to copy"
+T0=$(date +%s)
+sqlite3 "$WORK/full.db" <<SQL
+PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $TOKENS)
+INSERT INTO tokens ($COLUMNS) SELECT $SELECTS FROM seq, (SELECT * FROM tokens WHERE id = '$TEMPLATE');
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
+say "seeded $TOKENS rows in $(( $(date +%s) - T0 )) s"
+EMPTY_BYTES="$(stat -c %s "$WORK/empty.db")"; FULL_BYTES="$(stat -c %s "$WORK/full.db")"
+PER_TOKEN="$(awk -v a="$EMPTY_BYTES" -v b="$FULL_BYTES" -v n="$TOKENS" 'BEGIN { printf "%.0f", (b - a) / n }')"
+echo "    database: empty $EMPTY_BYTES bytes, with $TOKENS tokens $FULL_BYTES bytes: $PER_TOKEN bytes per token (row and indexes)"
+
+declare -A SUM=()
+for round in $(seq 1 "$ROUNDS"); do
+    for store in empty full; do
+        start "$WORK/$store.db"
+        sleep 3
+        idle="$(rss_kb VmRSS)"
+        for scenario in "cc token_jwt.lua" "introspect introspect.lua $WORK/tokens.txt"; do
+            read -r name script arg <<<"$scenario"
+            out="$(timeout 120 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/$script" "$BASE" ${arg:+-- "$arg"} 2>&1)"
+            line="$(grep '^BENCH_RESULT' <<<"$out")" || { echo "$out" >&2; die "wrk failed ($store $name)"; }
+            rps="$(field rps "$line")"
+            printf 'ROUND %s %-5s %-10s %9s req/s   p99 %7s ms   non-200 %s\n' "$round" "$store" "$name" "$rps" "$(field p99_ms "$line")" "$(field non200 "$line")"
+            SUM[$store-$name]="$(awk -v a="${SUM[$store-$name]:-0}" -v b="$rps" 'BEGIN { print a + b }')"
+        done
+        printf 'RSS   %s %-5s idle %s MB, peak under load %s MB\n' "$round" "$store" "$((idle / 1024))" "$(( $(rss_kb VmHWM) / 1024 ))"
+        stop
+    done
+done
+for name in cc introspect; do
+    printf 'RATIO %-10s %s tokens / empty: %s   (target >= 0.90)\n' "$name" "$TOKENS" \
+        "$(awk -v a="${SUM[full-$name]}" -v b="${SUM[empty-$name]}" 'BEGIN { printf "%.3f", a / b }')"
+done
+echo "BYTES per token: $PER_TOKEN"
