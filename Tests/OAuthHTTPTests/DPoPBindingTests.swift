@@ -206,3 +206,33 @@ extension DPoPBindingTests {
         }
     }
 }
+
+extension DPoPBindingTests {
+    @Test func userinfoAsksForTheTenantsNonceAsTheTokenEndpointDoes() async throws {
+        try await TestServer.with { server in
+            try await server.engine.updateTenantPolicy("sms", actor: "test") { $0.requireDPoPNonce = true }
+            let key = try DPoPKey()
+            let (code, verifier) = try await Self.code(server, .portal)
+            let first = try await Self.exchange(server, .portal, code, verifier, proof: try key.proof(htu: server.tokenEndpoint))
+            DPoPTests.expectRefused(first, code: "use_dpop_nonce", mentioning: "requires a nonce")
+            let nonce = try #require(first.header("DPoP-Nonce"))
+            let tokens = try await Self.exchange(server, .portal, code, verifier, proof: try key.proof(htu: server.tokenEndpoint, nonce: nonce))
+            let token = try #require(try tokens.json()["access_token"]?.stringValue, "\(tokens)")
+            let url = server.issuer + "/userinfo"
+
+            let without = try await Self.userinfo(
+                server,
+                authorization: "DPoP " + token,
+                proofs: [try key.proof(htm: "GET", htu: url, ath: DPoPKey.ath(token))]
+            )
+            Self.expectDPoPChallenge(without, error: "use_dpop_nonce", mentioning: "requires a nonce")
+            #expect(without.header("DPoP-Nonce") == nonce)
+            let with = try await Self.userinfo(
+                server,
+                authorization: "DPoP " + token,
+                proofs: [try key.proof(htm: "GET", htu: url, ath: DPoPKey.ath(token), nonce: nonce)]
+            )
+            #expect(with.status == 200, "\(with)")
+        }
+    }
+}

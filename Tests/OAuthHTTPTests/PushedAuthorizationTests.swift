@@ -78,6 +78,8 @@ import Testing
             #expect(push.event.clientID == client.id)
             #expect(push.event.details["scope"] == "openid invoice-read")
             #expect(!push.event.details.values.contains { $0.contains(uri) || $0.contains(challenge) }, "no request_uri in the audit")
+            let issued = try #require(events.first { $0.event.type == .authorizationCodeIssued })
+            #expect(issued.event.details["request"] == "pushed (PAR)")
         }
     }
 

@@ -358,6 +358,8 @@ extension ClaimdeckEngine {
                         details: [
                             "scope": request.scopes.joined(separator: " "), "family": authorization.familyID,
                             "pkce": request.codeChallenge == nil ? "none" : "S256",
+                            "request": request.pushedRequestID == nil ? "front channel" : "pushed (PAR)",
+                            "bound": request.dpopKeyThumbprint == nil ? "bearer" : "dpop",
                         ]
                     )
                 ]

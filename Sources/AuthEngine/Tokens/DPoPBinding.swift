@@ -72,9 +72,9 @@ extension ClaimdeckEngine {
 
     /// Who checks a proof, which decides the nonce and how a refusal answers.
     enum DPoPChecker {
-        /// The token and PAR endpoints: the tenant's nonce, a 400 JSON error (RFC 9449 §5, §8).
+        /// The token and PAR endpoints: a 400 JSON error (RFC 9449 §5, §8).
         case authorizationServer
-        /// Userinfo, with the access token whose hash `ath` must be: a 401 challenge (§7).
+        /// Userinfo, with the access token whose hash `ath` must be: a 401 challenge (§7, §9).
         case resource(accessToken: String)
     }
 
@@ -87,17 +87,15 @@ extension ClaimdeckEngine {
         tenant: Tenant,
         at checker: DPoPChecker
     ) async throws(OAuthError) -> DPoPProof {
-        var request = DPoPProofVerifier.Request(proofs: proofs, method: method, url: url)
-        switch checker {
-        case .authorizationServer: request.acceptedNonces = acceptedDPoPNonces(tenant)
-        case .resource(let token): request.accessToken = token
-        }
+        // One nonce per tenant for its authorization server and its resource (userinfo) alike (§8, §9).
+        var request = DPoPProofVerifier.Request(proofs: proofs, method: method, url: url, acceptedNonces: acceptedDPoPNonces(tenant))
+        if case .resource(let token) = checker { request.accessToken = token }
         do throws(DPoPFailure) {
             return try await DPoPProofVerifier(store: store, clock: clock).verify(request, tenantID: tenant.id)
         } catch {
             switch checker {
             case .authorizationServer: throw error.tokenEndpointError(realm: tenant.id, nonce: currentDPoPNonce(tenant))
-            case .resource: throw error.resourceError(realm: tenant.id)
+            case .resource: throw error.resourceError(realm: tenant.id, nonce: currentDPoPNonce(tenant))
             }
         }
     }
