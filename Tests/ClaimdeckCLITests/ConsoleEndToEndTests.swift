@@ -280,6 +280,16 @@ struct ConsoleEndToEndTests {
         #expect(try await tmux.exitStatus() == "1 0")
     }
 
+    @Test("without a terminal --read-only is refused (exit 2), not quietly dropped by serving headless")
+    func readOnlyWithoutATerminalIsRefused() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try await Binary.run(["console", "--db", db, "--read-only", "--port", "0"])
+        #expect(result.code == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("--read-only is for the console and needs a terminal"), "\(result.stderr)")
+        #expect(!result.stdout.contains("serving"), "\(result.stdout)")
+    }
+
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))
     func sigtermRestoresTheTerminal() async throws {
         let (dir, db) = try Binary.tempDB()

@@ -119,7 +119,7 @@ final class TokensScreen: Screen {
             KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
             KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
             KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
-            KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
+            KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant (type its id to confirm)", destructive: true),
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
             KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
