@@ -340,7 +340,7 @@ final class ClientsScreen: Screen {
     }
 
     static let columns = [
-        Column("ID", 18), Column("NAME", 14, flexible: true), Column("TYPE", 12), Column("STATUS", 10),
+        Column("ID", 18), Column("NAME", 14, flexible: true, max: 40), Column("TYPE", 12), Column("STATUS", 10),
         Column("FORMAT", 6), Column("GRANTS", 18), Column("LAST USED", 20),
     ]
 
