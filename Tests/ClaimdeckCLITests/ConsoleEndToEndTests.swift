@@ -129,7 +129,9 @@ struct ConsoleEndToEndTests {
         let (up, pane) = try await tmux.waitFor("serving http://127.0.0.1:\(port)", timeout: .seconds(90))
         try #require(up, "the console did not come up:\n\(pane)")
         #expect(pane.contains("[5 Audit]") && pane.contains("tenant sms"))
-        #expect(pane.contains("client.registered"))
+        // The backlog arrives a frame or two after the header on a loaded machine.
+        let (backlog, events) = try await tmux.waitFor("client.registered")
+        #expect(backlog, "\(events)")
 
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
@@ -278,6 +280,38 @@ struct ConsoleEndToEndTests {
         #expect(try await introspect(http, base, token)?["active"] == .bool(true))
         try tmux.keys("q")
         #expect(try await tmux.exitStatus() == "1 0")
+    }
+
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func aTokenIssuedOverHTTPAppearsOnTheTokensListByItselfMarkedNew() async throws {
+        let (tmux, base, dir) = try await startServing(screen: "tokens")
+        defer {
+            tmux.kill()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        // The list has loaded (empty) before the token exists, so the token is news to it.
+        let (empty, first) = try await tmux.waitFor("0 tokens")
+        try #require(empty, "\(first)")
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+        let (_, jti) = try await issueJWT(http, base)
+        // No key pressed: the list refreshes itself every 2 s.
+        let (seen, pane) = try await tmux.waitFor(jti)
+        try #require(seen, "the token never reached the tokens list:\n\(pane)")
+        #expect(pane.split(separator: "\n").contains { $0.contains(jti) && $0.contains("✚ ● active") }, "\(pane)")
+        #expect(pane.contains("✚ 1 new row since you looked"), "\(pane)")
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
+    }
+
+    @Test("without a terminal --read-only is refused (exit 2), not quietly dropped by serving headless")
+    func readOnlyWithoutATerminalIsRefused() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try await Binary.run(["console", "--db", db, "--read-only", "--port", "0"])
+        #expect(result.code == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("--read-only is for the console and needs a terminal"), "\(result.stderr)")
+        #expect(!result.stdout.contains("serving"), "\(result.stdout)")
     }
 
     @Test(.enabled(if: Tmux.available, "tmux is not installed"))

@@ -71,6 +71,24 @@ struct LiveListsTests {
         #expect(row == selectedRow, "and where it was on the screen")
     }
 
+    @Test func aRefreshReadsOnePageAndKeepsTheOlderPagesLoaded() async throws {
+        let h = try await Harness(start: .tokens)
+        for _ in 0..<130 { _ = try await h.issue() }
+        await h.press(.ctrl("r"), .end)
+        #expect(h.screen.contains("130 tokens"), "\(h.screen)")
+        let before = try #require(h.app.screen(.tokens) as? TokensScreen)
+        let selected = before.shown[before.list.selected].id
+        // A later millisecond: ids of one millisecond order by their random part.
+        h.clock.advance(by: 1)
+        _ = try await h.issue()
+        await twoSeconds(h)
+        let screen = try #require(h.app.screen(.tokens) as? TokensScreen)
+        #expect(h.screen.contains("131 tokens"), "\(h.screen)")
+        #expect(Set(screen.rows.map(\.id)).count == 131, "no row twice, none lost")
+        #expect(screen.rows.map(\.id) == screen.rows.map(\.id).sorted(by: >), "newest first")
+        #expect(screen.shown[screen.list.selected].id == selected, "the selection stays on its token")
+    }
+
     @Test(arguments: sizes)
     func clientsUsersAndKeysRefreshToo(width: Int, height: Int) async throws {
         let h = try await Harness(width: width, height: height, start: .clients)

@@ -74,6 +74,29 @@ struct SortAndColumnsTests {
         #expect(h.screen.contains("Revoke token \(selectedID) of tenant sms?"), "\(h.screen)")
     }
 
+    @Test func theSlackGoesFirstToTheColumnsThatAreCut() async throws {
+        let h = try await Harness(width: 160, height: 30, start: .clients)
+        let billing = try #require(try h.engine.clients(tenantID: "sms").first { $0.id == "billing-service" })
+        let long = "reconciliation-batch-exporter"
+        _ = try await h.engine.registerClient(
+            tenantID: "sms",
+            id: long,
+            ClientSpec(name: "Exporter", scopes: billing.scopes, audiences: billing.audiences),
+            actor: "test"
+        )
+        await h.press(.ctrl("r"))
+        // ID (18 wide by default) holds the 29-character id whole at 160 columns; NAME stops at its
+        // longest name instead of taking all the room.
+        #expect(h.screen.split(separator: "\n").contains { $0.hasPrefix(long + " ") }, "\(h.screen)")
+        let widths = Table.layout(ClientsScreen.columns, width: 160, content: [29, 30, 12, 10, 6, 18, 20])
+        #expect(widths[0] == 29 && widths[1] <= 40, "\(widths)")
+        // At 80 columns the little slack there is is shared by the id and the names, both cut
+        // (marked …) rather than one whole and the other at its minimum.
+        await h.resize(width: 80, height: 24)
+        #expect(h.screen.contains("reconciliation-batch-expo… Exporter"), "\(h.screen)")
+        #expect(h.screen.contains("Budget app by Example…"), "\(h.screen)")
+    }
+
     @Test func sortingHelpIsListedAndTheKeysAreFreeOnEveryList() async throws {
         let h = try await Harness(start: .keys)
         await h.press(.char("?"))

@@ -180,6 +180,10 @@ struct ConsoleCommand: AsyncParsableCommand {
         if noServe {
             throw CommandFailure(message: "--no-serve needs a terminal for the console; use the CLI commands (claimdeck --help)", exitCode: 2)
         }
+        // Serving headless would write: refuse rather than serve with a promise it does not keep.
+        if readOnly {
+            throw CommandFailure(message: "--read-only is for the console and needs a terminal; without one nothing is read-only", exitCode: 2)
+        }
         print("No terminal: serving without the console, as 'claimdeck serve' does.")
         let serve = try ServeCommand.parse(arguments)
         try await serve.run()

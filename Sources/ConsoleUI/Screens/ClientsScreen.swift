@@ -41,6 +41,7 @@ final class ClientsScreen: Screen {
     )
     private(set) var view = TableView()
     private(set) var live = LiveRefresh()
+    private var readingLastUsed = false
 
     func write(for key: Key) -> String? {
         if case .form = mode { return nil }
@@ -97,6 +98,9 @@ final class ClientsScreen: Screen {
         if refreshing { live.refreshed(clients.map(\.id)) } else { live.saw(clients.map(\.id)) }
         list.setCount(shown.count)
         if let keep, let i = shown.firstIndex(where: { $0.id == keep }) { list.reselect(i) }
+        // One "last used" read at a time: a slow store does not pile them up every 2 s.
+        guard !readingLastUsed else { return }
+        readingLastUsed = true
         let tenant = ctx.tenantID
         let ids = clients.map(\.id)
         ctx.run(
@@ -109,6 +113,7 @@ final class ClientsScreen: Screen {
                 return used
             }
         ) { [weak self] result in
+            self?.readingLastUsed = false
             if case .success(let used) = result { self?.lastUsed = used }
         }
     }
@@ -335,7 +340,7 @@ final class ClientsScreen: Screen {
     }
 
     static let columns = [
-        Column("ID", 18), Column("NAME", 14, flexible: true), Column("TYPE", 12), Column("STATUS", 10),
+        Column("ID", 18), Column("NAME", 14, flexible: true, max: 40), Column("TYPE", 12), Column("STATUS", 10),
         Column("FORMAT", 6), Column("GRANTS", 18), Column("LAST USED", 20),
     ]
 

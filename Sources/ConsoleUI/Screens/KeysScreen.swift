@@ -163,7 +163,7 @@ final class KeysScreen: Screen {
     }
 
     static let columns = [
-        Column("KID", 28, flexible: true), Column("ALG", 6), Column("STATE", 10), Column("CREATED", 20),
+        Column("KID", 28, flexible: true, max: 48), Column("ALG", 6), Column("STATE", 10), Column("CREATED", 20),
         Column("OUTSTANDING", 11), Column("UNTIL", 20),
     ]
 

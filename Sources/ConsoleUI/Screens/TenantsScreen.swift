@@ -147,7 +147,7 @@ final class TenantsScreen: Screen {
     }
 
     static let columns = [
-        Column("TENANT", 14), Column("NAME", 18, flexible: true), Column("CLIENTS", 7), Column("KEYS", 4),
+        Column("TENANT", 14), Column("NAME", 18, flexible: true, max: 40), Column("CLIENTS", 7), Column("KEYS", 4),
         Column("SCOPES", 6), Column("APIS", 4), Column("ISSUER", 30),
     ]
 

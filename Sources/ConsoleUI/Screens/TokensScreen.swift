@@ -119,7 +119,7 @@ final class TokensScreen: Screen {
             KeyBinding([.char("r")], .revokeToken, "Revoke this token", destructive: true, hint: "revoke"),
             KeyBinding([.char("S")], .revokeSubject, "Revoke every token of its subject", destructive: true),
             KeyBinding([.char("C")], .revokeClient, "Revoke every token of its client", destructive: true),
-            KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant", destructive: true),
+            KeyBinding([.char("T")], .revokeTenant, "Revoke every token of the tenant (type its id to confirm)", destructive: true),
             KeyBinding([.char("p")], .paste, "Paste a token (JWT or opaque) to decode and verify it", hint: "paste"),
             KeyBinding([.char("c"), .char("y")], .copyID, "Copy the token id (jti) to the terminal clipboard (OSC 52)", hint: "copy id"),
             KeyBinding([.ctrl("r")], .reload, "Reload from the store"),
@@ -185,14 +185,15 @@ final class TokensScreen: Screen {
         loadPage(ctx)
     }
 
-    /// Loads the next page; `refresh` loads again every row loaded so far (the live refresh), in
-    /// place, keeping the selection on the same token.
+    /// Loads the next page; `refresh` loads the newest page again (the live refresh) and puts it in
+    /// place of the rows it covers, keeping the older pages loaded and the selection on the same
+    /// token: a refresh costs one page however deep the operator has scrolled.
     private func loadPage(_ ctx: ConsoleContext, refresh: Bool = false) {
         let gen = generation
         let tenant = ctx.tenantID
         loading = true
         let keep = shown.indices.contains(list.selected) ? shown[list.selected].id : nil
-        let limit = refresh ? max(Self.pageSize, rows.count) : Self.pageSize
+        let limit = Self.pageSize
         let done: (Result<[TokenRecord], AdminError>) -> Void = { [weak self] result in
             guard let self else { return }
             guard gen == self.generation else {
@@ -205,8 +206,13 @@ final class TokensScreen: Screen {
                 if refresh { self.live.refreshed(nil) }
                 ctx.fail(e)
             case .success(let page):
-                self.hasMore = page.count > limit
-                self.rows = (refresh ? [] : self.rows) + page.prefix(limit)
+                if refresh {
+                    self.rows = Self.merge(newest: page, limit: limit, into: self.rows)
+                    if page.count <= limit { self.hasMore = false }
+                } else {
+                    self.hasMore = page.count > limit
+                    self.rows += page.prefix(limit)
+                }
                 let ids = self.rows.map(\.id)
                 if refresh { self.live.refreshed(ids) } else { self.live.saw(ids) }
                 self.resort(ctx.now)
@@ -235,7 +241,16 @@ final class TokensScreen: Screen {
         ctx.run("tokens page", { e throws(AdminError) in try await e.tokens(query) }, then: done)
     }
 
-    /// Live: every token loaded again every 2 s while the list (not a detail or the pasted-token
+    /// The newest page in place of the rows it covers: time-ordered ids, newest first, so the rows
+    /// older than the page's last are the older pages already loaded. A page that is not full is
+    /// every row there is.
+    static func merge(newest page: [TokenRecord], limit: Int, into rows: [TokenRecord]) -> [TokenRecord] {
+        let fresh = Array(page.prefix(limit))
+        guard page.count > limit, let oldest = fresh.last?.id else { return fresh }
+        return fresh + rows.filter { $0.id < oldest }
+    }
+
+    /// Live: the newest page again every 2 s while the list (not a detail or the pasted-token
     /// check) is shown and no page is loading.
     func tick(_ ctx: ConsoleContext) {
         guard detail == nil, inspector == nil, !loading, live.due(ctx.now) else { return }

@@ -274,7 +274,7 @@ final class UsersScreen: Screen {
     }
 
     static let columns = [
-        Column("USERNAME", 20, flexible: true), Column("ID", 30), Column("STATUS", 11), Column("PASSWORD", 8),
+        Column("USERNAME", 20, flexible: true, max: 40), Column("ID", 30), Column("STATUS", 11), Column("PASSWORD", 8),
         Column("CREATED", 20),
     ]
 

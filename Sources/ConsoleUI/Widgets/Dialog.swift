@@ -122,7 +122,7 @@ public struct Dialog {
         let box = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)
         grid.fill(box, role: .dialog)
         Frame.draw(box, title: title, grid: &grid, role: .dialog)
-        // The dry run's first lines give way before the phrase's field does.
+        // On a short screen the dry run's later lines give way: the phrase and its field stay.
         let room = max(0, height - 4 - fieldRows)
         let shown =
             wrapped.count > room ? Array(wrapped.prefix(max(0, room - phraseLines.count)) + wrapped.suffix(min(room, phraseLines.count))) : wrapped

@@ -35,7 +35,10 @@ struct LiveRefresh: Sendable {
     }
 
     /// Rows the operator loaded (the list opening, a page, Ctrl-R): seen, not new.
-    mutating func saw(_ ids: [String]) { seen.formUnion(ids) }
+    mutating func saw(_ ids: [String]) {
+        seen.formUnion(ids)
+        fresh.subtract(ids)
+    }
 
     /// What a refresh brought (nil: it failed or was overtaken); rows not seen before are new.
     mutating func refreshed(_ ids: [String]?) {

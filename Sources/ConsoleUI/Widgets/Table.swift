@@ -30,8 +30,12 @@ public struct TableCell: Sendable, Hashable, ExpressibleByStringLiteral {
 /// Draws a table with a header row, the selected row highlighted, and a scroll position indicator.
 public enum Table {
     /// Column widths for `width` cells: fixed columns as given, flexible ones share the rest a cell
-    /// at a time up to their `maxWidth`; columns that do not fit are dropped from the right.
-    public static func layout(_ columns: [Column], width: Int) -> [Int] {
+    /// at a time up to their `maxWidth`; columns that do not fit are dropped from the right. With
+    /// `content` (the widest cell of each column), the slack goes first to the columns whose cells
+    /// are cut, flexible or not, each up to what it holds (a flexible one no further than its
+    /// `maxWidth`), and only then to the flexible ones: no column grows past its text while a
+    /// neighbour is cut.
+    public static func layout(_ columns: [Column], width: Int, content: [Int]? = nil) -> [Int] {
         var widths = columns.map(\.width)
         var total = widths.reduce(0, +) + max(0, columns.count - 1)
         var shown = columns.count
@@ -41,6 +45,19 @@ public enum Table {
         }
         widths = Array(widths.prefix(shown))
         var spare = width - total
+        if let content {
+            func wants(_ i: Int) -> Bool {
+                i < content.count && widths[i] < min(content[i], columns[i].flexible ? (columns[i].maxWidth ?? .max) : .max)
+            }
+            while spare > 0 {
+                let cut = widths.indices.filter(wants)
+                if cut.isEmpty { break }
+                for i in cut where spare > 0 {
+                    widths[i] += 1
+                    spare -= 1
+                }
+            }
+        }
         let flexible = columns.prefix(shown).indices.filter { columns[$0].flexible }
         while spare > 0 {
             let growing = flexible.filter { widths[$0] < (columns[$0].maxWidth ?? .max) }
@@ -63,7 +80,13 @@ public enum Table {
         empty: String = "Nothing to show."
     ) {
         guard area.height >= 2 else { return }
-        let widths = layout(columns, width: area.width)
+        // The widest cell of each column among the first rows (a long list is not measured whole
+        // every frame).
+        let measured = rows.prefix(1000)
+        let content = columns.indices.map { i in
+            measured.reduce(DisplayWidth.of(columns[i].title)) { max($0, i < $1.count ? DisplayWidth.of($1[i].text) : 0) }
+        }
+        let widths = layout(columns, width: area.width, content: content)
         var x = area.x
         grid.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), role: .columnHeader)
         for (i, w) in widths.enumerated() {
