@@ -163,6 +163,14 @@ struct CLICommandTests {
         #expect(shown.stdout.contains("PAR:            required") && shown.stdout.contains("DPoP required"), "\(shown.stdout)")
         let off = try await Binary.run(["client", "update", "web", "--tenant", "acme", "--dpop-bound", "false", "--db", db, "--json"])
         #expect(off.json?["dpop_bound_access_tokens"] == .bool(false) && off.json?["require_pushed_authorization_requests"] == .bool(true))
+        let grace = try await Binary.run([
+            "client", "update", "web", "--tenant", "acme", "--grant", "authorization_code", "--grant", "refresh_token", "--refresh-retry-grace", "30",
+            "--db", db, "--json",
+        ])
+        #expect(grace.json?["refresh_token_retry_grace"] == .number(30), "\(grace.stderr)")
+        #expect(try await Binary.run(["client", "show", "web", "--tenant", "acme", "--db", db]).stdout.contains("refresh retry:  30 s"))
+        let tooLong = try await Binary.run(["client", "update", "web", "--tenant", "acme", "--refresh-retry-grace", "301", "--db", db])
+        #expect(tooLong.code != 0 && tooLong.stderr.contains("refresh token retry grace") && tooLong.stderr.contains("300"), "\(tooLong.stderr)")
         let typo = try await Binary.run(["client", "update", "web", "--tenant", "acme", "--require-par", "maybe", "--db", db])
         #expect(typo.code == 2 && typo.stderr.contains("--require-par"), "\(typo.stderr)")
 

@@ -2,6 +2,9 @@ import Foundation
 import JOSE
 
 extension ClientSpec {
+    /// The longest `refreshTokenRetryGrace`.
+    public static let maxRefreshTokenRetryGrace = 300
+
     /// Checks every field against the tenant's configuration.
     func validate(tenantID: String, snapshot: ConfigSnapshot, configuration: EngineConfiguration) throws(AdminError) {
         try Validation.name(name, field: "name")
@@ -61,6 +64,12 @@ extension ClientSpec {
         }
         if absolute < sliding || absolute > 31_536_000 {
             throw .invalid(field: "refresh token absolute lifetime", "must be at least the sliding lifetime (\(sliding) s) and at most 365 days")
+        }
+        if refreshTokenRetryGrace < 0 || refreshTokenRetryGrace > ClientSpec.maxRefreshTokenRetryGrace {
+            throw .invalid(
+                field: "refresh token retry grace",
+                "must be 0 (off) to \(ClientSpec.maxRefreshTokenRetryGrace) seconds: long enough for a retry, short enough that a stolen copy is still caught"
+            )
         }
         for uri in postLogoutRedirectURIs {
             do { try Validation.redirectURI(uri) } catch {

@@ -93,6 +93,19 @@ extension ClaimdeckEngine {
         noun: String,
         now: Date
     ) async throws(OAuthError) -> TokenRecord {
+        let record = try await findGrantToken(presented, kind: kind, tenantID: tenantID, client: client, noun: noun)
+        try await requireUnused(record, noun: noun, now: now)
+        return record
+    }
+
+    /// The code or refresh token presented, of this kind and issued to this client, whatever its state.
+    func findGrantToken(
+        _ presented: String,
+        kind: TokenKind,
+        tenantID: String,
+        client: Client,
+        noun: String
+    ) async throws(OAuthError) -> TokenRecord {
         let found: TokenRecord?
         do {
             found = try await TokenLocator.locate(presented, tenantID: tenantID, store: store)
@@ -101,6 +114,11 @@ extension ClaimdeckEngine {
         }
         guard let record = found, record.kind == kind else { throw .invalidGrant("the \(noun) is not valid") }
         guard record.clientID == client.id else { throw .invalidGrant("the \(noun) was issued to another client") }
+        return record
+    }
+
+    /// Refuses a used, revoked or expired code or refresh token; a used one revokes its family (reuse).
+    func requireUnused(_ record: TokenRecord, noun: String, now: Date) async throws(OAuthError) {
         if record.revokedAt != nil {
             if record.revocationReason == Self.redeemedReason || record.revocationReason == Self.rotatedReason {
                 await revokeFamilyOnReuse(record, noun: noun)
@@ -109,18 +127,20 @@ extension ClaimdeckEngine {
             throw .invalidGrant("the \(noun) has been revoked")
         }
         guard record.expiresAt > now else { throw .invalidGrant("the \(noun) has expired") }
-        return record
     }
 
     /// Marks the code or refresh token used and stores what was issued from it, in one transaction.
-    /// Losing that race to a concurrent request with the same token is reuse too.
+    /// Losing that race to a concurrent request with the same token is reuse too, unless `retry`
+    /// finds the winner's answer to give again (the refresh-token retry grace): then that is returned.
+    @discardableResult
     func redeemOrDetectReuse(
         _ record: TokenRecord,
         reason: String,
         issued: UserTokenIssuer.Issued,
         noun: String,
-        now: Date
-    ) async throws(OAuthError) {
+        now: Date,
+        retry: (() async -> TokenResponse?)? = nil
+    ) async throws(OAuthError) -> TokenResponse? {
         let won: Bool
         do {
             won = try await store.redeem(
@@ -136,9 +156,11 @@ extension ClaimdeckEngine {
             throw .temporarilyUnavailable("the tokens could not be stored; retry")
         }
         if !won {
+            if let retried = await retry?() { return retried }
             await revokeFamilyOnReuse(record, noun: noun)
             throw .invalidGrant("the \(noun) was already used; everything issued from it has been revoked")
         }
+        return nil
     }
 
     /// The user a grant is for, still present and enabled.

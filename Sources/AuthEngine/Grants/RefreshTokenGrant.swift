@@ -14,14 +14,13 @@ extension ClaimdeckEngine {
         let presented = try request.form.required("refresh_token")
         let requestedScope = try request.form.single("scope")
         let now = clock.now()
-        let record = try await locateGrantToken(
-            presented,
-            kind: .refresh,
-            tenantID: tenant.id,
-            client: client,
-            noun: "refresh token",
-            now: now
-        )
+        let record = try await findGrantToken(presented, kind: .refresh, tenantID: tenant.id, client: client, noun: "refresh token")
+        // A retry within the grace, with the key the token is bound to: the rotation's answer again.
+        if record.revocationReason == Self.rotatedReason {
+            try Self.requireBoundKey(record, presented: request.dpopKeyThumbprint, noun: "refresh token", realm: tenant.id)
+            if let retried = await retriedRefresh(of: record, client: client, now: now) { return retried }
+        }
+        try await requireUnused(record, noun: "refresh token", now: now)
         var scopes = record.scopes
         if let requestedScope {
             let asked = requestedScope.split(separator: " ").map(String.init)
@@ -49,7 +48,12 @@ extension ClaimdeckEngine {
         )
         // The event names the refresh token it retired: that token's audit trail shows its rotation.
         issued.event.details["rotated_refresh_token_id"] = record.id
-        try await redeemOrDetectReuse(record, reason: Self.rotatedReason, issued: issued, noun: "refresh token", now: now)
+        try armRefreshRetry(&issued, rotating: record, client: client, now: now)
+        // Two instances of the client refreshing at once: the one that lost gets the winner's answer.
+        let retried = try await redeemOrDetectReuse(record, reason: Self.rotatedReason, issued: issued, noun: "refresh token", now: now) {
+            await self.retriedRefresh(of: record, client: client, now: now)
+        }
+        if let retried { return retried }
         metrics.issued(tenant: tenant.id, grant: .refreshToken, format: issued.response.record.format)
         return issued.response
     }

@@ -51,6 +51,12 @@ public final class Keyring: Sendable {
     /// A keyed fingerprint of `text` for records that must not hold it in clear (see `SecretBox.fingerprint`).
     func fingerprint(_ text: String, purpose: String) -> String { box.fingerprint(text, purpose: purpose) }
 
+    /// Seals data the store must keep but not show (under the master key, bound to `context`).
+    func seal(_ plaintext: Data, context: String) throws -> Data { try box.seal(plaintext, context: context) }
+
+    /// Opens what `seal` sealed with the same `context`.
+    func open(_ sealed: Data, context: String) throws -> Data { try box.open(sealed, context: context) }
+
     public func load(_ record: SigningKeyRecord) throws -> LoadedKey {
         let cacheKey = record.sealContext
         if let hit = cache.withLock({ $0[cacheKey] }) { return hit }

@@ -50,6 +50,10 @@ public struct ClientSpec: Sendable, Hashable, Codable {
     /// RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof, so the
     /// client's access tokens are always DPoP-bound.
     public var dpopBoundAccessTokens: Bool
+    /// Seconds during which a rotated refresh token presented again by the same client (and DPoP key)
+    /// returns the tokens its rotation issued instead of revoking the family: a client that did not
+    /// receive the answer, or two instances refreshing at once. 0: off (every reuse revokes the family).
+    public var refreshTokenRetryGrace: Int
 
     public init(
         name: String,
@@ -70,7 +74,8 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         postLogoutRedirectURIs: [String] = [],
         revokeRefreshTokensOnLogout: Bool = false,
         requirePushedAuthorizationRequests: Bool = false,
-        dpopBoundAccessTokens: Bool = false
+        dpopBoundAccessTokens: Bool = false,
+        refreshTokenRetryGrace: Int = 0
     ) {
         self.name = name
         self.type = type
@@ -91,6 +96,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         self.revokeRefreshTokensOnLogout = revokeRefreshTokensOnLogout
         self.requirePushedAuthorizationRequests = requirePushedAuthorizationRequests
         self.dpopBoundAccessTokens = dpopBoundAccessTokens
+        self.refreshTokenRetryGrace = refreshTokenRetryGrace
     }
 
     /// The effective authentication method.
@@ -130,6 +136,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         case revokeRefreshTokensOnLogout = "revoke_refresh_tokens_on_logout"
         case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
         case dpopBoundAccessTokens = "dpop_bound_access_tokens"
+        case refreshTokenRetryGrace = "refresh_token_retry_grace"
     }
 
     /// Absent keys take their defaults; a value that is not one of a setting's choices is an error
@@ -157,6 +164,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         requirePushedAuthorizationRequests =
             try c.decodeIfPresent(Bool.self, forKey: .requirePushedAuthorizationRequests) ?? d.requirePushedAuthorizationRequests
         dpopBoundAccessTokens = try c.decodeIfPresent(Bool.self, forKey: .dpopBoundAccessTokens) ?? d.dpopBoundAccessTokens
+        refreshTokenRetryGrace = try c.decodeIfPresent(Int.self, forKey: .refreshTokenRetryGrace) ?? d.refreshTokenRetryGrace
     }
 
     /// Every key, nil as null; with `omitsDefaults`, only the settings that differ from a new spec's.
@@ -188,6 +196,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
             case .revokeRefreshTokensOnLogout: try put(revokeRefreshTokensOnLogout, key, \.revokeRefreshTokensOnLogout)
             case .requirePushedAuthorizationRequests: try put(requirePushedAuthorizationRequests, key, \.requirePushedAuthorizationRequests)
             case .dpopBoundAccessTokens: try put(dpopBoundAccessTokens, key, \.dpopBoundAccessTokens)
+            case .refreshTokenRetryGrace: try put(refreshTokenRetryGrace, key, \.refreshTokenRetryGrace)
             }
         }
     }

@@ -31,6 +31,11 @@ struct ClientSettings: ParsableArguments {
         name: .customLong("dpop-bound"),
         help: "true: every token request must carry a DPoP proof, so access tokens are DPoP-bound (RFC 9449 dpop_bound_access_tokens)."
     ) var dpopBound: Bool?
+    @Option(
+        name: .customLong("refresh-retry-grace"),
+        help:
+            "Seconds (0 to 300; 0: off) in which a rotated refresh token presented again returns the same new tokens instead of revoking the family."
+    ) var refreshRetryGrace: Int?
 
     func tokenFormat() throws -> TokenFormat? {
         guard let format else { return nil }
@@ -69,6 +74,7 @@ struct ClientSettings: ParsableArguments {
         on(\.revokeRefreshTokensOnLogout, revokeOnLogout)
         on(\.requirePushedAuthorizationRequests, requirePAR)
         on(\.dpopBoundAccessTokens, dpopBound)
+        on(\.refreshTokenRetryGrace, refreshRetryGrace)
         guard !edits.isEmpty else { return nil }
         return { [edits] spec in for edit in edits { edit(&spec) } }
     }

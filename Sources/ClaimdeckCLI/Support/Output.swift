@@ -130,6 +130,12 @@ extension Present {
         }
         if c.grantTypes.contains(.refreshToken) {
             lines.append("refresh tokens: rotate on use; \(c.refreshTokenLifetime) s sliding, \(c.refreshTokenAbsoluteLifetime) s absolute")
+            let grace = c.spec.refreshTokenRetryGrace
+            lines.append(
+                grace > 0
+                    ? "refresh retry:  \(grace) s (the rotated token again within it: the same new tokens, not a revoked family)"
+                    : "refresh retry:  off (a rotated token presented again revokes the family)"
+            )
         }
         if !c.postLogoutRedirectURIs.isEmpty { lines.append("after logout:   \(c.postLogoutRedirectURIs.joined(separator: " "))") }
         if c.revokeRefreshTokensOnLogout { lines.append("on logout:      revokes this client's tokens of the session") }
