@@ -35,7 +35,11 @@ router.post("/token") { request, _ -> Response in
     let body = try await request.body.collect(upTo: 64 * 1024)
     let form = String(buffer: body)
     guard form.split(separator: "&").contains("grant_type=client_credentials") else {
-        return Response(status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"error":"unsupported_grant_type"}"#)))
+        return Response(
+            status: .badRequest,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"unsupported_grant_type"}"#))
+        )
     }
     let now = Date()
     let payload = AccessToken(
@@ -62,8 +66,8 @@ let app = Application(
     router: router,
     configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "floor"),
     onServerRunning: { channel in
-        print("floor listening on \(channel.localAddress?.port ?? 0)")
-        fflush(stdout)
+        // Unbuffered: a script waits for this line.
+        FileHandle.standardOutput.write(Data("floor listening on \(channel.localAddress?.port ?? 0)\n".utf8))
     }
 )
 try await app.runService()
