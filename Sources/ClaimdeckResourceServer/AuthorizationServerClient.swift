@@ -36,7 +36,11 @@ struct AuthorizationServerClient: Sendable {
     }
 
     /// POSTs a form, authenticated with HTTP Basic.
-    func postForm(_ url: String, _ form: [(String, String)], basic: ResourceServerConfiguration.ClientCredentials) async throws(TokenValidationError)
+    func postForm(
+        _ url: String,
+        _ form: [(String, String)],
+        basic: ResourceServerConfiguration.ClientCredentials
+    ) async throws(TokenValidationError)
         -> Answer
     {
         var request = HTTPClientRequest(url: url)

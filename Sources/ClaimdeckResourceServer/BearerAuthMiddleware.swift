@@ -60,7 +60,9 @@ public struct BearerAuthMiddleware<Context: ResourceServerRequestContext>: Route
     static func bearerToken(_ values: [String]) -> Result<String, BearerChallenge> {
         guard let value = values.first else { return .failure(BearerChallenge(status: .unauthorized)) }
         guard values.count == 1 else {
-            return .failure(BearerChallenge(status: .badRequest, error: "invalid_request", description: "the request has more than one Authorization header"))
+            return .failure(
+                BearerChallenge(status: .badRequest, error: "invalid_request", description: "the request has more than one Authorization header")
+            )
         }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts[0].lowercased() == "bearer" else {
@@ -79,7 +81,11 @@ public struct BearerAuthMiddleware<Context: ResourceServerRequestContext>: Route
         let token = parts.count == 2 ? parts[1].trimmingCharacters(in: .init(charactersIn: " ")) : ""
         guard !token.isEmpty, isB64Token(token) else {
             return .failure(
-                BearerChallenge(status: .badRequest, error: "invalid_request", description: "the Authorization header has no well-formed Bearer token")
+                BearerChallenge(
+                    status: .badRequest,
+                    error: "invalid_request",
+                    description: "the Authorization header has no well-formed Bearer token"
+                )
             )
         }
         return .success(token)

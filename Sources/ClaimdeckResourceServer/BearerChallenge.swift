@@ -64,9 +64,17 @@ public struct BearerChallenge: Error, Sendable, Hashable {
         case .invalidToken(let reason), .boundTokenPresentedAsBearer(let reason):
             BearerChallenge(status: .unauthorized, error: "invalid_token", description: reason)
         case .authorizationServerUnavailable:
-            BearerChallenge(status: .serviceUnavailable, error: "temporarily_unavailable", description: "the token cannot be checked now; try again later")
+            BearerChallenge(
+                status: .serviceUnavailable,
+                error: "temporarily_unavailable",
+                description: "the token cannot be checked now; try again later"
+            )
         case .claimsLookupFailed:
-            BearerChallenge(status: .serviceUnavailable, error: "temporarily_unavailable", description: "the API cannot load its data for this token now; try again later")
+            BearerChallenge(
+                status: .serviceUnavailable,
+                error: "temporarily_unavailable",
+                description: "the API cannot load its data for this token now; try again later"
+            )
         }
     }
 }

@@ -91,7 +91,9 @@ struct SecurityEventVerifier: Sendable {
         }
         guard let key, jws.verify(with: key) else { throw SecurityEventError("invalid_key", "the SET's signature does not verify") }
         let claims = jws.payload
-        guard claims["iss"]?.stringValue == issuer else { throw SecurityEventError("invalid_issuer", "the SET was issued by another transmitter (iss)") }
+        guard claims["iss"]?.stringValue == issuer else {
+            throw SecurityEventError("invalid_issuer", "the SET was issued by another transmitter (iss)")
+        }
         let audiences: [String] =
             switch claims["aud"] {
             case .string(let one): [one]
@@ -102,7 +104,9 @@ struct SecurityEventVerifier: Sendable {
         guard let jti = claims["jti"]?.stringValue else { throw SecurityEventError("invalid_request", "the SET has no jti") }
         guard let iat = ClaimChecks.seconds(claims["iat"]) else { throw SecurityEventError("invalid_request", "the SET has no iat") }
         // RFC 8417 §2.2 / SSF §4.1.2: a SET is not an access or ID token; `sub` would invite confusion.
-        guard claims["sub"] == nil else { throw SecurityEventError("invalid_request", "the SET has a sub claim; SSF events name their subject in sub_id") }
+        guard claims["sub"] == nil else {
+            throw SecurityEventError("invalid_request", "the SET has a sub claim; SSF events name their subject in sub_id")
+        }
         guard let events = claims["events"]?.objectValue, events.count == 1, let (type, payload) = events.first else {
             throw SecurityEventError("invalid_request", "the SET must carry exactly one event")
         }

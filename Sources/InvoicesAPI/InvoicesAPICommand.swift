@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import ClaimdeckResourceServer
+import Foundation
 import Hummingbird
 import JOSE
 import NIOCore

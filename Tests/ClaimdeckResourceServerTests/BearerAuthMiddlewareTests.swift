@@ -60,7 +60,7 @@ import Testing
 
     static func validator(_ server: LiveClaimdeck, clock: ManualWallClock = ManualWallClock(Date())) -> TokenValidator {
         TokenValidator(
-            configuration: ResourceServerConfiguration(issuer: server.issuer, audience: DemoAudience.invoices, realm: "invoices"),
+            configuration: ResourceServerConfiguration(issuer: server.issuer, audience: Audience.invoices, realm: "invoices"),
             clock: clock,
             extraClaims: { _ in ["tier": "gold"] }
         )
@@ -139,7 +139,10 @@ import Testing
     @Test func aTokenWithoutTheRoutesScopeIsForbiddenWithTheScopeNamed() async throws {
         try await LiveClaimdeck.with { server in
             let readOnly = try await server.accessToken(.billing, scope: "invoice-read")
-            let answers = try await Self.send(Self.validator(server), [(.get, "/read", ["Bearer \(readOnly)"]), (.post, "/write", ["Bearer \(readOnly)"])])
+            let answers = try await Self.send(
+                Self.validator(server),
+                [(.get, "/read", ["Bearer \(readOnly)"]), (.post, "/write", ["Bearer \(readOnly)"])]
+            )
             #expect(answers.map(\.status) == [.ok, .forbidden])
             #expect(
                 answers[1].challenge
@@ -171,7 +174,12 @@ import Testing
     @Test func anUnreachableIssuerIsA503NotARefusal() async throws {
         // A port nothing listens on: discovery fails; the client should retry, not drop its token.
         let validator = TokenValidator(
-            configuration: ResourceServerConfiguration(issuer: "http://127.0.0.1:1/sms", audience: DemoAudience.invoices, realm: "invoices", requestTimeout: 5)
+            configuration: ResourceServerConfiguration(
+                issuer: "http://127.0.0.1:1/sms",
+                audience: Audience.invoices,
+                realm: "invoices",
+                requestTimeout: 5
+            )
         )
         let token = try JWS.sign(
             headerJSON: JSONValue.object(["alg": "ES256", "typ": "at+jwt", "kid": "k"]).serialized(),

@@ -99,7 +99,12 @@ final class LiveClaimdeck: Sendable {
     // MARK: - Tokens over HTTP
 
     /// POSTs a form to the tenant's `endpoint` (token, revoke), authenticating as `client` its registered way.
-    func post(_ endpoint: String, _ form: [(String, String)], as client: DemoClient, headers: [(String, String)] = []) async throws
+    func post(
+        _ endpoint: String,
+        _ form: [(String, String)],
+        as client: DemoClient,
+        headers: [(String, String)] = []
+    ) async throws
         -> (status: Int, body: [String: JSONValue])
     {
         var request = HTTPClientRequest(url: issuer + "/" + endpoint)
@@ -138,7 +143,7 @@ final class LiveClaimdeck: Sendable {
 }
 
 /// The library's clock in tests: the engine's manual clock, which already has the same `now()`.
-extension ManualWallClock: @retroactive ResourceServerClock {}
+extension ManualWallClock: ResourceServerClock {}
 
 extension ManualWallClock {
     /// Moves the clock to `date` (forward or back).

@@ -21,7 +21,7 @@ import Testing
         _ event: String,
         subject: JSONValue,
         at time: Date,
-        audience: String = DemoAudience.invoices,
+        audience: String = Audience.invoices,
         issuer: String? = nil,
         key: SigningKeyPair? = nil
     ) throws -> String {
@@ -70,7 +70,7 @@ import Testing
     @Test func aSessionRevokedEventRefusesTheSubjectsCachedJWTsButNotLaterOnes() async throws {
         let clock = ManualWallClock(Date())
         try await LiveClaimdeck.with(clock: clock) { server in
-            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: DemoAudience.invoices), clock: clock)
+            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: Audience.invoices), clock: clock)
             let before = try await server.accessToken(.billing)
             _ = try await validator.validate(before)
             let set = try Self.securityEvent(server, SecurityEvent.sessionRevoked, subject: Self.issSub(server, "billing-service"), at: clock.now())
@@ -88,7 +88,7 @@ import Testing
 
     @Test func aTokenRevokedEventRefusesThatTokenOnly() async throws {
         try await LiveClaimdeck.with { server in
-            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: DemoAudience.invoices))
+            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: Audience.invoices))
             let revoked = try await server.accessToken(.billing)
             let other = try await server.accessToken(.billing)
             _ = try await validator.validate(revoked)
@@ -108,9 +108,14 @@ import Testing
     @Test func aClientRevokedEventRefusesTheClientsTokens() async throws {
         let clock = ManualWallClock(Date())
         try await LiveClaimdeck.with(clock: clock) { server in
-            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: DemoAudience.invoices), clock: clock)
+            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: Audience.invoices), clock: clock)
             let token = try await server.accessToken(.billing)
-            let set = try Self.securityEvent(server, SecurityEvent.clientRevoked, subject: ["format": "opaque", "id": "billing-service"], at: clock.now())
+            let set = try Self.securityEvent(
+                server,
+                SecurityEvent.clientRevoked,
+                subject: ["format": "opaque", "id": "billing-service"],
+                at: clock.now()
+            )
             #expect(try await Self.push(validator, [set]).map(\.0) == [.accepted])
             #expect(await Self.refusal(validator, token) == .invalidToken(reason: "the token has been revoked (every token of its client)"))
         }
@@ -118,7 +123,7 @@ import Testing
 
     @Test func aBadSETIsRefusedWithTheRFC8935ErrorAndChangesNothing() async throws {
         try await LiveClaimdeck.with { server in
-            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: DemoAudience.invoices))
+            let validator = TokenValidator(configuration: .init(issuer: server.issuer, audience: Audience.invoices))
             let token = try await server.accessToken(.billing)
             _ = try await validator.validate(token)
             let subject = Self.issSub(server, "billing-service")
@@ -127,7 +132,7 @@ import Testing
                 validator,
                 [
                     try Self.securityEvent(server, event, subject: subject, at: Date(), key: .generate(.es256)),
-                    try Self.securityEvent(server, event, subject: subject, at: Date(), audience: DemoAudience.sms),
+                    try Self.securityEvent(server, event, subject: subject, at: Date(), audience: Audience.sms),
                     try Self.securityEvent(server, event, subject: subject, at: Date(), issuer: "https://elsewhere.example"),
                     try Self.securityEvent(server, event, subject: ["format": "email", "email": "a@example.com"], at: Date()),
                     "not a SET",

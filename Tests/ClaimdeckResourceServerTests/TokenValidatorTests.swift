@@ -10,7 +10,7 @@ import Testing
 @Suite struct TokenValidatorTests {
     static func validator(
         _ server: LiveClaimdeck,
-        audience: String = DemoAudience.invoices,
+        audience: String = Audience.invoices,
         clock: ManualWallClock,
         _ adjust: (inout ResourceServerConfiguration) -> Void = { _ in }
     ) -> TokenValidator {
@@ -36,7 +36,7 @@ import Testing
             #expect(principal.subject == "billing-service")
             #expect(principal.clientID == "billing-service")
             #expect(principal.scopes == ["invoice-read", "invoice-write"])
-            #expect(principal.audiences == [DemoAudience.invoices])
+            #expect(principal.audiences == [Audience.invoices])
             #expect(principal.source == .jwt)
             #expect(principal.tokenID != nil)
             #expect(principal.claims["iss"]?.stringValue == server.issuer)
@@ -51,7 +51,7 @@ import Testing
         try await LiveClaimdeck.with { server in
             let clock = ManualWallClock(Date())
             let token = try await server.accessToken(.billing)
-            let smsAPI = Self.validator(server, audience: DemoAudience.sms, clock: clock)
+            let smsAPI = Self.validator(server, audience: Audience.sms, clock: clock)
             #expect(await Self.refusal(smsAPI, token) == .invalidToken(reason: "the token is not meant for this API (aud)"))
             let otherIssuer = Self.validator(server, clock: clock) {
                 $0.issuer = "http://127.0.0.1:\(server.port)/other"
@@ -61,7 +61,7 @@ import Testing
             let rsaOnly = Self.validator(server, clock: clock) { $0.allowedAlgorithms = [.rs256] }
             #expect(await Self.refusal(rsaOnly, token) == .invalidToken(reason: "the token's signing algorithm (alg) is not accepted"))
             // The RS256 client's token passes an RS256-only API.
-            let statusAPI = Self.validator(server, audience: DemoAudience.status, clock: clock) { $0.allowedAlgorithms = [.rs256] }
+            let statusAPI = Self.validator(server, audience: Audience.status, clock: clock) { $0.allowedAlgorithms = [.rs256] }
             let rsaToken = try await server.accessToken(.statusMonitor)
             #expect(try await statusAPI.validate(rsaToken).clientID == "status-monitor")
         }
@@ -79,7 +79,11 @@ import Testing
             #expect(await Self.refusal(validator, forged) == .invalidToken(reason: "the token's signature does not verify"))
             // Signed with a key of the attacker's own, under the server's kid.
             let header = try #require(JWS.parse(token)).header
-            let own = try JWS.sign(headerJSON: JSONValue.object(header).serialized(), payloadJSON: JSONValue.object(claims).serialized(), key: .generate(.es256))
+            let own = try JWS.sign(
+                headerJSON: JSONValue.object(header).serialized(),
+                payloadJSON: JSONValue.object(claims).serialized(),
+                key: .generate(.es256)
+            )
             #expect(await Self.refusal(validator, own) == .invalidToken(reason: "the token's signature does not verify"))
             // alg none, and typ JWT (an ID token's) instead of at+jwt.
             let none = Base64URL.encode(Data(#"{"alg":"none","typ":"at+jwt"}"#.utf8)) + "." + parts[1] + "."
@@ -160,7 +164,7 @@ import Testing
     @Test func anOpaqueTokenIsIntrospectedAndItsAnswerCachedUpToTheConfiguredBound() async throws {
         try await LiveClaimdeck.with { server in
             let clock = ManualWallClock(Date())
-            let validator = Self.validator(server, audience: DemoAudience.status, clock: clock) {
+            let validator = Self.validator(server, audience: Audience.status, clock: clock) {
                 $0.introspectionClient = .init(id: DemoClient.apiGateway.id, secret: DemoClient.apiGateway.secret)
                 $0.maximumIntrospectionCacheLifetime = 60
             }
@@ -184,12 +188,12 @@ import Testing
         try await LiveClaimdeck.with { server in
             let clock = ManualWallClock(Date())
             let token = try await server.accessToken(.partnerPortal)
-            let noCredentials = Self.validator(server, audience: DemoAudience.status, clock: clock)
+            let noCredentials = Self.validator(server, audience: Audience.status, clock: clock)
             #expect(
                 await Self.refusal(noCredentials, token)
                     == .invalidToken(reason: "the token is not a JWT and this API does not introspect opaque tokens")
             )
-            let wrongSecret = Self.validator(server, audience: DemoAudience.status, clock: clock) {
+            let wrongSecret = Self.validator(server, audience: Audience.status, clock: clock) {
                 $0.introspectionClient = .init(id: DemoClient.apiGateway.id, secret: "wrong")
             }
             let refusal = await Self.refusal(wrongSecret, token)
