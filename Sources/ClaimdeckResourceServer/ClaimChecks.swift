@@ -22,11 +22,12 @@ struct ClaimChecks: Sendable {
             }
         }
         let audiences: [String]
-        switch claims["aud"] {
-        case .string(let one): audiences = [one]
-        case .array(let many): audiences = many.compactMap(\.stringValue)
-        case nil where !requireTokenClaims: audiences = []
-        default: throw .invalidToken(reason: "the token has no audience (aud)")
+        if let listed = Self.audiences(claims["aud"]) {
+            audiences = listed
+        } else if claims["aud"] == nil && !requireTokenClaims {
+            audiences = []
+        } else {
+            throw .invalidToken(reason: "the token has no audience (aud)")
         }
         // An introspection answer without `aud` is the issuer's word that the token is active; one
         // with an `aud` must name this API, as a JWT must.
@@ -78,6 +79,15 @@ struct ClaimChecks: Sendable {
             claims: claims,
             source: source
         )
+    }
+
+    /// `aud` as a list (RFC 7519 §4.1.3: one string or an array of them); nil when absent or neither.
+    static func audiences(_ value: JSONValue?) -> [String]? {
+        switch value {
+        case .string(let one): [one]
+        case .array(let many): many.compactMap(\.stringValue)
+        default: nil
+        }
     }
 
     /// A NumericDate (RFC 7519 §2): a JSON number of seconds since the epoch.

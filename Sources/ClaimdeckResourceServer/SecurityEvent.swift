@@ -94,13 +94,9 @@ struct SecurityEventVerifier: Sendable {
         guard claims["iss"]?.stringValue == issuer else {
             throw SecurityEventError("invalid_issuer", "the SET was issued by another transmitter (iss)")
         }
-        let audiences: [String] =
-            switch claims["aud"] {
-            case .string(let one): [one]
-            case .array(let many): many.compactMap(\.stringValue)
-            default: []
-            }
-        guard audiences.contains(audience) else { throw SecurityEventError("invalid_audience", "the SET is not meant for this receiver (aud)") }
+        guard ClaimChecks.audiences(claims["aud"])?.contains(audience) == true else {
+            throw SecurityEventError("invalid_audience", "the SET is not meant for this receiver (aud)")
+        }
         guard let jti = claims["jti"]?.stringValue else { throw SecurityEventError("invalid_request", "the SET has no jti") }
         guard let iat = ClaimChecks.seconds(claims["iat"]) else { throw SecurityEventError("invalid_request", "the SET has no iat") }
         // RFC 8417 §2.2 / SSF §4.1.2: a SET is not an access or ID token; `sub` would invite confusion.
