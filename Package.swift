@@ -12,7 +12,9 @@ let package = Package(
     name: "claimdeck",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "claimdeck", targets: ["claimdeck"])
+        .executable(name: "claimdeck", targets: ["claimdeck"]),
+        // For Swift APIs on Hummingbird that accept Claimdeck's tokens (README "Protecting a Swift API").
+        .library(name: "ClaimdeckResourceServer", targets: ["ClaimdeckResourceServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -97,6 +99,31 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The resource-server library: token validation (JWKS, RFC 9068, introspection), the token and
+        // claims cache, the RFC 6750 middleware. Knows the issuer only over HTTP: no engine, no store.
+        .target(
+            name: "ClaimdeckResourceServer",
+            dependencies: [
+                "JOSE",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The demo's invoices API, protected by ClaimdeckResourceServer: the example of the README.
+        .executableTarget(
+            name: "InvoicesAPI",
+            dependencies: [
+                "ClaimdeckResourceServer", "JOSE",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -208,6 +235,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The resource-server library against a real Claimdeck server on loopback, its middleware in process.
+        .testTarget(
+            name: "ClaimdeckResourceServerTests",
+            dependencies: [
+                "ClaimdeckResourceServer", "JOSE", "OAuthHTTP", "AuthEngine", "SQLiteStore", "ClaimdeckTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,26 +2,26 @@ import Foundation
 import JOSE
 
 /// A client's DPoP key (RFC 9449 §4), making proofs the way a client library does, and, for the
-/// refusal tests, proofs that break one rule each.
-struct DPoPKey: Sendable {
-    let pair: SigningKeyPair
+/// refusal tests, proofs that break one rule each. Shared by OAuthHTTPTests and the resource-server tests.
+public struct DPoPKey: Sendable {
+    public let pair: SigningKeyPair
 
-    init(_ algorithm: SigningAlgorithm = .es256) throws { pair = try SigningKeyPair.generate(algorithm) }
+    public init(_ algorithm: SigningAlgorithm = .es256) throws { pair = try SigningKeyPair.generate(algorithm) }
 
     /// RFC 7638 thumbprint, what bound tokens carry as `cnf.jkt`.
-    var thumbprint: String { pair.publicKey.thumbprint }
+    public var thumbprint: String { pair.publicKey.thumbprint }
 
     /// The public JWK as a proof's header carries it.
-    var publicJWK: JSONValue {
+    public var publicJWK: JSONValue {
         guard let data = try? JSONEncoder().encode(pair.publicKey.jwk(kid: "k1")), let value = try? JSONValue(parsing: data) else { return .null }
         return value
     }
 
     /// `base64url(SHA-256(token))`, the `ath` of a proof sent with an access token.
-    static func ath(_ token: String) -> String { Base64URL.encode(SecretDigest.sha256(token)) }
+    public static func ath(_ token: String) -> String { Base64URL.encode(SecretDigest.sha256(token)) }
 
     /// A proof; every member can be replaced (`header`/`claims` entries set to `.null` are removed).
-    func proof(
+    public func proof(
         htm: String = "POST",
         htu: String,
         iat: Date = Date(),

@@ -1,0 +1,133 @@
+import Foundation
+import JOSE
+
+/// A Security Event Token (RFC 8417) pushed by the transmitter (RFC 8935), verified, with the
+/// revocation it means to this API.
+///
+/// Events understood (the SET's single member of `events`, its subject in the top-level `sub_id`
+/// as OpenID SSF 1.0 §3 and RFC 9493 define them):
+///
+/// | event type | `sub_id` | revokes |
+/// |---|---|---|
+/// | CAEP `session-revoked`, CAEP `credential-change`, RISC `account-disabled` | `iss_sub` (the tokens' issuer and `sub`) | every token of the subject issued up to the event |
+/// | `https://claimdeck.dev/secevent/event-type/token-revoked` (extension) | `jwt_id` (SSF §3.5.1: `iss`, `jti`) | that token |
+/// | `https://claimdeck.dev/secevent/event-type/client-revoked` (extension) | `opaque`, `id` = the `client_id` | every token of the client issued up to the event |
+///
+/// No standard event names a single token or a client's tokens, hence the two clearly named
+/// extensions. Other event types are acknowledged and ignored (RFC 8935 §2.2 leaves that to the receiver).
+public struct SecurityEvent: Sendable, Hashable {
+    /// The SET's `jti`.
+    public var id: String
+    /// The event type URI.
+    public var type: String
+    /// What it revokes here; nil for an event this library does not act on.
+    public var revocation: Revocation?
+    /// `event_timestamp` of the event, or the SET's `iat`.
+    public var time: Date
+
+    /// What an event revokes.
+    public enum Revocation: Sendable, Hashable {
+        /// One token, by `jti`.
+        case token(jti: String)
+        /// Every token of the subject issued up to the event.
+        case subject(String)
+        /// Every token of the client issued up to the event.
+        case client(String)
+    }
+
+    /// CAEP 1.0 session revoked.
+    public static let sessionRevoked = "https://schemas.openid.net/secevent/caep/event-type/session-revoked"
+    /// CAEP 1.0 credential change.
+    public static let credentialChange = "https://schemas.openid.net/secevent/caep/event-type/credential-change"
+    /// RISC 1.0 account disabled.
+    public static let accountDisabled = "https://schemas.openid.net/secevent/risc/event-type/account-disabled"
+    /// Claimdeck's extension: one access token revoked (no standard event names a token).
+    public static let tokenRevoked = "https://claimdeck.dev/secevent/event-type/token-revoked"
+    /// Claimdeck's extension: a client's tokens revoked or the client disabled.
+    public static let clientRevoked = "https://claimdeck.dev/secevent/event-type/client-revoked"
+
+    /// The `typ` values RFC 8417 §2.3 and SSF 1.0 allow, compared case-insensitively.
+    static let types: Set<String> = ["secevent+jwt", "application/secevent+jwt"]
+}
+
+/// Why a pushed SET was refused: the RFC 8935 §2.4 error code and a log-safe description.
+public struct SecurityEventError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `invalid_request`, `invalid_key`, `invalid_issuer`, `invalid_audience` or `authentication_failed`.
+    public var code: String
+    /// What was wrong, in general terms.
+    public var reason: String
+
+    /// An error.
+    public init(_ code: String, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    /// `code: reason`.
+    public var description: String { "\(code): \(reason)" }
+}
+
+/// Verifies a SET against the transmitter's keys and reads its event.
+struct SecurityEventVerifier: Sendable {
+    let issuer: String
+    let audience: String
+    let tokenIssuer: String
+    let allowedAlgorithms: Set<SigningAlgorithm>
+    let keys: JWKSCache
+
+    func verify(_ compact: String) async throws(SecurityEventError) -> SecurityEvent {
+        guard let jws = JWS.parse(compact) else { throw SecurityEventError("invalid_request", "the body is not a compact JWS") }
+        guard let typ = jws.type?.lowercased(), SecurityEvent.types.contains(typ) else {
+            throw SecurityEventError("invalid_request", "the SET's typ must be secevent+jwt")
+        }
+        guard let alg = jws.algorithm.flatMap(SigningAlgorithm.init(rawValue:)), allowedAlgorithms.contains(alg) else {
+            throw SecurityEventError("invalid_key", "the SET's signing algorithm (alg) is not accepted")
+        }
+        let key: VerificationKey?
+        do {
+            key = try await keys.key(kid: jws.keyID)
+        } catch {
+            throw SecurityEventError("invalid_key", "the transmitter's keys cannot be fetched now")
+        }
+        guard let key, jws.verify(with: key) else { throw SecurityEventError("invalid_key", "the SET's signature does not verify") }
+        let claims = jws.payload
+        guard claims["iss"]?.stringValue == issuer else {
+            throw SecurityEventError("invalid_issuer", "the SET was issued by another transmitter (iss)")
+        }
+        guard ClaimChecks.audiences(claims["aud"])?.contains(audience) == true else {
+            throw SecurityEventError("invalid_audience", "the SET is not meant for this receiver (aud)")
+        }
+        guard let jti = claims["jti"]?.stringValue else { throw SecurityEventError("invalid_request", "the SET has no jti") }
+        guard let iat = ClaimChecks.seconds(claims["iat"]) else { throw SecurityEventError("invalid_request", "the SET has no iat") }
+        // RFC 8417 §2.2 / SSF §4.1.2: a SET is not an access or ID token; `sub` would invite confusion.
+        guard claims["sub"] == nil else {
+            throw SecurityEventError("invalid_request", "the SET has a sub claim; SSF events name their subject in sub_id")
+        }
+        guard let events = claims["events"]?.objectValue, events.count == 1, let (type, payload) = events.first else {
+            throw SecurityEventError("invalid_request", "the SET must carry exactly one event")
+        }
+        let time = ClaimChecks.seconds(payload["event_timestamp"]).map(Date.init(timeIntervalSince1970:)) ?? Date(timeIntervalSince1970: iat)
+        let subject = claims["sub_id"]?.objectValue
+        let revocation: SecurityEvent.Revocation?
+        switch type {
+        case SecurityEvent.sessionRevoked, SecurityEvent.credentialChange, SecurityEvent.accountDisabled:
+            guard let subject, subject["format"]?.stringValue == "iss_sub", subject["iss"]?.stringValue == tokenIssuer,
+                let sub = subject["sub"]?.stringValue
+            else { throw SecurityEventError("invalid_request", "the event's sub_id must be iss_sub with the tokens' issuer") }
+            revocation = .subject(sub)
+        case SecurityEvent.tokenRevoked:
+            guard let subject, subject["format"]?.stringValue == "jwt_id", subject["iss"]?.stringValue == tokenIssuer,
+                let tokenID = subject["jti"]?.stringValue
+            else { throw SecurityEventError("invalid_request", "the event's sub_id must be jwt_id with the tokens' issuer") }
+            revocation = .token(jti: tokenID)
+        case SecurityEvent.clientRevoked:
+            guard let subject, subject["format"]?.stringValue == "opaque", let client = subject["id"]?.stringValue else {
+                throw SecurityEventError("invalid_request", "the event's sub_id must be opaque with the client_id as id")
+            }
+            revocation = .client(client)
+        default:
+            revocation = nil
+        }
+        return SecurityEvent(id: jti, type: type, revocation: revocation, time: time)
+    }
+}
