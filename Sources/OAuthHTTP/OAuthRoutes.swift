@@ -10,6 +10,8 @@ struct OAuthRoutes {
     let engine: ClaimdeckEngine
     /// Whose `X-Forwarded-For` names the client.
     let proxies: TrustedProxies
+    /// Where a request's client certificate comes from (RFC 8705).
+    let certificates: ClientCertificateSource
 
     func register(on router: Router<ClaimdeckRequestContext>) {
         router.post(":tenant/token") { request, context in try await token(request, context) }
@@ -63,7 +65,8 @@ struct OAuthRoutes {
             authorization: request.headers[.authorization],
             remoteAddress: proxies.clientAddress(request, context),
             dpopProofs: request.headers[values: HTTPFields.dpopName],
-            method: request.method.rawValue
+            method: request.method.rawValue,
+            clientCertificate: await certificates.certificate(request, context, proxies: proxies)
         )
     }
 
@@ -121,7 +124,8 @@ struct OAuthRoutes {
             presentation: ResourcePresentation(
                 scheme: dpop == nil ? .bearer : .dpop,
                 dpopProofs: request.headers[values: HTTPFields.dpopName],
-                method: request.method.rawValue
+                method: request.method.rawValue,
+                clientCertificate: await certificates.certificate(request, context, proxies: proxies)
             )
         )
         return HTTPResponses.json(claims)

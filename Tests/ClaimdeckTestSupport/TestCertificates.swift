@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JOSE
 import SwiftASN1
 import X509
 
@@ -34,6 +35,36 @@ public struct TestCertificateAuthority: Sendable {
 
     /// The CA's certificate as PEM: what a client trusts.
     public var pem: String { (try? certificate.serializeAsPEM().pemString) ?? "" }
+
+    /// A self-signed client certificate (`self_signed_tls_client_auth`) with its private key and its
+    /// public key (a PEM `PUBLIC KEY`, for the client's JWKS).
+    public static func selfSignedClientCertificate(commonName: String) throws -> (certificate: String, key: String, publicKey: String) {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName { CommonName(commonName) }
+        let now = Date()
+        let certificate = try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: now - 3600,
+            notValidAfter: now + 86400,
+            issuer: subject,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.clientAuth])
+            },
+            issuerPrivateKey: Certificate.PrivateKey(key)
+        )
+        return (try certificate.serializeAsPEM().pemString, key.pemRepresentation, key.publicKey.pemRepresentation)
+    }
+
+    /// RFC 8705 `x5t#S256` of a PEM certificate: base64url SHA-256 of its DER.
+    public static func thumbprint(pem: String) throws -> String {
+        Base64URL.encode(SHA256.hash(data: try Certificate(pemEncoded: pem).serializeAsPEM().derBytes))
+    }
 
     /// A server certificate for 127.0.0.1 and localhost, with its private key, both as PEM.
     public func serverCertificate(commonName: String = "127.0.0.1") throws -> (certificate: String, key: String) {
