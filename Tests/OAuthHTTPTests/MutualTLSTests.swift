@@ -266,4 +266,30 @@ struct MutualTLSTests {
             expectOAuthError(wrong, status: 401, code: "invalid_client")
         }
     }
+
+    @Test("DPoP at the mTLS alias: the proof's htu names the alias; the token is bound to both key and certificate")
+    func dpopAtTheAlias() async throws {
+        try await Self.withFixture { f in
+            let key = try DPoPKey()
+            try await Self.withClient(trusting: f.ca, presenting: f.orders) { client in
+                let form = Self.clientCredentials + [("client_id", "orders-mtls")]
+                let main = try await Self.send(
+                    client,
+                    f.mtls + "/token",
+                    form: form,
+                    headers: [("DPoP", try key.proof(htu: f.server.issuer + "/token"))]
+                )
+                expectOAuthError(main, status: 400, code: "invalid_dpop_proof", mentioning: "htu")
+                let ok = try await Self.send(client, f.mtls + "/token", form: form, headers: [("DPoP", try key.proof(htu: f.mtls + "/token"))])
+                #expect(ok.status == 200, "\(ok)")
+                #expect(try ok.json()["token_type"]?.stringValue == "DPoP")
+                let token = try #require(try ok.json()["access_token"]?.stringValue)
+                let cnf = try #require(JWS.parse(token)?.payload["cnf"]?.objectValue)
+                #expect(cnf["jkt"]?.stringValue == key.thumbprint)
+                #expect(cnf["x5t#S256"]?.stringValue == (try TestCertificateAuthority.thumbprint(pem: f.orders.certificate)))
+                let issued = try #require(try await Self.lastRefusal(f.server, .tokenIssued))
+                #expect(issued.details["bound"] == "dpop+mtls")
+            }
+        }
+    }
 }

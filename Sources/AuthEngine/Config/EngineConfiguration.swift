@@ -51,6 +51,14 @@ public struct EngineConfiguration: Sendable {
         return url.isEmpty ? nil : url
     }
 
+    /// The URL of a tenant's endpoint (`token`, `par`, `userinfo`) as a request reached it: its
+    /// `mtls_endpoint_aliases` URL (RFC 8705 §5) for a request of the mutual-TLS listener. What a DPoP
+    /// proof's `htu` must name (RFC 9449 §4.3: the URI of the request it came with).
+    public func endpointURL(_ path: String, tenantID: String, mutualTLS: Bool) -> String {
+        if mutualTLS, let base = mtlsBaseURL { return "\(base)/\(tenantID)/\(path)" }
+        return issuer(for: tenantID) + "/" + path
+    }
+
     /// Sets the mutual-TLS listener's base URL (no trailing slash); a port of 0 is replaced by
     /// `useBoundMTLSPort`.
     public func useMTLSBaseURL(_ url: String) {

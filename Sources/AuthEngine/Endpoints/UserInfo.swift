@@ -56,7 +56,7 @@ extension ClaimdeckEngine {
                 let proof = try await verifyDPoPProof(
                     presentation.dpopProofs,
                     method: presentation.method,
-                    url: configuration.issuer(for: tenant.id) + "/userinfo",
+                    url: configuration.endpointURL("userinfo", tenantID: tenant.id, mutualTLS: presentation.viaMutualTLS),
                     tenant: tenant,
                     at: .resource(accessToken: accessToken)
                 )

@@ -13,6 +13,8 @@ public struct TokenEndpointRequest: Sendable {
     public var method: String
     /// The certificate of the TLS connection the request came over (RFC 8705), if the client sent one.
     public var clientCertificate: ClientCertificate?
+    /// Whether the request came to the mutual-TLS listener (its URL is the `mtls_endpoint_aliases` one).
+    public var viaMutualTLS = false
     /// The thumbprint of the key of the request's verified DPoP proof; set by the endpoint, never by a caller.
     var dpopKeyThumbprint: String?
     /// `x5t#S256` of the certificate the client's tokens are bound to (RFC 8705 §3); set by the endpoint.
@@ -109,6 +111,7 @@ extension ClaimdeckEngine {
             }
             let credentials = try credentials.get()
             let endpoint = configuration.issuer(for: tenant.id) + "/token"
+            let requestURL = configuration.endpointURL("token", tenantID: tenant.id, mutualTLS: request.viaMutualTLS)
             let client = try await authenticateClient(
                 credentials,
                 certificate: request.clientCertificate,
@@ -122,7 +125,7 @@ extension ClaimdeckEngine {
             guard GrantType.implemented.contains(kind) else {
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }
-            request.dpopKeyThumbprint = try await tokenEndpointProof(request, tenant: tenant, client: client, url: endpoint)?.thumbprint
+            request.dpopKeyThumbprint = try await tokenEndpointProof(request, tenant: tenant, client: client, url: requestURL)?.thumbprint
             request.certificateThumbprint = try certificateBinding(request, tenant: tenant, client: client)
             var response: TokenResponse
             switch kind {

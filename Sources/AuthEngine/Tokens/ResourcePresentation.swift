@@ -15,6 +15,8 @@ public struct ResourcePresentation: Sendable, Hashable {
     public var method: String
     /// The certificate of the request's TLS connection (RFC 8705 §3): a certificate-bound token needs the one it is bound to.
     public var clientCertificate: ClientCertificate?
+    /// Whether the request came to the mutual-TLS listener (the proof's `htu` then names its URL).
+    public var viaMutualTLS = false
 
     public init(scheme: Scheme = .bearer, dpopProofs: [String] = [], method: String = "GET", clientCertificate: ClientCertificate? = nil) {
         self.clientCertificate = clientCertificate
