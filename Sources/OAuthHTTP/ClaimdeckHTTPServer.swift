@@ -75,18 +75,10 @@ public struct ClaimdeckHTTPServer: Sendable {
     )
         -> Application<RouterResponder<ClaimdeckRequestContext>>
     {
-        let registry = ConnectionRegistry(limits: limits, logger: logger)
-        return Application(
-            router: makeRouter(),
-            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls) },
-            configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                engine.configuration.useBoundPort(port)
-                await onRunning(port)
-            },
-            logger: logger
-        )
+        oauthApplication(port: port, clientCertificates: nil) { port in
+            engine.configuration.useBoundPort(port)
+            await onRunning(port)
+        }
     }
 
     /// The mutual-TLS listener's application (every route, TLS asking for a client certificate), when
@@ -94,20 +86,28 @@ public struct ClaimdeckHTTPServer: Sendable {
     public func makeMTLSApplication(
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Application<RouterResponder<ClaimdeckRequestContext>>? {
-        guard let mtlsPort, let tls else { return nil }
-        let registry = ConnectionRegistry(limits: limits, logger: logger)
+        guard let mtlsPort, tls != nil else { return nil }
         let reader = clientCertificates.reader ?? ClientCertificateReader(now: { [engine] in engine.clock.now() })
+        return oauthApplication(port: mtlsPort, clientCertificates: reader) { port in
+            engine.configuration.useBoundMTLSPort(port)
+            await onRunning(port)
+        }
+    }
+
+    /// Every OAuth route on `host:port`; with `clientCertificates`, TLS asks for client certificates.
+    private func oauthApplication(
+        port: Int,
+        clientCertificates: ClientCertificateReader?,
+        onBound: @escaping @Sendable (Int) async -> Void
+    ) -> Application<RouterResponder<ClaimdeckRequestContext>> {
+        let registry = ConnectionRegistry(limits: limits, logger: logger)
         return Application(
-            router: makeRouter(mtls: true),
-            server: HTTPServerBuilder { responder in
-                GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls, clientCertificates: reader)
+            router: makeRouter(mtls: clientCertificates != nil),
+            server: HTTPServerBuilder { [tls] responder in
+                GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls, clientCertificates: clientCertificates)
             },
-            configuration: .init(address: .hostname(host, port: mtlsPort), serverName: "claimdeck"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                engine.configuration.useBoundMTLSPort(port)
-                await onRunning(port)
-            },
+            configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
+            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }
