@@ -115,6 +115,17 @@ struct ServeMutualTLSTests {
             [script, "https://127.0.0.1:\(port)/sms", caFile, clientCert, clientKey, otherCert, otherKey]
         )
         #expect(r.code == 0 && r.stdout.contains("mtls ok"), "\(r.stdout)\n\(r.stderr)\n\(server.output)")
+
+        // The CLI shows the binding of the issued token, and a new certificate name replaces the old.
+        let tokens = try await Binary.run(["token", "list", "--db", db, "--tenant", "sms", "--client", "orders-mtls", "--json"])
+        let thumbprint = try TestCertificateAuthority.thumbprint(pem: client.certificate)
+        #expect(tokens.stdout.contains(#""bound":"mtls""#) && tokens.stdout.contains(thumbprint), "\(tokens.stdout)")
+        let updated = try await Binary.run(["client", "update", "orders-mtls", "--db", db, "--tenant", "sms", "--tls-san-dns", "orders-mtls"])
+        #expect(updated.code == 0, "\(updated.stderr)")
+        #expect(updated.stdout.contains("certificate:    tls_client_auth_san_dns orders-mtls"), "\(updated.stdout)")
+        #expect(!updated.stdout.contains("tls_client_auth_subject_dn"), "\(updated.stdout)")
+        let stray = try await Binary.run(["client", "update", "billing-service", "--db", db, "--tenant", "sms", "--tls-san-dns", "x.example"])
+        #expect(stray.code != 0 && stray.stderr.contains("only a tls_client_auth client registers a certificate name"), "\(stray.stderr)")
     }
 
     @Test func optionsThatDoNotGoTogetherAreRefused() async throws {

@@ -183,8 +183,9 @@ extension Present {
             "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
             "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null,
             "design_version": t.designVersion.map { .number(Double($0)) } ?? .null,
-            "bound": .string(t.dpopKeyThumbprint == nil ? "bearer" : "dpop"),
+            "bound": .string(t.bindingName),
             "dpop_jkt": t.dpopKeyThumbprint.map(JSONValue.string) ?? .null,
+            "x5t#S256": t.certificateThumbprint.map(JSONValue.string) ?? .null,
         ])
     }
 
