@@ -2,6 +2,7 @@ import AuthEngine
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOSSL
 
 /// Where a request's client certificate (RFC 8705) comes from: the TLS handshake of the mutual-TLS
 /// listener, or, behind a TLS-terminating proxy, a header that only a `--trusted-proxy` may set (from
@@ -32,6 +33,13 @@ public struct ClientCertificateSource: Sendable {
         guard fromHandshake, let holder = try? await context.channel.pipeline.handler(type: PeerCertificateHolder.self).get() else {
             return nil
         }
-        return holder.certificate
+        if let certificate = holder.certificate { return certificate }
+        // A resumed TLS session skips the verification callback; the TLS handler still knows the leaf.
+        let channel = context.channel
+        let leaf = try? await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: NIOSSLHandler.self).peerCertificate?.toDERBytes()
+        }.get()
+        guard let leaf else { return nil }
+        return await reader.read(derChain: [leaf])
     }
 }
