@@ -84,6 +84,7 @@ extension ClaimdeckEngine {
         do {
             return try await authenticateClient(
                 credentials,
+                certificate: request.clientCertificate,
                 tenant: tenant,
                 snapshot: snapshot,
                 endpoint: endpoint,
@@ -100,7 +101,9 @@ extension ClaimdeckEngine {
                     clientID: credentials.claimedClientID.map { Validation.printable($0, limit: 128) },
                     reason: error.code,
                     actor: "http",
-                    details: ["description": error.auditedDescription, "remote_address": request.remoteAddress ?? ""]
+                    details: ["description": error.auditedDescription, "remote_address": request.remoteAddress ?? ""].merging(
+                        request.clientCertificate.map(Self.certificateAuditDetails) ?? [:]
+                    ) { $1 }
                 ),
                 error
             )
@@ -116,6 +119,7 @@ extension ClaimdeckEngine {
     /// (`auditDescription`).
     func authenticateClient(
         _ credentials: PresentedClientCredentials,
+        certificate: ClientCertificate? = nil,
         tenant: Tenant,
         snapshot: ConfigSnapshot,
         endpoint: String,
@@ -138,6 +142,7 @@ extension ClaimdeckEngine {
         do {
             let client = try await authenticator.authenticate(
                 credentials,
+                certificate: certificate,
                 tenant: tenant,
                 snapshot: snapshot,
                 endpointURL: configuration.issuer(for: tenant.id) + "/" + endpoint,

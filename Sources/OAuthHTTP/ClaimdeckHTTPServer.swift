@@ -25,6 +25,12 @@ public struct ClaimdeckHTTPServer: Sendable {
     public var trustedProxies = TrustedProxies()
     /// HTTPS on every listener with this certificate, reloaded when its files change; nil: plain HTTP.
     public var tls: ServerTLS?
+    /// RFC 8705: a second HTTPS listener on this port (same host, same certificate) that asks for
+    /// client certificates; the main one never does, so browsers see no certificate prompt. Needs `tls`.
+    public var mtlsPort: Int?
+    /// How client certificates are read: the trust anchors of `tls_client_auth`, and the header a
+    /// trusted proxy forwards them in.
+    public var clientCertificates = ClientCertificateSource()
 
     public init(
         engine: ClaimdeckEngine,
@@ -49,12 +55,14 @@ public struct ClaimdeckHTTPServer: Sendable {
     }
 
     /// The router with every route and middleware; also what tests drive.
-    public func makeRouter() -> Router<ClaimdeckRequestContext> {
+    public func makeRouter(mtls: Bool = false) -> Router<ClaimdeckRequestContext> {
         let router = Router(context: ClaimdeckRequestContext.self)
         router.middlewares.add(RequestMetricsMiddleware(factory: metricsFactory))
         router.middlewares.add(ErrorMiddleware())
         OperationsRoutes(engine: engine, registry: registry).register(on: router, probesAndMetrics: operations == nil)
-        OAuthRoutes(engine: engine, proxies: trustedProxies).register(on: router)
+        var certificates = clientCertificates
+        certificates.fromHandshake = mtls
+        OAuthRoutes(engine: engine, proxies: trustedProxies, certificates: certificates).register(on: router)
         BrowserRoutes(engine: engine, proxies: trustedProxies).register(on: router)
         return router
     }
@@ -67,16 +75,39 @@ public struct ClaimdeckHTTPServer: Sendable {
     )
         -> Application<RouterResponder<ClaimdeckRequestContext>>
     {
+        oauthApplication(port: port, clientCertificates: nil) { port in
+            engine.configuration.useBoundPort(port)
+            await onRunning(port)
+        }
+    }
+
+    /// The mutual-TLS listener's application (every route, TLS asking for a client certificate), when
+    /// `mtlsPort` and `tls` are set.
+    public func makeMTLSApplication(
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Application<RouterResponder<ClaimdeckRequestContext>>? {
+        guard let mtlsPort, tls != nil else { return nil }
+        let reader = clientCertificates.reader ?? ClientCertificateReader(now: { [engine] in engine.clock.now() })
+        return oauthApplication(port: mtlsPort, clientCertificates: reader) { port in
+            engine.configuration.useBoundMTLSPort(port)
+            await onRunning(port)
+        }
+    }
+
+    /// Every OAuth route on `host:port`; with `clientCertificates`, TLS asks for client certificates.
+    private func oauthApplication(
+        port: Int,
+        clientCertificates: ClientCertificateReader?,
+        onBound: @escaping @Sendable (Int) async -> Void
+    ) -> Application<RouterResponder<ClaimdeckRequestContext>> {
         let registry = ConnectionRegistry(limits: limits, logger: logger)
         return Application(
-            router: makeRouter(),
-            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls) },
-            configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                engine.configuration.useBoundPort(port)
-                await onRunning(port)
+            router: makeRouter(mtls: clientCertificates != nil),
+            server: HTTPServerBuilder { [tls] responder in
+                GuardedHTTP1Channel(responder: responder, registry: registry, tls: tls, clientCertificates: clientCertificates)
             },
+            configuration: .init(address: .hostname(host, port: port), serverName: "claimdeck"),
+            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }
@@ -100,12 +131,14 @@ public struct ClaimdeckHTTPServer: Sendable {
     }
 
     /// Serves until cancelled. `onRunning` receives the bound port (useful with port 0), and
-    /// `onOperationsRunning` the operations listener's.
+    /// `onOperationsRunning` the operations listener's, `onMTLSRunning` the mutual-TLS listener's.
     public func run(
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        onOperationsRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        onOperationsRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onMTLSRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let app = makeApplication(onRunning: onRunning)
+        let mtlsApp = makeMTLSApplication(onRunning: onMTLSRunning)
         let operationsApp = makeOperationsApplication(onRunning: onOperationsRunning)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Configuration changed by another process (the CLI, a console beside this server) applies within 10 ms.
@@ -132,6 +165,7 @@ public struct ClaimdeckHTTPServer: Sendable {
             group.addTask { await engine.runJanitor() }
             group.addTask { try await app.runService() }
             if let operationsApp { group.addTask { try await operationsApp.runService() } }
+            if let mtlsApp { group.addTask { try await mtlsApp.runService() } }
             try await group.next()
             group.cancelAll()
         }

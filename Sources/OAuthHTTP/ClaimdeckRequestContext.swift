@@ -5,9 +5,12 @@ import NIOCore
 public struct ClaimdeckRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: String?
+    /// The connection, whose pipeline holds the client certificate on the mutual-TLS listener.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 

@@ -10,6 +10,8 @@ struct OAuthRoutes {
     let engine: ClaimdeckEngine
     /// Whose `X-Forwarded-For` names the client.
     let proxies: TrustedProxies
+    /// Where a request's client certificate comes from (RFC 8705).
+    let certificates: ClientCertificateSource
 
     func register(on router: Router<ClaimdeckRequestContext>) {
         router.post(":tenant/token") { request, context in try await token(request, context) }
@@ -57,14 +59,17 @@ struct OAuthRoutes {
         // An unknown tenant is a 404 before anything else is read.
         _ = try engine.tenant(tenantID(context))
         let form = try await FormBody.read(request, context: context)
-        return TokenEndpointRequest(
+        var endpointRequest = TokenEndpointRequest(
             tenantID: tenantID(context),
             form: form,
             authorization: request.headers[.authorization],
             remoteAddress: proxies.clientAddress(request, context),
             dpopProofs: request.headers[values: HTTPFields.dpopName],
-            method: request.method.rawValue
+            method: request.method.rawValue,
+            clientCertificate: await certificates.certificate(request, context, proxies: proxies)
         )
+        endpointRequest.viaMutualTLS = certificates.fromHandshake
+        return endpointRequest
     }
 
     private func token(_ request: Request, _ context: ClaimdeckRequestContext) async throws(OAuthError) -> Response {
@@ -115,15 +120,14 @@ struct OAuthRoutes {
         if authorization != nil && inBody != nil {
             throw .invalidRequest("send the access token once: in the Authorization header or in the body, not both")
         }
-        let claims = try await engine.userinfo(
-            tenantID: tenantID(context),
-            accessToken: dpop ?? bearer ?? inBody,
-            presentation: ResourcePresentation(
-                scheme: dpop == nil ? .bearer : .dpop,
-                dpopProofs: request.headers[values: HTTPFields.dpopName],
-                method: request.method.rawValue
-            )
+        var presentation = ResourcePresentation(
+            scheme: dpop == nil ? .bearer : .dpop,
+            dpopProofs: request.headers[values: HTTPFields.dpopName],
+            method: request.method.rawValue,
+            clientCertificate: await certificates.certificate(request, context, proxies: proxies)
         )
+        presentation.viaMutualTLS = certificates.fromHandshake
+        let claims = try await engine.userinfo(tenantID: tenantID(context), accessToken: dpop ?? bearer ?? inBody, presentation: presentation)
         return HTTPResponses.json(claims)
     }
 

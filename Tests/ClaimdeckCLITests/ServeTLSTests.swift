@@ -73,3 +73,75 @@ struct ServeTLSTests {
         #expect(!mismatch.stderr.contains("PRIVATE KEY"))
     }
 }
+
+/// `claimdeck serve --mtls-port --tls-client-ca` as a process, with a client registered by the CLI
+/// and Python's `requests` presenting a client certificate (RFC 8705).
+@Suite("serve with mutual TLS (the binary, Python requests)")
+struct ServeMutualTLSTests {
+    @Test func boundTokenAndIntrospectionWithRequests() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ca = try TestCertificateAuthority(name: "mtls CA")
+        let caFile = try TestCertificateAuthority.write(ca.pem, named: "ca.pem", in: dir)
+        let serverPair = try ca.serverCertificate()
+        let certificate = try TestCertificateAuthority.write(serverPair.certificate, named: "server.pem", in: dir)
+        let key = try TestCertificateAuthority.write(serverPair.key, named: "server.key", in: dir)
+        let client = try ca.clientCertificate(commonName: "orders-mtls")
+        let clientCert = try TestCertificateAuthority.write(client.certificate, named: "client.pem", in: dir)
+        let clientKey = try TestCertificateAuthority.write(client.key, named: "client.key", in: dir)
+        let other = try ca.clientCertificate(commonName: "someone-else")
+        let otherCert = try TestCertificateAuthority.write(other.certificate, named: "other.pem", in: dir)
+        let otherKey = try TestCertificateAuthority.write(other.key, named: "other.key", in: dir)
+
+        #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
+        let registered = try await Binary.run([
+            "client", "register", "--db", db, "--tenant", "sms", "--id", "orders-mtls", "--name", "orders", "--auth-method", "tls_client_auth",
+            "--tls-subject-dn", "CN=orders-mtls", "--certificate-bound", "true", "--scope", "status", "--audience", "https://api.sms.example/status",
+        ])
+        #expect(registered.code == 0, "\(registered.stderr)")
+        #expect(registered.stdout.contains("certificate:    tls_client_auth_subject_dn CN=orders-mtls"), "\(registered.stdout)")
+        #expect(registered.stdout.contains("client certificate (mTLS, cnf x5t#S256)"), "\(registered.stdout)")
+
+        let server = try Binary.Running([
+            "serve", "--db", db, "--port", "0", "--log-level", "error", "--tls-cert", certificate, "--tls-key", key, "--mtls-port", "0",
+            "--tls-client-ca", caFile,
+        ])
+        defer { server.stop() }
+        #expect(try await server.waitFor("Mutual TLS (client certificates, RFC 8705) on https://", timeout: .seconds(90)), "\(server.output)")
+        let port = try #require(try await server.boundPort())
+        let script = Binary.repoRoot.appendingPathComponent("Tests/Interop/mtls_client.py").path
+        let r = try await Binary.complete(
+            StandardClientInteropTests.python,
+            [script, "https://127.0.0.1:\(port)/sms", caFile, clientCert, clientKey, otherCert, otherKey]
+        )
+        #expect(r.code == 0 && r.stdout.contains("mtls ok"), "\(r.stdout)\n\(r.stderr)\n\(server.output)")
+
+        // The CLI shows the binding of the issued token, and a new certificate name replaces the old.
+        let tokens = try await Binary.run(["token", "list", "--db", db, "--tenant", "sms", "--client", "orders-mtls", "--json"])
+        let thumbprint = try TestCertificateAuthority.thumbprint(pem: client.certificate)
+        #expect(tokens.stdout.contains(#""bound":"mtls""#) && tokens.stdout.contains(thumbprint), "\(tokens.stdout)")
+        let updated = try await Binary.run(["client", "update", "orders-mtls", "--db", db, "--tenant", "sms", "--tls-san-dns", "orders-mtls"])
+        #expect(updated.code == 0, "\(updated.stderr)")
+        #expect(updated.stdout.contains("certificate:    tls_client_auth_san_dns orders-mtls"), "\(updated.stdout)")
+        #expect(!updated.stdout.contains("tls_client_auth_subject_dn"), "\(updated.stdout)")
+        let stray = try await Binary.run(["client", "update", "billing-service", "--db", db, "--tenant", "sms", "--tls-san-dns", "x.example"])
+        #expect(stray.code != 0 && stray.stderr.contains("only a tls_client_auth client registers a certificate name"), "\(stray.stderr)")
+    }
+
+    @Test func optionsThatDoNotGoTogetherAreRefused() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let noTLS = try await Binary.run(["serve", "--db", db, "--port", "0", "--mtls-port", "0"])
+        #expect(noTLS.code != 0 && noTLS.stderr.contains("--mtls-port serves HTTPS: give --tls-cert and --tls-key too"), "\(noTLS.stderr)")
+        let noProxy = try await Binary.run(["serve", "--db", db, "--port", "0", "--client-certificate-header", "X-SSL-Client-Cert"])
+        #expect(noProxy.code != 0 && noProxy.stderr.contains("give --trusted-proxy"), "\(noProxy.stderr)")
+        let ca = try TestCertificateAuthority()
+        let pair = try ca.serverCertificate()
+        let certificate = try TestCertificateAuthority.write(pair.certificate, named: "server.pem", in: dir)
+        let key = try TestCertificateAuthority.write(pair.key, named: "server.key", in: dir)
+        let badCA = try await Binary.run([
+            "serve", "--db", db, "--port", "0", "--tls-cert", certificate, "--tls-key", key, "--mtls-port", "0", "--tls-client-ca", key,
+        ])
+        #expect(badCA.code == 2 && badCA.stderr.contains("--tls-client-ca: the client CA file \(key) holds no"), "\(badCA.stderr)")
+    }
+}

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import JOSE
 import SwiftASN1
 import X509
 
@@ -14,26 +15,67 @@ public struct TestCertificateAuthority: Sendable {
         self.name = name
         key = P256.Signing.PrivateKey()
         let subject = try DistinguishedName { CommonName(name) }
-        let now = Date()
-        certificate = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now - 3600,
-            notValidAfter: now + 86400,
-            issuer: subject,
+        certificate = try Self.make(
+            publicKey: key.publicKey,
             subject: subject,
-            signatureAlgorithm: .ecdsaWithSHA256,
+            issuer: subject,
+            issuerKey: key,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-            },
-            issuerPrivateKey: Certificate.PrivateKey(key)
+            }
+        )
+    }
+
+    /// A certificate valid from an hour ago for a day, signed with `issuerKey`.
+    private static func make(
+        publicKey: P256.Signing.PublicKey,
+        subject: DistinguishedName,
+        issuer: DistinguishedName,
+        issuerKey: P256.Signing.PrivateKey,
+        extensions: Certificate.Extensions
+    ) throws -> Certificate {
+        let now = Date()
+        return try Certificate(
+            version: .v3,
+            serialNumber: Certificate.SerialNumber(),
+            publicKey: Certificate.PublicKey(publicKey),
+            notValidBefore: now - 3600,
+            notValidAfter: now + 86400,
+            issuer: issuer,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: extensions,
+            issuerPrivateKey: Certificate.PrivateKey(issuerKey)
         )
     }
 
     /// The CA's certificate as PEM: what a client trusts.
     public var pem: String { (try? certificate.serializeAsPEM().pemString) ?? "" }
+
+    /// A self-signed client certificate (`self_signed_tls_client_auth`) with its private key and its
+    /// public key (a PEM `PUBLIC KEY`, for the client's JWKS).
+    public static func selfSignedClientCertificate(commonName: String) throws -> (certificate: String, key: String, publicKey: String) {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName { CommonName(commonName) }
+        let certificate = try make(
+            publicKey: key.publicKey,
+            subject: subject,
+            issuer: subject,
+            issuerKey: key,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.clientAuth])
+            }
+        )
+        return (try certificate.serializeAsPEM().pemString, key.pemRepresentation, key.publicKey.pemRepresentation)
+    }
+
+    /// RFC 8705 `x5t#S256` of a PEM certificate: base64url SHA-256 of its DER.
+    public static func thumbprint(pem: String) throws -> String {
+        Base64URL.encode(SHA256.hash(data: try Certificate(pemEncoded: pem).serializeAsPEM().derBytes))
+    }
 
     /// A server certificate for 127.0.0.1 and localhost, with its private key, both as PEM.
     public func serverCertificate(commonName: String = "127.0.0.1") throws -> (certificate: String, key: String) {
@@ -53,23 +95,17 @@ public struct TestCertificateAuthority: Sendable {
         names: () -> SubjectAlternativeNames
     ) throws -> (certificate: String, key: String) {
         let leafKey = P256.Signing.PrivateKey()
-        let now = Date()
-        let leaf = try Certificate(
-            version: .v3,
-            serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(leafKey.publicKey),
-            notValidBefore: now - 3600,
-            notValidAfter: now + 86400,
-            issuer: certificate.subject,
+        let leaf = try Self.make(
+            publicKey: leafKey.publicKey,
             subject: try DistinguishedName { CommonName(commonName) },
-            signatureAlgorithm: .ecdsaWithSHA256,
+            issuer: certificate.subject,
+            issuerKey: key,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
                 try ExtendedKeyUsage([usage])
                 names()
-            },
-            issuerPrivateKey: Certificate.PrivateKey(key)
+            }
         )
         return (try leaf.serializeAsPEM().pemString, leafKey.pemRepresentation)
     }

@@ -86,6 +86,33 @@ struct DynamicRegistrationTests {
         }
     }
 
+    @Test("tls_client_auth metadata (RFC 8705 section 2.1.2): stored, answered, no secret; without a certificate the client cannot authenticate")
+    func registersTLSClientAuth() async throws {
+        try await TestServer.with { server in
+            let iat = try await Self.initialAccessToken(server)
+            let result = try await Self.register(
+                server,
+                token: iat,
+                body: #"""
+                    {"client_name": "mTLS job", "scope": "status", "grant_types": ["client_credentials"],
+                     "token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_san_dns": "job.example",
+                     "tls_client_certificate_bound_access_tokens": true}
+                    """#
+            )
+            #expect(result.status == 201, "\(result)")
+            let body = try result.json()
+            #expect(body["token_endpoint_auth_method"]?.stringValue == "tls_client_auth")
+            #expect(body["tls_client_auth_san_dns"]?.stringValue == "job.example")
+            #expect(body["tls_client_certificate_bound_access_tokens"] == .bool(true))
+            #expect(body["client_secret"] == nil, "a certificate is its credential")
+            let id = try #require(body["client_id"]?.stringValue)
+            let stored = try #require(server.engine.clients(tenantID: "sms").first { $0.id == id })
+            #expect(stored.tlsClientAuthSANDNS == "job.example" && stored.tlsClientCertificateBoundAccessTokens)
+            let refused = try await server.tokenRequest([("grant_type", "client_credentials"), ("client_id", id)])
+            expectOAuthError(refused, status: 401, code: "invalid_client")
+        }
+    }
+
     @Test("dpop_bound_access_tokens (RFC 9449) and require_pushed_authorization_requests (RFC 9126) metadata: stored and in force")
     func registersDPoPBoundAndPARRequired() async throws {
         try await TestServer.with { server in
@@ -210,6 +237,12 @@ struct DynamicRegistrationTests {
             #"{"scope": "status", "client_name": ""}"#,
             #"{"scope": "status", "dpop_bound_access_tokens": "yes"}"#,
             #"{"scope": "status", "require_pushed_authorization_requests": 1}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "tls_client_auth"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_san_ip": "nope"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_subject_dn": "CN=a", "tls_client_auth_san_dns": "a"}"#,
+            #"{"scope": "status", "tls_client_auth_san_dns": "a.example"}"#,
+            #"{"scope": "status", "token_endpoint_auth_method": "self_signed_tls_client_auth"}"#,
+            #"{"scope": "status", "tls_client_certificate_bound_access_tokens": "yes"}"#,
         ]
     )
     func invalidMetadata(body: String) async throws {

@@ -92,14 +92,16 @@ final class TestServer: Sendable {
     /// - Parameter logs: when given, every log line of the store, engine and HTTP server goes there, at trace level.
     /// - Parameter clock: the engine's clock (a `ManualWallClock` for expiry and throttling tests).
     /// - Parameter tls: HTTPS with this certificate (`.live` only; `send` then cannot reach it).
+    /// - Parameter configure: changes the server before it starts (a mutual-TLS listener, trusted proxies).
     static func with<T: Sendable>(
         mode: Mode = .router,
         logs: LogCapture? = nil,
         clock: any WallClock = SystemWallClock(),
         tls: ServerTLS? = nil,
+        configure: (inout ClaimdeckHTTPServer) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(mode: mode, logs: logs, clock: clock, tls: tls)
+        let server = try await start(mode: mode, logs: logs, clock: clock, tls: tls, configure: configure)
         do {
             let result = try await body(server)
             await server.stop()
@@ -119,7 +121,8 @@ final class TestServer: Sendable {
         mode: Mode = .router,
         logs: LogCapture? = nil,
         clock: any WallClock = SystemWallClock(),
-        tls: ServerTLS? = nil
+        tls: ServerTLS? = nil,
+        configure: (inout ClaimdeckHTTPServer) -> Void = { _ in }
     ) async throws -> TestServer {
         func logger(_ label: String, level: Logger.Level = .error) -> Logger {
             guard let logs else {
@@ -154,6 +157,8 @@ final class TestServer: Sendable {
             // Port 0: the kernel picks a free one, and nothing else needs to know it in advance.
             var server = ClaimdeckHTTPServer(engine: engine, registry: registry, host: "127.0.0.1", port: 0, logger: httpLogger)
             server.tls = tls
+            configure(&server)
+            if server.mtlsPort != nil { engine.configuration.useMTLSBaseURL("https://127.0.0.1:0") }
             let (finished, finish) = AsyncStream.makeStream(of: Void.self)
             let (transport, task) =
                 switch mode {
@@ -199,20 +204,30 @@ final class TestServer: Sendable {
     /// The real server on a loopback port, as `claimdeck serve` runs it.
     private static func served(_ server: ClaimdeckHTTPServer) async throws -> (Transport, Task<Void, Never>) {
         let (events, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
+        let (mtlsEvents, mtlsContinuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             do {
-                try await server.run { bound in continuation.yield(.success(bound)) }
+                try await server.run(
+                    onRunning: { bound in continuation.yield(.success(bound)) },
+                    onMTLSRunning: { _ in mtlsContinuation.yield(0) }
+                )
                 continuation.yield(.failure(FixtureError("the server stopped")))
             } catch {
                 continuation.yield(.failure(error))
             }
             continuation.finish()
+            mtlsContinuation.finish()
         }
         var iterator = events.makeAsyncIterator()
         guard let port = try await iterator.next()?.get(), port > 0 else {
             task.cancel()
             await task.value
             throw FixtureError("the server did not start")
+        }
+        // The mutual-TLS listener too, before a test reaches for it (`engine.configuration.mtlsBaseURL`).
+        if server.mtlsPort != nil {
+            var mtls = mtlsEvents.makeAsyncIterator()
+            _ = await mtls.next()
         }
         // Many requests at once on a loaded CI machine wait for one of the pool's connections:
         // more connections, and a wait bounded by a minute rather than the default 10 s. Redirects are

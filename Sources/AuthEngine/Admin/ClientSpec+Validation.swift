@@ -15,12 +15,14 @@ extension ClientSpec {
         if type == .confidential && method == .none {
             throw .invalid(
                 field: "auth method",
-                "a confidential client must authenticate: client_secret_basic, client_secret_post or private_key_jwt"
+                "a confidential client must authenticate: client_secret_basic, client_secret_post, private_key_jwt, "
+                    + "tls_client_auth or self_signed_tls_client_auth"
             )
         }
-        if method == .privateKeyJWT {
+        try validateCertificateAuthentication(method)
+        if method == .privateKeyJWT || method == .selfSignedTLSClientAuth {
             guard let jwks, !jwks.keys.isEmpty else {
-                throw .invalid(field: "jwks", "private_key_jwt needs the client's public keys (a JWKS)")
+                throw .invalid(field: "jwks", "\(method.rawValue) needs the client's public keys (a JWKS)")
             }
             for key in jwks.keys {
                 do { _ = try VerificationKey(jwk: key) } catch {
@@ -91,6 +93,36 @@ extension ClientSpec {
                 field: "audiences",
                 "give at least one audience (the API identifier its tokens are for): no API of the tenant accepts its scopes"
             )
+        }
+    }
+}
+
+extension ClientSpec {
+    /// RFC 8705 §2.1.2: a `tls_client_auth` client registers exactly one name its certificate must
+    /// carry; no other method has one.
+    fileprivate func validateCertificateAuthentication(_ method: ClientAuthMethod) throws(AdminError) {
+        let names = tlsClientAuthNames
+        guard method == .tlsClientAuth else {
+            if let first = names.first {
+                throw .invalid(field: first.key, "only a tls_client_auth client registers a certificate name; remove it or use tls_client_auth")
+            }
+            return
+        }
+        guard names.count == 1, let name = names.first else {
+            throw .invalid(
+                field: names.isEmpty ? "tls_client_auth_subject_dn" : names.map(\.key).joined(separator: ", "),
+                "tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, tls_client_auth_san_uri, "
+                    + "tls_client_auth_san_ip or tls_client_auth_san_email (RFC 8705 section 2.1.2)"
+            )
+        }
+        guard !name.value.isEmpty, name.value.utf8.count <= 1024, Validation.printable(name.value, limit: 1024) == name.value else {
+            throw .invalid(field: name.key, "must be 1 to 1024 printable characters")
+        }
+        if name.key == CodingKeys.tlsClientAuthSANIP.rawValue, CertificateName.canonicalIP(name.value) == nil {
+            throw .invalid(field: name.key, "'\(name.value)' is not an IPv4 or IPv6 address")
+        }
+        if name.key == CodingKeys.tlsClientAuthSubjectDN.rawValue, CertificateName.canonicalDN(name.value) == nil {
+            throw .invalid(field: name.key, "'\(name.value)' is not an RFC 4514 distinguished name (like CN=orders,O=Example)")
         }
     }
 }

@@ -299,7 +299,7 @@ extension ClaimdeckEngine {
             client: client,
             grantType: .deviceCode,
             nonce: nil,
-            dpopKey: request.dpopKeyThumbprint,
+            confirmation: request.confirmation,
             snapshot: snapshot
         )
         let consumed: Bool

@@ -12,9 +12,12 @@ struct ClientAuthenticator: Sendable {
 
     /// The authenticated client.
     ///
-    /// - Parameter allowPublic: whether a public client naming itself is acceptable (revocation).
+    /// - Parameters:
+    ///   - certificate: the client certificate of the request's TLS connection, for RFC 8705 clients.
+    ///   - allowPublic: whether a public client naming itself is acceptable (revocation).
     func authenticate(
         _ credentials: PresentedClientCredentials,
+        certificate: ClientCertificate? = nil,
         tenant: Tenant,
         snapshot: ConfigSnapshot,
         endpointURL: String,
@@ -50,6 +53,10 @@ struct ClientAuthenticator: Sendable {
             return try await verifyAssertion(assertion, formClientID: formID, tenant: tenant, snapshot: snapshot, endpointURL: endpointURL)
         case .clientIDOnly(let id):
             let client = try registered(id, tenant: tenant, snapshot: snapshot)
+            if client.authMethod.usesCertificate {
+                try Self.verify(certificate, of: client, realm: realm)
+                return client
+            }
             guard client.authMethod == .none else {
                 throw .invalidClient("client '\(id)' must authenticate (\(client.authMethod.rawValue))", realm: realm)
             }
@@ -57,6 +64,43 @@ struct ClientAuthenticator: Sendable {
                 throw .invalidClient("public client '\(id)' cannot use this endpoint", realm: realm)
             }
             return client
+        }
+    }
+
+    /// RFC 8705 §2: the connection's certificate authenticates `client`: for `tls_client_auth` its
+    /// chain verifies against the trusted client CAs and it carries the registered name (§2.1); for
+    /// `self_signed_tls_client_auth` its public key is one of the registered JWKS (§2.2). What a
+    /// refusal says names the certificate by subject and thumbprint only.
+    static func verify(_ certificate: ClientCertificate?, of client: Client, realm: String) throws(OAuthError) {
+        let method = client.authMethod.rawValue
+        guard let certificate else {
+            throw .invalidClient(
+                "mtls: client '\(client.id)' authenticates with \(method) but the request came without a client certificate "
+                    + "(send it to the mtls_endpoint_aliases endpoint with the certificate)",
+                realm: realm
+            )
+        }
+        let named =
+            "the client certificate (subject '\(Validation.printable(certificate.subjectDN, limit: 256))', x5t#S256 \(certificate.thumbprint))"
+        if client.authMethod == .tlsClientAuth {
+            guard certificate.chainVerified else {
+                throw .invalidClient(
+                    "mtls: \(named) does not verify against the trusted client CAs: \(certificate.chainFailure ?? "no trusted CA")",
+                    realm: realm
+                )
+            }
+            guard let name = client.spec.tlsClientAuthNames.first,
+                CertificateName.matches(key: name.key, registered: name.value, certificate: certificate)
+            else {
+                let key = client.spec.tlsClientAuthNames.first?.key ?? "tls_client_auth_subject_dn"
+                throw .invalidClient("mtls: \(named) does not carry the \(key) registered for client '\(client.id)'", realm: realm)
+            }
+            return
+        }
+        let presented = try? VerificationKey(pem: certificate.publicKeyPEM).thumbprint
+        let registered = (client.jwks?.keys ?? []).compactMap { try? VerificationKey(jwk: $0).thumbprint }
+        guard let presented, registered.contains(presented) else {
+            throw .invalidClient("mtls: the public key of \(named) is not in the JWKS registered for client '\(client.id)'", realm: realm)
         }
     }
 

@@ -131,7 +131,7 @@ extension ClaimdeckEngine {
                     client: client,
                     grantType: grantType,
                     nonce: nil,
-                    dpopKey: nil,
+                    confirmation: nil,
                     snapshot: snapshot
                 )
                 token = issued.response.accessToken

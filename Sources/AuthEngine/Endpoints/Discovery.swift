@@ -10,7 +10,7 @@ extension ClaimdeckEngine {
         let algs = SigningAlgorithm.allCases.map { JSONValue.string($0.rawValue) }
         let scopes = ((snapshot.scopes[tenant.id] ?? [:]).keys.sorted() + StandardScopes.all).map(JSONValue.string)
         let claims = (StandardScopes.claimNames + (snapshot.claims[tenant.id] ?? [:]).keys.sorted()).map(JSONValue.string)
-        let doc: [String: JSONValue] = [
+        var doc: [String: JSONValue] = [
             "issuer": .string(issuer),
             "authorization_endpoint": .string(issuer + "/authorize"),
             "token_endpoint": .string(issuer + "/token"),
@@ -45,7 +45,20 @@ extension ClaimdeckEngine {
             "id_token_signing_alg_values_supported": .array(algs),
             "access_token_signing_alg_values_supported": .array(algs),
             "dpop_signing_alg_values_supported": .array(DPoPProof.algorithmNames.map(JSONValue.string)),
+            // RFC 8705 §3.3.
+            "tls_client_certificate_bound_access_tokens": .bool(configuration.mtlsBaseURL != nil),
         ]
+        if let mtls = configuration.mtlsBaseURL.map({ "\($0)/\(tenant.id)" }) {
+            // RFC 8705 §5: where a client doing mutual TLS sends what it sends directly to the server.
+            doc["mtls_endpoint_aliases"] = .object([
+                "token_endpoint": .string(mtls + "/token"),
+                "introspection_endpoint": .string(mtls + "/introspect"),
+                "revocation_endpoint": .string(mtls + "/revoke"),
+                "userinfo_endpoint": .string(mtls + "/userinfo"),
+                "pushed_authorization_request_endpoint": .string(mtls + "/par"),
+                "device_authorization_endpoint": .string(mtls + "/device_authorization"),
+            ])
+        }
         return .object(doc)
     }
 

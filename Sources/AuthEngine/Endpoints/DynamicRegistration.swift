@@ -141,7 +141,14 @@ enum RegistrationMetadata {
             jwks: jwks,
             // RFC 9126 §6 and RFC 9449 §5.2 client metadata.
             requirePushedAuthorizationRequests: try bool("require_pushed_authorization_requests") ?? false,
-            dpopBoundAccessTokens: try bool("dpop_bound_access_tokens") ?? false
+            dpopBoundAccessTokens: try bool("dpop_bound_access_tokens") ?? false,
+            // RFC 8705 §2.1.2 and §3.4 client metadata.
+            tlsClientAuthSubjectDN: try string("tls_client_auth_subject_dn"),
+            tlsClientAuthSANDNS: try string("tls_client_auth_san_dns"),
+            tlsClientAuthSANURI: try string("tls_client_auth_san_uri"),
+            tlsClientAuthSANIP: try string("tls_client_auth_san_ip"),
+            tlsClientAuthSANEmail: try string("tls_client_auth_san_email"),
+            tlsClientCertificateBoundAccessTokens: try bool("tls_client_certificate_bound_access_tokens") ?? false
         )
     }
 
@@ -159,7 +166,9 @@ enum RegistrationMetadata {
             "access_token_format": .string(c.tokenFormat.rawValue),
             "require_pushed_authorization_requests": .bool(c.requirePushedAuthorizationRequests),
             "dpop_bound_access_tokens": .bool(c.dpopBoundAccessTokens),
+            "tls_client_certificate_bound_access_tokens": .bool(c.tlsClientCertificateBoundAccessTokens),
         ]
+        for name in c.spec.tlsClientAuthNames { m[name.key] = .string(name.value) }
         if let secret = r.secret {
             m["client_secret"] = .string(secret)
             m["client_secret_expires_at"] = .number(0)

@@ -55,7 +55,7 @@ extension ClaimdeckEngine {
                 let proof = try await verifyDPoPProof(
                     request.dpopProofs,
                     method: request.method,
-                    url: configuration.issuer(for: tenant.id) + "/par",
+                    url: configuration.endpointURL("par", tenantID: tenant.id, mutualTLS: request.viaMutualTLS),
                     tenant: tenant,
                     at: .authorizationServer
                 )

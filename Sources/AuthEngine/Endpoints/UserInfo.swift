@@ -7,7 +7,8 @@ extension ClaimdeckEngine {
     /// RFC 6750 §3.1 says (401 `invalid_token`, 403 `insufficient_scope`) and are audited.
     ///
     /// A DPoP-bound token (RFC 9449 §7) must come with the DPoP scheme and a proof made with its key
-    /// over this request and the token (`ath`); presented as Bearer it is refused.
+    /// over this request and the token (`ath`); presented as Bearer it is refused. A certificate-bound
+    /// token (RFC 8705 §3) must come over a TLS connection with the certificate it is bound to.
     public func userinfo(
         tenantID: String,
         accessToken: String?,
@@ -55,7 +56,7 @@ extension ClaimdeckEngine {
                 let proof = try await verifyDPoPProof(
                     presentation.dpopProofs,
                     method: presentation.method,
-                    url: configuration.issuer(for: tenant.id) + "/userinfo",
+                    url: configuration.endpointURL("userinfo", tenantID: tenant.id, mutualTLS: presentation.viaMutualTLS),
                     tenant: tenant,
                     at: .resource(accessToken: accessToken)
                 )
@@ -66,6 +67,18 @@ extension ClaimdeckEngine {
             } else if bound != nil {
                 // RFC 9449 §7.2: a bound token presented as a bearer token proves nothing of its holder.
                 throw invalidToken("the access token is DPoP-bound: send it as 'Authorization: DPoP' with a DPoP proof", dpopChallenge: true)
+            }
+            if let bound = TokenConfirmation(claims: record.publicClaims)?.certificateThumbprint {
+                // RFC 8705 §3: 401 invalid_token when the connection's certificate is not the token's.
+                guard let presented = presentation.clientCertificate else {
+                    throw invalidToken(
+                        "mtls: the access token is bound to a client certificate: send it over mutual TLS with that certificate "
+                            + "(the mtls_endpoint_aliases userinfo endpoint)"
+                    )
+                }
+                guard presented.thumbprint == bound else {
+                    throw invalidToken("mtls: the access token is bound to another client certificate than this connection's")
+                }
             }
             guard record.scopes.contains(StandardScopes.openid) else {
                 throw OAuthError(
@@ -103,7 +116,9 @@ extension ClaimdeckEngine {
                     tenantID: tenant.id,
                     reason: error.code,
                     actor: "http",
-                    details: ["description": error.errorDescription, "scheme": presentation.scheme.rawValue]
+                    details: ["description": error.errorDescription, "scheme": presentation.scheme.rawValue].merging(
+                        presentation.clientCertificate.map(Self.certificateAuditDetails) ?? [:]
+                    ) { $1 }
                 )
             ])
             throw error

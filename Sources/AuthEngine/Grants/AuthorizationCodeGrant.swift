@@ -59,7 +59,7 @@ extension ClaimdeckEngine {
             client: client,
             grantType: .authorizationCode,
             nonce: record.internalValue("nonce")?.stringValue,
-            dpopKey: request.dpopKeyThumbprint,
+            confirmation: request.confirmation,
             snapshot: snapshot
         )
         // The event names the code it redeemed: the code's audit trail shows the exchange.

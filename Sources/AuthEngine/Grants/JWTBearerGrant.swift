@@ -82,7 +82,7 @@ extension ClaimdeckEngine {
             ),
             snapshot: snapshot,
             details: ["assertion_iss": iss, "assertion_jti": jti, "subject_mapping": trusted.subjectMapping.description],
-            boundTo: request.dpopKeyThumbprint
+            boundTo: request.confirmation
         )
     }
 

@@ -43,7 +43,7 @@ extension ClaimdeckEngine {
             client: client,
             grantType: .refreshToken,
             nonce: nil,
-            dpopKey: request.dpopKeyThumbprint,
+            confirmation: request.confirmation,
             snapshot: snapshot
         )
         // The event names the refresh token it retired: that token's audit trail shows its rotation.

@@ -11,8 +11,19 @@ public struct TokenEndpointRequest: Sendable {
     public var dpopProofs: [String]
     /// The HTTP method, which a DPoP proof's `htm` must name.
     public var method: String
+    /// The certificate of the TLS connection the request came over (RFC 8705), if the client sent one.
+    public var clientCertificate: ClientCertificate?
+    /// Whether the request came to the mutual-TLS listener (its URL is the `mtls_endpoint_aliases` one).
+    public var viaMutualTLS = false
     /// The thumbprint of the key of the request's verified DPoP proof; set by the endpoint, never by a caller.
     var dpopKeyThumbprint: String?
+    /// `x5t#S256` of the certificate the client's tokens are bound to (RFC 8705 §3); set by the endpoint.
+    var certificateThumbprint: String?
+
+    /// What the access token issued for this request is bound to (`cnf`); nil: a bearer token.
+    var confirmation: TokenConfirmation? {
+        TokenConfirmation(keyThumbprint: dpopKeyThumbprint, certificateThumbprint: certificateThumbprint)
+    }
 
     public init(
         tenantID: String,
@@ -20,8 +31,10 @@ public struct TokenEndpointRequest: Sendable {
         authorization: String?,
         remoteAddress: String? = nil,
         dpopProofs: [String] = [],
-        method: String = "POST"
+        method: String = "POST",
+        clientCertificate: ClientCertificate? = nil
     ) {
+        self.clientCertificate = clientCertificate
         self.tenantID = tenantID
         self.form = form
         self.authorization = authorization
@@ -98,8 +111,10 @@ extension ClaimdeckEngine {
             }
             let credentials = try credentials.get()
             let endpoint = configuration.issuer(for: tenant.id) + "/token"
+            let requestURL = configuration.endpointURL("token", tenantID: tenant.id, mutualTLS: request.viaMutualTLS)
             let client = try await authenticateClient(
                 credentials,
+                certificate: request.clientCertificate,
                 tenant: tenant,
                 snapshot: snapshot,
                 endpoint: "token",
@@ -110,7 +125,8 @@ extension ClaimdeckEngine {
             guard GrantType.implemented.contains(kind) else {
                 throw OAuthError.unsupportedGrantType("grant_type '\(Validation.printable(grant))' is not supported by this server")
             }
-            request.dpopKeyThumbprint = try await tokenEndpointProof(request, tenant: tenant, client: client, url: endpoint)?.thumbprint
+            request.dpopKeyThumbprint = try await tokenEndpointProof(request, tenant: tenant, client: client, url: requestURL)?.thumbprint
+            request.certificateThumbprint = try certificateBinding(request, tenant: tenant, client: client)
             var response: TokenResponse
             switch kind {
             case .clientCredentials:
@@ -149,7 +165,9 @@ extension ClaimdeckEngine {
                     details: [
                         "description": error.auditedDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
                         "remote_address": request.remoteAddress ?? "",
-                    ].merging(error.code.hasSuffix("dpop_proof") || error.code == "use_dpop_nonce" ? ["dpop": error.errorDescription] : [:]) { $1 }
+                    ].merging(request.clientCertificate.map(Self.certificateAuditDetails) ?? [:]) { $1 }.merging(
+                        error.code.hasSuffix("dpop_proof") || error.code == "use_dpop_nonce" ? ["dpop": error.errorDescription] : [:]
+                    ) { $1 }
                 ),
                 error
             )
@@ -187,8 +205,26 @@ extension ClaimdeckEngine {
             ),
             snapshot: snapshot,
             details: inputs.auditDetails,
-            boundTo: request.dpopKeyThumbprint
+            boundTo: request.confirmation
         )
+    }
+
+    /// RFC 8705 §3: the thumbprint a `tls_client_certificate_bound_access_tokens` client's tokens are
+    /// bound to: the certificate of this connection, which such a client must present.
+    func certificateBinding(_ request: TokenEndpointRequest, tenant: Tenant, client: Client) throws(OAuthError) -> String? {
+        guard client.tlsClientCertificateBoundAccessTokens else { return nil }
+        guard let certificate = request.clientCertificate else {
+            throw .invalidRequest(
+                "mtls: client '\(client.id)' gets certificate-bound access tokens: request them over mutual TLS with its client certificate "
+                    + "(the mtls_endpoint_aliases token endpoint)"
+            )
+        }
+        return certificate.thumbprint
+    }
+
+    /// What the audit may say of a presented certificate: its subject and thumbprint, nothing else.
+    static func certificateAuditDetails(_ certificate: ClientCertificate) -> [String: String] {
+        ["certificate_subject": Validation.printable(certificate.subjectDN, limit: 256), "certificate_x5t_s256": certificate.thumbprint]
     }
 
     /// What a client_credentials token carries: the design's claims that need no user (constants,

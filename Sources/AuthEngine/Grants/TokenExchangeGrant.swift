@@ -110,7 +110,7 @@ extension ClaimdeckEngine {
             snapshot: snapshot,
             details: details,
             issuedTokenType: TokenTypeIdentifier.accessToken,
-            boundTo: request.dpopKeyThumbprint
+            boundTo: request.confirmation
         )
     }
 

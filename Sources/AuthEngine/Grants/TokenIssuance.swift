@@ -9,16 +9,16 @@ extension ClaimdeckEngine {
     /// - Parameters:
     ///   - details: audit details beyond the grant type, format, scope and audience, which are always set.
     ///   - issuedTokenType: RFC 8693 `issued_token_type`, for token exchange.
-    ///   - boundTo: the thumbprint of the DPoP key the token is bound to (the request's proof).
+    ///   - boundTo: what the token is bound to: the request's DPoP key, its client certificate.
     func issueAccessToken(
         _ unbound: AccessTokenMinter.Grant,
         snapshot: ConfigSnapshot,
         details: [String: String] = [:],
         issuedTokenType: String? = nil,
-        boundTo dpopKey: String?
+        boundTo confirmation: TokenConfirmation?
     ) async throws(OAuthError) -> TokenResponse {
         var grant = unbound
-        grant.confirmationKey = dpopKey
+        grant.confirmation = confirmation
         let (token, record) = try AccessTokenMinter(engine: self).mint(grant, snapshot: snapshot)
         let scope = grant.scopes.joined(separator: " ")
         let event = AuditEventDraft(
@@ -31,7 +31,7 @@ extension ClaimdeckEngine {
             actor: "client:\(grant.client.id)",
             details: details.merging([
                 "grant_type": grant.grantType.rawValue, "format": record.format.rawValue,
-                "scope": scope, "aud": grant.audiences.joined(separator: " "), "bound": dpopKey == nil ? "bearer" : "dpop",
+                "scope": scope, "aud": grant.audiences.joined(separator: " "), "bound": confirmation?.auditName ?? "bearer",
             ]) { $1 }
         )
         try await persist([record], audit: [event])
@@ -43,7 +43,7 @@ extension ClaimdeckEngine {
             issuedTokenType: issuedTokenType,
             record: record
         )
-        if dpopKey != nil { response.tokenType = DPoPProof.tokenType }
+        if confirmation?.keyThumbprint != nil { response.tokenType = DPoPProof.tokenType }
         return response
     }
 }

@@ -20,8 +20,9 @@ struct UserTokenIssuer: Sendable {
     ///   - accessScopes: the access token's scopes (a refresh may narrow them); the refresh token keeps
     ///     the whole authorization.
     ///   - nonce: the authorization request's nonce, echoed in the ID token of a code exchange.
-    ///   - dpopKey: the thumbprint of the request's DPoP key: the access token is bound to it, and so is
-    ///     a public client's refresh token (RFC 9449 §5: it has no other proof of who presents it).
+    ///   - confirmation: what the access token is bound to (the request's DPoP key, its client
+    ///     certificate); a public client's refresh token is bound to the DPoP key too (RFC 9449 §5: it
+    ///     has no other proof of who presents it).
     func issue(
         _ authorization: UserAuthorization,
         user: User,
@@ -30,7 +31,7 @@ struct UserTokenIssuer: Sendable {
         client: Client,
         grantType: GrantType,
         nonce: String?,
-        dpopKey: String?,
+        confirmation: TokenConfirmation?,
         snapshot: ConfigSnapshot
     ) async throws(OAuthError) -> Issued {
         let internalClaims: [String: JSONValue] = authorization.sessionID.map { ["sid": .string($0)] } ?? [:]
@@ -55,7 +56,7 @@ struct UserTokenIssuer: Sendable {
                 extraClaims: ClaimResolver.accessTokenClaims(inputs),
                 internalClaims: internalClaims,
                 introspectionClaims: ClaimResolver.dictionary(ClaimResolver.resolve(.introspection, inputs)),
-                confirmationKey: dpopKey
+                confirmation: confirmation
             ),
             snapshot: snapshot
         )
@@ -66,11 +67,12 @@ struct UserTokenIssuer: Sendable {
             scope: accessScopes.isEmpty ? nil : accessScopes.joined(separator: " "),
             record: accessRecord
         )
+        let dpopKey = confirmation?.keyThumbprint
         if dpopKey != nil { response.tokenType = DPoPProof.tokenType }
         var details = [
             "grant_type": grantType.rawValue, "format": accessRecord.format.rawValue,
             "scope": accessScopes.joined(separator: " "), "aud": authorization.audiences.joined(separator: " "),
-            "family": authorization.familyID, "bound": dpopKey == nil ? "bearer" : "dpop",
+            "family": authorization.familyID, "bound": confirmation?.auditName ?? "bearer",
         ].merging(inputs.auditDetails) { $1 }
         let now = accessRecord.issuedAt
         if client.grantTypes.contains(.refreshToken), now < authorization.familyExpiresAt {

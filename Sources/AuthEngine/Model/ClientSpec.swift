@@ -54,6 +54,16 @@ public struct ClientSpec: Sendable, Hashable, Codable {
     /// returns the tokens its rotation issued instead of revoking the family: a client that did not
     /// receive the answer, or two instances refreshing at once. 0: off (every reuse revokes the family).
     public var refreshTokenRetryGrace: Int
+    /// RFC 8705 §2.1.2, for `tls_client_auth`: exactly one of these names the certificate the client
+    /// authenticates with: its subject DN (RFC 4514), or one of its DNS, URI, IP or email SANs.
+    public var tlsClientAuthSubjectDN: String?
+    public var tlsClientAuthSANDNS: String?
+    public var tlsClientAuthSANURI: String?
+    public var tlsClientAuthSANIP: String?
+    public var tlsClientAuthSANEmail: String?
+    /// RFC 8705 §3.4 `tls_client_certificate_bound_access_tokens`: the client's access tokens are bound
+    /// to the certificate of the connection they were requested over (`cnf` `x5t#S256`).
+    public var tlsClientCertificateBoundAccessTokens: Bool
 
     public init(
         name: String,
@@ -75,7 +85,13 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         revokeRefreshTokensOnLogout: Bool = false,
         requirePushedAuthorizationRequests: Bool = false,
         dpopBoundAccessTokens: Bool = false,
-        refreshTokenRetryGrace: Int = 0
+        refreshTokenRetryGrace: Int = 0,
+        tlsClientAuthSubjectDN: String? = nil,
+        tlsClientAuthSANDNS: String? = nil,
+        tlsClientAuthSANURI: String? = nil,
+        tlsClientAuthSANIP: String? = nil,
+        tlsClientAuthSANEmail: String? = nil,
+        tlsClientCertificateBoundAccessTokens: Bool = false
     ) {
         self.name = name
         self.type = type
@@ -97,6 +113,21 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         self.requirePushedAuthorizationRequests = requirePushedAuthorizationRequests
         self.dpopBoundAccessTokens = dpopBoundAccessTokens
         self.refreshTokenRetryGrace = refreshTokenRetryGrace
+        self.tlsClientAuthSubjectDN = tlsClientAuthSubjectDN
+        self.tlsClientAuthSANDNS = tlsClientAuthSANDNS
+        self.tlsClientAuthSANURI = tlsClientAuthSANURI
+        self.tlsClientAuthSANIP = tlsClientAuthSANIP
+        self.tlsClientAuthSANEmail = tlsClientAuthSANEmail
+        self.tlsClientCertificateBoundAccessTokens = tlsClientCertificateBoundAccessTokens
+    }
+
+    /// RFC 8705 §2.1.2: the registered name a `tls_client_auth` certificate must carry, with its metadata key.
+    public var tlsClientAuthNames: [(key: String, value: String)] {
+        [
+            (CodingKeys.tlsClientAuthSubjectDN, tlsClientAuthSubjectDN), (.tlsClientAuthSANDNS, tlsClientAuthSANDNS),
+            (.tlsClientAuthSANURI, tlsClientAuthSANURI), (.tlsClientAuthSANIP, tlsClientAuthSANIP),
+            (.tlsClientAuthSANEmail, tlsClientAuthSANEmail),
+        ].compactMap { key, value in value.map { (key.rawValue, $0) } }
     }
 
     /// The effective authentication method.
@@ -137,6 +168,12 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
         case dpopBoundAccessTokens = "dpop_bound_access_tokens"
         case refreshTokenRetryGrace = "refresh_token_retry_grace"
+        case tlsClientAuthSubjectDN = "tls_client_auth_subject_dn"
+        case tlsClientAuthSANDNS = "tls_client_auth_san_dns"
+        case tlsClientAuthSANURI = "tls_client_auth_san_uri"
+        case tlsClientAuthSANIP = "tls_client_auth_san_ip"
+        case tlsClientAuthSANEmail = "tls_client_auth_san_email"
+        case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
     }
 
     /// Absent keys take their defaults; a value that is not one of a setting's choices is an error
@@ -165,6 +202,13 @@ public struct ClientSpec: Sendable, Hashable, Codable {
             try c.decodeIfPresent(Bool.self, forKey: .requirePushedAuthorizationRequests) ?? d.requirePushedAuthorizationRequests
         dpopBoundAccessTokens = try c.decodeIfPresent(Bool.self, forKey: .dpopBoundAccessTokens) ?? d.dpopBoundAccessTokens
         refreshTokenRetryGrace = try c.decodeIfPresent(Int.self, forKey: .refreshTokenRetryGrace) ?? d.refreshTokenRetryGrace
+        tlsClientAuthSubjectDN = try c.decodeIfPresent(String.self, forKey: .tlsClientAuthSubjectDN)
+        tlsClientAuthSANDNS = try c.decodeIfPresent(String.self, forKey: .tlsClientAuthSANDNS)
+        tlsClientAuthSANURI = try c.decodeIfPresent(String.self, forKey: .tlsClientAuthSANURI)
+        tlsClientAuthSANIP = try c.decodeIfPresent(String.self, forKey: .tlsClientAuthSANIP)
+        tlsClientAuthSANEmail = try c.decodeIfPresent(String.self, forKey: .tlsClientAuthSANEmail)
+        tlsClientCertificateBoundAccessTokens =
+            try c.decodeIfPresent(Bool.self, forKey: .tlsClientCertificateBoundAccessTokens) ?? d.tlsClientCertificateBoundAccessTokens
     }
 
     /// Every key, nil as null; with `omitsDefaults`, only the settings that differ from a new spec's.
@@ -197,6 +241,13 @@ public struct ClientSpec: Sendable, Hashable, Codable {
             case .requirePushedAuthorizationRequests: try put(requirePushedAuthorizationRequests, key, \.requirePushedAuthorizationRequests)
             case .dpopBoundAccessTokens: try put(dpopBoundAccessTokens, key, \.dpopBoundAccessTokens)
             case .refreshTokenRetryGrace: try put(refreshTokenRetryGrace, key, \.refreshTokenRetryGrace)
+            case .tlsClientAuthSubjectDN: try put(tlsClientAuthSubjectDN, key, \.tlsClientAuthSubjectDN)
+            case .tlsClientAuthSANDNS: try put(tlsClientAuthSANDNS, key, \.tlsClientAuthSANDNS)
+            case .tlsClientAuthSANURI: try put(tlsClientAuthSANURI, key, \.tlsClientAuthSANURI)
+            case .tlsClientAuthSANIP: try put(tlsClientAuthSANIP, key, \.tlsClientAuthSANIP)
+            case .tlsClientAuthSANEmail: try put(tlsClientAuthSANEmail, key, \.tlsClientAuthSANEmail)
+            case .tlsClientCertificateBoundAccessTokens:
+                try put(tlsClientCertificateBoundAccessTokens, key, \.tlsClientCertificateBoundAccessTokens)
             }
         }
     }

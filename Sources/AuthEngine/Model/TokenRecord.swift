@@ -102,6 +102,14 @@ public struct TokenRecord: Sendable, Hashable {
         DPoPProof.boundThumbprint(publicClaims) ?? internalValue(DPoPProof.boundKeyClaim)?.stringValue
     }
 
+    /// RFC 8705 §3.1: `x5t#S256` of the client certificate an access token is bound to (`cnf`); nil otherwise.
+    public var certificateThumbprint: String? { TokenConfirmation(claims: publicClaims)?.certificateThumbprint }
+
+    /// How the token is bound, in the audit's words: `bearer`, `dpop`, `mtls` or `dpop+mtls`.
+    public var bindingName: String {
+        TokenConfirmation(keyThumbprint: dpopKeyThumbprint, certificateThumbprint: certificateThumbprint)?.auditName ?? "bearer"
+    }
+
     /// The claims an introspection answer or a console may show.
     public var publicClaims: [String: JSONValue] {
         var c = claims

@@ -21,16 +21,16 @@ struct AccessTokenMinter: Sendable {
         var internalClaims: [String: JSONValue] = [:]
         /// What introspection answers beside the standard fields; nil: the same as `extraClaims`.
         var introspectionClaims: [String: JSONValue]? = nil
-        /// RFC 9449 §6: the JWK thumbprint of the DPoP key the token is bound to (`cnf.jkt`).
-        var confirmationKey: String? = nil
+        /// What the token is bound to (`cnf`): a DPoP key (RFC 9449 §6), a client certificate (RFC 8705 §3).
+        var confirmation: TokenConfirmation? = nil
     }
 
     func mint(_ grant: Grant, snapshot: ConfigSnapshot) throws(OAuthError) -> (token: String, record: TokenRecord) {
         var g = grant
-        if let jkt = g.confirmationKey {
-            // In the JWT and in what introspection answers (§6.1, §6.2), so a resource server sees the binding either way.
-            g.extraClaims["cnf"] = DPoPProof.confirmation(jkt)
-            g.introspectionClaims?["cnf"] = DPoPProof.confirmation(jkt)
+        if let confirmation = g.confirmation {
+            // In the JWT and in what introspection answers (RFC 9449 §6.1, §6.2; RFC 8705 §3.1, §3.2).
+            g.extraClaims[TokenConfirmation.claim] = confirmation.json
+            g.introspectionClaims?[TokenConfirmation.claim] = confirmation.json
         }
         let now = engine.clock.now()
         let iat = Int64(now.timeIntervalSince1970)

@@ -44,12 +44,9 @@ struct DPoPProof: Sendable, Hashable {
     /// JWK members that only a private key has (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
     static let privateMembers: Set<String> = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
 
-    /// The `cnf` claim of a token bound to the key `thumbprint` (§6.1).
-    static func confirmation(_ thumbprint: String) -> JSONValue { .object(["jkt": .string(thumbprint)]) }
-
-    /// The key a token's public claims bind it to, if any.
+    /// The DPoP key a token's public claims bind it to (`cnf.jkt`), if any.
     static func boundThumbprint(_ claims: [String: JSONValue]) -> String? {
-        claims["cnf"]?.objectValue?["jkt"]?.stringValue
+        TokenConfirmation(claims: claims)?.keyThumbprint
     }
 }
 

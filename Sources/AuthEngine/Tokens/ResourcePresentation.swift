@@ -13,8 +13,13 @@ public struct ResourcePresentation: Sendable, Hashable {
     public var dpopProofs: [String]
     /// The request's HTTP method, which the proof's `htm` must name.
     public var method: String
+    /// The certificate of the request's TLS connection (RFC 8705 §3): a certificate-bound token needs the one it is bound to.
+    public var clientCertificate: ClientCertificate?
+    /// Whether the request came to the mutual-TLS listener (the proof's `htu` then names its URL).
+    public var viaMutualTLS = false
 
-    public init(scheme: Scheme = .bearer, dpopProofs: [String] = [], method: String = "GET") {
+    public init(scheme: Scheme = .bearer, dpopProofs: [String] = [], method: String = "GET", clientCertificate: ClientCertificate? = nil) {
+        self.clientCertificate = clientCertificate
         self.scheme = scheme
         self.dpopProofs = dpopProofs
         self.method = method

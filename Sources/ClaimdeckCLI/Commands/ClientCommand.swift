@@ -36,6 +36,17 @@ struct ClientSettings: ParsableArguments {
         help:
             "Seconds (0 to 300; 0: off) in which a rotated refresh token presented again returns the same new tokens instead of revoking the family."
     ) var refreshRetryGrace: Int?
+    @Option(name: .customLong("tls-subject-dn"), help: "tls_client_auth: the certificate's subject DN (RFC 4514, e.g. CN=orders,O=Example).")
+    var tlsSubjectDN: String?
+    @Option(name: .customLong("tls-san-dns"), help: "tls_client_auth: a DNS name SAN the certificate carries (instead of the subject DN).")
+    var tlsSANDNS: String?
+    @Option(name: .customLong("tls-san-uri"), help: "tls_client_auth: a URI SAN the certificate carries.") var tlsSANURI: String?
+    @Option(name: .customLong("tls-san-ip"), help: "tls_client_auth: an IP address SAN the certificate carries.") var tlsSANIP: String?
+    @Option(name: .customLong("tls-san-email"), help: "tls_client_auth: an email SAN the certificate carries.") var tlsSANEmail: String?
+    @Option(
+        name: .customLong("certificate-bound"),
+        help: "true: access tokens are bound to the client certificate of the token request (RFC 8705 tls_client_certificate_bound_access_tokens)."
+    ) var certificateBound: Bool?
 
     func tokenFormat() throws -> TokenFormat? {
         guard let format else { return nil }
@@ -75,6 +86,18 @@ struct ClientSettings: ParsableArguments {
         on(\.requirePushedAuthorizationRequests, requirePAR)
         on(\.dpopBoundAccessTokens, dpopBound)
         on(\.refreshTokenRetryGrace, refreshRetryGrace)
+        on(\.tlsClientCertificateBoundAccessTokens, certificateBound)
+        let names = [tlsSubjectDN, tlsSANDNS, tlsSANURI, tlsSANIP, tlsSANEmail]
+        if names.contains(where: { $0 != nil }) {
+            // RFC 8705 §2.1.2: one name at a time; naming a new one replaces the old.
+            edits.append { [names] spec in
+                spec.tlsClientAuthSubjectDN = names[0]
+                spec.tlsClientAuthSANDNS = names[1]
+                spec.tlsClientAuthSANURI = names[2]
+                spec.tlsClientAuthSANIP = names[3]
+                spec.tlsClientAuthSANEmail = names[4]
+            }
+        }
         guard !edits.isEmpty else { return nil }
         return { [edits] spec in for edit in edits { edit(&spec) } }
     }
@@ -96,8 +119,11 @@ struct ClientCommand: AsyncParsableCommand {
         @OptionGroup var settings: ClientSettings
         @Option(help: "client_id (default: derived from the name).") var id: String?
         @Option(help: "confidential or public.") var type = "confidential"
-        @Option(name: .customLong("auth-method"), help: "client_secret_basic, client_secret_post, private_key_jwt or none.") var authMethod: String?
-        @Option(help: "JWKS file with the client's public keys (private_key_jwt).") var jwks: String?
+        @Option(
+            name: .customLong("auth-method"),
+            help: "client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none."
+        ) var authMethod: String?
+        @Option(help: "JWKS file with the client's public keys (private_key_jwt, self_signed_tls_client_auth).") var jwks: String?
 
         func run() async throws {
             guard let clientType = ClientType(rawValue: type) else {

@@ -39,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var trustedProxy: [String] = []
     @OptionGroup var tls: TLSOptions
+    @OptionGroup var mtls: MTLSOptions
 
     /// The limits asked for, once the open-file limit has been raised.
     func connectionLimits() -> ConnectionLimits {
@@ -60,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         ConnectionLimits.raiseDescriptorLimit()
         if let problem = connectionLimits().problem() { throw ValidationError(problem) }
         do { _ = try TrustedProxies(trustedProxy) } catch { throw ValidationError("--trusted-proxy: \(error)") }
+        try mtls.validate(hasTLS: tls.certificate != nil, hasTrustedProxy: !trustedProxy.isEmpty, mainPort: port)
     }
 
     func run() async throws {
@@ -96,6 +98,12 @@ struct ServeCommand: AsyncParsableCommand {
         server.trustedProxies = try TrustedProxies(trustedProxy)
         server.tls = serverTLS
         if let serverTLS { print("TLS certificate: \(serverTLS.summary)") }
+        server.clientCertificates = try mtls.source(clock: engine.clock)
+        server.mtlsPort = mtls.port
+        if let mtlsPort = mtls.port {
+            // With --mtls-port 0 the base names port 0 until the listener has bound.
+            engine.configuration.useMTLSBaseURL(mtls.publicURL ?? "https://\(hostForURL):\(mtlsPort)")
+        }
         try await server.run(
             onRunning: { bound in
                 print("Claimdeck serving on \(scheme)://\(hostForURL):\(bound)")
@@ -106,6 +114,10 @@ struct ServeCommand: AsyncParsableCommand {
             },
             onOperationsRunning: { bound in
                 print("Operations (health, readiness, metrics) on \(scheme)://\(opsHost):\(bound)")
+                Output.flush()
+            },
+            onMTLSRunning: { bound in
+                print("Mutual TLS (client certificates, RFC 8705) on https://\(hostForURL):\(bound)")
                 Output.flush()
             }
         )

@@ -111,6 +111,14 @@ extension Present {
         return .object(m)
     }
 
+    /// How the client's access tokens are bound, in words.
+    static func tokenBinding(_ c: Client) -> String {
+        var parts: [String] = []
+        if c.dpopBoundAccessTokens { parts.append("DPoP required (every token request carries a proof)") }
+        if c.tlsClientCertificateBoundAccessTokens { parts.append("client certificate (mTLS, cnf x5t#S256)") }
+        return parts.isEmpty ? "DPoP when the request carries a proof, else bearer" : parts.joined(separator: "; ")
+    }
+
     static func clientText(_ c: Client, secret: String? = nil) -> String {
         var lines = [
             "client_id:      \(c.id)", "name:           \(c.name)", "tenant:         \(c.tenantID)",
@@ -120,8 +128,9 @@ extension Present {
             "token format:   \(c.tokenFormat.rawValue)", "token lifetime: \(c.accessTokenLifetime) s",
             "signing alg:    \(c.signingAlgorithm?.rawValue ?? "tenant default")",
             "status:         \(c.disabled ? "✕ disabled" : "● enabled")",
-            "token binding:  \(c.dpopBoundAccessTokens ? "DPoP required (every token request carries a proof)" : "DPoP when the request carries a proof, else bearer")",
+            "token binding:  \(tokenBinding(c))",
         ]
+        for name in c.spec.tlsClientAuthNames { lines.append("certificate:    \(name.key) \(name.value)") }
         if !c.redirectURIs.isEmpty { lines.append("redirect URIs:  \(c.redirectURIs.joined(separator: " "))") }
         if c.grantTypes.contains(where: { GrantType.userGrants.contains($0) }) {
             lines.append("party:          \(c.thirdParty ? "third party (asks for consent)" : "first party (no consent page)")")
@@ -180,8 +189,9 @@ extension Present {
             "revoked_at": t.revokedAt.map { .string(Output.time($0)) } ?? .null,
             "revocation_reason": t.revocationReason.map(JSONValue.string) ?? .null,
             "design_version": t.designVersion.map { .number(Double($0)) } ?? .null,
-            "bound": .string(t.dpopKeyThumbprint == nil ? "bearer" : "dpop"),
+            "bound": .string(t.bindingName),
             "dpop_jkt": t.dpopKeyThumbprint.map(JSONValue.string) ?? .null,
+            "x5t#S256": t.certificateThumbprint.map(JSONValue.string) ?? .null,
         ])
     }
 

@@ -181,13 +181,26 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     let responder: HTTPChannelHandler.Responder
     let registry: ConnectionRegistry
     var tls: ServerTLS?
+    /// On the mutual-TLS listener: TLS asks for a client certificate, which this reads into the
+    /// connection's `PeerCertificateHolder`.
+    var clientCertificates: ClientCertificateReader? = nil
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture { () -> NIOLoopBound<ConnectionGuardHandler> in
             let guardHandler = ConnectionGuardHandler(registry: registry)
             try channel.pipeline.syncOperations.addHandler(guardHandler, position: .first)
             // The context of this moment: a reload later changes new connections only.
-            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context), position: .first) }
+            if let tls, let clientCertificates {
+                let holder = PeerCertificateHolder()
+                try channel.pipeline.syncOperations.addHandler(holder, position: .first)
+                let handler = NIOSSLServerHandler(
+                    context: tls.mtlsContext,
+                    customVerificationCallback: holder.verificationCallback(reader: clientCertificates)
+                )
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            } else if let tls {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context), position: .first)
+            }
             return NIOLoopBound(guardHandler, eventLoop: channel.eventLoop)
         }
         .flatMap { bound in

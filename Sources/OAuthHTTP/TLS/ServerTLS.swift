@@ -19,6 +19,8 @@ public final class ServerTLS: Sendable {
 
     private struct Loaded: Sendable {
         var context: NIOSSLContext
+        /// The same certificate, asking for (not requiring) a client certificate: the mutual-TLS listener's.
+        var mtlsContext: NIOSSLContext
         var summary: String
         var stamp: FileStamp
     }
@@ -29,12 +31,14 @@ public final class ServerTLS: Sendable {
         self.keyPath = keyPath
         self.logger = logger
         let stamp = FileStamp(certificatePath, keyPath)
-        let (context, summary) = try Self.load(certificatePath: certificatePath, keyPath: keyPath)
-        loaded = Mutex(Loaded(context: context, summary: summary, stamp: stamp))
+        let (context, mtlsContext, summary) = try Self.load(certificatePath: certificatePath, keyPath: keyPath)
+        loaded = Mutex(Loaded(context: context, mtlsContext: mtlsContext, summary: summary, stamp: stamp))
     }
 
     /// The context a connection accepted now uses.
     var context: NIOSSLContext { loaded.withLock { $0.context } }
+    /// The context a connection of the mutual-TLS listener accepted now uses.
+    var mtlsContext: NIOSSLContext { loaded.withLock { $0.mtlsContext } }
 
     /// The serving certificate's subject and expiry, for the log.
     public var summary: String { loaded.withLock { $0.summary } }
@@ -45,8 +49,8 @@ public final class ServerTLS: Sendable {
     public func reload() -> Bool {
         let stamp = FileStamp(certificatePath, keyPath)
         do {
-            let (context, summary) = try Self.load(certificatePath: certificatePath, keyPath: keyPath)
-            loaded.withLock { $0 = Loaded(context: context, summary: summary, stamp: stamp) }
+            let (context, mtlsContext, summary) = try Self.load(certificatePath: certificatePath, keyPath: keyPath)
+            loaded.withLock { $0 = Loaded(context: context, mtlsContext: mtlsContext, summary: summary, stamp: stamp) }
             logger.notice("TLS certificate reloaded", metadata: ["certificate": "\(summary)"])
             return true
         } catch {
@@ -74,7 +78,7 @@ public final class ServerTLS: Sendable {
         }
     }
 
-    static func load(certificatePath: String, keyPath: String) throws -> (NIOSSLContext, String) {
+    static func load(certificatePath: String, keyPath: String) throws -> (NIOSSLContext, NIOSSLContext, String) {
         let certificatePEM = try read(certificatePath, what: "certificate (--tls-cert)")
         let keyPEM = try read(keyPath, what: "private key (--tls-key)")
         let chain: [Certificate]
@@ -109,7 +113,12 @@ public final class ServerTLS: Sendable {
             )
             configuration.minimumTLSVersion = .tlsv12
             let context = try NIOSSLContext(configuration: configuration)
-            return (context, "\(leaf.subject), valid until \(leaf.notValidAfter)")
+            // RFC 8705 §2: the certificate is requested, not required (a client may authenticate
+            // otherwise), and any is taken at the TLS level: `PeerCertificateHolder` reads it and the
+            // engine decides what it proves.
+            configuration.certificateVerification = .optionalVerification
+            let mtlsContext = try NIOSSLContext(configuration: configuration)
+            return (context, mtlsContext, "\(leaf.subject), valid until \(leaf.notValidAfter)")
         } catch {
             throw TLSSetupError("the TLS library refused \(certificatePath) with \(keyPath): \(error)")
         }

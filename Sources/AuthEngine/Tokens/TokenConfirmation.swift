@@ -1,0 +1,41 @@
+import JOSE
+
+/// The `cnf` claim (RFC 7800) of a sender-constrained token, one shape for both ways of binding: the
+/// DPoP key (RFC 9449 §6.1 `jkt`) and the client certificate (RFC 8705 §3.1 `x5t#S256`). The same
+/// object goes in the JWT and in the introspection answer, so a resource server sees the binding either way.
+public struct TokenConfirmation: Sendable, Hashable {
+    /// RFC 7638 thumbprint of the DPoP key (`jkt`).
+    public var keyThumbprint: String?
+    /// base64url SHA-256 of the DER client certificate (`x5t#S256`).
+    public var certificateThumbprint: String?
+
+    static let claim = "cnf"
+    static let keyMember = "jkt"
+    static let certificateMember = "x5t#S256"
+
+    /// nil when there is nothing to bind to: a bearer token.
+    init?(keyThumbprint: String?, certificateThumbprint: String?) {
+        guard keyThumbprint != nil || certificateThumbprint != nil else { return nil }
+        self.keyThumbprint = keyThumbprint
+        self.certificateThumbprint = certificateThumbprint
+    }
+
+    /// The binding a token's public claims carry; nil for a bearer token.
+    init?(claims: [String: JSONValue]) {
+        guard let cnf = claims[Self.claim]?.objectValue else { return nil }
+        self.init(keyThumbprint: cnf[Self.keyMember]?.stringValue, certificateThumbprint: cnf[Self.certificateMember]?.stringValue)
+    }
+
+    /// The `cnf` object.
+    var json: JSONValue {
+        var members: [String: JSONValue] = [:]
+        if let keyThumbprint { members[Self.keyMember] = .string(keyThumbprint) }
+        if let certificateThumbprint { members[Self.certificateMember] = .string(certificateThumbprint) }
+        return .object(members)
+    }
+
+    /// What the audit's `bound` detail says: `dpop`, `mtls` or both.
+    var auditName: String {
+        [keyThumbprint.map { _ in "dpop" }, certificateThumbprint.map { _ in "mtls" }].compactMap { $0 }.joined(separator: "+")
+    }
+}
