@@ -16,6 +16,7 @@
 #   BENCH_KEEP=1             keep the temporary directory (database, server log) instead of deleting it
 #   BENCH_FLOOR=0            skip the floor (bench/floor) and the RATIO lines against it
 #   BENCH_ROUNDS             rounds of the floor comparison, each scenario taking turns (default 2)
+#   BENCH_BIN                a claimdeck binary to measure instead of building one
 # See bench/README.md for what each scenario measures and how to read the output.
 set -euo pipefail
 
@@ -62,9 +63,13 @@ done
 # ---------------------------------------------------------------------------------------------
 # Release build in its own scratch path, so it never fights the developers' debug build in .build/.
 cd "$ROOT"
-say "building claimdeck (release, --scratch-path .build-bench)"
-swift build -c release --scratch-path .build-bench --product claimdeck
-BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/claimdeck"
+if [ -n "${BENCH_BIN:-}" ]; then
+    BIN="$BENCH_BIN"
+else
+    say "building claimdeck (release, --scratch-path .build-bench)"
+    swift build -c release --scratch-path .build-bench --product claimdeck
+    BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/claimdeck"
+fi
 [ -x "$BIN" ] || die "no binary at $BIN"
 if [ "$FLOOR" = 1 ]; then
     # The floor (bench/floor): its own package, so its build never slows the product's.
@@ -353,10 +358,13 @@ cp "$WORK/server.log" "$RAW/server.log"
 
 # ---------------------------------------------------------------------------------------------
 # The engine and its store without HTTP: how much of a token's cost is ours, how much the HTTP stack's.
-say "engine without HTTP (EngineBench, 64 concurrent callers, 5 s)"
-swift build -c release --scratch-path .build-bench --product EngineBench >/dev/null
-ENGINE_LINE="$("$(swift build -c release --scratch-path .build-bench --show-bin-path)/EngineBench" token 64 5)"
-echo "    $ENGINE_LINE"
+ENGINE_LINE="not measured (BENCH_BIN was given)"
+if [ -z "${BENCH_BIN:-}" ]; then
+    say "engine without HTTP (EngineBench, 64 concurrent callers, 5 s)"
+    swift build -c release --scratch-path .build-bench --product EngineBench >/dev/null
+    ENGINE_LINE="$("$(swift build -c release --scratch-path .build-bench --show-bin-path)/EngineBench" token 64 5)"
+    echo "    $ENGINE_LINE"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # bench/results/latest.md
