@@ -23,9 +23,13 @@ die() { printf 'scale: %s\n' "$*" >&2; exit 1; }
 for tool in wrk sqlite3 curl python3; do command -v "$tool" >/dev/null || die "needs $tool (apt-get install -y $tool)"; done
 
 cd "$ROOT"
-say "building claimdeck (release, --scratch-path .build-bench)"
-swift build -c release --scratch-path .build-bench --product claimdeck >/dev/null
-BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/claimdeck"
+if [ -n "${BENCH_BIN:-}" ]; then
+    BIN="$BENCH_BIN"  # a given binary instead of a build
+else
+    say "building claimdeck (release, --scratch-path .build-bench)"
+    swift build -c release --scratch-path .build-bench --product claimdeck >/dev/null
+    BIN="$(swift build -c release --scratch-path .build-bench --show-bin-path)/claimdeck"
+fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/claimdeck-scale.XXXXXX")"
 PID=""
