@@ -52,14 +52,11 @@ final class LiveClaimdeck: Sendable {
             // Port 0: the kernel picks a free one as the server binds (a port probed free beforehand can be
             // taken by another test's connection in between); the issuer takes the bound port then
             // (`EngineConfiguration.useBoundPort`).
-            let path = try template.copy(into: directory, name: "claimdeck.db")
-            let store = try SQLiteStore(path: path, durable: false, logger: DemoTemplate.quietLogger("rs.store"))
-            let engine = try await ClaimdeckEngine(
-                store: store,
-                masterKey: template.masterKey,
-                configuration: EngineConfiguration(publicBaseURL: "http://127.0.0.1:0", passwordCost: .testing),
+            let (engine, _) = try await template.openEngine(
+                in: directory,
+                publicBaseURL: "http://127.0.0.1:0",
                 clock: clock,
-                logger: DemoTemplate.quietLogger("rs.engine")
+                logger: DemoTemplate.quietLogger
             )
             var logger = DemoTemplate.quietLogger("rs.http")
             logger.logLevel = .critical

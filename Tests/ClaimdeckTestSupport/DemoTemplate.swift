@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import JOSE
 import Logging
+import Metrics
 import SQLiteStore
 import Synchronization
 import TenantYAML
@@ -34,6 +35,32 @@ public actor DemoTemplate {
             let destination = directory.appendingPathComponent(name).path
             try FileManager.default.copyItem(atPath: path, toPath: destination)
             return destination
+        }
+
+        /// A copy of the template in `directory` (which must exist), and an engine over it: what a
+        /// test server runs (the HTTP tests' and the resource-server tests').
+        ///
+        /// - Parameter publicBaseURL: ending in `:0`, it takes the server's bound port (`useBoundPort`).
+        public func openEngine(
+            in directory: URL,
+            publicBaseURL: String,
+            clock: any WallClock,
+            metricsFactory: any MetricsFactory = MetricsSystem.factory,
+            claimLookup: (any ClaimLookupFetcher)? = nil,
+            logger: (String) -> Logger
+        ) async throws -> (engine: ClaimdeckEngine, store: SQLiteStore) {
+            let path = try copy(into: directory, name: "claimdeck.db")
+            let store = try SQLiteStore(path: path, durable: false, metricsFactory: metricsFactory, logger: logger("test.store"))
+            let engine = try await ClaimdeckEngine(
+                store: store,
+                masterKey: masterKey,
+                configuration: EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing),
+                clock: clock,
+                metrics: EngineMetrics(factory: metricsFactory),
+                logger: logger("test.engine"),
+                claimLookup: claimLookup
+            )
+            return (engine, store)
         }
     }
 

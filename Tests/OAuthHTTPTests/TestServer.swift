@@ -139,18 +139,14 @@ final class TestServer: Sendable {
         let directory = fm.temporaryDirectory.appendingPathComponent("claimdeck-http-tests-\(UUID().uuidString)")
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
-            let path = try template.copy(into: directory, name: "claimdeck.db")
             let registry = PrometheusCollectorRegistry()
-            let factory = PrometheusMetricsFactory(registry: registry)
-            let store = try SQLiteStore(path: path, durable: false, metricsFactory: factory, logger: logger("test.store"))
-            let engine = try await ClaimdeckEngine(
-                store: store,
-                masterKey: template.masterKey,
-                configuration: EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing),
+            let (engine, store) = try await template.openEngine(
+                in: directory,
+                publicBaseURL: publicBaseURL,
                 clock: clock,
-                metrics: EngineMetrics(factory: factory),
-                logger: logger("test.engine"),
-                claimLookup: HTTPClaimLookup()
+                metricsFactory: PrometheusMetricsFactory(registry: registry),
+                claimLookup: HTTPClaimLookup(),
+                logger: { logger($0) }
             )
             // Hummingbird logs the cancellation that stops it at error level.
             let httpLogger = logger("test.http", level: .critical)
