@@ -62,10 +62,12 @@ curl -fsS -o /dev/null -u billing-service:billing-demo-secret -d grant_type=clie
 for _ in $(seq 1 500); do
     curl -fsS -d grant_type=client_credentials -d client_id=partner-portal -d client_secret=partner-demo-secret "$BASE/sms/token" \
         | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' >>"$WORK/tokens.txt"
+    echo >>"$WORK/tokens.txt"  # the answer has no final newline, so neither has sed's line
 done
 stop
 sqlite3 "$WORK/empty.db" 'PRAGMA wal_checkpoint(TRUNCATE); VACUUM;' >/dev/null
 cp "$WORK/empty.db" "$WORK/full.db"
+cp -p "$WORK/empty.db.master-key" "$WORK/full.db.master-key"  # the copy's signing keys are sealed under it
 COLUMNS="$(sqlite3 "$WORK/full.db" "SELECT group_concat(name, ',') FROM pragma_table_info('tokens')")"
 SELECTS="$(tr ',' '\n' <<<"$COLUMNS" | while read -r c; do
     case "$c" in
@@ -101,6 +103,11 @@ for round in $(seq 1 "$ROUNDS"); do
             line="$(grep '^BENCH_RESULT' <<<"$out")" || { echo "$out" >&2; die "wrk failed ($store $name)"; }
             rps="$(field rps "$line")"
             printf 'ROUND %s %-5s %-10s %9s req/s   p99 %7s ms   non-200 %s\n' "$round" "$store" "$name" "$rps" "$(field p99_ms "$line")" "$(field non200 "$line")"
+            # A ratio of failures is no measurement: stop at the first wrong answer, with its body.
+            if [ "$(field non200 "$line")" != 0 ] || [ "$(field inactive "$line")" != 0 ]; then
+                grep '^BENCH_FIRST_ERROR' <<<"$out" >&2 || true
+                die "$store $name: $(field non200 "$line") non-200 and $(field inactive "$line") inactive answers"
+            fi
             SUM[$store-$name]="$(awk -v a="${SUM[$store-$name]:-0}" -v b="$rps" 'BEGIN { print a + b }')"
         done
         printf 'RSS   %s %-5s idle %s MB, peak under load %s MB\n' "$round" "$store" "$((idle / 1024))" "$(( $(rss_kb VmHWM) / 1024 ))"

@@ -38,6 +38,32 @@ struct CLICommandTests {
         #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
+    /// A database copied without its key file (or run with another key) is refused at start, naming
+    /// the key, instead of serving and failing every issuance with a server_error; the stray key file
+    /// the refused run would have created is not left behind.
+    @Test func aDatabaseWithoutItsMasterKeyIsRefusedAtStart() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
+        let copy = dir.appendingPathComponent("copy.db").path
+        try FileManager.default.copyItem(atPath: db, toPath: copy)
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: db + suffix) {
+            try FileManager.default.copyItem(atPath: db + suffix, toPath: copy + suffix)
+        }
+        let refused = try await Binary.run(["client", "list", "--tenant", "sms", "--db", copy])
+        #expect(refused.code == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("master key") && refused.stderr.contains("tenant 'sms'"))
+        #expect(refused.stderr.contains(".master-key"))
+        #expect(!FileManager.default.fileExists(atPath: copy + ".master-key"))
+        let other = SecretBox.generateMasterKey().base64EncodedString()
+        let wrongKey = try await Binary.run(["client", "list", "--tenant", "sms", "--db", db], environment: ["CLAIMDECK_MASTER_KEY": other])
+        #expect(wrongKey.code == 2 && wrongKey.stderr.contains("CLAIMDECK_MASTER_KEY"))
+        try FileManager.default.copyItem(atPath: db + ".master-key", toPath: copy + ".master-key")
+        let restored = try await Binary.run(["client", "list", "--tenant", "sms", "--db", copy])
+        #expect(restored.code == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("partner-portal"))
+    }
+
     @Test func clientSecretIsShownOnceAndNeverAgain() async throws {
         let (dir, db) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir) }

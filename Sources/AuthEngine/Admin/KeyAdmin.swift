@@ -23,6 +23,26 @@ public struct KeyChange: Sendable, Hashable {
 }
 
 extension ClaimdeckEngine {
+    /// Refuses a master key that does not unseal this store's signing keys, at start-up rather than
+    /// as a `server_error` on every token request: a database copied without its key file, or run with
+    /// another `CLAIMDECK_MASTER_KEY`, would otherwise serve discovery and fail every issuance.
+    /// One key a tenant is tried (unsealed keys are cached, so this costs nothing later).
+    public func checkMasterKey() throws(AdminError) {
+        let snapshot = config.snapshot
+        for tenantID in snapshot.keys.keys.sorted() {
+            guard let record = snapshot.keys[tenantID]?.first(where: { $0.state == .active }) ?? snapshot.keys[tenantID]?.first
+            else { continue }
+            do { _ = try keyring.load(record) } catch {
+                throw .invalid(
+                    field: "master key",
+                    "the master key does not unseal the signing keys of tenant '\(tenantID)' (key \(record.kid)): "
+                        + "use the key this database was created with (the file <database>.master-key beside it, "
+                        + "or the same CLAIMDECK_MASTER_KEY)"
+                )
+            }
+        }
+    }
+
     /// The tenant's signing keys, each with its state and how many active tokens it signed and until when.
     public func keys(tenantID: String) async throws(AdminError) -> [KeyStatus] {
         let snapshot = config.snapshot

@@ -103,12 +103,18 @@ enum EngineFactory {
         let store: any ClaimdeckStore
         let opened: OpenedStore
         let masterKey: Data
+        // A key file this run creates is removed again if it does not fit the database's keys, so
+        // that restoring the right file is not blocked by a stray new one.
+        var createdKeyFile: String?
         switch try options.location() {
         case .file(let path):
             let sqlite = try SQLiteStore(path: path, metricsFactory: metrics, logger: logger)
             store = sqlite
             opened = OpenedStore(description: path, close: { sqlite.close() })
+            let keyFile = MasterKeyFile.path(forDatabase: path)
+            let hadKeyFile = FileManager.default.fileExists(atPath: keyFile)
             masterKey = try MasterKeyFile.load(databasePath: path)
+            if !hadKeyFile, FileManager.default.fileExists(atPath: keyFile) { createdKeyFile = keyFile }
         case .postgres(let url):
             masterKey = try SharedMasterKey.load()
             let postgres = try await PostgresStore(url: url, metricsFactory: metrics, logger: logger)
@@ -127,6 +133,11 @@ enum EngineFactory {
             logger: logger,
             claimLookup: HTTPClaimLookup()
         )
+        do { try engine.checkMasterKey() } catch {
+            if let createdKeyFile { try? FileManager.default.removeItem(atPath: createdKeyFile) }
+            opened.close()
+            throw error
+        }
         return (engine, opened)
     }
 }
