@@ -17,6 +17,8 @@
 #   BENCH_FLOOR=0            skip the floor (bench/floor) and the RATIO lines against it
 #   BENCH_ROUNDS             rounds of the floor comparison, each scenario taking turns (default 2)
 #   BENCH_BIN                a claimdeck binary to measure instead of building one
+#   BENCH_PROFILE=1          after the floor rounds, perf-profile each of their scenarios and print
+#                            its CPU budget per request (bench/budget.py; needs perf)
 # See bench/README.md for what each scenario measures and how to read the output.
 set -euo pipefail
 
@@ -34,6 +36,7 @@ INTROSPECT_TOKENS="${BENCH_INTROSPECT_TOKENS:-2000}"
 REVOKE_TOKENS="${BENCH_REVOKE_TOKENS:-20000}"
 FLOOR="${BENCH_FLOOR:-1}"
 ROUNDS="${BENCH_ROUNDS:-2}"
+PROFILE="${BENCH_PROFILE:-0}"
 # Targets of issue 2 (2 cores, every token persisted and audited, 64 connections).
 TARGET_JWT_RPS=10000
 TARGET_INTROSPECT_RPS=20000
@@ -304,6 +307,25 @@ if [ "$FLOOR" = 1 ]; then
             P99_WORST[$name]="$(awk -v a="${P99_WORST[$name]:-0}" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')"
         done
     done
+    if [ "$PROFILE" = 1 ]; then
+        # The CPU budget per request (bench/budget.py): a pass of its own after the rounds, because
+        # perf's sampling slows what it watches and would bend the ratios.
+        command -v perf >/dev/null || apt_install linux-perf
+        for pair in "floor-get floor_get.lua $FLOOR_BASE $FLOOR_PID" "floor-mint floor_mint.lua $FLOOR_BASE $FLOOR_PID" \
+            "token-jwt token_jwt.lua $BASE $SERVER_PID" "introspect introspect.lua $BASE $SERVER_PID"; do
+            read -r name script base pid <<<"$pair"
+            extra=()
+            [ "$name" = introspect ] && extra=("$WORK/introspect-tokens.txt")
+            perf record -q -F 999 -g -p "$pid" -o "$RAW/$name.perf" >/dev/null 2>&1 &
+            perf_pid=$!
+            sleep 0.5
+            WRK_BASE="$base" run_wrk "profile-$name" "$script" "$DURATION" "$CONNECTIONS" "${extra[@]}"
+            kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+            say "CPU budget of $name ($(field rps "$RESULT_LINE") req/s while profiled)"
+            perf script -i "$RAW/$name.perf" 2>/dev/null | swift demangle --simplified \
+                | python3 "$ROOT/bench/budget.py" "$(field requests "$RESULT_LINE")" | tee "$RAW/budget-$name.md"
+        done
+    fi
     ratio() { awk -v a="${RPS_SUM[$1]}" -v b="${RPS_SUM[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
     check() { awk -v r="$1" -v t="$2" -v d="$3" 'BEGIN { if ((d == ">=" && r >= t) || (d == "<=" && r <= t)) print "met"; else print "MISSED" }'; }
     R_CC="$(ratio token-jwt floor-mint)"; R_IN="$(ratio introspect floor-get)"
