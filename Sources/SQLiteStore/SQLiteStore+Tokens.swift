@@ -12,13 +12,7 @@ extension SQLiteStore: TokenStore {
     }
 
     static func insert(_ tokens: [TokenRecord], in db: Database) throws {
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO tokens (id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at,
-                                    digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        )
+        let insert = try db.cachedStatement(sql: TokenRow.insertSQL)
         for t in tokens {
             try insert.execute(arguments: TokenRow.arguments(t))
         }
@@ -28,7 +22,9 @@ extension SQLiteStore: TokenStore {
         // A primary-key lookup takes microseconds: read synchronously on the caller's thread rather than
         // paying for a hop to a reader queue and back (which costs more than the lookup; measured).
         try readOnCallerThread { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ?"), arguments: [id]).map(TokenRow.record(from:))
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(TokenRow.columns) FROM tokens WHERE id = ?"), arguments: [id]).map(
+                TokenRow.record(from:)
+            )
         }
     }
 
@@ -114,7 +110,7 @@ extension SQLiteStore: TokenStore {
             clauses.append("id < ?")
             args.append(before)
         }
-        let sql = "SELECT * FROM tokens WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(q.limit)"
+        let sql = "SELECT \(TokenRow.columns) FROM tokens WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(q.limit)"
         let arguments = StatementArguments(args)
         return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(TokenRow.record(from:)) }
     }
@@ -144,7 +140,8 @@ extension SQLiteStore: TokenStore {
         let nextIDs = "SELECT id FROM tokens INDEXED BY tokens_by_tenant WHERE tenant_id = ? AND \(expiry) AND id < ? ORDER BY id DESC LIMIT \(batch)"
         let rowArguments = StatementArguments(rowArguments)
         let limit = q.limit
-        let rowSQL = "SELECT * FROM tokens WHERE \(rowClauses.joined(separator: " AND ")) AND id IN (SELECT value FROM json_each(?)) ORDER BY id DESC"
+        let rowSQL =
+            "SELECT \(TokenRow.columns) FROM tokens WHERE \(rowClauses.joined(separator: " AND ")) AND id IN (SELECT value FROM json_each(?)) ORDER BY id DESC"
         let tenantID = q.tenantID
         let expiresBound = Int64(now.timeIntervalSince1970)
         let start = q.before

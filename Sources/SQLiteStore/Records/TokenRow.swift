@@ -14,26 +14,36 @@ enum TokenRow {
         ]
     }
 
+    /// The columns `arguments` binds and `record(from:)` reads, in that order: reads select them by
+    /// name (never `*`) and decode by position, which skips GRDB's column-name lookup per value
+    /// (6 % of an introspection's CPU, measured with bench/budget.py).
+    static let columns =
+        "id, tenant_id, kind, format, client_id, subject, scopes, audiences, issued_at, expires_at, digest, kid, grant_type, family_id, revoked_at, revocation_reason, claims"
+
+    /// `INSERT INTO tokens (columns) VALUES (?, …)`.
+    static let insertSQL = "INSERT INTO tokens (\(columns)) VALUES (\(Array(repeating: "?", count: 17).joined(separator: ", ")))"
+
+    /// A row selected with `columns`.
     static func record(from row: Row) -> TokenRecord {
-        let revoked: Double? = row["revoked_at"]
+        let revoked: Double? = row[14]
         return TokenRecord(
-            id: row["id"],
-            tenantID: row["tenant_id"],
-            kind: TokenKind(rawValue: row["kind"]) ?? .access,
-            format: TokenFormat(rawValue: row["format"]) ?? .opaque,
-            clientID: row["client_id"],
-            subject: row["subject"],
-            scopes: StoredForm.list(row["scopes"] as String),
-            audiences: StoredForm.list(row["audiences"] as String),
-            issuedAt: StoredForm.date(seconds: row["issued_at"]),
-            expiresAt: StoredForm.date(seconds: row["expires_at"]),
-            digest: row["digest"],
-            keyID: row["kid"],
-            grantType: GrantType(rawValue: row["grant_type"]),
-            familyID: row["family_id"],
+            id: row[0],
+            tenantID: row[1],
+            kind: TokenKind(rawValue: row[2]) ?? .access,
+            format: TokenFormat(rawValue: row[3]) ?? .opaque,
+            clientID: row[4],
+            subject: row[5],
+            scopes: StoredForm.list(row[6] as String),
+            audiences: StoredForm.list(row[7] as String),
+            issuedAt: StoredForm.date(seconds: row[8]),
+            expiresAt: StoredForm.date(seconds: row[9]),
+            digest: row[10],
+            keyID: row[11],
+            grantType: GrantType(rawValue: row[12]),
+            familyID: row[13],
             revokedAt: revoked.map(Date.init(timeIntervalSince1970:)),
-            revocationReason: row["revocation_reason"],
-            claims: StoredForm.claims(row["claims"] as String?)
+            revocationReason: row[15],
+            claims: StoredForm.claims(row[16] as String?)
         )
     }
 
