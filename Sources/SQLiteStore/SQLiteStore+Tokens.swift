@@ -21,7 +21,7 @@ extension SQLiteStore: TokenStore {
     public func token(id: String) async throws -> TokenRecord? {
         // A primary-key lookup takes microseconds: read synchronously on the caller's thread rather than
         // paying for a hop to a reader queue and back (which costs more than the lookup; measured).
-        try readOnCallerThread { db in
+        try readOneStatement { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT \(TokenRow.columns) FROM tokens WHERE id = ?"), arguments: [id]).map(
                 TokenRow.record(from:)
             )

@@ -52,9 +52,13 @@ public final class SQLiteStore: Sendable {
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
-    /// A short read on the calling thread (GRDB's synchronous API), for point lookups on hot paths.
-    func readOnCallerThread<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+    /// One SELECT on the calling thread (GRDB's synchronous API), for point lookups on hot paths.
+    ///
+    /// Without GRDB's explicit `BEGIN DEFERRED`/`COMMIT` around it: a single statement in autocommit
+    /// mode is its own read transaction, as isolated as the explicit one, and the two extra statements
+    /// cost more than the lookup (measured with bench/budget.py). `body` must run one statement only.
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.unsafeRead(body)
     }
 
     /// The size of the database file and its WAL, in bytes.
