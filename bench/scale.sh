@@ -6,6 +6,11 @@
 #   bash bench/scale.sh                       # 10M tokens, 2 rounds, 10 s a scenario
 #   SCALE_TOKENS=1000000 SCALE_ROUNDS=3 bash bench/scale.sh
 #
+# Then retention (item 5): SCALE_PRUNE_TOKENS (default 1,000,000; 0 skips) tokens that expired 8 days
+# ago, past the default 7-day retention, seeded into another copy; the server's janitor deletes them
+# in batches from its start while client_credentials runs, and again once they are gone: the p99 of
+# the two, in one run.
+#
 # Seeding copies one real token row of the demo (every column as the server wrote it) under new ids
 # and random digests, in SQL, so it follows the schema whatever its version. 10M rows take a few
 # minutes and about 4 GB of disk. Run it on an idle machine: see bench/README.md.
@@ -15,6 +20,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LUA="$ROOT/bench/lua"
 TOKENS="${SCALE_TOKENS:-10000000}"
 ROUNDS="${SCALE_ROUNDS:-2}"
+PRUNE_TOKENS="${SCALE_PRUNE_TOKENS:-1000000}"
 DURATION="${BENCH_DURATION:-10s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 
@@ -69,23 +75,30 @@ sqlite3 "$WORK/empty.db" 'PRAGMA wal_checkpoint(TRUNCATE); VACUUM;' >/dev/null
 cp "$WORK/empty.db" "$WORK/full.db"
 cp -p "$WORK/empty.db.master-key" "$WORK/full.db.master-key"  # the copy's signing keys are sealed under it
 COLUMNS="$(sqlite3 "$WORK/full.db" "SELECT group_concat(name, ',') FROM pragma_table_info('tokens')")"
-SELECTS="$(tr ',' '\n' <<<"$COLUMNS" | while read -r c; do
-    case "$c" in
-        id) echo "printf('seed-%012d', n)" ;;
-        digest) echo "randomblob(32)" ;;
-        family_id) echo "NULL" ;;
-        *) echo "$c" ;;
-    esac
-done | paste -sd, -)"
 TEMPLATE="$(sqlite3 "$WORK/full.db" "SELECT id FROM tokens WHERE format = 'opaque' AND kind = 'access' LIMIT 1")"
 [ -n "$TEMPLATE" ] || die "no opaque access token to copy"
-T0=$(date +%s)
-sqlite3 "$WORK/full.db" <<SQL
+# seed DB COUNT ID_FORMAT [COLUMN=SQL ...]: COUNT copies of the template row under ids printf(ID_FORMAT, n),
+# random digests and no family, the named columns replaced by SQL expressions.
+seed() {
+    local db=$1 count=$2 idformat=$3; shift 3
+    local selects
+    selects="$(tr ',' '\n' <<<"$COLUMNS" | while read -r c; do
+        local override=""
+        for o in "$@"; do [ "${o%%=*}" = "$c" ] && override="${o#*=}"; done
+        if [ -n "$override" ]; then echo "$override"; else
+            case "$c" in id) echo "printf('$idformat', n)" ;; digest) echo "randomblob(32)" ;; family_id) echo "NULL" ;; *) echo "$c" ;; esac
+        fi
+    done | paste -sd, -)"
+    sqlite3 "$db" <<SQL
 PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;
-WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $TOKENS)
-INSERT INTO tokens ($COLUMNS) SELECT $SELECTS FROM seq, (SELECT * FROM tokens WHERE id = '$TEMPLATE');
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $count)
+INSERT INTO tokens ($COLUMNS) SELECT $selects FROM seq, (SELECT * FROM tokens WHERE id = '$TEMPLATE');
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
+}
+[ "$PRUNE_TOKENS" -gt 0 ] && cp "$WORK/full.db" "$WORK/prune.db" && cp -p "$WORK/empty.db.master-key" "$WORK/prune.db.master-key"
+T0=$(date +%s)
+seed "$WORK/full.db" "$TOKENS" 'seed-%012d' >/dev/null
 say "seeded $TOKENS rows in $(( $(date +%s) - T0 )) s"
 EMPTY_BYTES="$(stat -c %s "$WORK/empty.db")"; FULL_BYTES="$(stat -c %s "$WORK/full.db")"
 PER_TOKEN="$(awk -v a="$EMPTY_BYTES" -v b="$FULL_BYTES" -v n="$TOKENS" 'BEGIN { printf "%.0f", (b - a) / n }')"
@@ -119,3 +132,26 @@ for name in cc introspect; do
         "$(awk -v a="${SUM[full-$name]}" -v b="${SUM[empty-$name]}" 'BEGIN { printf "%.3f", a / b }')"
 done
 echo "BYTES per token: $PER_TOKEN"
+
+if [ "$PRUNE_TOKENS" -gt 0 ]; then
+    # Ids below today's (time-ordered ids start "01"), expired 8 days ago: every row is the janitor's.
+    EXPIRED="$(( $(date +%s) - 8 * 86400 ))"
+    seed "$WORK/prune.db" "$PRUNE_TOKENS" '00SEED%014d' "issued_at=$((EXPIRED - 600))" "expires_at=$EXPIRED" >/dev/null
+    left() { sqlite3 "$WORK/prune.db" "SELECT COUNT(*) FROM tokens WHERE id < '01'"; }
+    say "retention: $(left) expired tokens past retention; the janitor starts with the server"
+    start "$WORK/prune.db"
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/token_jwt.lua" "$BASE" 2>&1)"
+    during="$(grep '^BENCH_RESULT' <<<"$out")" || { echo "$out" >&2; die "wrk failed (retention)"; }
+    remaining="$(left)"
+    [ "$remaining" -gt 0 ] || echo "    warning: the janitor finished within the measurement; raise SCALE_PRUNE_TOKENS"
+    for _ in $(seq 1 1200); do [ "$(left)" = 0 ] && break; sleep 1; done
+    [ "$(left)" = 0 ] || die "the janitor did not finish within 20 minutes"
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA/token_jwt.lua" "$BASE" 2>&1)"
+    after="$(grep '^BENCH_RESULT' <<<"$out")" || { echo "$out" >&2; die "wrk failed (retention, after)"; }
+    stop
+    printf 'PRUNE while deleting: %s req/s, p99 %s ms (%s of %s rows still to delete at its end)\n' \
+        "$(field rps "$during")" "$(field p99_ms "$during")" "$remaining" "$PRUNE_TOKENS"
+    printf 'PRUNE after:          %s req/s, p99 %s ms\n' "$(field rps "$after")" "$(field p99_ms "$after")"
+    printf 'RATIO p99 while deleting / after: %s   (target <= 2)\n' \
+        "$(awk -v a="$(field p99_ms "$during")" -v b="$(field p99_ms "$after")" 'BEGIN { printf "%.2f", a / b }')"
+fi
