@@ -22,6 +22,15 @@ final class PostgresWrite {
 
     /// Token rows queued by `insert`, not yet sent.
     private var queuedTokens: [TokenRecord] = []
+    /// The transaction's opening statements (BEGIN, the chain lock), sent ahead of its first round trip:
+    /// they need no answer of their own, so a client_credentials batch commits in two round trips
+    /// (its rows with the chain's head, then the audit rows with COMMIT) instead of four.
+    private var queuedOpening: [PostgresQuery] = []
+    /// Whether anything of the transaction has reached the server (a ROLLBACK is then needed).
+    private var sentAny = false
+
+    /// Opens the transaction with `statements`, sent with the first round trip.
+    func begin(_ statements: [PostgresQuery]) { queuedOpening = statements }
 
     /// Runs a statement and returns its rows; the queued token rows go first (in the same round
     /// trip), so it sees them.
@@ -48,8 +57,10 @@ final class PostgresWrite {
     /// failure throws, and the transaction is then rolled back.
     @discardableResult
     func pipelined(_ queries: [PostgresQuery]) async throws -> [[PostgresRow]] {
-        let all = TokenColumns.inserts(queuedTokens).map(\.query) + queries
+        let all = queuedOpening + TokenColumns.inserts(queuedTokens).map(\.query) + queries
+        queuedOpening = []
         queuedTokens = []
+        sentAny = true
         let sent = all.map { query -> EventLoopFuture<PostgresQueryResult> in connection.query(query, logger: logger) }
         var results: [[PostgresRow]] = []
         for answer in sent { results.append(Array(try await answer.get().rows)) }
@@ -59,6 +70,8 @@ final class PostgresWrite {
     /// Rolls the transaction back, dropping the rows still queued.
     func rollback() async {
         queuedTokens = []
+        queuedOpening = []
+        guard sentAny else { return }
         _ = try? await connection.query("ROLLBACK", logger: logger)
     }
 
@@ -70,44 +83,46 @@ final class PostgresWrite {
 
     func notify(_ change: StoreChange) { notifications.insert(change) }
 
-    /// Appends the queued events to the chain: one read of its head, one multi-row insert.
-    func flush() async throws {
-        if !audit.isEmpty {
-            // The batch's token rows and the chain's head in one round trip.
-            let head = try await pipelined(["SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"])[0].first
-            var seq: Int64 = 0
-            var previous = AuditChain.genesis
-            if let head { (seq, previous) = try head.decode((Int64, String).self) }
-            // At most 65,535 bound values a statement: 12 a row.
-            for chunk in stride(from: 0, to: audit.count, by: 4000) {
-                var sql = SQL(
-                    "INSERT INTO audit_events (seq, time, type, outcome, tenant_id, client_id, subject, token_id, reason, actor, details, hash) VALUES "
+    /// The statements that append the queued events to the chain: its head is read first (with
+    /// everything queued, in one round trip), the inserts are sent with the commit.
+    private func auditInserts() async throws -> [PostgresQuery] {
+        guard !audit.isEmpty else { return [] }
+        let head = try await pipelined(["SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"])[0].first
+        var seq: Int64 = 0
+        var previous = AuditChain.genesis
+        if let head { (seq, previous) = try head.decode((Int64, String).self) }
+        var inserts: [PostgresQuery] = []
+        // At most 65,535 bound values a statement: 12 a row.
+        for chunk in stride(from: 0, to: audit.count, by: 4000) {
+            var sql = SQL(
+                "INSERT INTO audit_events (seq, time, type, outcome, tenant_id, client_id, subject, token_id, reason, actor, details, hash) VALUES "
+            )
+            var values: [String] = []
+            for e in audit[chunk..<min(chunk + 4000, audit.count)] {
+                seq += 1
+                let hash = AuditChain.hash(previous: previous, sequence: seq, event: e)
+                values.append(
+                    sql.row([
+                        seq, StoredForm.millis(e.time), e.type.rawValue, e.outcome.rawValue, e.tenantID, e.clientID, e.subject,
+                        e.tokenID, e.reason, e.actor, StoredForm.details(e.details), hash,
+                    ])
                 )
-                var values: [String] = []
-                for e in audit[chunk..<min(chunk + 4000, audit.count)] {
-                    seq += 1
-                    let hash = AuditChain.hash(previous: previous, sequence: seq, event: e)
-                    values.append(
-                        sql.row([
-                            seq, StoredForm.millis(e.time), e.type.rawValue, e.outcome.rawValue, e.tenantID, e.clientID, e.subject,
-                            e.tokenID, e.reason, e.actor, StoredForm.details(e.details), hash,
-                        ])
-                    )
-                    previous = hash
-                }
-                sql.text += values.joined(separator: ", ")
-                try await rows(sql)
+                previous = hash
             }
+            sql.text += values.joined(separator: ", ")
+            inserts.append(sql.query)
         }
+        return inserts
     }
 
-    /// `flush`, then the notifications and COMMIT in one round trip (PostgreSQL delivers them at the commit).
+    /// The audit rows, the notifications and COMMIT in one round trip (PostgreSQL delivers the
+    /// notifications at the commit; a failed insert fails the COMMIT, which then rolls back).
     func commit() async throws {
-        try await flush()
+        let inserts = try await auditInserts()
         let notify = notifications.map(\.rawValue).sorted().map { change -> PostgresQuery in
             "SELECT pg_notify(\(PostgresChannels.changes), \(change))"
         }
-        try await pipelined(notify + ["COMMIT"])
+        try await pipelined(inserts + notify + ["COMMIT"])
     }
 }
 

@@ -116,7 +116,7 @@ final class PostgresWriter: Sendable {
         try await client.withConnection { connection in
             let write = PostgresWrite(connection: connection, logger: logger)
             do {
-                try await write.pipelined(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.chainLockKey))"])
+                write.begin(["BEGIN", "SELECT pg_advisory_xact_lock(\(Self.chainLockKey))"])
                 try await body(write)
                 try await write.commit()
             } catch {
