@@ -9,6 +9,7 @@ import Logging
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let writer: GroupCommitWriter
+    let checkpointer: WALCheckpointer
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it.
@@ -29,6 +30,8 @@ public final class SQLiteStore: Sendable {
         let synchronous = durable ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // Checkpoints run on WALCheckpointer's own connection, never inside a group commit.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         try DatabaseFileModes.prepare(path: path, logger: logger)
         do {
@@ -39,16 +42,23 @@ public final class SQLiteStore: Sendable {
         }
         let recorder = Recorder(label: "claimdeck_writer_batch_size", dimensions: [], aggregate: true, factory: metricsFactory)
         writer = GroupCommitWriter(pool: pool, logger: logger) { size in recorder.record(size) }
+        do {
+            checkpointer = try WALCheckpointer(path: path, logger: logger)
+        } catch let error as DatabaseError {
+            throw StoreError("cannot open the database at \(path): \(error.message ?? "\(error.resultCode)")")
+        }
     }
 
     deinit {
         writer.stop()
+        checkpointer.stop()
     }
 
     /// Stops accepting writes and folds the WAL back into the database file, so a clean shutdown
     /// leaves one file. Pending group-commit jobs still complete.
     public func close() {
         writer.stop()
+        checkpointer.stop()
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
