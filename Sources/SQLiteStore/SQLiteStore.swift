@@ -11,6 +11,8 @@ public final class SQLiteStore: Sendable {
     let writer: GroupCommitWriter
     let checkpointer: WALCheckpointer
     public let path: String
+    /// WAL frames (pages) past which a commit checkpoints: about 16 MB of WAL.
+    static let autocheckpointFrames = 4096
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///
@@ -30,8 +32,9 @@ public final class SQLiteStore: Sendable {
         let synchronous = durable ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            // Checkpoints run on WALCheckpointer's own connection, never inside a group commit.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // WALCheckpointer copies the frames in the background; the writer's own checkpoint,
+            // less often than SQLite's default 1,000 frames, only finishes the job and restarts the WAL.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.autocheckpointFrames)")
         }
         try DatabaseFileModes.prepare(path: path, logger: logger)
         do {
