@@ -10,11 +10,15 @@ public struct TenantDefinition: Codable, Sendable {
         public var id: String
         public var name: String?
         public var algorithm: String?
+        /// `fapi2`: every client of the tenant is under the FAPI 2.0 Security Profile.
+        public var profile: String?
     }
 
     public struct Scope: Codable, Sendable {
         public var name: String
         public var description: String?
+        /// true: its clients should get sender-constrained tokens (the lint says so when they do not).
+        public var sensitive: Bool?
     }
 
     public struct Claim: Codable, Sendable {
