@@ -52,3 +52,37 @@ extension ConfigSnapshot {
             || profile(of: client) == .fapi2
     }
 }
+
+extension SecurityProfile {
+    /// One line for `client show` and the console: the profile and what it enforces.
+    /// - Parameter own: the client is under it by its own setting (not only its tenant's).
+    public func describe(own: Bool) -> String {
+        switch self {
+        case .plain: "none"
+        case .fapi2:
+            "fapi2 (FAPI 2.0 Security Profile\(own ? "" : ", the tenant's")): PAR, PKCE S256, sender-constrained tokens, "
+                + "private_key_jwt or mTLS, PS256/ES256/EdDSA, assertion aud = issuer"
+        }
+    }
+}
+
+extension Client {
+    /// How the client's access tokens are bound, in one word: `dpop`, `mtls`, `dpop+mtls`, or
+    /// `optional` (DPoP when a request carries a proof, else bearer).
+    public var tokenBindingKind: String {
+        switch (spec.dpopBoundAccessTokens, spec.tlsClientCertificateBoundAccessTokens) {
+        case (true, true): "dpop+mtls"
+        case (true, false): "dpop"
+        case (false, true): "mtls"
+        case (false, false): "optional"
+        }
+    }
+
+    /// How the client's access tokens are bound, in words.
+    public var tokenBindingDescription: String {
+        var parts: [String] = []
+        if spec.dpopBoundAccessTokens { parts.append("DPoP required (every token request carries a proof)") }
+        if spec.tlsClientCertificateBoundAccessTokens { parts.append("client certificate (mTLS, cnf x5t#S256)") }
+        return parts.isEmpty ? "DPoP when the request carries a proof, else bearer" : parts.joined(separator: "; ")
+    }
+}

@@ -117,28 +117,9 @@ extension Present {
             m["profile_in_force"] = .string(snapshot.profile(of: c).rawValue)
             m["pushed_authorization_requests_required"] = .bool(snapshot.requiresPushedAuthorizationRequests(c))
             m["refresh_token_retry_grace_in_force"] = .number(Double(snapshot.refreshTokenRetryGrace(of: c)))
-            m["token_binding"] = .string(tokenBindingKind(c))
+            m["token_binding"] = .string(c.tokenBindingKind)
         }
         return .object(m)
-    }
-
-    /// How the client's access tokens are bound, in one word: dpop, mtls, dpop+mtls, or optional
-    /// (DPoP when a request carries a proof, else bearer).
-    static func tokenBindingKind(_ c: Client) -> String {
-        switch (c.dpopBoundAccessTokens, c.tlsClientCertificateBoundAccessTokens) {
-        case (true, true): "dpop+mtls"
-        case (true, false): "dpop"
-        case (false, true): "mtls"
-        case (false, false): "optional"
-        }
-    }
-
-    /// How the client's access tokens are bound, in words.
-    static func tokenBinding(_ c: Client) -> String {
-        var parts: [String] = []
-        if c.dpopBoundAccessTokens { parts.append("DPoP required (every token request carries a proof)") }
-        if c.tlsClientCertificateBoundAccessTokens { parts.append("client certificate (mTLS, cnf x5t#S256)") }
-        return parts.isEmpty ? "DPoP when the request carries a proof, else bearer" : parts.joined(separator: "; ")
     }
 
     static func clientText(_ c: Client, secret: String? = nil, snapshot: ConfigSnapshot? = nil) -> String {
@@ -153,12 +134,8 @@ extension Present {
             "token format:   \(c.tokenFormat.rawValue)", "token lifetime: \(c.accessTokenLifetime) s",
             "signing alg:    \(c.signingAlgorithm?.rawValue ?? "tenant default")",
             "status:         \(c.disabled ? "✕ disabled" : "● enabled")",
-            "token binding:  \(tokenBinding(c))",
-            "profile:        "
-                + (profile == .fapi2
-                    ? "fapi2 (FAPI 2.0 Security Profile\(c.spec.profile == .fapi2 ? "" : ", the tenant's")): PAR, PKCE S256, "
-                        + "sender-constrained tokens, private_key_jwt or mTLS, PS256/ES256/EdDSA, assertion aud = issuer"
-                    : "none"),
+            "token binding:  \(c.tokenBindingDescription)",
+            "profile:        \(profile.describe(own: c.spec.profile == profile))",
         ]
         for name in c.spec.tlsClientAuthNames { lines.append("certificate:    \(name.key) \(name.value)") }
         if !c.redirectURIs.isEmpty { lines.append("redirect URIs:  \(c.redirectURIs.joined(separator: " "))") }
