@@ -212,6 +212,19 @@ struct FAPI2ProfileTests {
             #expect(snapshot.profile(of: registered) == .fapi2)
             #expect(snapshot.requiresPushedAuthorizationRequests(registered))
             #expect(snapshot.refreshTokenRetryGrace(of: registered) == FAPI2.defaultRefreshTokenRetryGrace)
+            // Discovery names only what the profile accepts (§5.3.2.1 item 1, §5.4.1).
+            let discovery = try await server.get("/bank/.well-known/openid-configuration").json()
+            let algs: JSONValue = .array(["PS256", "ES256", "EdDSA"])
+            #expect(discovery["require_pushed_authorization_requests"] == .bool(true))
+            #expect(
+                discovery["token_endpoint_auth_methods_supported"] == .array(["private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"])
+            )
+            for key in [
+                "token_endpoint_auth_signing_alg_values_supported", "id_token_signing_alg_values_supported", "dpop_signing_alg_values_supported",
+            ] {
+                #expect(discovery[key] == algs, "\(key)")
+            }
+            #expect(try await server.get("/sms/.well-known/openid-configuration").json()["require_pushed_authorization_requests"] == .bool(false))
         }
     }
 }
