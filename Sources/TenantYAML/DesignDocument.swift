@@ -95,7 +95,8 @@ public enum DesignDocument {
                 id: tenant.id,
                 name: tenant.displayName,
                 algorithm: tenant.defaultAlgorithm.rawValue,
-                profile: tenant.policy.profile == .plain ? nil : tenant.policy.profile.rawValue
+                profile: tenant.policy.profile == .plain ? nil : tenant.policy.profile.rawValue,
+                policy: TenantDefinition.Policy(tenant.policy)
             ),
             scopes: design.scopes.map {
                 .init(name: $0.name, description: $0.description.isEmpty ? nil : $0.description, sensitive: $0.sensitive ? true : nil)

@@ -14,11 +14,14 @@ struct FAPI2CommandTests {
     }
 
     /// A tenant file: `bank` under fapi2 (or not), a sensitive scope, one client with `auth`.
-    static func tenantFile(id: String, profile: String?, auth: String, jwk: JWK) -> String {
+    static func tenantFile(id: String, profile: String?, auth: String, jwk: JWK, retention: Int = 86_400) -> String {
         """
         tenant:
           id: \(id)
         \(profile.map { "  profile: \($0)" } ?? "")
+          policy:
+            token_retention: \(retention)
+            require_dpop_nonce: true
         scopes:
           - name: payments
             sensitive: true
@@ -96,6 +99,15 @@ struct FAPI2CommandTests {
         ])
         #expect(refused.code == 2 && refused.stderr.contains("auth_method") && refused.stderr.contains("tenant 'bank'"), "\(refused.stderr)")
 
+        // A policy value out of range: refused before anything is created, naming the field.
+        let badPolicy = try await Binary.run([
+            "demo", "load", "--file",
+            try Self.write(Self.tenantFile(id: "bank2", profile: nil, auth: "private_key_jwt", jwk: jwk, retention: 5), "policy.yaml", in: dir),
+            "--db", db,
+        ])
+        #expect(badPolicy.code == 2 && badPolicy.stderr.contains("tenant.policy.token_retention"), "\(badPolicy.stderr)")
+        #expect(try await Binary.run(["tenant", "show", "bank2", "--db", db]).code == 1)
+
         let (dir2, db2) = try Binary.tempDB()
         defer { try? FileManager.default.removeItem(at: dir2) }
         let file = try Self.write(Self.tenantFile(id: "bank", profile: "fapi2", auth: "private_key_jwt", jwk: jwk), "bank.yaml", in: dir2)
@@ -105,6 +117,11 @@ struct FAPI2CommandTests {
         #expect(shown.stdout.contains("profile:        fapi2 (FAPI 2.0 Security Profile, the tenant's)"), "\(shown.stdout)")
         let exported = try await Binary.run(["design", "export", "--tenant", "bank", "--db", db2])
         #expect(exported.stdout.contains("profile: fapi2") && exported.stdout.contains("sensitive: true"), "\(exported.stdout)")
+        // The policy section: set at load, exported with the settings that are not the defaults.
+        let tenant = try await Binary.run(["tenant", "show", "bank", "--db", db2, "--json"])
+        #expect(tenant.json?["require_dpop_nonce"] == .bool(true) && tenant.json?["token_retention"]?.intValue == 86_400, "\(tenant.stdout)")
+        #expect(exported.stdout.contains("require_dpop_nonce: true") && exported.stdout.contains("token_retention: 86400"))
+        #expect(!exported.stdout.contains("introspection_audit_window"), "defaults are left out")
         // Every fapi2 client is sender-constrained: nothing for the lint to say.
         let lint = try await Binary.run(["design", "lint", "--tenant", "bank", "--db", db2])
         #expect(!lint.stdout.contains("sensitive-scope-bearer"), "\(lint.stdout)")
