@@ -32,8 +32,9 @@ struct FAPI2ProfileTests {
         )
     }
 
-    static func assertion(_ key: SigningKeyPair, aud: JSONValue) throws -> String {
-        try PrivateKeyJWTTests.assertion(key: key, kid: kid, iss: clientID, sub: clientID, aud: aud)
+    /// A client assertion made at `clock`'s time (the server's), however long the test has run.
+    static func assertion(_ key: SigningKeyPair, aud: JSONValue, at clock: ManualWallClock) throws -> String {
+        try PrivateKeyJWTTests.assertion(key: key, kid: kid, iss: clientID, sub: clientID, aud: aud, iat: Int(clock.now().timeIntervalSince1970))
     }
 
     static func authenticated(_ form: [(String, String)], _ assertion: String) -> [(String, String)] {
@@ -71,12 +72,18 @@ struct FAPI2ProfileTests {
                 #expect(refusal.details["description"]?.contains(reason) == true, "\(refusal.details)")
             }
             for aud: JSONValue in [.string(server.issuer + "/par"), .string(server.tokenEndpoint), .array([.string(server.issuer)])] {
-                try await refusedPush(try Self.assertion(key, aud: aud), because: "aud must be the issuer '\(server.issuer)' as a single string")
+                try await refusedPush(
+                    try Self.assertion(key, aud: aud, at: clock),
+                    because: "aud must be the issuer '\(server.issuer)' as a single string"
+                )
             }
             // §5.4.1: RS256 is refused even from the registered RSA key.
             let rs256 = try SigningKeyPair(algorithm: .rs256, privateKeyBytes: key.privateKeyBytes)
-            try await refusedPush(try Self.assertion(rs256, aud: .string(server.issuer)), because: "accepted: PS256, ES256, EdDSA")
-            let pushed = try await server.postForm("/sms/par", Self.authenticated(parameters, try Self.assertion(key, aud: .string(server.issuer))))
+            try await refusedPush(try Self.assertion(rs256, aud: .string(server.issuer), at: clock), because: "accepted: PS256, ES256, EdDSA")
+            let pushed = try await server.postForm(
+                "/sms/par",
+                Self.authenticated(parameters, try Self.assertion(key, aud: .string(server.issuer), at: clock))
+            )
             let uri = try PushedAuthorizationTests.requestURI(pushed)
             let back = try await PushedAuthorizationTests.signIn(
                 browser,
@@ -89,17 +96,17 @@ struct FAPI2ProfileTests {
             ]
             func tokenRequest(_ form: [(String, String)], proof: String?) async throws -> HTTPResult {
                 try await server.tokenRequest(
-                    Self.authenticated(form, try Self.assertion(key, aud: .string(server.issuer))),
+                    Self.authenticated(form, try Self.assertion(key, aud: .string(server.issuer), at: clock)),
                     headers: proof.map { [("DPoP", $0)] } ?? []
                 )
             }
 
             // Sender-constrained tokens only (§5.3.2.1), proved with a FAPI algorithm (§5.4.1).
             expectOAuthError(try await tokenRequest(exchange, proof: nil), status: 400, code: "invalid_dpop_proof", mentioning: "DPoP-bound")
-            let rsaProof = try DPoPKey(.rs256).proof(htu: server.tokenEndpoint)
+            let rsaProof = try DPoPKey(.rs256).proof(htu: server.tokenEndpoint, iat: clock.now())
             expectOAuthError(try await tokenRequest(exchange, proof: rsaProof), status: 400, code: "invalid_dpop_proof", mentioning: "RS256")
             let dpop = try DPoPKey(.es256)
-            let tokens = try await tokenRequest(exchange, proof: try dpop.proof(htu: server.tokenEndpoint))
+            let tokens = try await tokenRequest(exchange, proof: try dpop.proof(htu: server.tokenEndpoint, iat: clock.now()))
             #expect(tokens.status == 200, "\(tokens)")
             let body = try tokens.json()
             #expect(body["token_type"]?.stringValue == "DPoP")
@@ -111,7 +118,7 @@ struct FAPI2ProfileTests {
             // answers the same tokens instead of revoking the family.
             let refresh1 = try #require(body["refresh_token"]?.stringValue)
             let refresh = [("grant_type", "refresh_token"), ("refresh_token", refresh1)]
-            let first = try await tokenRequest(refresh, proof: try dpop.proof(htu: server.tokenEndpoint))
+            let first = try await tokenRequest(refresh, proof: try dpop.proof(htu: server.tokenEndpoint, iat: clock.now()))
             #expect(first.status == 200, "\(first)")
             clock.advance(by: TimeInterval(FAPI2.defaultRefreshTokenRetryGrace - 5))
             let retry = try await tokenRequest(refresh, proof: try dpop.proof(htu: server.tokenEndpoint, iat: clock.now()))
