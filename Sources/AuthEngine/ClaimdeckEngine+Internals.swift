@@ -103,7 +103,7 @@ extension ClaimdeckEngine {
                     actor: "http",
                     details: ["description": error.auditedDescription, "remote_address": request.remoteAddress ?? ""].merging(
                         request.clientCertificate.map(Self.certificateAuditDetails) ?? [:]
-                    ) { $1 }
+                    ) { $1 }.merging(Self.bindingFailureDetails(error)) { $1 }
                 ),
                 error
             )

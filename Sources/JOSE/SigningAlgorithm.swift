@@ -9,12 +9,15 @@ public enum SigningAlgorithm: String, Sendable, Codable, CaseIterable, Hashable 
     case rs256 = "RS256"
     /// Ed25519 (RFC 8037); the signature is 64 bytes.
     case edDSA = "EdDSA"
+    /// RSASSA-PSS with SHA-256, MGF1 with SHA-256 and a 32-byte salt (RFC 7518 §3.5), over a key of at
+    /// least 2048 bits: the RSA algorithm FAPI 2.0 allows (PKCS#1 v1.5 it does not).
+    case ps256 = "PS256"
 
     /// The JWK `kty` that keys for this algorithm carry, so a JWK can be checked against the algorithm.
     public var keyType: String {
         switch self {
         case .es256: "EC"
-        case .rs256: "RSA"
+        case .rs256, .ps256: "RSA"
         case .edDSA: "OKP"
         }
     }

@@ -26,7 +26,8 @@ public struct VerificationKey: Sendable {
     public static let maximumRSABits = 8192
 
     /// Validates and imports a public JWK: EC P-256 (`x`, `y`), RSA (`n`, `e`, 2048...8192 bits)
-    /// or OKP Ed25519 (`x`). If present, `alg` must match the key type and `use` must be "sig".
+    /// or OKP Ed25519 (`x`). If present, `alg` must match the key type and `use` must be "sig". An RSA
+    /// key verifies the `alg` it names (RS256 or PS256), RS256 when it names none.
     public init(jwk: JWK) throws {
         if let use = jwk.use, use != "sig" {
             throw JOSEError.unsupportedKey(reason: "JWK use is not \"sig\"")
@@ -44,7 +45,8 @@ public struct VerificationKey: Sendable {
             }
             self.init(p256: key)
         case "RSA":
-            try Self.checkAlg(jwk, .rs256)
+            let algorithm: SigningAlgorithm = jwk.alg == SigningAlgorithm.ps256.rawValue ? .ps256 : .rs256
+            try Self.checkAlg(jwk, algorithm)
             guard let nData = jwk.n.flatMap(Base64URL.decode), let eData = jwk.e.flatMap(Base64URL.decode) else {
                 throw JOSEError.malformedKey(reason: "RSA n and e must be base64url values")
             }
@@ -57,7 +59,7 @@ public struct VerificationKey: Sendable {
             guard let key = try? _RSA.Signing.PublicKey(n: n, e: e) else {
                 throw JOSEError.malformedKey(reason: "RSA parameters rejected")
             }
-            self.init(rsa: key, n: n, e: e)
+            self.init(rsa: key, n: n, e: e, algorithm: algorithm)
         case "OKP":
             try Self.checkAlg(jwk, .edDSA)
             guard jwk.crv == "Ed25519" else { throw JOSEError.unsupportedKey(reason: "OKP curve is not Ed25519") }
@@ -70,6 +72,18 @@ public struct VerificationKey: Sendable {
         }
     }
 
+    /// The key of `jwk` for verifying `algorithm`: for a JWK that names no `alg`, the algorithm a JWS
+    /// header asks for (an RSA key serves RS256 or PS256). Still one algorithm per key: the result
+    /// verifies `algorithm` only, and a JWK whose `alg` or key type says otherwise is refused.
+    public init(jwk: JWK, algorithm: SigningAlgorithm) throws {
+        var pinned = jwk
+        pinned.alg = jwk.alg ?? algorithm.rawValue
+        try self.init(jwk: pinned)
+        guard self.algorithm == algorithm else {
+            throw JOSEError.unsupportedKey(reason: "the key is not for \(algorithm.rawValue)")
+        }
+    }
+
     init(p256 key: P256.Signing.PublicKey) {
         let point = [UInt8](key.x963Representation)  // 0x04 || x || y
         algorithm = .es256
@@ -77,20 +91,21 @@ public struct VerificationKey: Sendable {
         members = JWK(kty: "EC", crv: "P-256", x: Base64URL.encode(point[1..<33]), y: Base64URL.encode(point[33..<65]))
     }
 
-    init(rsa key: _RSA.Signing.PublicKey, n: [UInt8], e: [UInt8]) {
-        algorithm = .rs256
+    init(rsa key: _RSA.Signing.PublicKey, n: [UInt8], e: [UInt8], algorithm: SigningAlgorithm) {
+        self.algorithm = algorithm
         backing = .rsa(key, modulusByteCount: (key.keySizeInBits + 7) / 8)
         members = JWK(kty: "RSA", n: Base64URL.encode(n), e: Base64URL.encode(e))
     }
 
-    init(rsa key: _RSA.Signing.PublicKey) throws {
+    init(rsa key: _RSA.Signing.PublicKey, algorithm: SigningAlgorithm = .rs256) throws {
         guard let primitives = try? key.getKeyPrimitives() else {
             throw JOSEError.malformedKey(reason: "RSA public parameters unavailable")
         }
         self.init(
             rsa: key,
             n: Self.strippingLeadingZeros([UInt8](primitives.modulus)),
-            e: Self.strippingLeadingZeros([UInt8](primitives.publicExponent))
+            e: Self.strippingLeadingZeros([UInt8](primitives.publicExponent)),
+            algorithm: algorithm
         )
     }
 
@@ -114,7 +129,7 @@ public struct VerificationKey: Sendable {
             return key.isValidSignature(
                 _RSA.Signing.RSASignature(rawRepresentation: signature),
                 for: message,
-                padding: .insecurePKCS1v1_5
+                padding: algorithm == .ps256 ? .PSS : .insecurePKCS1v1_5
             )
         case .ed25519(let key):
             guard signature.count == 64 else { return false }
@@ -138,7 +153,7 @@ public struct VerificationKey: Sendable {
         switch algorithm {
         case .es256:
             json = #"{"crv":"P-256","kty":"EC","x":"\#(members.x ?? "")","y":"\#(members.y ?? "")"}"#
-        case .rs256:
+        case .rs256, .ps256:
             json = #"{"e":"\#(members.e ?? "")","kty":"RSA","n":"\#(members.n ?? "")"}"#
         case .edDSA:
             json = #"{"crv":"Ed25519","kty":"OKP","x":"\#(members.x ?? "")"}"#

@@ -71,7 +71,9 @@ public enum DesignDocument {
             )
         }
         let design = TokenDesign(
-            scopes: (def.scopes ?? []).map { ScopeDefinition(tenantID: tid, name: $0.name, description: $0.description ?? "") },
+            scopes: (def.scopes ?? []).map {
+                ScopeDefinition(tenantID: tid, name: $0.name, description: $0.description ?? "", sensitive: $0.sensitive ?? false)
+            },
             claims: claims,
             apis: (def.apis ?? []).map {
                 APIResource(tenantID: tid, name: $0.name, audience: $0.audience, scopes: $0.scopes, requiredClaims: $0.requiredClaims ?? [:])
@@ -89,8 +91,16 @@ public enum DesignDocument {
     /// The tenant's design (live, or a version) and its clients, without secrets, as YAML.
     public static func export(tenant: Tenant, design: TokenDesign, clients: [Client], version: Int) throws(AdminError) -> String {
         let def = TenantDefinition(
-            tenant: .init(id: tenant.id, name: tenant.displayName, algorithm: tenant.defaultAlgorithm.rawValue),
-            scopes: design.scopes.map { .init(name: $0.name, description: $0.description.isEmpty ? nil : $0.description) },
+            tenant: .init(
+                id: tenant.id,
+                name: tenant.displayName,
+                algorithm: tenant.defaultAlgorithm.rawValue,
+                profile: tenant.policy.profile == .plain ? nil : tenant.policy.profile.rawValue,
+                policy: TenantDefinition.Policy(tenant.policy)
+            ),
+            scopes: design.scopes.map {
+                .init(name: $0.name, description: $0.description.isEmpty ? nil : $0.description, sensitive: $0.sensitive ? true : nil)
+            },
             claims: design.claims.map(entry),
             apis: design.apis.map(entry),
             users: nil,
@@ -140,6 +150,14 @@ public enum DesignDocument {
             spec.refreshTokenAbsoluteLifetime = nil
         }
         return TenantDefinition.ClientEntry(id: c.id, spec: spec)
+    }
+
+    static func profile(_ raw: String?, field: String) throws(AdminError) -> SecurityProfile? {
+        guard let raw else { return nil }
+        guard let profile = SecurityProfile(rawValue: raw) else {
+            throw .invalid(field: field, "'\(raw)' is not a profile; use \(SecurityProfile.allCases.map(\.rawValue).joined(separator: " or "))")
+        }
+        return profile
     }
 
     static func algorithm(_ raw: String?, field: String) throws(AdminError) -> SigningAlgorithm? {

@@ -10,11 +10,54 @@ public struct TenantDefinition: Codable, Sendable {
         public var id: String
         public var name: String?
         public var algorithm: String?
+        /// `fapi2`: every client of the tenant is under the FAPI 2.0 Security Profile.
+        public var profile: String?
+        /// What `claimdeck tenant update` sets; absent settings keep their defaults.
+        public var policy: Policy?
+    }
+
+    /// The tenant's policy (`TenantPolicy`) in a file: retention, introspection auditing, PAR and DPoP nonces.
+    public struct Policy: Codable, Sendable {
+        /// Seconds a token's row is kept after it expired or was revoked.
+        public var tokenRetention: Int?
+        /// 0: an audit event per introspection; N: one per token and caller per N seconds.
+        public var introspectionAuditWindow: Int?
+        public var requirePushedAuthorizationRequests: Bool?
+        public var requireDPoPNonce: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case tokenRetention = "token_retention"
+            case introspectionAuditWindow = "introspection_audit_window"
+            case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
+            case requireDPoPNonce = "require_dpop_nonce"
+        }
+
+        /// The settings of `p` that differ from the defaults; nil when none does.
+        init?(_ p: TenantPolicy) {
+            let d = TenantPolicy()
+            tokenRetention = p.tokenRetention == d.tokenRetention ? nil : p.tokenRetention
+            introspectionAuditWindow = p.introspectionAuditWindow == d.introspectionAuditWindow ? nil : p.introspectionAuditWindow
+            requirePushedAuthorizationRequests = p.requirePushedAuthorizationRequests ? true : nil
+            requireDPoPNonce = p.requireDPoPNonce ? true : nil
+            if tokenRetention == nil && introspectionAuditWindow == nil && requirePushedAuthorizationRequests == nil && requireDPoPNonce == nil {
+                return nil
+            }
+        }
+
+        /// Writes the settings given onto `p`.
+        func apply(to p: inout TenantPolicy) {
+            if let tokenRetention { p.tokenRetention = tokenRetention }
+            if let introspectionAuditWindow { p.introspectionAuditWindow = introspectionAuditWindow }
+            if let requirePushedAuthorizationRequests { p.requirePushedAuthorizationRequests = requirePushedAuthorizationRequests }
+            if let requireDPoPNonce { p.requireDPoPNonce = requireDPoPNonce }
+        }
     }
 
     public struct Scope: Codable, Sendable {
         public var name: String
         public var description: String?
+        /// true: its clients should get sender-constrained tokens (the lint says so when they do not).
+        public var sensitive: Bool?
     }
 
     public struct Claim: Codable, Sendable {

@@ -56,6 +56,12 @@ public enum TenantLoader {
             return Report(tenantID: tid, created: false, clients: [], users: [])
         }
         let alg = try DesignDocument.algorithm(def.tenant.algorithm, field: "tenant.algorithm") ?? .es256
+        var policy = TenantPolicy()
+        def.tenant.policy?.apply(to: &policy)
+        policy.profile = try DesignDocument.profile(def.tenant.profile, field: "tenant.profile") ?? .plain
+        do { try policy.validate() } catch {
+            throw AdminError(code: error.code, field: "tenant.policy." + (error.field ?? ""), message: error.message)
+        }
         let design = try DesignDocument.design(def)
         let users = def.users ?? []
         // Refuse a bad user before anything is created; uniqueness is checked as each one is added.
@@ -65,6 +71,10 @@ public enum TenantLoader {
             }
         }
         _ = try await engine.createTenant(id: tid, displayName: def.tenant.name, algorithm: alg, actor: actor)
+        if policy != TenantPolicy() {
+            // Before the clients, so that each is registered under the profile (and refused if it does not meet it).
+            try await engine.updateTenantPolicy(tid, actor: actor) { $0 = policy }
+        }
         if design != TokenDesign() {
             _ = try await engine.publishDesign(PublishRequest(tenantID: tid, design: design, note: "loaded from a tenant file"), actor: actor)
         }

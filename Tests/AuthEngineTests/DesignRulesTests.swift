@@ -237,6 +237,24 @@ import Testing
         #expect(rules(Self.base, [disabled]) == [])
     }
 
+    @Test func sensitiveScopesWithBearerTokens() {
+        var d = Self.base
+        d.scopes[1].sensitive = true
+        let bearer = Self.client("web", scopes: ["read", "write"])
+        let f = DesignLint.run(d, clients: [bearer]).filter { $0.rule == "sensitive-scope-bearer" }
+        // `write` is marked sensitive; `read` is not.
+        #expect(f.count == 1 && f[0].subject == "client web" && f[0].severity == .warning, "\(f)")
+        #expect(f[0].message.contains("sensitive scopes (write)") && f[0].fix.contains("--profile fapi2"))
+        #expect(!rules(Self.base, [bearer]).contains("sensitive-scope-bearer"))
+        #expect(!rules(d, [Self.client("web", scopes: ["read"])]).contains("sensitive-scope-bearer"))
+        // Sender-constrained by DPoP or by the client certificate (as every fapi2 client is): no finding.
+        for bind in [\ClientSpec.dpopBoundAccessTokens, \ClientSpec.tlsClientCertificateBoundAccessTokens] {
+            var bound = bearer
+            bound.spec[keyPath: bind] = true
+            #expect(!rules(d, [bound]).contains("sensitive-scope-bearer"))
+        }
+    }
+
     @Test func mappingAndContractRules() {
         var d = Self.base
         d.scopes.append(ScopeDefinition(tenantID: Self.t, name: "bare"))

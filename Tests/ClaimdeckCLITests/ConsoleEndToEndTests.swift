@@ -427,3 +427,47 @@ struct ConsoleEndToEndTests {
         #expect(try await tmux.exitStatus() == "1 0")
     }
 }
+
+extension ConsoleEndToEndTests {
+    /// The clients screen says how a client authenticates, how its tokens are bound and which profile
+    /// it is under, and its form sets the profile: a client registered under fapi2 by the CLI, seen in
+    /// the console.
+    @Test(.enabled(if: Tmux.available, "tmux is not installed"))
+    func theClientsScreenShowsBindingAndProfile() async throws {
+        let (dir, db) = try Binary.tempDB()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try await Binary.run(["demo", "load", "--db", db]).code == 0)
+        let key = try SigningKeyPair.generate(.es256)
+        let jwks = dir.appendingPathComponent("jwks.json").path
+        try JSONEncoder().encode(JWKSet(keys: [key.publicKey.jwk(kid: "k1")])).write(to: URL(fileURLWithPath: jwks))
+        let registered = try await Binary.run([
+            "client", "register", "--tenant", "sms", "--id", "fapi-app", "--name", "FAPI app", "--auth-method", "private_key_jwt",
+            "--jwks", jwks, "--grant", "authorization_code", "--scope", "openid", "--redirect-uri", "https://app.example/cb",
+            "--profile", "fapi2", "--dpop-bound", "true", "--db", db,
+        ])
+        try #require(registered.code == 0, "\(registered.stderr)")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start(
+            "cd '\(Binary.repoRoot.path)' && exec env LANG=C.UTF-8 TERM=xterm-256color '\(Binary.path)' --db '\(db)' --no-serve --screen clients",
+            width: 120,
+            height: 40
+        )
+        let (up, pane) = try await tmux.waitFor("fapi-app", timeout: .seconds(90))
+        try #require(up, "\(pane)")
+        try tmux.keys("/")
+        try tmux.text("fapi")
+        try tmux.keys("Enter")
+        try tmux.keys("Enter")
+        let (detail, screen) = try await tmux.waitFor("fapi2 (FAPI 2.0 Security Profile)")
+        #expect(detail, "\(screen)")
+        #expect(screen.contains("private_key_jwt") && screen.contains("DPoP required"), "\(screen)")
+        try tmux.keys("e")
+        let (form, edit) = try await tmux.waitFor("Profile")
+        #expect(form && edit.contains("fapi2"), "\(edit)")
+        try tmux.keys("Escape")
+        try tmux.keys("Escape")
+        try tmux.keys("q")
+        #expect(try await tmux.exitStatus() == "1 0")
+    }
+}

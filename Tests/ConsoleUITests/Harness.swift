@@ -128,15 +128,22 @@ final class Harness {
 
     /// A client_credentials token, as the HTTP endpoint issues it.
     /// The partner portal sends its secret in the form (client_secret_post), the others in the Basic header.
-    func issue(_ client: String = DemoClient.billing.id, secret: String = DemoClient.billing.secret) async throws -> TokenResponse {
+    /// - Parameter dpop: a key to prove possession of: the token is then DPoP-bound to it (RFC 9449).
+    func issue(
+        _ client: String = DemoClient.billing.id,
+        secret: String = DemoClient.billing.secret,
+        dpop: DPoPKey? = nil
+    ) async throws -> TokenResponse {
         let post = client == DemoClient.partnerPortal.id
+        let url = engine.configuration.endpointURL("token", tenantID: "sms", mutualTLS: false)
         return try await engine.token(
             TokenEndpointRequest(
                 tenantID: "sms",
                 form: FormParameters(
                     pairs: [("grant_type", "client_credentials")] + (post ? [("client_id", client), ("client_secret", secret)] : [])
                 ),
-                authorization: post ? nil : basic(client, secret)
+                authorization: post ? nil : basic(client, secret),
+                dpopProofs: try dpop.map { [try $0.proof(htu: url, iat: clock.now())] } ?? []
             )
         )
     }

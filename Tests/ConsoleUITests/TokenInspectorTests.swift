@@ -1,4 +1,5 @@
 import AuthEngine
+import ClaimdeckTestSupport
 import Foundation
 import JOSE
 import Testing
@@ -43,6 +44,21 @@ struct TokenInspectorTests {
         // Enter opens the stored token's own detail with its audit trail.
         await h.press(.enter)
         #expect(h.screen.contains("Audit trail (1)") && h.screen.contains("token.issued"))
+    }
+
+    @Test func theBindingOfAPastedTokenAndOfItsRecordIsShown() async throws {
+        let h = try await Harness(width: 120, height: 50, start: .tokens)
+        await paste(h, try await h.issue().accessToken)
+        #expect(h.screen.contains("bound to") && h.screen.contains("bearer: not bound, whoever holds it can use it"), "\(h.screen)")
+        let key = try DPoPKey()
+        let bound = try await h.issue(dpop: key)
+        #expect(bound.tokenType == "DPoP")
+        await h.press(.escape)
+        await paste(h, bound.accessToken)
+        #expect(h.screen.contains("DPoP key (cnf.jkt \(key.thumbprint))"), "\(h.screen)")
+        // The stored token's own detail says it too.
+        await h.press(.enter)
+        #expect(h.screen.contains("Audit trail") && h.screen.contains("DPoP key (cnf.jkt \(key.thumbprint))"), "\(h.screen)")
     }
 
     @Test func at80x24TheVerdictComesFirstAndTheRestScrolls() async throws {

@@ -48,6 +48,12 @@ enum ExternalFixtures {
         + "Gm9yCm59rol2PpwS1Sk9L1v11zr1yrDwE+/aJiyNZz9Lwwi/YQuZlfGQ8IixAnsonVqMTPA2krwG"
         + "5G/ijhch7IKXvVm9jpqvOO3Ybjutbg5v4qyqvcd2tfkK8KoeOS7IfwLfl+u/Sc7QPdg="
 
+    /// PS256 JWS (RSASSA-PSS, MGF1-SHA-256, 32-byte salt) over the RS256 token's payload, signed by
+    /// `cryptography` with the same key (`rs256PrivateKeyPKCS1Base64`); the JWK names PS256.
+    static let ps256JWK = JWK(kty: "RSA", n: rs256JWK.n, e: rs256JWK.e, kid: "py-rs", alg: "PS256")
+    static let ps256Token =
+        "eyJhbGciOiJQUzI1NiIsImtpZCI6InB5LXJzIn0.eyJpc3MiOiJodHRwczovL3B5dGhvbi5leGFtcGxlIiwic3ViIjoiYWxpY2UiLCJhdWQiOiJjbGFpbWRlY2siLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMCwibmFtZSI6Ilpvw6sgXCJaXCIgw5xuw69jb2RlIn0.M2v82EVnByc2w9_jenGMhfIiH06fi6OGd1H0Nl8Mb6SoT9tSWIRrUHCEiulLV3GSsSoYPzfwBcvL855qjFHOFjMBLVwTzJtA6Uvr2cHiYtTBZx_sRZS-j8f5CbXiqx_Cw7AZgWec8q-Z0yDeH6StQq1mIts-Ovto6lPFcX4bONpsDrQ2OEzuQqDNx9ffFvcKuzY6v5OT3-34U2U16Ib2j5YLcrk5WYf49WH-oTHwQrZydjwHaeaTAHnQVlgkEuHn2v2o96StHmtpzW0HY1PYF1R77zbXA5x48fXORDaqPtjo1GHvf5mRQdWCuMJQso7nABrT_nOb1IrnmGBoaT5X2Q"
+
     /// EdDSA (Ed25519) JWS and its public JWK.
     static let edDSAJWK = JWK(kty: "OKP", crv: "Ed25519", x: "HBOYVbVqyyjQLcRS8TJ8vFQCyZpc9F27WeqBLxKrNkc", kid: "py-ed")
     static let edDSAToken =

@@ -7,6 +7,7 @@ struct ExternalInteropTests {
     static let cases: [(String, JWK, SigningAlgorithm)] = [
         (ExternalFixtures.es256Token, ExternalFixtures.es256JWK, .es256),
         (ExternalFixtures.rs256Token, ExternalFixtures.rs256JWK, .rs256),
+        (ExternalFixtures.ps256Token, ExternalFixtures.ps256JWK, .ps256),
         (ExternalFixtures.edDSAToken, ExternalFixtures.edDSAJWK, .edDSA),
     ]
 

@@ -42,7 +42,7 @@ import Testing
         let challenge = result.header("WWW-Authenticate") ?? ""
         #expect(challenge.hasPrefix("DPoP realm=\"sms\""), "challenge: \(challenge)", sourceLocation: sourceLocation)
         #expect(challenge.contains("error=\"\(error)\""), "challenge: \(challenge)", sourceLocation: sourceLocation)
-        #expect(challenge.contains("algs=\"ES256 RS256 EdDSA\""), sourceLocation: sourceLocation)
+        #expect(challenge.contains("algs=\"ES256 RS256 EdDSA PS256\""), sourceLocation: sourceLocation)
         #expect((try? result.json()["error_description"]?.stringValue?.contains(text)) == true, "\(result)", sourceLocation: sourceLocation)
     }
 

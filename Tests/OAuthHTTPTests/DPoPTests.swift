@@ -28,7 +28,7 @@ import Testing
         let challenge = result.header("WWW-Authenticate") ?? ""
         #expect(challenge.hasPrefix("DPoP "), "challenge: \(challenge)", sourceLocation: sourceLocation)
         #expect(challenge.contains("error=\"\(code)\""), sourceLocation: sourceLocation)
-        #expect(challenge.contains("algs=\"ES256 RS256 EdDSA\""), sourceLocation: sourceLocation)
+        #expect(challenge.contains("algs=\"ES256 RS256 EdDSA PS256\""), sourceLocation: sourceLocation)
     }
 
     @Test(arguments: [SigningAlgorithm.es256, .rs256, .edDSA])
@@ -141,7 +141,7 @@ import Testing
             let result = try await Self.clientCredentials(server, proofs: [try key.proof(htu: Self.tokenURL(server))])
             #expect(try result.json()["token_type"]?.stringValue == "DPoP")
             let discovery = try await server.get("/sms/.well-known/oauth-authorization-server").json()
-            #expect(discovery["dpop_signing_alg_values_supported"] == .array(["ES256", "RS256", "EdDSA"]))
+            #expect(discovery["dpop_signing_alg_values_supported"] == .array(["ES256", "RS256", "EdDSA", "PS256"]))
         }
     }
 

@@ -160,6 +160,8 @@ struct MutualTLSTests {
                 let refusal = try #require(try await Self.lastRefusal(f.server, .tokenRefused), "\(name)")
                 #expect(refusal.reason == "invalid_client")
                 #expect(refusal.details["description"]?.contains(reason) == true, "\(name): \(refusal.details)")
+                // Named as an mTLS failure, with its reason, as DPoP failures are under `dpop`.
+                #expect(refusal.details["mtls"]?.contains(reason) == true, "\(name): \(refusal.details)")
                 if let certificate {
                     // The subject and thumbprint name the certificate; nothing else of it is written.
                     #expect(refusal.details["certificate_x5t_s256"] == (try TestCertificateAuthority.thumbprint(pem: certificate.certificate)))
@@ -208,6 +210,8 @@ struct MutualTLSTests {
                 try await Self.send(client, f.mtls + "/userinfo", headers: bearer)
             }
             expectOAuthError(none, status: 401, code: "invalid_token", mentioning: "bound to a client certificate")
+            let unbound = try #require(try await Self.lastRefusal(f.server, .userinfoRefused))
+            #expect(unbound.details["mtls"]?.hasPrefix("the access token is bound to a client certificate") == true, "\(unbound.details)")
             // Over its own certificate the binding holds; the token (no openid: a client_credentials
             // token) then meets the next rule, which proves the binding check passed.
             let own = try await Self.withClient(trusting: f.ca, presenting: f.orders) { client in

@@ -41,12 +41,13 @@ struct PrivateKeyJWTTests {
         iss: String = clientID,
         sub: String = clientID,
         aud: JSONValue,
-        exp: Int = unixNow + 120,
+        iat: Int = unixNow,
+        exp: Int? = nil,
         jti: String = UUID().uuidString
     ) throws -> String {
         let payload: JSONValue = .object([
             "iss": .string(iss), "sub": .string(sub), "aud": aud,
-            "exp": .number(Double(exp)), "iat": .number(Double(unixNow)), "jti": .string(jti),
+            "exp": .number(Double(exp ?? iat + 120)), "iat": .number(Double(iat)), "jti": .string(jti),
         ])
         return try JWS.sign(headerJSON: JWS.header(for: key, kid: kid), payloadJSON: payload.serialized(), key: key)
     }

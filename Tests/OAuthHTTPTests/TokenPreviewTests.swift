@@ -28,6 +28,30 @@ import Testing
         }
     }
 
+    /// A DPoP-bound client's preview shows `cnf` as its real tokens carry it (a stand-in thumbprint of
+    /// the same length), and says how the token is bound.
+    @Test func theBindingOfABoundClientIsPreviewed() async throws {
+        try await TestServer.with { server in
+            let client = DemoClient.billing
+            #expect(try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: client.id)).binding == "bearer")
+            _ = try await server.engine.updateClient(tenantID: "sms", clientID: client.id, actor: "test") { $0.dpopBoundAccessTokens = true }
+            let preview = try await server.engine.previewTokens(PreviewRequest(tenantID: "sms", clientID: client.id))
+            #expect(preview.binding == "dpop")
+            #expect(preview.accessToken?["cnf"] == .object(["jkt": .string(TokenPreview.thumbprintStandIn)]))
+            #expect(preview.introspection["cnf"] == .object(["jkt": .string(TokenPreview.thumbprintStandIn)]))
+            let key = try DPoPKey()
+            let real = try await server.tokenRequest(
+                [("grant_type", "client_credentials")],
+                basic: client,
+                headers: [("DPoP", try key.proof(htu: server.tokenEndpoint))]
+            )
+            let token = try #require(try real.json()["access_token"]?.stringValue)
+            #expect(JWS.parse(token)?.payload["cnf"] == .object(["jkt": .string(key.thumbprint)]))
+            #expect(preview.accessTokenBytes == token.utf8.count, "the stand-in is as long as a real thumbprint")
+            #expect(preview.json().objectValue?["binding"] == .string("dpop"))
+        }
+    }
+
     @Test func previewEqualsRealIssuanceForTheCodeFlowClients() async throws {
         try await TestServer.with { server in
             for (client, scope) in [

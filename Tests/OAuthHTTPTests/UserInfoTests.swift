@@ -36,7 +36,7 @@ import Testing
             let r = try await server.get("/sms/userinfo")
             #expect(r.status == 401)
             // Both schemes are offered (RFC 9449 section 7.1), neither with an error code (RFC 6750 section 3.1).
-            #expect(r.header("WWW-Authenticate") == "Bearer realm=\"sms\", DPoP realm=\"sms\", algs=\"ES256 RS256 EdDSA\"")
+            #expect(r.header("WWW-Authenticate") == "Bearer realm=\"sms\", DPoP realm=\"sms\", algs=\"ES256 RS256 EdDSA PS256\"")
         }
     }
 

@@ -94,6 +94,9 @@ extension ClientSpec {
                 "give at least one audience (the API identifier its tokens are for): no API of the tenant accepts its scopes"
             )
         }
+        if let tenant = snapshot.tenants[tenantID], tenant.profile(for: self) == .fapi2 {
+            try checkFAPI2(tenant: tenant)
+        }
     }
 }
 

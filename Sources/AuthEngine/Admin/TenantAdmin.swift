@@ -57,7 +57,11 @@ extension ClaimdeckEngine {
             fields.append("require_pushed_authorization_requests")
         }
         if policy.requireDPoPNonce != tenant.policy.requireDPoPNonce { fields.append("require_dpop_nonce") }
+        if policy.profile != tenant.policy.profile { fields.append("profile") }
         guard !fields.isEmpty else { return tenant }
+        if policy.profile == .fapi2 && tenant.policy.profile != .fapi2 {
+            try checkClientsMeetFAPI2(tenant: tenant, policy: policy)
+        }
         tenant.policy = policy
         try await applyConfig(
             [.putTenant(tenant)],
@@ -71,12 +75,32 @@ extension ClaimdeckEngine {
                         "fields": fields.joined(separator: " "), "token_retention": "\(policy.tokenRetention)",
                         "introspection_audit_window": "\(policy.introspectionAuditWindow)",
                         "require_pushed_authorization_requests": "\(policy.requirePushedAuthorizationRequests)",
-                        "require_dpop_nonce": "\(policy.requireDPoPNonce)",
+                        "require_dpop_nonce": "\(policy.requireDPoPNonce)", "profile": policy.profile.rawValue,
                     ]
                 )
             ]
         )
         return tenant
+    }
+
+    /// Putting a tenant under fapi2 puts every client of it there: refused, naming the first client
+    /// that does not meet the profile and what to change, unless all of them do.
+    private func checkClientsMeetFAPI2(tenant: Tenant, policy: TenantPolicy) throws(AdminError) {
+        var snapshot = config.snapshot
+        var profiled = tenant
+        profiled.policy = policy
+        snapshot.tenants[tenant.id] = profiled
+        for client in (snapshot.clients[tenant.id] ?? [:]).values.sorted(by: { $0.id < $1.id }) {
+            do {
+                try client.spec.validate(tenantID: tenant.id, snapshot: snapshot, configuration: configuration)
+            } catch {
+                throw .invalid(
+                    field: "profile",
+                    "client '\(client.id)' does not meet fapi2 (\(error.field ?? "settings"): \(error.message)); change it or take it "
+                        + "out of the tenant first"
+                )
+            }
+        }
     }
 
     /// Every tenant with its issuer and counts (clients, keys, scopes, APIs), sorted by id.

@@ -94,10 +94,11 @@ extension AuthorizationRequest {
             if p.values["request_uri"] != nil {
                 throw OAuthError(code: "invalid_request_uri", description: "request_uri must name a request pushed to the PAR endpoint")
             }
-            if !pushed && (client.requirePushedAuthorizationRequests || snapshot.tenants[tenantID]?.policy.requirePushedAuthorizationRequests == true)
-            {
+            if !pushed && snapshot.requiresPushedAuthorizationRequests(client) {
+                let why = snapshot.profile(of: client) == .fapi2 ? " (the fapi2 profile, FAPI 2.0 section 5.3.2.2)" : ""
                 throw .invalidRequest(
                     "client '\(client.id)' must push its authorization requests to the PAR endpoint and send client_id and request_uri here"
+                        + why
                 )
             }
             guard let responseType = try p.single("response_type") else { throw .invalidRequest("response_type is missing") }

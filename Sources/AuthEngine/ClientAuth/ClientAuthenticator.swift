@@ -138,11 +138,16 @@ struct ClientAuthenticator: Sendable {
         guard client.authMethod == .privateKeyJWT, let jwks = client.jwks else {
             throw .invalidClient("client '\(sub)' is not registered for private_key_jwt", realm: realm)
         }
+        // FAPI 2.0 section 5.3.2.1: "only accept its issuer identifier value ... as a string in the aud
+        // claim", and section 5.4.1's algorithms.
+        let fapi2 = tenant.profile(for: client.spec) == .fapi2
+        let issuer = configuration.issuer(for: tenant.id)
         try await verifier.verify(
             jws,
             keys: jwks,
-            algorithms: nil,
-            audiences: JWTAssertionVerifier.acceptedAudiences(issuer: configuration.issuer(for: tenant.id), endpointURL: endpointURL),
+            algorithms: fapi2 ? FAPI2.signingAlgorithms : nil,
+            audiences: fapi2 ? [issuer] : JWTAssertionVerifier.acceptedAudiences(issuer: issuer, endpointURL: endpointURL),
+            audienceAsString: fapi2,
             maxLifetime: Self.maxAssertionLifetime,
             tenantID: tenant.id,
             replayScope: sub

@@ -34,6 +34,7 @@ struct JWTAssertionVerifier: Sendable {
     ///   - keys: the signer's public keys; a `kid` in the header selects among them.
     ///   - algorithms: the accepted `alg` values; nil: whatever each key is for.
     ///   - audiences: values of which `aud` must contain one (the issuer, the token endpoint URL).
+    ///   - audienceAsString: `aud` must be a single string, not an array (FAPI 2.0 section 5.3.2.1).
     ///   - maxLifetime: the longest `exp` may lie in the future.
     ///   - tenantID: the tenant whose replay cache records the `jti`.
     ///   - replayScope: whose `jti` namespace it is (a client id, or an issuer key that cannot collide with one).
@@ -43,6 +44,7 @@ struct JWTAssertionVerifier: Sendable {
         keys: JWKSet,
         algorithms: [SigningAlgorithm]?,
         audiences: [String],
+        audienceAsString: Bool = false,
         maxLifetime: TimeInterval,
         tenantID: String,
         replayScope: String
@@ -55,8 +57,11 @@ struct JWTAssertionVerifier: Sendable {
             }
         }
         let candidates = jws.keyID.map { kid in keys.keys.filter { $0.kid == kid } } ?? keys.keys
+        // The header's alg picks how a key is used (an RSA JWK naming no alg serves RS256 or PS256);
+        // a JWK that names another alg, or is of another type, cannot verify it.
+        let algorithm = jws.algorithm.flatMap(SigningAlgorithm.init(rawValue:))
         let verified = candidates.contains { jwk in
-            guard let key = try? VerificationKey(jwk: jwk) else { return false }
+            guard let algorithm, let key = try? VerificationKey(jwk: jwk, algorithm: algorithm) else { return false }
             return jws.verify(with: key)
         }
         guard verified else {
@@ -67,6 +72,13 @@ struct JWTAssertionVerifier: Sendable {
         case .string(let a): presented = [a]
         case .array(let list): presented = list.compactMap(\.stringValue)
         default: presented = []
+        }
+        if audienceAsString {
+            guard case .string(let aud)? = jws.payload["aud"], audiences.contains(aud) else {
+                throw reject(
+                    "\(parameter) aud must be the issuer '\(audiences.first ?? "")' as a single string (FAPI 2.0 section 5.3.2.1)"
+                )
+            }
         }
         guard presented.contains(where: { audiences.contains($0) }) else {
             throw reject("\(parameter) aud must be the issuer '\(audiences.first ?? "")' or the token endpoint")

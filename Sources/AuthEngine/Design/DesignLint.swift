@@ -74,6 +74,24 @@ public enum DesignLint {
                     )
                 }
             }
+            // A stolen bearer token of a sensitive scope is the costly one; a sender-constrained client
+            // (DPoP or mTLS; every fapi2 client is) cannot have its tokens replayed by whoever copies them.
+            let sensitive = design.scopes.filter { $0.sensitive && client.scopes.contains($0.name) }.map(\.name)
+            if !sensitive.isEmpty && !client.dpopBoundAccessTokens && !client.tlsClientCertificateBoundAccessTokens {
+                out.append(
+                    LintFinding(
+                        severity: .warning,
+                        rule: "sensitive-scope-bearer",
+                        subject: "client \(client.id)",
+                        message:
+                            "client '\(client.id)' handles sensitive scopes (\(sensitive.joined(separator: ", "))) with bearer tokens: whoever "
+                            + "copies one can use it",
+                        fix:
+                            "bind its tokens: dpop_bound_access_tokens (DPoP) or tls_client_certificate_bound_access_tokens (mTLS), or put it "
+                            + "under the fapi2 profile (claimdeck client update --profile fapi2)"
+                    )
+                )
+            }
             if client.thirdParty && client.tokenFormat == .jwt {
                 out.append(
                     LintFinding(

@@ -40,6 +40,13 @@ public struct TokenPreview: Sendable {
     /// The design's claims per destination, with provenance.
     public var provenance: [ClaimDestination: [ResolvedClaim]]
     public var warnings: [String]
+    /// How the client's real access tokens are bound (`TokenRecord.bindingName`'s words: `dpop`,
+    /// `mtls`, `dpop+mtls`), or `bearer` when a request need not bind them (a DPoP proof still would).
+    public var binding: String = "bearer"
+
+    /// Stands in the preview's `cnf` for the thumbprint a real request binds the token to (the DPoP
+    /// key's, the client certificate's): as long as a real one (43 characters), so sizes stay true.
+    public static let thumbprintStandIn = "(preview: the thumbprint goes here)".padding(toLength: 43, withPad: "-", startingAt: 0)
 
     /// Claims that differ from token to token (times, ids, hashes), for comparing a preview with a real token.
     public static let volatileClaims: Set<String> = ["iat", "exp", "nbf", "jti", "auth_time", "at_hash", "nonce", "sid"]
@@ -54,6 +61,7 @@ public struct TokenPreview: Sendable {
             ]),
             "introspection": .object(introspection),
             "warnings": .array(warnings.map(JSONValue.string)),
+            "binding": .string(binding),
         ]
         if let idToken { o["id_token"] = .object(["bytes": .number(Double(idTokenBytes ?? 0)), "claims": .object(idToken)]) }
         if let userinfo { o["userinfo"] = .object(userinfo) }
@@ -99,6 +107,11 @@ extension ClaimdeckEngine {
                 fallback: scopes.contains(StandardScopes.openid) ? [issuer + "/userinfo"] : []
             )
             var warnings: [String] = []
+            // What a real request of this client binds its token to: the preview shows `cnf` with a stand-in.
+            let confirmation = TokenConfirmation(
+                keyThumbprint: client.dpopBoundAccessTokens ? TokenPreview.thumbprintStandIn : nil,
+                certificateThumbprint: client.tlsClientCertificateBoundAccessTokens ? TokenPreview.thumbprintStandIn : nil
+            )
             let token: String
             let record: TokenRecord
             let grantType: GrantType
@@ -131,7 +144,7 @@ extension ClaimdeckEngine {
                     client: client,
                     grantType: grantType,
                     nonce: nil,
-                    confirmation: nil,
+                    confirmation: confirmation,
                     snapshot: snapshot
                 )
                 token = issued.response.accessToken
@@ -144,10 +157,9 @@ extension ClaimdeckEngine {
                     warnings.append("client '\(client.id)' is not allowed client_credentials; give --user to preview a user's token")
                 }
                 inputs = try await claimInputs(user: nil, client: client, context: nil, scopes: scopes, snapshot: snapshot)
-                (token, record) = try AccessTokenMinter(engine: self).mint(
-                    clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences, snapshot: snapshot),
-                    snapshot: snapshot
-                )
+                var grant = try clientCredentialsGrant(tenant: tenant, inputs: inputs, scopes: scopes, audiences: audiences, snapshot: snapshot)
+                grant.confirmation = confirmation
+                (token, record) = try AccessTokenMinter(engine: self).mint(grant, snapshot: snapshot)
             }
             let introspection = IntrospectionResult(active: true, record: record, caller: client, issuer: issuer).json()
             var provenance: [ClaimDestination: [ResolvedClaim]] = [
@@ -187,7 +199,8 @@ extension ClaimdeckEngine {
                 userinfo: userinfo,
                 introspection: (try? JSONValue(parsing: Data(introspection)))?.objectValue ?? [:],
                 provenance: provenance,
-                warnings: warnings
+                warnings: warnings,
+                binding: confirmation?.auditName ?? "bearer"
             )
         } catch {
             throw .invalid(

@@ -6,8 +6,10 @@ extension ClaimdeckEngine {
     public func discoveryDocument(tenantID: String) throws(OAuthError) -> JSONValue {
         let (tenant, snapshot) = try tenant(tenantID)
         let issuer = configuration.issuer(for: tenant.id)
-        let authMethods = ClientAuthMethod.allCases.filter { $0 != .none }.map { JSONValue.string($0.rawValue) }
-        let algs = SigningAlgorithm.allCases.map { JSONValue.string($0.rawValue) }
+        // A fapi2 tenant names only what the profile accepts (FAPI 2.0 section 5.3.2.1 item 1, section 5.4.1).
+        let fapi2 = tenant.policy.profile == .fapi2
+        let authMethods = (fapi2 ? FAPI2.authMethods : ClientAuthMethod.allCases.filter { $0 != .none }).map { JSONValue.string($0.rawValue) }
+        let algs = (fapi2 ? FAPI2.signingAlgorithms : SigningAlgorithm.allCases).map { JSONValue.string($0.rawValue) }
         let scopes = ((snapshot.scopes[tenant.id] ?? [:]).keys.sorted() + StandardScopes.all).map(JSONValue.string)
         let claims = (StandardScopes.claimNames + (snapshot.claims[tenant.id] ?? [:]).keys.sorted()).map(JSONValue.string)
         var doc: [String: JSONValue] = [
@@ -22,7 +24,7 @@ extension ClaimdeckEngine {
             "introspection_endpoint": .string(issuer + "/introspect"),
             "revocation_endpoint": .string(issuer + "/revoke"),
             "pushed_authorization_request_endpoint": .string(issuer + "/par"),
-            "require_pushed_authorization_requests": .bool(tenant.policy.requirePushedAuthorizationRequests),
+            "require_pushed_authorization_requests": .bool(tenant.policy.requirePushedAuthorizationRequests || fapi2),
             "scopes_supported": .array(scopes),
             "response_types_supported": .array([.string("code")]),
             "response_modes_supported": .array([.string("query")]),
@@ -38,13 +40,13 @@ extension ClaimdeckEngine {
             "token_endpoint_auth_signing_alg_values_supported": .array(algs),
             "introspection_endpoint_auth_methods_supported": .array(authMethods),
             "introspection_endpoint_auth_signing_alg_values_supported": .array(algs),
-            "revocation_endpoint_auth_methods_supported": .array(authMethods + [.string("none")]),
+            "revocation_endpoint_auth_methods_supported": .array(authMethods + (fapi2 ? [] : [.string("none")])),
             "revocation_endpoint_auth_signing_alg_values_supported": .array(algs),
             "introspection_signing_alg_values_supported": .array(algs),
             "subject_types_supported": .array([.string("public")]),
             "id_token_signing_alg_values_supported": .array(algs),
             "access_token_signing_alg_values_supported": .array(algs),
-            "dpop_signing_alg_values_supported": .array(DPoPProof.algorithmNames.map(JSONValue.string)),
+            "dpop_signing_alg_values_supported": .array(algs),
             // RFC 8705 §3.3.
             "tls_client_certificate_bound_access_tokens": .bool(configuration.mtlsBaseURL != nil),
         ]

@@ -57,7 +57,8 @@ extension ClaimdeckEngine {
                     method: request.method,
                     url: configuration.endpointURL("par", tenantID: tenant.id, mutualTLS: request.viaMutualTLS),
                     tenant: tenant,
-                    at: .authorizationServer
+                    at: .authorizationServer,
+                    algorithms: Self.dpopAlgorithms(tenant: tenant, client: client)
                 )
                 if let named = try request.form.single("dpop_jkt"), named != proof.thumbprint {
                     throw DPoPFailure.invalid("dpop_jkt is not the thumbprint of the DPoP proof's key").tokenEndpointError(realm: tenant.id)

@@ -118,7 +118,7 @@ extension ClaimdeckEngine {
                     actor: "http",
                     details: ["description": error.errorDescription, "scheme": presentation.scheme.rawValue].merging(
                         presentation.clientCertificate.map(Self.certificateAuditDetails) ?? [:]
-                    ) { $1 }
+                    ) { $1 }.merging(Self.bindingFailureDetails(error)) { $1 }
                 )
             ])
             throw error

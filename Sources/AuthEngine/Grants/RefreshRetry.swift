@@ -2,7 +2,8 @@ import Foundation
 import JOSE
 
 /// The refresh-token retry grace (issue 15 item 6; FAPI 2.0's refresh-token rotation with a retry):
-/// within `ClientSpec.refreshTokenRetryGrace` seconds of a rotation, the rotated refresh token
+/// within `ClientSpec.refreshTokenRetryGrace` seconds of a rotation (under the `fapi2` profile at
+/// least `FAPI2.defaultRefreshTokenRetryGrace`), the rotated refresh token
 /// presented again by the same client (and, for a bound token, with the same DPoP key) answers the
 /// very tokens that rotation issued, instead of revoking the family. A client whose answer was lost,
 /// or two instances of one client refreshing at once, keep their session; outside the window, or once
@@ -19,7 +20,8 @@ extension ClaimdeckEngine {
 
     /// Keeps the rotation's answer, sealed, on its new refresh token, when the client has a grace.
     func armRefreshRetry(_ issued: inout UserTokenIssuer.Issued, rotating old: TokenRecord, client: Client, now: Date) throws(OAuthError) {
-        guard client.spec.refreshTokenRetryGrace > 0, let index = issued.records.firstIndex(where: { $0.kind == .refresh }) else { return }
+        let grace = config.snapshot.refreshTokenRetryGrace(of: client)
+        guard grace > 0, let index = issued.records.firstIndex(where: { $0.kind == .refresh }) else { return }
         let r = issued.response
         var answer: [String: JSONValue] = [
             "access_token": .string(r.accessToken), "token_type": .string(r.tokenType), "expires_in": .number(Double(r.expiresIn)),
@@ -38,7 +40,7 @@ extension ClaimdeckEngine {
         guard case .object(var internals)? = record.claims[TokenRecord.internalKey] else { return }
         internals[Self.rotatedFromKey] = .string(old.id)
         internals[Self.retryKey] = .string(Base64URL.encode(sealed))
-        internals[Self.retryUntilKey] = .number(now.timeIntervalSince1970 + Double(client.spec.refreshTokenRetryGrace))
+        internals[Self.retryUntilKey] = .number(now.timeIntervalSince1970 + Double(grace))
         record.claims[TokenRecord.internalKey] = .object(internals)
         issued.records[index] = record
     }
@@ -47,7 +49,7 @@ extension ClaimdeckEngine {
     /// its successor is still active and the window is open. nil: treat it as reuse. `old` may be the
     /// copy read before a concurrent request rotated it.
     func retriedRefresh(of old: TokenRecord, client: Client, now: Date) async -> TokenResponse? {
-        guard client.spec.refreshTokenRetryGrace > 0, let family = old.familyID else { return nil }
+        guard config.snapshot.refreshTokenRetryGrace(of: client) > 0, let family = old.familyID else { return nil }
         let candidates = (try? await store.tokens(matching: TokenQuery(tenantID: old.tenantID, limit: 20, familyID: family), at: now)) ?? []
         guard let successor = candidates.first(where: { $0.kind == .refresh && $0.internalValue(Self.rotatedFromKey)?.stringValue == old.id }),
             successor.revokedAt == nil, successor.expiresAt > now,

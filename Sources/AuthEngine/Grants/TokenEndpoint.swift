@@ -166,7 +166,7 @@ extension ClaimdeckEngine {
                         "description": error.auditedDescription, "grant_type": Validation.printable(grantName ?? "", limit: 64),
                         "remote_address": request.remoteAddress ?? "",
                     ].merging(request.clientCertificate.map(Self.certificateAuditDetails) ?? [:]) { $1 }.merging(
-                        error.code.hasSuffix("dpop_proof") || error.code == "use_dpop_nonce" ? ["dpop": error.errorDescription] : [:]
+                        Self.bindingFailureDetails(error)
                     ) { $1 }
                 ),
                 error
@@ -220,6 +220,15 @@ extension ClaimdeckEngine {
             )
         }
         return certificate.thumbprint
+    }
+
+    /// A refusal because of the token's binding, named for the audit: `dpop` (a DPoP proof or nonce,
+    /// RFC 9449) or `mtls` (the client certificate, RFC 8705), with the reason; empty otherwise.
+    static func bindingFailureDetails(_ error: OAuthError) -> [String: String] {
+        if error.code.hasSuffix("dpop_proof") || error.code == "use_dpop_nonce" { return ["dpop": error.errorDescription] }
+        let description = error.auditedDescription
+        if description.hasPrefix("mtls: ") { return ["mtls": String(description.dropFirst("mtls: ".count))] }
+        return [:]
     }
 
     /// What the audit may say of a presented certificate: its subject and thumbprint, nothing else.

@@ -64,6 +64,9 @@ public struct ClientSpec: Sendable, Hashable, Codable {
     /// RFC 8705 §3.4 `tls_client_certificate_bound_access_tokens`: the client's access tokens are bound
     /// to the certificate of the connection they were requested over (`cnf` `x5t#S256`).
     public var tlsClientCertificateBoundAccessTokens: Bool
+    /// The security profile the client is under (`fapi2`: the FAPI 2.0 Security Profile), beside the
+    /// tenant's: registration refuses settings that contradict it, and the flows enforce it.
+    public var profile: SecurityProfile
 
     public init(
         name: String,
@@ -91,7 +94,8 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         tlsClientAuthSANURI: String? = nil,
         tlsClientAuthSANIP: String? = nil,
         tlsClientAuthSANEmail: String? = nil,
-        tlsClientCertificateBoundAccessTokens: Bool = false
+        tlsClientCertificateBoundAccessTokens: Bool = false,
+        profile: SecurityProfile = .plain
     ) {
         self.name = name
         self.type = type
@@ -119,6 +123,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         self.tlsClientAuthSANIP = tlsClientAuthSANIP
         self.tlsClientAuthSANEmail = tlsClientAuthSANEmail
         self.tlsClientCertificateBoundAccessTokens = tlsClientCertificateBoundAccessTokens
+        self.profile = profile
     }
 
     /// RFC 8705 §2.1.2: the registered name a `tls_client_auth` certificate must carry, with its metadata key.
@@ -174,6 +179,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         case tlsClientAuthSANIP = "tls_client_auth_san_ip"
         case tlsClientAuthSANEmail = "tls_client_auth_san_email"
         case tlsClientCertificateBoundAccessTokens = "tls_client_certificate_bound_access_tokens"
+        case profile
     }
 
     /// Absent keys take their defaults; a value that is not one of a setting's choices is an error
@@ -209,6 +215,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
         tlsClientAuthSANEmail = try c.decodeIfPresent(String.self, forKey: .tlsClientAuthSANEmail)
         tlsClientCertificateBoundAccessTokens =
             try c.decodeIfPresent(Bool.self, forKey: .tlsClientCertificateBoundAccessTokens) ?? d.tlsClientCertificateBoundAccessTokens
+        profile = try c.choice(SecurityProfile.self, .profile) ?? d.profile
     }
 
     /// Every key, nil as null; with `omitsDefaults`, only the settings that differ from a new spec's.
@@ -248,6 +255,7 @@ public struct ClientSpec: Sendable, Hashable, Codable {
             case .tlsClientAuthSANEmail: try put(tlsClientAuthSANEmail, key, \.tlsClientAuthSANEmail)
             case .tlsClientCertificateBoundAccessTokens:
                 try put(tlsClientCertificateBoundAccessTokens, key, \.tlsClientCertificateBoundAccessTokens)
+            case .profile: try put(profile, key, \.profile)
             }
         }
     }

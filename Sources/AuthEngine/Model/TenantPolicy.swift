@@ -18,6 +18,9 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
     /// RFC 9449 §8: DPoP proofs at the token endpoint must carry the tenant's current nonce
     /// (`DPoP-Nonce`, rotating every 5 minutes), which bounds how long a proof made ahead is usable.
     public var requireDPoPNonce: Bool
+    /// The security profile every client of the tenant is under (`fapi2`: the FAPI 2.0 Security
+    /// Profile); a client may also be put under one on its own.
+    public var profile: SecurityProfile
 
     public static let defaultTokenRetention = 7 * 86_400
     /// Allowed retention: one hour to ten years.
@@ -29,12 +32,14 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
         tokenRetention: Int = Self.defaultTokenRetention,
         introspectionAuditWindow: Int = 0,
         requirePushedAuthorizationRequests: Bool = false,
-        requireDPoPNonce: Bool = false
+        requireDPoPNonce: Bool = false,
+        profile: SecurityProfile = .plain
     ) {
         self.tokenRetention = tokenRetention
         self.introspectionAuditWindow = introspectionAuditWindow
         self.requirePushedAuthorizationRequests = requirePushedAuthorizationRequests
         self.requireDPoPNonce = requireDPoPNonce
+        self.profile = profile
     }
 
     enum CodingKeys: String, CodingKey {
@@ -42,6 +47,7 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
         case introspectionAuditWindow = "introspection_audit_window"
         case requirePushedAuthorizationRequests = "require_pushed_authorization_requests"
         case requireDPoPNonce = "require_dpop_nonce"
+        case profile
     }
 
     /// A setting a stored row lacks is its default.
@@ -51,7 +57,8 @@ public struct TenantPolicy: Sendable, Hashable, Codable {
             tokenRetention: try c.decodeIfPresent(Int.self, forKey: .tokenRetention) ?? Self.defaultTokenRetention,
             introspectionAuditWindow: try c.decodeIfPresent(Int.self, forKey: .introspectionAuditWindow) ?? 0,
             requirePushedAuthorizationRequests: try c.decodeIfPresent(Bool.self, forKey: .requirePushedAuthorizationRequests) ?? false,
-            requireDPoPNonce: try c.decodeIfPresent(Bool.self, forKey: .requireDPoPNonce) ?? false
+            requireDPoPNonce: try c.decodeIfPresent(Bool.self, forKey: .requireDPoPNonce) ?? false,
+            profile: try c.decodeIfPresent(SecurityProfile.self, forKey: .profile) ?? .plain
         )
     }
 

@@ -67,7 +67,19 @@ extension ClaimdeckEngine {
             }
             return nil
         }
-        return try await verifyDPoPProof(request.dpopProofs, method: request.method, url: url, tenant: tenant, at: .authorizationServer)
+        return try await verifyDPoPProof(
+            request.dpopProofs,
+            method: request.method,
+            url: url,
+            tenant: tenant,
+            at: .authorizationServer,
+            algorithms: Self.dpopAlgorithms(tenant: tenant, client: client)
+        )
+    }
+
+    /// The DPoP algorithms `client` may prove with: FAPI 2.0 section 5.4.1's under the fapi2 profile.
+    static func dpopAlgorithms(tenant: Tenant, client: Client) -> [SigningAlgorithm] {
+        tenant.profile(for: client.spec) == .fapi2 ? FAPI2.signingAlgorithms : DPoPProof.algorithms
     }
 
     /// Who checks a proof, which decides the nonce and how a refusal answers.
@@ -85,10 +97,12 @@ extension ClaimdeckEngine {
         method: String,
         url: String,
         tenant: Tenant,
-        at checker: DPoPChecker
+        at checker: DPoPChecker,
+        algorithms: [SigningAlgorithm] = DPoPProof.algorithms
     ) async throws(OAuthError) -> DPoPProof {
         // One nonce per tenant for its authorization server and its resource (userinfo) alike (§8, §9).
         var request = DPoPProofVerifier.Request(proofs: proofs, method: method, url: url, acceptedNonces: acceptedDPoPNonces(tenant))
+        request.algorithms = algorithms
         if case .resource(let token) = checker { request.accessToken = token }
         do throws(DPoPFailure) {
             return try await DPoPProofVerifier(store: store, clock: clock).verify(request, tenantID: tenant.id)

@@ -66,6 +66,8 @@ struct DPoPProofVerifier: Sendable {
         var accessToken: String? = nil
         /// The nonces the server accepts now; nil: no nonce required.
         var acceptedNonces: [String]? = nil
+        /// The algorithms accepted (fewer under the fapi2 profile, FAPI 2.0 section 5.4.1).
+        var algorithms: [SigningAlgorithm] = DPoPProof.algorithms
     }
 
     /// Verifies the one proof of `request` and records its `jti` in the tenant's replay cache, so the
@@ -79,21 +81,25 @@ struct DPoPProofVerifier: Sendable {
             throw .invalid("the DPoP header is not a compact JWS")
         }
         guard jws.type == "dpop+jwt" else { throw .invalid("the DPoP proof's typ must be dpop+jwt") }
-        guard let algName = jws.algorithm, let alg = SigningAlgorithm(rawValue: algName), DPoPProof.algorithms.contains(alg) else {
+        guard let algName = jws.algorithm, let alg = SigningAlgorithm(rawValue: algName), request.algorithms.contains(alg) else {
             throw .invalid(
-                "the DPoP proof's alg '\(Validation.printable(jws.algorithm ?? "none", limit: 16))' is not accepted; use one of \(DPoPProof.algorithmNames.joined(separator: ", "))"
+                "the DPoP proof's alg '\(Validation.printable(jws.algorithm ?? "none", limit: 16))' is not accepted; use one of \(request.algorithms.map(\.rawValue).joined(separator: ", "))"
             )
         }
         guard case .object(let members)? = jws.header["jwk"] else { throw .invalid("the DPoP proof's header has no jwk") }
         if let secret = members.keys.first(where: DPoPProof.privateMembers.contains) {
             throw .invalid("the DPoP proof's jwk holds a private key member ('\(secret)'); send the public key only")
         }
-        let key: VerificationKey
+        var key: VerificationKey
+        let jwk: JWK
         do {
-            key = try VerificationKey(jwk: try JSONDecoder().decode(JWK.self, from: Data(JSONValue.object(members).serialized())))
+            jwk = try JSONDecoder().decode(JWK.self, from: Data(JSONValue.object(members).serialized()))
+            key = try VerificationKey(jwk: jwk)
         } catch {
             throw .invalid("the DPoP proof's jwk is not a usable public key")
         }
+        // A jwk naming no alg serves the header's if it is of the right type (an RSA key: RS256 or PS256).
+        if key.algorithm != alg, jwk.alg == nil, let pinned = try? VerificationKey(jwk: jwk, algorithm: alg) { key = pinned }
         guard key.algorithm == alg else { throw .invalid("the DPoP proof's jwk is not a key for \(alg.rawValue)") }
         guard jws.verify(with: key) else { throw .invalid("the DPoP proof's signature does not verify with its jwk") }
         let claims = jws.payload

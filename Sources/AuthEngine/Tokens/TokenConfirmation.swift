@@ -34,6 +34,17 @@ public struct TokenConfirmation: Sendable, Hashable {
         return .object(members)
     }
 
+    /// How a token with these claims (a JWT's payload, a stored record's public claims) is bound, in
+    /// words for the console and the CLI: the DPoP key or client certificate and its thumbprint, or
+    /// `bearer` when it is not bound.
+    public static func describe(claims: [String: JSONValue]) -> String {
+        guard let c = TokenConfirmation(claims: claims) else { return "bearer: not bound, whoever holds it can use it" }
+        return [
+            c.keyThumbprint.map { "DPoP key (cnf.jkt \($0))" },
+            c.certificateThumbprint.map { "client certificate (cnf x5t#S256 \($0))" },
+        ].compactMap { $0 }.joined(separator: " and ")
+    }
+
     /// What the audit's `bound` detail says: `dpop`, `mtls` or both.
     var auditName: String {
         [keyThumbprint.map { _ in "dpop" }, certificateThumbprint.map { _ in "mtls" }].compactMap { $0 }.joined(separator: "+")

@@ -12,7 +12,7 @@ struct ClientSettings: ParsableArguments {
     @Option(name: .customLong("redirect-uri"), help: "Redirect URI (repeat).") var redirectURIs: [String] = []
     @Option(help: "Access-token format: jwt or opaque.") var format: String?
     @Option(help: "Access-token lifetime in seconds.") var lifetime: Int?
-    @Option(help: "Signing algorithm: ES256, RS256 or EdDSA (default: the tenant's).") var alg: String?
+    @Option(help: "Signing algorithm: ES256, PS256, RS256 or EdDSA (default: the tenant's).") var alg: String?
     @Option(name: .customLong("third-party"), help: "true: users must consent to its scopes (default false: first party).") var thirdParty: Bool?
     @Option(name: .customLong("require-pkce"), help: "PKCE on the code flow (default true; always true for public clients).") var requirePKCE: Bool?
     @Option(name: .customLong("refresh-lifetime"), help: "Refresh-token lifetime in seconds, renewed on every use (default 14 days).")
@@ -47,6 +47,9 @@ struct ClientSettings: ParsableArguments {
         name: .customLong("certificate-bound"),
         help: "true: access tokens are bound to the client certificate of the token request (RFC 8705 tls_client_certificate_bound_access_tokens)."
     ) var certificateBound: Bool?
+    @Option(
+        help: "Security profile: fapi2 (the FAPI 2.0 Security Profile: PAR, PKCE, sender-constrained tokens, no shared secret) or none."
+    ) var profile: String?
 
     func tokenFormat() throws -> TokenFormat? {
         guard let format else { return nil }
@@ -57,6 +60,8 @@ struct ClientSettings: ParsableArguments {
     }
 
     func algorithm() throws -> SigningAlgorithm? { try parseAlgorithm(alg) }
+
+    func securityProfile() throws -> SecurityProfile? { try parseProfile(profile) }
 
     /// The options given, as an edit of a client's settings (list options replace the whole list);
     /// nil when none was given. A bad value is refused here, before anything is opened.
@@ -87,6 +92,7 @@ struct ClientSettings: ParsableArguments {
         on(\.dpopBoundAccessTokens, dpopBound)
         on(\.refreshTokenRetryGrace, refreshRetryGrace)
         on(\.tlsClientCertificateBoundAccessTokens, certificateBound)
+        on(\.profile, try securityProfile())
         let names = [tlsSubjectDN, tlsSANDNS, tlsSANURI, tlsSANIP, tlsSANEmail]
         if names.contains(where: { $0 != nil }) {
             // RFC 8705 §2.1.2: one name at a time; naming a new one replaces the old.
@@ -154,8 +160,8 @@ struct ClientCommand: AsyncParsableCommand {
             let (engine, _) = try await EngineFactory.open(options.store)
             let result = try await engine.registerClient(tenantID: options.tenant, id: id, spec, actor: "cli")
             Output(json: options.json).emit(
-                Present.client(result.client, secret: result.secret),
-                human: Present.clientText(result.client, secret: result.secret)
+                Present.client(result.client, secret: result.secret, snapshot: engine.config.snapshot),
+                human: Present.clientText(result.client, secret: result.secret, snapshot: engine.config.snapshot)
             )
         }
     }
@@ -192,7 +198,10 @@ struct ClientCommand: AsyncParsableCommand {
         func run() async throws {
             let (engine, _) = try await EngineFactory.open(options.store)
             let c = try engine.client(tenantID: options.tenant, clientID: id)
-            Output(json: options.json).emit(Present.client(c), human: Present.clientText(c))
+            Output(json: options.json).emit(
+                Present.client(c, snapshot: engine.config.snapshot),
+                human: Present.clientText(c, snapshot: engine.config.snapshot)
+            )
         }
     }
 
@@ -208,7 +217,10 @@ struct ClientCommand: AsyncParsableCommand {
             _ = try engine.client(tenantID: options.tenant, clientID: id)
             guard let edit else { throw AdminError.invalid(field: "changes", "nothing to change: give at least one option") }
             let c = try await engine.updateClient(tenantID: options.tenant, clientID: id, actor: "cli", edit)
-            Output(json: options.json).emit(Present.client(c), human: "Updated client '\(id)'.\n" + Present.clientText(c))
+            Output(json: options.json).emit(
+                Present.client(c, snapshot: engine.config.snapshot),
+                human: "Updated client '\(id)'.\n" + Present.clientText(c, snapshot: engine.config.snapshot)
+            )
         }
     }
 

@@ -57,6 +57,12 @@ struct DesignCommand: AsyncParsableCommand {
                 "client \(p.clientID), subject \(p.subject), \(p.grantType.rawValue)",
                 "scopes: \(p.scopes.joined(separator: " "))", "audiences: \(p.audiences.joined(separator: " "))", "",
             ]
+            lines.append(
+                "binding: "
+                    + (p.binding == "bearer"
+                        ? "bearer (a request with a DPoP proof would bind it: cnf.jkt)"
+                        : "\(p.binding) (cnf: the thumbprint is the real request's key or certificate)")
+            )
             lines.append("access token (\(p.accessTokenFormat.rawValue), \(p.accessTokenBytes) bytes):")
             lines.append(p.accessToken == nil ? "  opaque: APIs see the introspection answer below" : claims(p.accessToken))
             if let id = p.idToken { lines += ["", "ID token (\(p.idTokenBytes ?? 0) bytes):", claims(id)] }

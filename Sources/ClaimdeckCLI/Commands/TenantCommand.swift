@@ -108,14 +108,16 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Update: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a tenant's retention, introspection auditing, PAR and DPoP nonce requirements.",
+            abstract: "Change a tenant's retention, introspection auditing, PAR and DPoP nonce requirements, and security profile.",
             discussion: """
                 --token-retention: how long a token's row is kept after it expired or was revoked (1h to 3650d; \
                 default 7d), then the server's janitor deletes it (see 'claimdeck token prune'). \
                 --introspection-audit: 'every' (one audit event per introspection, the default) or a window \
                 (e.g. 60s, at most 1h): one event per token, caller and answer per window, with the count. \
                 --require-par true: every client must push its authorization requests to /<tenant>/par (RFC 9126). \
-                --dpop-nonce true: DPoP proofs at the token endpoint must carry the tenant's rotating nonce (RFC 9449 section 8).
+                --dpop-nonce true: DPoP proofs at the token endpoint must carry the tenant's rotating nonce (RFC 9449 section 8). \
+                --profile fapi2: every client is under the FAPI 2.0 Security Profile (refused while a client does not meet it); \
+                --profile none takes the tenant off it.
                 """
         )
         @OptionGroup var options: GlobalOptions
@@ -128,10 +130,13 @@ struct TenantCommand: AsyncParsableCommand {
         var requirePAR: Bool?
         @Option(name: .customLong("dpop-nonce"), help: "true: DPoP proofs must carry the tenant's rotating nonce (RFC 9449 section 8).")
         var dpopNonce: Bool?
+        @Option(help: "fapi2: every client is under the FAPI 2.0 Security Profile; none: off.") var profile: String?
 
         func validate() throws {
-            guard tokenRetention != nil || introspectionAudit != nil || requirePAR != nil || dpopNonce != nil else {
-                throw ValidationError("nothing to change: give --token-retention, --introspection-audit, --require-par or --dpop-nonce")
+            guard tokenRetention != nil || introspectionAudit != nil || requirePAR != nil || dpopNonce != nil || profile != nil else {
+                throw ValidationError(
+                    "nothing to change: give --token-retention, --introspection-audit, --require-par, --dpop-nonce or --profile"
+                )
             }
         }
 
@@ -149,8 +154,10 @@ struct TenantCommand: AsyncParsableCommand {
                 }
                 return s
             }
+            let securityProfile = try parseProfile(profile)
             let (engine, _) = try await EngineFactory.open(options.store)
             let tenant = try await engine.updateTenantPolicy(id, actor: "cli") { p in
+                if let securityProfile { p.profile = securityProfile }
                 if let retention { p.tokenRetention = retention }
                 if let window { p.introspectionAuditWindow = window }
                 if let requirePAR { p.requirePushedAuthorizationRequests = requirePAR }

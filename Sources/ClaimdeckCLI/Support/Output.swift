@@ -62,6 +62,7 @@ extension Present {
             "introspection_audit_window": .number(Double(s.tenant.policy.introspectionAuditWindow)),
             "require_pushed_authorization_requests": .bool(s.tenant.policy.requirePushedAuthorizationRequests),
             "require_dpop_nonce": .bool(s.tenant.policy.requireDPoPNonce),
+            "profile": .string(s.tenant.policy.profile.rawValue),
         ])
     }
 
@@ -73,6 +74,7 @@ extension Present {
         return "tokens kept \(TimeInput.describe(seconds: p.tokenRetention)) after expiry or revocation; introspection audited \(audit)"
             + (p.requirePushedAuthorizationRequests ? "; pushed authorization requests (PAR) required" : "")
             + (p.requireDPoPNonce ? "; DPoP proofs need the server's nonce" : "")
+            + (p.profile == .fapi2 ? "; every client under the fapi2 profile (FAPI 2.0 Security Profile)" : "")
     }
 
     /// A prune's counts, as `token prune --json` shows them per tenant.
@@ -98,7 +100,10 @@ extension Present {
 
     /// A client as `--json` shows it: its settings under the keys of tenant files (`ClientSpec`), beside
     /// its identity, status and times; never its secret digest (the secret only when just generated).
-    static func client(_ c: Client, secret: String? = nil) -> JSONValue {
+    ///
+    /// With `snapshot`, also what is in force beside the client's own settings: the profile it is under
+    /// (its own or its tenant's), and what that profile turns on.
+    static func client(_ c: Client, secret: String? = nil, snapshot: ConfigSnapshot? = nil) -> JSONValue {
         var m: [String: JSONValue] = [:]
         if let data = try? JSONEncoder().encode(c.spec), case .object(let settings)? = try? JSONValue(parsing: data) { m = settings }
         m["tenant"] = .string(c.tenantID)
@@ -108,18 +113,19 @@ extension Present {
         m["created_at"] = .string(Output.time(c.createdAt))
         m["updated_at"] = .string(Output.time(c.updatedAt))
         if let secret { m["client_secret"] = .string(secret) }
+        if let snapshot {
+            m["profile_in_force"] = .string(snapshot.profile(of: c).rawValue)
+            m["pushed_authorization_requests_required"] = .bool(snapshot.requiresPushedAuthorizationRequests(c))
+            m["refresh_token_retry_grace_in_force"] = .number(Double(snapshot.refreshTokenRetryGrace(of: c)))
+            m["token_binding"] = .string(c.tokenBindingKind)
+        }
         return .object(m)
     }
 
-    /// How the client's access tokens are bound, in words.
-    static func tokenBinding(_ c: Client) -> String {
-        var parts: [String] = []
-        if c.dpopBoundAccessTokens { parts.append("DPoP required (every token request carries a proof)") }
-        if c.tlsClientCertificateBoundAccessTokens { parts.append("client certificate (mTLS, cnf x5t#S256)") }
-        return parts.isEmpty ? "DPoP when the request carries a proof, else bearer" : parts.joined(separator: "; ")
-    }
-
-    static func clientText(_ c: Client, secret: String? = nil) -> String {
+    static func clientText(_ c: Client, secret: String? = nil, snapshot: ConfigSnapshot? = nil) -> String {
+        let profile = snapshot?.profile(of: c) ?? c.spec.profile
+        let requiresPAR = snapshot?.requiresPushedAuthorizationRequests(c) ?? c.requirePushedAuthorizationRequests
+        let grace = snapshot?.refreshTokenRetryGrace(of: c) ?? c.spec.refreshTokenRetryGrace
         var lines = [
             "client_id:      \(c.id)", "name:           \(c.name)", "tenant:         \(c.tenantID)",
             "type:           \(c.type.rawValue)", "auth method:    \(c.authMethod.rawValue)",
@@ -128,18 +134,18 @@ extension Present {
             "token format:   \(c.tokenFormat.rawValue)", "token lifetime: \(c.accessTokenLifetime) s",
             "signing alg:    \(c.signingAlgorithm?.rawValue ?? "tenant default")",
             "status:         \(c.disabled ? "✕ disabled" : "● enabled")",
-            "token binding:  \(tokenBinding(c))",
+            "token binding:  \(c.tokenBindingDescription)",
+            "profile:        \(profile.describe(own: c.spec.profile == profile))",
         ]
         for name in c.spec.tlsClientAuthNames { lines.append("certificate:    \(name.key) \(name.value)") }
         if !c.redirectURIs.isEmpty { lines.append("redirect URIs:  \(c.redirectURIs.joined(separator: " "))") }
         if c.grantTypes.contains(where: { GrantType.userGrants.contains($0) }) {
             lines.append("party:          \(c.thirdParty ? "third party (asks for consent)" : "first party (no consent page)")")
             lines.append("PKCE:           \(c.mustUsePKCE ? "required (S256)" : "optional")")
-            if c.requirePushedAuthorizationRequests { lines.append("PAR:            required (authorization requests are pushed first)") }
+            if requiresPAR { lines.append("PAR:            required (authorization requests are pushed first)") }
         }
         if c.grantTypes.contains(.refreshToken) {
             lines.append("refresh tokens: rotate on use; \(c.refreshTokenLifetime) s sliding, \(c.refreshTokenAbsoluteLifetime) s absolute")
-            let grace = c.spec.refreshTokenRetryGrace
             lines.append(
                 grace > 0
                     ? "refresh retry:  \(grace) s (the rotated token again within it: the same new tokens, not a revoked family)"
@@ -225,6 +231,18 @@ extension Present {
 }
 
 /// Parses an `--alg` value, naming the option and the choices when it is wrong.
+/// A `--profile` value: fapi2 or none.
+func parseProfile(_ raw: String?, option: String = "--profile") throws -> SecurityProfile? {
+    guard let raw else { return nil }
+    guard let profile = SecurityProfile(rawValue: raw) else {
+        throw AdminError.invalid(
+            field: option,
+            "'\(raw)' is not a profile; use \(SecurityProfile.allCases.map(\.rawValue).joined(separator: " or "))"
+        )
+    }
+    return profile
+}
+
 func parseAlgorithm(_ raw: String?, option: String = "--alg") throws -> SigningAlgorithm? {
     guard let raw else { return nil }
     guard let alg = SigningAlgorithm(rawValue: raw) else {

@@ -4,7 +4,9 @@ import Foundation
 /// The register/edit form of a client and its translation to a `ClientSpec`.
 enum ClientForm {
     /// Engine error fields -> form field keys.
-    static let aliases = ["grant types": "grants", "redirect_uri": "redirects", "auth method": "type", "token format": "format"]
+    static let aliases = [
+        "grant types": "grants", "redirect_uri": "redirects", "redirect_uris": "redirects", "auth method": "type", "token format": "format",
+    ]
 
     static func make(_ c: Client?) -> Form {
         Form(
@@ -45,24 +47,35 @@ enum ClientForm {
                     help: "jwt (inside) or opaque (outside, introspected)",
                     choices: ["jwt", "opaque"]
                 ),
+                Form.Field(
+                    "profile",
+                    "Profile",
+                    c?.spec.profile.rawValue ?? SecurityProfile.plain.rawValue,
+                    help: "fapi2: FAPI 2.0 (PAR, PKCE, DPoP or mTLS tokens, private_key_jwt or mTLS, no RS256)",
+                    choices: SecurityProfile.allCases.map(\.rawValue)
+                ),
             ]
         )
     }
 
-    static func spec(_ f: Form) -> Result<ClientSpec, AdminError> {
+    /// The form's settings over `base` (the edited client's spec; a new client's defaults when nil):
+    /// the settings the form does not show stay as they are, so a check sees the whole client.
+    static func spec(_ f: Form, over base: ClientSpec? = nil) -> Result<ClientSpec, AdminError> {
         func words(_ k: String) -> [String] { f.value(k).split(separator: " ").map(String.init) }
         guard let type = ClientType(rawValue: f.value("type")) else { return .failure(.invalid(field: "type", "use confidential or public")) }
         guard let format = TokenFormat(rawValue: f.value("format")) else { return .failure(.invalid(field: "format", "use jwt or opaque")) }
-        return .success(
-            ClientSpec(
-                name: f.value("name"),
-                type: type,
-                grantTypes: words("grants").map(GrantType.init(rawValue:)),
-                scopes: words("scopes"),
-                audiences: words("audiences"),
-                redirectURIs: words("redirects"),
-                tokenFormat: format
-            )
-        )
+        guard let profile = SecurityProfile(rawValue: f.value("profile")) else {
+            return .failure(.invalid(field: "profile", "use \(SecurityProfile.allCases.map(\.rawValue).joined(separator: " or "))"))
+        }
+        var spec = base ?? ClientSpec(name: f.value("name"), type: type)
+        spec.name = f.value("name")
+        spec.type = type
+        spec.grantTypes = words("grants").map(GrantType.init(rawValue:))
+        spec.scopes = words("scopes")
+        spec.audiences = words("audiences")
+        spec.redirectURIs = words("redirects")
+        spec.tokenFormat = format
+        spec.profile = profile
+        return .success(spec)
     }
 }

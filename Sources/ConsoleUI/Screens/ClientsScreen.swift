@@ -183,7 +183,7 @@ final class ClientsScreen: Screen {
     }
 
     private func validate(_ form: inout Form, editing: String?, _ ctx: ConsoleContext) {
-        switch ClientForm.spec(form) {
+        switch ClientForm.spec(form, over: editing.flatMap { ctx.engine.config.snapshot.client(ctx.tenantID, $0)?.spec }) {
         case .failure(let e): form.setError(field: e.field, e.message, aliases: ClientForm.aliases)
         case .success(let spec):
             do {
@@ -214,6 +214,7 @@ final class ClientsScreen: Screen {
                 s.grantTypes = spec.grantTypes
                 s.redirectURIs = spec.redirectURIs
                 s.tokenFormat = spec.tokenFormat
+                s.profile = spec.profile
             }
             ctx.run("update client", { e throws(AdminError) in try await e.updateClient(tenantID: tenant, clientID: id, actor: actor, edit) }) {
                 [weak self] r in
@@ -350,7 +351,7 @@ final class ClientsScreen: Screen {
             form.draw(in: area, grid: &grid)
         case .detail(let id):
             guard let c = clients.first(where: { $0.id == id }) else { return }
-            DetailLine.draw(detailLines(c), scroll: 0, in: area, grid: &grid)
+            DetailLine.draw(detailLines(c, profile: ctx.engine.config.snapshot.profile(of: c)), scroll: 0, in: area, grid: &grid)
         case .list:
             view.draw(
                 Self.columns,
@@ -371,12 +372,15 @@ final class ClientsScreen: Screen {
         ]
     }
 
-    private func detailLines(_ c: Client) -> [DetailLine] {
+    /// - Parameter profile: the profile the client is under (its own or its tenant's).
+    private func detailLines(_ c: Client, profile: SecurityProfile) -> [DetailLine] {
         let status = Present.enabled(c.disabled)
         return [
             .section("Client \(c.id)"),
             DetailLine("name", c.name), DetailLine("status", status.text, role: status.role ?? .text),
             DetailLine("type", c.type.rawValue), DetailLine("authentication", c.authMethod.rawValue),
+            DetailLine("token binding", c.tokenBindingDescription),
+            DetailLine("profile", profile.describe(own: c.spec.profile == profile)),
             DetailLine("secret", c.secretDigest == nil ? "none" : "set (stored as SHA-256; x rotates)"),
             DetailLine("grant types", c.grantTypes.map(\.rawValue).joined(separator: " ")),
             DetailLine("scopes", c.scopes.joined(separator: " ")), DetailLine("audiences", c.audiences.joined(separator: " ")),

@@ -143,6 +143,11 @@ final class TokenInspector {
                     : DetailLine("issuer", "✕ iss is \(iss ?? "missing"); this tenant issues as \(i.expectedIssuer)", role: .statusRevoked)
             )
         }
+        if i.format == .jwt {
+            lines.append(DetailLine("bound to", TokenConfirmation.describe(claims: i.claims)))
+        } else if case .found(let r) = i.stored, r.kind == .access {
+            lines.append(DetailLine("bound to", TokenConfirmation.describe(claims: r.publicClaims)))
+        }
         lines.append(storeLine(i))
         if case .found(let r) = i.stored {
             lines.append(.section("Stored record (Enter opens it)"))

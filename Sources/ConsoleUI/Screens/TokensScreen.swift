@@ -408,6 +408,7 @@ final class TokensScreen: Screen {
                     : DetailLine("revoked", "\(Present.time(at)): \(r.revocationReason ?? "")", role: .statusRevoked)
             )
         }
+        if r.kind == .access { lines.append(DetailLine("bound to", TokenConfirmation.describe(claims: r.publicClaims))) }
         if let f = r.familyID { lines.append(DetailLine("refresh family", f)) }
         if let v = r.designVersion { lines.append(DetailLine("design", v == 0 ? "before the first published version" : "version \(v)")) }
         if r.format == .jwt {
