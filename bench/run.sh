@@ -17,6 +17,7 @@
 #   BENCH_FLOOR=0            skip the floor (bench/floor) and the RATIO lines against it
 #   BENCH_ROUNDS             rounds of the floor comparison, each scenario taking turns (default 2)
 #   BENCH_BIN                a claimdeck binary to measure instead of building one
+#   BENCH_DPOP_PROOFS        DPoP proofs written for the token-dpop scenario (default 150000; 0 skips it)
 #   BENCH_PROFILE=1          after the floor rounds, perf-profile each of their scenarios and print
 #                            its CPU budget per request (bench/budget.py; needs perf)
 # See bench/README.md for what each scenario measures and how to read the output.
@@ -37,6 +38,7 @@ REVOKE_TOKENS="${BENCH_REVOKE_TOKENS:-20000}"
 FLOOR="${BENCH_FLOOR:-1}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 PROFILE="${BENCH_PROFILE:-0}"
+DPOP_PROOFS="${BENCH_DPOP_PROOFS:-150000}"
 # Targets of issue 2 (2 cores, every token persisted and audited, 64 connections).
 TARGET_JWT_RPS=10000
 TARGET_INTROSPECT_RPS=20000
@@ -222,6 +224,10 @@ measure() {
     local notes=""
     [ "$statuses" != "-" ] && notes="statuses $statuses"
     [ "$name" = introspect ] && notes="${notes:+$notes; }inactive answers $inactive"
+    if [ "$name" = token-dpop ]; then
+        notes="${notes:+$notes; }answers not DPoP-bound $inactive"
+        [ "$inactive" = 0 ] || { verdict="MISSED"; ALL_TARGETS_MET=0; }
+    fi
     if [ "$name" = revoke ]; then
         local total wrapped
         total="$(field requests "$RESULT_LINE")"
@@ -266,6 +272,14 @@ ISSUED_OK=$((ISSUED_OK + $(field ok "$RESULT_LINE")))
 
 measure token-jwt token_jwt.lua
 measure token-opaque token_opaque.lua
+
+# Sender-constrained (issue 15): the same grant with a DPoP proof a request, beside the bearer figure.
+if [ "$DPOP_PROOFS" -gt 0 ]; then
+    python3 -c 'import cryptography' 2>/dev/null || apt_install python3-cryptography
+    say "writing $DPOP_PROOFS DPoP proofs (bench/dpop_proofs.py)"
+    python3 "$ROOT/bench/dpop_proofs.py" "$BASE/sms/token" "$DPOP_PROOFS" "$WORK/dpop-proofs.txt"
+    measure token-dpop token_dpop.lua "$WORK/dpop-proofs.txt" "$THREADS"
+fi
 
 say "issuing $INTROSPECT_TOKENS opaque tokens for introspection"
 issue_tokens "$INTROSPECT_TOKENS" "$WORK/introspect-tokens.txt"
