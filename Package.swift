@@ -171,6 +171,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The resource-server library's validations per second, fresh and cached, and memory per token.
+        .executableTarget(
+            name: "ResourceServerBench",
+            dependencies: ["ClaimdeckResourceServer", "JOSE", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+
         // The console screens at 5,000 audit events/s and over 1,000,000 tokens.
         .executableTarget(
             name: "ConsoleBench",
