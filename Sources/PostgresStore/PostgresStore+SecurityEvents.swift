@@ -38,6 +38,8 @@ extension PostgresStore: SecurityEventStore {
                 """
             )
             guard updated == 1 else { return false }
+            let due = stream.updatedAt.timeIntervalSince1970
+            try await write.rows("UPDATE security_events SET next_attempt_at = \(due) WHERE stream_id = \(stream.id) AND next_attempt_at > \(due)")
             write.append(audit)
             return true
         }

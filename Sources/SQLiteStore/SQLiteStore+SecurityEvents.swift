@@ -41,6 +41,10 @@ extension SQLiteStore: SecurityEventStore {
                 arguments: [stream.method.rawValue, stream.status.rawValue, data, stream.tenantID, stream.id]
             )
             guard db.changesCount == 1 else { return false }
+            try db.execute(
+                sql: "UPDATE security_events SET next_attempt_at = ? WHERE stream_id = ? AND next_attempt_at > ?",
+                arguments: [stream.updatedAt.timeIntervalSince1970, stream.id, stream.updatedAt.timeIntervalSince1970]
+            )
             try AuditWriter.append(audit, in: db)
             return true
         }

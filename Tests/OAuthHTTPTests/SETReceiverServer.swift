@@ -46,11 +46,14 @@ final class SETReceiverServer: Sendable {
             )
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        // Hummingbird logs the cancellation that stops it at error level.
+        var logger = TestServer.quietLogger("test.set-receiver")
+        logger.logLevel = .critical
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: TestServer.quietLogger("test.set-receiver")
+            logger: logger
         )
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()

@@ -141,7 +141,9 @@ struct SecurityEventDeliveryTests {
             let stream = try #require(try await server.store.eventStream(tenantID: "sms", id: streamID))
             var paused = stream
             paused.status = .paused
-            paused.removedSubjects = [SecurityEventDraft.key(of: SecurityEventDraft.issuerSubject(issuer: server.issuer, subject: "u-bob"))]
+            paused.removedSubjects = [
+                SecurityEventDraft.key(of: SecurityEventDraft.issuerSubject(issuer: SecurityEventDraft.tenantIssuer, subject: "u-bob"))
+            ]
             #expect(try await server.store.updateEventStream(paused, audit: []))
             _ = try await server.engine.revokeTokens(.subject(tenantID: "sms", subject: "u-alice"), reason: "a", actor: "test")
             _ = try await server.engine.revokeTokens(.subject(tenantID: "sms", subject: "u-bob"), reason: "b", actor: "test")

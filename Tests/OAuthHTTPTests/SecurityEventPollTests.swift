@@ -77,7 +77,8 @@ struct SecurityEventPollTests {
             let receiver = try await StreamReceiver.register(server)
             let id = try await Self.pollStream(receiver)
             let engine = server.engine
-            let issuer = server.issuer
+            // Stored events name the issuer by a placeholder, resolved when signed (the SETs name server.issuer).
+            let issuer = SecurityEventDraft.tenantIssuer
             func drain() async throws -> [(String, JSONValue)] {
                 let waiting = try await server.store.pendingSecurityEvents(streamID: id, limit: 100, at: Date()).events
                 try await server.store.finishSecurityEvents(streamID: id, jtis: waiting.map(\.jti), acknowledged: true, at: Date())

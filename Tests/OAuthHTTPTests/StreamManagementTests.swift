@@ -163,7 +163,8 @@ struct StreamManagementTests {
 
             let alice: JSONValue = ["format": "iss_sub", "iss": .string(server.issuer), "sub": "u-alice"]
             #expect(try await receiver.send(.POST, "subjects/remove", ["stream_id": .string(id), "subject": alice]).status == 204)
-            #expect(try await server.store.eventStream(tenantID: "sms", id: id)?.removedSubjects == [SecurityEventDraft.key(of: alice)])
+            let stored = SecurityEventDraft.issuerSubject(issuer: SecurityEventDraft.tenantIssuer, subject: "u-alice")
+            #expect(try await server.store.eventStream(tenantID: "sms", id: id)?.removedSubjects == [SecurityEventDraft.key(of: stored)])
             #expect(try await receiver.send(.POST, "subjects/add", ["stream_id": .string(id), "subject": alice]).status == 200)
             #expect(try await server.store.eventStream(tenantID: "sms", id: id)?.removedSubjects == [])
             expectOAuthError(

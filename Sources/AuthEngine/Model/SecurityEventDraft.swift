@@ -27,6 +27,24 @@ public struct SecurityEventDraft: Sendable, Hashable {
         self.streamID = streamID
     }
 
+    /// Stands for the tenant's issuer in a stored event's subject identifiers. The process that
+    /// emits an event (the CLI, say) may not know the public URL the serving process names its
+    /// tokens' `iss` with, so the issuer is put in when the SET is signed (`resolvingIssuer`).
+    public static let tenantIssuer = "urn:claimdeck:tenant-issuer"
+
+    /// `subject` with every `tenantIssuer` member replaced by `issuer`.
+    public static func resolvingIssuer(_ subject: JSONValue, _ issuer: String) -> JSONValue {
+        guard let members = subject.objectValue else { return subject }
+        return .object(members.mapValues { $0.stringValue == tenantIssuer ? .string(issuer) : $0 })
+    }
+
+    /// `subject` with every member equal to `issuer` replaced by `tenantIssuer`: how a subject a
+    /// receiver names is compared with stored events.
+    public static func storingIssuer(_ subject: JSONValue, _ issuer: String) -> JSONValue {
+        guard let members = subject.objectValue else { return subject }
+        return .object(members.mapValues { $0.stringValue == issuer ? .string(tenantIssuer) : $0 })
+    }
+
     /// The subject as one comparable text: what `EventStream.removedSubjects` holds.
     public var subjectKey: String { Self.key(of: subject) }
 

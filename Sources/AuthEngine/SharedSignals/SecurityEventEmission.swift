@@ -21,7 +21,8 @@ extension ClaimdeckEngine {
         extra: [String: JSONValue] = [:]
     ) -> RevocationSignals {
         let tenantID = selector.tenantID
-        let issuer = configuration.issuer(for: tenantID)
+        // Resolved when the SET is signed: this process may be the CLI, which does not know the URL the server names.
+        let issuer = SecurityEventDraft.tenantIssuer
         let expiresAt = now.addingTimeInterval(configuration.securityEvents.lifetime)
         func event(_ type: String, _ subject: JSONValue) -> RevocationSignals {
             RevocationSignals(

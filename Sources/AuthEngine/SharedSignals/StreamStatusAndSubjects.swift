@@ -36,7 +36,8 @@ extension ClaimdeckEngine {
             throw .invalidRequest("'subject' must be a subject identifier object with a 'format' (RFC 9493)")
         }
         var stream = try await ownStream(id, of: client)
-        let key = SecurityEventDraft.key(of: subject)
+        // Events keep the tenant's issuer as a placeholder (`SecurityEventDraft.tenantIssuer`): so does the key.
+        let key = SecurityEventDraft.key(of: SecurityEventDraft.storingIssuer(subject, configuration.issuer(for: client.tenantID)))
         stream.removedSubjects.removeAll { $0 == key }
         if !add { stream.removedSubjects.append(key) }
         try await saveStream(&stream, details: ["changed": add ? "subject added" : "subject removed"])

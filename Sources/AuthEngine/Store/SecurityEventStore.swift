@@ -11,7 +11,9 @@ public protocol SecurityEventStore: Sendable {
     func eventStreams(tenantID: String) async throws -> [EventStream]
     func eventStream(tenantID: String, id: String) async throws -> EventStream?
     /// Replaces a stream's configuration (not `lastAcknowledgedAt`, which the store keeps); false when
-    /// there is no such stream any more.
+    /// there is no such stream any more. Its waiting events become due at `stream.updatedAt`: a
+    /// receiver that comes back and points its stream at its new endpoint gets them at once, not after
+    /// the backoff its failures earned.
     func updateEventStream(_ stream: EventStream, audit: [AuditEventDraft]) async throws -> Bool
     /// Deletes a stream and its undelivered events; false when there was none.
     func deleteEventStream(tenantID: String, id: String, audit: [AuditEventDraft]) async throws -> Bool

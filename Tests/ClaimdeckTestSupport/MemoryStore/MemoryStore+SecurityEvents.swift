@@ -34,6 +34,9 @@ extension MemoryStore: SecurityEventStore {
             var stored = stream
             stored.lastAcknowledgedAt = old.lastAcknowledgedAt
             state.eventStreams[stream.id] = stored
+            for key in state.outbox.keys where key.streamID == stream.id && state.outbox[key]!.nextAttemptAt > stream.updatedAt {
+                state.outbox[key]!.nextAttemptAt = stream.updatedAt
+            }
             state.append(audit)
             return true
         }
