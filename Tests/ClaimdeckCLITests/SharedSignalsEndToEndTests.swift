@@ -22,6 +22,10 @@ struct SharedSignalsEndToEndTests {
 
     /// Polls the API every 10 ms until it answers `expected` for `token`; the time that took, or nil after `timeout`.
     static func waitForStatus(_ expected: Int, _ url: String, token: String, timeout: Duration = .seconds(60)) async throws -> Duration? {
+        // The dry run says who stays exposed: nobody at the subscribed invoices API.
+        let dry = try await Binary.run(["token", "revoke", "--tenant", "sms", "--subject", "billing-service", "--dry-run", "--db", db])
+        #expect(dry.stdout.contains("Residual exposure: 0 s for subscribed APIs (invoices, nothing acknowledged yet)"), "\(dry.stdout)")
+
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             if try await status(url, token: token) == expected { return ContinuousClock.now - start }
@@ -82,6 +86,20 @@ struct SharedSignalsEndToEndTests {
         let refusedAfter = try await Self.waitForStatus(401, base + "/invoices", token: token)
         let delay = try #require(refusedAfter.map { _ in ContinuousClock.now - start }, "the API never refused the revoked JWT")
         print("Shared Signals: the API refused the revoked JWT \(delay) after the CLI revocation started (the CLI process included)")
+
+        // Once it acknowledged, the dry run says when; an API without a stream stays exposed until the JWTs expire.
+        let (status, monitor) = try await HTTPClient.shared.postForm(
+            issuer + "/token",
+            "grant_type=client_credentials",
+            basic: ("status-monitor", "monitor-demo-secret")
+        )
+        #expect(status == 200 && monitor?["access_token"] != nil)
+        let exposed = try await Binary.run(["token", "revoke", "--tenant", "sms", "--client", "status-monitor", "--dry-run", "--db", db, "--json"])
+        let entry = try #require(exposed.json?["exposure"]?.arrayValue?.first, "\(exposed.stdout)")
+        #expect(entry["audience"]?.stringValue == "https://api.sms.example/status")
+        #expect(entry["subscribed"] == false && entry["usable_until"]?.stringValue != nil, "\(entry)")
+        let billingDry = try await Binary.run(["token", "revoke", "--tenant", "sms", "--client", "billing-service", "--dry-run", "--db", db])
+        #expect(billingDry.stdout.contains("0 s for subscribed APIs (invoices, last acknowledged "), "\(billingDry.stdout)")
 
         // The API is down while the next revocation is pushed; it gets it once it is back. (A token
         // issued in the revocation's second counts as revoked: `iat` has whole seconds.)
