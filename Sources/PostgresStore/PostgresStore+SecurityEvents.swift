@@ -63,6 +63,10 @@ extension PostgresStore: SecurityEventStore {
     public func claimSecurityEvents(at now: Date, leaseUntil: Date, limit: Int) async throws -> [PendingSecurityEvent] {
         let t = now.timeIntervalSince1970
         let lease = leaseUntil.timeIntervalSince1970
+        // Every node asks several times a second: an idle outbox costs a read, not a write transaction
+        // (which would take the audit chain's lock every writer of every node waits for).
+        let due = try await rows("SELECT 1 FROM security_events WHERE next_attempt_at <= \(t) OR expires_at <= \(t) LIMIT 1")
+        guard !due.isEmpty else { return [] }
         return try await writer.submit { write in
             try await write.rows("DELETE FROM security_events WHERE expires_at <= \(t)")
             // Write transactions of every node are serialized by the audit chain's lock (`PostgresWrite`),

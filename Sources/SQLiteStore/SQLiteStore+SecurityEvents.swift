@@ -66,6 +66,15 @@ extension SQLiteStore: SecurityEventStore {
 
     public func claimSecurityEvents(at now: Date, leaseUntil: Date, limit: Int) async throws -> [PendingSecurityEvent] {
         let t = now.timeIntervalSince1970
+        // The delivery loop asks several times a second: an idle outbox costs a read, not a write transaction.
+        let anything = try await pool.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM security_events WHERE next_attempt_at <= ? OR expires_at <= ?)",
+                arguments: [t, t]
+            )
+        }
+        guard anything == true else { return [] }
         return try await writer.submit { db in
             try db.execute(sql: "DELETE FROM security_events WHERE expires_at <= ?", arguments: [t])
             // One writer: the select and the lease are one transaction, so no other process claims these.

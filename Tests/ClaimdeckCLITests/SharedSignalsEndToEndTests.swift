@@ -22,10 +22,6 @@ struct SharedSignalsEndToEndTests {
 
     /// Polls the API every 10 ms until it answers `expected` for `token`; the time that took, or nil after `timeout`.
     static func waitForStatus(_ expected: Int, _ url: String, token: String, timeout: Duration = .seconds(60)) async throws -> Duration? {
-        // The dry run says who stays exposed: nobody at the subscribed invoices API.
-        let dry = try await Binary.run(["token", "revoke", "--tenant", "sms", "--subject", "billing-service", "--dry-run", "--db", db])
-        #expect(dry.stdout.contains("Residual exposure: 0 s for subscribed APIs (invoices, nothing acknowledged yet)"), "\(dry.stdout)")
-
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             if try await status(url, token: token) == expected { return ContinuousClock.now - start }
@@ -80,6 +76,10 @@ struct SharedSignalsEndToEndTests {
         let token = try await billingToken()
         #expect(try await Self.status(base + "/invoices", token: token) == 200, "the JWT is accepted, validated locally")
 
+        // The dry run says who stays exposed: nobody at the subscribed invoices API.
+        let dry = try await Binary.run(["token", "revoke", "--tenant", "sms", "--subject", "billing-service", "--dry-run", "--db", db])
+        #expect(dry.stdout.contains("Residual exposure: 0 s for subscribed APIs (invoices, nothing acknowledged yet)"), "\(dry.stdout)")
+
         let start = ContinuousClock.now
         let revoked = try await Binary.run(["token", "revoke", "--tenant", "sms", "--subject", "billing-service", "--db", db, "--json"])
         #expect(revoked.code == 0, "\(revoked.stderr)")
@@ -98,14 +98,14 @@ struct SharedSignalsEndToEndTests {
         let entry = try #require(exposed.json?["exposure"]?.arrayValue?.first, "\(exposed.stdout)")
         #expect(entry["audience"]?.stringValue == "https://api.sms.example/status")
         #expect(entry["subscribed"] == false && entry["usable_until"]?.stringValue != nil, "\(entry)")
-        let billingDry = try await Binary.run(["token", "revoke", "--tenant", "sms", "--client", "billing-service", "--dry-run", "--db", db])
-        #expect(billingDry.stdout.contains("0 s for subscribed APIs (invoices, last acknowledged "), "\(billingDry.stdout)")
 
         // The API is down while the next revocation is pushed; it gets it once it is back. (A token
         // issued in the revocation's second counts as revoked: `iat` has whole seconds.)
         try await Task.sleep(for: .milliseconds(1100))
         let second = try await billingToken()
         #expect(try await Self.status(base + "/invoices", token: second) == 200)
+        let billingDry = try await Binary.run(["token", "revoke", "--tenant", "sms", "--client", "billing-service", "--dry-run", "--db", db])
+        #expect(billingDry.stdout.contains("0 s for subscribed APIs (invoices, last acknowledged "), "\(billingDry.stdout)")
         api.stop()
         let again = try await Binary.run(["token", "revoke", "--tenant", "sms", "--subject", "billing-service", "--db", db])
         #expect(again.code == 0, "\(again.stderr)")
