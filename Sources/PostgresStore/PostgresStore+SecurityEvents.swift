@@ -65,7 +65,13 @@ extension PostgresStore: SecurityEventStore {
         let lease = leaseUntil.timeIntervalSince1970
         // Every node asks several times a second: an idle outbox costs a read, not a write transaction
         // (which would take the audit chain's lock every writer of every node waits for).
-        let due = try await rows("SELECT 1 FROM security_events WHERE next_attempt_at <= \(t) OR expires_at <= \(t) LIMIT 1")
+        let due = try await rows(
+            """
+            SELECT 1 FROM security_events e JOIN event_streams s ON s.id = e.stream_id
+            WHERE (e.next_attempt_at <= \(t) AND e.lease_until <= \(t) AND s.method = \(EventStream.Method.push.rawValue)
+                AND s.status = \(EventStream.Status.enabled.rawValue)) OR e.expires_at <= \(t) LIMIT 1
+            """
+        )
         guard !due.isEmpty else { return [] }
         return try await writer.submit { write in
             try await write.rows("DELETE FROM security_events WHERE expires_at <= \(t)")

@@ -70,8 +70,11 @@ extension SQLiteStore: SecurityEventStore {
         let anything = try await pool.read { db in
             try Bool.fetchOne(
                 db,
-                sql: "SELECT EXISTS (SELECT 1 FROM security_events WHERE next_attempt_at <= ? OR expires_at <= ?)",
-                arguments: [t, t]
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM security_events e JOIN event_streams s ON s.id = e.stream_id
+                        WHERE (e.next_attempt_at <= ? AND e.lease_until <= ? AND s.method = ? AND s.status = ?) OR e.expires_at <= ?)
+                    """,
+                arguments: [t, t, EventStream.Method.push.rawValue, EventStream.Status.enabled.rawValue, t]
             )
         }
         guard anything == true else { return [] }
