@@ -250,7 +250,7 @@ let package = Package(
         .testTarget(
             name: "ClaimdeckResourceServerTests",
             dependencies: [
-                "ClaimdeckResourceServer", "JOSE", "OAuthHTTP", "AuthEngine", "SQLiteStore", "ClaimdeckTestSupport",
+                "ClaimdeckResourceServer", "JOSE", "OAuthHTTP", "AuthEngine", "SQLiteStore", "ClaimdeckTestSupport", "ClaimLookupHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -55,6 +55,19 @@ struct AuthorizationServerClient: Sendable {
         return try await execute(request, url: url)
     }
 
+    /// Sends a JSON body (or none) with a bearer token: the SSF stream management calls.
+    func sendJSON(_ method: HTTPMethod, _ url: String, bearer: String, body: JSONValue?) async throws(TokenValidationError) -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer " + bearer)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body.serialized()))
+        }
+        return try await execute(request, url: url)
+    }
+
     private func execute(_ request: HTTPClientRequest, url: String) async throws(TokenValidationError) -> Answer {
         do {
             let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))

@@ -13,6 +13,8 @@ struct RevocationList: Sendable {
     private(set) var tokens: [String: Date] = [:]
     private(set) var subjects: [String: Date] = [:]
     private(set) var clients: [String: Date] = [:]
+    /// Every token of the issuer issued up to then (a tenant-wide revocation).
+    private(set) var everything: Date?
 
     init(memory: TimeInterval, maximumEntries: Int) {
         self.memory = memory
@@ -23,6 +25,8 @@ struct RevocationList: Sendable {
         case token(jti: String)
         case subject(String)
         case client(String)
+        /// Every token of the issuer.
+        case all
     }
 
     /// Records `target` as revoked at `time`; keeps the latest time when one is already recorded.
@@ -31,6 +35,7 @@ struct RevocationList: Sendable {
         case .token(let jti): Self.insert(jti, time, into: &tokens, bound: maximumEntries)
         case .subject(let subject): Self.insert(subject, time, into: &subjects, bound: maximumEntries)
         case .client(let client): Self.insert(client, time, into: &clients, bound: maximumEntries)
+        case .all: everything = max(everything ?? time, time)
         }
         forget(before: now.addingTimeInterval(-memory))
     }
@@ -47,6 +52,9 @@ struct RevocationList: Sendable {
         if let time = clients[principal.clientID], issued <= time {
             return .invalidToken(reason: "the token has been revoked (every token of its client)")
         }
+        if let time = everything, issued <= time {
+            return .invalidToken(reason: "the token has been revoked (every token of its issuer)")
+        }
         return nil
     }
 
@@ -54,6 +62,7 @@ struct RevocationList: Sendable {
         tokens = tokens.filter { $0.value >= cutoff }
         subjects = subjects.filter { $0.value >= cutoff }
         clients = clients.filter { $0.value >= cutoff }
+        if let time = everything, time < cutoff { everything = nil }
     }
 
     private static func insert(_ key: String, _ time: Date, into map: inout [String: Date], bound: Int) {

@@ -12,8 +12,9 @@ import JOSE
 /// | CAEP `session-revoked`, CAEP `credential-change`, RISC `account-disabled` | `iss_sub` (the tokens' issuer and `sub`) | every token of the subject issued up to the event |
 /// | `https://claimdeck.dev/secevent/event-type/token-revoked` (extension) | `jwt_id` (SSF §3.5.1: `iss`, `jti`) | that token |
 /// | `https://claimdeck.dev/secevent/event-type/client-revoked` (extension) | `opaque`, `id` = the `client_id` | every token of the client issued up to the event |
+/// | `https://claimdeck.dev/secevent/event-type/tenant-revoked` (extension) | `opaque`, `id` = the tokens' issuer | every token of the issuer issued up to the event |
 ///
-/// No standard event names a single token or a client's tokens, hence the two clearly named
+/// No standard event names a single token, a client's tokens or a whole issuer's, hence the three clearly named
 /// extensions. Other event types are acknowledged and ignored (RFC 8935 §2.2 leaves that to the receiver).
 public struct SecurityEvent: Sendable, Hashable {
     /// The SET's `jti`.
@@ -33,6 +34,8 @@ public struct SecurityEvent: Sendable, Hashable {
         case subject(String)
         /// Every token of the client issued up to the event.
         case client(String)
+        /// Every token of the issuer issued up to the event (a tenant-wide revocation).
+        case all
     }
 
     /// CAEP 1.0 session revoked.
@@ -45,6 +48,8 @@ public struct SecurityEvent: Sendable, Hashable {
     public static let tokenRevoked = "https://claimdeck.dev/secevent/event-type/token-revoked"
     /// Claimdeck's extension: a client's tokens revoked or the client disabled.
     public static let clientRevoked = "https://claimdeck.dev/secevent/event-type/client-revoked"
+    /// Claimdeck's extension: every token of the tenant (issuer) revoked.
+    public static let tenantRevoked = "https://claimdeck.dev/secevent/event-type/tenant-revoked"
 
     /// The `typ` values RFC 8417 §2.3 and SSF 1.0 allow, compared case-insensitively.
     static let types: Set<String> = ["secevent+jwt", "application/secevent+jwt"]
@@ -125,6 +130,11 @@ struct SecurityEventVerifier: Sendable {
                 throw SecurityEventError("invalid_request", "the event's sub_id must be opaque with the client_id as id")
             }
             revocation = .client(client)
+        case SecurityEvent.tenantRevoked:
+            guard let subject, subject["format"]?.stringValue == "opaque", subject["id"]?.stringValue == tokenIssuer else {
+                throw SecurityEventError("invalid_request", "the event's sub_id must be opaque with the tokens' issuer as id")
+            }
+            revocation = .all
         default:
             revocation = nil
         }

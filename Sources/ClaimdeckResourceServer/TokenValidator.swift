@@ -133,6 +133,7 @@ public actor TokenValidator {
             case .token(let jti): .token(jti: jti)
             case .subject(let subject): .subject(subject)
             case .client(let client): .client(client)
+            case .all: .all
             }
         revocations.revoke(target, at: event.time, now: clock.now())
         let list = revocations

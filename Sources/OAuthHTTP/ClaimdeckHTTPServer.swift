@@ -64,6 +64,7 @@ public struct ClaimdeckHTTPServer: Sendable {
         certificates.fromHandshake = mtls
         OAuthRoutes(engine: engine, proxies: trustedProxies, certificates: certificates).register(on: router)
         BrowserRoutes(engine: engine, proxies: trustedProxies).register(on: router)
+        SharedSignalsRoutes(engine: engine).register(on: router)
         return router
     }
 

@@ -13,6 +13,7 @@ enum PostgresMigrations {
         (2, "user flows, partner grants, designs, settings", PostgresSchema.v2),
         (3, "shared throttles", PostgresSchema.v3),
         (4, "pushed authorization requests", PostgresSchema.v4),
+        (5, "security event streams and outbox", PostgresSchema.v5),
     ]
 
     /// Applies the missing migrations under the advisory lock; returns the versions it applied.

@@ -107,6 +107,24 @@ enum PostgresSchema {
         "CREATE INDEX pushed_requests_by_expiry ON pushed_requests (tenant_id, expires_at)",
     ]
 
+    /// Shared Signals streams (the configuration as JSON, with the columns the outbox queries read)
+    /// and their outbox: one row per event and stream until acknowledged or expired.
+    static let v5: [String] = [
+        """
+        CREATE TABLE event_streams (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+            client_id TEXT NOT NULL, method TEXT NOT NULL, status TEXT NOT NULL, data BYTEA NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL, last_ack_at DOUBLE PRECISION, UNIQUE (tenant_id, client_id))
+        """,
+        """
+        CREATE TABLE security_events (stream_id TEXT NOT NULL REFERENCES event_streams(id) ON DELETE CASCADE,
+            jti TEXT COLLATE "C" NOT NULL, event_id TEXT NOT NULL, data TEXT NOT NULL, event_time DOUBLE PRECISION NOT NULL,
+            target_stream TEXT, expires_at DOUBLE PRECISION NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at DOUBLE PRECISION NOT NULL, lease_until DOUBLE PRECISION NOT NULL DEFAULT 0, PRIMARY KEY (stream_id, jti))
+        """,
+        "CREATE INDEX security_events_due ON security_events (next_attempt_at)",
+        "CREATE INDEX security_events_by_stream ON security_events (stream_id, event_time)",
+    ]
+
     private static func configTable(_ name: String, key: String) -> String {
         """
         CREATE TABLE \(name) (tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,

@@ -39,7 +39,13 @@ extension PostgresStore: TokenStore {
         }
     }
 
-    public func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary {
+    public func revoke(
+        _ selector: RevocationSelector,
+        at now: Date,
+        reason: String,
+        audit: AuditEventDraft,
+        signals: RevocationSignals
+    ) async throws -> RevocationSummary {
         try await writer.submit { write in
             let summary = try await TokenColumns.summary(selector, now: now, rows: write.rows)
             var sql = SQL()
@@ -47,7 +53,16 @@ extension PostgresStore: TokenStore {
             let why = sql.bind(reason)
             sql.text =
                 "UPDATE tokens SET revoked_at = \(revokedAt), revocation_reason = \(why) WHERE \(TokenColumns.active(selector, now: now, in: &sql))"
-            try await write.rows(sql)
+                // Only a per-token signal needs the ids: a tenant-wide revocation returns no rows.
+                + (signals.perToken == nil ? "" : " RETURNING id, kind")
+            let revoked = try await write.rows(sql)
+            if !signals.isEmpty {
+                let accessIDs = try revoked.compactMap { row -> String? in
+                    let (id, kind) = try row.decode((String, String).self)
+                    return kind == TokenKind.access.rawValue ? id : nil
+                }
+                try await Self.enqueue(signals.drafts(revokedAccessTokenIDs: accessIDs), expiresAt: signals.expiresAt, in: write)
+            }
             write.append([audit.completed(with: summary)])
             return summary
         }

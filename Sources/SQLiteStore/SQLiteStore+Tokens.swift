@@ -52,10 +52,22 @@ extension SQLiteStore: TokenStore {
         }
     }
 
-    public func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary {
+    public func revoke(
+        _ selector: RevocationSelector,
+        at now: Date,
+        reason: String,
+        audit: AuditEventDraft,
+        signals: RevocationSignals
+    ) async throws -> RevocationSummary {
         try await writer.submit { db in
             let summary = try TokenRow.summary(db, selector, now: now)
             let (clause, args) = TokenRow.activeClause(selector, now: now)
+            if !signals.isEmpty {
+                let ids =
+                    signals.perToken == nil
+                    ? [] : try String.fetchAll(db, sql: "SELECT id FROM tokens WHERE \(clause) AND kind = 'access'", arguments: args)
+                try SQLiteStore.enqueue(signals.drafts(revokedAccessTokenIDs: ids), expiresAt: signals.expiresAt, in: db)
+            }
             var arguments: StatementArguments = [now.timeIntervalSince1970, reason]
             arguments += args
             try db.execute(sql: "UPDATE tokens SET revoked_at = ?, revocation_reason = ? WHERE \(clause)", arguments: arguments)

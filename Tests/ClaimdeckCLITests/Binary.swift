@@ -22,6 +22,11 @@ struct Binary {
 
     static var repoRoot: URL { RepoPaths.root }
 
+    /// The example API (Sources/InvoicesAPI), built beside `claimdeck`.
+    static var invoicesAPIPath: String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("InvoicesAPI").path
+    }
+
     /// Runs `claimdeck <arguments>` to completion, without `CLAIMDECK_DB` from the test's environment.
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> Result {
         var overrides: [Subprocess.Environment.Key: String?] = ["CLAIMDECK_DB": nil]
@@ -72,8 +77,9 @@ struct Binary {
         private let readerDone = DispatchSemaphore(value: 0)
 
         /// - Parameter environment: variables set on top of this process's environment (without `CLAIMDECK_DB`).
-        init(_ arguments: [String], environment: [String: String] = [:]) throws {
-            process.executableURL = URL(fileURLWithPath: Binary.path)
+        /// - Parameter executable: the program (default `claimdeck`; `Binary.invoicesAPIPath` for the example API).
+        init(_ arguments: [String], environment: [String: String] = [:], executable: String = Binary.path) throws {
+            process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             var inherited = ProcessInfo.processInfo.environment
             inherited["CLAIMDECK_DB"] = nil

@@ -157,6 +157,7 @@ extension ClaimdeckEngine {
                 AuditEventDraft(time: now, type: disabled ? .clientDisabled : .clientEnabled, tenantID: tenantID, clientID: clientID, actor: actor)
             ]
         )
+        if disabled { await emitSecurityEvent(.client(tenantID: tenantID, clientID: clientID), reason: "client disabled") }
         return client
     }
 

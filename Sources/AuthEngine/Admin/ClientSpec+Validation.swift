@@ -43,7 +43,8 @@ extension ClientSpec {
         let known = snapshot.scopes[tenantID] ?? [:]
         for s in scopes {
             guard ScopeDefinition.isValidName(s) else { throw .invalid(field: "scopes", "'\(Validation.printable(s))' is not a valid scope name") }
-            guard known[s] != nil || StandardScopes.all.contains(s) else {
+            // `ssf.manage` is the transmitter's own scope: every tenant has it, for its event receivers.
+            guard known[s] != nil || StandardScopes.all.contains(s) || s == ClaimdeckEngine.streamManagementScope else {
                 throw .invalid(
                     field: "scopes",
                     "unknown scope '\(s)'; known scopes: \((known.keys.sorted() + StandardScopes.all).joined(separator: ", "))"

@@ -9,6 +9,19 @@ extension ClaimdeckEngine {
     /// Admin revocation: one token, all of a subject, of a client or of a tenant. Introspection answers
     /// `active:false` for them as soon as this returns, in every process on the store.
     public func revokeTokens(_ selector: RevocationSelector, reason: String, actor: String) async throws(AdminError) -> RevocationSummary {
+        try await revokeTokens(selector, reason: reason, actor: actor, subjectEvent: SecurityEventType.sessionRevoked)
+    }
+
+    /// `revokeTokens`, a subject's revocation emitting `subjectEvent` (RISC account-disabled for a
+    /// disabled user) instead of CAEP session-revoked.
+    func revokeTokens(
+        _ selector: RevocationSelector,
+        reason: String,
+        actor: String,
+        subjectEvent: String
+    ) async throws(AdminError)
+        -> RevocationSummary
+    {
         guard config.snapshot.tenants[selector.tenantID] != nil else {
             throw .notFound("no tenant '\(Validation.printable(selector.tenantID))'")
         }
@@ -47,7 +60,8 @@ extension ClaimdeckEngine {
                     reason: reason,
                     actor: actor,
                     details: ["selector": selector.description]
-                )
+                ),
+                signals: revocationSignals(selector, reason: reason, at: now, subjectEvent: subjectEvent)
             )
             metrics.revoked(tenant: selector.tenantID, via: "admin", count: summary.revoked)
             return summary

@@ -110,6 +110,13 @@ extension ClaimdeckEngine {
                 AuditEventDraft(time: clock.now(), type: .userPasswordSet, tenantID: tenantID, subject: user.id, actor: actor)
             ]
         )
+        // CAEP credential-change: the receivers decide what a new password means for tokens already issued.
+        await emitSecurityEvent(
+            .subject(tenantID: tenantID, subject: user.id),
+            reason: nil,
+            subjectEvent: SecurityEventType.credentialChange,
+            extra: ["credential_type": "password", "change_type": "update"]
+        )
     }
 
     /// Disables a user and revokes every token issued for them, in that order, so no new token can be
@@ -126,7 +133,12 @@ extension ClaimdeckEngine {
         )
         guard disabled else { return RevocationSummary() }
         _ = try await storeCall { try await store.endSessions(tenantID: tenantID, userID: user.id, at: clock.now()) }
-        return try await revokeTokens(.subject(tenantID: tenantID, subject: user.id), reason: "user disabled", actor: actor)
+        return try await revokeTokens(
+            .subject(tenantID: tenantID, subject: user.id),
+            reason: "user disabled",
+            actor: actor,
+            subjectEvent: SecurityEventType.accountDisabled
+        )
     }
 
     /// Deletes a user and revokes their tokens.

@@ -108,6 +108,10 @@ public struct AuditEventType: RawRepresentable, Sendable, Hashable, Codable, Cus
         .designDraftDiscarded,
         .tenantUpdated,
         .retentionPruned,
+        .streamCreated,
+        .streamUpdated,
+        .streamDeleted,
+        .securityEventFailed,
     ]
 }
 

@@ -20,6 +20,8 @@ public struct EngineConfiguration: Sendable {
     public var sessionLifetime: TimeInterval
     /// scrypt cost of new password hashes (verification uses the cost stored in each hash).
     public var passwordCost: ScryptCost
+    /// Shared Signals delivery: retries, expiry, leases.
+    public var securityEvents = SecurityEventPolicy()
 
     public init(
         publicBaseURL: String,

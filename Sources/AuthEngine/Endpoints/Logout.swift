@@ -125,6 +125,11 @@ extension ClaimdeckEngine {
                         reason: "logout",
                         actor: "user:\(browser.user.id)",
                         details: ["selector": "session \(session.id)", "clients": revoking.joined(separator: " ")]
+                    ),
+                    signals: revocationSignals(
+                        .session(tenantID: session.tenantID, subject: browser.user.id, sessionID: session.id, clientIDs: revoking),
+                        reason: nil,
+                        at: now
                     )
                 )
                 details["tokens_revoked"] = "\(summary.revoked)"

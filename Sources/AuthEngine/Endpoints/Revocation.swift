@@ -69,7 +69,8 @@ extension ClaimdeckEngine {
                     tokenID: record.id,
                     reason: "client request",
                     actor: "client:\(client.id)"
-                )
+                ),
+                signals: revocationSignals(selector, reason: nil, at: now)
             )
             metrics.revoked(tenant: tenant.id, via: "rfc7009", count: summary.revoked)
         } catch {

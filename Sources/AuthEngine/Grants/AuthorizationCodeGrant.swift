@@ -196,7 +196,8 @@ extension ClaimdeckEngine {
                     reason: "\(noun) reused",
                     actor: "engine",
                     details: ["family": family, "kind": record.kind.rawValue]
-                )
+                ),
+                signals: revocationSignals(.family(tenantID: record.tenantID, familyID: family), reason: nil, at: now)
             )
             metrics.revoked(tenant: record.tenantID, via: "reuse", count: summary.revoked)
         } catch {

@@ -28,8 +28,15 @@ public protocol TokenStore: Sendable {
     func record(tokens: [TokenRecord], audit: [AuditEventDraft]) async throws
     func token(id: String) async throws -> TokenRecord?
     /// Revokes what the selector names that is still active, appending `audit` (its details completed
-    /// with the counts) in the same transaction.
-    func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary
+    /// with the counts) and enqueueing `signals` (`SecurityEventStore.enqueueSecurityEvents`) in the
+    /// same transaction.
+    func revoke(
+        _ selector: RevocationSelector,
+        at now: Date,
+        reason: String,
+        audit: AuditEventDraft,
+        signals: RevocationSignals
+    ) async throws -> RevocationSummary
     /// What `revoke` would do, changing nothing.
     func previewRevocation(_ selector: RevocationSelector, at now: Date) async throws -> RevocationSummary
     func tokens(matching query: TokenQuery, at now: Date) async throws -> [TokenRecord]
@@ -49,6 +56,13 @@ public protocol TokenStore: Sendable {
         issuing tokens: [TokenRecord],
         audit: [AuditEventDraft]
     ) async throws -> Bool
+}
+
+extension TokenStore {
+    /// A revocation that emits no security event.
+    public func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary {
+        try await revoke(selector, at: now, reason: reason, audit: audit, signals: .none)
+    }
 }
 
 /// Browser sessions and remembered consents of the user-facing flows.
@@ -111,7 +125,7 @@ public protocol HealthCheckable: Sendable {
 
 /// Everything the engine needs from a store.
 public typealias ClaimdeckStore = ConfigStore & DesignStore & TokenStore & InteractionStore & AuditStore & ThrottleStore & RetentionStore
-    & PushedRequestStore
+    & PushedRequestStore & SecurityEventStore
     & HealthCheckable
 
 /// A store that announces the changes any process commits (PostgreSQL's LISTEN/NOTIFY), so readers

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuthEngine
+import ClaimLookupHTTP
 import Foundation
 import Logging
 import OAuthHTTP
@@ -104,6 +105,10 @@ struct ServeCommand: AsyncParsableCommand {
             // With --mtls-port 0 the base names port 0 until the listener has bound.
             engine.configuration.useMTLSBaseURL(mtls.publicURL ?? "https://\(hostForURL):\(mtlsPort)")
         }
+        // Shared Signals push delivery (RFC 8935) from the store's outbox. On a shared PostgreSQL store
+        // every node runs it: a claimed event is leased to one node, so none is pushed twice at once.
+        let delivery = Task { await engine.runSecurityEventDelivery(using: HTTPSecurityEventPusher()) }
+        defer { delivery.cancel() }
         try await server.run(
             onRunning: { bound in
                 print("Claimdeck serving on \(scheme)://\(hostForURL):\(bound)")

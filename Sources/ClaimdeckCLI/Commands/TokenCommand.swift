@@ -129,9 +129,10 @@ struct TokenCommand: AsyncParsableCommand {
             let (engine, _) = try await EngineFactory.open(options.store)
             if case .token = selector { _ = try await engine.token(tenantID: t, id: id!) }
             let s = dryRun ? try await engine.previewRevocation(selector) : try await engine.revokeTokens(selector, reason: reason, actor: "cli")
+            let exposure = try await engine.revocationExposure(selector, summary: s)
             Output(json: options.json).emit(
-                Present.revocation(s, dryRun: dryRun),
-                human: Present.revocationText(s, dryRun: dryRun, what: selector.description)
+                Present.revocation(s, dryRun: dryRun, exposure: exposure),
+                human: Present.revocationText(s, dryRun: dryRun, what: selector.description, exposure: exposure)
             )
         }
     }

@@ -162,8 +162,17 @@ extension Present {
         return lines.joined(separator: "\n")
     }
 
-    static func revocation(_ s: RevocationSummary, dryRun: Bool) -> JSONValue {
+    static func revocation(_ s: RevocationSummary, dryRun: Bool, exposure: [AudienceExposure] = []) -> JSONValue {
         .object([
+            "exposure": .array(
+                exposure.map { e in
+                    .object([
+                        "audience": .string(e.audience), "api": e.api.map(JSONValue.string) ?? .null, "subscribed": .bool(e.subscribed),
+                        "last_acknowledged_at": e.lastAcknowledgedAt.map { .string(Output.time($0)) } ?? .null,
+                        "usable_until": e.usableUntil.map { .string(Output.time($0)) } ?? .null,
+                    ])
+                }
+            ),
             "dry_run": .bool(dryRun), "revoked": .number(Double(s.revoked)), "jwt": .number(Double(s.jwtCount)),
             "opaque": .number(Double(s.opaqueCount)),
             "jwt_usable_until": s.jwtUsableUntil.map { .string(Output.time($0)) } ?? .null,
@@ -171,7 +180,7 @@ extension Present {
         ])
     }
 
-    static func revocationText(_ s: RevocationSummary, dryRun: Bool, what: String) -> String {
+    static func revocationText(_ s: RevocationSummary, dryRun: Bool, what: String, exposure: [AudienceExposure] = []) -> String {
         var lines = [
             dryRun ? "Dry run: revoking \(what) would revoke \(s.revoked) active token(s)." : "Revoked \(s.revoked) active token(s): \(what)."
         ]
@@ -180,9 +189,28 @@ extension Present {
         if let until = s.jwtUsableUntil {
             lines.append("  Already-issued JWTs stay usable at APIs that do not introspect until \(Output.time(until)).")
         }
+        if let line = exposureText(exposure) { lines.append("  Residual exposure: " + line) }
         if !s.clients.isEmpty { lines.append("  clients:  \(s.clients.joined(separator: ", "))") }
         if !s.subjects.isEmpty { lines.append("  subjects: \(s.subjects.prefix(20).joined(separator: ", "))\(s.subjects.count > 20 ? ", …" : "")") }
         return lines.joined(separator: "\n")
+    }
+
+    /// "0 s for subscribed APIs (invoices, last acknowledged …); until 14:05 for sms (not subscribed)".
+    static func exposureText(_ exposure: [AudienceExposure]) -> String? {
+        guard !exposure.isEmpty else { return nil }
+        func name(_ e: AudienceExposure) -> String { e.api ?? e.audience }
+        var parts: [String] = []
+        let subscribed = exposure.filter(\.subscribed)
+        if !subscribed.isEmpty {
+            let names = subscribed.map { e in
+                name(e) + (e.lastAcknowledgedAt.map { ", last acknowledged \(Output.time($0))" } ?? ", nothing acknowledged yet")
+            }
+            parts.append("0 s for subscribed APIs (\(names.joined(separator: "; ")))")
+        }
+        for e in exposure where !e.subscribed {
+            parts.append("until \(e.usableUntil.map(Output.time) ?? "their expiry") for \(name(e)) (not subscribed)")
+        }
+        return parts.joined(separator: "; ")
     }
 
     static func token(_ t: TokenRecord, now: Date) -> JSONValue {

@@ -167,6 +167,7 @@ enum Migrations {
             )
         }
         registerPushedRequests(&m)
+        registerSecurityEvents(&m)
         return m
     }
 }

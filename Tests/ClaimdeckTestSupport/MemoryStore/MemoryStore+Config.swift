@@ -175,5 +175,8 @@ extension MemoryStoreState {
         consents = consents.filter { $0.key.tenantID != id }
         devices = devices.filter { $0.value.tenantID != id }
         pushedRequests = pushedRequests.filter { $0.key.tenantID != id }
+        let streams = Set(eventStreams.values.filter { $0.tenantID == id }.map(\.id))
+        eventStreams = eventStreams.filter { $0.value.tenantID != id }
+        outbox = outbox.filter { !streams.contains($0.key.streamID) }
     }
 }

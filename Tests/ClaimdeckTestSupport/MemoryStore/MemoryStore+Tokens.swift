@@ -34,9 +34,19 @@ extension MemoryStore: TokenStore {
         }
     }
 
-    public func revoke(_ selector: RevocationSelector, at now: Date, reason: String, audit: AuditEventDraft) async throws -> RevocationSummary {
+    public func revoke(
+        _ selector: RevocationSelector,
+        at now: Date,
+        reason: String,
+        audit: AuditEventDraft,
+        signals: RevocationSignals
+    ) async throws -> RevocationSummary {
         locked { state in
             let ids = state.selected(by: selector, at: now)
+            if !signals.isEmpty {
+                let access = ids.filter { state.tokens[$0]!.kind == .access }.sorted()
+                state.enqueue(signals.drafts(revokedAccessTokenIDs: access), expiresAt: signals.expiresAt)
+            }
             let summary = TokenMatching.summary(of: ids.map { state.tokens[$0]! })
             for id in ids {
                 state.tokens[id]!.revokedAt = now

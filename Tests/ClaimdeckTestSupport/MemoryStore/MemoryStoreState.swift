@@ -20,6 +20,10 @@ struct MemoryStoreState: Sendable {
     var consents: [ConsentKey: Consent] = [:]
     var devices: [String: DeviceAuthorization] = [:]
     var pushedRequests: [PushedKey: PushedAuthorizationRequest] = [:]
+    /// stream id -> stream (`lastAcknowledgedAt` kept here too).
+    var eventStreams: [String: EventStream] = [:]
+    /// Every stream's undelivered events.
+    var outbox: [OutboxKey: OutboxEntry] = [:]
     /// Stored throttle key -> its failures (`throttle_failures`).
     var throttle: [String: ThrottleCount] = [:]
     /// Sequence number n is at index n - 1.
@@ -27,6 +31,17 @@ struct MemoryStoreState: Sendable {
 
     struct AssertionKey: Hashable, Sendable {
         var tenantID: String, clientID: String, jti: String
+    }
+
+    struct OutboxKey: Hashable, Sendable {
+        var streamID: String, jti: String
+    }
+
+    /// One `security_events` row.
+    struct OutboxEntry: Sendable {
+        var pending: PendingSecurityEvent
+        var nextAttemptAt: Date
+        var leaseUntil: Date
     }
 
     struct PushedKey: Hashable, Sendable {
