@@ -123,22 +123,45 @@ extension ClaimdeckEngine {
     }
 
     private func dropSecurityEvent(_ entry: PendingSecurityEvent, stream: EventStream, why: String, description: String, at now: Date) async throws {
-        try await store.finishSecurityEvents(streamID: stream.id, jtis: [entry.jti], acknowledged: false, at: now)
         logger.warning("security event dropped", metadata: ["stream": "\(stream.id)", "jti": "\(entry.jti)", "why": "\(why)"])
-        try await store.append([
-            AuditEventDraft(
-                time: now,
-                type: .securityEventFailed,
-                outcome: .failure,
-                tenantID: stream.tenantID,
-                clientID: stream.clientID,
-                reason: why,
-                details: [
-                    "stream": stream.id, "jti": entry.jti, "event": entry.event.type,
-                    "description": Validation.printable(String(description.prefix(200))),
-                ]
-            )
-        ])
+        try await failSecurityEvents(
+            [
+                SecurityEventFailure(
+                    jti: entry.jti,
+                    reason: why,
+                    details: ["event": entry.event.type, "description": Validation.printable(String(description.prefix(200)))]
+                )
+            ],
+            of: stream,
+            at: now
+        )
+    }
+
+    /// An event a receiver will not get: why, and what the audit event says beside the stream and `jti`.
+    struct SecurityEventFailure {
+        var jti: String
+        var reason: String
+        var details: [String: String] = [:]
+    }
+
+    /// Ends `failures` of `stream` unacknowledged (they are not delivered again) and audits each
+    /// (`stream.event_failed`): a push the receiver refused, or errors a polling receiver reported.
+    func failSecurityEvents(_ failures: [SecurityEventFailure], of stream: EventStream, at now: Date) async throws {
+        guard !failures.isEmpty else { return }
+        try await store.finishSecurityEvents(streamID: stream.id, jtis: failures.map(\.jti), acknowledged: false, at: now)
+        try await store.append(
+            failures.map { failure in
+                AuditEventDraft(
+                    time: now,
+                    type: .securityEventFailed,
+                    outcome: .failure,
+                    tenantID: stream.tenantID,
+                    clientID: stream.clientID,
+                    reason: failure.reason,
+                    details: failure.details.merging(["stream": stream.id, "jti": Validation.printable(failure.jti)]) { _, fixed in fixed }
+                )
+            }
+        )
     }
 
     enum Outcome {

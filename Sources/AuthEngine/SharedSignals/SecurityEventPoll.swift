@@ -22,22 +22,13 @@ extension ClaimdeckEngine {
         let now = clock.now()
         try await streamStoreCall {
             try await store.finishSecurityEvents(streamID: stream.id, jtis: request.acknowledged, acknowledged: true, at: now)
-            if !request.errors.isEmpty {
-                try await store.finishSecurityEvents(streamID: stream.id, jtis: Array(request.errors.keys), acknowledged: false, at: now)
-                try await store.append(
-                    request.errors.sorted { $0.key < $1.key }.map { jti, error in
-                        AuditEventDraft(
-                            time: now,
-                            type: .securityEventFailed,
-                            outcome: .failure,
-                            tenantID: stream.tenantID,
-                            clientID: stream.clientID,
-                            reason: "refused by the receiver: \(Validation.printable(error))",
-                            details: ["stream": stream.id, "jti": Validation.printable(jti)]
-                        )
-                    }
-                )
-            }
+            try await failSecurityEvents(
+                request.errors.sorted { $0.key < $1.key }.map { jti, error in
+                    SecurityEventFailure(jti: jti, reason: "refused by the receiver: \(Validation.printable(error))")
+                },
+                of: stream,
+                at: now
+            )
         }
         guard request.maxEvents > 0, stream.status == .enabled else {
             let more = try await streamStoreCall { try await store.pendingSecurityEvents(streamID: stream.id, limit: 0, at: now).more }
