@@ -147,6 +147,7 @@ struct ConsoleEndToEndTests {
         let dialog = try await revokeFromTheAuditTail(tmux, jti)
         #expect(dialog.contains("[ Cancel ]") && dialog.contains("Dies:     1 active token (1 JWT, 0 opaque)"))
         #expect(dialog.contains("JWTs stay usable until"))
+        #expect(dialog.contains("Residual exposure:") && dialog.contains("(not subscribed)"), "\(dialog)")
 
         // Introspection agrees at once.
         let (_, introspection) = try await http.postForm(base + "/introspect", "token=\(token)", basic: ("api-gateway", "gateway-demo-secret"))

@@ -79,6 +79,9 @@ struct TokensScreenTests {
         #expect(text.contains("Revoke all tokens of client billing-service in tenant sms?"), "\(text)")
         #expect(text.contains("Dies:     2 active tokens (2 JWT, 0 opaque)"))
         #expect(text.contains("JWTs stay usable until"))
+        // Per API: the demo's APIs are subscribed to no security events, so the JWTs live on there.
+        #expect(text.contains("Residual exposure:"), "\(text)")
+        #expect(text.contains("(not subscribed)") && !text.contains("0 s for subscribed APIs"), "\(text)")
         await h.press(.tab, .enter)
         #expect(try await h.introspect(a.accessToken).active == false)
         #expect(try await h.introspect(other.accessToken).active)

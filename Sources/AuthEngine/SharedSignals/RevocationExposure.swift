@@ -25,6 +25,28 @@ public struct AudienceExposure: Sendable, Hashable {
     }
 }
 
+extension AudienceExposure {
+    /// What a dry run says of the residual exposure, a part a group, as the CLI and the console show
+    /// it: "0 s for subscribed APIs (invoices, last acknowledged …)", then "until 14:05 for status (not
+    /// subscribed)" for each API that is not. Empty when no JWT dies. `time` formats a date as the
+    /// caller shows times.
+    public static func summary(_ exposure: [AudienceExposure], time: (Date) -> String) -> [String] {
+        func name(_ e: AudienceExposure) -> String { e.api ?? e.audience }
+        var parts: [String] = []
+        let subscribed = exposure.filter(\.subscribed)
+        if !subscribed.isEmpty {
+            let names = subscribed.map { e in
+                name(e) + (e.lastAcknowledgedAt.map { ", last acknowledged \(time($0))" } ?? ", nothing acknowledged yet")
+            }
+            parts.append("0 s for subscribed APIs (\(names.joined(separator: "; ")))")
+        }
+        for e in exposure where !e.subscribed {
+            parts.append("until \(e.usableUntil.map(time) ?? "their expiry") for \(name(e)) (not subscribed)")
+        }
+        return parts
+    }
+}
+
 extension ClaimdeckEngine {
     /// Per audience the revoked JWTs may be for (the audiences their clients may ask for), whether it
     /// is subscribed and so how long it stays exposed: what a dry run adds to "how many tokens die".

@@ -197,20 +197,8 @@ extension Present {
 
     /// "0 s for subscribed APIs (invoices, last acknowledged …); until 14:05 for sms (not subscribed)".
     static func exposureText(_ exposure: [AudienceExposure]) -> String? {
-        guard !exposure.isEmpty else { return nil }
-        func name(_ e: AudienceExposure) -> String { e.api ?? e.audience }
-        var parts: [String] = []
-        let subscribed = exposure.filter(\.subscribed)
-        if !subscribed.isEmpty {
-            let names = subscribed.map { e in
-                name(e) + (e.lastAcknowledgedAt.map { ", last acknowledged \(Output.time($0))" } ?? ", nothing acknowledged yet")
-            }
-            parts.append("0 s for subscribed APIs (\(names.joined(separator: "; ")))")
-        }
-        for e in exposure where !e.subscribed {
-            parts.append("until \(e.usableUntil.map(Output.time) ?? "their expiry") for \(name(e)) (not subscribed)")
-        }
-        return parts.joined(separator: "; ")
+        let parts = AudienceExposure.summary(exposure, time: Output.time)
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     static func token(_ t: TokenRecord, now: Date) -> JSONValue {

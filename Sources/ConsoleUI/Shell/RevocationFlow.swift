@@ -24,10 +24,16 @@ enum RevocationFlow {
 
     static func start(_ selector: RevocationSelector, reason: String, _ ctx: ConsoleContext, done: @escaping (RevocationSummary) -> Void) {
         ctx.flash("Dry run: \(selector.description)…")
-        ctx.run("preview revocation", { engine throws(AdminError) in try await engine.previewRevocation(selector) }) { result in
+        ctx.run(
+            "preview revocation",
+            { engine throws(AdminError) in
+                let preview = try await engine.previewRevocation(selector)
+                return (preview, try await engine.revocationExposure(selector, summary: preview))
+            }
+        ) { result in
             switch result {
             case .failure(let error): ctx.fail(error)
-            case .success(let preview):
+            case .success(let (preview, exposure)):
                 let actor = ctx.actor
                 if preview.revoked == 0 {
                     ctx.flash("Nothing to revoke: no active token matches \(selector.description).", .warn)
@@ -36,7 +42,7 @@ enum RevocationFlow {
                 ctx.present(
                     Dialog(
                         confirm: "Revoke tokens",
-                        lines: lines(selector, preview, now: ctx.now),
+                        lines: lines(selector, preview, exposure: exposure, now: ctx.now),
                         action: "Revoke \(Present.count(preview.revoked, "token"))",
                         phrase: phrase(selector, preview)
                     ) {
@@ -55,8 +61,9 @@ enum RevocationFlow {
         }
     }
 
-    /// The dry run as dialog lines: what dies, who is touched, how long JWTs stay usable.
-    static func lines(_ selector: RevocationSelector, _ s: RevocationSummary, now: Date) -> [Dialog.Line] {
+    /// The dry run as dialog lines: what dies, who is touched, how long JWTs stay usable, and per
+    /// API whether the revocation reaches it at once (subscribed to security events) or not.
+    static func lines(_ selector: RevocationSelector, _ s: RevocationSummary, exposure: [AudienceExposure] = [], now: Date) -> [Dialog.Line] {
         var lines = [Dialog.Line("Revoke \(selector.description)?"), Dialog.Line("")]
         lines.append(Dialog.Line("Dies:     \(Present.count(s.revoked, "active token")) (\(s.jwtCount) JWT, \(s.opaqueCount) opaque)"))
         lines.append(Dialog.Line("Clients:  \(Present.list(s.clients))"))
@@ -66,6 +73,11 @@ enum RevocationFlow {
             lines.append(Dialog.Line("at APIs that validate them locally without introspection.", role: .flashWarn))
         } else {
             lines.append(Dialog.Line("No JWT among them: introspection stops them all at once."))
+        }
+        let residual = AudienceExposure.summary(exposure, time: Present.time)
+        if !residual.isEmpty {
+            lines.append(Dialog.Line("Residual exposure:"))
+            for part in residual { lines.append(Dialog.Line("  " + part, role: part.hasPrefix("0 s") ? .dialog : .flashWarn)) }
         }
         return lines
     }
