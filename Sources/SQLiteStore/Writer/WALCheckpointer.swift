@@ -31,6 +31,9 @@ final class WALCheckpointer: Sendable {
                 self.wake.unlock()
                 do {
                     try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // Another connection (the writer's own checkpoint, another process's store) is
+                    // checkpointing right now: what it copies is copied; try again next time.
                 } catch {
                     logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"])
                 }
