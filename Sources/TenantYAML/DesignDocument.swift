@@ -154,10 +154,7 @@ public enum DesignDocument {
 
     static func profile(_ raw: String?, field: String) throws(AdminError) -> SecurityProfile? {
         guard let raw else { return nil }
-        guard let profile = SecurityProfile(rawValue: raw) else {
-            throw .invalid(field: field, "'\(raw)' is not a profile; use \(SecurityProfile.allCases.map(\.rawValue).joined(separator: " or "))")
-        }
-        return profile
+        return try SecurityProfile.parse(raw, field: field)
     }
 
     static func algorithm(_ raw: String?, field: String) throws(AdminError) -> SigningAlgorithm? {

@@ -81,12 +81,7 @@ extension ClaimdeckEngine {
                 }
             }
             guard record.scopes.contains(StandardScopes.openid) else {
-                throw OAuthError(
-                    code: "insufficient_scope",
-                    description: "the access token was not granted the openid scope",
-                    status: 403,
-                    challenge: "\(realm), error=\"insufficient_scope\", scope=\"openid\""
-                )
+                throw .insufficientScope("the access token was not granted the openid scope", scope: StandardScopes.openid, realm: realm)
             }
             guard let user = try? await store.user(tenantID: tenant.id, id: record.subject), !user.disabled else {
                 throw invalidToken("the user of this token is disabled or deleted")

@@ -80,6 +80,11 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func invalidToken(_ d: String) -> Self {
         .init(code: "invalid_token", description: d, status: 401, challenge: "Bearer error=\"invalid_token\"")
     }
+    /// RFC 6750 §3.1: a bearer token without `scope`, with the challenge that names it.
+    /// - Parameter realm: the challenge's opening (`Bearer realm="…"`).
+    public static func insufficientScope(_ d: String, scope: String, realm: String) -> Self {
+        .init(code: "insufficient_scope", description: d, status: 403, challenge: "\(realm), error=\"insufficient_scope\", scope=\"\(scope)\"")
+    }
     public static func notFound(_ d: String) -> Self { .init(code: "not_found", description: d, status: 404) }
     public static func temporarilyUnavailable(_ d: String) -> Self {
         .init(code: "temporarily_unavailable", description: d, status: 503)

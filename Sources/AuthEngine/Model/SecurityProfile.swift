@@ -7,6 +7,18 @@ public enum SecurityProfile: String, Sendable, Hashable, Codable, CaseIterable {
     /// The FAPI 2.0 Security Profile (OpenID Foundation, Final, February 2025), its authorization
     /// server requirements (§5.3.2, §5.4): see `FAPI2`.
     case fapi2
+
+    /// The profile `raw` names, or an error naming `field` and the accepted values (CLI options and
+    /// tenant files read it alike).
+    public static func parse(_ raw: String, field: String) throws(AdminError) -> SecurityProfile {
+        guard let profile = SecurityProfile(rawValue: raw) else {
+            throw .invalid(
+                field: field,
+                "'\(Validation.printable(raw))' is not a profile; use \(allCases.map(\.rawValue).joined(separator: " or "))"
+            )
+        }
+        return profile
+    }
 }
 
 extension Tenant {

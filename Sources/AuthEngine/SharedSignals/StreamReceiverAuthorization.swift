@@ -48,11 +48,10 @@ extension ClaimdeckEngine {
             throw invalid("the access token is sender-constrained; stream management takes plain bearer tokens")
         }
         guard record.scopes.contains(Self.streamManagementScope) else {
-            throw OAuthError(
-                code: "insufficient_scope",
-                description: "the access token lacks the '\(Self.streamManagementScope)' scope",
-                status: 403,
-                challenge: "\(realm), error=\"insufficient_scope\", scope=\"\(Self.streamManagementScope)\""
+            throw .insufficientScope(
+                "the access token lacks the '\(Self.streamManagementScope)' scope",
+                scope: Self.streamManagementScope,
+                realm: realm
             )
         }
         return client

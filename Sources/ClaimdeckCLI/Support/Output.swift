@@ -250,13 +250,7 @@ extension Present {
 /// A `--profile` value: fapi2 or none.
 func parseProfile(_ raw: String?, option: String = "--profile") throws -> SecurityProfile? {
     guard let raw else { return nil }
-    guard let profile = SecurityProfile(rawValue: raw) else {
-        throw AdminError.invalid(
-            field: option,
-            "'\(raw)' is not a profile; use \(SecurityProfile.allCases.map(\.rawValue).joined(separator: " or "))"
-        )
-    }
-    return profile
+    return try SecurityProfile.parse(raw, field: option)
 }
 
 func parseAlgorithm(_ raw: String?, option: String = "--alg") throws -> SigningAlgorithm? {
