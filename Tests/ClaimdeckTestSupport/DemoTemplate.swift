@@ -47,14 +47,17 @@ public actor DemoTemplate {
             clock: any WallClock,
             metricsFactory: any MetricsFactory = MetricsSystem.factory,
             claimLookup: (any ClaimLookupFetcher)? = nil,
+            securityEvents: SecurityEventPolicy = SecurityEventPolicy(),
             logger: (String) -> Logger
         ) async throws -> (engine: ClaimdeckEngine, store: SQLiteStore) {
+            var configuration = EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing)
+            configuration.securityEvents = securityEvents
             let path = try copy(into: directory, name: "claimdeck.db")
             let store = try SQLiteStore(path: path, durable: false, metricsFactory: metricsFactory, logger: logger("test.store"))
             let engine = try await ClaimdeckEngine(
                 store: store,
                 masterKey: masterKey,
-                configuration: EngineConfiguration(publicBaseURL: publicBaseURL, passwordCost: .testing),
+                configuration: configuration,
                 clock: clock,
                 metrics: EngineMetrics(factory: metricsFactory),
                 logger: logger("test.engine"),

@@ -29,12 +29,13 @@ struct SecurityEventDeliveryTests {
     /// A test server on a manual clock, a receiver with a push stream to a live SET receiver.
     static func withPushStream(
         events: [String]? = nil,
+        policy: SecurityEventPolicy = SecurityEventPolicy(),
         _ body: (TestServer, ManualWallClock, SETReceiverServer, String) async throws -> Void
     ) async throws {
         let clock = ManualWallClock(Date())
         let receiverServer = try await SETReceiverServer.start()
         do {
-            try await TestServer.with(clock: clock) { server in
+            try await TestServer.with(clock: clock, securityEvents: policy) { server in
                 let receiver = try await StreamReceiver.register(server)
                 let stream = try await receiver.createPushStream(to: receiverServer.url, authorization: "Bearer push-secret", events: events)
                 try await body(server, clock, receiverServer, try #require(stream["stream_id"]?.stringValue))

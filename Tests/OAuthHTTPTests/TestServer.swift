@@ -93,15 +93,17 @@ final class TestServer: Sendable {
     /// - Parameter clock: the engine's clock (a `ManualWallClock` for expiry and throttling tests).
     /// - Parameter tls: HTTPS with this certificate (`.live` only; `send` then cannot reach it).
     /// - Parameter configure: changes the server before it starts (a mutual-TLS listener, trusted proxies).
+    /// - Parameter securityEvents: the Shared Signals policy (limits a test wants to reach).
     static func with<T: Sendable>(
         mode: Mode = .router,
         logs: LogCapture? = nil,
         clock: any WallClock = SystemWallClock(),
         tls: ServerTLS? = nil,
+        securityEvents: SecurityEventPolicy = SecurityEventPolicy(),
         configure: (inout ClaimdeckHTTPServer) -> Void = { _ in },
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
-        let server = try await start(mode: mode, logs: logs, clock: clock, tls: tls, configure: configure)
+        let server = try await start(mode: mode, logs: logs, clock: clock, tls: tls, securityEvents: securityEvents, configure: configure)
         do {
             let result = try await body(server)
             await server.stop()
@@ -122,6 +124,7 @@ final class TestServer: Sendable {
         logs: LogCapture? = nil,
         clock: any WallClock = SystemWallClock(),
         tls: ServerTLS? = nil,
+        securityEvents: SecurityEventPolicy = SecurityEventPolicy(),
         configure: (inout ClaimdeckHTTPServer) -> Void = { _ in }
     ) async throws -> TestServer {
         func logger(_ label: String, level: Logger.Level = .error) -> Logger {
@@ -146,6 +149,7 @@ final class TestServer: Sendable {
                 clock: clock,
                 metricsFactory: PrometheusMetricsFactory(registry: registry),
                 claimLookup: HTTPClaimLookup(),
+                securityEvents: securityEvents,
                 logger: { logger($0) }
             )
             // Hummingbird logs the cancellation that stops it at error level.

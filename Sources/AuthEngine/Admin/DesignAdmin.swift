@@ -73,6 +73,8 @@ public struct PublishOutcome: Sendable {
     /// Clients registered by the publish, each with its secret shown this once.
     public var createdClients: [ClientWithSecret] = []
     public var updatedClients: [String] = []
+    /// The CAEP token-claims-change events the publish sent to subscribed APIs.
+    public var claimsChange = ClaimsChangeReport()
 
     public var changed: Bool { !diff.isEmpty || !createdClients.isEmpty || !updatedClients.isEmpty }
 
@@ -83,7 +85,7 @@ public struct PublishOutcome: Sendable {
                 "refused: breaking changes for API\(diff.affectedAPIs.count == 1 ? "" : "s") \(diff.affectedAPIs.joined(separator: ", ")); publish with --force --reason \"...\" once they are ready"
         }
         if !changed { return "nothing to publish: the design is the live one" }
-        if let version { return "published as version \(version)" }
+        if let version { return (["published as version \(version)"] + [claimsChange.summary].compactMap { $0 }).joined(separator: "; ") }
         if diff.claimChanges.isEmpty && !diff.otherChanges.contains(where: { !$0.hasPrefix("client ") }) {
             return "the design is unchanged; only clients change (no new version)"
         }
@@ -334,6 +336,7 @@ extension ClaimdeckEngine {
         }
         try await applyConfig(mutations + clientMutations, audit: events + clientEvents)
         outcome.version = number
+        outcome.claimsChange = await emitClaimsChange(tenantID: tid, diff: diff, before: snapshot, reason: "design version \(number): \(note)")
         return outcome
     }
 

@@ -20,6 +20,8 @@ public struct SecurityEventPolicy: Sendable, Hashable {
     public var scanInterval: Duration
     /// The longest a poll without `returnImmediately` waits for an event (RFC 8936 long polling).
     public var longPollTimeout: Duration
+    /// The most subjects a design publish sends token-claims-change for (a preview each, at publish).
+    public var claimsChangeSubjectLimit: Int
 
     public init(
         lifetime: TimeInterval = 86_400,
@@ -29,7 +31,8 @@ public struct SecurityEventPolicy: Sendable, Hashable {
         lease: TimeInterval = 60,
         batchSize: Int = 50,
         scanInterval: Duration = .milliseconds(250),
-        longPollTimeout: Duration = .seconds(15)
+        longPollTimeout: Duration = .seconds(15),
+        claimsChangeSubjectLimit: Int = 10_000
     ) {
         self.lifetime = lifetime
         self.firstRetryDelay = firstRetryDelay
@@ -39,6 +42,7 @@ public struct SecurityEventPolicy: Sendable, Hashable {
         self.batchSize = batchSize
         self.scanInterval = scanInterval
         self.longPollTimeout = longPollTimeout
+        self.claimsChangeSubjectLimit = claimsChangeSubjectLimit
     }
 
     /// The wait before the next push of an event that failed `attempts` times (1, 2, 4, ... seconds).
