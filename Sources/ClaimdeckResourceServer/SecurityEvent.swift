@@ -85,16 +85,13 @@ struct SecurityEventVerifier: Sendable {
         guard let typ = jws.type?.lowercased(), SecurityEvent.types.contains(typ) else {
             throw SecurityEventError("invalid_request", "the SET's typ must be secevent+jwt")
         }
-        guard let alg = jws.algorithm.flatMap(SigningAlgorithm.init(rawValue:)), allowedAlgorithms.contains(alg) else {
-            throw SecurityEventError("invalid_key", "the SET's signing algorithm (alg) is not accepted")
-        }
-        let key: VerificationKey?
+        let signature: SignatureCheck
         do {
-            key = try await keys.key(kid: jws.keyID)
+            signature = try await keys.check(jws, allowedAlgorithms: allowedAlgorithms)
         } catch {
             throw SecurityEventError("invalid_key", "the transmitter's keys cannot be fetched now")
         }
-        guard let key, jws.verify(with: key) else { throw SecurityEventError("invalid_key", "the SET's signature does not verify") }
+        if let reason = signature.failure("the SET") { throw SecurityEventError("invalid_key", reason) }
         let claims = jws.payload
         guard claims["iss"]?.stringValue == issuer else {
             throw SecurityEventError("invalid_issuer", "the SET was issued by another transmitter (iss)")

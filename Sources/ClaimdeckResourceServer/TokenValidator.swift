@@ -5,7 +5,8 @@ import JOSE
 /// Validates access tokens for one API and caches what it learns.
 ///
 /// - A JWT (RFC 9068) is verified locally against the issuer's JWKS (`JWKSCache`).
-/// - Anything else is an opaque token: introspected (RFC 7662) with the API's client credentials.
+/// - Anything else is an opaque token: introspected (RFC 7662, or RFC 9701 signed answers) with the
+///   API's client credentials.
 /// - The API's own claims (`extraClaims`) are looked up once per token, after validation.
 ///
 /// The outcome is cached, keyed by the SHA-256 of the token (the token itself is never kept), in a
@@ -64,7 +65,13 @@ public actor TokenValidator {
         self.clock = clock
         self.keys = keys
         self.verifier = AccessTokenVerifier(configuration: configuration, keys: keys, checks: checks)
-        self.introspector = TokenIntrospector(configuration: configuration, client: client, endpoints: endpoints, checks: checks)
+        self.introspector = TokenIntrospector(
+            configuration: configuration,
+            client: client,
+            endpoints: endpoints,
+            checks: checks,
+            signed: SignedIntrospectionAnswer(configuration: configuration, keys: keys)
+        )
         self.extraClaims = extraClaims
         self.cache = LRUCache(capacity: configuration.maximumCachedTokens)
         self.events = SecurityEventVerifier(
@@ -170,7 +177,7 @@ public actor TokenValidator {
             return Entry(outcome: .accepted(principal), validUntil: cacheUntil)
         } catch {
             switch error {
-            case .authorizationServerUnavailable, .claimsLookupFailed:
+            case .authorizationServerUnavailable, .untrustedIntrospectionAnswer, .claimsLookupFailed:
                 return Entry(outcome: .refused(error), validUntil: nil)
             case .invalidToken, .boundTokenPresentedAsBearer:
                 return Entry(outcome: .refused(error), validUntil: clock.now().addingTimeInterval(configuration.inactiveCacheLifetime))
