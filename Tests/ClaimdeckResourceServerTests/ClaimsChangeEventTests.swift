@@ -12,18 +12,26 @@ import Testing
 @Suite struct ClaimsChangeEventTests {
     typealias Receiver = SecurityEventReceiverTests
 
-    /// A validator of the status API (whose tokens come from two JWT clients and one opaque one),
-    /// introspecting as the gateway, with a counting claims lookup.
-    static func validator(_ server: LiveClaimdeck, _ lookup: ClaimsCacheTests.CountingLookup, clock: ManualWallClock) -> TokenValidator {
-        TokenValidator(
-            configuration: ResourceServerConfiguration(
-                issuer: server.issuer,
-                audience: Audience.status,
-                introspectionClient: .init(id: DemoClient.apiGateway.id, secret: DemoClient.apiGateway.secret)
-            ),
-            clock: clock,
-            extraClaims: lookup.lookup
-        )
+    /// Runs `body` against a fresh server with a validator of the status API (whose tokens come from
+    /// two JWT clients and one opaque one), introspecting as the gateway, with a counting claims lookup,
+    /// on a manual clock shared with the server.
+    static func with(
+        _ body: (LiveClaimdeck, TokenValidator, ClaimsCacheTests.CountingLookup, ManualWallClock) async throws -> Void
+    ) async throws {
+        let clock = ManualWallClock(Date())
+        try await LiveClaimdeck.with(clock: clock) { server in
+            let lookup = ClaimsCacheTests.CountingLookup()
+            let validator = TokenValidator(
+                configuration: ResourceServerConfiguration(
+                    issuer: server.issuer,
+                    audience: Audience.status,
+                    introspectionClient: .init(id: DemoClient.apiGateway.id, secret: DemoClient.apiGateway.secret)
+                ),
+                clock: clock,
+                extraClaims: lookup.lookup
+            )
+            try await body(server, validator, lookup, clock)
+        }
     }
 
     static func claimsChange(_ server: LiveClaimdeck, subject: JSONValue, at time: Date, claims: JSONValue = ["tier": "platinum"]) throws -> String {
@@ -38,10 +46,7 @@ import Testing
     }
 
     @Test func theSubjectsCachedTokensAreLookedUpAgainAndStayAcceptedWhileOthersStayCached() async throws {
-        let clock = ManualWallClock(Date())
-        try await LiveClaimdeck.with(clock: clock) { server in
-            let lookup = ClaimsCacheTests.CountingLookup()
-            let validator = Self.validator(server, lookup, clock: clock)
+        try await Self.with { server, validator, lookup, clock in
             let first = try await server.accessToken(.apiGateway)
             let second = try await server.accessToken(.apiGateway)
             let other = try await server.accessToken(.statusMonitor)
@@ -67,10 +72,7 @@ import Testing
     }
 
     @Test func anEventForOneJTIForgetsThatTokenOnly() async throws {
-        let clock = ManualWallClock(Date())
-        try await LiveClaimdeck.with(clock: clock) { server in
-            let lookup = ClaimsCacheTests.CountingLookup()
-            let validator = Self.validator(server, lookup, clock: clock)
+        try await Self.with { server, validator, lookup, clock in
             let changed = try await server.accessToken(.apiGateway)
             let kept = try await server.accessToken(.apiGateway)
             _ = try await validator.validate(changed)
@@ -88,9 +90,7 @@ import Testing
     }
 
     @Test func theSubjectsCachedIntrospectionAnswerIsAskedForAgain() async throws {
-        let clock = ManualWallClock(Date())
-        try await LiveClaimdeck.with(clock: clock) { server in
-            let validator = Self.validator(server, ClaimsCacheTests.CountingLookup(), clock: clock)
+        try await Self.with { server, validator, _, clock in
             let token = try await server.accessToken(.partnerPortal)
             #expect(try await validator.validate(token).source == .introspection)
             // Revoked at the server: the cached answer would accept it for minutes...
@@ -129,10 +129,7 @@ import Testing
     }
 
     @Test func aMalformedClaimsChangeIsRefusedAndForgetsNothing() async throws {
-        let clock = ManualWallClock(Date())
-        try await LiveClaimdeck.with(clock: clock) { server in
-            let lookup = ClaimsCacheTests.CountingLookup()
-            let validator = Self.validator(server, lookup, clock: clock)
+        try await Self.with { server, validator, lookup, clock in
             let token = try await server.accessToken(.apiGateway)
             _ = try await validator.validate(token)
             let subject = Receiver.issSub(server, "api-gateway")
@@ -167,10 +164,7 @@ import Testing
     }
 
     @Test func anEventOfAnUnknownTypeIsAcknowledgedAndChangesNothing() async throws {
-        let clock = ManualWallClock(Date())
-        try await LiveClaimdeck.with(clock: clock) { server in
-            let lookup = ClaimsCacheTests.CountingLookup()
-            let validator = Self.validator(server, lookup, clock: clock)
+        try await Self.with { server, validator, lookup, clock in
             let token = try await server.accessToken(.apiGateway)
             _ = try await validator.validate(token)
             let set = try Receiver.securityEvent(
