@@ -15,13 +15,9 @@ struct AccessTokenVerifier: Sendable {
         guard let typ = jws.type?.lowercased(), Self.accessTokenTypes.contains(typ) else {
             throw .invalidToken(reason: "the token is not a JWT access token (typ must be at+jwt)")
         }
-        guard let alg = jws.algorithm.flatMap(SigningAlgorithm.init(rawValue:)), configuration.allowedAlgorithms.contains(alg) else {
-            throw .invalidToken(reason: "the token's signing algorithm (alg) is not accepted")
+        if let reason = try await keys.check(jws, allowedAlgorithms: configuration.allowedAlgorithms).failure("the token") {
+            throw .invalidToken(reason: reason)
         }
-        guard let key = try await keys.key(kid: jws.keyID) else {
-            throw .invalidToken(reason: "the token is signed with a key the issuer does not publish (kid)")
-        }
-        guard jws.verify(with: key) else { throw .invalidToken(reason: "the token's signature does not verify") }
         return try checks.principal(from: jws.payload, at: now, source: .jwt, requireTokenClaims: true)
     }
 }

@@ -27,6 +27,13 @@ struct AuthorizationServerClient: Sendable {
             }
             return object
         }
+
+        /// The `Content-Type` without its parameters, lowercased (RFC 9110 §8.3.1: media types are
+        /// case-insensitive); nil when absent.
+        var mediaType: String? {
+            headers.first(name: "Content-Type")?.split(separator: ";", omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        }
     }
 
     func get(_ url: String) async throws(TokenValidationError) -> Answer {
@@ -35,18 +42,19 @@ struct AuthorizationServerClient: Sendable {
         return try await execute(request, url: url)
     }
 
-    /// POSTs a form, authenticated with HTTP Basic.
+    /// POSTs a form, authenticated with HTTP Basic, asking for `accept`.
     func postForm(
         _ url: String,
         _ form: [(String, String)],
-        basic: ResourceServerConfiguration.ClientCredentials
+        basic: ResourceServerConfiguration.ClientCredentials,
+        accept: String = "application/json"
     ) async throws(TokenValidationError)
         -> Answer
     {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: accept)
         // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
         let joined = Self.formEncode(basic.id) + ":" + Self.formEncode(basic.secret)
         request.headers.add(name: "Authorization", value: "Basic " + Data(joined.utf8).base64EncodedString())

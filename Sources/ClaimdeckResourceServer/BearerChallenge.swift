@@ -63,7 +63,7 @@ public struct BearerChallenge: Error, Sendable, Hashable {
         switch error {
         case .invalidToken(let reason), .boundTokenPresentedAsBearer(let reason):
             BearerChallenge(status: .unauthorized, error: "invalid_token", description: reason)
-        case .authorizationServerUnavailable:
+        case .authorizationServerUnavailable, .untrustedIntrospectionAnswer:
             BearerChallenge(
                 status: .serviceUnavailable,
                 error: "temporarily_unavailable",

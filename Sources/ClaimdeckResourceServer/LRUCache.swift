@@ -2,10 +2,15 @@
 ///
 /// Entries sit in a doubly linked list threaded through an array (indices instead of references, so
 /// no per-entry allocation and no retain traffic); a lookup moves its entry to the front.
-struct LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+///
+/// An entry may carry tags (the token validator's: its subject, its `jti`), and every entry with a tag
+/// leaves at once (`removeAll(tagged:)`) in time proportional to their number, not to the cache's size.
+/// The tag index holds only keys present in the cache, so it is bounded by `capacity` as well.
+struct LRUCache<Key: Hashable & Sendable, Value: Sendable, Tag: Hashable & Sendable>: Sendable {
     private struct Node: Sendable {
         var key: Key
         var value: Value
+        var tags: [Tag]
         var previous: Int?
         var next: Int?
     }
@@ -13,6 +18,7 @@ struct LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     let capacity: Int
     private var nodes: [Node] = []
     private var index: [Key: Int] = [:]
+    private var tagged: [Tag: Set<Key>] = [:]
     private var free: [Int] = []
     private var head: Int?
     private var tail: Int?
@@ -35,11 +41,15 @@ struct LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         index[key].map { nodes[$0].value }
     }
 
-    /// Inserts or replaces; returns the key evicted to make room, if any.
+    /// Inserts or replaces (with `tags`, which replace the entry's former ones); returns the key
+    /// evicted to make room, if any.
     @discardableResult
-    mutating func set(_ value: Value, for key: Key) -> Key? {
+    mutating func set(_ value: Value, for key: Key, tags: [Tag] = []) -> Key? {
         if let slot = index[key] {
+            untag(slot)
             nodes[slot].value = value
+            nodes[slot].tags = tags
+            tag(slot)
             moveToFront(slot)
             return nil
         }
@@ -48,7 +58,7 @@ struct LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             evicted = nodes[last].key
             remove(slot: last)
         }
-        let node = Node(key: key, value: value, previous: nil, next: head)
+        let node = Node(key: key, value: value, tags: tags, previous: nil, next: head)
         let slot: Int
         if let reused = free.popLast() {
             nodes[reused] = node
@@ -61,7 +71,16 @@ struct LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         head = slot
         if tail == nil { tail = slot }
         index[key] = slot
+        tag(slot)
         return evicted
+    }
+
+    /// Removes every entry tagged `tag`; returns how many.
+    @discardableResult
+    mutating func removeAll(tagged tag: Tag) -> Int {
+        let keys = tagged[tag] ?? []
+        for key in keys { removeValue(for: key) }
+        return keys.count
     }
 
     /// Removes `key` if present.
@@ -79,8 +98,22 @@ struct LRUCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private mutating func remove(slot: Int) {
         let node = nodes[slot]
         unlink(slot)
+        untag(slot)
+        nodes[slot].tags = []
         index[node.key] = nil
         free.append(slot)
+    }
+
+    private mutating func tag(_ slot: Int) {
+        for tag in nodes[slot].tags { tagged[tag, default: []].insert(nodes[slot].key) }
+    }
+
+    private mutating func untag(_ slot: Int) {
+        let key = nodes[slot].key
+        for tag in nodes[slot].tags {
+            tagged[tag]?.remove(key)
+            if tagged[tag]?.isEmpty == true { tagged[tag] = nil }
+        }
     }
 
     private mutating func unlink(_ slot: Int) {

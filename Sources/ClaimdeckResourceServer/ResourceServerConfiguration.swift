@@ -14,6 +14,9 @@ public struct ResourceServerConfiguration: Sendable {
     public var introspectionURL: String?
     /// The API's own client credentials for introspection; nil: opaque tokens are refused.
     public var introspectionClient: ClientCredentials?
+    /// What the introspection endpoint is asked to answer: plain JSON (RFC 7662) or a JWT signed by
+    /// the issuer (RFC 9701).
+    public var introspectionFormat: IntrospectionFormat
     /// The `realm` of the `WWW-Authenticate` challenges (RFC 6750 §3).
     public var realm: String
     /// The JWS algorithms accepted; the header's `alg` must be one of them and equal its key's.
@@ -46,6 +49,16 @@ public struct ResourceServerConfiguration: Sendable {
     /// Most revocations of each kind (tokens, subjects, clients) remembered; the oldest goes first.
     public var maximumRevocations: Int
 
+    /// The form of the introspection endpoint's answers.
+    public enum IntrospectionFormat: Sendable, Hashable {
+        /// RFC 7662 §2.2: a JSON object, trusted because it came over the connection to the issuer.
+        case json
+        /// RFC 9701: `Accept: application/token-introspection+jwt`, and only an answer signed with the
+        /// issuer's keys, for this API (`aud`), is accepted. A plain JSON answer is then refused, so a
+        /// proxy or a misconfigured server cannot downgrade it.
+        case signed
+    }
+
     /// A client id and secret sent as HTTP Basic (RFC 6749 §2.3.1) to the introspection endpoint.
     public struct ClientCredentials: Sendable, Hashable {
         /// The API's client id at the authorization server.
@@ -60,7 +73,7 @@ public struct ResourceServerConfiguration: Sendable {
         }
     }
 
-    /// The configuration with the library's defaults: every algorithm Claimdeck signs with, 30 s of
+    /// The configuration with the library's defaults: plain JSON introspection answers, every algorithm Claimdeck signs with, 30 s of
     /// leeway, a JWKS refetch at most every 10 s, introspection answers cached up to 5 min (inactive
     /// ones 10 s), 10,000 cached tokens, revocations remembered a day.
     public init(
@@ -69,6 +82,7 @@ public struct ResourceServerConfiguration: Sendable {
         jwksURL: String? = nil,
         introspectionURL: String? = nil,
         introspectionClient: ClientCredentials? = nil,
+        introspectionFormat: IntrospectionFormat = .json,
         realm: String? = nil,
         allowedAlgorithms: Set<SigningAlgorithm> = Set(SigningAlgorithm.allCases),
         leeway: TimeInterval = 30,
@@ -88,6 +102,7 @@ public struct ResourceServerConfiguration: Sendable {
         self.jwksURL = jwksURL
         self.introspectionURL = introspectionURL
         self.introspectionClient = introspectionClient
+        self.introspectionFormat = introspectionFormat
         self.realm = realm ?? audience
         self.allowedAlgorithms = allowedAlgorithms
         self.leeway = leeway

@@ -12,6 +12,11 @@ public enum TokenValidationError: Error, Sendable, Hashable, CustomStringConvert
     /// The authorization server (its discovery document, JWKS or introspection endpoint) could not be
     /// used, so the token could be neither accepted nor refused; the API answers 503 and the client retries.
     case authorizationServerUnavailable(reason: String)
+    /// The introspection endpoint's answer is not to be trusted: with `IntrospectionFormat.signed`, it
+    /// is not a JWT signed by the issuer for this API (RFC 9701 §5), or it is plain JSON (a downgrade).
+    /// The token is neither accepted nor cached; the operator looks at the issuer's configuration or at
+    /// what sits between the API and the issuer.
+    case untrustedIntrospectionAnswer(reason: String)
     /// The API's own claims lookup failed; nothing is cached, the next request tries again.
     case claimsLookupFailed(reason: String)
 
@@ -21,6 +26,7 @@ public enum TokenValidationError: Error, Sendable, Hashable, CustomStringConvert
         case .invalidToken(let reason): reason
         case .boundTokenPresentedAsBearer(let reason): reason
         case .authorizationServerUnavailable(let reason): "authorization server unavailable: \(reason)"
+        case .untrustedIntrospectionAnswer(let reason): "introspection answer refused: \(reason)"
         case .claimsLookupFailed(let reason): "claims lookup failed: \(reason)"
         }
     }

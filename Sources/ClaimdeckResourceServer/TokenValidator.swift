@@ -5,14 +5,17 @@ import JOSE
 /// Validates access tokens for one API and caches what it learns.
 ///
 /// - A JWT (RFC 9068) is verified locally against the issuer's JWKS (`JWKSCache`).
-/// - Anything else is an opaque token: introspected (RFC 7662) with the API's client credentials.
+/// - Anything else is an opaque token: introspected (RFC 7662, or RFC 9701 signed answers) with the
+///   API's client credentials.
 /// - The API's own claims (`extraClaims`) are looked up once per token, after validation.
 ///
 /// The outcome is cached, keyed by the SHA-256 of the token (the token itself is never kept), in a
 /// bounded LRU (`maximumCachedTokens`): an accepted token until its `exp` (an introspected one at most
 /// `maximumIntrospectionCacheLifetime`), a refused one for `inactiveCacheLifetime`. Requests with the
 /// same token while its validation runs wait for that one validation. A token revoked at the server
-/// is therefore accepted here until its entry expires; see the README's "Protecting a Swift API".
+/// is therefore accepted here until its entry expires, unless a security event says otherwise
+/// (`receiveSecurityEvent`); see the README's "Protecting a Swift API". Accepted entries are indexed by
+/// subject and `jti`, so a CAEP token-claims-change evicts a subject's entries without scanning the cache.
 public actor TokenValidator {
     /// The API's lookup of its own claims for a validated token (its database, its customer service):
     /// called once per token, and its answer cached with the token. A throw refuses nothing and caches nothing.
@@ -34,6 +37,18 @@ public actor TokenValidator {
         case pending(Task<Entry, Never>)
     }
 
+    /// What an accepted entry is found by when an event names it without its token: a CAEP
+    /// token-claims-change names a subject or a `jti`.
+    private enum CacheTag: Hashable, Sendable {
+        case subject(String)
+        case token(jti: String)
+
+        static func tags(of entry: Entry) -> [CacheTag] {
+            guard case .accepted(let principal) = entry.outcome else { return [] }
+            return [.subject(principal.subject)] + (principal.tokenID.map { [.token(jti: $0)] } ?? [])
+        }
+    }
+
     /// The configuration it was made with.
     public nonisolated let configuration: ResourceServerConfiguration
     private nonisolated let clock: any ResourceServerClock
@@ -42,7 +57,10 @@ public actor TokenValidator {
     private nonisolated let extraClaims: ExtraClaimsLookup?
     private let keys: JWKSCache
     private nonisolated let events: SecurityEventVerifier
-    private var cache: LRUCache<Data, Slot>
+    private var cache: LRUCache<Data, Slot, CacheTag>
+    /// How many claims changes were received: a validation that ran across one is not kept, since the
+    /// change may be about its token and it may have read the old claims.
+    private var claimsChanges = 0
     private var revocations: RevocationList
 
     /// - Parameters:
@@ -64,7 +82,13 @@ public actor TokenValidator {
         self.clock = clock
         self.keys = keys
         self.verifier = AccessTokenVerifier(configuration: configuration, keys: keys, checks: checks)
-        self.introspector = TokenIntrospector(configuration: configuration, client: client, endpoints: endpoints, checks: checks)
+        self.introspector = TokenIntrospector(
+            configuration: configuration,
+            client: client,
+            endpoints: endpoints,
+            checks: checks,
+            signed: SignedIntrospectionAnswer(configuration: configuration, keys: keys)
+        )
         self.extraClaims = extraClaims
         self.cache = LRUCache(capacity: configuration.maximumCachedTokens)
         self.events = SecurityEventVerifier(
@@ -87,13 +111,14 @@ public actor TokenValidator {
         case .pending(let task):
             entry = await task.value
         default:
+            let changesBefore = claimsChanges
             let task = Task.detached { [self] in await self.compute(token) }
             cache.set(.pending(task), for: key)
             entry = await task.value
             // Only if the slot is still this validation's (it may have been evicted meanwhile).
             if case .pending = cache.peek(key) {
-                if entry.validUntil != nil {
-                    cache.set(.ready(entry), for: key)
+                if entry.validUntil != nil && claimsChanges == changesBefore {
+                    cache.set(.ready(entry), for: key, tags: CacheTag.tags(of: entry))
                 } else {
                     cache.removeValue(for: key)
                 }
@@ -122,11 +147,19 @@ public actor TokenValidator {
     }
 
     /// Verifies a pushed Security Event Token (see `SecurityEvent`) and applies it: the revoked tokens
-    /// leave the cache and are refused from now on, JWTs included. Idempotent, so a SET delivered
-    /// twice does no harm.
+    /// leave the cache and are refused from now on, JWTs included; the tokens whose claims changed
+    /// leave the cache and are validated afresh (introspected again, the extra claims looked up again)
+    /// at their next request. Idempotent, so a SET delivered twice does no harm.
     @discardableResult
     public func receiveSecurityEvent(_ compact: String) async throws(SecurityEventError) -> SecurityEvent {
         let event = try await events.verify(compact)
+        if let change = event.claimsChange {
+            claimsChanges += 1
+            switch change.target {
+            case .subject(let subject): cache.removeAll(tagged: .subject(subject))
+            case .token(let jti): cache.removeAll(tagged: .token(jti: jti))
+            }
+        }
         guard let revocation = event.revocation else { return event }
         let target: RevocationList.Target =
             switch revocation {
@@ -170,7 +203,7 @@ public actor TokenValidator {
             return Entry(outcome: .accepted(principal), validUntil: cacheUntil)
         } catch {
             switch error {
-            case .authorizationServerUnavailable, .claimsLookupFailed:
+            case .authorizationServerUnavailable, .untrustedIntrospectionAnswer, .claimsLookupFailed:
                 return Entry(outcome: .refused(error), validUntil: nil)
             case .invalidToken, .boundTokenPresentedAsBearer:
                 return Entry(outcome: .refused(error), validUntil: clock.now().addingTimeInterval(configuration.inactiveCacheLifetime))

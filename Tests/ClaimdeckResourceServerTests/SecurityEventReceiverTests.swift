@@ -15,12 +15,14 @@ import Testing
 @Suite struct SecurityEventReceiverTests {
     static let pushAuthorization = "Bearer push-secret-for-tests"
 
-    /// A SET for `event`, signed with the tenant's active key (or `key`), as Claimdeck's transmitter would.
+    /// A SET for `event` (its members beside `event_timestamp` in `body`), signed with the tenant's
+    /// active key (or `key`), as Claimdeck's transmitter would.
     static func securityEvent(
         _ server: LiveClaimdeck,
         _ event: String,
         subject: JSONValue,
         at time: Date,
+        body: [String: JSONValue] = [:],
         audience: String = Audience.invoices,
         issuer: String? = nil,
         key: SigningKeyPair? = nil
@@ -30,7 +32,7 @@ import Testing
         let payload: JSONValue = [
             "iss": .string(issuer ?? server.issuer), "aud": .string(audience), "iat": .number(time.timeIntervalSince1970.rounded(.down)),
             "jti": .string(UUID().uuidString), "sub_id": subject,
-            "events": .object([event: ["event_timestamp": .number(time.timeIntervalSince1970.rounded(.down))]]),
+            "events": .object([event: .object(body.merging(["event_timestamp": .number(time.timeIntervalSince1970.rounded(.down))]) { $1 })]),
         ]
         return try JWS.sign(headerJSON: header.serialized(), payloadJSON: payload.serialized(), key: key ?? tenantKey.pair)
     }
