@@ -32,7 +32,7 @@ struct StreamManagementTests {
         }
     }
 
-    @Test("without a token 401 with a Bearer challenge, a token without ssf.manage 403 insufficient_scope, a bad one 401 invalid_token")
+    @Test("without a token 401 with a Bearer challenge, without ssf.manage 403 insufficient_scope, a bad one or another aud's 401 invalid_token")
     func authorization() async throws {
         try await TestServer.with { server in
             let receiver = try await StreamReceiver.register(server)
@@ -48,6 +48,10 @@ struct StreamManagementTests {
             expectOAuthError(forged, status: 401, code: "invalid_token")
             let basic = try await receiver.send(.GET, "streams", headers: [("Authorization", receiver.client.basicAuthorization)])
             expectOAuthError(basic, status: 400, code: "invalid_request")
+            // A token with ssf.manage meant for an API (its aud) is not the transmitter's to accept.
+            let api = try await StreamReceiver.register(server, id: "api-audience-receiver", audiences: [Audience.invoices])
+            let elsewhere = expectOAuthError(try await api.send(.GET, "streams"), status: 401, code: "invalid_token")
+            #expect(elsewhere["error_description"]?.stringValue?.contains("its aud must include the issuer \(server.issuer)") == true)
             // A revoked token stops working at once.
             _ = try await server.engine.revokeTokens(.client(tenantID: "sms", clientID: receiver.client.id), reason: "test", actor: "test")
             expectOAuthError(try await receiver.send(.GET, "streams"), status: 401, code: "invalid_token")

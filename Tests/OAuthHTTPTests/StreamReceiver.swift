@@ -11,11 +11,11 @@ struct StreamReceiver: Sendable {
     let client: DemoClient
     let token: String
 
-    static func register(_ server: TestServer, id: String = "invoices-receiver") async throws -> StreamReceiver {
+    static func register(_ server: TestServer, id: String = "invoices-receiver", audiences: [String]? = nil) async throws -> StreamReceiver {
         let registered = try await server.engine.registerClient(
             tenantID: TestServer.tenant,
             id: id,
-            ClientSpec(name: "Receiver \(id)", scopes: [ClaimdeckEngine.streamManagementScope], audiences: [server.issuer]),
+            ClientSpec(name: "Receiver \(id)", scopes: [ClaimdeckEngine.streamManagementScope], audiences: audiences ?? [server.issuer]),
             actor: "test"
         )
         let client = DemoClient(id: id, secret: registered.secret ?? "", method: .clientSecretBasic)

@@ -7,7 +7,9 @@ extension ClaimdeckEngine {
     /// The receiver a stream-management or poll request comes from: the client of the tenant's own
     /// active access token (`Authorization: Bearer`) carrying `ssf.manage` (SSF 1.0 §8.1: OAuth,
     /// `authorization_schemes` `urn:ietf:rfc:6749`). Refusals are RFC 6750 §3: 401 without an error
-    /// code when no token came, 401 `invalid_token`, 403 `insufficient_scope`.
+    /// code when no token came, 401 `invalid_token` (also for a token meant for another audience than
+    /// the transmitter, the tenant's issuer: an API that was handed a token must not be able to
+    /// manage streams with it), 403 `insufficient_scope`.
     func authorizeReceiver(tenantID: String, authorization: String?) async throws(OAuthError) -> Client {
         let (tenant, snapshot) = try tenant(tenantID)
         let realm = "Bearer realm=\"\(tenant.id)\""
@@ -52,6 +54,12 @@ extension ClaimdeckEngine {
                 "the access token lacks the '\(Self.streamManagementScope)' scope",
                 scope: Self.streamManagementScope,
                 realm: realm
+            )
+        }
+        let issuer = configuration.issuer(for: tenant.id)
+        guard record.audiences.contains(issuer) else {
+            throw invalid(
+                "the access token is not meant for the transmitter: its aud must include the issuer \(issuer); register the receiver with --audience \(issuer)"
             )
         }
         return client
