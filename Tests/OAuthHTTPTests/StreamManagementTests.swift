@@ -184,4 +184,25 @@ struct StreamManagementTests {
             #expect(waiting.events.first?.event.subject == ["format": "opaque", "id": .string(id)])
         }
     }
+
+    @Test("verification within min_verification_interval (advertised in the configuration) is 429 with Retry-After and queues nothing")
+    func verificationIsRateLimited() async throws {
+        let clock = ManualWallClock(Date())
+        try await TestServer.with(clock: clock) { server in
+            let receiver = try await StreamReceiver.register(server)
+            let created = try await receiver.createPushStream(to: "https://a.example/events")
+            #expect(created["min_verification_interval"] == 15)
+            let id = try #require(created["stream_id"]?.stringValue)
+            #expect(try await receiver.send(.POST, "verify", ["stream_id": .string(id)]).status == 204)
+            clock.advance(by: 10)
+            let soon = try await receiver.send(.POST, "verify", ["stream_id": .string(id)])
+            let body = expectOAuthError(soon, status: 429, code: "too_many_requests")
+            #expect(body["error_description"]?.stringValue?.contains("min_verification_interval (15 s)") == true)
+            #expect(soon.header("Retry-After") == "5")
+            #expect(try await server.store.pendingSecurityEvents(streamID: id, limit: 10, at: clock.now()).events.count == 1)
+            clock.advance(by: 5)
+            #expect(try await receiver.send(.POST, "verify", ["stream_id": .string(id)]).status == 204)
+            #expect(try await server.store.pendingSecurityEvents(streamID: id, limit: 10, at: clock.now()).events.count == 2)
+        }
+    }
 }

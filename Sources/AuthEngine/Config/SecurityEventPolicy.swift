@@ -22,6 +22,9 @@ public struct SecurityEventPolicy: Sendable, Hashable {
     public var longPollTimeout: Duration
     /// The most subjects a design publish sends token-claims-change for (a preview each, at publish).
     public var claimsChangeSubjectLimit: Int
+    /// SSF §8.1.1 `min_verification_interval`, seconds: a verification asked for sooner after the last
+    /// one is 429 with `Retry-After`.
+    public var minVerificationInterval: Int
 
     public init(
         lifetime: TimeInterval = 86_400,
@@ -32,7 +35,8 @@ public struct SecurityEventPolicy: Sendable, Hashable {
         batchSize: Int = 50,
         scanInterval: Duration = .milliseconds(250),
         longPollTimeout: Duration = .seconds(15),
-        claimsChangeSubjectLimit: Int = 10_000
+        claimsChangeSubjectLimit: Int = 10_000,
+        minVerificationInterval: Int = 15
     ) {
         self.lifetime = lifetime
         self.firstRetryDelay = firstRetryDelay
@@ -43,6 +47,7 @@ public struct SecurityEventPolicy: Sendable, Hashable {
         self.scanInterval = scanInterval
         self.longPollTimeout = longPollTimeout
         self.claimsChangeSubjectLimit = claimsChangeSubjectLimit
+        self.minVerificationInterval = minVerificationInterval
     }
 
     /// The wait before the next push of an event that failed `attempts` times (1, 2, 4, ... seconds).

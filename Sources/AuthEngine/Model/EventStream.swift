@@ -44,6 +44,9 @@ public struct EventStream: Sendable, Hashable, Codable {
     public var updatedAt: Date
     /// When the receiver last acknowledged an event (a 202 to a push, an `ack` in a poll); kept by the store.
     public var lastAcknowledgedAt: Date?
+    /// When the receiver last asked for a verification event (SSF §8.1.4): `min_verification_interval`
+    /// counts from it. Kept in the stream's stored form; older rows decode without it.
+    public var lastVerificationRequestedAt: Date?
 
     public init(
         id: String,

@@ -157,6 +157,7 @@ extension ClaimdeckEngine {
             "events_supported": .array(SecurityEventType.supported.map(JSONValue.string)),
             "events_requested": .array(stream.eventsRequested.map(JSONValue.string)),
             "events_delivered": .array(stream.eventsDelivered.map(JSONValue.string)),
+            "min_verification_interval": .number(Double(configuration.securityEvents.minVerificationInterval)),
         ]
         if let d = stream.description { object["description"] = .string(d) }
         return .object(object)

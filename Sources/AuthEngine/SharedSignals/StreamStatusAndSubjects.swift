@@ -43,13 +43,15 @@ extension ClaimdeckEngine {
         try await saveStream(&stream, details: ["changed": add ? "subject added" : "subject removed"])
     }
 
-    /// Queues the SSF verification event for the stream (`state` echoed back in it), delivered like any other.
+    /// Queues the SSF verification event for the stream (`state` echoed back in it), delivered like any
+    /// other. Asked again within `min_verification_interval` of the last request: 429 with
+    /// `Retry-After` (SSF §8.1.4.2), nothing queued.
     public func verifyEventStream(tenantID: String, authorization: String?, body: Data) async throws(OAuthError) {
         let client = try await authorizeReceiver(tenantID: tenantID, authorization: authorization)
         let object = try StreamConfigurationInput.object(body)
         guard let id = try StreamConfigurationInput.string(object, "stream_id") else { throw .invalidRequest("'stream_id' is required") }
         let state = try StreamConfigurationInput.string(object, "state")
-        let stream = try await ownStream(id, of: client)
+        var stream = try await ownStream(id, of: client)
         guard stream.status == .enabled else {
             throw OAuthError(
                 code: "conflict",
@@ -58,6 +60,18 @@ extension ClaimdeckEngine {
             )
         }
         let now = clock.now()
+        let interval = TimeInterval(configuration.securityEvents.minVerificationInterval)
+        if let last = stream.lastVerificationRequestedAt, now.timeIntervalSince(last) < interval {
+            var tooSoon = OAuthError(
+                code: "too_many_requests",
+                description: "a verification was asked for less than min_verification_interval (\(Int(interval)) s) ago; retry later",
+                status: 429
+            )
+            tooSoon.retryAfter = max(1, Int((interval - now.timeIntervalSince(last)).rounded(.up)))
+            throw tooSoon
+        }
+        stream.lastVerificationRequestedAt = now
+        try await saveStream(&stream, details: ["changed": "verification requested"])
         let event = SecurityEventDraft(
             id: ids.timeOrdered(at: now),
             tenantID: stream.tenantID,
