@@ -46,24 +46,22 @@ extension ClaimdeckEngine {
         let changed = Set(diff.claimChanges.filter { read.contains($0.destination) }.map(\.claim)).subtracting(lookedUp).sorted()
         guard !changed.isEmpty else { return ClaimsChangeReport() }
         let now = clock.now()
-        let probe = SecurityEventDraft(
-            id: "",
-            tenantID: tenantID,
-            type: SecurityEventType.tokenClaimsChange,
-            subject: .null,
-            payload: .null,
-            time: now
-        )
+        let type = SecurityEventType.tokenClaimsChange
         do {
             // The scan costs a preview per subject: none when no receiver listens.
             guard
-                try await store.eventStreams(tenantID: tenantID).contains(where: { $0.status == .enabled && $0.eventsDelivered.contains(probe.type) })
+                try await store.eventStreams(tenantID: tenantID).contains(where: { $0.status == .enabled && $0.eventsDelivered.contains(type) })
             else { return ClaimsChangeReport() }
             let policy = configuration.securityEvents
             var report = ClaimsChangeReport()
             var seen: Set<String> = []
             var drafts: [SecurityEventDraft] = []
             var query = TokenQuery(tenantID: tenantID, kind: .access, status: .active, limit: 500)
+            func flush() async throws {
+                try await store.enqueueSecurityEvents(drafts, expiresAt: now.addingTimeInterval(policy.lifetime))
+                report.subjects += drafts.count
+                drafts = []
+            }
             scan: while true {
                 let page = try await store.tokens(matching: query, at: now)
                 for record in page where seen.insert(record.subject).inserted {
@@ -76,25 +74,18 @@ extension ClaimdeckEngine {
                         SecurityEventDraft(
                             id: ids.timeOrdered(at: now),
                             tenantID: tenantID,
-                            type: probe.type,
+                            type: type,
                             subject: SecurityEventDraft.issuerSubject(issuer: SecurityEventDraft.tenantIssuer, subject: record.subject),
                             payload: SecurityEventDraft.members(time: now, reason: reason, extra: ["claims": .object(claims)]),
                             time: now
                         )
                     )
                 }
-                if drafts.count >= 500 || page.count < query.limit {
-                    try await store.enqueueSecurityEvents(drafts, expiresAt: now.addingTimeInterval(policy.lifetime))
-                    report.subjects += drafts.count
-                    drafts = []
-                }
+                if drafts.count >= 500 { try await flush() }
                 guard page.count == query.limit, let last = page.last else { break }
                 query.before = last.id
             }
-            if !drafts.isEmpty {
-                try await store.enqueueSecurityEvents(drafts, expiresAt: now.addingTimeInterval(policy.lifetime))
-                report.subjects += drafts.count
-            }
+            try await flush()
             return report
         } catch {
             errorLog.error("token-claims-change events were not enqueued", metadata: ["error": "\(error)", "tenant": "\(tenantID)"])
@@ -106,18 +97,13 @@ extension ClaimdeckEngine {
     /// under `before` and one issued under `after` (`null`: it no longer carries the claim); nil when
     /// none differs, or the token's client or user is gone.
     private func newValues(of names: [String], for record: TokenRecord, before: ConfigSnapshot, after: ConfigSnapshot) async -> [String: JSONValue]? {
-        let user: String?
-        if record.subject == record.clientID && !GrantType.userGrants.contains(record.grantType) {
-            user = nil
-        } else if (try? await store.user(tenantID: record.tenantID, id: record.subject)) != nil {
-            user = record.subject
-        } else {
-            return nil
-        }
+        // A client's own token (client_credentials) has the client as subject; any other names a user,
+        // and the preview fails (nil) when that user or the client is gone.
+        let ownToken = record.subject == record.clientID && !GrantType.userGrants.contains(record.grantType)
         let request = PreviewRequest(
             tenantID: record.tenantID,
             clientID: record.clientID,
-            user: user,
+            user: ownToken ? nil : record.subject,
             scope: record.scopes.joined(separator: " "),
             audiences: record.audiences
         )
