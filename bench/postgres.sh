@@ -38,13 +38,28 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/claimdeck-bench-pg.XXXXXX")"
 PIDS=()
 PG_DIR=""
+AUTOGROUP=/proc/sys/kernel/sched_autogroup_enabled
+AUTOGROUP_WAS=""
 cleanup() {
+    [ -n "$AUTOGROUP_WAS" ] && echo "$AUTOGROUP_WAS" >"$AUTOGROUP" 2>/dev/null
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     [ -n "$PG_DIR" ] && "$ROOT/.ci/postgres" stop "$PG_DIR"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# The kernel's autogroup scheduling gives each session an equal share of the CPU: pg_ctl starts the
+# server in a session of its own, so on these 2 cores its ~40 backends shared one group against the
+# nodes and wrk, and statements stalled for up to seconds (measured 2026-12-07: two-node
+# introspection p99 600-1,300 ms with it on, 23-29 ms with it off, same binary). A PostgreSQL on its
+# own machine, as in production, has no such neighbour, so the bench turns it off for its run
+# (BENCH_AUTOGROUP=keep leaves it) and restores it on exit.
+if [ "${BENCH_AUTOGROUP:-off}" = off ] && [ -w "$AUTOGROUP" ] && [ "$(cat "$AUTOGROUP")" != 0 ]; then
+    AUTOGROUP_WAS="$(cat "$AUTOGROUP")"
+    echo 0 >"$AUTOGROUP"
+    say "kernel autogroup scheduling off for this run (was $AUTOGROUP_WAS)"
+fi
 
 say "starting PostgreSQL (fsync on)"
 PG="$(PG_FSYNC=on "$ROOT/.ci/postgres" start)"
@@ -126,6 +141,7 @@ load() {
     echo "$config $scenario $rps $p99 $non200" >>"$RESULTS"
 }
 
+say "autogroup scheduling: $(cat "$AUTOGROUP" 2>/dev/null || echo unknown)"
 say "machine: $(nproc) cores, load average $(uptime | sed 's/.*load average: //')"
 say "warm-up"
 round=0

@@ -29,7 +29,8 @@ public final class PostgresStore: Sendable {
     /// Connects to the database `url` names and migrates it (under an advisory lock: of nodes
     /// starting at once one migrates, the others wait and find nothing to do).
     ///
-    /// - Parameter maximumConnections: the pool's size on this node.
+    /// - Parameter maximumConnections: the pool's size on this node, unless the URL's
+    ///   `pool_max_conns` names one.
     public init(
         url: PostgresURL,
         maximumConnections: Int = 20,
@@ -55,7 +56,7 @@ public final class PostgresStore: Sendable {
             database: url.database,
             tls: tls
         )
-        configuration.options.maximumConnections = maximumConnections
+        configuration.options.maximumConnections = url.poolMaxConnections ?? maximumConnections
         configuration.options.connectTimeout = timeout
         // The pool logs every failed connection attempt at info while it retries; our own errors say it once.
         var background = logger

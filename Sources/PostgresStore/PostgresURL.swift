@@ -16,6 +16,9 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     /// libpq's `connect_timeout` in seconds: here also how long any store call may wait for an answer
     /// before it fails (the request then gets 503). Nil when the URL names none.
     public var connectTimeout: Int?
+    /// `pool_max_conns` (as pgx names it): how many connections this node's pool may open; nil when
+    /// the URL names none (the store's default then applies).
+    public var poolMaxConnections: Int?
 
     /// Parses `string`; throws, without repeating the string (it may hold a password), if it is not one.
     public init(_ string: String) throws {
@@ -36,11 +39,20 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             }
             connectTimeout = seconds
         }
+        if let text = components.queryItems?.first(where: { $0.name == "pool_max_conns" })?.value {
+            guard let count = Int(text), (2...1000).contains(count) else {
+                throw PostgresStoreError("pool_max_conns in the PostgreSQL URL must be a whole number from 2 to 1000")
+            }
+            poolMaxConnections = count
+        }
     }
 
     public var description: String {
         let credentials = password == nil ? username : "\(username):***"
-        let parameters = [sslMode.map { "sslmode=\($0)" }, connectTimeout.map { "connect_timeout=\($0)" }].compactMap { $0 }
+        let parameters = [
+            sslMode.map { "sslmode=\($0)" }, connectTimeout.map { "connect_timeout=\($0)" },
+            poolMaxConnections.map { "pool_max_conns=\($0)" },
+        ].compactMap { $0 }
         let query = parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")
         return "postgres://\(credentials)@\(host):\(port)/\(database ?? "")\(query)"
     }

@@ -64,7 +64,9 @@ import Testing
         // One wall clock that stands still: the throttle's first delay (1 s from the last failure)
         // cannot run out while a loaded machine delivers the notifications.
         let clock = ManualWallClock(Date())
-        let nodes = [try await node(url, key: key, clock: clock), try await node(url, key: key, clock: clock), try await node(url, key: key, clock: clock)]
+        let nodes = [
+            try await node(url, key: key, clock: clock), try await node(url, key: key, clock: clock), try await node(url, key: key, clock: clock),
+        ]
         defer { for n in nodes { n.store.close() } }
         let watches = nodes.map { n in Task { await n.engine.watchSharedThrottles() } }
         defer { for w in watches { w.cancel() } }

@@ -19,6 +19,17 @@ import Testing
         #expect(!"\(url)".contains("s3cret"))
     }
 
+    @Test func poolMaxConnsSizesThePoolAndABadOneNamesTheField() throws {
+        let url = try PostgresURL("postgres://app@db.example/claimdeck?pool_max_conns=8&connect_timeout=3")
+        #expect(url.poolMaxConnections == 8)
+        #expect(url.description == "postgres://app@db.example:5432/claimdeck?connect_timeout=3&pool_max_conns=8")
+        #expect(try PostgresURL("postgres://app@db.example/claimdeck").poolMaxConnections == nil)
+        for bad in ["0", "1", "1001", "eight", ""] {
+            let error = #expect(throws: PostgresStoreError.self) { try PostgresURL("postgres://app@db.example/c?pool_max_conns=\(bad)") }
+            #expect(error?.description.contains("pool_max_conns") == true)
+        }
+    }
+
     @Test func notAURLSaysSoWithoutRepeatingIt() {
         let error = #expect(throws: PostgresStoreError.self) { try PostgresURL("mysql://u:s3cret@h/db") }
         #expect(error.map { !$0.description.contains("s3cret") } == true)
@@ -34,6 +45,17 @@ import Testing
         var applied: [Int] = []
         for try await v in versions.decode(Int.self) { applied.append(v) }
         #expect(applied == PostgresMigrations.all.map(\.version))
+    }
+
+    /// The smallest pool the URL allows still serves: the change feed's LISTEN holds one
+    /// connection, writes and reads share the other.
+    @Test func opensWithTheSmallestPool() async throws {
+        let fresh = try TestPostgres.freshDatabase()
+        let store = try await PostgresStore(url: PostgresURL(fresh + (fresh.contains("?") ? "&" : "?") + "pool_max_conns=2"))
+        defer { store.close() }
+        try await store.ping()
+        #expect(try await store.settingOnce("k", "first") == "first")
+        #expect(try await store.settingOnce("k", "second") == "first")
     }
 
     /// Three nodes start at once on an empty database: the advisory lock lets one migrate and the
