@@ -32,19 +32,17 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         password = components.password
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.isEmpty ? nil : path
-        sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value
-        if let text = components.queryItems?.first(where: { $0.name == "connect_timeout" })?.value {
-            guard let seconds = Int(text), seconds > 0 else {
-                throw PostgresStoreError("connect_timeout in the PostgreSQL URL must be a whole number of seconds above 0")
-            }
-            connectTimeout = seconds
-        }
-        if let text = components.queryItems?.first(where: { $0.name == "pool_max_conns" })?.value {
-            guard let count = Int(text), (2...1000).contains(count) else {
-                throw PostgresStoreError("pool_max_conns in the PostgreSQL URL must be a whole number from 2 to 1000")
-            }
-            poolMaxConnections = count
-        }
+        let parameter = { (name: String) in components.queryItems?.first { $0.name == name }?.value }
+        sslMode = parameter("sslmode")
+        connectTimeout = try Self.whole(parameter("connect_timeout"), in: 1...Int.max, "connect_timeout", "a whole number of seconds above 0")
+        poolMaxConnections = try Self.whole(parameter("pool_max_conns"), in: 2...1000, "pool_max_conns", "a whole number from 2 to 1000")
+    }
+
+    /// A whole-number parameter's value, nil when absent; out of `range`, an error naming it and `rule`.
+    private static func whole(_ text: String?, in range: ClosedRange<Int>, _ name: String, _ rule: String) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text), range.contains(value) else { throw PostgresStoreError("\(name) in the PostgreSQL URL must be \(rule)") }
+        return value
     }
 
     public var description: String {
